@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Dependencies point down only: hotline → HotlineApp → (HotlineChannels, HotlineStorage, HotlineConfig) → HotlineCore.
+let package = Package(
+    name: "StudioHotline",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hotline", targets: ["hotline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        // Yams: the config and rule table are YAML with comments; Yams gives node line numbers for file:line errors.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        // swift-crypto: HMAC-SHA256/SHA1 for webhook signatures (Foundation on Linux has no CryptoKit).
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .target(
+            name: "HotlineCore",
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "HotlineConfig",
+            dependencies: ["HotlineCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "HotlineStorage",
+            dependencies: ["HotlineCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "HotlineChannels",
+            dependencies: ["HotlineCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .target(
+            name: "HotlineApp",
+            dependencies: [
+                "HotlineCore", "HotlineConfig", "HotlineStorage", "HotlineChannels",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "hotline",
+            dependencies: [
+                "HotlineApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore"]),
+        .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig"]),
+        .testTarget(name: "HotlineStorageTests", dependencies: ["HotlineStorage"]),
+        .testTarget(
+            name: "HotlineAppTests",
+            dependencies: [
+                "HotlineApp",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(name: "HotlineEndToEndTests", dependencies: ["HotlineCore"]),
+    ]
+)

@@ -1,0 +1,124 @@
+import Foundation
+import HotlineChannels
+import HotlineConfig
+import HotlineCore
+import HotlineStorage
+import Logging
+import Synchronization
+
+/// Why intake refused a message that was well-formed.
+public enum IntakeError: Error, Sendable, CustomStringConvertible {
+    /// No studio has this hotline number.
+    case unknownNumber(String)
+
+    public var description: String {
+        switch self {
+        case let .unknownNumber(n): "no studio has the hotline number \(n)"
+        }
+    }
+}
+
+/// The running service's shared state and its intake path: settings, database, compiled rule
+/// tables, and the signal that wakes the outbox dispatcher.
+public final class Hotline: Sendable {
+    public let settings: HotlineSettings
+    public let database: AppDatabase
+    public let clock: WallClock
+    public let logger: Logger
+    /// Secrets by channel id, read from the environment at start-up.
+    public let secrets: [String: String]
+    /// Wakes the dispatcher when new outbox rows are committed.
+    public let outboxSignal = OutboxSignal()
+    private let rules: Mutex<CompiledRules>
+    private let areaFinders: [String: AreaFinder]
+
+    /// The rule table and one classifier per studio, swapped whole on reload.
+    struct CompiledRules: Sendable {
+        var table: RuleTable
+        var classifiers: [String: Classifier]
+    }
+
+    public init(settings: HotlineSettings, rules table: RuleTable, database: AppDatabase, clock: WallClock = .system,
+                secrets: [String: String] = [:], logger: Logger = Logger(label: "hotline")) throws {
+        self.settings = settings
+        self.database = database
+        self.clock = clock
+        self.logger = logger
+        self.secrets = secrets
+        self.rules = Mutex(try Self.compile(table, studios: settings.deployment.studios))
+        self.areaFinders = Dictionary(uniqueKeysWithValues: settings.deployment.studios.map { ($0.id, AreaFinder(areas: $0.areas)) })
+    }
+
+    static func compile(_ table: RuleTable, studios: [Studio]) throws -> CompiledRules {
+        var classifiers: [String: Classifier] = [:]
+        for studio in studios { classifiers[studio.id] = try Classifier(table: table, studio: studio.id) }
+        return CompiledRules(table: table, classifiers: classifiers)
+    }
+
+    /// Replaces the rule table; on error the old one stays in service.
+    public func reloadRules(_ table: RuleTable) throws {
+        let compiled = try Self.compile(table, studios: settings.deployment.studios)
+        rules.withLock { $0 = compiled }
+    }
+
+    /// The classifier in force for a studio.
+    public func classifier(studio: String) -> Classifier? {
+        rules.withLock { $0.classifiers[studio] }
+    }
+
+    /// The secret configured for a channel (nil: not set, requests are not verified).
+    public func secret(for channel: ChannelSettings) -> String? { secrets[channel.id] }
+
+    /// Stores an inbound text and what it leads to, in one transaction; wakes the dispatcher.
+    public func receive(_ text: InboundText, channel: ChannelSettings) async throws -> IntakeReceipt {
+        let deployment = settings.deployment
+        guard let studio = deployment.studio(forHotline: text.to) else { throw IntakeError.unknownNumber(text.to) }
+        guard let classifier = classifier(studio: studio.id), let areas = areaFinders[studio.id] else {
+            throw IntakeError.unknownNumber(text.to)
+        }
+        let now = clock.now()
+        let interpretation = Intake.interpret(text.text, classifier: classifier, areas: areas)
+        let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
+                                     from: text.from, to: text.to, text: text.text, receivedAt: now)
+        let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
+        let sectors = deployment.sectors
+        let receipt = try await database.receive(inbound, replyChannel: replyChannel) { registered, open, next in
+            Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
+                studio: studio, sectors: sectors, registeredArea: registered, openCases: open, nextCaseNumber: next, now: now))
+        }
+        if receipt.queued > 0 { outboxSignal.wake() }
+        logger.info("inbound stored", metadata: [
+            "channel": "\(channel.id)", "from": "\(PhoneNumber.mask(text.from))", "studio": "\(studio.id)",
+            "message": "\(receipt.messageID)", "case": "\(receipt.caseNumber.map(String.init) ?? "-")",
+            "duplicate": "\(receipt.duplicate)",
+        ])
+        return receipt
+    }
+}
+
+/// A wake-up signal that coalesces: many wakes while the dispatcher is busy mean one more pass.
+public final class OutboxSignal: Sendable {
+    private let stream: AsyncStream<Void>
+    private let continuation: AsyncStream<Void>.Continuation
+
+    public init() {
+        (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks for a dispatcher pass soon.
+    public func wake() { continuation.yield() }
+
+    /// Waits for a wake-up or for `timeout`, whichever comes first.
+    func wait(timeout: Duration) async {
+        let stream = self.stream
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var it = stream.makeAsyncIterator()
+                _ = await it.next()
+            }
+            group.addTask { try? await Task.sleep(for: timeout) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineStorage
+import Logging
+
+/// Where the service reads its configuration and keeps its data.
+public struct HotlinePaths: Sendable {
+    public var config: String
+    public var intents: String
+    public var database: String
+
+    public init(config: String = "config", intents: String = "Intents", database: String = "data/hotline.sqlite") {
+        self.config = config
+        self.intents = intents
+        self.database = database
+    }
+}
+
+/// A start-up problem that is not in a file: e.g. a required secret missing from the environment.
+public struct SetupError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+/// Loads configuration, rule table and database into a ``Hotline``.
+public enum HotlineSetup {
+    /// Loads and validates `config/` and `Intents/`; every problem is reported with file and line.
+    public static func load(_ paths: HotlinePaths) throws(ConfigErrors) -> (HotlineSettings, RuleTable) {
+        var errors: [ConfigError] = []
+        var settings: HotlineSettings?
+        var table: RuleTable?
+        do { settings = try ConfigLoader.load(directory: paths.config) } catch { errors += error.errors }
+        do { table = try RuleTableLoader.load(directory: paths.intents) } catch { errors += error.errors }
+        guard let settings, let table, errors.isEmpty else { throw ConfigErrors(errors) }
+        return (settings, table)
+    }
+
+    /// Reads each channel's secret from the environment variable its config names.
+    public static func secrets(for settings: HotlineSettings, environment: [String: String], logger: Logger) throws -> [String: String] {
+        var secrets: [String: String] = [:]
+        for channel in settings.channels {
+            guard let name = channel.secretEnv else { continue }
+            if let value = environment[name], !value.isEmpty {
+                secrets[channel.id] = value
+            } else if channel.requireSecret {
+                throw SetupError(description: "channel \(channel.id): require_secret is set but the environment variable \(name) is empty or unset")
+            } else {
+                logger.warning("channel \(channel.id): \(name) is not set, so its webhook accepts unsigned requests")
+            }
+        }
+        return secrets
+    }
+
+    /// Everything `hotline serve` needs, from the files and the environment.
+    public static func make(_ paths: HotlinePaths, clock: WallClock = .system, environment: [String: String] = ProcessInfo.processInfo.environment,
+                            logger: Logger) throws -> Hotline {
+        let (settings, table) = try load(paths)
+        let database = try AppDatabase.open(path: paths.database)
+        try database.syncRoster(settings.deployment, now: clock.now())
+        return try Hotline(settings: settings, rules: table, database: database, clock: clock,
+                           secrets: secrets(for: settings, environment: environment, logger: logger), logger: logger)
+    }
+}

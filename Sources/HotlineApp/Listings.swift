@@ -1,0 +1,47 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+
+/// One JSON object per line for `hotline cases --json` and `hotline messages --json`.
+public enum Listings {
+    /// ISO 8601 in UTC, e.g. 2026-11-21T08:30:00Z.
+    static func isoString(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    /// A case as a JSON line.
+    public static func json(_ c: CaseRecord) -> String {
+        line([
+            "number": c.number, "studio": c.studioId, "ref": "\(c.studioId)-\(c.number)", "intent": c.intent.rawValue,
+            "topic": c.topic.rawValue, "area": c.area, "area_source": c.areaSource?.rawValue, "member": c.assigneeId,
+            "state": c.state.rawValue, "routing": c.routingReason?.rawValue, "routing_explanation": c.routingExplanation,
+            "resident": c.residentPhone, "text": c.text, "created_at": isoString(c.createdAt),
+        ])
+    }
+
+    /// A message as a JSON line; `case` is the case number within the message's studio.
+    public static func json(_ m: MessageRecord, caseNumber: Int?) -> String {
+        line([
+            "id": m.id, "studio": m.studioId, "direction": m.direction.rawValue, "channel": m.channel, "provider_id": m.providerId,
+            "from": m.fromNumber, "to": m.toNumber, "text": m.text, "status": m.status, "kind": m.kind, "case": caseNumber,
+            "error": m.error, "created_at": isoString(m.createdAt),
+        ])
+    }
+
+    /// A case as one readable line.
+    public static func text(_ c: CaseRecord) -> String {
+        let who = c.assigneeId ?? "-"
+        return "\(c.studioId)-\(c.number)\t\(c.intent.rawValue)/\(c.topic.rawValue)\t\(c.area ?? "-")\t\(who)\t\(c.state.rawValue)\t\(isoString(c.createdAt))\t\(c.text)"
+    }
+
+    /// A message as one readable line.
+    public static func text(_ m: MessageRecord, caseNumber: Int?) -> String {
+        let arrow = m.direction == .inbound ? "←" : "→"
+        return "#\(m.id ?? 0)\t\(arrow) \(m.fromNumber) → \(m.toNumber)\t\(m.status)\tcase \(caseNumber.map(String.init) ?? "-")\t\(m.text)"
+    }
+
+    /// Sorted-key JSON, nil values left out.
+    static func line(_ object: [String: Any?]) -> String {
+        let present = object.compactMapValues { $0 }
+        let data = (try? JSONSerialization.data(withJSONObject: present, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

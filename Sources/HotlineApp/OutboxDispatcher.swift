@@ -1,0 +1,93 @@
+import Foundation
+import HotlineChannels
+import HotlineCore
+import HotlineStorage
+import Logging
+import ServiceLifecycle
+
+/// Sends due outbox rows, retrying with backoff; a background service of `hotline serve`.
+///
+/// Start-up puts rows a crash left `sending` back to pending. On graceful shutdown it finishes
+/// the batch in hand (and whatever is already due), then stops.
+public struct OutboxDispatcher: Service {
+    let hotline: Hotline
+    let senders: SenderDirectory
+    /// How long to sleep when nothing is due and nothing wakes it.
+    let idle: Duration
+    let batchSize: Int
+    let random: @Sendable () -> Double
+
+    public init(hotline: Hotline, senders: SenderDirectory, idle: Duration = .seconds(1), batchSize: Int = 64,
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+        self.hotline = hotline
+        self.senders = senders
+        self.idle = idle
+        self.batchSize = batchSize
+        self.random = random
+    }
+
+    public func run() async throws {
+        let recovered = try hotline.database.recoverInterruptedSends(now: hotline.clock.now())
+        if recovered > 0 { hotline.logger.warning("outbox: \(recovered) interrupted sends put back to pending") }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                while try await drainOnce() > 0 && !Task.isCancelled {}
+            } catch {
+                hotline.logger.error("outbox: \(error)")
+            }
+            if Task.isShuttingDownGracefully { break }
+            await withGracefulShutdownHandler {
+                await hotline.outboxSignal.wait(timeout: idle)
+            } onGracefulShutdown: {
+                hotline.outboxSignal.wake()
+            }
+        }
+        // Send what is due before stopping: requests answered 200 just before the signal.
+        _ = try? await drainOnce()
+    }
+
+    /// Claims one batch of due rows and sends them; returns how many were claimed.
+    @discardableResult
+    public func drainOnce() async throws -> Int {
+        let items = try await hotline.database.claimDueOutbox(now: hotline.clock.now(), limit: batchSize)
+        await withTaskGroup(of: Void.self) { group in
+            for item in items {
+                group.addTask { await self.deliver(item) }
+            }
+        }
+        return items.count
+    }
+
+    func deliver(_ item: OutboxItem) async {
+        let database = hotline.database
+        let outcome: SendOutcome
+        if let sender = senders.sender(for: item.channel) {
+            outcome = await sender.send(item)
+        } else {
+            outcome = .permanent("no sender for channel \(item.channel)")
+        }
+        let now = hotline.clock.now()
+        do {
+            switch outcome {
+            case let .accepted(providerID):
+                try await database.markSent(item, providerID: providerID, now: now)
+            case let .retryable(reason):
+                let delay = hotline.settings.retry.delay(afterAttempt: item.attempt, random: random())
+                try await database.markAttemptFailed(item, error: reason, retryAt: delay.map { now.addingTimeInterval($0) }, now: now)
+                log(item, reason, final: delay == nil)
+            case let .permanent(reason):
+                try await database.markAttemptFailed(item, error: reason, retryAt: nil, now: now)
+                log(item, reason, final: true)
+            }
+        } catch {
+            // The row stays `sending`; the next start-up puts it back to pending.
+            hotline.logger.error("outbox: cannot record the result of message \(item.messageID): \(error)")
+        }
+    }
+
+    private func log(_ item: OutboxItem, _ reason: String, final: Bool) {
+        hotline.logger.warning(final ? "outbox: send failed for good" : "outbox: send failed, will retry", metadata: [
+            "message": "\(item.messageID)", "to": "\(PhoneNumber.mask(item.to))", "attempt": "\(item.attempt)", "error": "\(reason)",
+        ])
+    }
+}

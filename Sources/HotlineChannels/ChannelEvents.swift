@@ -1,0 +1,46 @@
+import Foundation
+
+/// Why a webhook request was refused; controllers map these to HTTP statuses.
+public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The request is malformed: 400 with this explanation.
+    case malformed(String)
+    /// The signature or secret is missing or wrong: 401 with this explanation.
+    case unauthorized(String)
+
+    public var description: String {
+        switch self {
+        case let .malformed(m), let .unauthorized(m): m
+        }
+    }
+}
+
+/// An inbound text as an adapter parsed it, before the studio is known.
+public struct InboundText: Sendable, Equatable {
+    /// The provider's id for the message (the dedup key).
+    public var providerID: String
+    /// The resident's number, normalised.
+    public var from: String
+    /// The hotline number texted, normalised.
+    public var to: String
+    public var text: String
+    /// When the provider received it, if it says.
+    public var receivedAt: Date?
+
+    public init(providerID: String, from: String, to: String, text: String, receivedAt: Date? = nil) {
+        self.providerID = providerID
+        self.from = from
+        self.to = to
+        self.text = text
+        self.receivedAt = receivedAt
+    }
+}
+
+/// What happened to one send, typed the way courier types send errors.
+public enum SendOutcome: Sendable, Equatable {
+    /// The provider took it; its id if it gave one.
+    case accepted(providerID: String?)
+    /// Worth trying again later (connection refused, 5xx, throttled).
+    case retryable(String)
+    /// Will never succeed as it is (bad number, bad credentials, 4xx).
+    case permanent(String)
+}

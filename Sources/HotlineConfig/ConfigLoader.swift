@@ -1,0 +1,138 @@
+import Foundation
+import HotlineCore
+
+/// Loads `config/`: `hotline.yaml` (service settings, sectors, channels) and `studios/*.yaml` (one studio each).
+public enum ConfigLoader {
+    /// Loads and validates the configuration directory; throws every problem found, each with file and line.
+    public static func load(directory: String) throws(ConfigErrors) -> HotlineSettings {
+        var errors: [ConfigError] = []
+        let mainFile = (directory as NSString).appendingPathComponent("hotline.yaml")
+        var sectors: [Sector] = []
+        var channels: [ChannelSettings] = []
+        var retry = RetryPolicy()
+        var sla = SLASettings()
+        var countryCode = "86"
+        var maxLength = 1000
+
+        do throws(ConfigError) {
+            guard let root = try read(mainFile) else { throw ConfigError(file: mainFile, line: 1, message: "file is empty") }
+            let keys = try root.mapping(allowed: ["country_code", "max_inbound_length", "sectors", "channels", "outbox", "sla"], what: "hotline.yaml")
+            if let v = keys["country_code"] { countryCode = try v.string("country_code") }
+            if let v = keys["max_inbound_length"] { maxLength = try v.int("max_inbound_length", in: 10...100_000) }
+            if let v = keys["sectors"] {
+                for (id, value) in try v.pairs(what: "sectors") {
+                    do throws(ConfigError) { sectors.append(try sector(id: id, value)) } catch { errors.append(error) }
+                }
+            }
+            if let v = keys["channels"] {
+                for item in try v.list("channels") {
+                    do throws(ConfigError) {
+                        let c = try channel(item)
+                        if channels.contains(where: { $0.id == c.id }) { throw item.error("channel id '\(c.id)' is used twice") }
+                        channels.append(c)
+                    } catch { errors.append(error) }
+                }
+            }
+            if let v = keys["outbox"] {
+                let o = try v.mapping(allowed: ["max_attempts", "initial_delay_seconds", "max_delay_seconds", "jitter"], what: "outbox")
+                if let x = o["max_attempts"] { retry.maxAttempts = try x.int("outbox.max_attempts", in: 1...100) }
+                if let x = o["initial_delay_seconds"] { retry.initialDelay = try x.double("outbox.initial_delay_seconds", in: 0...86_400) }
+                if let x = o["max_delay_seconds"] { retry.maxDelay = try x.double("outbox.max_delay_seconds", in: 0...604_800) }
+                if let x = o["jitter"] { retry.jitter = try x.double("outbox.jitter", in: 0...1) }
+            }
+            if let v = keys["sla"] {
+                let s = try v.mapping(allowed: ["accept_hours", "reply_days", "close_days"], what: "sla")
+                if let x = s["accept_hours"] { sla.acceptHours = try x.double("sla.accept_hours", in: 0.1...10_000) }
+                if let x = s["reply_days"] { sla.replyDays = try x.double("sla.reply_days", in: 0.1...1_000) }
+                if let x = s["close_days"] { sla.closeDays = try x.double("sla.close_days", in: 0.1...1_000) }
+            }
+        } catch {
+            errors.append(error)
+        }
+
+        var studios: [(Studio, YAMLValue)] = []
+        let studioDir = (directory as NSString).appendingPathComponent("studios")
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: studioDir)) ?? [])
+            .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
+        if files.isEmpty {
+            errors.append(ConfigError(file: studioDir, line: 1, message: "no studio files (studios/*.yaml)"))
+        }
+        for name in files {
+            let file = (studioDir as NSString).appendingPathComponent(name)
+            do throws(ConfigError) {
+                guard let root = try read(file) else { throw ConfigError(file: file, line: 1, message: "file is empty") }
+                let loaded = try StudioLoader(file: file, countryCode: countryCode, errors: { errors.append($0) }).studio(root)
+                studios.append((loaded, root))
+            } catch {
+                errors.append(error)
+            }
+        }
+
+        // Cross-file checks.
+        var seenIDs: [String: String] = [:]
+        var seenNumbers: [String: String] = [:]
+        for (studio, root) in studios {
+            if let other = seenIDs[studio.id] { errors.append(root.error("studio id '\(studio.id)' is also used in \(other)")) }
+            seenIDs[studio.id] = root.file
+            for number in studio.hotlineNumbers {
+                if let other = seenNumbers[number] { errors.append(root.error("hotline number \(number) is also studio \(other)'s")) }
+                seenNumbers[number] = studio.id
+            }
+            guard let outbound = channels.first(where: { $0.id == studio.outboundChannel }) else {
+                errors.append(root.error("outbound_channel '\(studio.outboundChannel)' is not a channel in hotline.yaml"))
+                continue
+            }
+            if !outbound.canSend { errors.append(root.error("outbound_channel '\(outbound.id)' is a \(outbound.kind.rawValue) channel, which cannot send")) }
+            for person in studio.roster {
+                if let sector = person.sector, !sectors.contains(where: { $0.id == sector }) {
+                    errors.append(root.error("\(person.id): sector '\(sector)' is not defined in hotline.yaml sectors"))
+                }
+            }
+        }
+        guard errors.isEmpty else { throw ConfigErrors(errors) }
+        return HotlineSettings(
+            deployment: Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode),
+            channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength)
+    }
+
+    static func read(_ file: String) throws(ConfigError) -> YAMLValue? {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw ConfigError(file: file, line: 1, message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: file, line: 1, message: "file is not UTF-8")
+        }
+        return try YAMLValue.parse(text, file: file)
+    }
+
+    static func sector(id: String, _ value: YAMLValue) throws(ConfigError) -> Sector {
+        let keys = try value.mapping(allowed: ["name", "topics"], what: "sector \(id)")
+        var topics: [Topic] = []
+        for item in try keys["topics"]?.list("topics") ?? [] {
+            let name = try item.string("topic")
+            guard let topic = Topic(rawValue: name) else {
+                throw item.error("sector \(id): unknown topic '\(name)' (known: \(Topic.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            topics.append(topic)
+        }
+        return Sector(id: id, name: try keys["name"]?.string("sector name") ?? id, topics: topics)
+    }
+
+    static func channel(_ value: YAMLValue) throws(ConfigError) -> ChannelSettings {
+        let keys = try value.mapping(allowed: ["id", "kind", "secret_env", "require_secret", "rate_limit"], what: "channel")
+        guard let idValue = keys["id"] else { throw value.error("channel: 'id' is missing") }
+        guard let kindValue = keys["kind"] else { throw value.error("channel: 'kind' is missing") }
+        let kindName = try kindValue.string("kind")
+        guard let kind = ChannelKind(rawValue: kindName) else {
+            throw kindValue.error("channel: unknown kind '\(kindName)' (known: \(ChannelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let secretEnv = try keys["secret_env"]?.string("secret_env")
+        if let secretEnv, secretEnv.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
+            throw keys["secret_env"]!.error("secret_env names an environment variable (letters, digits, _), not the secret itself")
+        }
+        return ChannelSettings(
+            id: try idValue.string("id"), kind: kind, secretEnv: secretEnv,
+            requireSecret: try keys["require_secret"]?.bool("require_secret") ?? false,
+            rateLimit: try keys["rate_limit"]?.double("rate_limit", in: 0.01...100_000))
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+
+/// What an inbound text says, decided before any storage is touched (pure, no I/O).
+public enum Interpretation: Sendable, Equatable {
+    /// `登记 龙湖社区` / `AREA 龙湖`: the resident registers an area (nil when the name is unknown).
+    case registration(name: String, area: String?)
+    /// A complaint, a question or something unclassified, possibly naming an area.
+    case message(Classification, areaInText: String?)
+}
+
+/// What the storage layer needs to know, read inside the intake transaction.
+public struct IntakeContext: Sendable {
+    public var studio: Studio
+    public var sectors: [Sector]
+    /// The area the resident registered earlier, if any.
+    public var registeredArea: String?
+    /// Open cases per roster id, for least-loaded routing.
+    public var openCases: [String: Int]
+    /// Roster ids not to route to (away, at capacity).
+    public var unavailable: Set<String>
+    /// The case number the new case would get.
+    public var nextCaseNumber: Int
+    public var now: Date
+
+    public init(studio: Studio, sectors: [Sector], registeredArea: String?, openCases: [String: Int],
+                unavailable: Set<String> = [], nextCaseNumber: Int, now: Date) {
+        self.studio = studio
+        self.sectors = sectors
+        self.registeredArea = registeredArea
+        self.openCases = openCases
+        self.unavailable = unavailable
+        self.nextCaseNumber = nextCaseNumber
+        self.now = now
+    }
+}
+
+/// A new case to open.
+public struct CasePlan: Sendable, Equatable {
+    public var number: Int
+    public var classification: Classification
+    public var area: String?
+    public var areaSource: AreaSource?
+    public var routing: RoutingDecision?
+    public var state: CaseState
+    public var replies: [OutboundText]
+}
+
+/// What intake will write, in one transaction.
+public enum IntakePlan: Sendable, Equatable {
+    /// Remember the resident's area (when known) and answer.
+    case registration(area: String?, reply: OutboundText)
+    case newCase(CasePlan)
+}
+
+/// The intake decisions: interpret a text, then plan the case, the routing and the replies.
+public enum Intake {
+    /// Interprets `text` with the studio's classifier and areas.
+    public static func interpret(_ text: String, classifier: Classifier, areas: AreaFinder) -> Interpretation {
+        if let name = registrationName(text) {
+            return .registration(name: name, area: areas.area(named: name) ?? areas.find(in: name))
+        }
+        return .message(classifier.classify(text), areaInText: areas.find(in: text))
+    }
+
+    /// The area name after a registration keyword (`登记`, `登記`, `area`), or nil if `text` is no registration.
+    static func registrationName(_ text: String) -> String? {
+        let normal = TextNormalizer.normalize(text)
+        for keyword in ["登记", "area"] where normal.hasPrefix(keyword) {
+            let rest = normal.dropFirst(keyword.count)
+            // `areas of …` is not a registration; 登记 may be followed directly by the name.
+            if keyword == "area", let first = rest.first, first != " " { return nil }
+            let name = rest.trimmingCharacters(in: .whitespaces)
+            return name.isEmpty ? nil : name
+        }
+        return nil
+    }
+
+    /// Plans what to write and send for an interpreted text from `resident`.
+    public static func plan(_ interpretation: Interpretation, text: String, resident: String,
+                            context: IntakeContext) -> IntakePlan {
+        let studio = context.studio
+        let templates = ReplyTemplates(overrides: studio.templates)
+        switch interpretation {
+        case let .registration(name, area):
+            let reply: String
+            if let area {
+                reply = templates.render("register.done", ["studio": studio.name, "area": area])
+            } else {
+                reply = templates.render("register.unknown", [
+                    "studio": studio.name, "name": name, "areas": studio.areas.map(\.id).joined(separator: "、"),
+                ])
+            }
+            return .registration(area: area, reply: OutboundText(to: resident, text: reply, kind: .registration))
+
+        case let .message(classification, areaInText):
+            let (area, source): (String?, AreaSource?) =
+                if let a = studio.knownArea(of: resident) { (a, .config) }
+                else if let a = areaInText { (a, .text) }
+                else if let a = context.registeredArea { (a, .registered) }
+                else { (nil, nil) }
+            let number = context.nextCaseNumber
+            var values = [
+                "studio": studio.name, "case": String(number), "intent": classification.intent.label,
+                "topic": classification.topic.label, "area": area ?? "未知社区", "resident": PhoneNumber.mask(resident),
+                "text": text,
+            ]
+            if let answer = classification.answer {
+                values["answer"] = answer
+                let reply = OutboundText(to: resident, text: templates.render("answer", values), kind: .answer)
+                return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
+                                         routing: nil, state: .answered, replies: [reply]))
+            }
+            let routing = Routing.route(studio: studio, sectors: context.sectors, area: area,
+                                       intent: classification.intent, topic: classification.topic,
+                                       openCases: context.openCases, unavailable: context.unavailable, now: context.now)
+            let assignee = routing.flatMap { studio.person($0.assignee) }
+            values["assignee"] = assignee?.name ?? "工作人员"
+            var replies = [OutboundText(to: resident, text: templates.render("ack.\(classification.intent.rawValue)", values),
+                                        kind: .acknowledgement)]
+            if let assignee {
+                replies.append(OutboundText(to: assignee.phone, text: templates.render("member.notice", values), kind: .memberNotice))
+            }
+            return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
+                                     routing: routing, state: routing == nil ? .received : .assigned, replies: replies))
+        }
+    }
+}

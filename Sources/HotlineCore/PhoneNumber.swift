@@ -1,0 +1,45 @@
+import Foundation
+
+/// Phone-number handling: one canonical form per resident, and masks for logs and members.
+public enum PhoneNumber {
+    /// Canonical form: E.164 (`+8613800000001`) for numbers that look like mobile or landline
+    /// numbers; short codes (hotline numbers such as `10690001`) are kept as digits.
+    /// `13800000001`, `8613800000001`, `+86 138-0000-0001` and `008613800000001` are one number.
+    public static func normalize(_ raw: String, defaultCountryCode: String = "86") -> String {
+        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let hasPlus = trimmed.hasPrefix("+") || trimmed.hasPrefix("＋")
+        var digits = String(trimmed.unicodeScalars.compactMap { scalar -> Character? in
+            // Full-width digits count as digits.
+            if ("0"..."9").contains(scalar) { return Character(scalar) }
+            if (0xFF10...0xFF19).contains(scalar.value) { return Character(Unicode.Scalar(scalar.value - 0xFF10 + 0x30)!) }
+            return nil
+        })
+        if hasPlus { return "+" + digits }
+        if digits.hasPrefix("00") {
+            digits.removeFirst(2)
+            return "+" + digits
+        }
+        if defaultCountryCode == "86" {
+            // Chinese mobile numbers: 11 digits starting with 1[3-9].
+            if digits.count == 11, digits.hasPrefix("1"), let second = digits.dropFirst().first, "3"..."9" ~= second {
+                return "+86" + digits
+            }
+            if digits.count == 13, digits.hasPrefix("861") { return "+" + digits }
+            return digits
+        }
+        if digits.count > 8, !digits.hasPrefix(defaultCountryCode) { return "+" + defaultCountryCode + digits }
+        if digits.count > 8 { return "+" + digits }
+        return digits
+    }
+
+    /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
+    public static func mask(_ phone: String) -> String {
+        let chars = Array(phone)
+        guard chars.count > 7 else {
+            return chars.count > 2 ? String(chars.prefix(1)) + String(repeating: "*", count: chars.count - 2) + String(chars.suffix(1)) : "**"
+        }
+        let keepEnd = 4
+        let keepStart = min(chars.count - keepEnd - 4, phone.hasPrefix("+86") ? 6 : 3)
+        return String(chars.prefix(keepStart)) + "****" + String(chars.suffix(keepEnd))
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The kinds of channel the service knows.
+public enum ChannelKind: String, Sendable, Codable, CaseIterable {
+    /// Signed JSON webhook in (`POST /webhooks/json`); cannot send.
+    case json
+    /// Sends nothing: marks outbound messages sent and logs them (demo, development).
+    case dryrun
+}
+
+/// One configured channel: how messages come in and go out.
+public struct ChannelSettings: Sendable, Equatable {
+    public var id: String
+    public var kind: ChannelKind
+    /// Name of the environment variable holding the webhook secret (never the secret itself).
+    public var secretEnv: String?
+    /// Require the secret: start-up fails when the variable is unset.
+    public var requireSecret: Bool
+    /// Messages per second this channel may send (nil: unlimited).
+    public var rateLimit: Double?
+
+    public init(id: String, kind: ChannelKind, secretEnv: String? = nil, requireSecret: Bool = false, rateLimit: Double? = nil) {
+        self.id = id
+        self.kind = kind
+        self.secretEnv = secretEnv
+        self.requireSecret = requireSecret
+        self.rateLimit = rateLimit
+    }
+
+    /// Whether this channel can carry outbound messages.
+    public var canSend: Bool { kind != .json }
+}
+
+/// Follow-through deadlines (used by the deadline service).
+public struct SLASettings: Sendable, Equatable {
+    public var acceptHours: Double
+    public var replyDays: Double
+    public var closeDays: Double
+
+    public init(acceptHours: Double = 24, replyDays: Double = 3, closeDays: Double = 15) {
+        self.acceptHours = acceptHours
+        self.replyDays = replyDays
+        self.closeDays = closeDays
+    }
+}
+
+/// The whole service configuration, as loaded from `config/`.
+public struct HotlineSettings: Sendable {
+    public var deployment: Deployment
+    public var channels: [ChannelSettings]
+    public var retry: RetryPolicy
+    public var sla: SLASettings
+    /// Longest inbound text accepted, in characters.
+    public var maxInboundLength: Int
+
+    public init(deployment: Deployment, channels: [ChannelSettings], retry: RetryPolicy = .init(),
+                sla: SLASettings = .init(), maxInboundLength: Int = 1000) {
+        self.deployment = deployment
+        self.channels = channels
+        self.retry = retry
+        self.sla = sla
+        self.maxInboundLength = maxInboundLength
+    }
+
+    /// The channel with this id.
+    public func channel(_ id: String) -> ChannelSettings? { channels.first { $0.id == id } }
+}

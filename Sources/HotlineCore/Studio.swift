@@ -1,0 +1,89 @@
+import Foundation
+
+/// A known resident: their phone and the area they live in.
+public struct KnownResident: Sendable, Equatable, Codable {
+    public var phone: String
+    public var area: String
+
+    public init(phone: String, area: String) {
+        self.phone = phone
+        self.area = area
+    }
+}
+
+/// A studio (工作室): one hotline with its own numbers, roster, areas and rules.
+public struct Studio: Sendable, Equatable {
+    /// Short id used in case references, e.g. `xujiawan`.
+    public var id: String
+    public var name: String
+    /// The numbers residents text; the number a message was sent to decides the studio.
+    public var hotlineNumbers: [String]
+    public var timeZone: TimeZone
+    /// Who is on duty (接待日) each weekday: roster ids.
+    public var duty: [Weekday: [String]]
+    public var roster: [RosterEntry]
+    public var areas: [Area]
+    public var residents: [KnownResident]
+    /// The channel that carries this studio's outbound messages unless the inbound channel can reply itself.
+    public var outboundChannel: String
+    /// Overrides of reply templates by name (see ``ReplyTemplates``).
+    public var templates: [String: String]
+
+    public init(
+        id: String, name: String, hotlineNumbers: [String], timeZone: TimeZone,
+        duty: [Weekday: [String]] = [:], roster: [RosterEntry] = [], areas: [Area] = [],
+        residents: [KnownResident] = [], outboundChannel: String, templates: [String: String] = [:]
+    ) {
+        self.id = id
+        self.name = name
+        self.hotlineNumbers = hotlineNumbers
+        self.timeZone = timeZone
+        self.duty = duty
+        self.roster = roster
+        self.areas = areas
+        self.residents = residents
+        self.outboundChannel = outboundChannel
+        self.templates = templates
+    }
+
+    /// The roster entry with this id.
+    public func person(_ id: String) -> RosterEntry? { roster.first { $0.id == id } }
+
+    /// The roster entry whose phone this is.
+    public func person(phone: String) -> RosterEntry? { roster.first { $0.phone == phone } }
+
+    /// The members and liaisons on duty on `weekday`.
+    public func onDuty(_ weekday: Weekday) -> [RosterEntry] {
+        (duty[weekday] ?? []).compactMap { person($0) }
+    }
+
+    /// The area configured for a known resident.
+    public func knownArea(of phone: String) -> String? {
+        residents.first { $0.phone == phone }?.area
+    }
+}
+
+/// Everything the core needs to know about the deployment: studios and sectors.
+public struct Deployment: Sendable {
+    public var studios: [Studio]
+    public var sectors: [Sector]
+    /// Country calling code assumed for numbers written without one (86 for China).
+    public var defaultCountryCode: String
+
+    public init(studios: [Studio], sectors: [Sector], defaultCountryCode: String = "86") {
+        self.studios = studios
+        self.sectors = sectors
+        self.defaultCountryCode = defaultCountryCode
+    }
+
+    /// The studio whose hotline number this is.
+    public func studio(forHotline number: String) -> Studio? {
+        studios.first { $0.hotlineNumbers.contains(number) }
+    }
+
+    /// The studio with this id.
+    public func studio(id: String) -> Studio? { studios.first { $0.id == id } }
+
+    /// The sector with this id.
+    public func sector(_ id: String) -> Sector? { sectors.first { $0.id == id } }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// An outbox row claimed for sending, with what to send.
+public struct OutboxItem: Sendable, Equatable {
+    public var outboxID: Int64
+    public var messageID: Int64
+    public var channel: String
+    public var from: String
+    public var to: String
+    public var text: String
+    /// 1 for the first attempt.
+    public var attempt: Int
+}
+
+extension AppDatabase {
+    /// Claims up to `limit` due rows (case traffic first, then oldest due), marking them `sending`
+    /// and counting the attempt, in one transaction.
+    public func claimDueOutbox(now: Date, limit: Int, channels: Set<String>? = nil) async throws -> [OutboxItem] {
+        try await writer.write { db in
+            var request = OutboxRecord
+                .filter(Column("status") == OutboxRecord.Status.pending.rawValue && Column("next_attempt_at") <= now)
+            if let channels { request = request.filter(channels.contains(Column("channel"))) }
+            let rows = try request.order(Column("priority"), Column("next_attempt_at"), Column("id")).limit(limit).fetchAll(db)
+            var items: [OutboxItem] = []
+            for var row in rows {
+                row.status = .sending
+                row.attempts += 1
+                row.updatedAt = now
+                try row.update(db)
+                guard let message = try MessageRecord.fetchOne(db, key: row.messageId) else { continue }
+                items.append(OutboxItem(outboxID: row.id!, messageID: row.messageId, channel: row.channel,
+                                        from: message.fromNumber, to: message.toNumber, text: message.text, attempt: row.attempts))
+            }
+            return items
+        }
+    }
+
+    /// The provider accepted the message.
+    public func markSent(_ item: OutboxItem, providerID: String?, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [now, item.outboxID])
+            try db.execute(sql: "UPDATE messages SET status = 'sent', provider_id = ?, sent_at = ?, error = NULL WHERE id = ?",
+                           arguments: [providerID, now, item.messageID])
+        }
+    }
+
+    /// A send failed: try again at `retryAt`, or, when nil, give up and mark the message failed.
+    public func markAttemptFailed(_ item: OutboxItem, error: String, retryAt: Date?, now: Date) async throws {
+        try await writer.write { db in
+            if let retryAt {
+                try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                               arguments: [retryAt, error, now, item.outboxID])
+                try db.execute(sql: "UPDATE messages SET error = ? WHERE id = ?", arguments: [error, item.messageID])
+            } else {
+                try db.execute(sql: "UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
+                               arguments: [error, now, item.outboxID])
+                try db.execute(sql: "UPDATE messages SET status = 'failed', error = ? WHERE id = ?", arguments: [error, item.messageID])
+            }
+        }
+    }
+
+    /// Puts rows left `sending` by a crash back to pending, due now; returns how many.
+    /// (At-least-once: a send that reached the provider just before the crash goes out again.)
+    public func recoverInterruptedSends(now: Date) throws -> Int {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE status = 'sending'",
+                           arguments: [now, now])
+            return db.changesCount
+        }
+    }
+
+    /// When the next pending row falls due (nil when none is pending).
+    public func nextOutboxDue() async throws -> Date? {
+        try await writer.read { db in
+            try Date.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
+        }
+    }
+
+    /// Counts of outbox rows per status.
+    public func outboxCounts() async throws -> [String: Int] {
+        try await writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["status"] as String, $0["n"] as Int) })
+        }
+    }
+}

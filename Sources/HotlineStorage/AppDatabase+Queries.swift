@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+extension AppDatabase {
+    /// Cases, newest first (optionally of one studio).
+    public func cases(studio: String? = nil, limit: Int = 1000) async throws -> [CaseRecord] {
+        try await writer.read { db in
+            var request = CaseRecord.all()
+            if let studio { request = request.filter(Column("studio_id") == studio) }
+            return try request.order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// Messages in both directions, newest first (optionally of one studio).
+    public func messages(studio: String? = nil, limit: Int = 1000) async throws -> [MessageRecord] {
+        try await writer.read { db in
+            var request = MessageRecord.all()
+            if let studio { request = request.filter(Column("studio_id") == studio) }
+            return try request.order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// The case with this number in this studio.
+    public func `case`(studio: String, number: Int) async throws -> CaseRecord? {
+        try await writer.read { db in
+            try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
+        }
+    }
+
+    /// A case's audit trail, oldest first.
+    public func events(caseID: Int64) async throws -> [CaseEventRecord] {
+        try await writer.read { db in
+            try CaseEventRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db)
+        }
+    }
+
+    /// Case numbers by case id (for listing messages with their case number).
+    public func caseNumbers() async throws -> [Int64: (studio: String, number: Int)] {
+        try await writer.read { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT id, studio_id, number FROM cases")
+            var out: [Int64: (String, Int)] = [:]
+            for row in rows { out[row["id"]] = (row["studio_id"], row["number"]) }
+            return out
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// The one door to SQLite: migrations, and one write transaction per intent-named method.
+public struct AppDatabase: Sendable {
+    /// The GRDB writer (a `DatabasePool` on disk, a `DatabaseQueue` in tests).
+    public let writer: any DatabaseWriter
+
+    /// Wraps `writer` and migrates it to the latest schema.
+    public init(_ writer: any DatabaseWriter) throws {
+        self.writer = writer
+        try Migrations.migrator.migrate(writer)
+    }
+
+    /// Opens (creating if missing) the database file at `path` in WAL mode with `synchronous = FULL`,
+    /// so that a 2xx sent after a commit survives a power cut, not only a crash.
+    public static func open(path: String) throws -> AppDatabase {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(5)
+        let pool = try DatabasePool(path: path, configuration: config)
+        // DatabasePool sets synchronous=NORMAL itself after `prepareDatabase`; the writer is one
+        // long-lived connection, so setting it here holds for every write.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        return try AppDatabase(pool)
+    }
+
+    /// A fresh in-memory database, for tests.
+    public static func inMemory() throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue())
+    }
+
+    /// The value of `PRAGMA synchronous` on the writer (2 = FULL).
+    public func synchronousMode() throws -> Int {
+        try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// Whether the database answers a query.
+    public func isHealthy() async -> Bool {
+        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+
+    /// Stores the configured studios and roster, so that queries can show names.
+    public func syncRoster(_ deployment: Deployment, now: Date) throws {
+        try writer.write { db in
+            try db.execute(sql: "DELETE FROM roster")
+            for studio in deployment.studios {
+                try db.execute(sql: "INSERT INTO studios(id, name, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
+                               arguments: [studio.id, studio.name, now])
+                for p in studio.roster {
+                    try db.execute(sql: "INSERT INTO roster(studio_id, id, name, phone, role, sector) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [studio.id, p.id, p.name, p.phone, p.role.rawValue, p.sector])
+                }
+            }
+        }
+    }
+}

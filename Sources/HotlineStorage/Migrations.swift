@@ -1,0 +1,98 @@
+import GRDB
+
+/// Versioned schema. A shipped migration is never edited: add `v2-…` instead.
+enum Migrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "studios") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text).notNull()
+                t.column("updated_at", .datetime).notNull()
+            }
+            // A snapshot of the configured roster, refreshed at start-up, so that queries and reports can join names.
+            try db.create(table: "roster") { t in
+                t.column("studio_id", .text).notNull()
+                t.column("id", .text).notNull()
+                t.column("name", .text).notNull()
+                t.column("phone", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("sector", .text)
+                t.primaryKey(["studio_id", "id"])
+            }
+            try db.create(table: "residents") { t in
+                t.column("studio_id", .text).notNull()
+                t.column("phone", .text).notNull()
+                t.column("area", .text)
+                t.column("first_seen_at", .datetime).notNull()
+                t.column("last_seen_at", .datetime).notNull()
+                t.primaryKey(["studio_id", "phone"])
+            }
+            try db.create(table: "cases") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("studio_id", .text).notNull()
+                t.column("number", .integer).notNull()
+                t.column("resident_phone", .text).notNull()
+                t.column("intent", .text).notNull()
+                t.column("topic", .text).notNull()
+                t.column("area", .text)
+                t.column("area_source", .text)
+                t.column("assignee_id", .text)
+                t.column("state", .text).notNull()
+                t.column("routing_reason", .text)
+                t.column("routing_explanation", .text)
+                t.column("classification", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.uniqueKey(["studio_id", "number"])
+            }
+            try db.create(index: "cases_by_assignee", on: "cases", columns: ["studio_id", "assignee_id", "state"])
+            try db.create(index: "cases_by_resident", on: "cases", columns: ["studio_id", "resident_phone", "state"])
+            try db.create(table: "case_events") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("case_id", .integer).notNull().references("cases")
+                t.column("at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("kind", .text).notNull()
+                t.column("detail", .text)
+            }
+            try db.create(index: "case_events_by_case", on: "case_events", columns: ["case_id"])
+            try db.create(table: "messages") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("studio_id", .text).notNull()
+                t.column("direction", .text).notNull().check { ["in", "out"].contains($0) }
+                t.column("channel", .text).notNull()
+                t.column("provider_id", .text)
+                t.column("from_number", .text).notNull()
+                t.column("to_number", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("kind", .text)
+                t.column("case_id", .integer).references("cases")
+                t.column("created_at", .datetime).notNull()
+                t.column("sent_at", .datetime)
+                t.column("error", .text)
+            }
+            // The dedup key: a provider's id is unique per channel for inbound messages.
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX messages_inbound_dedup ON messages(channel, provider_id)
+                WHERE direction = 'in' AND provider_id IS NOT NULL
+                """)
+            try db.create(index: "messages_by_case", on: "messages", columns: ["case_id"])
+            try db.create(table: "outbox") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("message_id", .integer).notNull().unique().references("messages")
+                t.column("channel", .text).notNull()
+                t.column("priority", .integer).notNull()
+                t.column("status", .text).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("next_attempt_at", .datetime).notNull()
+                t.column("last_error", .text)
+                t.column("updated_at", .datetime).notNull()
+            }
+            try db.create(index: "outbox_due", on: "outbox", columns: ["status", "priority", "next_attempt_at"])
+        }
+        return migrator
+    }
+}

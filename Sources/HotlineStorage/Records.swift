@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// A text in either direction: `messages` table.
+public struct MessageRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "messages"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public enum Direction: String, Codable, Sendable { case inbound = "in", outbound = "out" }
+
+    public var id: Int64?
+    public var studioId: String
+    public var direction: Direction
+    public var channel: String
+    /// The provider's id: the dedup key inbound, the provider's message id outbound.
+    public var providerId: String?
+    public var fromNumber: String
+    public var toNumber: String
+    public var text: String
+    /// Inbound: `received`. Outbound: `queued` → `sent` → `delivered` | `failed`.
+    public var status: String
+    /// Outbound only: what the text is for (``OutboundKind``).
+    public var kind: String?
+    public var caseId: Int64?
+    public var createdAt: Date
+    public var sentAt: Date?
+    public var error: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A case: `cases` table.
+public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "cases"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    public var studioId: String
+    /// Unique within the studio; what residents and members quote.
+    public var number: Int
+    public var residentPhone: String
+    public var intent: Intent
+    public var topic: Topic
+    public var area: String?
+    public var areaSource: AreaSource?
+    public var assigneeId: String?
+    public var state: CaseState
+    public var routingReason: RoutingReason?
+    public var routingExplanation: String?
+    /// The classification with its explanation, as JSON.
+    public var classification: String
+    public var text: String
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// One entry of a case's audit trail: `case_events` table.
+public struct CaseEventRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "case_events"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    public var caseId: Int64
+    public var at: Date
+    /// `system`, a roster id, or `resident`.
+    public var actor: String
+    /// `opened`, `assigned`, `answered`, …
+    public var kind: String
+    public var detail: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// The dispatch state of one outbound message: `outbox` table.
+public struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "outbox"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public enum Status: String, Codable, Sendable {
+        /// Waiting for its time (`next_attempt_at`).
+        case pending
+        /// Claimed by the dispatcher; a crash leaves it here and start-up puts it back to pending.
+        case sending
+        case sent
+        /// Out of attempts, or refused for good.
+        case failed
+    }
+
+    public var id: Int64?
+    public var messageId: Int64
+    public var channel: String
+    /// Lower first: case traffic 0, broadcasts 10.
+    public var priority: Int
+    public var status: Status
+    public var attempts: Int
+    public var nextAttemptAt: Date
+    public var lastError: String?
+    public var updatedAt: Date
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+}
+
+/// A resident as the studio knows them: `residents` table.
+public struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "residents"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var studioId: String
+    public var phone: String
+    /// The area the resident registered by text (known residents from config are not stored here).
+    public var area: String?
+    public var firstSeenAt: Date
+    public var lastSeenAt: Date
+}

@@ -1,0 +1,29 @@
+import ArgumentParser
+import Foundation
+import HotlineApp
+import Hummingbird
+import Logging
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the service: webhooks, health check, outbox dispatcher.")
+
+    @OptionGroup var files: FileOptions
+    @OptionGroup var db: DatabaseOption
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one; the chosen port is printed).")
+    var port = 8080
+
+    func run() async throws {
+        CLI.bootstrapLogging(.info)
+        let logger = Logger(label: "hotline")
+        let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)
+        let senders = SenderDirectory.configured(hotline.settings.channels, logger: logger)
+        let host = self.host
+        let app = buildApplication(hotline: hotline, senders: senders, host: host, port: port) { port in
+            // Scripts and tests read this line to find the port.
+            CLI.printLine("listening on http://\(host):\(port)")
+        }
+        try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}
