@@ -6,17 +6,21 @@ import NIOCore
 import ServiceLifecycle
 
 /// Builds the HTTP application with the background services of `hotline serve`.
+///
+/// - Parameter senders: the outbox dispatcher's senders; nil runs no dispatcher (tests drain the outbox themselves).
 public func buildApplication(
-    hotline: Hotline, senders: SenderDirectory, host: String, port: Int,
+    hotline: Hotline, senders: SenderDirectory?, host: String = "127.0.0.1", port: Int = 8080,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router()
     WebhookController(hotline: hotline).register(on: router)
-    let dispatcher = OutboxDispatcher(hotline: hotline, senders: senders)
+    // The server is the last service, so it stops first on shutdown; the dispatcher then sends
+    // what requests answered before the signal queued.
+    let services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "StudioHotline"),
-        services: [dispatcher],
+        services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: hotline.logger)
 }

@@ -13,11 +13,13 @@ public enum ConfigLoader {
         var sla = SLASettings()
         var countryCode = "86"
         var maxLength = 1000
+        var defaultStudio: (String, YAMLValue)?
 
         do throws(ConfigError) {
             guard let root = try read(mainFile) else { throw ConfigError(file: mainFile, line: 1, message: "file is empty") }
-            let keys = try root.mapping(allowed: ["country_code", "max_inbound_length", "sectors", "channels", "outbox", "sla"], what: "hotline.yaml")
+            let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla"], what: "hotline.yaml")
             if let v = keys["country_code"] { countryCode = try v.string("country_code") }
+            if let v = keys["default_studio"] { defaultStudio = (try v.string("default_studio"), v) }
             if let v = keys["max_inbound_length"] { maxLength = try v.int("max_inbound_length", in: 10...100_000) }
             if let v = keys["sectors"] {
                 for (id, value) in try v.pairs(what: "sectors") {
@@ -61,7 +63,8 @@ public enum ConfigLoader {
             let file = (studioDir as NSString).appendingPathComponent(name)
             do throws(ConfigError) {
                 guard let root = try read(file) else { throw ConfigError(file: file, line: 1, message: "file is empty") }
-                let loaded = try StudioLoader(file: file, countryCode: countryCode, errors: { errors.append($0) }).studio(root)
+                let loaded = try StudioLoader(file: file, countryCode: countryCode, sectors: Set(sectors.map(\.id)),
+                                              errors: { errors.append($0) }).studio(root)
                 studios.append((loaded, root))
             } catch {
                 errors.append(error)
@@ -74,8 +77,9 @@ public enum ConfigLoader {
         for (studio, root) in studios {
             if let other = seenIDs[studio.id] { errors.append(root.error("studio id '\(studio.id)' is also used in \(other)")) }
             seenIDs[studio.id] = root.file
+            let numbersNode = (try? root.mapping(what: "studio"))?["hotline_numbers"] ?? root
             for number in studio.hotlineNumbers {
-                if let other = seenNumbers[number] { errors.append(root.error("hotline number \(number) is also studio \(other)'s")) }
+                if let other = seenNumbers[number] { errors.append(numbersNode.error("hotline number \(number) is also studio \(other)'s")) }
                 seenNumbers[number] = studio.id
             }
             guard let outbound = channels.first(where: { $0.id == studio.outboundChannel }) else {
@@ -83,15 +87,14 @@ public enum ConfigLoader {
                 continue
             }
             if !outbound.canSend { errors.append(root.error("outbound_channel '\(outbound.id)' is a \(outbound.kind.rawValue) channel, which cannot send")) }
-            for person in studio.roster {
-                if let sector = person.sector, !sectors.contains(where: { $0.id == sector }) {
-                    errors.append(root.error("\(person.id): sector '\(sector)' is not defined in hotline.yaml sectors"))
-                }
-            }
+        }
+        if let (id, node) = defaultStudio, !studios.contains(where: { $0.0.id == id }) {
+            errors.append(node.error("default_studio '\(id)' is not a studio in studios/"))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         return HotlineSettings(
-            deployment: Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode),
+            deployment: Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode,
+                                   defaultStudio: defaultStudio?.0),
             channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength)
     }
 

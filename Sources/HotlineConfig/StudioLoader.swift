@@ -5,6 +5,8 @@ import HotlineCore
 struct StudioLoader {
     let file: String
     let countryCode: String
+    /// Sector ids defined in hotline.yaml.
+    let sectors: Set<String>
     /// Problems that do not stop the rest of the file from being read.
     let errors: (ConfigError) -> Void
 
@@ -116,6 +118,9 @@ struct StudioLoader {
             throw p["areas"]!.error("\(id): area '\(a)' is not one of this studio's areas")
         }
         if role == .member, p["sector"] == nil { throw item.error("\(id): a member needs a 'sector'") }
+        if let s = p["sector"], !sectors.contains(try s.string("sector")) {
+            throw s.error("\(id): sector '\(try s.string("sector"))' is not defined in hotline.yaml sectors (\(sectors.sorted().joined(separator: ", ")))")
+        }
         return RosterEntry(id: id, name: try p["name"]!.string("name"), phone: phone, role: role,
                            sector: try p["sector"]?.string("sector"), areas: linked)
     }

@@ -43,6 +43,17 @@ public struct CasePlan: Sendable, Equatable {
     public var routing: RoutingDecision?
     public var state: CaseState
     public var replies: [OutboundText]
+
+    public init(number: Int, classification: Classification, area: String?, areaSource: AreaSource?,
+                routing: RoutingDecision?, state: CaseState, replies: [OutboundText]) {
+        self.number = number
+        self.classification = classification
+        self.area = area
+        self.areaSource = areaSource
+        self.routing = routing
+        self.state = state
+        self.replies = replies
+    }
 }
 
 /// What intake will write, in one transaction.

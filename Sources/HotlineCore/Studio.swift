@@ -70,8 +70,12 @@ public struct Deployment: Sendable {
     /// Country calling code assumed for numbers written without one (86 for China).
     public var defaultCountryCode: String
 
-    public init(studios: [Studio], sectors: [Sector], defaultCountryCode: String = "86") {
+    /// The studio the console simulator talks to unless told otherwise.
+    public var defaultStudio: String?
+
+    public init(studios: [Studio], sectors: [Sector], defaultCountryCode: String = "86", defaultStudio: String? = nil) {
         self.studios = studios
+        self.defaultStudio = defaultStudio
         self.sectors = sectors
         self.defaultCountryCode = defaultCountryCode
     }

@@ -5,12 +5,12 @@ public enum Intent: String, Sendable, Codable, CaseIterable, Comparable {
     /// No rule matched: routed to a liaison, never guessed.
     case unclassified
 
-    /// Chinese label for texts: 投诉, 咨询, 未分类.
+    /// Chinese label for texts: 诉求, 咨询, 来信 (not classified).
     public var label: String {
         switch self {
         case .complaint: "诉求"
         case .question: "咨询"
-        case .unclassified: "未分类"
+        case .unclassified: "来信"
         }
     }
 

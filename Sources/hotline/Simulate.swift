@@ -12,16 +12,16 @@ struct Simulate: AsyncParsableCommand {
 
     @OptionGroup var files: FileOptions
     @OptionGroup var db: DatabaseOption
-    @Option(help: "The hotline number texted (default: the first studio's first number).")
+    @Option(help: "The hotline number texted (default: the default_studio's first number).")
     var to: String?
 
     func run() async throws {
-        CLI.bootstrapLogging(.warning)
+        CLI.bootstrapLogging(.error)
         let logger = Logger(label: "hotline")
         let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)
         let deployment = hotline.settings.deployment
         guard let number = to.map({ PhoneNumber.normalize($0, defaultCountryCode: deployment.defaultCountryCode) })
-                ?? deployment.studios.first?.hotlineNumbers.first,
+                ?? (deployment.defaultStudio.flatMap(deployment.studio(id:)) ?? deployment.studios.first)?.hotlineNumbers.first,
               let studio = deployment.studio(forHotline: number) else {
             throw CLI.fail("no studio has the hotline number \(to ?? "-")")
         }

@@ -1,0 +1,110 @@
+import Foundation
+import HotlineChannels
+import HotlineCore
+import HotlineStorage
+import Testing
+@testable import HotlineApp
+
+/// Routing through the real intake path (shipped config and rules, SQLite), with an injected clock for the weekday.
+@Suite struct RoutingIntakeTests {
+    static let json = ChannelSettings(id: "json", kind: .json)
+
+    func receive(_ hotline: Hotline, _ id: String, from: String = "+8613700000009", to: String = "10690001", _ text: String) async throws -> CaseRecord? {
+        let receipt = try await hotline.receive(InboundText(providerID: id, from: from, to: to, text: text), channel: Self.json)
+        guard let number = receipt.caseNumber else { return nil }
+        let studio = hotline.settings.deployment.studio(forHotline: to)!.id
+        return try await hotline.database.case(studio: studio, number: number)
+    }
+
+    @Test func areaNamedInTheText() async throws {
+        let c = try #require(try await receive(try makeHotline(), "1", "谭家庄村的路坑坑洼洼,下雨天根本走不了"))
+        #expect(c.area == "谭家庄村" && c.areaSource == .text && c.assigneeId == "M5" && c.routingReason == .linkedSectorFit)
+    }
+
+    @Test func areaRegisteredByText() async throws {
+        let hotline = try makeHotline()
+        #expect(try await receive(hotline, "r", "登记 燕村") == nil)
+        let c = try #require(try await receive(hotline, "1", "井里抽不出水,吃水难"))
+        #expect(c.area == "燕村" && c.areaSource == .registered && c.assigneeId == "M4")
+        // English registration works the same.
+        #expect(try await receive(hotline, "r2", from: "+8613700000008", "AREA 龙湖") == nil)
+        let d = try #require(try await receive(hotline, "2", from: "+8613700000008", "暖气不热"))
+        #expect(d.area == "龙湖社区" && d.assigneeId == "M3")
+        let replies = try await hotline.database.messages().filter { $0.kind == "registration" }.map(\.text)
+        #expect(replies.count == 2 && replies.allSatisfy { $0.contains("已登记") })
+    }
+
+    @Test func unknownAreaOnDutyDayGoesToAMemberOnDuty() async throws {
+        let hotline = try makeHotline(clock: .fixed(wednesday))
+        let first = try #require(try await receive(hotline, "1", "暖气不热,家里只有十二度"))
+        let second = try #require(try await receive(hotline, "2", "小区停水三天了"))
+        #expect(first.routingReason == .duty && second.routingReason == .duty)
+        // Fewest open cases first: the two cases are spread over M1 and M2.
+        #expect(Set([first.assigneeId, second.assigneeId]) == ["M1", "M2"])
+    }
+
+    @Test func unknownAreaOffDutyGoesToALiaison() async throws {
+        let c = try #require(try await receive(try makeHotline(clock: .fixed(thursday)), "1", "暖气不热,家里只有十二度"))
+        #expect(c.routingReason == .liaison && c.assigneeId == "L1")
+    }
+
+    @Test func unclassifiedGoesToALiaisonAndIsNotGuessed() async throws {
+        let c = try #require(try await receive(try makeHotline(clock: .fixed(wednesday)), "1", from: "+8613700000001", "你好"))
+        #expect(c.intent == .unclassified && c.routingReason == .liaison && c.assigneeId == "L1")
+    }
+
+    @Test func theNumberTextedDecidesTheStudio() async throws {
+        let c = try #require(try await receive(try makeHotline(), "1", to: "10690002", "王守村停水了"))
+        #expect(c.studioId == "xinjiang" && c.assigneeId == "X1" && c.number == 1)
+    }
+
+    @Test func localNumberFormsAreOneResident() async throws {
+        let hotline = try makeHotline()
+        // 13700000001 is the configured known resident +8613700000001 of 龙湖社区.
+        let c = try #require(try await receive(hotline, "1", from: PhoneNumber.normalize("13700000001"), "物业不管"))
+        #expect(c.residentPhone == "+8613700000001" && c.area == "龙湖社区" && c.areaSource == .config)
+    }
+}
+
+@Suite struct OutboxDispatcherTests {
+    @Test func retryableFailureIsRetriedOnScheduleThenSucceeds() async throws {
+        let clock = StepClock(thursday)
+        let hotline = try makeHotline(clock: clock.wall, retry: RetryPolicy(maxAttempts: 5, initialDelay: 2, maxDelay: 60, jitter: 0))
+        _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
+        let sender = ScriptedSender([.retryable("503 busy"), .retryable("503 busy")])
+        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender), random: { 0.5 })
+        #expect(try await dispatcher.drainOnce() == 2)           // both fail once
+        #expect(try await dispatcher.drainOnce() == 0)           // nothing due before the backoff
+        clock.advance(1.9)
+        #expect(try await dispatcher.drainOnce() == 0)
+        clock.advance(0.1)                                      // 2 s after the first attempt
+        #expect(try await dispatcher.drainOnce() == 2)
+        #expect(sender.sent.map(\.attempt) == [1, 1, 2, 2])
+        let outbound = try await hotline.database.messages().filter { $0.direction == .outbound }
+        #expect(outbound.allSatisfy { $0.status == "sent" })
+    }
+
+    @Test func alwaysFailingSendEndsFailedAndVisible() async throws {
+        let clock = StepClock(thursday)
+        let hotline = try makeHotline(clock: clock.wall, retry: RetryPolicy(maxAttempts: 3, initialDelay: 1, maxDelay: 60, jitter: 0))
+        _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
+        let sender = ScriptedSender(Array(repeating: .retryable("connection refused"), count: 10))
+        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender), random: { 0.5 })
+        for _ in 0..<5 {
+            try await dispatcher.drainOnce()
+            clock.advance(10)
+        }
+        #expect(sender.sent.count == 6)                         // 2 messages × 3 attempts, no more
+        #expect(try await hotline.database.outboxCounts() == ["failed": 2])
+        let outbound = try await hotline.database.messages().filter { $0.direction == .outbound }
+        #expect(outbound.allSatisfy { $0.status == "failed" && $0.error == "connection refused" })
+    }
+
+    @Test func permanentFailureIsNotRetried() async throws {
+        let hotline = try makeHotline()
+        _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
+        let sender = ScriptedSender([.permanent("400 bad number"), .accepted(providerID: nil)])
+        try await OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
+        #expect(try await hotline.database.outboxCounts() == ["failed": 1, "sent": 1])
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import HotlineChannels
+import HotlineCore
+import HotlineStorage
+import Synchronization
+@testable import HotlineApp
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// 2026-11-25 is a Wednesday, 2026-11-26 a Thursday (10:00 in Shanghai).
+let wednesday = ISO8601DateFormatter().date(from: "2026-11-25T02:00:00Z")!
+let thursday = ISO8601DateFormatter().date(from: "2026-11-26T02:00:00Z")!
+
+/// A clock tests move by hand.
+final class StepClock: Sendable {
+    private let date: Mutex<Date>
+    init(_ start: Date) { date = Mutex(start) }
+    func advance(_ seconds: TimeInterval) { date.withLock { $0 += seconds } }
+    var wall: WallClock { WallClock { self.date.withLock { $0 } } }
+}
+
+/// The shipped config and rule table over an in-memory database.
+func makeHotline(clock: WallClock = .fixed(thursday), secret: String? = nil, retry: RetryPolicy? = nil) throws -> Hotline {
+    var (settings, table) = try HotlineSetup.load(HotlinePaths(
+        config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+    if let retry { settings.retry = retry }
+    return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock,
+                       secrets: secret.map { ["json": $0] } ?? [:])
+}
+
+/// Records every send and answers from a script (accepted when the script runs out).
+final class ScriptedSender: MessageSender {
+    private let state: Mutex<(script: [SendOutcome], sent: [OutboxItem])>
+    init(_ script: [SendOutcome] = []) { state = Mutex((script, [])) }
+    var sent: [OutboxItem] { state.withLock { $0.sent } }
+
+    func send(_ item: OutboxItem) async -> SendOutcome {
+        state.withLock { s in
+            s.sent.append(item)
+            return s.script.isEmpty ? .accepted(providerID: "p-\(item.messageID)") : s.script.removeFirst()
+        }
+    }
+}
+
+/// A JSON webhook body.
+func body(id: String, from: String = "+8613700000009", to: String = "10690001", text: String) -> String {
+    let object = ["id": id, "from": from, "to": to, "text": text]
+    return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+}

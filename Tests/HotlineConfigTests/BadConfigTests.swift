@@ -1,0 +1,126 @@
+import Foundation
+import HotlineCore
+import Testing
+@testable import HotlineConfig
+
+/// Writes a config folder from the shipped one with one file replaced, and returns its path.
+func scratchConfig(replacing file: String, with text: String) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-config-\(UUID().uuidString)")
+    try FileManager.default.copyItem(atPath: configDir, toPath: dir.path)
+    try text.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
+    return dir.path
+}
+
+func scratchIntents(_ files: [String: String]) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-intents-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+    return dir.path
+}
+
+@Suite struct BadConfigTests {
+    static let studio = """
+        id: xujiawan
+        name: 徐家湾委员工作室
+        hotline_numbers: ["10690001"]
+        time_zone: Asia/Shanghai
+        outbound_channel: dryrun
+        areas:
+          - { name: 龙湖社区 }
+        roster:
+          - { id: M3, name: 王委员, phone: "+8613800000003", role: member, sector: housing, areas: [龙湖社区] }
+          - { id: L1, name: 周联络员, phone: "+8613900000001", role: liaison, areas: all }
+
+        """
+
+    struct Row: Sendable, CustomStringConvertible {
+        var name: String
+        var file: String
+        var text: String
+        var line: Int
+        var message: String
+        /// Where the error is reported, when not in the file written.
+        var reportedIn: String? = nil
+        var description: String { name }
+    }
+
+    static let rows: [Row] = [
+        Row(name: "YAML syntax", file: "studios/xujiawan.yaml", text: studio + "duty: [wednesday: M1\n", line: 12, message: "YAML syntax"),
+        Row(name: "unknown key", file: "studios/xujiawan.yaml", text: studio + "dutty: {}\n", line: 11, message: "unknown key 'dutty'"),
+        Row(name: "bad time zone", file: "studios/xujiawan.yaml",
+            text: studio.replacingOccurrences(of: "Asia/Shanghai", with: "Mars/Base"), line: 4, message: "unknown time zone 'Mars/Base'"),
+        Row(name: "member of an unknown area", file: "studios/xujiawan.yaml",
+            text: studio.replacingOccurrences(of: "areas: [龙湖社区]", with: "areas: [火星]"), line: 9, message: "area '火星' is not one of this studio's areas"),
+        Row(name: "unknown role", file: "studios/xujiawan.yaml",
+            text: studio.replacingOccurrences(of: "role: liaison", with: "role: boss"), line: 10, message: "unknown role 'boss'"),
+        Row(name: "duty of someone not on the roster", file: "studios/xujiawan.yaml",
+            text: studio + "duty:\n  wednesday: [M9]\n", line: 12, message: "'M9' is not on the roster"),
+        Row(name: "unknown sector", file: "studios/xujiawan.yaml",
+            text: studio.replacingOccurrences(of: "sector: housing", with: "sector: cooking"), line: 9, message: "sector 'cooking' is not defined"),
+        Row(name: "template placeholder", file: "studios/xujiawan.yaml",
+            text: studio + "templates:\n  ack.complaint: 收到{cse}\n", line: 12, message: "unknown placeholder {cse}"),
+        Row(name: "duplicate hotline number", file: "studios/xinjiang.yaml",
+            text: studio.replacingOccurrences(of: "id: xujiawan", with: "id: other"), line: 4, message: "hotline number 10690001 is also", reportedIn: "studios/xujiawan.yaml"),
+        Row(name: "unknown channel kind", file: "hotline.yaml",
+            text: "channels:\n  - id: dryrun\n    kind: carrier-pigeon\n", line: 3, message: "unknown kind 'carrier-pigeon'"),
+        Row(name: "secret written in place of a variable name", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - { id: json, kind: json, secret_env: \"s3cr3t!\" }\n", line: 3, message: "names an environment variable"),
+    ]
+
+    @Test(arguments: rows)
+    func namesFileAndLine(row: Row) throws {
+        let dir = try scratchConfig(replacing: row.file, with: row.text)
+        let errors = try #require(throws: ConfigErrors.self) { try ConfigLoader.load(directory: dir) }.errors
+        let hit = errors.first { $0.message.contains(row.message) }
+        #expect(hit != nil, "got: \(errors)")
+        #expect(hit?.line == row.line, "got: \(errors)")
+        #expect(hit?.file.hasSuffix(row.reportedIn ?? row.file) == true, "got: \(errors)")
+    }
+}
+
+@Suite struct BadRuleTableTests {
+    struct Row: Sendable, CustomStringConvertible {
+        var name: String
+        var text: String
+        var line: Int
+        var message: String
+        var description: String { name }
+    }
+
+    static let rows: [Row] = [
+        Row(name: "unknown topic", text: "rules:\n  - id: a\n    topic: weather\n    any: [雨]\n", line: 3, message: "unknown topic 'weather'"),
+        Row(name: "bad regex", text: "rules:\n  - id: a\n    topic: water\n    regex: [\"(\"]\n", line: 2, message: "bad regex"),
+        Row(name: "duplicate id", text: "rules:\n  - { id: a, topic: water, any: [水] }\n  - { id: a, topic: roads, any: [路] }\n", line: 3,
+            message: "duplicate rule id 'a'"),
+        Row(name: "empty keyword list", text: "rules:\n  - id: a\n    topic: water\n    any: []\n", line: 4, message: "'any' is an empty list"),
+        Row(name: "no keywords at all", text: "rules:\n  - id: a\n    topic: water\n", line: 2, message: "needs keywords"),
+        Row(name: "neither intent nor topic", text: "rules:\n  - id: a\n    any: [水]\n", line: 2, message: "sets neither an intent nor a topic"),
+        Row(name: "unknown rule key", text: "rules:\n  - id: a\n    topic: water\n    anny: [水]\n", line: 4, message: "unknown key 'anny'"),
+    ]
+
+    @Test(arguments: rows)
+    func namesFileAndLine(row: Row) throws {
+        let dir = try scratchIntents(["rules.yaml": row.text])
+        let errors = try #require(throws: ConfigErrors.self) { try RuleTableLoader.load(directory: dir) }.errors
+        let hit = errors.first { $0.message.contains(row.message) }
+        #expect(hit != nil, "got: \(errors)")
+        #expect(hit?.line == row.line, "got: \(errors)")
+        #expect(hit?.file.hasSuffix("rules.yaml") == true)
+    }
+
+    @Test func failingExampleNamesFileLineTextExpectedAndActual() throws {
+        let dir = try scratchIntents(["rules.yaml": """
+            rules:
+              - id: water
+                topic: water
+                any: [停水]
+                examples:
+                  - { text: 停水了, expect: complaint/water }
+                  - { text: 路坏了, expect: complaint/roads }
+            """])
+        let failures = try RuleTableLoader.load(directory: dir).checkExamples()
+        #expect(failures.count == 1)
+        let message = failures.first?.description ?? ""
+        #expect(message.hasSuffix("rules.yaml:7: example of rule water: \"路坏了\" expected complaint/roads, got unclassified/other"), "\(message)")
+    }
+}

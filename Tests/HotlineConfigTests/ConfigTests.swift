@@ -1,0 +1,76 @@
+import Foundation
+import HotlineCore
+import Testing
+@testable import HotlineConfig
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let configDir = repoRoot.appendingPathComponent("config").path
+let intentsDir = repoRoot.appendingPathComponent("Intents").path
+
+@Suite struct ShippedConfigTests {
+    /// The default config ships the demo studios of shared/demo/README.md exactly.
+    @Test func shipsTheDemoStudios() throws {
+        let settings = try ConfigLoader.load(directory: configDir)
+        let xujiawan = try #require(settings.deployment.studio(forHotline: "10690001"))
+        #expect(xujiawan.id == "xujiawan" && xujiawan.name == "徐家湾委员工作室")
+        #expect(xujiawan.timeZone.identifier == "Asia/Shanghai")
+        #expect(xujiawan.duty == [.wednesday: ["M1", "M2"]])
+        let roster = xujiawan.roster.map { "\($0.id) \($0.name) \($0.phone) \($0.role.rawValue) \($0.sector ?? "-") \($0.areas.joined(separator: ","))" }
+        #expect(roster == [
+            "M1 张委员 +8613800000001 member medical 徐家湾社区",
+            "M2 李委员 +8613800000002 member legal 徐家湾社区",
+            "M3 王委员 +8613800000003 member housing 龙湖社区",
+            "M4 赵委员 +8613800000004 member agriculture 燕村",
+            "M5 刘委员 +8613800000005 member economy 谭家庄村",
+            "M6 陈委员 +8613800000006 member education 龙湖社区",
+            "L1 周联络员 +8613900000001 liaison - ",
+            "L2 吴联络员 +8613900000002 liaison - ",
+        ])
+        #expect(xujiawan.areas.map(\.id) == ["徐家湾社区", "龙湖社区", "燕村", "谭家庄村"])
+        #expect(xujiawan.areas.first { $0.id == "龙湖社区" }?.aliases == ["龙湖", "龍湖", "龙湖小区"])
+        #expect(xujiawan.residents == [KnownResident(phone: "+8613700000001", area: "龙湖社区"), KnownResident(phone: "+8613700000002", area: "燕村")])
+        let xinjiang = try #require(settings.deployment.studio(forHotline: "10690002"))
+        #expect(xinjiang.id == "xinjiang")
+        #expect(xinjiang.person("X1")?.areas == ["泉掌镇王守村"])
+        #expect(xinjiang.person("XL1")?.phone == "+8613900000011")
+        #expect(settings.deployment.sector("legal")?.topics == [.neighbour, .housing])
+    }
+
+    /// The shipped rule table loads and every inline example gives its expected result.
+    @Test func shippedRuleTableExamplesPass() throws {
+        let table = try RuleTableLoader.load(directory: intentsDir)
+        #expect(table.rules.count > 10)
+        let failures = try table.checkExamples()
+        #expect(failures.isEmpty, "\(failures.map(\.description).joined(separator: "\n"))")
+    }
+
+    /// Every row of the demo's sample messages classifies right with the shipped table.
+    @Test(arguments: demoMessages())
+    func demoMessageClassifies(row: DemoMessage) throws {
+        let classifier = try Classifier(table: RuleTableLoader.load(directory: intentsDir), studio: "xujiawan")
+        let result = classifier.classify(row.text)
+        #expect(result.intent.rawValue == row.intent, "\(row.text): \(result.matches.map(\.rule))")
+        #expect(result.topic.rawValue == row.topic, "\(row.text): \(result.matches.map(\.rule))")
+    }
+}
+
+struct DemoMessage: Sendable, CustomStringConvertible {
+    var text, intent, topic: String
+    var description: String { text }
+}
+
+/// Rows of `Tests/Fixtures/demo-messages.tsv` (a copy of shared/demo/messages.tsv) and, when present
+/// beside the repository, of the shared file itself, so an update there is tested too.
+func demoMessages() -> [DemoMessage] {
+    let files = [repoRoot.appendingPathComponent("Tests/Fixtures/demo-messages.tsv"),
+                 repoRoot.deletingLastPathComponent().appendingPathComponent("shared/demo/messages.tsv")]
+    var rows: [String: DemoMessage] = [:]
+    for file in files {
+        guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
+        for line in text.split(separator: "\n").dropFirst() {
+            let cols = line.split(separator: "\t").map(String.init)
+            if cols.count >= 3 { rows[cols[0]] = DemoMessage(text: cols[0], intent: cols[1], topic: cols[2]) }
+        }
+    }
+    return rows.values.sorted { $0.text < $1.text }
+}

@@ -1,0 +1,82 @@
+import Testing
+@testable import HotlineCore
+
+@Suite struct TextNormalizerTests {
+    @Test(arguments: [
+        ("小區停水", "小区停水"),                      // Traditional → Simplified
+        ("ＡＢＣ１２３", "abc123"),                   // full-width → half-width, case folded
+        ("WATER", "water"),
+        ("停水,三天!!", "停水 三天"),                  // punctuation is a separator
+        ("  路灯   坏了  ", "路灯 坏了"),                // whitespace collapsed and trimmed
+        ("停水😡😡了", "停水 了"),                      // emoji removed
+        ("哪天?", "哪天?"),                           // a question mark is kept (full-width → ASCII)
+        ("維修基金怎麼申請", "维修基金怎么申请"),
+        ("龍湖社區", "龙湖社区"),
+        ("", ""),
+    ])
+    func normalises(input: String, expected: String) {
+        #expect(TextNormalizer.normalize(input) == expected)
+    }
+
+    @Test(arguments: [("小區停水兩天了", true), ("小区停水两天了", false), ("hello", false)])
+    func detectsTraditionalScript(text: String, traditional: Bool) {
+        #expect(TextNormalizer.looksTraditional(text) == traditional)
+    }
+}
+
+@Suite struct PhoneNumberTests {
+    @Test(arguments: [
+        ("13800000001", "+8613800000001"),
+        ("+8613800000001", "+8613800000001"),
+        ("8613800000001", "+8613800000001"),
+        ("008613800000001", "+8613800000001"),
+        ("+86 138-0000-0001", "+8613800000001"),
+        ("１３８００００００01", "+8613800000001"),
+        ("10690001", "10690001"),                     // a short code stays as it is
+    ])
+    func normalises(raw: String, expected: String) {
+        #expect(PhoneNumber.normalize(raw) == expected)
+    }
+
+    @Test(arguments: [("+8613700000001", "+86137****0001"), ("10690001", "****0001"), ("12345", "1***5")])
+    func masks(phone: String, masked: String) {
+        #expect(PhoneNumber.mask(phone) == masked)
+    }
+}
+
+@Suite struct AhoCorasickTests {
+    @Test func findsOverlappingAndNestedPatterns() {
+        let patterns = ["停水", "水", "停水三天", "三天了", "没人管"].map { Array($0.unicodeScalars) }
+        let automaton = AhoCorasick(patterns: patterns)
+        var found = Set<Int>()
+        automaton.scan(Array("小区停水三天了一直没人管".unicodeScalars)) { found.insert($0) }
+        #expect(found == [0, 1, 2, 3, 4])
+        var none = Set<Int>()
+        automaton.scan(Array("路灯坏了".unicodeScalars)) { none.insert($0) }
+        #expect(none.isEmpty)
+    }
+}
+
+@Suite struct RetryPolicyTests {
+    @Test(arguments: [(1, 0.5, 2.0), (2, 0.5, 4.0), (3, 0.5, 8.0), (1, 0.0, 1.6), (1, 1.0, 2.4), (7, 0.5, 128.0)])
+    func backsOffExponentiallyWithJitter(attempt: Int, random: Double, expected: Double) {
+        let policy = RetryPolicy(maxAttempts: 8, initialDelay: 2, maxDelay: 600, jitter: 0.2)
+        let delay = policy.delay(afterAttempt: attempt, random: random)
+        #expect(delay != nil && abs(delay! - expected) < 1e-9)
+    }
+
+    @Test func capsAndStops() {
+        let policy = RetryPolicy(maxAttempts: 20, initialDelay: 2, maxDelay: 60, jitter: 0)
+        #expect(policy.delay(afterAttempt: 10, random: 0.5) == 60)
+        #expect(policy.delay(afterAttempt: 20, random: 0.5) == nil)
+    }
+}
+
+@Suite struct ReplyTemplatesTests {
+    @Test func fillsPlaceholdersAndAppliesOverrides() {
+        let templates = ReplyTemplates(overrides: ["ack.complaint": "收到{case},{assignee}办理"])
+        #expect(templates.render("ack.complaint", ["case": "7", "assignee": "王委员"]) == "收到7,王委员办理")
+        #expect(templates.render("register.done", ["studio": "S", "area": "燕村"]).contains("燕村"))
+        #expect(ReplyTemplates.placeholders(in: "a{x}b{yy}") == ["x", "yy"])
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// Drives a real `hotline serve` process over HTTP.
+@Suite(.serialized) struct ServeTests {
+    /// The README's worked example, then `kill -9` right after the 200: the message, its case and its
+    /// replies are all there after a restart, the restarted server sends the replies, and the same id
+    /// posted again makes no second case.
+    @Test func acknowledgedMessageSurvivesKill9AndIsNotDuplicated() async throws {
+        let database = scratchDatabase()
+        let payload = #"{"id":"m1","from":"+8613700000001","to":"10690001","text":"5号楼外墙皮脱落,物业不管"}"#
+        let first = try ServerProcess(database: database)
+        let (status, answer) = try await first.post("/webhooks/json", payload)
+        first.kill9()
+        #expect(status == 200)
+        #expect(answer.contains(#""case":1"#))
+
+        let cases = jsonLines(try runCLI(["cases", "--json", "--database", database]))
+        #expect(cases.count == 1)
+        #expect(cases.first?["member"] as? String == "M3")
+        #expect(cases.first?["topic"] as? String == "housing")
+        #expect(cases.first?["intent"] as? String == "complaint")
+        let messages = jsonLines(try runCLI(["messages", "--json", "--database", database]))
+        #expect(messages.count == 3)
+        #expect(messages.contains { $0["direction"] as? String == "in" && $0["text"] as? String == "5号楼外墙皮脱落,物业不管" && $0["case"] as? Int == 1 })
+
+        let second = try ServerProcess(database: database)
+        let (status2, answer2) = try await second.post("/webhooks/json", payload)
+        #expect(status2 == 200)
+        #expect(answer2.contains(#""case":1"#) && answer2.contains(#""duplicate":true"#))
+        // The restarted dispatcher sends whatever the killed one had not.
+        var outbound: [[String: Any]] = []
+        for _ in 0..<50 {
+            outbound = jsonLines(try runCLI(["messages", "--json", "--database", database])).filter { $0["direction"] as? String == "out" }
+            if outbound.count == 2 && outbound.allSatisfy({ $0["status"] as? String == "sent" }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(outbound.count == 2)
+        #expect(outbound.allSatisfy { $0["status"] as? String == "sent" })
+        #expect(Set(outbound.compactMap { $0["to"] as? String }) == ["+8613700000001", "+8613800000003"])
+        #expect(second.terminate() == 0)
+        #expect(jsonLines(try runCLI(["cases", "--json", "--database", database])).count == 1)
+    }
+
+    @Test func signedWebhookWithSecretFromTheEnvironment() async throws {
+        let server = try ServerProcess(database: scratchDatabase(), environment: ["HOTLINE_JSON_SECRET": "e2e-secret"])
+        let payload = #"{"id":"s1","from":"+8613700000002","to":"10690001","text":"村里停水了"}"#
+        let (unsigned, body) = try await server.post("/webhooks/json", payload)
+        #expect(unsigned == 401 && body.contains("X-Hotline-Signature"))
+        // Signature computed independently with python3's hmac module.
+        let py = Process()
+        py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        py.arguments = ["python3", "-c", "import hmac,hashlib,sys; print(hmac.new(b'e2e-secret', sys.argv[1].encode(), hashlib.sha256).hexdigest())", payload]
+        let out = Pipe()
+        py.standardOutput = out
+        try py.run()
+        py.waitUntilExit()
+        let hex = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (signed, _) = try await server.post("/webhooks/json", payload, headers: ["X-Hotline-Signature": "sha256=\(hex)"])
+        #expect(signed == 200)
+        #expect(server.terminate() == 0)
+    }
+
+    @Test func badConfigStopsStartUpNamingFileAndLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-badcfg-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: dir)
+        let file = dir.appendingPathComponent("studios/xujiawan.yaml")
+        let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "Asia/Shanghai", with: "Asia/Atlantis")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = try hotlineBinary()
+        process.arguments = ["serve", "--config", dir.path, "--intents", repoRoot.appendingPathComponent("Intents").path,
+                             "--database", scratchDatabase(), "--port", "0"]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains("studios/xujiawan.yaml:5: unknown time zone 'Asia/Atlantis'"), "\(message)")
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// The `hotline` executable built beside the test bundle (`swift build --build-tests` builds both).
+func hotlineBinary() throws -> URL {
+    let candidates = [
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hotline"),
+        repoRoot.appendingPathComponent(".build/debug/hotline"),
+    ]
+    guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+        throw E2EError("hotline executable not found in \(candidates.map(\.path)); run `swift build --build-tests` first")
+    }
+    return found
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// A real `hotline serve` process on a free loopback port.
+final class ServerProcess: @unchecked Sendable {
+    let process = Process()
+    let database: String
+    private(set) var port = 0
+    private let output = Pipe()
+
+    /// Starts the server on `database` and waits for its "listening on" line.
+    init(database: String, environment: [String: String] = [:]) throws {
+        self.database = database
+        process.executableURL = try hotlineBinary()
+        process.arguments = ["serve", "--config", repoRoot.appendingPathComponent("config").path,
+                             "--intents", repoRoot.appendingPathComponent("Intents").path,
+                             "--database", database, "--port", "0"]
+        var env = ProcessInfo.processInfo.environment
+        env["LOG_LEVEL"] = "warning"
+        env.merge(environment) { _, new in new }
+        process.environment = env
+        process.standardOutput = output
+        try process.run()
+        let handle = output.fileHandleForReading
+        var seen = ""
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let data = handle.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+            if let range = seen.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(seen[range].split(separator: ":").last!)!
+                return
+            }
+        }
+        process.terminate()
+        throw E2EError("server did not start: \(seen)")
+    }
+
+    /// SIGKILL: no chance to flush or clean up.
+    func kill9() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// SIGTERM and wait; returns the exit status.
+    func terminate() -> Int32 {
+        process.terminate()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    deinit { if process.isRunning { kill9() } }
+
+    /// POSTs `body` to `path`; returns status and body.
+    func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body.utf8)
+        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// Runs a `hotline` CLI command and returns its standard output (throws on a non-zero exit).
+func runCLI(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = try hotlineBinary()
+    process.arguments = arguments
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = Pipe()
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw E2EError("hotline \(arguments) exited \(process.terminationStatus)") }
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// JSON lines as dictionaries.
+func jsonLines(_ text: String) -> [[String: Any]] {
+    text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+}
+
+func scratchDatabase() -> String {
+    FileManager.default.temporaryDirectory.appendingPathComponent("hotline-e2e-\(UUID().uuidString)/hotline.sqlite").path
+}

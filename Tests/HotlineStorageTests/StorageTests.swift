@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+import HotlineCore
+import Testing
+@testable import HotlineStorage
+
+@Suite struct StorageTests {
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    static func inbound(_ id: String?, studio: String = "xujiawan", text: String = "停水了") -> InboundMessage {
+        InboundMessage(studioID: studio, channel: "json", providerID: id, from: "+8613700000009", to: "10690001", text: text, receivedAt: now)
+    }
+
+    /// A plan that opens a case assigned to M3 with an acknowledgement and a notice.
+    static func casePlan(_ number: Int) -> IntakePlan {
+        .newCase(CasePlan(
+            number: number, classification: Classification(intent: .complaint, topic: .water, score: 3, matches: []),
+            area: "龙湖社区", areaSource: .text, routing: RoutingDecision(assignee: "M3", reason: .linkedArea, explanation: "test"),
+            state: .assigned,
+            replies: [OutboundText(to: "+8613700000009", text: "ack \(number)", kind: .acknowledgement),
+                      OutboundText(to: "+8613800000003", text: "notice \(number)", kind: .memberNotice)]))
+    }
+
+    @Test func intakeStoresMessageCaseEventsAndOutboxInOneGo() async throws {
+        let db = try AppDatabase.inMemory()
+        let receipt = try await db.receive(Self.inbound("a"), replyChannel: "dryrun") { _, _, next in Self.casePlan(next) }
+        #expect(receipt == IntakeReceipt(messageID: 1, caseNumber: 1, duplicate: false, queued: 2))
+        let cases = try await db.cases()
+        #expect(cases.count == 1 && cases[0].assigneeId == "M3" && cases[0].state == .assigned && cases[0].routingReason == .linkedArea)
+        let events = try await db.events(caseID: cases[0].id!)
+        #expect(events.map(\.kind) == ["opened", "assigned"])
+        let messages = try await db.messages()
+        #expect(messages.map(\.status).sorted() == ["queued", "queued", "received"])
+        #expect(try await db.outboxCounts() == ["pending": 2])
+    }
+
+    @Test func sameProviderIDGivesTheSameAnswerAndStoresNothingNew() async throws {
+        let db = try AppDatabase.inMemory()
+        let first = try await db.receive(Self.inbound("dup"), replyChannel: "dryrun") { _, _, n in Self.casePlan(n) }
+        let again = try await db.receive(Self.inbound("dup"), replyChannel: "dryrun") { _, _, n in Self.casePlan(n) }
+        #expect(again == IntakeReceipt(messageID: first.messageID, caseNumber: first.caseNumber, duplicate: true, queued: 0))
+        #expect(try await db.cases().count == 1)
+        #expect(try await db.messages().count == 3)
+    }
+
+    @Test func caseNumbersCountPerStudio() async throws {
+        let db = try AppDatabase.inMemory()
+        for (id, studio) in [("1", "xujiawan"), ("2", "xujiawan"), ("3", "xinjiang")] {
+            _ = try await db.receive(Self.inbound(id, studio: studio), replyChannel: "dryrun") { _, _, n in Self.casePlan(n) }
+        }
+        let numbers = try await db.cases().map { "\($0.studioId)-\($0.number)" }.sorted()
+        #expect(numbers == ["xinjiang-1", "xujiawan-1", "xujiawan-2"])
+    }
+
+    @Test func registrationIsRememberedAndOpenCasesAreCounted() async throws {
+        let db = try AppDatabase.inMemory()
+        _ = try await db.receive(Self.inbound("r"), replyChannel: "dryrun") { _, _, _ in
+            .registration(area: "燕村", reply: OutboundText(to: "+8613700000009", text: "ok", kind: .registration))
+        }
+        _ = try await db.receive(Self.inbound("c1"), replyChannel: "dryrun") { _, _, n in Self.casePlan(n) }
+        nonisolated(unsafe) var seen: (String?, [String: Int])?
+        _ = try await db.receive(Self.inbound("c2"), replyChannel: "dryrun") { area, open, n in
+            seen = (area, open)
+            return Self.casePlan(n)
+        }
+        #expect(seen?.0 == "燕村")
+        #expect(seen?.1 == ["M3": 1])
+    }
+
+    @Test func outboxClaimSendFailAndRecover() async throws {
+        let db = try AppDatabase.inMemory()
+        _ = try await db.receive(Self.inbound("o"), replyChannel: "dryrun") { _, _, n in Self.casePlan(n) }
+        let claimed = try await db.claimDueOutbox(now: Self.now, limit: 10)
+        #expect(claimed.map(\.attempt) == [1, 1])
+        #expect(try await db.claimDueOutbox(now: Self.now, limit: 10).isEmpty)   // claimed rows are not handed out twice
+        try await db.markSent(claimed[0], providerID: "p-1", now: Self.now)
+        try await db.markAttemptFailed(claimed[1], error: "503", retryAt: Self.now.addingTimeInterval(5), now: Self.now)
+        #expect(try await db.claimDueOutbox(now: Self.now, limit: 10).isEmpty)   // not due yet
+        let retry = try await db.claimDueOutbox(now: Self.now.addingTimeInterval(5), limit: 10)
+        #expect(retry.map(\.attempt) == [2])
+        // A crash now leaves it `sending`; start-up puts it back.
+        #expect(try db.recoverInterruptedSends(now: Self.now) == 1)
+        try await db.markAttemptFailed(try #require(try await db.claimDueOutbox(now: Self.now, limit: 1).first), error: "400 bad number", retryAt: nil, now: Self.now)
+        #expect(try await db.outboxCounts() == ["sent": 1, "failed": 1])
+        let statuses = try await db.messages().filter { $0.direction == .outbound }.map { "\($0.status) \($0.providerId ?? "-") \($0.error ?? "-")" }.sorted()
+        #expect(statuses == ["failed - 400 bad number", "sent p-1 -"])
+    }
+
+    @Test func fileDatabaseUsesWALAndFullSync() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-\(UUID().uuidString)/h.sqlite").path
+        let db = try AppDatabase.open(path: path)
+        #expect(try db.synchronousMode() == 2)
+        let mode = try db.writer.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        // Reopening runs the migrator again without harm.
+        _ = try AppDatabase.open(path: path)
+    }
+}
