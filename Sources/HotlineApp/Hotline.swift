@@ -97,8 +97,12 @@ public final class Hotline: Sendable {
 }
 
 /// A wake-up signal that coalesces: many wakes while the dispatcher is busy mean one more pass.
+///
+/// One consumer (the dispatcher) holds one iterator for its whole life: cancelling a task that
+/// waits on an `AsyncStream` finishes the stream, so timeouts come from a ticker that wakes it
+/// instead of from cancelling the wait.
 public final class OutboxSignal: Sendable {
-    private let stream: AsyncStream<Void>
+    let stream: AsyncStream<Void>
     private let continuation: AsyncStream<Void>.Continuation
 
     public init() {
@@ -107,18 +111,4 @@ public final class OutboxSignal: Sendable {
 
     /// Asks for a dispatcher pass soon.
     public func wake() { continuation.yield() }
-
-    /// Waits for a wake-up or for `timeout`, whichever comes first.
-    func wait(timeout: Duration) async {
-        let stream = self.stream
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var it = stream.makeAsyncIterator()
-                _ = await it.next()
-            }
-            group.addTask { try? await Task.sleep(for: timeout) }
-            await group.next()
-            group.cancelAll()
-        }
-    }
 }

@@ -29,6 +29,17 @@ public struct OutboxDispatcher: Service {
     public func run() async throws {
         let recovered = try hotline.database.recoverInterruptedSends(now: hotline.clock.now())
         if recovered > 0 { hotline.logger.warning("outbox: \(recovered) interrupted sends put back to pending") }
+        let signal = hotline.outboxSignal
+        let idle = self.idle
+        // Retries fall due without anyone waking the dispatcher: a ticker wakes it at least every `idle`.
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: idle)
+                signal.wake()
+            }
+        }
+        defer { ticker.cancel() }
+        var wakeups = signal.stream.makeAsyncIterator()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 while try await drainOnce() > 0 && !Task.isCancelled {}
@@ -37,9 +48,9 @@ public struct OutboxDispatcher: Service {
             }
             if Task.isShuttingDownGracefully { break }
             await withGracefulShutdownHandler {
-                await hotline.outboxSignal.wait(timeout: idle)
+                _ = await wakeups.next()
             } onGracefulShutdown: {
-                hotline.outboxSignal.wake()
+                signal.wake()
             }
         }
         // Send what is due before stopping: requests answered 200 just before the signal.
