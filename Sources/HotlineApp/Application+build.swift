@@ -7,16 +7,19 @@ import ServiceLifecycle
 
 /// Builds the HTTP application with the background services of `hotline serve`.
 ///
-/// - Parameter senders: the outbox dispatcher's senders; nil runs no dispatcher (tests drain the outbox themselves).
+/// - Parameters:
+///   - senders: the outbox dispatcher's senders; nil runs no dispatcher (tests drain the outbox themselves).
+///   - intents: the rule table folder to watch and reload; nil watches nothing.
 public func buildApplication(
-    hotline: Hotline, senders: SenderDirectory?, host: String = "127.0.0.1", port: Int = 8080,
+    hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router()
     WebhookController(hotline: hotline).register(on: router)
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.
-    let services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
+    var services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
+    if let intents { services.append(RuleReloader(hotline: hotline, directory: intents)) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "StudioHotline"),

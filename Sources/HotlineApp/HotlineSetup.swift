@@ -31,6 +31,11 @@ public enum HotlineSetup {
         var table: RuleTable?
         do { settings = try ConfigLoader.load(directory: paths.config) } catch { errors += error.errors }
         do { table = try RuleTableLoader.load(directory: paths.intents) } catch { errors += error.errors }
+        if let settings, let table {
+            errors += table.missingFacts(studios: settings.deployment.studios).map {
+                ConfigError(file: $0.location.file, line: $0.location.line, message: $0.message)
+            }
+        }
         guard let settings, let table, errors.isEmpty else { throw ConfigErrors(errors) }
         return (settings, table)
     }

@@ -11,7 +11,7 @@ struct StudioLoader {
     let errors: (ConfigError) -> Void
 
     static let keys: Set<String> = [
-        "id", "name", "hotline_numbers", "time_zone", "outbound_channel", "duty", "areas", "roster", "residents", "templates",
+        "id", "name", "hotline_numbers", "time_zone", "outbound_channel", "duty", "areas", "roster", "residents", "templates", "facts",
     ]
 
     func studio(_ root: YAMLValue) throws(ConfigError) -> Studio {
@@ -94,10 +94,17 @@ struct StudioLoader {
             }
         }
 
+        var facts: [String: String] = [:]
+        if let f = keys["facts"] {
+            for (name, value) in try f.pairs(what: "facts") {
+                do throws(ConfigError) { facts[name] = try value.string("fact \(name)") } catch { errors(error) }
+            }
+        }
+
         return Studio(
             id: id, name: try required("name").string("name"), hotlineNumbers: numbers, timeZone: zone, duty: duty,
             roster: roster, areas: areas, residents: residents,
-            outboundChannel: try required("outbound_channel").string("outbound_channel"), templates: templates)
+            outboundChannel: try required("outbound_channel").string("outbound_channel"), templates: templates, facts: facts)
     }
 
     func rosterEntry(_ item: YAMLValue, areas: Set<String>) throws(ConfigError) -> RosterEntry {

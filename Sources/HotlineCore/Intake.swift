@@ -116,7 +116,7 @@ public enum Intake {
                 "text": text,
             ]
             if let answer = classification.answer {
-                values["answer"] = answer
+                values["answer"] = ReplyTemplates.fill(answer, studio.answerFacts)
                 let reply = OutboundText(to: resident, text: templates.render("answer", values), kind: .answer)
                 return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
                                          routing: nil, state: .answered, replies: [reply]))

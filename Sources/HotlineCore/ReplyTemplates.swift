@@ -22,6 +22,11 @@ public struct ReplyTemplates: Sendable, Equatable {
     /// (config validation rejects them before the server starts).
     public func render(_ name: String, _ values: [String: String]) -> String {
         guard let template = texts[name] else { return "" }
+        return Self.fill(template, values)
+    }
+
+    /// `template` with each `{name}` replaced by `values[name]`; unknown names are left as written.
+    public static func fill(_ template: String, _ values: [String: String]) -> String {
         var out = ""
         var rest = Substring(template)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {

@@ -83,6 +83,9 @@ public enum Weekday: Int, Sendable, Codable, CaseIterable {
         self = day
     }
 
+    /// 周日 … 周六.
+    public var chineseName: String { ["周日", "周一", "周二", "周三", "周四", "周五", "周六"][rawValue - 1] }
+
     /// The weekday of `date` as seen in `timeZone`.
     public static func of(_ date: Date, in timeZone: TimeZone) -> Weekday {
         var calendar = Calendar(identifier: .gregorian)

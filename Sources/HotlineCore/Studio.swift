@@ -28,11 +28,14 @@ public struct Studio: Sendable, Equatable {
     public var outboundChannel: String
     /// Overrides of reply templates by name (see ``ReplyTemplates``).
     public var templates: [String: String]
+    /// Facts about the studio that rule-table answers quote as `{name}` (address, reception hours, …).
+    public var facts: [String: String]
 
     public init(
         id: String, name: String, hotlineNumbers: [String], timeZone: TimeZone,
         duty: [Weekday: [String]] = [:], roster: [RosterEntry] = [], areas: [Area] = [],
-        residents: [KnownResident] = [], outboundChannel: String, templates: [String: String] = [:]
+        residents: [KnownResident] = [], outboundChannel: String, templates: [String: String] = [:],
+        facts: [String: String] = [:]
     ) {
         self.id = id
         self.name = name
@@ -44,6 +47,21 @@ public struct Studio: Sendable, Equatable {
         self.residents = residents
         self.outboundChannel = outboundChannel
         self.templates = templates
+        self.facts = facts
+    }
+
+    /// Every fact an answer may quote: the configured ones plus `studio`, `hotline`, `duty_day`
+    /// (每周三) and `duty_members` (张委员、李委员), derived from the roster.
+    public var answerFacts: [String: String] {
+        var all = facts
+        all["studio"] = name
+        all["hotline"] = hotlineNumbers.first ?? ""
+        let days = Weekday.allCases.filter { !(duty[$0] ?? []).isEmpty }
+        if !days.isEmpty {
+            all["duty_day"] = "每" + days.map(\.chineseName).joined(separator: "、")
+            all["duty_members"] = days.flatMap(onDuty).map(\.name).joined(separator: "、")
+        }
+        return all
     }
 
     /// The roster entry with this id.

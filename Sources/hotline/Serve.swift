@@ -20,7 +20,7 @@ struct Serve: AsyncParsableCommand {
         let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)
         let senders = SenderDirectory.configured(hotline.settings.channels, logger: logger)
         let host = self.host
-        let app = buildApplication(hotline: hotline, senders: senders, host: host, port: port) { port in
+        let app = buildApplication(hotline: hotline, senders: senders, intents: files.intents, host: host, port: port) { port in
             // Scripts and tests read this line to find the port.
             CLI.printLine("listening on http://\(host):\(port)")
         }

@@ -53,6 +53,21 @@ import Testing
         #expect(c.intent == .unclassified && c.routingReason == .liaison && c.assigneeId == "L1")
     }
 
+    /// A known question is answered at once from the rule table, with the studio's own facts, and recorded as answered.
+    @Test(arguments: [
+        ("10690001", "xujiawan", "委员接待日是每周三上午9:00—11:30,地点:徐家湾社区党群服务中心二楼委员工作室。值班委员:张委员、李委员"),
+        ("10690002", "xinjiang", "本平台没有固定接待日"),
+    ])
+    func knownQuestionIsAnsweredAtOnce(number: String, studio: String, answer: String) async throws {
+        let hotline = try makeHotline()
+        let c = try #require(try await receive(hotline, "q", to: number, "请问委员接待日是哪天?"))
+        #expect(c.studioId == studio && c.intent == .question && c.state == .answered && c.assigneeId == nil)
+        let replies = try await hotline.database.messages().filter { $0.direction == .outbound }
+        #expect(replies.count == 1)
+        #expect(replies.first?.kind == "answer" && replies.first?.text.contains(answer) == true, "\(replies.first?.text ?? "")")
+        #expect(try await hotline.database.events(caseID: c.id!).map(\.kind) == ["opened", "answered"])
+    }
+
     @Test func theNumberTextedDecidesTheStudio() async throws {
         let c = try #require(try await receive(try makeHotline(), "1", to: "10690002", "王守村停水了"))
         #expect(c.studioId == "xinjiang" && c.assigneeId == "X1" && c.number == 1)

@@ -83,6 +83,17 @@ import Testing
         #expect(c.classify("接待日是哪天").answer == "每周三")
     }
 
+    @Test func answersQuoteStudioFactsAndMissingFactsAreReported() {
+        let table = RuleTable(rules: [IntentRule(id: "addr", intent: .question, any: ["地址"], answer: "{studio}在{address},{duty_day}",
+                                                 location: SourceLocation(file: "a.yaml", line: 4))])
+        var studio = Demo.studio
+        #expect(table.missingFacts(studios: [studio]).map(\.fact) == ["address"])
+        #expect(table.missingFacts(studios: [studio]).first?.description.hasPrefix("a.yaml:4: rule addr: answer quotes {address}") == true)
+        studio.facts = ["address": "二楼"]
+        #expect(table.missingFacts(studios: [studio]).isEmpty)
+        #expect(studio.answerFacts["duty_day"] == "每周三" && studio.answerFacts["duty_members"] == "张委员、李委员")
+    }
+
     @Test func explanationNamesRulesWordsAndLocation() {
         let c = Self.table([
             IntentRule(id: "neglect", intent: .complaint, any: ["没人管"], weight: 3, location: SourceLocation(file: "f.yaml", line: 3)),

@@ -28,16 +28,22 @@ final class ServerProcess: @unchecked Sendable {
     let database: String
     private(set) var port = 0
     private let output = Pipe()
+    /// The server's standard error (its log).
+    let logFile: URL
 
     /// Starts the server on `database` and waits for its "listening on" line.
-    init(database: String, environment: [String: String] = [:]) throws {
+    init(database: String, intents: String = repoRoot.appendingPathComponent("Intents").path,
+         environment: [String: String] = [:]) throws {
         self.database = database
+        logFile = URL(fileURLWithPath: database + ".log")
+        try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = try hotlineBinary()
         process.arguments = ["serve", "--config", repoRoot.appendingPathComponent("config").path,
-                             "--intents", repoRoot.appendingPathComponent("Intents").path,
-                             "--database", database, "--port", "0"]
+                             "--intents", intents, "--database", database, "--port", "0"]
+        process.standardError = try FileHandle(forWritingTo: logFile)
         var env = ProcessInfo.processInfo.environment
-        env["LOG_LEVEL"] = "warning"
+        env["LOG_LEVEL"] = "info"
         env.merge(environment) { _, new in new }
         process.environment = env
         process.standardOutput = output
@@ -72,6 +78,11 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     deinit { if process.isRunning { kill9() } }
+
+    /// What the server has logged so far.
+    var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
 
     /// POSTs `body` to `path`; returns status and body.
     func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> (Int, String) {

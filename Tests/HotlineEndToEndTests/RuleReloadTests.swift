@@ -1,0 +1,79 @@
+import Foundation
+import Testing
+
+/// Hot reload of `Intents/` against a running server.
+@Suite(.serialized) struct RuleReloadTests {
+    /// A copy of the shipped rule table the test may edit.
+    func scratchIntents() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-intents-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Intents"), to: dir)
+        return dir
+    }
+
+    /// Posts texts until the stored case's topic is `topic` (reload is asynchronous), up to ~10 s.
+    func topicAfterReload(_ server: ServerProcess, text: String, topic: String, prefix: String) async throws -> String? {
+        var last: String?
+        for i in 0..<50 {
+            let (status, answer) = try await server.post("/webhooks/json", #"{"id":"\#(prefix)-\#(i)","from":"+8613700000009","to":"10690001","text":"\#(text)"}"#)
+            #expect(status == 200)
+            let number = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])["case"] as? Int
+            last = jsonLines(try runCLI(["cases", "--json", "--database", server.database])).first { $0["number"] as? Int == number }?["topic"] as? String
+            if last == topic { return last }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        return last
+    }
+
+    @Test func editedRuleIsObeyedAndABrokenEditKeepsTheOldTable() async throws {
+        let intents = try scratchIntents()
+        let server = try ServerProcess(database: scratchDatabase(), intents: intents.path)
+        let text = "村口的大槐树快倒了"
+        #expect(try await topicAfterReload(server, text: text, topic: "other", prefix: "before") == "other")
+
+        // A coordinator adds a rule: the file watcher picks it up.
+        try "rules:\n  - { id: trees, topic: environment, any: [大槐树, 树快倒了], weight: 3 }\n"
+            .write(to: intents.appendingPathComponent("zz-local.yaml"), atomically: true, encoding: .utf8)
+        #expect(try await topicAfterReload(server, text: text, topic: "environment", prefix: "edited") == "environment")
+
+        // A broken edit (unknown topic) plus SIGHUP: the old table stays in service and the log names file:line.
+        try "rules:\n  - { id: trees, topic: forestry, any: [大槐树], weight: 3 }\n"
+            .write(to: intents.appendingPathComponent("zz-local.yaml"), atomically: true, encoding: .utf8)
+        server.signal(SIGHUP)
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await topicAfterReload(server, text: text, topic: "environment", prefix: "broken") == "environment")
+        #expect(server.log.contains("rule table NOT reloaded"))
+        #expect(server.log.contains("zz-local.yaml:2: unknown topic 'forestry'"), "\(server.log)")
+        #expect(server.terminate() == 0)
+    }
+}
+
+/// `hotline check` on a broken rule table: exit 1 with file:line.
+@Suite struct CheckCommandTests {
+    @Test(arguments: [
+        ("rules:\n  - { id: a, topic: weather, any: [雨] }\n", "bad.yaml:2: unknown topic 'weather'"),
+        ("rules:\n  - id: a\n    topic: water\n    any: [停水]\n    examples:\n      - { text: 你好, expect: roads }\n",
+         "bad.yaml:6: example of rule a: \"你好\" expected roads, got unclassified/other"),
+    ])
+    func brokenRuleFileFailsWithFileAndLine(rules: String, error: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-check-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Intents"), to: dir)
+        try rules.write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = try hotlineBinary()
+        process.arguments = ["check", "--config", repoRoot.appendingPathComponent("config").path, "--intents", dir.path]
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = Pipe()
+        try process.run()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 1)
+        #expect(message.contains(error), "\(message)")
+    }
+
+    @Test func shippedTableChecksOK() throws {
+        let out = try runCLI(["check", "--config", repoRoot.appendingPathComponent("config").path,
+                              "--intents", repoRoot.appendingPathComponent("Intents").path])
+        #expect(out.hasPrefix("ok:"))
+    }
+}
