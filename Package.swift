@@ -7,6 +7,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "hotline", targets: ["hotline"]),
+        .executable(name: "hotline-bench", targets: ["HotlineBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -58,6 +59,11 @@ let package = Package(
                 "HotlineApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "HotlineBench",
+            dependencies: ["HotlineCore", "HotlineConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore"]),

@@ -1,7 +1,8 @@
-/// A multi-pattern matcher over Unicode scalars (Aho–Corasick), with transitions in one flat
-/// hash table keyed by (state, scalar): built once, then each message is one pass over its scalars.
+/// A multi-pattern matcher over Unicode scalars (Aho–Corasick). Transitions live in one flat
+/// open-addressing hash table keyed by (state, scalar) with a multiplicative hash: built once,
+/// then each message is one pass over its scalars with no allocation.
 public struct AhoCorasick: Sendable {
-    private var transitions: [UInt64: Int32] = [:]
+    private var table: TransitionTable
     private var fail: [Int32] = [0]
     /// Outputs of each state, including those reached through failure links, as ranges into `outputs`.
     private var outputStart: [Int32] = []
@@ -9,27 +10,24 @@ public struct AhoCorasick: Sendable {
     /// How many patterns were compiled.
     public let patternCount: Int
 
-    @inline(__always)
-    private static func key(_ state: Int32, _ scalar: Unicode.Scalar) -> UInt64 {
-        UInt64(UInt32(bitPattern: state)) << 32 | UInt64(scalar.value)
-    }
-
     /// Compiles `patterns`; the index of a pattern in this array is what matching reports.
     public init(patterns: [[Unicode.Scalar]]) {
         patternCount = patterns.count
+        var transitions: [UInt64: Int32] = [:]
         var children: [[(Unicode.Scalar, Int32)]] = [[]]
         var own: [[Int32]] = [[]]
         for (index, pattern) in patterns.enumerated() where !pattern.isEmpty {
             var state: Int32 = 0
             for scalar in pattern {
-                if let next = transitions[Self.key(state, scalar)] {
+                let key = TransitionTable.key(state, scalar)
+                if let next = transitions[key] {
                     state = next
                 } else {
                     let next = Int32(children.count)
                     children.append([])
                     own.append([])
                     children[Int(state)].append((scalar, next))
-                    transitions[Self.key(state, scalar)] = next
+                    transitions[key] = next
                     state = next
                 }
             }
@@ -47,7 +45,7 @@ public struct AhoCorasick: Sendable {
                 var f = fail[Int(state)]
                 var target: Int32 = 0
                 while true {
-                    if let next = transitions[Self.key(f, scalar)], next != child {
+                    if let next = transitions[TransitionTable.key(f, scalar)], next != child {
                         target = next
                         break
                     }
@@ -59,12 +57,12 @@ public struct AhoCorasick: Sendable {
                 queue.append(child)
             }
         }
-        outputStart.reserveCapacity(merged.count + 1)
         for list in merged {
             outputStart.append(Int32(outputs.count))
             outputs.append(contentsOf: list)
         }
         outputStart.append(Int32(outputs.count))
+        table = TransitionTable(transitions)
     }
 
     /// Calls `found` with the index of every pattern occurrence in `text` (a pattern may be reported more than once).
@@ -73,20 +71,62 @@ public struct AhoCorasick: Sendable {
         var state: Int32 = 0
         for scalar in text {
             while true {
-                if let next = transitions[Self.key(state, scalar)] {
+                let next = table.lookup(state, scalar)
+                if next >= 0 {
                     state = next
                     break
                 }
                 if state == 0 { break }
                 state = fail[Int(state)]
             }
-            let start = Int(outputStart[Int(state)])
+            var i = Int(outputStart[Int(state)])
             let end = Int(outputStart[Int(state) + 1])
-            var i = start
             while i < end {
                 found(Int(outputs[i]))
                 i += 1
             }
+        }
+    }
+}
+
+/// Open addressing with linear probing; a load factor at most 1/2 keeps probes short.
+struct TransitionTable: Sendable {
+    private var keys: [UInt64]
+    private var values: [Int32]
+    private let shift: UInt64
+    private static let empty = UInt64.max
+
+    @inline(__always)
+    static func key(_ state: Int32, _ scalar: Unicode.Scalar) -> UInt64 {
+        UInt64(UInt32(bitPattern: state)) << 32 | UInt64(scalar.value)
+    }
+
+    init(_ transitions: [UInt64: Int32]) {
+        var bits: UInt64 = 4
+        while (1 << bits) < transitions.count * 2 { bits += 1 }
+        shift = 64 - bits
+        keys = Array(repeating: Self.empty, count: 1 << bits)
+        values = Array(repeating: -1, count: 1 << bits)
+        let mask = (1 << Int(bits)) - 1
+        for (key, value) in transitions {
+            var slot = Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while keys[slot] != Self.empty { slot = (slot + 1) & mask }
+            keys[slot] = key
+            values[slot] = value
+        }
+    }
+
+    /// The next state, or -1 when there is no transition.
+    @inline(__always)
+    func lookup(_ state: Int32, _ scalar: Unicode.Scalar) -> Int32 {
+        let key = Self.key(state, scalar)
+        let mask = keys.count - 1
+        var slot = Int((key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        while true {
+            let k = keys[slot]
+            if k == key { return values[slot] }
+            if k == Self.empty { return -1 }
+            slot = (slot + 1) & mask
         }
     }
 }

@@ -43,23 +43,55 @@ public struct Classification: Sendable, Equatable, Codable {
 }
 
 /// A rule table compiled for one studio: every keyword in one automaton, regexes compiled once.
-public struct Classifier: Sendable {
-    private struct Compiled: Sendable {
-        var rule: IntentRule
-        var any: [Int]
-        var all: [Int]
-        var none: [Int]
-        var patterns: [NSRegularExpressionBox]
+public final class Classifier: Sendable {
+    /// A rule ready for matching: keyword indices instead of words. A class, so that the hot loop
+    /// touches one reference per rule rather than copying every field.
+    private final class Compiled: Sendable {
+        let id: String
+        let intent: Intent?
+        let topic: Topic?
+        let weight: Double
+        let answer: String?
+        let any: [Int]
+        let all: [Int]
+        let none: [Int]
+        let patterns: [NSRegularExpressionBox]
+        let intentIndex: Int?
+        let topicIndex: Int?
+        let location: String
+
+        init(_ rule: IntentRule, any: [Int], all: [Int], none: [Int], patterns: [NSRegularExpressionBox]) {
+            id = rule.id
+            intent = rule.intent
+            topic = rule.topic
+            weight = rule.weight
+            answer = rule.answer
+            self.any = any
+            self.all = all
+            self.none = none
+            self.patterns = patterns
+            intentIndex = rule.intent.flatMap { Intent.ordered.firstIndex(of: $0) }
+            topicIndex = rule.topic.flatMap { Topic.ordered.firstIndex(of: $0) }
+            location = rule.location.description
+        }
     }
 
     private let rules: [Compiled]
     private let keywords: [String]
     private let automaton: AhoCorasick
-    /// For each keyword, the rules that name it in `any` or `all` (the candidates when it matches).
-    private let rulesByKeyword: [[Int]]
+    /// Where rules name each keyword (rule, role, keyword packed by ``Posting``): keyword k's
+    /// postings are `postings[postingStart[k]..<postingStart[k+1]]`. Flat, so the hot loop retains nothing.
+    private let postings: [UInt64]
+    private let postingStart: [Int32]
+    /// Per rule, flat for the hot loop: needs an `any` word, how many `all` words, has regexes.
+    private let needsAny: [Bool]
+    private let allCount: [Int32]
+    private let hasPatterns: [Bool]
     /// Rules that can fire without a keyword (regex only): always candidates.
     private let keywordlessRules: [Int]
     private let defaultIntent: Intent
+    /// Each rule's position when sorted strongest first, then by id: the order of explanations.
+    private let rank: [Int32]
 
     /// Compiles the rules of `table` in force for `studio`. Throws on a bad regex.
     public init(table: RuleTable, studio: String? = nil) throws(RuleTableError) {
@@ -83,21 +115,31 @@ public struct Classifier: Sendable {
                 }
                 patterns.append(NSRegularExpressionBox(regex))
             }
-            compiled.append(Compiled(
-                rule: rule, any: rule.any.compactMap(index), all: rule.all.compactMap(index),
-                none: rule.none.compactMap(index), patterns: patterns))
+            func unique(_ words: [String]) -> [Int] { Array(Set(words.compactMap(index))).sorted() }
+            compiled.append(Compiled(rule, any: unique(rule.any), all: unique(rule.all), none: unique(rule.none), patterns: patterns))
         }
-        var byKeyword = Array(repeating: [Int](), count: keywords.count)
+        var byKeyword = Array(repeating: [UInt64](), count: keywords.count)
         var keywordless: [Int] = []
         for (r, rule) in compiled.enumerated() {
-            let words = Set(rule.any + rule.all)
-            if words.isEmpty { keywordless.append(r) }
-            for w in words { byKeyword[w].append(r) }
+            if rule.any.isEmpty && rule.all.isEmpty { keywordless.append(r) }
+            for (role, list) in [(Posting.any, rule.any), (.all, rule.all), (.none, rule.none)] {
+                for k in list { byKeyword[k].append(Posting.make(rule: r, role: role, keyword: k)) }
+            }
         }
+        var rank = Array(repeating: Int32(0), count: compiled.count)
+        let byStrength = compiled.indices.sorted { a, b in
+            compiled[a].weight != compiled[b].weight ? compiled[a].weight > compiled[b].weight : compiled[a].id < compiled[b].id
+        }
+        for (position, r) in byStrength.enumerated() { rank[r] = Int32(position) }
+        self.rank = rank
         self.rules = compiled
         self.keywords = keywords
         self.automaton = AhoCorasick(patterns: keywords.map { Array($0.unicodeScalars) })
-        self.rulesByKeyword = byKeyword
+        self.postingStart = byKeyword.reduce(into: [Int32(0)]) { $0.append($0.last! + Int32($1.count)) }
+        self.postings = byKeyword.flatMap { $0 }
+        self.needsAny = compiled.map { !$0.any.isEmpty }
+        self.allCount = compiled.map { Int32($0.all.count) }
+        self.hasPatterns = compiled.map { !$0.patterns.isEmpty }
         self.keywordlessRules = keywordless
         self.defaultIntent = table.defaultIntent
     }
@@ -105,74 +147,140 @@ public struct Classifier: Sendable {
     /// Classifies `text`: normalises, finds every keyword in one pass, scores the rules that fire.
     public func classify(_ text: String) -> Classification {
         let scalars = TextNormalizer.scalars(text)
-        var found = Set<Int>()
-        automaton.scan(scalars) { found.insert($0) }
-        var candidates = Set(keywordlessRules)
-        for k in found { candidates.formUnion(rulesByKeyword[k]) }
-        guard !candidates.isEmpty else { return .unclassified }
+        // Few keywords match one SMS: small sorted arrays beat sets here.
+        var found: [Int] = []
+        found.reserveCapacity(32)
+        automaton.scan(scalars) { found.append($0) }
+        guard !found.isEmpty || !keywordlessRules.isEmpty else { return .unclassified }
+        found.sort()
+        found.removeDuplicates()
+        // Every place a found keyword is named, sorted so that each rule's postings are adjacent.
+        var hits: [UInt64] = []
+        hits.reserveCapacity(found.count * 4)
+        for k in found { hits.append(contentsOf: postings[Int(postingStart[k])..<Int(postingStart[k + 1])]) }
+        hits.sort()
 
         var normalised: String?
         var fired: [(index: Int, words: [String])] = []
-        for r in candidates.sorted() {
-            let rule = rules[r]
-            if rule.none.contains(where: found.contains) { continue }
-            if !rule.all.allSatisfy(found.contains) { continue }
-            let anyHit = rule.any.filter(found.contains)
-            if !rule.any.isEmpty && anyHit.isEmpty { continue }
-            var words = (rule.all + anyHit).map { keywords[$0] }
-            if !rule.patterns.isEmpty {
+        func evaluate(_ r: Int, _ group: ArraySlice<UInt64>) {
+            var anyHit = false
+            var allHits = 0
+            for p in group {
+                switch Posting.role(p) {
+                case .any: anyHit = true
+                case .all: allHits += 1
+                case .none: return
+                }
+            }
+            if needsAny[r] && !anyHit { return }
+            if allHits != allCount[r] { return }
+            var words = group.map { keywords[Posting.keyword($0)] }
+            if hasPatterns[r] {
+                let rule = rules[r]
                 if normalised == nil {
                     var view = String.UnicodeScalarView()
                     view.append(contentsOf: scalars)
                     normalised = String(view)
                 }
-                guard let hit = rule.patterns.lazy.compactMap({ $0.firstMatch(in: normalised!) }).first else { continue }
+                guard let hit = rule.patterns.lazy.compactMap({ $0.firstMatch(in: normalised!) }).first else { return }
                 words.append(hit)
             }
             fired.append((r, words))
         }
+        var i = hits.startIndex
+        while i < hits.endIndex {
+            let r = Posting.rule(hits[i])
+            var j = i + 1
+            while j < hits.endIndex && Posting.rule(hits[j]) == r { j += 1 }
+            evaluate(r, hits[i..<j])
+            i = j
+        }
+        for r in keywordlessRules { evaluate(r, []) }
         guard !fired.isEmpty else { return .unclassified }
         return decide(fired)
     }
 
     private func decide(_ fired: [(index: Int, words: [String])]) -> Classification {
-        var intentScore: [Intent: (total: Double, best: Double)] = [:]
-        var topicScore: [Topic: (total: Double, best: Double)] = [:]
+        // Scores per enum case in declaration order, on the stack: intents at 0..<3, topics at 3..<13.
+        var totals = SIMD16<Double>()
+        var best = SIMD16<Double>()
+        let topicBase = Intent.ordered.count
+        // Strongest first (then by id): by the rank computed once at compile time.
+        let order = fired.indices.sorted { rank[fired[$0].index] < rank[fired[$1].index] }
         var matches: [RuleMatch] = []
+        matches.reserveCapacity(fired.count)
         var total = 0.0
-        for (r, words) in fired {
-            let rule = rules[r].rule
+        for i in order {
+            let (r, words) = fired[i]
+            let rule = rules[r]
             total += rule.weight
-            if let intent = rule.intent {
-                let s = intentScore[intent] ?? (0, 0)
-                intentScore[intent] = (s.total + rule.weight, max(s.best, rule.weight))
+            if let i = rule.intentIndex {
+                totals[i] += rule.weight
+                best[i] = max(best[i], rule.weight)
             }
-            if let topic = rule.topic {
-                let s = topicScore[topic] ?? (0, 0)
-                topicScore[topic] = (s.total + rule.weight, max(s.best, rule.weight))
+            if let t = rule.topicIndex {
+                totals[topicBase + t] += rule.weight
+                best[topicBase + t] = max(best[topicBase + t], rule.weight)
             }
-            matches.append(RuleMatch(
-                rule: rule.id, intent: rule.intent, topic: rule.topic, weight: rule.weight,
-                words: words, location: rule.location.description))
+            matches.append(RuleMatch(rule: rule.id, intent: rule.intent, topic: rule.topic, weight: rule.weight,
+                                     words: words, location: rule.location))
         }
         // Ties: higher total, then the stronger single rule, then declaration order of the enum.
-        func winner<T: Comparable & Hashable>(_ scores: [T: (total: Double, best: Double)]) -> T? {
-            scores.filter { $0.value.total > 0 }.max { a, b in
-                if a.value.total != b.value.total { return a.value.total < b.value.total }
-                if a.value.best != b.value.best { return a.value.best < b.value.best }
-                return a.key > b.key
-            }?.key
+        func winner(_ range: Range<Int>) -> Int? {
+            var found: Int?
+            for i in range where totals[i] > 0 {
+                guard let b = found else { found = i; continue }
+                if totals[i] > totals[b] || (totals[i] == totals[b] && best[i] > best[b]) { found = i }
+            }
+            return found.map { $0 - range.lowerBound }
         }
-        let topic = winner(topicScore)
-        var intent = winner(intentScore)
+        let topic = winner(topicBase..<(topicBase + Topic.ordered.count)).map { Topic.ordered[$0] }
+        var intent = winner(0..<topicBase).map { Intent.ordered[$0] }
         if intent == nil && topic != nil { intent = defaultIntent }
         guard let intent else { return .unclassified }
-        matches.sort { $0.weight != $1.weight ? $0.weight > $1.weight : $0.rule < $1.rule }
         let answer = intent == .question
-            ? fired.lazy.map { self.rules[$0.index].rule }.first { $0.answer != nil && ($0.topic == nil || $0.topic == topic) }?.answer
+            ? fired.lazy.map { self.rules[$0.index] }.first { $0.answer != nil && ($0.topic == nil || $0.topic == topic) }?.answer
             : nil
         return Classification(intent: intent, topic: topic ?? .other, score: total, matches: matches, answer: answer)
     }
+}
+
+extension Array where Element: Comparable {
+    /// Removes adjacent duplicates of a sorted array.
+    @inlinable mutating func removeDuplicates() {
+        guard count > 1 else { return }
+        var write = 1
+        for read in 1..<count where self[read] != self[write - 1] {
+            self[write] = self[read]
+            write += 1
+        }
+        removeLast(count - write)
+    }
+
+    /// Whether a sorted array contains `value`.
+    @inlinable func binarySearchContains(_ value: Element) -> Bool {
+        var low = 0
+        var high = count
+        while low < high {
+            let mid = (low + high) / 2
+            if self[mid] < value { low = mid + 1 } else if self[mid] > value { high = mid } else { return true }
+        }
+        return false
+    }
+}
+
+/// Where a keyword is named: rule index (high 32 bits), role (2 bits), keyword index (30 bits).
+/// Sorting packed postings groups them by rule.
+enum Posting: UInt64 {
+    case any = 0, all = 1, none = 2
+
+    static func make(rule: Int, role: Posting, keyword: Int) -> UInt64 {
+        UInt64(rule) << 32 | role.rawValue << 30 | UInt64(keyword)
+    }
+
+    @inline(__always) static func rule(_ p: UInt64) -> Int { Int(p >> 32) }
+    @inline(__always) static func role(_ p: UInt64) -> Posting { Posting(rawValue: (p >> 30) & 3)! }
+    @inline(__always) static func keyword(_ p: UInt64) -> Int { Int(p & 0x3FFF_FFFF) }
 }
 
 /// A rule table that cannot be compiled, with where.

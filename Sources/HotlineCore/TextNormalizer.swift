@@ -4,27 +4,30 @@ import Foundation
 /// NFKC (full-width → half-width), Traditional → Simplified, case folding, and every run of
 /// whitespace, punctuation (but `?`), symbols and emoji collapsed to one space.
 ///
-/// The Traditional → Simplified step uses a scalar table built once from ICU's transform, so the
-/// per-message cost is a dictionary lookup per character rather than an ICU call.
+/// The hot path (ASCII, CJK ideographs, full-width forms) runs without allocating: the
+/// Traditional → Simplified step is one array lookup per ideograph, in a table built once from
+/// ICU's transform; only rarer scalars go through Foundation's NFKC.
 public enum TextNormalizer {
     /// The normalised form of `text`, as Unicode scalars.
     public static func scalars(_ text: String) -> [Unicode.Scalar] {
-        let table = traditionalToSimplified
-        var out: [Unicode.Scalar] = []
-        out.reserveCapacity(text.unicodeScalars.count)
-        var pendingSpace = false
+        var builder = Builder(capacity: text.utf8.count / 2 + 4)
         for raw in text.unicodeScalars {
-            for scalar in compatibilityForm(raw) {
-                if isKept(scalar) {
-                    if pendingSpace && !out.isEmpty { out.append(" ") }
-                    pendingSpace = false
-                    out.append(fold(table[scalar] ?? scalar))
-                } else {
-                    pendingSpace = true
+            let v = raw.value
+            if v < 0x80 {
+                builder.ascii(v)
+            } else if v >= cjkFirst && v <= cjkLast {
+                builder.keep(Unicode.Scalar(t2sFlat[Int(v - cjkFirst)])!)
+            } else if v >= 0xFF01 && v <= 0xFF5E {
+                builder.ascii(v - 0xFEE0)          // full-width ASCII block
+            } else if v == 0x3000 {
+                builder.separate()                 // ideographic space
+            } else {
+                for scalar in String(raw).precomposedStringWithCompatibilityMapping.unicodeScalars {
+                    builder.general(scalar)
                 }
             }
         }
-        return out
+        return builder.out
     }
 
     /// The normalised form of `text` as a string.
@@ -34,16 +37,46 @@ public enum TextNormalizer {
         return String(s)
     }
 
-    /// Letters, digits and ideographs are kept; everything else separates words.
-    @inline(__always)
-    static func isKept(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII {
-            let v = scalar.value
-            // '?' is kept: a question mark is one of the few cues an SMS question carries.
-            return (v >= 0x30 && v <= 0x39) || (v >= 0x41 && v <= 0x5A) || (v >= 0x61 && v <= 0x7A) || v == 0x3F
+    /// Accumulates kept scalars, turning each run of dropped ones into a single space.
+    private struct Builder {
+        var out: [Unicode.Scalar] = []
+        var pendingSpace = false
+
+        init(capacity: Int) { out.reserveCapacity(capacity) }
+
+        @inline(__always) mutating func keep(_ scalar: Unicode.Scalar) {
+            if pendingSpace && !out.isEmpty { out.append(" ") }
+            pendingSpace = false
+            out.append(scalar)
         }
+
+        @inline(__always) mutating func separate() { pendingSpace = true }
+
+        /// ASCII: letters (folded to lower case), digits and `?` are kept.
+        @inline(__always) mutating func ascii(_ v: UInt32) {
+            switch v {
+            case 0x30...0x39, 0x61...0x7A, 0x3F: keep(Unicode.Scalar(v)!)
+            case 0x41...0x5A: keep(Unicode.Scalar(v + 0x20)!)
+            default: separate()
+            }
+        }
+
+        /// Any other scalar (already NFKC): kept if a letter, digit or mark, then folded and simplified.
+        mutating func general(_ scalar: Unicode.Scalar) {
+            let v = scalar.value
+            if v < 0x80 { ascii(v); return }
+            if v >= cjkFirst && v <= cjkLast { keep(Unicode.Scalar(t2sFlat[Int(v - cjkFirst)])!); return }
+            guard isKept(scalar) else { separate(); return }
+            let lower = scalar.properties.lowercaseMapping.unicodeScalars
+            let folded = lower.count == 1 ? lower.first! : scalar
+            keep(traditionalToSimplified[folded] ?? folded)
+        }
+    }
+
+    /// Letters, digits and marks are kept; punctuation, symbols, spaces and emoji separate words.
+    static func isKept(_ scalar: Unicode.Scalar) -> Bool {
         let props = scalar.properties
-        if props.isEmojiPresentation || props.isEmoji && scalar.value > 0x2000 { return false }
+        if props.isEmojiPresentation || (props.isEmoji && scalar.value > 0x2000) { return false }
         switch props.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
              .decimalNumber, .letterNumber, .otherNumber, .nonspacingMark, .spacingMark:
@@ -53,24 +86,11 @@ public enum TextNormalizer {
         }
     }
 
-    @inline(__always)
-    static func fold(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        if scalar.value >= 0x41 && scalar.value <= 0x5A { return Unicode.Scalar(scalar.value + 0x20)! }
-        if scalar.isASCII { return scalar }
-        let lower = scalar.properties.lowercaseMapping.unicodeScalars
-        return lower.count == 1 ? lower.first! : scalar
-    }
+    private static let cjkFirst: UInt32 = 0x4E00
+    private static let cjkLast: UInt32 = 0x9FFF
 
-    /// NFKC of one scalar; ASCII and CJK ideographs (the common case) are their own NFKC.
-    @inline(__always)
-    static func compatibilityForm(_ scalar: Unicode.Scalar) -> [Unicode.Scalar] {
-        let v = scalar.value
-        if v < 0x80 || (v >= 0x4E00 && v <= 0x9FFF) { return [scalar] }
-        // Full-width ASCII block: the most frequent compatibility case in residents' texts.
-        if v >= 0xFF01 && v <= 0xFF5E { return [Unicode.Scalar(v - 0xFEE0)!] }
-        if v == 0x3000 { return [" "] }
-        return Array(String(scalar).precomposedStringWithCompatibilityMapping.unicodeScalars)
-    }
+    /// Traditional → Simplified for the CJK Unified Ideographs block, one entry per scalar (identity where unchanged).
+    private static let t2sFlat: [UInt32] = (cjkFirst...cjkLast).map { traditionalToSimplified[Unicode.Scalar($0)!]?.value ?? $0 }
 
     /// Traditional → Simplified for single CJK scalars, built once from ICU.
     public static let traditionalToSimplified: [Unicode.Scalar: Unicode.Scalar] = buildTable(
@@ -83,7 +103,7 @@ public enum TextNormalizer {
     /// Runs the ICU transform once over every CJK unified ideograph, one per line, and keeps the
     /// one-to-one changes.
     private static func buildTable(transform: StringTransform) -> [Unicode.Scalar: Unicode.Scalar] {
-        let range: ClosedRange<UInt32> = 0x4E00...0x9FFF
+        let range: ClosedRange<UInt32> = cjkFirst...cjkLast
         var source = String.UnicodeScalarView()
         for v in range {
             source.append(Unicode.Scalar(v)!)

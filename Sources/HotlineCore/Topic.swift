@@ -14,8 +14,11 @@ public enum Intent: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// `allCases`, stored once (`allCases` builds a new array on each call).
+    public static let ordered = allCases
+
     public static func < (lhs: Intent, rhs: Intent) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        ordered.firstIndex(of: lhs)! < ordered.firstIndex(of: rhs)!
     }
 }
 
@@ -39,7 +42,10 @@ public enum Topic: String, Sendable, Codable, CaseIterable, Comparable {
         }
     }
 
+    /// `allCases`, stored once (`allCases` builds a new array on each call).
+    public static let ordered = allCases
+
     public static func < (lhs: Topic, rhs: Topic) -> Bool {
-        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+        ordered.firstIndex(of: lhs)! < ordered.firstIndex(of: rhs)!
     }
 }

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import HotlineConfig
+import HotlineCore
+
+/// The project's benchmark command: `swift run -c release hotline-bench <what>`.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hotline-bench", abstract: "StudioHotline benchmarks (run a release build).",
+        subcommands: [ClassifyBench.self])
+}
+
+struct ClassifyBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Messages per second on one core: normalise + classify 60-character messages, shipped and generated tables.")
+
+    @Option(help: "Rule table folder.")
+    var intents = "Intents"
+    @Option(help: "Seconds to measure each table.")
+    var seconds = 3.5
+    @Option(help: "Rounds per table; the median and the best are reported (this machine is shared and noisy).")
+    var rounds = 7
+    @Option(parsing: .upToNextOption, help: "Sizes of generated tables.")
+    var sizes: [Int] = [100, 1_000, 10_000]
+
+    func run() throws {
+        let messages = Workload.messages(count: 4_096, length: 60)
+        print("messages: \(messages.count) distinct, \(messages[0].count) characters each; one thread; normalisation included")
+        print("| table | rules | keywords | rules fired per message | messages/s (median of \(rounds)) | best round | µs/message (median) |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        let shipped = try RuleTableLoader.load(directory: intents)
+        measure("shipped Intents/", shipped, messages)
+        for size in sizes {
+            measure("generated", Workload.table(rules: size, base: shipped), messages)
+        }
+    }
+
+    func measure(_ name: String, _ table: RuleTable, _ messages: [String]) {
+        let classifier = try! Classifier(table: table)
+        // Warm-up: builds the normaliser tables and touches every code path once.
+        var fired = 0
+        for m in messages { fired &+= classifier.classify(m).matches.count }
+        var rates: [Double] = []
+        let budget = UInt64(seconds / Double(rounds) * 1e9)
+        for _ in 0..<rounds {
+            var done = 0
+            var sink = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var elapsed: UInt64 = 0
+            repeat {
+                for m in messages { sink &+= classifier.classify(m).matches.count }
+                done += messages.count
+                elapsed = DispatchTime.now().uptimeNanoseconds - start
+            } while elapsed < budget
+            rates.append(Double(done) / (Double(elapsed) / 1e9))
+            if sink == -1 { print(sink) }
+        }
+        rates.sort()
+        let median = rates[rates.count / 2]
+        let keywords = Set(table.rules.flatMap { $0.any + $0.all + $0.none }).count
+        let perMessage = String(format: "%.1f", Double(fired) / Double(messages.count))
+        print("| \(name) | \(table.rules.count) | \(keywords) | \(perMessage) | \(Int(median)) | \(Int(rates.last!)) | \(String(format: "%.2f", 1e6 / median)) |")
+    }
+}
+
+/// Deterministic synthetic workloads.
+enum Workload {
+    /// A small deterministic generator (SplitMix64), so every run measures the same work.
+    struct Random {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+    }
+
+    static let fragments = [
+        "小区停水三天了", "一直没人管", "我们村吃水难", "井里抽不出水", "龙湖社区5号楼墙体裂缝", "外墙皮脱落", "物业不管",
+        "物业乱收费", "停车费一年涨了两次", "楼下商户装广告牌", "挡住我家窗户", "邻居装修天天噪音", "到晚上十一点",
+        "谭家庄村的路坑坑洼洼", "下雨天根本走不了", "村口那座桥裂了", "是危桥", "孩子上学要经过", "这个路口经常出事故",
+        "能不能装个红绿灯", "还没通天然气", "暖气不热", "市场门口车辆乱停乱放", "村卫生室条件太差", "小區停水兩天了,沒人處理",
+        "污水直接排到河里", "请问委员接待日是哪天?", "医保异地就医怎么报销?", "老年人日间照料中心什么时候开放",
+        "孩子上小学需要准备哪些材料", "灵活就业社保怎么交", "维修基金怎麼申請使用?", "公司拖欠工资三个月了", "附近有没有招聘会?",
+        ",", "。", "!", "ＡＢＣ１２３", " ", "希望尽快解决",
+    ]
+
+    /// `count` messages of exactly `length` characters, stitched from resident phrasing.
+    static func messages(count: Int, length: Int) -> [String] {
+        var rng = Random(state: 42)
+        return (0..<count).map { _ in
+            var text = ""
+            while text.count < length { text += fragments[rng.below(fragments.count)] }
+            return String(text.prefix(length))
+        }
+    }
+
+    /// The shipped rules plus generated ones up to `rules`, each with 3–6 keywords of 2–4 common ideographs.
+    static func table(rules: Int, base: RuleTable) -> RuleTable {
+        var rng = Random(state: 7)
+        let alphabet = Array(Set(fragments.joined().unicodeScalars.filter { $0.value >= 0x4E00 && $0.value <= 0x9FFF }))
+            .sorted { $0.value < $1.value }
+        func word() -> String {
+            var s = String.UnicodeScalarView()
+            for _ in 0..<(2 + rng.below(3)) { s.append(alphabet[rng.below(alphabet.count)]) }
+            return String(s)
+        }
+        var out = base.rules
+        var i = 0
+        while out.count < rules {
+            let topic = Topic.allCases[rng.below(Topic.allCases.count)]
+            let intent: Intent? = rng.below(3) == 0 ? (rng.below(2) == 0 ? .complaint : .question) : nil
+            out.append(IntentRule(id: "gen-\(i)", intent: intent, topic: topic, any: (0..<(3 + rng.below(4))).map { _ in word() },
+                                  none: rng.below(5) == 0 ? [word()] : [], weight: Double(1 + rng.below(3))))
+            i += 1
+        }
+        return RuleTable(rules: Array(out.prefix(rules)), defaultIntent: base.defaultIntent)
+    }
+}
