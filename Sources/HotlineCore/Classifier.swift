@@ -1,47 +1,5 @@
 import Foundation
 
-/// One rule that fired for a message, and the words that made it fire.
-public struct RuleMatch: Sendable, Equatable, Codable {
-    public var rule: String
-    public var intent: Intent?
-    public var topic: Topic?
-    public var weight: Double
-    public var words: [String]
-    public var location: String
-
-    public init(rule: String, intent: Intent?, topic: Topic?, weight: Double, words: [String], location: String) {
-        self.rule = rule
-        self.intent = intent
-        self.topic = topic
-        self.weight = weight
-        self.words = words
-        self.location = location
-    }
-}
-
-/// The classifier's answer, with its explanation.
-public struct Classification: Sendable, Equatable, Codable {
-    public var intent: Intent
-    public var topic: Topic
-    /// Sum of the weights of the rules that fired.
-    public var score: Double
-    /// The rules that fired, strongest first.
-    public var matches: [RuleMatch]
-    /// A ready answer, when a rule that carries one decided the message is a question.
-    public var answer: String?
-
-    public init(intent: Intent, topic: Topic, score: Double, matches: [RuleMatch], answer: String? = nil) {
-        self.intent = intent
-        self.topic = topic
-        self.score = score
-        self.matches = matches
-        self.answer = answer
-    }
-
-    /// Nothing matched.
-    public static let unclassified = Classification(intent: .unclassified, topic: .other, score: 0, matches: [])
-}
-
 /// A rule table compiled for one studio: every keyword in one automaton, regexes compiled once.
 public final class Classifier: Sendable {
     /// A rule ready for matching: keyword indices instead of words. A class, so that the hot loop
@@ -87,6 +45,9 @@ public final class Classifier: Sendable {
     private let needsAny: [Bool]
     private let allCount: [Int32]
     private let hasPatterns: [Bool]
+    private let weights: [Double]
+    private let intentIndex: [Int?]
+    private let topicIndex: [Int?]
     /// Rules that can fire without a keyword (regex only): always candidates.
     private let keywordlessRules: [Int]
     private let defaultIntent: Intent
@@ -140,6 +101,9 @@ public final class Classifier: Sendable {
         self.needsAny = compiled.map { !$0.any.isEmpty }
         self.allCount = compiled.map { Int32($0.all.count) }
         self.hasPatterns = compiled.map { !$0.patterns.isEmpty }
+        self.weights = compiled.map(\.weight)
+        self.intentIndex = compiled.map(\.intentIndex)
+        self.topicIndex = compiled.map(\.topicIndex)
         self.keywordlessRules = keywordless
         self.defaultIntent = table.defaultIntent
     }
@@ -161,7 +125,7 @@ public final class Classifier: Sendable {
         hits.sort()
 
         var normalised: String?
-        var fired: [(index: Int, words: [String])] = []
+        var fired = FiredRules()
         func evaluate(_ r: Int, _ group: ArraySlice<UInt64>) {
             var anyHit = false
             var allHits = 0
@@ -174,7 +138,7 @@ public final class Classifier: Sendable {
             }
             if needsAny[r] && !anyHit { return }
             if allHits != allCount[r] { return }
-            var words = group.map { keywords[Posting.keyword($0)] }
+            var regexHit: String?
             if hasPatterns[r] {
                 let rule = rules[r]
                 if normalised == nil {
@@ -183,9 +147,9 @@ public final class Classifier: Sendable {
                     normalised = String(view)
                 }
                 guard let hit = rule.patterns.lazy.compactMap({ $0.firstMatch(in: normalised!) }).first else { return }
-                words.append(hit)
+                regexHit = hit
             }
-            fired.append((r, words))
+            fired.append(rule: r, keywords: group.lazy.map(Posting.keyword), regexHit: regexHit)
         }
         var i = hits.startIndex
         while i < hits.endIndex {
@@ -196,34 +160,28 @@ public final class Classifier: Sendable {
             i = j
         }
         for r in keywordlessRules { evaluate(r, []) }
-        guard !fired.isEmpty else { return .unclassified }
+        guard !fired.rules.isEmpty else { return .unclassified }
         return decide(fired)
     }
 
-    private func decide(_ fired: [(index: Int, words: [String])]) -> Classification {
+    private func decide(_ fired: FiredRules) -> Classification {
         // Scores per enum case in declaration order, on the stack: intents at 0..<3, topics at 3..<13.
         var totals = SIMD16<Double>()
         var best = SIMD16<Double>()
         let topicBase = Intent.ordered.count
-        // Strongest first (then by id): by the rank computed once at compile time.
-        let order = fired.indices.sorted { rank[fired[$0].index] < rank[fired[$1].index] }
-        var matches: [RuleMatch] = []
-        matches.reserveCapacity(fired.count)
         var total = 0.0
-        for i in order {
-            let (r, words) = fired[i]
-            let rule = rules[r]
-            total += rule.weight
-            if let i = rule.intentIndex {
-                totals[i] += rule.weight
-                best[i] = max(best[i], rule.weight)
+        for r in fired.rules {
+            let r = Int(r)
+            let weight = weights[r]
+            total += weight
+            if let i = intentIndex[r] {
+                totals[i] += weight
+                best[i] = max(best[i], weight)
             }
-            if let t = rule.topicIndex {
-                totals[topicBase + t] += rule.weight
-                best[topicBase + t] = max(best[topicBase + t], rule.weight)
+            if let t = topicIndex[r] {
+                totals[topicBase + t] += weight
+                best[topicBase + t] = max(best[topicBase + t], weight)
             }
-            matches.append(RuleMatch(rule: rule.id, intent: rule.intent, topic: rule.topic, weight: rule.weight,
-                                     words: words, location: rule.location))
         }
         // Ties: higher total, then the stronger single rule, then declaration order of the enum.
         func winner(_ range: Range<Int>) -> Int? {
@@ -238,11 +196,64 @@ public final class Classifier: Sendable {
         var intent = winner(0..<topicBase).map { Intent.ordered[$0] }
         if intent == nil && topic != nil { intent = defaultIntent }
         guard let intent else { return .unclassified }
-        let answer = intent == .question
-            ? fired.lazy.map { self.rules[$0.index] }.first { $0.answer != nil && ($0.topic == nil || $0.topic == topic) }?.answer
-            : nil
-        return Classification(intent: intent, topic: topic ?? .other, score: total, matches: matches, answer: answer)
+        var answer: String?
+        if intent == .question {
+            answer = fired.rules.lazy.map { self.rules[Int($0)] }.first { $0.answer != nil && ($0.topic == nil || $0.topic == topic) }?.answer
+        }
+        return Classification(intent: intent, topic: topic ?? .other, score: total,
+                               explanation: Explanation(classifier: self, fired: fired), answer: answer)
     }
+
+    /// The explanation of `fired`, strongest rule first (then by id): what ``Classification/matches`` shows.
+    fileprivate func matches(_ fired: FiredRules) -> [RuleMatch] {
+        let order = fired.rules.indices.sorted { rank[Int(fired.rules[$0])] < rank[Int(fired.rules[$1])] }
+        return order.map { i in
+            let rule = rules[Int(fired.rules[i])]
+            var words = fired.keywords(of: i).map { keywords[$0] }
+            if let hit = fired.regexHits[i] { words.append(hit) }
+            return RuleMatch(rule: rule.id, intent: rule.intent, topic: rule.topic, weight: rule.weight, words: words, location: rule.location)
+        }
+    }
+}
+
+/// The rules that fired for one message, compactly: their words as keyword indices in one flat array.
+struct FiredRules: Sendable {
+    private(set) var rules: [Int32] = []
+    private var wordEnds: [Int32] = []
+    private var words: [Int32] = []
+    /// Regex matches, by position in `rules` (rare: kept out of the flat arrays).
+    private(set) var regexHits: [Int: String] = [:]
+
+    init() {
+        rules.reserveCapacity(16)
+        wordEnds.reserveCapacity(16)
+        words.reserveCapacity(32)
+    }
+
+    mutating func append(rule: Int, keywords: some Sequence<Int>, regexHit: String?) {
+        if let regexHit { regexHits[rules.count] = regexHit }
+        rules.append(Int32(rule))
+        for k in keywords { words.append(Int32(k)) }
+        wordEnds.append(Int32(words.count))
+    }
+
+    func keywords(of i: Int) -> [Int] {
+        let start = i == 0 ? 0 : Int(wordEnds[i - 1])
+        return words[start..<Int(wordEnds[i])].map(Int.init)
+    }
+}
+
+/// Builds a classification's explanation when it is first read, so that classifying stays cheap.
+final class Explanation: Sendable {
+    private let classifier: Classifier
+    private let fired: FiredRules
+
+    init(classifier: Classifier, fired: FiredRules) {
+        self.classifier = classifier
+        self.fired = fired
+    }
+
+    var matches: [RuleMatch] { classifier.matches(fired) }
 }
 
 extension Array where Element: Comparable {

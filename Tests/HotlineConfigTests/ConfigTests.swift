@@ -54,6 +54,40 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
     }
 }
 
+extension ShippedConfigTests {
+    /// Longer, more formal resident messages (the style of 12345 hotlines and officials' message
+    /// boards), written for this project and labelled by hand. A rule edit may trade a row or two,
+    /// but not the overall accuracy the studios rely on.
+    @Test func residentMessagesClassifyWell() throws {
+        let classifier = try Classifier(table: RuleTableLoader.load(directory: intentsDir), studio: "xujiawan")
+        let rows = tsvRows(repoRoot.appendingPathComponent("Tests/Fixtures/resident-messages.tsv"))
+        #expect(rows.count >= 100)
+        var intentRight = 0
+        var topicRight = 0
+        var misses: [String] = []
+        for row in rows {
+            let r = classifier.classify(row.text)
+            if r.intent.rawValue == row.intent { intentRight += 1 }
+            if r.topic.rawValue == row.topic { topicRight += 1 }
+            if r.intent.rawValue != row.intent || r.topic.rawValue != row.topic {
+                misses.append("\(row.text): expected \(row.intent)/\(row.topic), got \(r.intent.rawValue)/\(r.topic.rawValue)")
+            }
+        }
+        let intentRate = Double(intentRight) / Double(rows.count)
+        let topicRate = Double(topicRight) / Double(rows.count)
+        #expect(intentRate >= 0.95, "intent \(intentRight)/\(rows.count):\n\(misses.joined(separator: "\n"))")
+        #expect(topicRate >= 0.90, "topic \(topicRight)/\(rows.count):\n\(misses.joined(separator: "\n"))")
+    }
+}
+
+func tsvRows(_ file: URL) -> [DemoMessage] {
+    guard let text = try? String(contentsOf: file, encoding: .utf8) else { return [] }
+    return text.split(separator: "\n").dropFirst().compactMap { line in
+        let cols = line.split(separator: "\t").map(String.init)
+        return cols.count >= 3 ? DemoMessage(text: cols[0], intent: cols[1], topic: cols[2]) : nil
+    }
+}
+
 struct DemoMessage: Sendable, CustomStringConvertible {
     var text, intent, topic: String
     var description: String { text }
@@ -66,11 +100,7 @@ func demoMessages() -> [DemoMessage] {
                  repoRoot.deletingLastPathComponent().appendingPathComponent("shared/demo/messages.tsv")]
     var rows: [String: DemoMessage] = [:]
     for file in files {
-        guard let text = try? String(contentsOf: file, encoding: .utf8) else { continue }
-        for line in text.split(separator: "\n").dropFirst() {
-            let cols = line.split(separator: "\t").map(String.init)
-            if cols.count >= 3 { rows[cols[0]] = DemoMessage(text: cols[0], intent: cols[1], topic: cols[2]) }
-        }
+        for row in tsvRows(file) { rows[row.text] = row }
     }
     return rows.values.sorted { $0.text < $1.text }
 }

@@ -27,16 +27,16 @@ import Testing
     @Test func editedRuleIsObeyedAndABrokenEditKeepsTheOldTable() async throws {
         let intents = try scratchIntents()
         let server = try ServerProcess(database: scratchDatabase(), intents: intents.path)
-        let text = "村口的大槐树快倒了"
+        let text = "村口的石狮子被人挪走了"
         #expect(try await topicAfterReload(server, text: text, topic: "other", prefix: "before") == "other")
 
         // A coordinator adds a rule: the file watcher picks it up.
-        try "rules:\n  - { id: trees, topic: environment, any: [大槐树, 树快倒了], weight: 3 }\n"
+        try "rules:\n  - { id: trees, topic: environment, any: [石狮子], weight: 3 }\n"
             .write(to: intents.appendingPathComponent("zz-local.yaml"), atomically: true, encoding: .utf8)
         #expect(try await topicAfterReload(server, text: text, topic: "environment", prefix: "edited") == "environment")
 
         // A broken edit (unknown topic) plus SIGHUP: the old table stays in service and the log names file:line.
-        try "rules:\n  - { id: trees, topic: forestry, any: [大槐树], weight: 3 }\n"
+        try "rules:\n  - { id: trees, topic: forestry, any: [石狮子], weight: 3 }\n"
             .write(to: intents.appendingPathComponent("zz-local.yaml"), atomically: true, encoding: .utf8)
         server.signal(SIGHUP)
         try await Task.sleep(for: .seconds(2))
