@@ -77,3 +77,27 @@ import Testing
         #expect(out.hasPrefix("ok:"))
     }
 }
+
+/// `hotline classify` with no text: one JSON object per stdin line.
+@Suite struct ClassifyCommandTests {
+    @Test func batchModeWritesOneJSONLinePerMessage() throws {
+        let process = Process()
+        process.executableURL = try hotlineBinary()
+        process.arguments = ["classify", "--intents", repoRoot.appendingPathComponent("Intents").path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data("小區停水兩天了,沒人處理\n請問醫保異地就醫怎麼報銷?\n你好\n".utf8))
+        try input.fileHandleForWriting.close()
+        let lines = jsonLines(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(lines.map { "\($0["intent"] as? String ?? "")/\($0["topic"] as? String ?? "")" }
+            == ["complaint/water", "question/social", "unclassified/other"])
+        #expect((lines[0]["score"] as? Double ?? 0) > 0)
+        let rules = (lines[0]["rules"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        #expect(rules.contains("water") && rules.contains("complaint-neglect"))
+    }
+}
