@@ -58,17 +58,9 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-check-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Intents"), to: dir)
         try rules.write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = try hotlineBinary()
-        process.arguments = ["check", "--config", repoRoot.appendingPathComponent("config").path, "--intents", dir.path]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
-        #expect(message.contains(error), "\(message)")
+        let run = try runHotline(["check", "--config", repoRoot.appendingPathComponent("config").path, "--intents", dir.path])
+        #expect(run.status == 1)
+        #expect(run.err.contains(error), "\(run.err)")
     }
 
     @Test func shippedTableChecksOK() throws {

@@ -67,17 +67,9 @@ import Testing
         let file = dir.appendingPathComponent("studios/xujiawan.yaml")
         let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "Asia/Shanghai", with: "Asia/Atlantis")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = try hotlineBinary()
-        process.arguments = ["serve", "--config", dir.path, "--intents", repoRoot.appendingPathComponent("Intents").path,
-                             "--database", scratchDatabase(), "--port", "0"]
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = Pipe()
-        try process.run()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 1)
-        #expect(message.contains("studios/xujiawan.yaml:5: unknown time zone 'Asia/Atlantis'"), "\(message)")
+        let run = try runHotline(["serve", "--config", dir.path, "--intents", repoRoot.appendingPathComponent("Intents").path,
+                                  "--database", scratchDatabase(), "--port", "0"])
+        #expect(run.status == 1)
+        #expect(run.err.contains("studios/xujiawan.yaml:5: unknown time zone 'Asia/Atlantis'"), "\(run.err)")
     }
 }

@@ -95,19 +95,34 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
-/// Runs a `hotline` CLI command and returns its standard output (throws on a non-zero exit).
-func runCLI(_ arguments: [String]) throws -> String {
+/// Runs a `hotline` CLI command to its end: exit status, standard output, standard error.
+func runHotline(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = try hotlineBinary()
     process.arguments = arguments
     let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
-    process.standardError = Pipe()
+    process.standardError = err
     try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
+    // Read standard error on another thread so that neither pipe can fill up and block the child.
+    nonisolated(unsafe) var errData = Data()
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        done.signal()
+    }.start()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw E2EError("hotline \(arguments) exited \(process.terminationStatus)") }
-    return String(decoding: data, as: UTF8.self)
+    done.wait()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// Runs a `hotline` CLI command and returns its standard output (throws on a non-zero exit).
+func runCLI(_ arguments: [String]) throws -> String {
+    let run = try runHotline(arguments)
+    guard run.status == 0 else { throw E2EError("hotline \(arguments) exited \(run.status): \(run.err)") }
+    return run.out
 }
 
 /// JSON lines as dictionaries.
