@@ -14,7 +14,7 @@ public func buildApplication(
     hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = Router()
+    let router = Router(context: HotlineRequestContext.self)
     WebhookController(hotline: hotline).register(on: router)
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.

@@ -69,6 +69,13 @@ public final class Hotline: Sendable {
     /// The secret configured for a channel (nil: not set, requests are not verified).
     public func secret(for channel: ChannelSettings) -> String? { secrets[channel.id] }
 
+    /// The Kannel adapter for a configured kannel channel, with its secrets.
+    public func kannel(_ channel: ChannelSettings) -> KannelChannel {
+        KannelChannel(secret: secret(for: channel), defaultCountryCode: settings.deployment.defaultCountryCode,
+                      sendsmsURL: channel.options["sendsms_url"] ?? "", username: channel.options["username"] ?? "",
+                      password: secrets["\(channel.id).password"] ?? "", publicURL: channel.options["public_url"] ?? "")
+    }
+
     /// Stores an inbound text and what it leads to, in one transaction; wakes the dispatcher.
     public func receive(_ text: InboundText, channel: ChannelSettings) async throws -> IntakeReceipt {
         let deployment = settings.deployment

@@ -44,6 +44,13 @@ public enum HotlineSetup {
     public static func secrets(for settings: HotlineSettings, environment: [String: String], logger: Logger) throws -> [String: String] {
         var secrets: [String: String] = [:]
         for channel in settings.channels {
+            // Credentials for sending: required whenever the channel has them.
+            for (key, name) in channel.options where key.hasSuffix("_env") {
+                guard let value = environment[name], !value.isEmpty else {
+                    throw SetupError(description: "channel \(channel.id): the environment variable \(name) (\(key)) is empty or unset")
+                }
+                secrets["\(channel.id).\(key.dropLast(4))"] = value
+            }
             guard let name = channel.secretEnv else { continue }
             if let value = environment[name], !value.isEmpty {
                 secrets[channel.id] = value

@@ -29,13 +29,14 @@ public struct SenderDirectory: Sendable {
 
     public init(_ senders: [String: any MessageSender]) { self.senders = senders }
 
-    /// The real senders for the configured channels.
-    public static func configured(_ channels: [ChannelSettings], logger: Logger) -> SenderDirectory {
+    /// The real senders for the configured channels, with their credentials from `hotline`'s secrets.
+    public static func configured(_ hotline: Hotline, transport: any HTTPTransport = AsyncHTTPTransport()) -> SenderDirectory {
         var senders: [String: any MessageSender] = [:]
-        for channel in channels {
+        for channel in hotline.settings.channels {
             switch channel.kind {
-            case .dryrun: senders[channel.id] = DryRunSender(logger: logger)
+            case .dryrun: senders[channel.id] = DryRunSender(logger: hotline.logger)
             case .json: break
+            case .kannel: senders[channel.id] = KannelSender(channel: hotline.kannel(channel), transport: transport)
             }
         }
         return SenderDirectory(senders)

@@ -11,12 +11,28 @@ struct WebhookController {
     /// Largest request body read; larger bodies get 413.
     static let maxBody = 64 * 1024
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<HotlineRequestContext>) {
         if let channel = hotline.settings.channels.first(where: { $0.kind == .json }) {
             let webhook = JSONWebhook(secret: hotline.secret(for: channel), maxTextLength: hotline.settings.maxInboundLength,
                                       defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
             router.post("/webhooks/json") { request, _ in
                 await receiveJSON(request, webhook: webhook, channel: channel)
+            }
+        }
+        // One Kannel channel owns /webhooks/kannel (a second would need a path of its own).
+        if let channel = hotline.settings.channels.first(where: { $0.kind == .kannel }) {
+            let kannel = hotline.kannel(channel)
+            // Kannel calls get-url with GET and post-url with POST (form body); both carry the same fields.
+            router.get("/webhooks/kannel") { request, context in
+                await receiveKannel(request, context, kannel: kannel, channel: channel)
+            }
+            router.post("/webhooks/kannel") { request, context in
+                await receiveKannel(request, context, kannel: kannel, channel: channel)
+            }
+            router.get("/webhooks/kannel/dlr") { request, context in
+                await deliveryReport(request, context, channel: channel) { fields, header throws(WebhookError) in
+                    try kannel.deliveryReport(fields: fields, secretHeader: header)
+                }
             }
         }
         router.get("/healthz") { _, _ in
@@ -51,6 +67,73 @@ struct WebhookController {
             // 5xx: the provider retries, and the same id is then stored once.
             return Self.json(.serviceUnavailable, ["error": "message not stored, try again"])
         }
+    }
+
+    /// The query's fields, plus a form body's for POST.
+    func fields(_ request: Request) async throws(WebhookError) -> [String: String] {
+        var fields = try FormFields.parse(Array((request.uri.query ?? "").utf8))
+        if request.method == .post {
+            guard let body = try? await request.body.collect(upTo: Self.maxBody) else {
+                throw .malformed("body is larger than \(Self.maxBody) bytes")
+            }
+            fields.merge(try FormFields.parse(Array(buffer: body))) { _, body in body }
+        }
+        return fields
+    }
+
+    func receiveKannel(_ request: Request, _ context: HotlineRequestContext, kannel: KannelChannel, channel: ChannelSettings) async -> Response {
+        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
+        let text: InboundText
+        do {
+            text = try kannel.inbound(fields: try await fields(request), secretHeader: request.headers[.init(KannelChannel.secretHeader)!])
+        } catch {
+            return reject(error, channel: channel)
+        }
+        do {
+            _ = try await hotline.receive(text, channel: channel)
+            // An empty 200: Kannel sends no reply of its own (with omit-empty); replies go through the outbox.
+            return Response(status: .ok)
+        } catch let error as IntakeError {
+            return Self.text(.notFound, error.description)
+        } catch {
+            hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
+            return Self.text(.serviceUnavailable, "message not stored, try again")
+        }
+    }
+
+    func deliveryReport(_ request: Request, _ context: HotlineRequestContext, channel: ChannelSettings,
+                        parse: ([String: String], String?) throws(WebhookError) -> DeliveryReport) async -> Response {
+        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
+        let report: DeliveryReport
+        do {
+            report = try parse(try await fields(request), request.headers[.init(KannelChannel.secretHeader)!])
+        } catch {
+            return reject(error, channel: channel)
+        }
+        guard let status = report.status else {
+            hotline.logger.info("webhook \(channel.id): delivery report ignored: \(report.detail)")
+            return Response(status: .ok)
+        }
+        do {
+            let known = try await hotline.database.recordDeliveryReport(messageID: report.messageID, status: status.rawValue,
+                                                                         detail: report.detail, now: hotline.clock.now())
+            if !known { hotline.logger.warning("webhook \(channel.id): delivery report for unknown message \(report.messageID)") }
+            return Response(status: .ok)
+        } catch {
+            hotline.logger.error("webhook \(channel.id): cannot store delivery report: \(error)")
+            return Self.text(.serviceUnavailable, "report not stored, try again")
+        }
+    }
+
+    func forbidden(_ context: HotlineRequestContext, channel: ChannelSettings) -> Response {
+        hotline.logger.warning("webhook \(channel.id): refused a request from \(context.remoteAddress?.ipAddress ?? "?"), not in allow")
+        return Self.text(.forbidden, "source address not allowed")
+    }
+
+    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
     func reject(_ error: WebhookError, channel: ChannelSettings) -> Response {

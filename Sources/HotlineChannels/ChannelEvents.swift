@@ -44,3 +44,42 @@ public enum SendOutcome: Sendable, Equatable {
     /// Will never succeed as it is (bad number, bad credentials, 4xx).
     case permanent(String)
 }
+
+/// What a provider says happened to a message it was given.
+public enum DeliveryStatus: String, Sendable, Equatable {
+    /// Accepted or queued by the network, not yet on the handset.
+    case sent
+    case delivered
+    case failed
+}
+
+/// A delivery receipt for one of our outbound messages.
+public struct DeliveryReport: Sendable, Equatable {
+    /// Our outbound message id (carried in the callback URL).
+    public var messageID: Int64
+    /// nil: a report the service does not act on (logged and answered 200).
+    public var status: DeliveryStatus?
+    /// The provider's words, kept for the record.
+    public var detail: String
+
+    public init(messageID: Int64, status: DeliveryStatus?, detail: String) {
+        self.messageID = messageID
+        self.status = status
+        self.detail = detail
+    }
+}
+
+/// An HTTP request an adapter wants sent; the app sends it (adapters do no I/O).
+public struct OutboundHTTPRequest: Sendable, Equatable {
+    public var method: String
+    public var url: String
+    public var headers: [String: String]
+    public var body: [UInt8]?
+
+    public init(method: String, url: String, headers: [String: String] = [:], body: [UInt8]? = nil) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+    }
+}

@@ -122,7 +122,8 @@ public enum ConfigLoader {
     }
 
     static func channel(_ value: YAMLValue) throws(ConfigError) -> ChannelSettings {
-        let keys = try value.mapping(allowed: ["id", "kind", "secret_env", "require_secret", "rate_limit"], what: "channel")
+        let keys = try value.mapping(allowed: ["id", "kind", "secret_env", "require_secret", "rate_limit", "allow",
+                                               "sendsms_url", "username", "password_env", "public_url"], what: "channel")
         guard let idValue = keys["id"] else { throw value.error("channel: 'id' is missing") }
         guard let kindValue = keys["kind"] else { throw value.error("channel: 'kind' is missing") }
         let kindName = try kindValue.string("kind")
@@ -133,9 +134,23 @@ public enum ConfigLoader {
         if let secretEnv, secretEnv.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
             throw keys["secret_env"]!.error("secret_env names an environment variable (letters, digits, _), not the secret itself")
         }
+        let id = try idValue.string("id")
+        var options: [String: String] = [:]
+        for key in ["sendsms_url", "username", "password_env", "public_url"] {
+            if let v = keys[key] { options[key] = try v.string(key) }
+        }
+        for key in ChannelSettings.requiredOptions(kind) where options[key] == nil {
+            throw value.error("channel \(id): a \(kind.rawValue) channel needs '\(key)'")
+        }
+        for key in ["sendsms_url", "public_url"] {
+            if let url = options[key], URL(string: url)?.scheme?.hasPrefix("http") != true {
+                throw keys[key]!.error("channel \(id): \(key) must be an http(s) URL")
+            }
+        }
         return ChannelSettings(
-            id: try idValue.string("id"), kind: kind, secretEnv: secretEnv,
+            id: id, kind: kind, secretEnv: secretEnv,
             requireSecret: try keys["require_secret"]?.bool("require_secret") ?? false,
-            rateLimit: try keys["rate_limit"]?.double("rate_limit", in: 0.01...100_000))
+            rateLimit: try keys["rate_limit"]?.double("rate_limit", in: 0.01...100_000),
+            options: options, allow: try keys["allow"]?.strings("allow") ?? [])
     }
 }

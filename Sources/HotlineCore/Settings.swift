@@ -6,6 +6,8 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case json
     /// Sends nothing: marks outbound messages sent and logs them (demo, development).
     case dryrun
+    /// Kannel: MO at `/webhooks/kannel`, delivery reports at `/webhooks/kannel/dlr`, sends through sendsms.
+    case kannel
 }
 
 /// One configured channel: how messages come in and go out.
@@ -18,13 +20,28 @@ public struct ChannelSettings: Sendable, Equatable {
     public var requireSecret: Bool
     /// Messages per second this channel may send (nil: unlimited).
     public var rateLimit: Double?
+    /// Kind-specific settings (e.g. Kannel's `sendsms_url`, `username`, `password_env`, `public_url`).
+    public var options: [String: String]
+    /// Source addresses allowed to call this channel's webhooks (empty: any).
+    public var allow: [String]
 
-    public init(id: String, kind: ChannelKind, secretEnv: String? = nil, requireSecret: Bool = false, rateLimit: Double? = nil) {
+    public init(id: String, kind: ChannelKind, secretEnv: String? = nil, requireSecret: Bool = false, rateLimit: Double? = nil,
+                options: [String: String] = [:], allow: [String] = []) {
         self.id = id
         self.kind = kind
         self.secretEnv = secretEnv
         self.requireSecret = requireSecret
         self.rateLimit = rateLimit
+        self.options = options
+        self.allow = allow
+    }
+
+    /// Options each kind needs, and the environment variables among them (`*_env`).
+    public static func requiredOptions(_ kind: ChannelKind) -> [String] {
+        switch kind {
+        case .json, .dryrun: []
+        case .kannel: ["sendsms_url", "username", "password_env", "public_url"]
+        }
     }
 
     /// Whether this channel can carry outbound messages.

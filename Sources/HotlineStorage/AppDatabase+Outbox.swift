@@ -12,6 +12,16 @@ public struct OutboxItem: Sendable, Equatable {
     public var text: String
     /// 1 for the first attempt.
     public var attempt: Int
+
+    public init(outboxID: Int64, messageID: Int64, channel: String, from: String, to: String, text: String, attempt: Int) {
+        self.outboxID = outboxID
+        self.messageID = messageID
+        self.channel = channel
+        self.from = from
+        self.to = to
+        self.text = text
+        self.attempt = attempt
+    }
 }
 
 extension AppDatabase {
@@ -42,8 +52,11 @@ extension AppDatabase {
         try await writer.write { db in
             try db.execute(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?",
                            arguments: [now, item.outboxID])
-            try db.execute(sql: "UPDATE messages SET status = 'sent', provider_id = ?, sent_at = ?, error = NULL WHERE id = ?",
-                           arguments: [providerID, now, item.messageID])
+            // A delivery report may have arrived before the send's own answer: never move back from it.
+            try db.execute(sql: """
+                UPDATE messages SET status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'sent' END,
+                       provider_id = ?, sent_at = ?, error = NULL WHERE id = ?
+                """, arguments: [providerID, now, item.messageID])
         }
     }
 
@@ -84,6 +97,23 @@ extension AppDatabase {
         try await writer.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["status"] as String, $0["n"] as Int) })
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Applies a delivery report to an outbound message. Reports arrive out of order: a message
+    /// only moves forward (queued → sent → delivered | failed). Returns false for an unknown message.
+    @discardableResult
+    public func recordDeliveryReport(messageID: Int64, status: String, detail: String, now: Date) async throws -> Bool {
+        try await writer.write { db in
+            guard let current = try String.fetchOne(db, sql: "SELECT status FROM messages WHERE id = ? AND direction = 'out'",
+                                                    arguments: [messageID]) else { return false }
+            let order = ["queued": 0, "sent": 1, "delivered": 2, "failed": 2]
+            guard let from = order[current], let to = order[status], to > from else { return true }
+            try db.execute(sql: "UPDATE messages SET status = ?, error = CASE WHEN ? = 'failed' THEN ? ELSE error END WHERE id = ?",
+                           arguments: [status, status, detail, messageID])
+            return true
         }
     }
 }

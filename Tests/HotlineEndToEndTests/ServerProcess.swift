@@ -33,14 +33,14 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server on `database` and waits for its "listening on" line.
     init(database: String, intents: String = repoRoot.appendingPathComponent("Intents").path,
+         configDir: String = repoRoot.appendingPathComponent("config").path, port: Int = 0,
          environment: [String: String] = [:]) throws {
         self.database = database
         logFile = URL(fileURLWithPath: database + ".log")
         try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: logFile.path, contents: nil)
         process.executableURL = try hotlineBinary()
-        process.arguments = ["serve", "--config", repoRoot.appendingPathComponent("config").path,
-                             "--intents", intents, "--database", database, "--port", "0"]
+        process.arguments = ["serve", "--config", configDir, "--intents", intents, "--database", database, "--port", String(port)]
         process.standardError = try FileHandle(forWritingTo: logFile)
         var env = ProcessInfo.processInfo.environment
         env["LOG_LEVEL"] = "info"
@@ -56,7 +56,7 @@ final class ServerProcess: @unchecked Sendable {
             if data.isEmpty { break }
             seen += String(decoding: data, as: UTF8.self)
             if let range = seen.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                port = Int(seen[range].split(separator: ":").last!)!
+                self.port = Int(seen[range].split(separator: ":").last!)!
                 return
             }
         }

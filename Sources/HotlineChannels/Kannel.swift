@@ -1,0 +1,101 @@
+import Foundation
+import HotlineCore
+
+/// Kannel: MO from an `sms-service` `get-url`/`post-url`, delivery reports from `dlr-url`, MT through
+/// smsbox's `/cgi-bin/sendsms`. (Protocol facts: shared/GATEWAYS.md.)
+///
+/// The sms-service URL carries `from=%p&to=%P&text=%b&id=%I` (`%I` is stable across Kannel's
+/// retries: the dedup key) and the shared secret as `secret=…` (or the `X-Hotline-Secret` header).
+public struct KannelChannel: Sendable {
+    /// Header that may carry the shared secret instead of the query.
+    public static let secretHeader = "X-Hotline-Secret"
+
+    public var secret: String?
+    public var defaultCountryCode: String
+    public var sendsmsURL: String
+    public var username: String
+    public var password: String
+    /// How Kannel reaches this service, for the `dlr-url`.
+    public var publicURL: String
+
+    public init(secret: String?, defaultCountryCode: String, sendsmsURL: String, username: String, password: String, publicURL: String) {
+        self.secret = secret
+        self.defaultCountryCode = defaultCountryCode
+        self.sendsmsURL = sendsmsURL
+        self.username = username
+        self.password = password
+        self.publicURL = publicURL
+    }
+
+    /// An MO request: the fields of the query (GET) or form body (POST).
+    public func inbound(fields: [String: String], secretHeader: String?) throws(WebhookError) -> InboundText {
+        try authenticate(fields, secretHeader)
+        func field(_ name: String) throws(WebhookError) -> String {
+            guard let v = fields[name], !v.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw .malformed("field '\(name)' is missing (sms-service get-url needs from=%p&to=%P&text=%b&id=%I)")
+            }
+            return v
+        }
+        let id = try field("id")
+        let from = PhoneNumber.normalize(try field("from"), defaultCountryCode: defaultCountryCode)
+        let to = PhoneNumber.normalize(try field("to"), defaultCountryCode: defaultCountryCode)
+        guard let text = fields["text"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw .malformed("field 'text' is missing or empty")
+        }
+        return InboundText(providerID: id, from: from, to: to, text: text)
+    }
+
+    /// A delivery report: `message` (our id, put in the dlr-url when sending) and `type` (Kannel's `%d`).
+    public func deliveryReport(fields: [String: String], secretHeader: String?) throws(WebhookError) -> DeliveryReport {
+        try authenticate(fields, secretHeader)
+        guard let raw = fields["message"], let id = Int64(raw) else { throw .malformed("field 'message' is missing or not a number") }
+        guard let rawType = fields["type"], let type = Int(rawType) else { throw .malformed("field 'type' is missing or not a number") }
+        let status: DeliveryStatus? = switch type {
+        case 1: .delivered
+        case 2, 16: .failed
+        case 4, 8: .sent
+        default: nil
+        }
+        return DeliveryReport(messageID: id, status: status, detail: "kannel dlr \(type) \(fields["answer"] ?? "")".trimmingCharacters(in: .whitespaces))
+    }
+
+    private func authenticate(_ fields: [String: String], _ header: String?) throws(WebhookError) {
+        guard let secret, !secret.isEmpty else { return }
+        guard let given = fields["secret"] ?? header, !given.isEmpty else {
+            throw .unauthorized("missing secret (add secret=… to the Kannel URL or send \(Self.secretHeader))")
+        }
+        guard Signature.constantTimeEqual(given, secret) else { throw .unauthorized("wrong secret") }
+    }
+
+    /// The sendsms request for one outbound message. Chinese needs `coding=2` and `charset=UTF-8`
+    /// together; the dlr-url brings delivery reports back with our message id.
+    public func sendRequest(messageID: Int64, from: String, to: String, text: String) -> OutboundHTTPRequest {
+        var dlr = "\(publicURL.trimmingSuffix("/"))/webhooks/kannel/dlr?message=\(messageID)&type=%d&answer=%A"
+        if let secret, !secret.isEmpty { dlr += "&secret=\(FormFields.encode(secret))" }
+        var fields: [(String, String)] = [
+            ("username", username), ("password", password), ("from", from), ("to", to), ("text", text),
+        ]
+        if SMSSegments.encoding(of: text) == .ucs2 {
+            fields += [("coding", "2"), ("charset", "UTF-8")]
+        }
+        fields += [("dlr-mask", "31"), ("dlr-url", dlr)]
+        let separator = sendsmsURL.contains("?") ? "&" : "?"
+        return OutboundHTTPRequest(method: "GET", url: sendsmsURL + separator + FormFields.encode(fields))
+    }
+
+    /// What sendsms's answer means: `202 0: Accepted` and `202 3: Queued for later delivery` are
+    /// accepted; other 4xx are permanent (bad credentials, bad number); 5xx are worth a retry.
+    public static func outcome(status: Int, body: String) -> SendOutcome {
+        let said = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch status {
+        case 200..<300: return .accepted(providerID: nil)
+        case 429: return .retryable("kannel \(status): \(said)")
+        case 400..<500: return .permanent("kannel \(status): \(said)")
+        default: return .retryable("kannel \(status): \(said)")
+        }
+    }
+}
+
+extension String {
+    func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
+}

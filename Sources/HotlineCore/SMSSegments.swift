@@ -1,0 +1,31 @@
+/// How a text travels as SMS: its encoding and how many parts it takes.
+public enum SMSSegments {
+    public enum Encoding: String, Sendable, Codable {
+        /// The GSM 03.38 default alphabet: 160 characters in one part, 153 per part when split.
+        case gsm7 = "GSM-7"
+        /// Anything else (Chinese): 70 characters in one part, 67 per part when split.
+        case ucs2 = "UCS-2"
+    }
+
+    /// GSM-7 basic characters (the extension table's characters count twice).
+    private static let basic = Set("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà".unicodeScalars)
+    private static let extended = Set("^{}\\[~]|€\u{0C}".unicodeScalars)
+
+    /// The encoding `text` needs.
+    public static func encoding(of text: String) -> Encoding {
+        text.unicodeScalars.allSatisfy { basic.contains($0) || extended.contains($0) } ? .gsm7 : .ucs2
+    }
+
+    /// The number of parts `text` takes.
+    public static func parts(of text: String) -> Int {
+        switch encoding(of: text) {
+        case .gsm7:
+            let units = text.unicodeScalars.reduce(0) { $0 + (extended.contains($1) ? 2 : 1) }
+            return units <= 160 ? 1 : (units + 152) / 153
+        case .ucs2:
+            // UTF-16 code units: characters outside the BMP take two.
+            let units = text.utf16.count
+            return units <= 70 ? 1 : (units + 66) / 67
+        }
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A loopback port nobody listens on right now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    addr.sin_port = 0
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    guard bound else { throw E2EError("cannot find a free port") }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
+
+/// Real Kannel (bearerbox, smsbox, the fakesmsc SMSC simulator) in front of a real `hotline serve`.
+final class KannelRig: @unchecked Sendable {
+    let dir: URL
+    let ports: [String: Int]
+    var processes: [Process] = []
+    var fake: Process?
+    var fakeLog: URL { dir.appendingPathComponent("fakesmsc.log") }
+    private var fakeInput: FileHandle?
+    var server: ServerProcess?
+
+    static let binaries = ["/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc"]
+
+    init() throws {
+        for b in Self.binaries where !FileManager.default.isExecutableFile(atPath: b) {
+            throw E2EError("\(b) is missing: apt-get install kannel kannel-extras (.ci/run does)")
+        }
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-kannel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var ports: [String: Int] = [:]
+        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "HOTLINE_PORT"] { ports[name] = try freePort() }
+        self.ports = ports
+    }
+
+    func start() async throws {
+        // Kannel's configuration: the documented one with this run's ports.
+        var conf = try String(contentsOf: repoRoot.appendingPathComponent("Tests/Fixtures/kannel/kannel.conf"), encoding: .utf8)
+        let values = ports.mapValues(String.init).merging([
+            "DIR": dir.path, "ADMIN_PASSWORD": "admin-pw", "SENDSMS_PASSWORD": "kannel-pw", "SECRET": "kannel-secret",
+        ]) { a, _ in a }
+        for (k, v) in values { conf = conf.replacingOccurrences(of: "{\(k)}", with: v) }
+        let confFile = dir.appendingPathComponent("kannel.conf")
+        try conf.write(to: confFile, atomically: true, encoding: .utf8)
+
+        // hotline's configuration: the shipped one, with a Kannel channel carrying the demo studio's replies.
+        let config = dir.appendingPathComponent("config")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: config)
+        var main = try String(contentsOf: config.appendingPathComponent("hotline.yaml"), encoding: .utf8)
+        main = main.replacingOccurrences(of: "channels:\n", with: """
+            channels:
+              - id: kannel
+                kind: kannel
+                secret_env: HOTLINE_KANNEL_SECRET
+                require_secret: true
+                sendsms_url: http://127.0.0.1:\(ports["SENDSMS_PORT"]!)/cgi-bin/sendsms
+                username: hotline
+                password_env: HOTLINE_KANNEL_PASSWORD
+                public_url: http://127.0.0.1:\(ports["HOTLINE_PORT"]!)
+                allow: [127.0.0.1]
+
+            """)
+        try main.write(to: config.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+        let studio = config.appendingPathComponent("studios/xujiawan.yaml")
+        try String(contentsOf: studio, encoding: .utf8).replacingOccurrences(of: "outbound_channel: dryrun", with: "outbound_channel: kannel")
+            .write(to: studio, atomically: true, encoding: .utf8)
+
+        for box in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox"] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: box)
+            p.arguments = [confFile.path]
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try p.run()
+            processes.append(p)
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        // Ready when the admin port answers (a bare probe of the fake SMSC port would count as a client).
+        try await waitFor("bearerbox") { [self] in
+            (try? String(contentsOf: URL(string: "http://127.0.0.1:\(ports["ADMIN_PORT"]!)/status.txt?password=admin-pw")!,
+                         encoding: .utf8))?.contains("Status: running") == true
+        }
+        server = try ServerProcess(database: dir.appendingPathComponent("hotline.sqlite").path, configDir: config.path,
+                                   port: ports["HOTLINE_PORT"]!,
+                                   environment: ["HOTLINE_KANNEL_SECRET": "kannel-secret", "HOTLINE_KANNEL_PASSWORD": "kannel-pw"])
+        try startFake()
+    }
+
+    /// Starts fakesmsc reading MO lines from a FIFO held open read-write (it exits on EOF otherwise).
+    func startFake() throws {
+        let fifo = dir.appendingPathComponent("mo-\(UUID().uuidString).fifo").path
+        guard mkfifo(fifo, 0o600) == 0 else { throw E2EError("mkfifo failed") }
+        let input = try FileHandle(forUpdating: URL(fileURLWithPath: fifo))
+        FileManager.default.createFile(atPath: fakeLog.path, contents: nil)
+        let log = try FileHandle(forWritingTo: fakeLog)
+        log.seekToEndOfFile()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/lib/kannel/test/fakesmsc")
+        p.arguments = ["-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", "100000", "-v", "0"]
+        p.standardInput = input
+        p.standardOutput = log
+        p.standardError = log
+        try p.run()
+        fake = p
+        fakeInput = input
+    }
+
+    /// Cuts the SMSC link (fakesmsc ignores SIGTERM while it waits on its input).
+    func stopFake() {
+        if let fake, fake.isRunning {
+            kill(fake.processIdentifier, SIGKILL)
+            fake.waitUntilExit()
+        }
+        fake = nil
+    }
+
+    /// Sends an MO text from `from` to `to` through the simulated SMSC (UCS-2, as a handset would).
+    func sendMO(from: String, to: String, text: String) throws {
+        let ucs2 = Array(text.utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        let payload = ucs2.map { b -> String in
+            let c = Character(Unicode.Scalar(b))
+            return (c.isASCII && (c.isLetter || c.isNumber)) ? String(c) : String(format: "%%%02X", b)
+        }.joined()
+        fakeInput?.write(Data("\(from) \(to) ucs2 \(payload)\n".utf8))
+    }
+
+    /// The MT messages fakesmsc received: (receiver, text), decoded from UCS-2.
+    func receivedMT() -> [(to: String, text: String)] {
+        let log = (try? String(contentsOf: fakeLog, encoding: .utf8)) ?? ""
+        return log.split(separator: "\n").compactMap { line -> (String, String)? in
+            guard let start = line.range(of: "Got message "), let open = line[start.upperBound...].firstIndex(of: "<") else { return nil }
+            let body = line[line.index(after: open)...].dropLast(line.hasSuffix(">") ? 1 : 0)
+            let parts = body.split(separator: " ", maxSplits: 3)
+            guard parts.count == 4, parts[2] == "ucs-2" else { return nil }
+            let bytes = percentDecode(String(parts[3]))
+            let units = stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
+            return (String(parts[1]), String(decoding: units, as: UTF16.self))
+        }
+    }
+
+    func percentDecode(_ s: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var bytes = Array(s.utf8)[...]
+        while let b = bytes.popFirst() {
+            if b == UInt8(ascii: "%"), bytes.count >= 2, let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+                out.append(v)
+                bytes = bytes.dropFirst(2)
+            } else if b == UInt8(ascii: "+") {
+                out.append(UInt8(ascii: " "))
+            } else {
+                out.append(b)
+            }
+        }
+        return out
+    }
+
+    func messages() throws -> [[String: Any]] {
+        jsonLines(try runCLI(["messages", "--json", "--database", server!.database]))
+    }
+
+    func waitFor(_ what: String, seconds: Double = 30, _ condition: () throws -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try condition() { return }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw E2EError("timed out waiting for \(what)")
+    }
+
+    func stop() {
+        stopFake()
+        _ = server?.terminate()
+        // Kannel's boxes shut down gracefully on SIGTERM only after a long wait: a test needs no grace.
+        for p in processes.reversed() where p.isRunning {
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+        }
+    }
+}
+
+@Suite(.serialized) struct KannelIntegrationTests {
+    @Test func residentTextThroughKannelIsAcknowledgedAndRepliesAreDelivered() async throws {
+        let rig = try KannelRig()
+        defer { rig.stop() }
+        try await rig.start()
+
+        // A resident texts the hotline from a handset.
+        try rig.sendMO(from: "8613700000001", to: "10690001", text: "小区停水三天了")
+        try await rig.waitFor("two MT messages at the handsets") { rig.receivedMT().count >= 2 }
+        let mt = rig.receivedMT()
+        let ack = try #require(mt.first { $0.to.hasSuffix("13700000001") })
+        #expect(ack.text.contains("已收到您的诉求,编号1") && ack.text.contains("王委员"), "\(ack.text)")
+        let notice = try #require(mt.first { $0.to.hasSuffix("13800000003") })
+        #expect(notice.text.contains("小区停水三天了") && notice.text.contains("+86137****0001"), "\(notice.text)")
+
+        // Delivery reports come back through the dlr-url and mark both delivered.
+        try await rig.waitFor("delivery reports") {
+            let out = try rig.messages().filter { $0["direction"] as? String == "out" }
+            return out.count == 2 && out.allSatisfy { $0["status"] as? String == "delivered" }
+        }
+        let inbound = try rig.messages().filter { $0["direction"] as? String == "in" }
+        #expect(inbound.count == 1 && inbound.first?["channel"] as? String == "kannel" && inbound.first?["case"] as? Int == 1)
+
+        // The SMSC link goes down; a message arrives by another channel; Kannel queues the reply
+        // (202 3: Queued for later delivery) and delivers it once the link is back.
+        rig.stopFake()
+        let (status, _) = try await rig.server!.post("/webhooks/json", #"{"id":"j1","from":"+8613700000002","to":"10690001","text":"村里的路灯坏了"}"#)
+        #expect(status == 200)
+        try await rig.waitFor("the reply accepted by Kannel while the link is down") {
+            try rig.messages().contains { $0["to"] as? String == "+8613700000002" && $0["status"] as? String == "sent" }
+        }
+        #expect(!rig.receivedMT().contains { $0.to.hasSuffix("13700000002") })
+        try rig.startFake()
+        try await rig.waitFor("the queued reply at the handset once the link is back") {
+            rig.receivedMT().contains { $0.to.hasSuffix("13700000002") && $0.text.contains("编号2") }
+        }
+        try await rig.waitFor("its delivery report") {
+            try rig.messages().contains { $0["to"] as? String == "+8613700000002" && $0["status"] as? String == "delivered" }
+        }
+    }
+}
