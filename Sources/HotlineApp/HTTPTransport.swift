@@ -17,7 +17,9 @@ public struct AsyncHTTPTransport: HTTPTransport {
     let client: HTTPClient
     let timeout: TimeAmount
 
-    public init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(15)) {
+    /// - Parameter timeout: the whole request's deadline. AsyncHTTPClient retries a refused
+    ///   connection until the deadline, so a gateway that is down costs this much per attempt.
+    public init(client: HTTPClient = .shared, timeout: TimeAmount = .seconds(5)) {
         self.client = client
         self.timeout = timeout
     }

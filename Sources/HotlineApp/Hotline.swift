@@ -88,10 +88,12 @@ public final class Hotline: Sendable {
         let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
                                      from: text.from, to: text.to, text: text.text, receivedAt: now)
         let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
+        let maxParts = settings.channel(replyChannel)?.maxParts ?? 5
         let sectors = deployment.sectors
         let receipt = try await database.receive(inbound, replyChannel: replyChannel) { registered, open, next in
             Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
                 studio: studio, sectors: sectors, registeredArea: registered, openCases: open, nextCaseNumber: next, now: now))
+                .fitting(maxParts: maxParts)
         }
         if receipt.queued > 0 { outboxSignal.wake() }
         logger.info("inbound stored", metadata: [

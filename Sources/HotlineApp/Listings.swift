@@ -5,7 +5,7 @@ import HotlineStorage
 /// One JSON object per line for `hotline cases --json` and `hotline messages --json`.
 public enum Listings {
     /// ISO 8601 in UTC, e.g. 2026-11-21T08:30:00Z.
-    static func isoString(_ date: Date) -> String { date.formatted(.iso8601) }
+    public static func isoString(_ date: Date) -> String { date.formatted(.iso8601) }
 
     /// A case as a JSON line.
     public static func json(_ c: CaseRecord) -> String {
@@ -22,7 +22,7 @@ public enum Listings {
         line([
             "id": m.id, "studio": m.studioId, "direction": m.direction.rawValue, "channel": m.channel, "provider_id": m.providerId,
             "from": m.fromNumber, "to": m.toNumber, "text": m.text, "status": m.status, "kind": m.kind, "case": caseNumber,
-            "error": m.error, "created_at": isoString(m.createdAt),
+            "error": m.error, "encoding": m.encoding, "parts": m.parts, "created_at": isoString(m.createdAt),
         ])
     }
 
@@ -39,7 +39,7 @@ public enum Listings {
     }
 
     /// Sorted-key JSON, nil values left out.
-    static func line(_ object: [String: Any?]) -> String {
+    public static func line(_ object: [String: Any?]) -> String {
         let present = object.compactMapValues { $0 }
         let data = (try? JSONSerialization.data(withJSONObject: present, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)

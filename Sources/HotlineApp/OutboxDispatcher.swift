@@ -16,6 +16,8 @@ public struct OutboxDispatcher: Service {
     let idle: Duration
     let batchSize: Int
     let random: @Sendable () -> Double
+    /// Per channel, from its `rate_limit`.
+    let limiters: [String: RateLimiter]
 
     public init(hotline: Hotline, senders: SenderDirectory, idle: Duration = .seconds(1), batchSize: Int = 64,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
@@ -24,6 +26,11 @@ public struct OutboxDispatcher: Service {
         self.idle = idle
         self.batchSize = batchSize
         self.random = random
+        var limiters: [String: RateLimiter] = [:]
+        for channel in hotline.settings.channels {
+            if let rate = channel.rateLimit { limiters[channel.id] = RateLimiter(perSecond: rate) }
+        }
+        self.limiters = limiters
     }
 
     public func run() async throws {
@@ -73,6 +80,7 @@ public struct OutboxDispatcher: Service {
         let database = hotline.database
         let outcome: SendOutcome
         if let sender = senders.sender(for: item.channel) {
+            await limiters[item.channel]?.acquire()
             outcome = await sender.send(item)
         } else {
             outcome = .permanent("no sender for channel \(item.channel)")

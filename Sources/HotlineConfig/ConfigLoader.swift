@@ -122,7 +122,7 @@ public enum ConfigLoader {
     }
 
     static func channel(_ value: YAMLValue) throws(ConfigError) -> ChannelSettings {
-        let keys = try value.mapping(allowed: ["id", "kind", "secret_env", "require_secret", "rate_limit", "allow",
+        let keys = try value.mapping(allowed: ["id", "kind", "secret_env", "require_secret", "rate_limit", "allow", "max_parts",
                                                "sendsms_url", "username", "password_env", "public_url"], what: "channel")
         guard let idValue = keys["id"] else { throw value.error("channel: 'id' is missing") }
         guard let kindValue = keys["kind"] else { throw value.error("channel: 'kind' is missing") }
@@ -151,6 +151,7 @@ public enum ConfigLoader {
             id: id, kind: kind, secretEnv: secretEnv,
             requireSecret: try keys["require_secret"]?.bool("require_secret") ?? false,
             rateLimit: try keys["rate_limit"]?.double("rate_limit", in: 0.01...100_000),
-            options: options, allow: try keys["allow"]?.strings("allow") ?? [])
+            options: options, allow: try keys["allow"]?.strings("allow") ?? [],
+            maxParts: try keys["max_parts"]?.int("max_parts", in: 1...10) ?? 5)
     }
 }

@@ -63,6 +63,20 @@ public enum IntakePlan: Sendable, Equatable {
     case newCase(CasePlan)
 }
 
+extension IntakePlan {
+    /// The plan with every reply cut to at most `maxParts` SMS parts.
+    public func fitting(maxParts: Int) -> IntakePlan {
+        switch self {
+        case var .registration(area, reply):
+            reply.text = SMSSegments.fit(reply.text, maxParts: maxParts)
+            return .registration(area: area, reply: reply)
+        case var .newCase(plan):
+            plan.replies = plan.replies.map { var r = $0; r.text = SMSSegments.fit(r.text, maxParts: maxParts); return r }
+            return .newCase(plan)
+        }
+    }
+}
+
 /// The intake decisions: interpret a text, then plan the case, the routing and the replies.
 public enum Intake {
     /// Interprets `text` with the studio's classifier and areas.

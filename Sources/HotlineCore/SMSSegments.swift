@@ -16,6 +16,14 @@ public enum SMSSegments {
         text.unicodeScalars.allSatisfy { basic.contains($0) || extended.contains($0) } ? .gsm7 : .ucs2
     }
 
+    /// `text` cut (with a closing `…`) so that it takes at most `maxParts` parts.
+    public static func fit(_ text: String, maxParts: Int) -> String {
+        guard parts(of: text) > maxParts else { return text }
+        var cut = Substring(text)
+        while !cut.isEmpty && parts(of: cut + "…") > maxParts { cut = cut.dropLast() }
+        return cut + "…"
+    }
+
     /// The number of parts `text` takes.
     public static func parts(of text: String) -> Int {
         switch encoding(of: text) {

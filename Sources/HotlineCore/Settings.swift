@@ -24,9 +24,11 @@ public struct ChannelSettings: Sendable, Equatable {
     public var options: [String: String]
     /// Source addresses allowed to call this channel's webhooks (empty: any).
     public var allow: [String]
+    /// Most SMS parts one outbound text may take; longer texts are cut to fit.
+    public var maxParts: Int
 
     public init(id: String, kind: ChannelKind, secretEnv: String? = nil, requireSecret: Bool = false, rateLimit: Double? = nil,
-                options: [String: String] = [:], allow: [String] = []) {
+                options: [String: String] = [:], allow: [String] = [], maxParts: Int = 5) {
         self.id = id
         self.kind = kind
         self.secretEnv = secretEnv
@@ -34,6 +36,7 @@ public struct ChannelSettings: Sendable, Equatable {
         self.rateLimit = rateLimit
         self.options = options
         self.allow = allow
+        self.maxParts = maxParts
     }
 
     /// Options each kind needs, and the environment variables among them (`*_env`).

@@ -120,7 +120,8 @@ extension AppDatabase {
         for text in texts {
             var message = MessageRecord(
                 studioId: studio, direction: .outbound, channel: channel, providerId: nil, fromNumber: from, toNumber: text.to,
-                text: text.text, status: "queued", kind: text.kind.rawValue, caseId: caseID, createdAt: now)
+                text: text.text, status: "queued", kind: text.kind.rawValue, caseId: caseID, createdAt: now,
+                encoding: SMSSegments.encoding(of: text.text).rawValue, parts: SMSSegments.parts(of: text.text))
             try message.insert(db)
             var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: .pending,
                                     attempts: 0, nextAttemptAt: now, updatedAt: now)

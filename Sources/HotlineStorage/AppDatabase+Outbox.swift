@@ -117,3 +117,40 @@ extension AppDatabase {
         }
     }
 }
+
+/// An outbox row with its message, for `hotline outbox`.
+public struct OutboxEntry: Sendable, Equatable {
+    public var outbox: OutboxRecord
+    public var message: MessageRecord
+}
+
+extension AppDatabase {
+    /// Outbox rows, newest first, optionally only those in `status`.
+    public func outbox(status: OutboxRecord.Status? = nil, limit: Int = 1000) async throws -> [OutboxEntry] {
+        try await writer.read { db in
+            var request = OutboxRecord.all()
+            if let status { request = request.filter(Column("status") == status.rawValue) }
+            return try request.order(Column("id").desc).limit(limit).fetchAll(db).compactMap { row in
+                try MessageRecord.fetchOne(db, key: row.messageId).map { OutboxEntry(outbox: row, message: $0) }
+            }
+        }
+    }
+
+    /// Puts failed rows back in the queue with fresh attempts (all failed rows when `ids` is nil); returns how many.
+    public func retryFailed(ids: [Int64]?, now: Date) async throws -> Int {
+        try await writer.write { db in
+            var request = OutboxRecord.filter(Column("status") == OutboxRecord.Status.failed.rawValue)
+            if let ids { request = request.filter(ids.contains(Column("id"))) }
+            let rows = try request.fetchAll(db)
+            for var row in rows {
+                row.status = .pending
+                row.attempts = 0
+                row.nextAttemptAt = now
+                row.updatedAt = now
+                try row.update(db)
+                try db.execute(sql: "UPDATE messages SET status = 'queued' WHERE id = ?", arguments: [row.messageId])
+            }
+            return rows.count
+        }
+    }
+}

@@ -93,6 +93,13 @@ enum Migrations {
             }
             try db.create(index: "outbox_due", on: "outbox", columns: ["status", "priority", "next_attempt_at"])
         }
+        migrator.registerMigration("v2-sms-segments") { db in
+            // Outbound only: how the text travels (GSM-7 or UCS-2) and in how many parts.
+            try db.alter(table: "messages") { t in
+                t.add(column: "encoding", .text)
+                t.add(column: "parts", .integer)
+            }
+        }
         return migrator
     }
 }

@@ -27,6 +27,10 @@ public struct MessageRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var createdAt: Date
     public var sentAt: Date?
     public var error: String?
+    /// Outbound only: `GSM-7` or `UCS-2`.
+    public var encoding: String?
+    /// Outbound only: SMS parts the text takes.
+    public var parts: Int?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -123,3 +123,24 @@ import Testing
         #expect(try await hotline.database.outboxCounts() == ["failed": 1, "sent": 1])
     }
 }
+
+@Suite struct RateLimitTests {
+    @Test func sendsAreSpacedToTheChannelsRate() async throws {
+        var (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        settings.channels = settings.channels.map { var c = $0; if c.id == "dryrun" { c.rateLimit = 20 }; return c }
+        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday))
+        for i in 0..<5 {
+            _ = try await hotline.receive(InboundText(providerID: "\(i)", from: "+8613700000001", to: "10690001", text: "物业不管"),
+                                          channel: .init(id: "json", kind: .json))
+        }
+        let sender = ScriptedSender()
+        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender))
+        let start = ContinuousClock.now
+        while try await dispatcher.drainOnce() > 0 {}
+        let elapsed = ContinuousClock.now - start
+        // 10 messages at 20/s: the first goes at once, the other nine wait for their slots (≥ 450 ms).
+        #expect(sender.sent.count == 10)
+        #expect(elapsed >= .milliseconds(440), "\(elapsed)")
+    }
+}

@@ -29,6 +29,54 @@ final class KannelRig: @unchecked Sendable {
     var fakeLog: URL { dir.appendingPathComponent("fakesmsc.log") }
     private var fakeInput: FileHandle?
     var server: ServerProcess?
+    var smsbox: Process?
+    var confFile: URL { dir.appendingPathComponent("kannel.conf") }
+    var configDir: URL { dir.appendingPathComponent("config") }
+    var database: String { dir.appendingPathComponent("hotline.sqlite").path }
+    let environment = ["HOTLINE_KANNEL_SECRET": "kannel-secret", "HOTLINE_KANNEL_PASSWORD": "kannel-pw"]
+
+    func startBox(_ path: String) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: path)
+        p.arguments = [confFile.path]
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        return p
+    }
+
+    /// Takes sendsms away (hotline's sends then fail with connection refused) or brings it back.
+    func stopSmsbox() {
+        if let smsbox, smsbox.isRunning {
+            kill(smsbox.processIdentifier, SIGKILL)
+            smsbox.waitUntilExit()
+        }
+        smsbox = nil
+    }
+
+    func startSmsbox() async throws {
+        smsbox = try startBox("/usr/sbin/smsbox")
+        try await waitFor("sendsms port") { [self] in
+            (try? String(contentsOf: URL(string: "http://127.0.0.1:\(ports["SENDSMS_PORT"]!)/")!, encoding: .utf8)) != nil
+                || canConnect(ports["SENDSMS_PORT"]!)
+        }
+    }
+
+    func canConnect(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &addr) { p in
+            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    func startServer() throws {
+        server = try ServerProcess(database: database, configDir: configDir.path, port: ports["HOTLINE_PORT"]!, environment: environment)
+    }
 
     static let binaries = ["/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc"]
 
@@ -50,13 +98,14 @@ final class KannelRig: @unchecked Sendable {
             "DIR": dir.path, "ADMIN_PASSWORD": "admin-pw", "SENDSMS_PASSWORD": "kannel-pw", "SECRET": "kannel-secret",
         ]) { a, _ in a }
         for (k, v) in values { conf = conf.replacingOccurrences(of: "{\(k)}", with: v) }
-        let confFile = dir.appendingPathComponent("kannel.conf")
         try conf.write(to: confFile, atomically: true, encoding: .utf8)
 
         // hotline's configuration: the shipped one, with a Kannel channel carrying the demo studio's replies.
-        let config = dir.appendingPathComponent("config")
+        let config = configDir
         try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: config)
         var main = try String(contentsOf: config.appendingPathComponent("hotline.yaml"), encoding: .utf8)
+        // Short backoff so that the restart test does not wait long.
+        main = main.replacingOccurrences(of: "initial_delay_seconds: 2", with: "initial_delay_seconds: 0.5")
         main = main.replacingOccurrences(of: "channels:\n", with: """
             channels:
               - id: kannel
@@ -75,24 +124,15 @@ final class KannelRig: @unchecked Sendable {
         try String(contentsOf: studio, encoding: .utf8).replacingOccurrences(of: "outbound_channel: dryrun", with: "outbound_channel: kannel")
             .write(to: studio, atomically: true, encoding: .utf8)
 
-        for box in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox"] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: box)
-            p.arguments = [confFile.path]
-            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try p.run()
-            processes.append(p)
-            try await Task.sleep(for: .milliseconds(300))
-        }
+        processes.append(try startBox("/usr/sbin/bearerbox"))
+        try await Task.sleep(for: .milliseconds(300))
+        smsbox = try startBox("/usr/sbin/smsbox")
         // Ready when the admin port answers (a bare probe of the fake SMSC port would count as a client).
         try await waitFor("bearerbox") { [self] in
             (try? String(contentsOf: URL(string: "http://127.0.0.1:\(ports["ADMIN_PORT"]!)/status.txt?password=admin-pw")!,
                          encoding: .utf8))?.contains("Status: running") == true
         }
-        server = try ServerProcess(database: dir.appendingPathComponent("hotline.sqlite").path, configDir: config.path,
-                                   port: ports["HOTLINE_PORT"]!,
-                                   environment: ["HOTLINE_KANNEL_SECRET": "kannel-secret", "HOTLINE_KANNEL_PASSWORD": "kannel-pw"])
+        try startServer()
         try startFake()
     }
 
@@ -179,6 +219,7 @@ final class KannelRig: @unchecked Sendable {
 
     func stop() {
         stopFake()
+        stopSmsbox()
         _ = server?.terminate()
         // Kannel's boxes shut down gracefully on SIGTERM only after a long wait: a test needs no grace.
         for p in processes.reversed() where p.isRunning {
@@ -227,5 +268,37 @@ final class KannelRig: @unchecked Sendable {
         try await rig.waitFor("its delivery report") {
             try rig.messages().contains { $0["to"] as? String == "+8613700000002" && $0["status"] as? String == "delivered" }
         }
+    }
+
+    /// kill -9 with sends pending (sendsms down, rows waiting for their retry): after a restart every
+    /// one reaches its handset exactly once.
+    @Test func pendingRepliesAreDeliveredExactlyOnceAfterKill9() async throws {
+        let rig = try KannelRig()
+        defer { rig.stop() }
+        try await rig.start()
+        rig.stopSmsbox()
+        for i in 1...3 {
+            let (status, _) = try await rig.server!.post("/webhooks/json",
+                #"{"id":"p\#(i)","from":"+861370000001\#(i)","to":"10690001","text":"小区停水了"}"#)
+            #expect(status == 200)
+        }
+        // Each reply has failed at least once (connection refused) and waits for its retry.
+        try await rig.waitFor("failed first attempts") {
+            let rows = jsonLines(try runCLI(["outbox", "--json", "--database", rig.database]))
+            return rows.count == 6 && rows.allSatisfy { ($0["attempts"] as? Int ?? 0) >= 1 && $0["status"] as? String != "sent" }
+        }
+        rig.server!.kill9()
+        try await rig.startSmsbox()
+        try rig.startServer()
+        try await rig.waitFor("every reply delivered") {
+            let out = try rig.messages().filter { $0["direction"] as? String == "out" }
+            return out.count == 6 && out.allSatisfy { $0["status"] as? String == "delivered" }
+        }
+        // fakesmsc may log a message just after its delivery report; then give any duplicate time to show.
+        try await rig.waitFor("six messages at the handsets") { rig.receivedMT().count >= 6 }
+        try await Task.sleep(for: .seconds(2))
+        let received = rig.receivedMT()
+        #expect(received.count == 6, "\(received)")
+        #expect(Set(received.map { "\($0.to) \($0.text)" }).count == 6)
     }
 }

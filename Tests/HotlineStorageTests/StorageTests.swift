@@ -31,6 +31,8 @@ import Testing
         #expect(events.map(\.kind) == ["opened", "assigned"])
         let messages = try await db.messages()
         #expect(messages.map(\.status).sorted() == ["queued", "queued", "received"])
+        let ack = try #require(messages.first { $0.kind == "acknowledgement" })
+        #expect(ack.encoding == "GSM-7" && ack.parts == 1)   // "ack 1" is plain ASCII
         #expect(try await db.outboxCounts() == ["pending": 2])
     }
 
@@ -84,6 +86,21 @@ import Testing
         #expect(try await db.outboxCounts() == ["sent": 1, "failed": 1])
         let statuses = try await db.messages().filter { $0.direction == .outbound }.map { "\($0.status) \($0.providerId ?? "-") \($0.error ?? "-")" }.sorted()
         #expect(statuses == ["failed - 400 bad number", "sent p-1 -"])
+    }
+
+    @Test func failedRowsAreListedAndCanBeQueuedAgain() async throws {
+        let db = try AppDatabase.inMemory()
+        _ = try await db.receive(Self.inbound("f"), replyChannel: "dryrun") { _, _, n in Self.casePlan(n) }
+        for item in try await db.claimDueOutbox(now: Self.now, limit: 10) {
+            try await db.markAttemptFailed(item, error: "400 bad number", retryAt: nil, now: Self.now)
+        }
+        let failed = try await db.outbox(status: .failed)
+        #expect(failed.count == 2 && failed.allSatisfy { $0.outbox.lastError == "400 bad number" && $0.message.status == "failed" })
+        #expect(try await db.retryFailed(ids: [failed[0].outbox.id!], now: Self.now) == 1)
+        #expect(try await db.outboxCounts() == ["pending": 1, "failed": 1])
+        #expect(try await db.retryFailed(ids: nil, now: Self.now) == 1)
+        let again = try await db.claimDueOutbox(now: Self.now, limit: 10)
+        #expect(again.map(\.attempt) == [1, 1])
     }
 
     @Test func fileDatabaseUsesWALAndFullSync() throws {
