@@ -56,3 +56,23 @@ public struct KannelSender: MessageSender {
         }
     }
 }
+
+/// Sends through a Twilio-compatible Messages API.
+public struct TwilioSender: MessageSender {
+    let channel: TwilioChannel
+    let transport: any HTTPTransport
+
+    public init(channel: TwilioChannel, transport: any HTTPTransport) {
+        self.channel = channel
+        self.transport = transport
+    }
+
+    public func send(_ item: OutboxItem) async -> SendOutcome {
+        do {
+            let (status, body) = try await transport.send(channel.sendRequest(messageID: item.messageID, to: item.to, text: item.text))
+            return TwilioChannel.outcome(status: status, body: body)
+        } catch {
+            return .retryable("twilio unreachable: \(type(of: error))")
+        }
+    }
+}

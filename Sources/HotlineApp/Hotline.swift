@@ -69,6 +69,13 @@ public final class Hotline: Sendable {
     /// The secret configured for a channel (nil: not set, requests are not verified).
     public func secret(for channel: ChannelSettings) -> String? { secrets[channel.id] }
 
+    /// The Twilio adapter for a configured twilio channel, with its auth token.
+    public func twilio(_ channel: ChannelSettings) -> TwilioChannel {
+        TwilioChannel(accountSID: channel.options["account_sid"] ?? "", authToken: secrets["\(channel.id).auth_token"] ?? "",
+                      apiBaseURL: channel.options["api_base_url"] ?? "https://api.twilio.com", publicURL: channel.options["public_url"] ?? "",
+                      sender: channel.options["from"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode)
+    }
+
     /// The Kannel adapter for a configured kannel channel, with its secrets.
     public func kannel(_ channel: ChannelSettings) -> KannelChannel {
         KannelChannel(secret: secret(for: channel), defaultCountryCode: settings.deployment.defaultCountryCode,

@@ -37,6 +37,7 @@ public struct SenderDirectory: Sendable {
             case .dryrun: senders[channel.id] = DryRunSender(logger: hotline.logger)
             case .json: break
             case .kannel: senders[channel.id] = KannelSender(channel: hotline.kannel(channel), transport: transport)
+            case .twilio: senders[channel.id] = TwilioSender(channel: hotline.twilio(channel), transport: transport)
             }
         }
         return SenderDirectory(senders)

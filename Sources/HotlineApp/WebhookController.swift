@@ -35,6 +35,18 @@ struct WebhookController {
                 }
             }
         }
+        if let channel = hotline.settings.channels.first(where: { $0.kind == .twilio }) {
+            let twilio = hotline.twilio(channel)
+            router.post("/webhooks/twilio") { request, context in
+                await receiveTwilio(request, context, twilio: twilio, channel: channel)
+            }
+            router.post("/webhooks/twilio/status") { request, context in
+                await deliveryReport(request, context, channel: channel, queryFields: false) { fields, _ throws(WebhookError) in
+                    try twilio.statusCallback(pathAndQuery: request.uri.description, fields: fields,
+                                              signature: request.headers[.init(TwilioChannel.signatureHeader)!])
+                }
+            }
+        }
         router.get("/healthz") { _, _ in
             await hotline.database.isHealthy()
                 ? Self.json(.ok, ["status": "ok"])
@@ -70,8 +82,9 @@ struct WebhookController {
     }
 
     /// The query's fields, plus a form body's for POST.
-    func fields(_ request: Request) async throws(WebhookError) -> [String: String] {
-        var fields = try FormFields.parse(Array((request.uri.query ?? "").utf8))
+    /// - Parameter query: include the query's fields (Kannel puts its fields there; Twilio signs only the body's).
+    func fields(_ request: Request, query: Bool = true) async throws(WebhookError) -> [String: String] {
+        var fields = query ? try FormFields.parse(Array((request.uri.query ?? "").utf8)) : [:]
         if request.method == .post {
             guard let body = try? await request.body.collect(upTo: Self.maxBody) else {
                 throw .malformed("body is larger than \(Self.maxBody) bytes")
@@ -101,12 +114,39 @@ struct WebhookController {
         }
     }
 
-    func deliveryReport(_ request: Request, _ context: HotlineRequestContext, channel: ChannelSettings,
+    func receiveTwilio(_ request: Request, _ context: HotlineRequestContext, twilio: TwilioChannel, channel: ChannelSettings) async -> Response {
+        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
+        let text: InboundText
+        do {
+            // Only the form body is signed as fields; the query is part of the signed URL.
+            guard let body = try? await request.body.collect(upTo: Self.maxBody) else { throw WebhookError.malformed("body too large") }
+            text = try twilio.inbound(pathAndQuery: request.uri.description, fields: try FormFields.parse(Array(buffer: body)),
+                                      signature: request.headers[.init(TwilioChannel.signatureHeader)!])
+        } catch let error as WebhookError {
+            return reject(error, channel: channel)
+        } catch {
+            return reject(.malformed("\(error)"), channel: channel)
+        }
+        do {
+            _ = try await hotline.receive(text, channel: channel)
+            // TwiML with no message: the replies go out through the REST API and the outbox.
+            var headers = HTTPFields()
+            headers[.contentType] = "text/xml; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<Response/>")))
+        } catch let error as IntakeError {
+            return Self.text(.notFound, error.description)
+        } catch {
+            hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
+            return Self.text(.serviceUnavailable, "message not stored, try again")
+        }
+    }
+
+    func deliveryReport(_ request: Request, _ context: HotlineRequestContext, channel: ChannelSettings, queryFields: Bool = true,
                         parse: ([String: String], String?) throws(WebhookError) -> DeliveryReport) async -> Response {
         guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
         let report: DeliveryReport
         do {
-            report = try parse(try await fields(request), request.headers[.init(KannelChannel.secretHeader)!])
+            report = try parse(try await fields(request, query: queryFields), request.headers[.init(KannelChannel.secretHeader)!])
         } catch {
             return reject(error, channel: channel)
         }
@@ -118,6 +158,7 @@ struct WebhookController {
             let known = try await hotline.database.recordDeliveryReport(messageID: report.messageID, status: status.rawValue,
                                                                          detail: report.detail, now: hotline.clock.now())
             if !known { hotline.logger.warning("webhook \(channel.id): delivery report for unknown message \(report.messageID)") }
+            if report.optedOut { try await hotline.database.recordOptOut(messageID: report.messageID, now: hotline.clock.now()) }
             return Response(status: .ok)
         } catch {
             hotline.logger.error("webhook \(channel.id): cannot store delivery report: \(error)")

@@ -61,11 +61,14 @@ public struct DeliveryReport: Sendable, Equatable {
     public var status: DeliveryStatus?
     /// The provider's words, kept for the record.
     public var detail: String
+    /// The recipient has opted out (e.g. replied STOP): send them nothing more.
+    public var optedOut: Bool
 
-    public init(messageID: Int64, status: DeliveryStatus?, detail: String) {
+    public init(messageID: Int64, status: DeliveryStatus?, detail: String, optedOut: Bool = false) {
         self.messageID = messageID
         self.status = status
         self.detail = detail
+        self.optedOut = optedOut
     }
 }
 

@@ -122,8 +122,8 @@ public enum ConfigLoader {
     }
 
     static func channel(_ value: YAMLValue) throws(ConfigError) -> ChannelSettings {
-        let keys = try value.mapping(allowed: ["id", "kind", "secret_env", "require_secret", "rate_limit", "allow", "max_parts",
-                                               "sendsms_url", "username", "password_env", "public_url"], what: "channel")
+        let keys = try value.mapping(allowed: Set(["id", "kind", "secret_env", "require_secret", "rate_limit", "allow", "max_parts"]
+                                                  + ChannelSettings.knownOptions), what: "channel")
         guard let idValue = keys["id"] else { throw value.error("channel: 'id' is missing") }
         guard let kindValue = keys["kind"] else { throw value.error("channel: 'kind' is missing") }
         let kindName = try kindValue.string("kind")
@@ -136,13 +136,13 @@ public enum ConfigLoader {
         }
         let id = try idValue.string("id")
         var options: [String: String] = [:]
-        for key in ["sendsms_url", "username", "password_env", "public_url"] {
+        for key in ChannelSettings.knownOptions {
             if let v = keys[key] { options[key] = try v.string(key) }
         }
         for key in ChannelSettings.requiredOptions(kind) where options[key] == nil {
             throw value.error("channel \(id): a \(kind.rawValue) channel needs '\(key)'")
         }
-        for key in ["sendsms_url", "public_url"] {
+        for key in ["sendsms_url", "public_url", "api_base_url"] {
             if let url = options[key], URL(string: url)?.scheme?.hasPrefix("http") != true {
                 throw keys[key]!.error("channel \(id): \(key) must be an http(s) URL")
             }

@@ -8,6 +8,8 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case dryrun
     /// Kannel: MO at `/webhooks/kannel`, delivery reports at `/webhooks/kannel/dlr`, sends through sendsms.
     case kannel
+    /// Twilio-compatible: SMS at `/webhooks/twilio`, status at `/webhooks/twilio/status`, sends through the Messages API.
+    case twilio
 }
 
 /// One configured channel: how messages come in and go out.
@@ -44,8 +46,13 @@ public struct ChannelSettings: Sendable, Equatable {
         switch kind {
         case .json, .dryrun: []
         case .kannel: ["sendsms_url", "username", "password_env", "public_url"]
+        case .twilio: ["account_sid", "auth_token_env", "public_url", "from"]
         }
     }
+
+    /// Every option a channel may have.
+    public static let knownOptions = ["sendsms_url", "username", "password_env", "public_url", "account_sid", "auth_token_env",
+                                      "api_base_url", "from"]
 
     /// Whether this channel can carry outbound messages.
     public var canSend: Bool { kind != .json }

@@ -154,3 +154,22 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The recipient of an outbound message opted out at the provider: remember it on the resident.
+    public func recordOptOut(messageID: Int64, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: """
+                UPDATE residents SET opted_out_at = ?
+                WHERE (studio_id, phone) IN (SELECT studio_id, to_number FROM messages WHERE id = ?)
+                """, arguments: [now, messageID])
+        }
+    }
+
+    /// Whether a resident has opted out.
+    public func isOptedOut(studio: String, phone: String) async throws -> Bool {
+        try await writer.read { db in
+            try Date.fetchOne(db, sql: "SELECT opted_out_at FROM residents WHERE studio_id = ? AND phone = ?", arguments: [studio, phone]) != nil
+        }
+    }
+}

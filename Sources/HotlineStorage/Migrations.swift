@@ -100,6 +100,10 @@ enum Migrations {
                 t.add(column: "parts", .integer)
             }
         }
+        migrator.registerMigration("v3-opt-out") { db in
+            // A resident who opted out (STOP at the provider, 退订 later) gets no broadcasts.
+            try db.alter(table: "residents") { t in t.add(column: "opted_out_at", .datetime) }
+        }
         return migrator
     }
 }

@@ -123,4 +123,6 @@ public struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var area: String?
     public var firstSeenAt: Date
     public var lastSeenAt: Date
+    /// When the resident opted out of messages (nil: not opted out).
+    public var optedOutAt: Date?
 }

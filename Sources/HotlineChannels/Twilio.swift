@@ -1,0 +1,106 @@
+import Crypto
+import Foundation
+import HotlineCore
+
+/// Twilio and Twilio-compatible providers: inbound SMS and status callbacks as signed form posts,
+/// MT through the Messages REST API at a configurable base URL. (Protocol facts: shared/GATEWAYS.md.)
+public struct TwilioChannel: Sendable {
+    public static let signatureHeader = "X-Twilio-Signature"
+    /// Twilio's error for a recipient who replied STOP.
+    public static let optedOutError = "21610"
+
+    public var accountSID: String
+    public var authToken: String
+    /// The REST API's base, e.g. `https://api.twilio.com`.
+    public var apiBaseURL: String
+    /// This service's public base URL as Twilio calls it (signatures cover it byte for byte).
+    public var publicURL: String
+    /// Sender: a number, or a Messaging Service SID (`MG…`).
+    public var sender: String
+    public var defaultCountryCode: String
+
+    public init(accountSID: String, authToken: String, apiBaseURL: String, publicURL: String, sender: String, defaultCountryCode: String) {
+        self.accountSID = accountSID
+        self.authToken = authToken
+        self.apiBaseURL = apiBaseURL
+        self.publicURL = publicURL
+        self.sender = sender
+        self.defaultCountryCode = defaultCountryCode
+    }
+
+    /// base64(HMAC-SHA1(auth token, URL + every field's name and value, names sorted)).
+    public static func signature(authToken: String, url: String, fields: [String: String]) -> String {
+        var data = url
+        for name in fields.keys.sorted() { data += name + fields[name]! }
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(data.utf8), using: SymmetricKey(data: Data(authToken.utf8)))
+        return Data(mac).base64EncodedString()
+    }
+
+    /// Checks the signature of a request to `pathAndQuery` (as requested) with form `fields`.
+    public func verify(pathAndQuery: String, fields: [String: String], signature: String?) throws(WebhookError) {
+        guard let signature, !signature.isEmpty else { throw .unauthorized("missing \(Self.signatureHeader) header") }
+        let url = publicURL.trimmingSuffix("/") + pathAndQuery
+        let expected = Self.signature(authToken: authToken, url: url, fields: fields)
+        guard Signature.constantTimeEqual(signature, expected) else {
+            throw .unauthorized("\(Self.signatureHeader) does not match (is public_url exactly the URL configured at the provider?)")
+        }
+    }
+
+    /// An inbound SMS (`POST /webhooks/twilio`).
+    public func inbound(pathAndQuery: String, fields: [String: String], signature: String?) throws(WebhookError) -> InboundText {
+        try verify(pathAndQuery: pathAndQuery, fields: fields, signature: signature)
+        func field(_ name: String) throws(WebhookError) -> String {
+            guard let v = fields[name], !v.trimmingCharacters(in: .whitespaces).isEmpty else { throw .malformed("field '\(name)' is missing") }
+            return v
+        }
+        let sid = try field("MessageSid")
+        let from = PhoneNumber.normalize(try field("From"), defaultCountryCode: defaultCountryCode)
+        let to = PhoneNumber.normalize(try field("To"), defaultCountryCode: defaultCountryCode)
+        let body = try field("Body")
+        return InboundText(providerID: sid, from: from, to: to, text: body)
+    }
+
+    /// A status callback (`POST /webhooks/twilio/status?message=<our id>`).
+    public func statusCallback(pathAndQuery: String, fields: [String: String], signature: String?) throws(WebhookError) -> DeliveryReport {
+        try verify(pathAndQuery: pathAndQuery, fields: fields, signature: signature)
+        let query = pathAndQuery.split(separator: "?", maxSplits: 1).dropFirst().first.map { Array($0.utf8) } ?? []
+        guard let raw = try FormFields.parse(query)["message"], let id = Int64(raw) else {
+            throw .malformed("query parameter 'message' is missing (the StatusCallback URL carries it)")
+        }
+        guard let status = fields["MessageStatus"] else { throw .malformed("field 'MessageStatus' is missing") }
+        let mapped: DeliveryStatus? = switch status {
+        case "sent", "queued", "accepted", "sending": .sent
+        case "delivered": .delivered
+        case "undelivered", "failed": .failed
+        default: nil
+        }
+        let code = fields["ErrorCode"].flatMap { $0.isEmpty ? nil : $0 }
+        return DeliveryReport(messageID: id, status: mapped, detail: "twilio \(status)" + (code.map { " error \($0)" } ?? ""),
+                              optedOut: code == Self.optedOutError)
+    }
+
+    /// The REST request that sends one message.
+    public func sendRequest(messageID: Int64, to: String, text: String) -> OutboundHTTPRequest {
+        var fields = [("To", to), ("Body", text), ("StatusCallback", "\(publicURL.trimmingSuffix("/"))/webhooks/twilio/status?message=\(messageID)")]
+        fields.append(sender.hasPrefix("MG") ? ("MessagingServiceSid", sender) : ("From", sender))
+        let credentials = Data("\(accountSID):\(authToken)".utf8).base64EncodedString()
+        return OutboundHTTPRequest(
+            method: "POST", url: "\(apiBaseURL.trimmingSuffix("/"))/2010-04-01/Accounts/\(accountSID)/Messages.json",
+            headers: ["Authorization": "Basic \(credentials)", "Content-Type": "application/x-www-form-urlencoded"],
+            body: Array(FormFields.encode(fields).utf8))
+    }
+
+    /// 201 with the message's `sid` is accepted; 429 and 5xx are retried; other 4xx fail for good
+    /// (21610: the recipient opted out).
+    public static func outcome(status: Int, body: String) -> SendOutcome {
+        let json = (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any]
+        switch status {
+        case 200..<300: return .accepted(providerID: json?["sid"] as? String)
+        case 429, 500...: return .retryable("twilio \(status): \(json?["message"] as? String ?? body.prefix(200).description)")
+        default:
+            let code = (json?["code"] as? NSNumber)?.stringValue ?? ""
+            if code == optedOutError { return .permanent("twilio 21610: recipient opted out") }
+            return .permanent("twilio \(status)\(code.isEmpty ? "" : " error \(code)"): \(json?["message"] as? String ?? body.prefix(200).description)")
+        }
+    }
+}
