@@ -76,3 +76,23 @@ public struct TwilioSender: MessageSender {
         }
     }
 }
+
+/// Sends through an Android phone's SMS Gateway app.
+public struct AndroidGatewaySender: MessageSender {
+    let channel: AndroidGatewayChannel
+    let transport: any HTTPTransport
+
+    public init(channel: AndroidGatewayChannel, transport: any HTTPTransport) {
+        self.channel = channel
+        self.transport = transport
+    }
+
+    public func send(_ item: OutboxItem) async -> SendOutcome {
+        do {
+            let (status, body) = try await transport.send(channel.sendRequest(to: item.to, text: item.text))
+            return AndroidGatewayChannel.outcome(status: status, body: body)
+        } catch {
+            return .retryable("android gateway unreachable: \(type(of: error))")
+        }
+    }
+}

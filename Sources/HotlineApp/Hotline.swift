@@ -76,6 +76,14 @@ public final class Hotline: Sendable {
                       sender: channel.options["from"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode)
     }
 
+    /// The Android gateway adapter for a configured android channel, with its secrets.
+    public func android(_ channel: ChannelSettings) -> AndroidGatewayChannel {
+        AndroidGatewayChannel(signingKey: secret(for: channel) ?? "",
+                              hotlineNumber: PhoneNumber.normalize(channel.options["number"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode),
+                              apiURL: channel.options["api_url"] ?? "", username: channel.options["username"] ?? "",
+                              password: secrets["\(channel.id).password"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode)
+    }
+
     /// The Kannel adapter for a configured kannel channel, with its secrets.
     public func kannel(_ channel: ChannelSettings) -> KannelChannel {
         KannelChannel(secret: secret(for: channel), defaultCountryCode: settings.deployment.defaultCountryCode,
@@ -92,8 +100,10 @@ public final class Hotline: Sendable {
         }
         let now = clock.now()
         let interpretation = Intake.interpret(text.text, classifier: classifier, areas: areas)
+        // The Android gateway's ids are not unique: the same text from the same number within two minutes is one message.
         let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
-                                     from: text.from, to: text.to, text: text.text, receivedAt: now)
+                                     from: text.from, to: text.to, text: text.text, receivedAt: now,
+                                     sameTextWindow: channel.kind == .android ? 120 : nil)
         let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
         let maxParts = settings.channel(replyChannel)?.maxParts ?? 5
         let sectors = deployment.sectors

@@ -38,6 +38,7 @@ public struct SenderDirectory: Sendable {
             case .json: break
             case .kannel: senders[channel.id] = KannelSender(channel: hotline.kannel(channel), transport: transport)
             case .twilio: senders[channel.id] = TwilioSender(channel: hotline.twilio(channel), transport: transport)
+            case .android: senders[channel.id] = AndroidGatewaySender(channel: hotline.android(channel), transport: transport)
             }
         }
         return SenderDirectory(senders)

@@ -47,6 +47,12 @@ struct WebhookController {
                 }
             }
         }
+        if let channel = hotline.settings.channels.first(where: { $0.kind == .android }) {
+            let android = hotline.android(channel)
+            router.post("/webhooks/android") { request, context in
+                await receiveAndroid(request, context, android: android, channel: channel)
+            }
+        }
         router.get("/healthz") { _, _ in
             await hotline.database.isHealthy()
                 ? Self.json(.ok, ["status": "ok"])
@@ -138,6 +144,39 @@ struct WebhookController {
         } catch {
             hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
             return Self.text(.serviceUnavailable, "message not stored, try again")
+        }
+    }
+
+    func receiveAndroid(_ request: Request, _ context: HotlineRequestContext, android: AndroidGatewayChannel,
+                        channel: ChannelSettings) async -> Response {
+        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
+        let event: AndroidGatewayChannel.Event
+        do {
+            guard let body = try? await request.body.collect(upTo: Self.maxBody) else { throw WebhookError.malformed("body too large") }
+            event = try android.event(body: Array(buffer: body), signature: request.headers[.init(AndroidGatewayChannel.signatureHeader)!],
+                                      timestamp: request.headers[.init(AndroidGatewayChannel.timestampHeader)!], now: hotline.clock.now())
+        } catch let error as WebhookError {
+            return reject(error, channel: channel)
+        } catch {
+            return reject(.malformed("\(error)"), channel: channel)
+        }
+        do {
+            switch event {
+            case let .received(text):
+                _ = try await hotline.receive(text, channel: channel)
+            case let .status(providerID, status, detail):
+                guard let status, let id = try await hotline.database.outboundMessageID(channel: channel.id, providerID: providerID) else {
+                    hotline.logger.info("webhook \(channel.id): event ignored: \(detail)")
+                    return Response(status: .ok)
+                }
+                try await hotline.database.recordDeliveryReport(messageID: id, status: status.rawValue, detail: detail, now: hotline.clock.now())
+            }
+            return Response(status: .ok)
+        } catch let error as IntakeError {
+            return Self.text(.notFound, error.description)
+        } catch {
+            hotline.logger.error("webhook \(channel.id): cannot store event: \(error)")
+            return Self.text(.serviceUnavailable, "not stored, try again")
         }
     }
 

@@ -139,10 +139,13 @@ public enum ConfigLoader {
         for key in ChannelSettings.knownOptions {
             if let v = keys[key] { options[key] = try v.string(key) }
         }
+        if kind == .android && secretEnv == nil {
+            throw value.error("channel \(id): an android channel needs 'secret_env' (the app's webhook signing key)")
+        }
         for key in ChannelSettings.requiredOptions(kind) where options[key] == nil {
             throw value.error("channel \(id): a \(kind.rawValue) channel needs '\(key)'")
         }
-        for key in ["sendsms_url", "public_url", "api_base_url"] {
+        for key in ["sendsms_url", "public_url", "api_base_url", "api_url"] {
             if let url = options[key], URL(string: url)?.scheme?.hasPrefix("http") != true {
                 throw keys[key]!.error("channel \(id): \(key) must be an http(s) URL")
             }

@@ -10,6 +10,8 @@ public enum ChannelKind: String, Sendable, Codable, CaseIterable {
     case kannel
     /// Twilio-compatible: SMS at `/webhooks/twilio`, status at `/webhooks/twilio/status`, sends through the Messages API.
     case twilio
+    /// An Android phone running capcom6's SMS Gateway: webhooks at `/webhooks/android`, sends through its API.
+    case android
 }
 
 /// One configured channel: how messages come in and go out.
@@ -47,12 +49,13 @@ public struct ChannelSettings: Sendable, Equatable {
         case .json, .dryrun: []
         case .kannel: ["sendsms_url", "username", "password_env", "public_url"]
         case .twilio: ["account_sid", "auth_token_env", "public_url", "from"]
+        case .android: ["api_url", "username", "password_env", "number"]
         }
     }
 
     /// Every option a channel may have.
     public static let knownOptions = ["sendsms_url", "username", "password_env", "public_url", "account_sid", "auth_token_env",
-                                      "api_base_url", "from"]
+                                      "api_base_url", "from", "api_url", "number"]
 
     /// Whether this channel can carry outbound messages.
     public var canSend: Bool { kind != .json }

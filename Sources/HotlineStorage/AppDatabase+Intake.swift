@@ -12,8 +12,13 @@ public struct InboundMessage: Sendable, Equatable {
     public var to: String
     public var text: String
     public var receivedAt: Date
+    /// For gateways whose ids are not unique: the same text from the same number on the same
+    /// channel within this many seconds is the same message.
+    public var sameTextWindow: TimeInterval?
 
-    public init(studioID: String, channel: String, providerID: String?, from: String, to: String, text: String, receivedAt: Date) {
+    public init(studioID: String, channel: String, providerID: String?, from: String, to: String, text: String, receivedAt: Date,
+                sameTextWindow: TimeInterval? = nil) {
+        self.sameTextWindow = sameTextWindow
         self.studioID = studioID
         self.channel = channel
         self.providerID = providerID
@@ -47,6 +52,14 @@ extension AppDatabase {
             if let providerID = inbound.providerID,
                let existing = try MessageRecord.filter(Column("direction") == "in" && Column("channel") == inbound.channel && Column("provider_id") == providerID)
                 .fetchOne(db) {
+                let number = try existing.caseId.flatMap { try Int.fetchOne(db, sql: "SELECT number FROM cases WHERE id = ?", arguments: [$0]) }
+                return IntakeReceipt(messageID: existing.id!, caseNumber: number, duplicate: true, queued: 0)
+            }
+            if let window = inbound.sameTextWindow,
+               let existing = try MessageRecord.filter(Column("direction") == "in" && Column("channel") == inbound.channel
+                    && Column("from_number") == inbound.from && Column("text") == inbound.text
+                    && Column("created_at") >= inbound.receivedAt.addingTimeInterval(-window))
+                   .order(Column("id").desc).fetchOne(db) {
                 let number = try existing.caseId.flatMap { try Int.fetchOne(db, sql: "SELECT number FROM cases WHERE id = ?", arguments: [$0]) }
                 return IntakeReceipt(messageID: existing.id!, caseNumber: number, duplicate: true, queued: 0)
             }

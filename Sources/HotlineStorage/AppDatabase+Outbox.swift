@@ -173,3 +173,13 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The outbound message a provider knows by `providerID` on `channel`.
+    public func outboundMessageID(channel: String, providerID: String) async throws -> Int64? {
+        try await writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM messages WHERE direction = 'out' AND channel = ? AND provider_id = ?",
+                               arguments: [channel, providerID])
+        }
+    }
+}
