@@ -300,5 +300,11 @@ final class KannelRig: @unchecked Sendable {
         let received = rig.receivedMT()
         #expect(received.count == 6, "\(received)")
         #expect(Set(received.map { "\($0.to) \($0.text)" }).count == 6)
+        // The failed sends were logged; neither Kannel's password nor the shared secret may appear there,
+        // and residents' numbers are masked.
+        let log = rig.server!.log
+        #expect(log.contains("outbox: send failed, will retry"))
+        #expect(!log.contains("kannel-pw") && !log.contains("kannel-secret"))
+        #expect(!log.contains("13700000011") && log.contains("+86137****0011"))
     }
 }

@@ -38,10 +38,13 @@ final class ServerProcess: @unchecked Sendable {
         self.database = database
         logFile = URL(fileURLWithPath: database + ".log")
         try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        // A restarted server on the same database appends to the same log.
+        if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
         process.executableURL = try hotlineBinary()
         process.arguments = ["serve", "--config", configDir, "--intents", intents, "--database", database, "--port", String(port)]
-        process.standardError = try FileHandle(forWritingTo: logFile)
+        let log = try FileHandle(forWritingTo: logFile)
+        log.seekToEndOfFile()
+        process.standardError = log
         var env = ProcessInfo.processInfo.environment
         env["LOG_LEVEL"] = "info"
         env.merge(environment) { _, new in new }
