@@ -35,64 +35,42 @@ public struct AsyncHTTPTransport: HTTPTransport {
     }
 }
 
-/// Sends through Kannel's sendsms.
-public struct KannelSender: MessageSender {
-    let channel: KannelChannel
+/// Sends through a gateway's HTTP API: the adapter builds the request and reads the answer, the
+/// transport carries it. No answer at all (refused, timed out) is worth a retry.
+public struct HTTPGatewaySender: MessageSender {
+    let name: String
     let transport: any HTTPTransport
-
-    public init(channel: KannelChannel, transport: any HTTPTransport) {
-        self.channel = channel
-        self.transport = transport
-    }
-
-    public func send(_ item: OutboxItem) async -> SendOutcome {
-        let request = channel.sendRequest(messageID: item.messageID, from: item.from, to: item.to, text: item.text)
-        do {
-            let (status, body) = try await transport.send(request)
-            return KannelChannel.outcome(status: status, body: body)
-        } catch {
-            // No answer at all: Kannel down or unreachable. Worth a retry; never log the URL (it holds the password).
-            return .retryable("kannel unreachable: \(type(of: error))")
-        }
-    }
-}
-
-/// Sends through a Twilio-compatible Messages API.
-public struct TwilioSender: MessageSender {
-    let channel: TwilioChannel
-    let transport: any HTTPTransport
-
-    public init(channel: TwilioChannel, transport: any HTTPTransport) {
-        self.channel = channel
-        self.transport = transport
-    }
+    let request: @Sendable (OutboxItem) -> OutboundHTTPRequest
+    let outcome: @Sendable (Int, String) -> SendOutcome
 
     public func send(_ item: OutboxItem) async -> SendOutcome {
         do {
-            let (status, body) = try await transport.send(channel.sendRequest(messageID: item.messageID, to: item.to, text: item.text))
-            return TwilioChannel.outcome(status: status, body: body)
+            let (status, body) = try await transport.send(request(item))
+            return outcome(status, body)
         } catch {
-            return .retryable("twilio unreachable: \(type(of: error))")
+            // Never log the request: its URL or headers hold credentials.
+            return .retryable("\(name) unreachable: \(type(of: error))")
         }
     }
-}
 
-/// Sends through an Android phone's SMS Gateway app.
-public struct AndroidGatewaySender: MessageSender {
-    let channel: AndroidGatewayChannel
-    let transport: any HTTPTransport
-
-    public init(channel: AndroidGatewayChannel, transport: any HTTPTransport) {
-        self.channel = channel
-        self.transport = transport
+    /// Kannel's sendsms.
+    public static func kannel(_ channel: KannelChannel, transport: any HTTPTransport) -> HTTPGatewaySender {
+        HTTPGatewaySender(name: "kannel", transport: transport,
+                          request: { channel.sendRequest(messageID: $0.messageID, from: $0.from, to: $0.to, text: $0.text) },
+                          outcome: KannelChannel.outcome)
     }
 
-    public func send(_ item: OutboxItem) async -> SendOutcome {
-        do {
-            let (status, body) = try await transport.send(channel.sendRequest(to: item.to, text: item.text))
-            return AndroidGatewayChannel.outcome(status: status, body: body)
-        } catch {
-            return .retryable("android gateway unreachable: \(type(of: error))")
-        }
+    /// A Twilio-compatible Messages API.
+    public static func twilio(_ channel: TwilioChannel, transport: any HTTPTransport) -> HTTPGatewaySender {
+        HTTPGatewaySender(name: "twilio", transport: transport,
+                          request: { channel.sendRequest(messageID: $0.messageID, to: $0.to, text: $0.text) },
+                          outcome: TwilioChannel.outcome)
+    }
+
+    /// An Android phone's SMS Gateway app.
+    public static func android(_ channel: AndroidGatewayChannel, transport: any HTTPTransport) -> HTTPGatewaySender {
+        HTTPGatewaySender(name: "android gateway", transport: transport,
+                          request: { channel.sendRequest(to: $0.to, text: $0.text) },
+                          outcome: AndroidGatewayChannel.outcome)
     }
 }

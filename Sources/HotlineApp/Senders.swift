@@ -36,9 +36,9 @@ public struct SenderDirectory: Sendable {
             switch channel.kind {
             case .dryrun: senders[channel.id] = DryRunSender(logger: hotline.logger)
             case .json: break
-            case .kannel: senders[channel.id] = KannelSender(channel: hotline.kannel(channel), transport: transport)
-            case .twilio: senders[channel.id] = TwilioSender(channel: hotline.twilio(channel), transport: transport)
-            case .android: senders[channel.id] = AndroidGatewaySender(channel: hotline.android(channel), transport: transport)
+            case .kannel: senders[channel.id] = HTTPGatewaySender.kannel(hotline.kannel(channel), transport: transport)
+            case .twilio: senders[channel.id] = HTTPGatewaySender.twilio(hotline.twilio(channel), transport: transport)
+            case .android: senders[channel.id] = HTTPGatewaySender.android(hotline.android(channel), transport: transport)
             }
         }
         return SenderDirectory(senders)

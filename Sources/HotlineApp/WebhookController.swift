@@ -108,16 +108,8 @@ struct WebhookController {
         } catch {
             return reject(error, channel: channel)
         }
-        do {
-            _ = try await hotline.receive(text, channel: channel)
-            // An empty 200: Kannel sends no reply of its own (with omit-empty); replies go through the outbox.
-            return Response(status: .ok)
-        } catch let error as IntakeError {
-            return Self.text(.notFound, error.description)
-        } catch {
-            hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
-            return Self.text(.serviceUnavailable, "message not stored, try again")
-        }
+        // An empty 200: Kannel sends no reply of its own (with omit-empty); replies go through the outbox.
+        return await store(text, channel: channel, stored: Response(status: .ok))
     }
 
     func receiveTwilio(_ request: Request, _ context: HotlineRequestContext, twilio: TwilioChannel, channel: ChannelSettings) async -> Response {
@@ -133,18 +125,11 @@ struct WebhookController {
         } catch {
             return reject(.malformed("\(error)"), channel: channel)
         }
-        do {
-            _ = try await hotline.receive(text, channel: channel)
-            // TwiML with no message: the replies go out through the REST API and the outbox.
-            var headers = HTTPFields()
-            headers[.contentType] = "text/xml; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<Response/>")))
-        } catch let error as IntakeError {
-            return Self.text(.notFound, error.description)
-        } catch {
-            hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
-            return Self.text(.serviceUnavailable, "message not stored, try again")
-        }
+        // TwiML with no message: the replies go out through the REST API and the outbox.
+        var headers = HTTPFields()
+        headers[.contentType] = "text/xml; charset=utf-8"
+        return await store(text, channel: channel,
+                           stored: Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<Response/>"))))
     }
 
     func receiveAndroid(_ request: Request, _ context: HotlineRequestContext, android: AndroidGatewayChannel,
@@ -160,10 +145,11 @@ struct WebhookController {
         } catch {
             return reject(.malformed("\(error)"), channel: channel)
         }
+        if case let .received(text) = event { return await store(text, channel: channel, stored: Response(status: .ok)) }
         do {
             switch event {
-            case let .received(text):
-                _ = try await hotline.receive(text, channel: channel)
+            case .received:
+                break
             case let .status(providerID, status, detail):
                 guard let status, let id = try await hotline.database.outboundMessageID(channel: channel.id, providerID: providerID) else {
                     hotline.logger.info("webhook \(channel.id): event ignored: \(detail)")
@@ -172,8 +158,6 @@ struct WebhookController {
                 try await hotline.database.recordDeliveryReport(messageID: id, status: status.rawValue, detail: detail, now: hotline.clock.now())
             }
             return Response(status: .ok)
-        } catch let error as IntakeError {
-            return Self.text(.notFound, error.description)
         } catch {
             hotline.logger.error("webhook \(channel.id): cannot store event: \(error)")
             return Self.text(.serviceUnavailable, "not stored, try again")
@@ -214,6 +198,20 @@ struct WebhookController {
         var headers = HTTPFields()
         headers[.contentType] = "text/plain; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+    }
+
+    /// Stores an inbound text, then answers `stored` (the 2xx the gateway expects); 404 for an
+    /// unknown hotline number, 503 (so that the gateway retries) when storage fails.
+    func store(_ text: InboundText, channel: ChannelSettings, stored: Response) async -> Response {
+        do {
+            _ = try await hotline.receive(text, channel: channel)
+            return stored
+        } catch let error as IntakeError {
+            return Self.text(.notFound, error.description)
+        } catch {
+            hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
+            return Self.text(.serviceUnavailable, "message not stored, try again")
+        }
     }
 
     func reject(_ error: WebhookError, channel: ChannelSettings) -> Response {
