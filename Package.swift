@@ -63,7 +63,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "HotlineBench",
-            dependencies: ["HotlineCore", "HotlineConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "HotlineCore", "HotlineConfig", "HotlineStorage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore"]),

@@ -73,7 +73,8 @@ public final class Hotline: Sendable {
     public func twilio(_ channel: ChannelSettings) -> TwilioChannel {
         TwilioChannel(accountSID: channel.options["account_sid"] ?? "", authToken: secrets["\(channel.id).auth_token"] ?? "",
                       apiBaseURL: channel.options["api_base_url"] ?? "https://api.twilio.com", publicURL: channel.options["public_url"] ?? "",
-                      sender: channel.options["from"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode)
+                      sender: channel.options["from"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode,
+                      webhookPath: "/webhooks/twilio/\(channel.id)")
     }
 
     /// The Android gateway adapter for a configured android channel, with its secrets.
@@ -88,7 +89,8 @@ public final class Hotline: Sendable {
     public func kannel(_ channel: ChannelSettings) -> KannelChannel {
         KannelChannel(secret: secret(for: channel), defaultCountryCode: settings.deployment.defaultCountryCode,
                       sendsmsURL: channel.options["sendsms_url"] ?? "", username: channel.options["username"] ?? "",
-                      password: secrets["\(channel.id).password"] ?? "", publicURL: channel.options["public_url"] ?? "")
+                      password: secrets["\(channel.id).password"] ?? "", publicURL: channel.options["public_url"] ?? "",
+                      webhookPath: "/webhooks/kannel/\(channel.id)")
     }
 
     /// Stores an inbound text and what it leads to, in one transaction; wakes the dispatcher.

@@ -19,38 +19,39 @@ struct WebhookController {
                 await receiveJSON(request, webhook: webhook, channel: channel)
             }
         }
-        // One Kannel channel owns /webhooks/kannel (a second would need a path of its own).
-        if let channel = hotline.settings.channels.first(where: { $0.kind == .kannel }) {
-            let kannel = hotline.kannel(channel)
-            // Kannel calls get-url with GET and post-url with POST (form body); both carry the same fields.
-            router.get("/webhooks/kannel") { request, context in
-                await receiveKannel(request, context, kannel: kannel, channel: channel)
-            }
-            router.post("/webhooks/kannel") { request, context in
-                await receiveKannel(request, context, kannel: kannel, channel: channel)
-            }
-            router.get("/webhooks/kannel/dlr") { request, context in
-                await deliveryReport(request, context, channel: channel) { fields, header throws(WebhookError) in
-                    try kannel.deliveryReport(fields: fields, secretHeader: header)
+        // Every gateway channel answers at /webhooks/<kind>/<channel id>; the first of each kind also
+        // at /webhooks/<kind>, the short path the README's gateway setups use.
+        var firstOfKind = Set<ChannelKind>()
+        for channel in hotline.settings.channels {
+            let base = "/webhooks/\(channel.kind.rawValue)"
+            let bases = firstOfKind.insert(channel.kind).inserted ? [base, "\(base)/\(channel.id)"] : ["\(base)/\(channel.id)"]
+            for base in bases {
+                switch channel.kind {
+                case .json, .dryrun:
+                    break
+                case .kannel:
+                    let kannel = hotline.kannel(channel)
+                    // Kannel calls get-url with GET and post-url with POST (form body); both carry the same fields.
+                    router.get(RouterPath(base)) { request, context in await receiveKannel(request, context, kannel: kannel, channel: channel) }
+                    router.post(RouterPath(base)) { request, context in await receiveKannel(request, context, kannel: kannel, channel: channel) }
+                    router.get(RouterPath(base + "/dlr")) { request, context in
+                        await deliveryReport(request, context, channel: channel) { fields, header throws(WebhookError) in
+                            try kannel.deliveryReport(fields: fields, secretHeader: header)
+                        }
+                    }
+                case .twilio:
+                    let twilio = hotline.twilio(channel)
+                    router.post(RouterPath(base)) { request, context in await receiveTwilio(request, context, twilio: twilio, channel: channel) }
+                    router.post(RouterPath(base + "/status")) { request, context in
+                        await deliveryReport(request, context, channel: channel, queryFields: false) { fields, _ throws(WebhookError) in
+                            try twilio.statusCallback(pathAndQuery: request.uri.description, fields: fields,
+                                                      signature: request.headers[.init(TwilioChannel.signatureHeader)!])
+                        }
+                    }
+                case .android:
+                    let android = hotline.android(channel)
+                    router.post(RouterPath(base)) { request, context in await receiveAndroid(request, context, android: android, channel: channel) }
                 }
-            }
-        }
-        if let channel = hotline.settings.channels.first(where: { $0.kind == .twilio }) {
-            let twilio = hotline.twilio(channel)
-            router.post("/webhooks/twilio") { request, context in
-                await receiveTwilio(request, context, twilio: twilio, channel: channel)
-            }
-            router.post("/webhooks/twilio/status") { request, context in
-                await deliveryReport(request, context, channel: channel, queryFields: false) { fields, _ throws(WebhookError) in
-                    try twilio.statusCallback(pathAndQuery: request.uri.description, fields: fields,
-                                              signature: request.headers[.init(TwilioChannel.signatureHeader)!])
-                }
-            }
-        }
-        if let channel = hotline.settings.channels.first(where: { $0.kind == .android }) {
-            let android = hotline.android(channel)
-            router.post("/webhooks/android") { request, context in
-                await receiveAndroid(request, context, android: android, channel: channel)
             }
         }
         router.get("/healthz") { _, _ in

@@ -5,10 +5,10 @@ import HotlineCore
 
 /// The project's benchmark command: `swift run -c release hotline-bench <what>`.
 @main
-struct Bench: ParsableCommand {
+struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline-bench", abstract: "StudioHotline benchmarks (run a release build).",
-        subcommands: [ClassifyBench.self])
+        subcommands: [ClassifyBench.self, KannelBench.self])
 }
 
 struct ClassifyBench: ParsableCommand {

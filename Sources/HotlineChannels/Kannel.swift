@@ -17,8 +17,12 @@ public struct KannelChannel: Sendable {
     public var password: String
     /// How Kannel reaches this service, for the `dlr-url`.
     public var publicURL: String
+    /// This channel's webhook path (`/webhooks/kannel/<channel id>`); delivery reports come to `<path>/dlr`.
+    public var webhookPath: String
 
-    public init(secret: String?, defaultCountryCode: String, sendsmsURL: String, username: String, password: String, publicURL: String) {
+    public init(secret: String?, defaultCountryCode: String, sendsmsURL: String, username: String, password: String, publicURL: String,
+                webhookPath: String = "/webhooks/kannel") {
+        self.webhookPath = webhookPath
         self.secret = secret
         self.defaultCountryCode = defaultCountryCode
         self.sendsmsURL = sendsmsURL
@@ -70,7 +74,7 @@ public struct KannelChannel: Sendable {
     /// The sendsms request for one outbound message. Chinese needs `coding=2` and `charset=UTF-8`
     /// together; the dlr-url brings delivery reports back with our message id.
     public func sendRequest(messageID: Int64, from: String, to: String, text: String) -> OutboundHTTPRequest {
-        var dlr = "\(publicURL.trimmingSuffix("/"))/webhooks/kannel/dlr?message=\(messageID)&type=%d&answer=%A"
+        var dlr = "\(publicURL.trimmingSuffix("/"))\(webhookPath)/dlr?message=\(messageID)&type=%d&answer=%A"
         if let secret, !secret.isEmpty { dlr += "&secret=\(FormFields.encode(secret))" }
         var fields: [(String, String)] = [
             ("username", username), ("password", password), ("from", from), ("to", to), ("text", text),

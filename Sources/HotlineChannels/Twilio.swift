@@ -18,8 +18,12 @@ public struct TwilioChannel: Sendable {
     /// Sender: a number, or a Messaging Service SID (`MG…`).
     public var sender: String
     public var defaultCountryCode: String
+    /// This channel's webhook path (`/webhooks/twilio/<channel id>`); status callbacks come to `<path>/status`.
+    public var webhookPath: String
 
-    public init(accountSID: String, authToken: String, apiBaseURL: String, publicURL: String, sender: String, defaultCountryCode: String) {
+    public init(accountSID: String, authToken: String, apiBaseURL: String, publicURL: String, sender: String, defaultCountryCode: String,
+                webhookPath: String = "/webhooks/twilio") {
+        self.webhookPath = webhookPath
         self.accountSID = accountSID
         self.authToken = authToken
         self.apiBaseURL = apiBaseURL
@@ -81,7 +85,7 @@ public struct TwilioChannel: Sendable {
 
     /// The REST request that sends one message.
     public func sendRequest(messageID: Int64, to: String, text: String) -> OutboundHTTPRequest {
-        var fields = [("To", to), ("Body", text), ("StatusCallback", "\(publicURL.trimmingSuffix("/"))/webhooks/twilio/status?message=\(messageID)")]
+        var fields = [("To", to), ("Body", text), ("StatusCallback", "\(publicURL.trimmingSuffix("/"))\(webhookPath)/status?message=\(messageID)")]
         fields.append(sender.hasPrefix("MG") ? ("MessagingServiceSid", sender) : ("From", sender))
         let credentials = Data("\(accountSID):\(authToken)".utf8).base64EncodedString()
         return OutboundHTTPRequest(

@@ -135,6 +135,9 @@ public enum ConfigLoader {
             throw keys["secret_env"]!.error("secret_env names an environment variable (letters, digits, _), not the secret itself")
         }
         let id = try idValue.string("id")
+        guard id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }), !["dlr", "status"].contains(id) else {
+            throw idValue.error("channel id '\(id)' must be ASCII letters, digits, - or _ (it is a URL path: /webhooks/<kind>/<id>), and not dlr or status")
+        }
         var options: [String: String] = [:]
         for key in ChannelSettings.knownOptions {
             if let v = keys[key] { options[key] = try v.string(key) }

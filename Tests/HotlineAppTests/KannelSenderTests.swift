@@ -97,6 +97,27 @@ final class FakeTransport: HTTPTransport {
         #expect(try await hotline.database.cases().isEmpty)
     }
 
+    /// A second Kannel channel (a second box, another studio) answers at its own path, and its
+    /// delivery reports come back to that path.
+    @Test func eachChannelHasItsOwnPath() async throws {
+        var (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        let options = ["sendsms_url": "http://127.0.0.1:1/cgi-bin/sendsms", "username": "u", "password_env": "P", "public_url": "http://h:2"]
+        settings.channels += [ChannelSettings(id: "box1", kind: .kannel, options: options), ChannelSettings(id: "box2", kind: .kannel, options: options)]
+        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
+                                  secrets: ["box1.password": "pw", "box2.password": "pw"])
+        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+            for (path, id) in [("/webhooks/kannel", "a"), ("/webhooks/kannel/box1", "b"), ("/webhooks/kannel/box2", "c")] {
+                try await client.execute(uri: "\(path)?from=8613700000001&to=10690002&text=x&id=\(id)", method: .get) { #expect($0.status == .ok) }
+            }
+            try await client.execute(uri: "/webhooks/kannel/box3?from=1&to=2&text=x&id=d", method: .get) { #expect($0.status == .notFound) }
+        }
+        let channels = try await hotline.database.messages().filter { $0.direction == .inbound }.map(\.channel).sorted()
+        #expect(channels == ["box1", "box1", "box2"])
+        let dlr = hotline.kannel(settings.channel("box2")!).sendRequest(messageID: 5, from: "1", to: "2", text: "x").url
+        #expect(dlr.contains(FormFields.encode("http://h:2/webhooks/kannel/box2/dlr?message=5")))
+    }
+
     @Test func sourceOutsideTheAllowListIsForbidden() async throws {
         let hotline = try hotline(allow: ["10.9.9.9"])
         try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in

@@ -88,6 +88,18 @@ import Testing
         #expect(statuses == ["failed - 400 bad number", "sent p-1 -"])
     }
 
+    @Test func caseRepliesGoAheadOfBroadcasts() async throws {
+        let db = try AppDatabase.inMemory()
+        _ = try await db.receive(Self.inbound("b"), replyChannel: "dryrun") { _, _, n in
+            .newCase(CasePlan(number: n, classification: .unclassified, area: nil, areaSource: nil, routing: nil, state: .received,
+                              replies: [OutboundText(to: "+8613700000001", text: "notice", kind: .broadcast),
+                                        OutboundText(to: "+8613700000002", text: "notice", kind: .broadcast),
+                                        OutboundText(to: "+8613700000009", text: "ack", kind: .acknowledgement)]))
+        }
+        let first = try await db.claimDueOutbox(now: Self.now, limit: 1)
+        #expect(first.map(\.text) == ["ack"])
+    }
+
     @Test func failedRowsAreListedAndCanBeQueuedAgain() async throws {
         let db = try AppDatabase.inMemory()
         _ = try await db.receive(Self.inbound("f"), replyChannel: "dryrun") { _, _, n in Self.casePlan(n) }

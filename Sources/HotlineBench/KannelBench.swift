@@ -1,0 +1,156 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import Hummingbird
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Intake through Kannel end to end: fakesmsc → bearerbox → smsbox → the MO URL, once with a trivial
+/// HTTP target (answers an empty 200) and once with `hotline serve` (stores each message, its case and
+/// replies before answering), in the same run.
+struct KannelBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kannel", abstract: "MO messages per second through real Kannel: trivial HTTP target vs hotline serve.")
+
+    @Option(help: "Messages per run.")
+    var messages = 20_000
+    @Option(help: "The hotline executable (a release build).")
+    var hotline = ".build/release/hotline"
+    @Option(help: "Configuration folder to copy (hotline.yaml, studios/).")
+    var config = "config"
+    @Option(help: "Rule table folder.")
+    var intents = "Intents"
+
+    func run() async throws {
+        for b in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc", hotline]
+        where !FileManager.default.isExecutableFile(atPath: b) {
+            throw ValidationError("\(b) is missing (apt-get install kannel kannel-extras; swift build -c release)")
+        }
+        print("\(messages) MO messages (UCS-2 Chinese) through fakesmsc → bearerbox → smsbox → MO URL; 2 cores shared by all processes")
+        print("| MO target | messages | seconds | messages/s |")
+        print("|---|---:|---:|---:|")
+        let trivial = try await runOnce(target: .trivial)
+        print("| trivial HTTP target (empty 200) | \(messages) | \(String(format: "%.2f", trivial)) | \(Int(Double(messages) / trivial)) |")
+        let gateway = try await runOnce(target: .hotline)
+        print("| hotline serve (stored, classified, routed, 2 replies queued) | \(messages) | \(String(format: "%.2f", gateway)) | \(Int(Double(messages) / gateway)) |")
+        print("\nhotline / trivial: \(String(format: "%.0f", 100 * trivial / gateway))%")
+    }
+
+    enum Target { case trivial, hotline }
+
+    /// Seconds from starting fakesmsc to the last message received by the target.
+    func runOnce(target: Target) async throws -> Double {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        var ports: [String: Int] = [:]
+        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "TARGET_PORT"] { ports[name] = try freePort() }
+        var processes: [Process] = []
+        defer { for p in processes.reversed() where p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+
+        let counter = Mutex(0)
+        var done: () throws -> Int
+        var targetTask: Task<Void, Error>?
+        switch target {
+        case .trivial:
+            let router = Router()
+            router.get("/webhooks/kannel") { _, _ in
+                counter.withLock { $0 += 1 }
+                return Response(status: .ok)
+            }
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: ports["TARGET_PORT"]!)))
+            targetTask = Task { try await app.runService(gracefulShutdownSignals: []) }
+            done = { counter.withLock { $0 } }
+        case .hotline:
+            let configDir = dir.appendingPathComponent("config")
+            try FileManager.default.copyItem(atPath: config, toPath: configDir.path)
+            var main = try String(contentsOf: configDir.appendingPathComponent("hotline.yaml"), encoding: .utf8)
+            // Replies go to sendsms, which here is the (idle) trivial port: the run measures intake.
+            main = main.replacingOccurrences(of: "channels:\n", with: """
+                channels:
+                  - id: kannel
+                    kind: kannel
+                    secret_env: HOTLINE_KANNEL_SECRET
+                    sendsms_url: http://127.0.0.1:\(ports["SENDSMS_PORT"]!)/cgi-bin/sendsms
+                    username: hotline
+                    password_env: HOTLINE_KANNEL_PASSWORD
+                    public_url: http://127.0.0.1:\(ports["TARGET_PORT"]!)
+
+                """)
+            try main.write(to: configDir.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: hotline)
+            p.arguments = ["serve", "--config", configDir.path, "--intents", intents, "--database", dir.appendingPathComponent("h.sqlite").path,
+                           "--port", String(ports["TARGET_PORT"]!)]
+            var env = ProcessInfo.processInfo.environment
+            env["HOTLINE_KANNEL_SECRET"] = "bench-secret"
+            env["HOTLINE_KANNEL_PASSWORD"] = "bench-pw"
+            env["LOG_LEVEL"] = "error"
+            p.environment = env
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            try p.run()
+            processes.append(p)
+            // Let hotline create and migrate its database before reading it.
+            try await Task.sleep(for: .seconds(3))
+            let db = try DatabaseQueue(path: dir.appendingPathComponent("h.sqlite").path,
+                                       configuration: { var c = Configuration(); c.readonly = true; c.busyMode = .timeout(5); return c }())
+            done = { (try? db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages WHERE direction = 'in'") } ?? 0) ?? 0 }
+        }
+        defer { targetTask?.cancel() }
+
+        var conf = try String(contentsOfFile: "Tests/Fixtures/kannel/kannel.conf", encoding: .utf8)
+        let values = ports.mapValues(String.init).merging([
+            "DIR": dir.path, "ADMIN_PASSWORD": "admin", "SENDSMS_PASSWORD": "bench-pw", "SECRET": "bench-secret",
+            "HOTLINE_PORT": String(ports["TARGET_PORT"]!),
+        ]) { a, _ in a }
+        for (k, v) in values { conf = conf.replacingOccurrences(of: "{\(k)}", with: v) }
+        conf = conf.replacingOccurrences(of: "log-level = 1", with: "log-level = 4")
+        let confFile = dir.appendingPathComponent("kannel.conf")
+        try conf.write(to: confFile, atomically: true, encoding: .utf8)
+        for box in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox"] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: box)
+            p.arguments = [confFile.path]
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try p.run()
+            processes.append(p)
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        try await Task.sleep(for: .seconds(1))
+
+        // fakesmsc generates the MO itself: -m messages, no pause, a UCS-2 line.
+        let ucs2 = Array("小区停水三天了,一直没人管".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }.map { String(format: "%%%02X", $0) }.joined()
+        let fake = Process()
+        fake.executableURL = URL(fileURLWithPath: "/usr/lib/kannel/test/fakesmsc")
+        fake.arguments = ["-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", String(messages), "-v", "4",
+                          "8613700000001 10690001 ucs2 \(ucs2)"]
+        fake.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        fake.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        let start = DispatchTime.now().uptimeNanoseconds
+        try fake.run()
+        processes.append(fake)
+        let deadline = Date().addingTimeInterval(600)
+        while try done() < messages {
+            guard Date() < deadline else { throw ValidationError("timed out: \(try done()) of \(messages) arrived") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+}
+
+/// A loopback port nobody listens on right now.
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let ok = withUnsafeMutablePointer(to: &addr) { p in
+        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
+    }
+    guard ok else { throw ValidationError("cannot find a free port") }
+    return Int(UInt16(bigEndian: addr.sin_port))
+}
