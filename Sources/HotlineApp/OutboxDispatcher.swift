@@ -64,20 +64,28 @@ public struct OutboxDispatcher: Service {
         _ = try? await drainOnce()
     }
 
-    /// Claims one batch of due rows and sends them; returns how many were claimed.
+    /// Claims one batch of due rows, sends them concurrently, and records every result in one
+    /// transaction; returns how many were claimed.
     @discardableResult
     public func drainOnce() async throws -> Int {
         let items = try await hotline.database.claimDueOutbox(now: hotline.clock.now(), limit: batchSize)
-        await withTaskGroup(of: Void.self) { group in
+        let results = await withTaskGroup(of: (OutboxItem, AppDatabase.AttemptResult).self) { group in
             for item in items {
-                group.addTask { await self.deliver(item) }
+                group.addTask { (item, await self.attempt(item)) }
             }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        do {
+            try await hotline.database.record(results, now: hotline.clock.now())
+        } catch {
+            // The rows stay `sending`; the next start-up puts them back to pending.
+            hotline.logger.error("outbox: cannot record the results of \(results.count) sends: \(error)")
         }
         return items.count
     }
 
-    func deliver(_ item: OutboxItem) async {
-        let database = hotline.database
+    /// Sends one item and decides what its outcome means for the row.
+    func attempt(_ item: OutboxItem) async -> AppDatabase.AttemptResult {
         let outcome: SendOutcome
         if let sender = senders.sender(for: item.channel) {
             await limiters[item.channel]?.acquire()
@@ -86,21 +94,16 @@ public struct OutboxDispatcher: Service {
             outcome = .permanent("no sender for channel \(item.channel)")
         }
         let now = hotline.clock.now()
-        do {
-            switch outcome {
-            case let .accepted(providerID):
-                try await database.markSent(item, providerID: providerID, now: now)
-            case let .retryable(reason):
-                let delay = hotline.settings.retry.delay(afterAttempt: item.attempt, random: random())
-                try await database.markAttemptFailed(item, error: reason, retryAt: delay.map { now.addingTimeInterval($0) }, now: now)
-                log(item, reason, final: delay == nil)
-            case let .permanent(reason):
-                try await database.markAttemptFailed(item, error: reason, retryAt: nil, now: now)
-                log(item, reason, final: true)
-            }
-        } catch {
-            // The row stays `sending`; the next start-up puts it back to pending.
-            hotline.logger.error("outbox: cannot record the result of message \(item.messageID): \(error)")
+        switch outcome {
+        case let .accepted(providerID):
+            return .sent(providerID: providerID)
+        case let .retryable(reason):
+            let delay = hotline.settings.retry.delay(afterAttempt: item.attempt, random: random())
+            log(item, reason, final: delay == nil)
+            return .failed(error: reason, retryAt: delay.map { now.addingTimeInterval($0) })
+        case let .permanent(reason):
+            log(item, reason, final: true)
+            return .failed(error: reason, retryAt: nil)
         }
     }
 

@@ -45,34 +45,38 @@ struct KannelBench: AsyncParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var ports: [String: Int] = [:]
-        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "TARGET_PORT"] { ports[name] = try freePort() }
+        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "TARGET_PORT", "SINK_PORT"] { ports[name] = try freePort() }
         var processes: [Process] = []
         defer { for p in processes.reversed() where p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
 
+        // The trivial HTTP target: counts MO requests, and accepts sendsms requests like Kannel would.
         let counter = Mutex(0)
-        var done: () throws -> Int
-        var targetTask: Task<Void, Error>?
+        let router = Router()
+        router.get("/webhooks/kannel") { _, _ in
+            counter.withLock { $0 += 1 }
+            return Response(status: .ok)
+        }
+        router.get("/cgi-bin/sendsms") { _, _ in Response(status: .accepted, body: .init(byteBuffer: ByteBuffer(string: "0: Accepted for delivery"))) }
+        let trivialPort = target == .trivial ? ports["TARGET_PORT"]! : ports["SINK_PORT"]!
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: trivialPort)))
+        let targetTask = Task { try await app.runService(gracefulShutdownSignals: []) }
+        defer { targetTask.cancel() }
+        var done: () throws -> Int = { counter.withLock { $0 } }
         switch target {
         case .trivial:
-            let router = Router()
-            router.get("/webhooks/kannel") { _, _ in
-                counter.withLock { $0 += 1 }
-                return Response(status: .ok)
-            }
-            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: ports["TARGET_PORT"]!)))
-            targetTask = Task { try await app.runService(gracefulShutdownSignals: []) }
-            done = { counter.withLock { $0 } }
+            break
         case .hotline:
             let configDir = dir.appendingPathComponent("config")
             try FileManager.default.copyItem(atPath: config, toPath: configDir.path)
             var main = try String(contentsOf: configDir.appendingPathComponent("hotline.yaml"), encoding: .utf8)
-            // Replies go to sendsms, which here is the (idle) trivial port: the run measures intake.
+            // Replies go to the trivial sink's sendsms, not to Kannel: the run measures intake (the
+            // dispatcher still sends two replies per message, so hotline does all of its work).
             main = main.replacingOccurrences(of: "channels:\n", with: """
                 channels:
                   - id: kannel
                     kind: kannel
                     secret_env: HOTLINE_KANNEL_SECRET
-                    sendsms_url: http://127.0.0.1:\(ports["SENDSMS_PORT"]!)/cgi-bin/sendsms
+                    sendsms_url: http://127.0.0.1:\(ports["SINK_PORT"]!)/cgi-bin/sendsms
                     username: hotline
                     password_env: HOTLINE_KANNEL_PASSWORD
                     public_url: http://127.0.0.1:\(ports["TARGET_PORT"]!)
@@ -97,7 +101,6 @@ struct KannelBench: AsyncParsableCommand {
                                        configuration: { var c = Configuration(); c.readonly = true; c.busyMode = .timeout(5); return c }())
             done = { (try? db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages WHERE direction = 'in'") } ?? 0) ?? 0 }
         }
-        defer { targetTask?.cancel() }
 
         var conf = try String(contentsOfFile: "Tests/Fixtures/kannel/kannel.conf", encoding: .utf8)
         let values = ports.mapValues(String.init).merging([

@@ -98,6 +98,9 @@ extension AppDatabase {
                     createdAt: now, updatedAt: now)
                 try record.insert(db)
                 let caseID = record.id!
+                if let assignee = record.assigneeId, record.state.isOpen {
+                    try adjustLoad(db, studio: inbound.studioID, assignee: assignee, by: 1)
+                }
                 message.caseId = caseID
                 try message.update(db, columns: ["case_id"])
                 var opened = CaseEventRecord(caseId: caseID, at: now, actor: "resident", kind: "opened",
@@ -117,15 +120,18 @@ extension AppDatabase {
         }
     }
 
-    /// Open cases per assignee in a studio.
+    /// Open cases per assignee in a studio (from the load table the writes keep).
     func openCaseCounts(_ db: Database, studio: String) throws -> [String: Int] {
-        let states = CaseState.openStates.map(\.rawValue)
-        let rows = try Row.fetchAll(db, sql: """
-            SELECT assignee_id, COUNT(*) AS n FROM cases
-            WHERE studio_id = ? AND assignee_id IS NOT NULL AND state IN (\(states.map { _ in "?" }.joined(separator: ",")))
-            GROUP BY assignee_id
-            """, arguments: StatementArguments([studio] + states))
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["assignee_id"] as String, $0["n"] as Int) })
+        let rows = try Row.fetchAll(db, sql: "SELECT assignee_id, open_cases FROM assignee_load WHERE studio_id = ?", arguments: [studio])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["assignee_id"] as String, $0["open_cases"] as Int) })
+    }
+
+    /// Adds `delta` to an assignee's open cases (every write that opens, closes or moves a case calls this).
+    func adjustLoad(_ db: Database, studio: String, assignee: String, by delta: Int) throws {
+        try db.execute(sql: """
+            INSERT INTO assignee_load(studio_id, assignee_id, open_cases) VALUES (?, ?, MAX(?, 0))
+            ON CONFLICT(studio_id, assignee_id) DO UPDATE SET open_cases = MAX(open_cases + ?, 0)
+            """, arguments: [studio, assignee, delta, delta])
     }
 
     /// Inserts outbound messages with their outbox rows, due now.

@@ -49,28 +49,45 @@ extension AppDatabase {
 
     /// The provider accepted the message.
     public func markSent(_ item: OutboxItem, providerID: String?, now: Date) async throws {
-        try await writer.write { db in
-            try db.execute(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?",
-                           arguments: [now, item.outboxID])
-            // A delivery report may have arrived before the send's own answer: never move back from it.
-            try db.execute(sql: """
-                UPDATE messages SET status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'sent' END,
-                       provider_id = ?, sent_at = ?, error = NULL WHERE id = ?
-                """, arguments: [providerID, now, item.messageID])
-        }
+        try await record([(item, .sent(providerID: providerID))], now: now)
     }
 
     /// A send failed: try again at `retryAt`, or, when nil, give up and mark the message failed.
     public func markAttemptFailed(_ item: OutboxItem, error: String, retryAt: Date?, now: Date) async throws {
+        try await record([(item, .failed(error: error, retryAt: retryAt))], now: now)
+    }
+
+    /// What became of one send attempt.
+    public enum AttemptResult: Sendable {
+        case sent(providerID: String?)
+        /// Retry at `retryAt`, or give up when it is nil.
+        case failed(error: String, retryAt: Date?)
+    }
+
+    /// Records the results of a batch of sends in one transaction (one commit for the batch, so that
+    /// the dispatcher does not queue a write per message ahead of intake's).
+    public func record(_ results: [(OutboxItem, AttemptResult)], now: Date) async throws {
+        guard !results.isEmpty else { return }
         try await writer.write { db in
-            if let retryAt {
-                try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
-                               arguments: [retryAt, error, now, item.outboxID])
-                try db.execute(sql: "UPDATE messages SET error = ? WHERE id = ?", arguments: [error, item.messageID])
-            } else {
-                try db.execute(sql: "UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
-                               arguments: [error, now, item.outboxID])
-                try db.execute(sql: "UPDATE messages SET status = 'failed', error = ? WHERE id = ?", arguments: [error, item.messageID])
+            for (item, result) in results {
+                switch result {
+                case let .sent(providerID):
+                    try db.execute(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?",
+                                   arguments: [now, item.outboxID])
+                    // A delivery report may have arrived before the send's own answer: never move back from it.
+                    try db.execute(sql: """
+                        UPDATE messages SET status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'sent' END,
+                               provider_id = ?, sent_at = ?, error = NULL WHERE id = ?
+                        """, arguments: [providerID, now, item.messageID])
+                case let .failed(error, retryAt?):
+                    try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                                   arguments: [retryAt, error, now, item.outboxID])
+                    try db.execute(sql: "UPDATE messages SET error = ? WHERE id = ?", arguments: [error, item.messageID])
+                case let .failed(error, nil):
+                    try db.execute(sql: "UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
+                                   arguments: [error, now, item.outboxID])
+                    try db.execute(sql: "UPDATE messages SET status = 'failed', error = ? WHERE id = ?", arguments: [error, item.messageID])
+                }
             }
         }
     }

@@ -1,4 +1,11 @@
 import GRDB
+import HotlineCore
+
+/// SQL fragments about case states.
+enum CaseStateSQL {
+    /// `'received','assigned',…`: the states that count as open.
+    static var openList: String { CaseState.openStates.map { "'\($0.rawValue)'" }.joined(separator: ",") }
+}
 
 /// Versioned schema. A shipped migration is never edited: add `v2-…` instead.
 enum Migrations {
@@ -103,6 +110,22 @@ enum Migrations {
         migrator.registerMigration("v3-opt-out") { db in
             // A resident who opted out (STOP at the provider, 退订 later) gets no broadcasts.
             try db.alter(table: "residents") { t in t.add(column: "opted_out_at", .datetime) }
+        }
+        migrator.registerMigration("v4-assignee-load") { db in
+            // Open cases per assignee, kept by every write that opens, closes or moves a case, so that
+            // routing reads a handful of rows instead of counting every open case on each message.
+            try db.create(table: "assignee_load") { t in
+                t.column("studio_id", .text).notNull()
+                t.column("assignee_id", .text).notNull()
+                t.column("open_cases", .integer).notNull()
+                t.primaryKey(["studio_id", "assignee_id"])
+            }
+            let open = CaseStateSQL.openList
+            try db.execute(sql: """
+                INSERT INTO assignee_load(studio_id, assignee_id, open_cases)
+                SELECT studio_id, assignee_id, COUNT(*) FROM cases
+                WHERE assignee_id IS NOT NULL AND state IN (\(open)) GROUP BY studio_id, assignee_id
+                """)
         }
         return migrator
     }

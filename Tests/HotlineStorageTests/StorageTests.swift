@@ -115,6 +115,23 @@ import Testing
         #expect(again.map(\.attempt) == [1, 1])
     }
 
+    /// A database from before the load table gets it filled from its open cases.
+    @Test func loadTableIsBackfilledFromExistingCases() async throws {
+        let queue = try DatabaseQueue()
+        try Migrations.migrator.migrate(queue, upTo: "v3-opt-out")
+        try await queue.write { db in
+            for (n, assignee, state) in [(1, "M3", "assigned"), (2, "M3", "accepted"), (3, "M3", "closed"), (4, "M6", "assigned")] {
+                try db.execute(sql: """
+                    INSERT INTO cases(studio_id, number, resident_phone, intent, topic, assignee_id, state, classification, text, created_at, updated_at)
+                    VALUES ('xujiawan', ?, '+8613700000001', 'complaint', 'water', ?, ?, '{}', 't', ?, ?)
+                    """, arguments: [n, assignee, state, Self.now, Self.now])
+            }
+        }
+        let db = try AppDatabase(queue)
+        let counts = try await db.writer.read { try db.openCaseCounts($0, studio: "xujiawan") }
+        #expect(counts == ["M3": 2, "M6": 1])
+    }
+
     @Test func fileDatabaseUsesWALAndFullSync() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-\(UUID().uuidString)/h.sqlite").path
         let db = try AppDatabase.open(path: path)
