@@ -63,6 +63,15 @@ public enum HotlineSetup {
         return secrets
     }
 
+    /// Refuses to expose webhooks that would accept unsigned requests: a channel without its secret
+    /// may only listen on loopback (the demo's default), never on an address others can reach.
+    public static func checkExposure(_ hotline: Hotline, host: String) throws {
+        guard !["127.0.0.1", "localhost", "::1"].contains(host) else { return }
+        for channel in hotline.settings.channels where [.json, .kannel].contains(channel.kind) && hotline.secret(for: channel) == nil {
+            throw SetupError(description: "channel \(channel.id): listening on \(host) needs its webhook secret; set \(channel.secretEnv ?? "secret_env (config/hotline.yaml)") or listen on 127.0.0.1")
+        }
+    }
+
     /// Everything `hotline serve` needs, from the files and the environment.
     public static func make(_ paths: HotlinePaths, clock: WallClock = .system, environment: [String: String] = ProcessInfo.processInfo.environment,
                             logger: Logger) throws -> Hotline {

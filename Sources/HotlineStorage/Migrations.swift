@@ -127,6 +127,10 @@ enum Migrations {
                 WHERE assignee_id IS NOT NULL AND state IN (\(open)) GROUP BY studio_id, assignee_id
                 """)
         }
+        migrator.registerMigration("v5-same-text-index") { db in
+            // The Android gateway's dedup looks for the same text from the same number on the same channel, recently.
+            try db.create(index: "messages_by_sender", on: "messages", columns: ["channel", "from_number", "created_at"])
+        }
         return migrator
     }
 }

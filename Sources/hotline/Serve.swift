@@ -18,6 +18,7 @@ struct Serve: AsyncParsableCommand {
         CLI.bootstrapLogging(.info)
         let logger = Logger(label: "hotline")
         let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)
+        do { try HotlineSetup.checkExposure(hotline, host: host) } catch { throw CLI.fail("\(error)") }
         let senders = SenderDirectory.configured(hotline)
         let host = self.host
         let app = buildApplication(hotline: hotline, senders: senders, intents: files.intents, host: host, port: port) { port in

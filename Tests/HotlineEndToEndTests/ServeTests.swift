@@ -61,6 +61,15 @@ import Testing
         #expect(server.terminate() == 0)
     }
 
+    /// Unsigned webhooks are for loopback only: listening on another address needs the secret.
+    @Test func unsignedWebhookIsNotExposedBeyondLoopback() throws {
+        let run = try runHotline(["serve", "--config", repoRoot.appendingPathComponent("config").path,
+                                  "--intents", repoRoot.appendingPathComponent("Intents").path,
+                                  "--database", scratchDatabase(), "--host", "0.0.0.0", "--port", "0"])
+        #expect(run.status == 1)
+        #expect(run.err.contains("channel json: listening on 0.0.0.0 needs its webhook secret; set HOTLINE_JSON_SECRET"), "\(run.err)")
+    }
+
     @Test func badConfigStopsStartUpNamingFileAndLine() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-badcfg-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: dir)
