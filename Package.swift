@@ -61,10 +61,12 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // Running real Kannel beside hotline: shared by the end-to-end tests and the benchmark command.
+        .target(name: "HotlineTestSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
             name: "HotlineBench",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineStorage",
+                "HotlineCore", "HotlineConfig", "HotlineStorage", "HotlineTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
@@ -80,6 +82,6 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
-        .testTarget(name: "HotlineEndToEndTests", dependencies: ["HotlineCore"]),
+        .testTarget(name: "HotlineEndToEndTests", dependencies: ["HotlineCore", "HotlineTestSupport"]),
     ]
 )

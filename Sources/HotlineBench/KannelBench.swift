@@ -2,10 +2,8 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Hummingbird
+import HotlineTestSupport
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Intake through Kannel end to end: fakesmsc → bearerbox → smsbox → the MO URL, once with a trivial
 /// HTTP target (answers an empty 200) and once with `hotline serve` (stores each message, its case and
@@ -24,7 +22,7 @@ struct KannelBench: AsyncParsableCommand {
     var intents = "Intents"
 
     func run() async throws {
-        for b in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc", hotline]
+        for b in KannelSupport.binaries + [hotline]
         where !FileManager.default.isExecutableFile(atPath: b) {
             throw ValidationError("\(b) is missing (apt-get install kannel kannel-extras; swift build -c release)")
         }
@@ -45,9 +43,9 @@ struct KannelBench: AsyncParsableCommand {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var ports: [String: Int] = [:]
-        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "TARGET_PORT", "SINK_PORT"] { ports[name] = try freePort() }
+        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "TARGET_PORT", "SINK_PORT"] { ports[name] = try KannelSupport.freePort() }
         var processes: [Process] = []
-        defer { for p in processes.reversed() where p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() } }
+        defer { for p in processes.reversed() { KannelSupport.kill9(p) } }
 
         // The trivial HTTP target: counts MO requests, and accepts sendsms requests like Kannel would.
         let counter = Mutex(0)
@@ -71,17 +69,8 @@ struct KannelBench: AsyncParsableCommand {
             var main = try String(contentsOf: configDir.appendingPathComponent("hotline.yaml"), encoding: .utf8)
             // Replies go to the trivial sink's sendsms, not to Kannel: the run measures intake (the
             // dispatcher still sends two replies per message, so hotline does all of its work).
-            main = main.replacingOccurrences(of: "channels:\n", with: """
-                channels:
-                  - id: kannel
-                    kind: kannel
-                    secret_env: HOTLINE_KANNEL_SECRET
-                    sendsms_url: http://127.0.0.1:\(ports["SINK_PORT"]!)/cgi-bin/sendsms
-                    username: hotline
-                    password_env: HOTLINE_KANNEL_PASSWORD
-                    public_url: http://127.0.0.1:\(ports["TARGET_PORT"]!)
-
-                """)
+            main = KannelSupport.addKannelChannel(to: main, sendsmsURL: "http://127.0.0.1:\(ports["SINK_PORT"]!)/cgi-bin/sendsms",
+                                                  publicURL: "http://127.0.0.1:\(ports["TARGET_PORT"]!)")
             try main.write(to: configDir.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: hotline)
@@ -102,38 +91,26 @@ struct KannelBench: AsyncParsableCommand {
             done = { (try? db.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages WHERE direction = 'in'") } ?? 0) ?? 0 }
         }
 
-        var conf = try String(contentsOfFile: "Tests/Fixtures/kannel/kannel.conf", encoding: .utf8)
-        let values = ports.mapValues(String.init).merging([
+        var conf = try KannelSupport.kannelConf(root: URL(fileURLWithPath: "."), values: ports.mapValues(String.init).merging([
             "DIR": dir.path, "ADMIN_PASSWORD": "admin", "SENDSMS_PASSWORD": "bench-pw", "SECRET": "bench-secret",
             "HOTLINE_PORT": String(ports["TARGET_PORT"]!),
-        ]) { a, _ in a }
-        for (k, v) in values { conf = conf.replacingOccurrences(of: "{\(k)}", with: v) }
+        ]) { a, _ in a })
         conf = conf.replacingOccurrences(of: "log-level = 1", with: "log-level = 4")
         let confFile = dir.appendingPathComponent("kannel.conf")
         try conf.write(to: confFile, atomically: true, encoding: .utf8)
         for box in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox"] {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: box)
-            p.arguments = [confFile.path]
-            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try p.run()
-            processes.append(p)
+            processes.append(try KannelSupport.startQuietly(box, [confFile.path]))
             try await Task.sleep(for: .milliseconds(500))
         }
         try await Task.sleep(for: .seconds(1))
 
         // fakesmsc generates the MO itself: -m messages, no pause, a UCS-2 line.
         let ucs2 = Array("小区停水三天了,一直没人管".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }.map { String(format: "%%%02X", $0) }.joined()
-        let fake = Process()
-        fake.executableURL = URL(fileURLWithPath: "/usr/lib/kannel/test/fakesmsc")
-        fake.arguments = ["-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", String(messages), "-v", "4",
-                          "8613700000001 10690001 ucs2 \(ucs2)"]
-        fake.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        fake.standardError = FileHandle(forWritingAtPath: "/dev/null")
         let start = DispatchTime.now().uptimeNanoseconds
-        try fake.run()
-        processes.append(fake)
+        processes.append(try KannelSupport.startQuietly("/usr/lib/kannel/test/fakesmsc", [
+            "-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", String(messages), "-v", "4",
+            "8613700000001 10690001 ucs2 \(ucs2)",
+        ]))
         let deadline = Date().addingTimeInterval(600)
         while try done() < messages {
             guard Date() < deadline else { throw ValidationError("timed out: \(try done()) of \(messages) arrived") }
@@ -141,19 +118,4 @@ struct KannelBench: AsyncParsableCommand {
         }
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
-}
-
-/// A loopback port nobody listens on right now.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let ok = withUnsafeMutablePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-    }
-    guard ok else { throw ValidationError("cannot find a free port") }
-    return Int(UInt16(bigEndian: addr.sin_port))
 }

@@ -1,24 +1,9 @@
 import Foundation
+import HotlineTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A loopback port nobody listens on right now.
-func freePort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-    addr.sin_port = 0
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &addr) { p in
-        p.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) == 0 && getsockname(fd, $0, &len) == 0 }
-    }
-    guard bound else { throw E2EError("cannot find a free port") }
-    return Int(UInt16(bigEndian: addr.sin_port))
-}
 
 /// Real Kannel (bearerbox, smsbox, the fakesmsc SMSC simulator) in front of a real `hotline serve`.
 final class KannelRig: @unchecked Sendable {
@@ -35,42 +20,18 @@ final class KannelRig: @unchecked Sendable {
     var database: String { dir.appendingPathComponent("hotline.sqlite").path }
     let environment = ["HOTLINE_KANNEL_SECRET": "kannel-secret", "HOTLINE_KANNEL_PASSWORD": "kannel-pw"]
 
-    func startBox(_ path: String) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = [confFile.path]
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
-        return p
-    }
+    func startBox(_ path: String) throws -> Process { try KannelSupport.startQuietly(path, [confFile.path]) }
 
     /// Takes sendsms away (hotline's sends then fail with connection refused) or brings it back.
     func stopSmsbox() {
-        if let smsbox, smsbox.isRunning {
-            kill(smsbox.processIdentifier, SIGKILL)
-            smsbox.waitUntilExit()
-        }
+        KannelSupport.kill9(smsbox)
         smsbox = nil
     }
 
     func startSmsbox() async throws {
         smsbox = try startBox("/usr/sbin/smsbox")
         try await waitFor("sendsms port") { [self] in
-            (try? String(contentsOf: URL(string: "http://127.0.0.1:\(ports["SENDSMS_PORT"]!)/")!, encoding: .utf8)) != nil
-                || canConnect(ports["SENDSMS_PORT"]!)
-        }
-    }
-
-    func canConnect(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &addr) { p in
-            p.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            KannelSupport.canConnect(ports["SENDSMS_PORT"]!)
         }
     }
 
@@ -78,26 +39,22 @@ final class KannelRig: @unchecked Sendable {
         server = try ServerProcess(database: database, configDir: configDir.path, port: ports["HOTLINE_PORT"]!, environment: environment)
     }
 
-    static let binaries = ["/usr/sbin/bearerbox", "/usr/sbin/smsbox", "/usr/lib/kannel/test/fakesmsc"]
-
     init() throws {
-        for b in Self.binaries where !FileManager.default.isExecutableFile(atPath: b) {
+        for b in KannelSupport.binaries where !FileManager.default.isExecutableFile(atPath: b) {
             throw E2EError("\(b) is missing: apt-get install kannel kannel-extras (.ci/run does)")
         }
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-kannel-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         var ports: [String: Int] = [:]
-        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "HOTLINE_PORT"] { ports[name] = try freePort() }
+        for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "HOTLINE_PORT"] { ports[name] = try KannelSupport.freePort() }
         self.ports = ports
     }
 
     func start() async throws {
         // Kannel's configuration: the documented one with this run's ports.
-        var conf = try String(contentsOf: repoRoot.appendingPathComponent("Tests/Fixtures/kannel/kannel.conf"), encoding: .utf8)
-        let values = ports.mapValues(String.init).merging([
+        let conf = try KannelSupport.kannelConf(root: repoRoot, values: ports.mapValues(String.init).merging([
             "DIR": dir.path, "ADMIN_PASSWORD": "admin-pw", "SENDSMS_PASSWORD": "kannel-pw", "SECRET": "kannel-secret",
-        ]) { a, _ in a }
-        for (k, v) in values { conf = conf.replacingOccurrences(of: "{\(k)}", with: v) }
+        ]) { a, _ in a })
         try conf.write(to: confFile, atomically: true, encoding: .utf8)
 
         // hotline's configuration: the shipped one, with a Kannel channel carrying the demo studio's replies.
@@ -106,19 +63,9 @@ final class KannelRig: @unchecked Sendable {
         var main = try String(contentsOf: config.appendingPathComponent("hotline.yaml"), encoding: .utf8)
         // Short backoff so that the restart test does not wait long.
         main = main.replacingOccurrences(of: "initial_delay_seconds: 2", with: "initial_delay_seconds: 0.5")
-        main = main.replacingOccurrences(of: "channels:\n", with: """
-            channels:
-              - id: kannel
-                kind: kannel
-                secret_env: HOTLINE_KANNEL_SECRET
-                require_secret: true
-                sendsms_url: http://127.0.0.1:\(ports["SENDSMS_PORT"]!)/cgi-bin/sendsms
-                username: hotline
-                password_env: HOTLINE_KANNEL_PASSWORD
-                public_url: http://127.0.0.1:\(ports["HOTLINE_PORT"]!)
-                allow: [127.0.0.1]
-
-            """)
+        main = KannelSupport.addKannelChannel(
+            to: main, sendsmsURL: "http://127.0.0.1:\(ports["SENDSMS_PORT"]!)/cgi-bin/sendsms",
+            publicURL: "http://127.0.0.1:\(ports["HOTLINE_PORT"]!)", extra: ["require_secret: true", "allow: [127.0.0.1]"])
         try main.write(to: config.appendingPathComponent("hotline.yaml"), atomically: true, encoding: .utf8)
         let studio = config.appendingPathComponent("studios/xujiawan.yaml")
         try String(contentsOf: studio, encoding: .utf8).replacingOccurrences(of: "outbound_channel: dryrun", with: "outbound_channel: kannel")
@@ -157,10 +104,7 @@ final class KannelRig: @unchecked Sendable {
 
     /// Cuts the SMSC link (fakesmsc ignores SIGTERM while it waits on its input).
     func stopFake() {
-        if let fake, fake.isRunning {
-            kill(fake.processIdentifier, SIGKILL)
-            fake.waitUntilExit()
-        }
+        KannelSupport.kill9(fake)
         fake = nil
     }
 
@@ -222,10 +166,7 @@ final class KannelRig: @unchecked Sendable {
         stopSmsbox()
         _ = server?.terminate()
         // Kannel's boxes shut down gracefully on SIGTERM only after a long wait: a test needs no grace.
-        for p in processes.reversed() where p.isRunning {
-            kill(p.processIdentifier, SIGKILL)
-            p.waitUntilExit()
-        }
+        for p in processes.reversed() { KannelSupport.kill9(p) }
     }
 }
 
