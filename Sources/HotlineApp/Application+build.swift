@@ -10,8 +10,10 @@ import ServiceLifecycle
 /// - Parameters:
 ///   - senders: the outbox dispatcher's senders; nil runs no dispatcher (tests drain the outbox themselves).
 ///   - intents: the rule table folder to watch and reload; nil watches nothing.
+///   - followUpEvery: how often the deadline service looks at cases; nil runs none.
 public func buildApplication(
-    hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, host: String = "127.0.0.1", port: Int = 8080,
+    hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, followUpEvery: Duration? = nil,
+    host: String = "127.0.0.1", port: Int = 8080,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: HotlineRequestContext.self)
@@ -20,6 +22,7 @@ public func buildApplication(
     // what requests answered before the signal queued.
     var services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
     if let intents { services.append(RuleReloader(hotline: hotline, directory: intents)) }
+    if let followUpEvery { services.append(FollowUpService(hotline: hotline, interval: followUpEvery)) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: "StudioHotline"),

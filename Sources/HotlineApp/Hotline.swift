@@ -109,10 +109,20 @@ public final class Hotline: Sendable {
         let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
         let maxParts = settings.channel(replyChannel)?.maxParts ?? 5
         let sectors = deployment.sectors
-        let receipt = try await database.receive(inbound, replyChannel: replyChannel) { registered, open, next in
-            Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
-                studio: studio, sectors: sectors, registeredArea: registered, openCases: open, nextCaseNumber: next, now: now))
-                .fitting(maxParts: maxParts)
+        let channels = settings.channels
+        let receipt = try await database.receive(inbound) { ledger, _ in
+            let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger,
+                                channel: replyChannel, from: text.to, maxParts: maxParts)
+            if let person = studio.person(phone: text.from) {
+                let record = try desk.command(text.text, from: person)
+                return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
+            }
+            return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel) { registered, open, away, next in
+                Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
+                    studio: studio, sectors: sectors, registeredArea: registered, openCases: open, unavailable: away,
+                    nextCaseNumber: next, now: now))
+                    .fitting(maxParts: maxParts)
+            }
         }
         if receipt.queued > 0 { outboxSignal.wake() }
         logger.info("inbound stored", metadata: [

@@ -14,7 +14,18 @@ public enum Listings {
             "topic": c.topic.rawValue, "area": c.area, "area_source": c.areaSource?.rawValue, "member": c.assigneeId,
             "state": c.state.rawValue, "routing": c.routingReason?.rawValue, "routing_explanation": c.routingExplanation,
             "resident": c.residentPhone, "text": c.text, "created_at": isoString(c.createdAt),
+            "outcome": c.outcome?.rawValue, "outcome_note": c.outcomeNote, "department": c.department,
+            "accepted_at": c.acceptedAt.map(isoString), "first_reply_at": c.firstReplyAt.map(isoString), "closed_at": c.closedAt.map(isoString),
+            "accept_due": c.acceptDue.map(isoString), "reply_due": c.replyDue.map(isoString), "close_due": c.closeDue.map(isoString),
+            "next_deadline": c.progress.currentDeadline.map { ["step": $0.kind.rawValue, "due": isoString($0.due)] },
+            "satisfaction": c.satisfaction?.rawValue, "survey": c.surveyState?.rawValue, "reopened": c.reopened,
+            "missed_deadlines": c.missedDeadlines,
         ])
+    }
+
+    /// An audit-trail entry as a JSON line.
+    public static func json(_ e: CaseEventRecord) -> String {
+        line(["at": isoString(e.at), "actor": e.actor, "kind": e.kind, "detail": e.detail])
     }
 
     /// A message as a JSON line; `case` is the case number within the message's studio.
@@ -29,7 +40,20 @@ public enum Listings {
     /// A case as one readable line.
     public static func text(_ c: CaseRecord) -> String {
         let who = c.assigneeId ?? "-"
-        return "\(c.studioId)-\(c.number)\t\(c.intent.rawValue)/\(c.topic.rawValue)\t\(c.area ?? "-")\t\(who)\t\(c.state.rawValue)\t\(isoString(c.createdAt))\t\(c.text)"
+        let outcome = c.outcome.map { $0.rawValue + (c.department.map { ":\($0)" } ?? "") } ?? "-"
+        let deadline = c.progress.currentDeadline.map { "\($0.kind.rawValue) by \(isoString($0.due))" } ?? "-"
+        return [
+            "\(c.studioId)-\(c.number)", "\(c.intent.rawValue)/\(c.topic.rawValue)", c.area ?? "-", who, c.state.rawValue, outcome,
+            deadline, c.satisfaction?.rawValue ?? "-", isoString(c.createdAt), c.text,
+        ].joined(separator: "\t")
+    }
+
+    /// The header line of the text listing.
+    public static let caseHeader = "case\tintent/topic\tarea\tmember\tstate\toutcome\tnext deadline\tsatisfaction\treceived\ttext"
+
+    /// An audit-trail entry as one readable line.
+    public static func text(_ e: CaseEventRecord) -> String {
+        "\(isoString(e.at))\t\(e.actor)\t\(e.kind)\t\(e.detail ?? "")"
     }
 
     /// A message as one readable line.

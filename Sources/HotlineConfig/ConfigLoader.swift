@@ -43,10 +43,7 @@ public enum ConfigLoader {
                 if let x = o["jitter"] { retry.jitter = try x.double("outbox.jitter", in: 0...1) }
             }
             if let v = keys["sla"] {
-                let s = try v.mapping(allowed: ["accept_hours", "reply_days", "close_days"], what: "sla")
-                if let x = s["accept_hours"] { sla.acceptHours = try x.double("sla.accept_hours", in: 0.1...10_000) }
-                if let x = s["reply_days"] { sla.replyDays = try x.double("sla.reply_days", in: 0.1...1_000) }
-                if let x = s["close_days"] { sla.closeDays = try x.double("sla.close_days", in: 0.1...1_000) }
+                sla = try slaSettings(v, over: sla)
             }
         } catch {
             errors.append(error)
@@ -63,7 +60,8 @@ public enum ConfigLoader {
             let file = (studioDir as NSString).appendingPathComponent(name)
             do throws(ConfigError) {
                 guard let root = try read(file) else { throw ConfigError(file: file, line: 1, message: "file is empty") }
-                let loaded = try StudioLoader(file: file, countryCode: countryCode, sectors: Set(sectors.map(\.id)),
+                let loaded = try StudioLoader(file: file, countryCode: countryCode, sectors: Set(sectors.map(\.id)), sla: sla,
+                                              maxParts: Dictionary(channels.map { ($0.id, $0.maxParts) }) { a, _ in a },
                                               errors: { errors.append($0) }).studio(root)
                 studios.append((loaded, root))
             } catch {
@@ -96,6 +94,42 @@ public enum ConfigLoader {
             deployment: Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode,
                                    defaultStudio: defaultStudio?.0),
             channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength)
+    }
+
+    /// `sla:` settings applied over `base` (the deployment's, for a studio's own `sla:`).
+    static func slaSettings(_ node: YAMLValue, over base: SLASettings) throws(ConfigError) -> SLASettings {
+        var sla = base
+        let s = try node.mapping(allowed: ["accept_hours", "reply_days", "close_days", "topics", "remind_before_hours",
+                                           "survey_hours", "quiet_hours", "max_open_cases"], what: "sla")
+        sla.deadlines = try deadlines(s, over: sla.deadlines, what: "sla")
+        if let x = s["topics"] {
+            for (name, value) in try x.pairs(what: "sla.topics") {
+                guard let topic = Topic(rawValue: name) else {
+                    throw value.error("sla.topics: unknown topic '\(name)' (known: \(Topic.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                let keys = try value.mapping(allowed: ["accept_hours", "reply_days", "close_days"], what: "sla.topics.\(name)")
+                sla.topics[topic] = try deadlines(keys, over: sla.deadlines, what: "sla.topics.\(name)")
+            }
+        }
+        if let x = s["remind_before_hours"] { sla.remindBeforeHours = try x.double("sla.remind_before_hours", in: 0...1_000) }
+        if let x = s["survey_hours"] { sla.surveyHours = try x.double("sla.survey_hours", in: 0.01...10_000) }
+        if let x = s["max_open_cases"] { sla.maxOpenCases = try x.int("sla.max_open_cases", in: 1...100_000) }
+        if let x = s["quiet_hours"] {
+            let text = try x.string("sla.quiet_hours")
+            if text == "none" { sla.quietHours = nil } else {
+                guard let quiet = QuietHours(text) else { throw x.error("sla.quiet_hours: '\(text)' is not like 21:30-08:00 (or none)") }
+                sla.quietHours = quiet
+            }
+        }
+        return sla
+    }
+
+    private static func deadlines(_ s: [String: YAMLValue], over base: CaseDeadlines, what: String) throws(ConfigError) -> CaseDeadlines {
+        var d = base
+        if let x = s["accept_hours"] { d.acceptHours = try x.double("\(what).accept_hours", in: 0.01...10_000) }
+        if let x = s["reply_days"] { d.replyDays = try x.double("\(what).reply_days", in: 0.001...1_000) }
+        if let x = s["close_days"] { d.closeDays = try x.double("\(what).close_days", in: 0.001...1_000) }
+        return d
     }
 
     static func read(_ file: String) throws(ConfigError) -> YAMLValue? {

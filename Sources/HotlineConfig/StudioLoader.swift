@@ -7,11 +7,15 @@ struct StudioLoader {
     let countryCode: String
     /// Sector ids defined in hotline.yaml.
     let sectors: Set<String>
+    /// The deployment's follow-through settings, which a studio's `sla:` overrides.
+    let sla: SLASettings
+    /// SMS parts allowed per channel id (a studio's templates must fit its outbound channel's).
+    var maxParts: [String: Int] = [:]
     /// Problems that do not stop the rest of the file from being read.
     let errors: (ConfigError) -> Void
 
     static let keys: Set<String> = [
-        "id", "name", "hotline_numbers", "time_zone", "outbound_channel", "duty", "areas", "roster", "residents", "templates", "facts",
+        "id", "name", "hotline_numbers", "time_zone", "outbound_channel", "duty", "areas", "roster", "residents", "templates", "facts", "sla",
     ]
 
     func studio(_ root: YAMLValue) throws(ConfigError) -> Studio {
@@ -89,6 +93,14 @@ struct StudioLoader {
                     for p in ReplyTemplates.placeholders(in: text) where !allowed.contains(p) {
                         throw value.error("template \(name): unknown placeholder {\(p)} (allowed: \(allowed.sorted().map { "{\($0)}" }.joined(separator: " ")))")
                     }
+                    let outbound = (try? keys["outbound_channel"]?.string("outbound_channel")) ?? ""
+                    if let limit = maxParts[outbound] {
+                        let sample = ReplyTemplates.sample(text, studio: (try? keys["name"]?.string("name")) ?? "")
+                        let parts = SMSSegments.parts(of: sample)
+                        if parts > limit {
+                            throw value.error("template \(name): with typical values it takes \(parts) SMS parts, more than channel '\(outbound)' allows (max_parts \(limit))")
+                        }
+                    }
                     templates[name] = text
                 } catch { errors(error) }
             }
@@ -101,10 +113,12 @@ struct StudioLoader {
             }
         }
 
+        var studioSLA = sla
+        if let v = keys["sla"] { studioSLA = try ConfigLoader.slaSettings(v, over: sla) }
         return Studio(
             id: id, name: try required("name").string("name"), hotlineNumbers: numbers, timeZone: zone, duty: duty,
             roster: roster, areas: areas, residents: residents,
-            outboundChannel: try required("outbound_channel").string("outbound_channel"), templates: templates, facts: facts)
+            outboundChannel: try required("outbound_channel").string("outbound_channel"), templates: templates, facts: facts, sla: studioSLA)
     }
 
     func rosterEntry(_ item: YAMLValue, areas: Set<String>) throws(ConfigError) -> RosterEntry {

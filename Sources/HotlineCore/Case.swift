@@ -14,6 +14,20 @@ public enum CaseState: String, Sendable, Codable, CaseIterable {
 
     /// States that count as open, for queries.
     public static var openStates: [CaseState] { allCases.filter(\.isOpen) }
+
+    /// 已受理, 已办结, … for texts.
+    public var label: String {
+        switch self {
+        case .received: "已收到,待分配"
+        case .assigned: "已分配,待受理"
+        case .accepted: "已受理,办理中"
+        case .replied: "已答复,办理中"
+        case .closed: "已办结"
+        case .surveyed: "已办结并回访"
+        case .reopened: "重新办理中"
+        case .answered: "已答复"
+        }
+    }
 }
 
 /// How the resident's area was known for a case.
@@ -32,6 +46,15 @@ public enum OutboundKind: String, Sendable, Codable {
     case answer
     case memberNotice = "member-notice"
     case registration
+    /// A member's reply, passed on to the resident.
+    case memberReply = "member-reply"
+    /// News of the case to the resident: accepted, closed, status.
+    case caseUpdate = "case-update"
+    case survey
+    /// The service's answer to a member's command.
+    case commandReply = "command-reply"
+    /// Reminders and escalations from the deadline service.
+    case reminder
     case broadcast
 
     /// Lower is sent first: case traffic ahead of broadcasts.

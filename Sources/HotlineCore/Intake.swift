@@ -24,6 +24,11 @@ public struct IntakeContext: Sendable {
 
     public init(studio: Studio, sectors: [Sector], registeredArea: String?, openCases: [String: Int],
                 unavailable: Set<String> = [], nextCaseNumber: Int, now: Date) {
+        // Members at the studio's maximum of open cases get no new ones.
+        var unavailable = unavailable
+        if let max = studio.sla.maxOpenCases {
+            for (id, open) in openCases where open >= max && studio.person(id)?.role == .member { unavailable.insert(id) }
+        }
         self.studio = studio
         self.sectors = sectors
         self.registeredArea = registeredArea
@@ -41,17 +46,24 @@ public struct CasePlan: Sendable, Equatable {
     public var area: String?
     public var areaSource: AreaSource?
     public var routing: RoutingDecision?
-    public var state: CaseState
+    /// State, assignee and deadlines the case starts with.
+    public var progress: CaseProgress
+    /// The resident wrote in Traditional script (texts to them are converted).
+    public var traditional: Bool
     public var replies: [OutboundText]
 
+    public var state: CaseState { progress.state }
+
     public init(number: Int, classification: Classification, area: String?, areaSource: AreaSource?,
-                routing: RoutingDecision?, state: CaseState, replies: [OutboundText]) {
+                routing: RoutingDecision?, state: CaseState, progress: CaseProgress? = nil, traditional: Bool = false,
+                replies: [OutboundText]) {
         self.number = number
         self.classification = classification
         self.area = area
         self.areaSource = areaSource
         self.routing = routing
-        self.state = state
+        self.progress = progress ?? CaseProgress(state: state, assignee: routing?.assignee)
+        self.traditional = traditional
         self.replies = replies
     }
 }
@@ -104,6 +116,7 @@ public enum Intake {
     public static func plan(_ interpretation: Interpretation, text: String, resident: String,
                             context: IntakeContext) -> IntakePlan {
         let studio = context.studio
+        let traditional = TextNormalizer.looksTraditional(text)
         let templates = ReplyTemplates(overrides: studio.templates)
         switch interpretation {
         case let .registration(name, area):
@@ -115,7 +128,8 @@ public enum Intake {
                     "studio": studio.name, "name": name, "areas": studio.areas.map(\.id).joined(separator: "、"),
                 ])
             }
-            return .registration(area: area, reply: OutboundText(to: resident, text: reply, kind: .registration))
+            return .registration(area: area, reply: OutboundText(to: resident, text: traditional ? TextNormalizer.toTraditional(reply) : reply,
+                                                                 kind: .registration))
 
         case let .message(classification, areaInText):
             let (area, source): (String?, AreaSource?) =
@@ -131,22 +145,26 @@ public enum Intake {
             ]
             if let answer = classification.answer {
                 values["answer"] = ReplyTemplates.fill(answer, studio.answerFacts)
-                let reply = OutboundText(to: resident, text: templates.render("answer", values), kind: .answer)
+                let text = templates.render("answer", values)
+                let reply = OutboundText(to: resident, text: traditional ? TextNormalizer.toTraditional(text) : text, kind: .answer)
                 return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
-                                         routing: nil, state: .answered, replies: [reply]))
+                                         routing: nil, state: .answered, traditional: traditional, replies: [reply]))
             }
             let routing = Routing.route(studio: studio, sectors: context.sectors, area: area,
                                        intent: classification.intent, topic: classification.topic,
                                        openCases: context.openCases, unavailable: context.unavailable, now: context.now)
             let assignee = routing.flatMap { studio.person($0.assignee) }
             values["assignee"] = assignee?.name ?? "工作人员"
-            var replies = [OutboundText(to: resident, text: templates.render("ack.\(classification.intent.rawValue)", values),
-                                        kind: .acknowledgement)]
+            let ack = templates.render("ack.\(classification.intent.rawValue)", values)
+            var replies = [OutboundText(to: resident, text: traditional ? TextNormalizer.toTraditional(ack) : ack, kind: .acknowledgement)]
             if let assignee {
                 replies.append(OutboundText(to: assignee.phone, text: templates.render("member.notice", values), kind: .memberNotice))
             }
             return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
-                                     routing: routing, state: routing == nil ? .received : .assigned, replies: replies))
+                                     routing: routing, state: routing == nil ? .received : .assigned,
+                                     progress: CaseLifecycle.assigned(to: routing?.assignee, at: context.now,
+                                                                      deadlines: studio.sla.deadlines(for: classification.topic)),
+                                     traditional: traditional, replies: replies))
         }
     }
 }

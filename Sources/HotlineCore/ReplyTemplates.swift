@@ -9,6 +9,47 @@ public struct ReplyTemplates: Sendable, Equatable {
         "member.notice": "【新{intent} {case}】{topic}|{area}|来自{resident}:{text} 回复“接 {case}”受理。",
         "register.done": "【{studio}】已登记您所在的社区/村:{area}。今后您反映的问题将优先转给联系{area}的委员。",
         "register.unknown": "【{studio}】没有找到“{name}”。可登记的社区/村:{areas}。请回复“登记 社区名”。",
+        // To the resident as the case moves.
+        "resident.accepted": "【{studio}】您的诉求(编号{case})已由{assignee}受理,将于{due}前答复您。",
+        "resident.reply": "【{studio}】编号{case}:{text}",
+        "resident.closed": "【{studio}】您的诉求(编号{case}){outcome}:{note}",
+        "resident.transferred": "【{studio}】您的诉求(编号{case})已转交{department}办理,我们会跟踪结果。",
+        "resident.reassigned": "【{studio}】您的诉求(编号{case})改由{assignee}办理。",
+        "resident.added": "【{studio}】您的补充已转给编号{case}的办理人{assignee}。",
+        "resident.status": "【{studio}】编号{case}:{state}。{detail}",
+        "resident.status.unknown": "【{studio}】没有找到您的编号{case}的诉求,请核对编号。",
+        "survey.ask": "【{studio}】请您评价编号{case}的办理:满意请回复1,基本满意回复2,不满意回复3。",
+        "survey.reminder": "【{studio}】提醒:请评价编号{case}的办理,满意请回复1,基本满意回复2,不满意回复3。",
+        "survey.thanks": "【{studio}】感谢您的评价(编号{case}:{satisfaction})。",
+        "survey.reopened": "【{studio}】很抱歉没有让您满意。编号{case}已重新办理,{assignee}会再与您联系。",
+        // To the member: confirmations of their commands and news about their cases.
+        "member.accepted": "已受理{case}。答复群众请回复“回复 {case} 内容”,答复期限{due}。",
+        "member.replied": "已将答复发给{case}的群众。办结请回复“办结 {case} 结果”。",
+        "member.closed": "{case}{outcome}。群众将收到满意度回访。",
+        "member.transferred": "{case}已转给{target}。",
+        "member.taken": "{case}已由{actor}改派给{target}。",
+        "member.added": "【{case}补充】来自{resident}:{text}",
+        "member.reopened": "【{case}重办】群众回访不满意,案件已重新打开,请在{due}前再次答复。",
+        "member.queue": "待办{count}件:{items}",
+        "member.queue.empty": "您目前没有待办案件。",
+        "member.show": "{case} {state}|{topic}|{area}|{text}|期限{due}|{conversation}",
+        "member.away": "已请假{until},期间不再分配新案件。销假请回复“销假”。",
+        "member.back": "已销假,恢复分配新案件。",
+        "member.step": "{case}调解步骤已记:{steps}",
+        "member.help": "命令:{commands}",
+        "member.error.unknown": "没有这个命令。{commands}",
+        "member.error.usage": "{problem}。格式:{usage}",
+        "member.error.case": "没有编号{case}的案件。",
+        "member.error.studio": "没有叫{name}的工作室。",
+        "member.error.notyours": "{case}不是您的案件(由{assignee}办理)。",
+        "member.error.state": "{case}{problem}。",
+        "member.error.target": "{target}不能接这个案件({problem})。",
+        "member.error.step": "{case}不是邻里纠纷,没有调解步骤。",
+        // From the deadline service.
+        "member.remind": "【提醒】{case}请在{due}前{step}。",
+        "staff.overdue": "【超期】{case}({assignee})未在{due}前{step},请督办。",
+        "member.reassigned": "【改派】{case}两次超期未{step},已改派给{target}。",
+        "staff.reopened": "【不满意】{case}的群众回访不满意,已重新交{assignee}办理。",
     ]
 
     private var texts: [String: String]
@@ -36,6 +77,21 @@ public struct ReplyTemplates: Sendable, Equatable {
             rest = rest[rest.index(after: close)...]
         }
         return out + rest
+    }
+
+    /// `template` filled with typical values (names and numbers as long as real ones, 20 characters
+    /// for free text), to check before start-up that a coordinator's wording fits the channel's parts.
+    public static func sample(_ template: String, studio: String) -> String {
+        let freeText = String(repeating: "字", count: 20)
+        let typical: [String: String] = [
+            "studio": studio, "case": "1234", "assignee": "张委员", "resident": "138****0001", "intent": "投诉", "topic": "住房物业",
+            "area": "徐家湾社区", "due": "11月26日 10:00", "state": "已受理,办理中", "outcome": "已办结", "department": "区住建局",
+            "satisfaction": "基本满意", "target": "王委员", "actor": "周联络员", "step": "答复", "count": "3", "until": "到11月30日",
+            "steps": "听✓辨✓劝·借·让·和·", "name": "龙湖", "areas": "徐家湾社区、龙湖社区", "usage": "回复 编号 内容", "problem": "缺少内容",
+        ]
+        var values = typical
+        for key in placeholders(in: template) where values[key] == nil { values[key] = freeText }
+        return fill(template, values)
     }
 
     /// The placeholders `template` uses.

@@ -61,17 +61,37 @@ public struct ChannelSettings: Sendable, Equatable {
     public var canSend: Bool { kind != .json }
 }
 
-/// Follow-through deadlines (used by the deadline service).
+/// Follow-through settings for the deadline service: deadlines (shorter for urgent topics),
+/// reminders, the satisfaction callback and quiet hours. A studio may override them.
 public struct SLASettings: Sendable, Equatable {
-    public var acceptHours: Double
-    public var replyDays: Double
-    public var closeDays: Double
+    /// Deadlines for cases whose topic has none of its own.
+    public var deadlines: CaseDeadlines
+    /// Shorter (or longer) deadlines by topic: water and gas by default.
+    public var topics: [Topic: CaseDeadlines]
+    /// How long before a deadline the member is reminded (at most a quarter of the step's time).
+    public var remindBeforeHours: Double
+    /// How long the resident has to answer the satisfaction question before one reminder, and again after it.
+    public var surveyHours: Double
+    /// No reminders or follow-up texts in these hours of the studio's day (nil: none).
+    public var quietHours: QuietHours?
+    /// Members with this many open cases get no new ones (nil: no limit).
+    public var maxOpenCases: Int?
 
-    public init(acceptHours: Double = 24, replyDays: Double = 3, closeDays: Double = 15) {
-        self.acceptHours = acceptHours
-        self.replyDays = replyDays
-        self.closeDays = closeDays
+    public init(deadlines: CaseDeadlines = .init(),
+                topics: [Topic: CaseDeadlines] = [.water: CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5),
+                                                  .utilities: CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5)],
+                remindBeforeHours: Double = 4, surveyHours: Double = 48,
+                quietHours: QuietHours? = QuietHours(startMinute: 21 * 60 + 30, endMinute: 8 * 60), maxOpenCases: Int? = nil) {
+        self.deadlines = deadlines
+        self.topics = topics
+        self.remindBeforeHours = remindBeforeHours
+        self.surveyHours = surveyHours
+        self.quietHours = quietHours
+        self.maxOpenCases = maxOpenCases
     }
+
+    /// The deadlines for a case of this topic.
+    public func deadlines(for topic: Topic) -> CaseDeadlines { topics[topic] ?? deadlines }
 }
 
 /// The whole service configuration, as loaded from `config/`.

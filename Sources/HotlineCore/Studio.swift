@@ -30,13 +30,16 @@ public struct Studio: Sendable, Equatable {
     public var templates: [String: String]
     /// Facts about the studio that rule-table answers quote as `{name}` (address, reception hours, …).
     public var facts: [String: String]
+    /// Deadlines, reminders, survey and quiet hours: the deployment's, with this studio's overrides.
+    public var sla: SLASettings
 
     public init(
         id: String, name: String, hotlineNumbers: [String], timeZone: TimeZone,
         duty: [Weekday: [String]] = [:], roster: [RosterEntry] = [], areas: [Area] = [],
         residents: [KnownResident] = [], outboundChannel: String, templates: [String: String] = [:],
-        facts: [String: String] = [:]
+        facts: [String: String] = [:], sla: SLASettings = .init()
     ) {
+        self.sla = sla
         self.id = id
         self.name = name
         self.hotlineNumbers = hotlineNumbers
@@ -66,6 +69,9 @@ public struct Studio: Sendable, Equatable {
 
     /// The roster entry with this id.
     public func person(_ id: String) -> RosterEntry? { roster.first { $0.id == id } }
+
+    /// The liaisons and coordinators.
+    public var staff: [RosterEntry] { roster.filter(\.role.isStaff) }
 
     /// The roster entry whose phone this is.
     public func person(phone: String) -> RosterEntry? { roster.first { $0.phone == phone } }

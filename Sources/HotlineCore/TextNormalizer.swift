@@ -122,6 +122,14 @@ public enum TextNormalizer {
         return table
     }
 
+    /// `text` in Traditional script, character by character (for replies to residents who write Traditional).
+    public static func toTraditional(_ text: String) -> String {
+        let table = simplifiedToTraditional
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars { out.append(table[scalar] ?? scalar) }
+        return String(out)
+    }
+
     /// Whether `text` uses Traditional characters that differ from their Simplified forms more
     /// than it uses Simplified ones.
     public static func looksTraditional(_ text: String) -> Bool {

@@ -28,6 +28,20 @@ extension AppDatabase {
         }
     }
 
+    /// Cases with this number (in one studio, or in every studio).
+    public func cases(studio: String?, number: Int) async throws -> [CaseRecord] {
+        try await writer.read { db in
+            var request = CaseRecord.filter(Column("number") == number)
+            if let studio { request = request.filter(Column("studio_id") == studio) }
+            return try request.fetchAll(db)
+        }
+    }
+
+    /// A case's messages in both directions, oldest first.
+    public func conversation(caseID: Int64) async throws -> [MessageRecord] {
+        try await writer.read { db in try MessageRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db) }
+    }
+
     /// A case's audit trail, oldest first.
     public func events(caseID: Int64) async throws -> [CaseEventRecord] {
         try await writer.read { db in

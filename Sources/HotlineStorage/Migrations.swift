@@ -131,6 +131,38 @@ enum Migrations {
             // The Android gateway's dedup looks for the same text from the same number on the same channel, recently.
             try db.create(index: "messages_by_sender", on: "messages", columns: ["channel", "from_number", "created_at"])
         }
+        migrator.registerMigration("v6-casework") { db in
+            // The case's life after intake: outcome, deadlines, the satisfaction callback, the script
+            // the resident writes in; and members' leave.
+            try db.alter(table: "cases") { t in
+                t.add(column: "outcome", .text)
+                t.add(column: "outcome_note", .text)
+                t.add(column: "department", .text)
+                t.add(column: "accepted_at", .datetime)
+                t.add(column: "first_reply_at", .datetime)
+                t.add(column: "closed_at", .datetime)
+                t.add(column: "accept_due", .datetime)
+                t.add(column: "reply_due", .datetime)
+                t.add(column: "close_due", .datetime)
+                t.add(column: "satisfaction", .text)
+                t.add(column: "survey_state", .text)
+                t.add(column: "survey_asked_at", .datetime)
+                t.add(column: "missed_deadlines", .integer).notNull().defaults(to: 0)
+                t.add(column: "reminded", .boolean).notNull().defaults(to: false)
+                t.add(column: "reopened", .integer).notNull().defaults(to: 0)
+                t.add(column: "traditional", .boolean).notNull().defaults(to: false)
+            }
+            // The deadline service reads open cases and closed ones waiting for the survey answer.
+            try db.create(index: "cases_by_state", on: "cases", columns: ["state"])
+            try db.create(table: "member_leave") { t in
+                t.column("studio_id", .text).notNull()
+                t.column("roster_id", .text).notNull()
+                t.column("since", .datetime).notNull()
+                /// nil: until the member texts 销假.
+                t.column("until", .datetime)
+                t.primaryKey(["studio_id", "roster_id"])
+            }
+        }
         return migrator
     }
 }

@@ -59,8 +59,54 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var text: String
     public var createdAt: Date
     public var updatedAt: Date
+    public var outcome: CaseOutcome?
+    public var outcomeNote: String?
+    public var department: String?
+    public var acceptedAt: Date?
+    public var firstReplyAt: Date?
+    public var closedAt: Date?
+    public var acceptDue: Date?
+    public var replyDue: Date?
+    public var closeDue: Date?
+    public var satisfaction: Satisfaction?
+    public var surveyState: SurveyState?
+    public var surveyAskedAt: Date?
+    public var missedDeadlines: Int = 0
+    public var reminded: Bool = false
+    public var reopened: Int = 0
+    /// The resident writes in Traditional script: texts to them are converted.
+    public var traditional: Bool = false
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The fields the case's life changes, as the core's value.
+    public var progress: CaseProgress {
+        get {
+            CaseProgress(state: state, assignee: assigneeId, outcome: outcome, outcomeNote: outcomeNote, department: department,
+                         acceptedAt: acceptedAt, firstReplyAt: firstReplyAt, closedAt: closedAt, acceptDue: acceptDue,
+                         replyDue: replyDue, closeDue: closeDue, satisfaction: satisfaction, surveyState: surveyState,
+                         surveyAskedAt: surveyAskedAt, missedDeadlines: missedDeadlines, reminded: reminded, reopened: reopened)
+        }
+        set {
+            state = newValue.state
+            assigneeId = newValue.assignee
+            outcome = newValue.outcome
+            outcomeNote = newValue.outcomeNote
+            department = newValue.department
+            acceptedAt = newValue.acceptedAt
+            firstReplyAt = newValue.firstReplyAt
+            closedAt = newValue.closedAt
+            acceptDue = newValue.acceptDue
+            replyDue = newValue.replyDue
+            closeDue = newValue.closeDue
+            satisfaction = newValue.satisfaction
+            surveyState = newValue.surveyState
+            surveyAskedAt = newValue.surveyAskedAt
+            missedDeadlines = newValue.missedDeadlines
+            reminded = newValue.reminded
+            reopened = newValue.reopened
+        }
+    }
 }
 
 /// One entry of a case's audit trail: `case_events` table.

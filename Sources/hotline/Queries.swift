@@ -16,9 +16,49 @@ struct Cases: AsyncParsableCommand {
 
     func run() async throws {
         let database = try openExisting(db.database)
+        if !json { CLI.printLine(Listings.caseHeader) }
         for c in try await database.cases(studio: studio, limit: limit) {
             CLI.printLine(json ? Listings.json(c) : Listings.text(c))
         }
+    }
+}
+
+struct CaseDetail: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case", abstract: "Show one case: its state, deadlines, outcome, survey, conversation and full audit trail.")
+
+    @OptionGroup var db: DatabaseOption
+    @Argument(help: "The case: 12, or xujiawan-12 when several studios have a case 12.")
+    var reference: String
+    @Flag(help: "JSON: the case on the first line, then one line per audit-trail entry.")
+    var json = false
+
+    func run() async throws {
+        let database = try openExisting(db.database)
+        let parts = reference.split(separator: "-")
+        guard let number = parts.last.flatMap({ Int($0) }), parts.count <= 2 else {
+            throw CLI.fail("'\(reference)' is not a case reference (12 or xujiawan-12)")
+        }
+        let studio = parts.count == 2 ? String(parts[0]) : nil
+        let found = try await database.cases(studio: studio, number: number)
+        guard found.count == 1, let c = found.first else {
+            throw CLI.fail(found.isEmpty ? "no case \(reference)"
+                           : "several studios have a case \(number): \(found.map { "\($0.studioId)-\(number)" }.joined(separator: ", "))")
+        }
+        let events = try await database.events(caseID: c.id!)
+        if json {
+            CLI.printLine(Listings.json(c))
+            for e in events { CLI.printLine(Listings.json(e)) }
+            return
+        }
+        CLI.printLine(Listings.caseHeader)
+        CLI.printLine(Listings.text(c))
+        CLI.printLine("")
+        CLI.printLine("audit trail:")
+        for e in events { CLI.printLine(Listings.text(e)) }
+        CLI.printLine("")
+        CLI.printLine("conversation:")
+        for m in try await database.conversation(caseID: c.id!) { CLI.printLine(Listings.text(m, caseNumber: c.number)) }
     }
 }
 

@@ -13,6 +13,8 @@ struct Serve: AsyncParsableCommand {
     var host = "127.0.0.1"
     @Option(help: "Port to listen on (0 picks a free one; the chosen port is printed).")
     var port = 8080
+    @Option(help: "Seconds between passes of the deadline service (reminders, escalation, survey); 0 turns it off.")
+    var followUpSeconds = 60
 
     func run() async throws {
         CLI.bootstrapLogging(.info)
@@ -21,7 +23,9 @@ struct Serve: AsyncParsableCommand {
         do { try HotlineSetup.checkExposure(hotline, host: host) } catch { throw CLI.fail("\(error)") }
         let senders = SenderDirectory.configured(hotline)
         let host = self.host
-        let app = buildApplication(hotline: hotline, senders: senders, intents: files.intents, host: host, port: port) { port in
+        let followUp: Duration? = followUpSeconds > 0 ? .seconds(followUpSeconds) : nil
+        let app = buildApplication(hotline: hotline, senders: senders, intents: files.intents, followUpEvery: followUp,
+                                   host: host, port: port) { port in
             // Scripts and tests read this line to find the port.
             CLI.printLine("listening on http://\(host):\(port)")
         }

@@ -79,7 +79,9 @@ import Testing
         guard case let .registration(planned, reply) = Intake.plan(.registration(name: "x", area: found), text: text,
                                                                      resident: "+8613700000009", context: Self.context()) else { return }
         #expect(planned == area)
-        #expect(reply.text.contains(area ?? "可登记的社区/村"))
+        // A resident who writes Traditional gets the answer in Traditional.
+        let expected = area ?? "可登记的社区/村"
+        #expect(reply.text.contains(TextNormalizer.looksTraditional(text) ? TextNormalizer.toTraditional(expected) : expected))
     }
 
     @Test func areasGivesNoRegistrationToOrdinaryText() {

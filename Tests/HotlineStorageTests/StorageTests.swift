@@ -128,7 +128,7 @@ import Testing
             }
         }
         let db = try AppDatabase(queue)
-        let counts = try await db.writer.read { try db.openCaseCounts($0, studio: "xujiawan") }
+        let counts = try await db.casework(now: Self.now) { try $0.openCaseCounts(studio: "xujiawan") }
         #expect(counts == ["M3": 2, "M6": 1])
     }
 

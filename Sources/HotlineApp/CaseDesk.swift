@@ -1,0 +1,144 @@
+import Foundation
+import HotlineChannels
+import HotlineCore
+import HotlineStorage
+
+/// Works on a studio's cases inside one write transaction: applies the core's case transitions,
+/// records them in the audit trail and queues the texts they lead to, worded from the studio's
+/// templates (in Traditional script for residents who write it). Member commands, resident
+/// follow-ups and the deadline service all go through here.
+final class CaseDesk {
+    let studio: Studio
+    let deployment: Deployment
+    let channels: [ChannelSettings]
+    let ledger: CaseLedger
+    /// Channel and number for texts to members (and to residents when their case's channel cannot send).
+    let channel: String
+    let from: String
+    let maxParts: Int
+    let templates: ReplyTemplates
+    /// Outbound texts queued so far.
+    private(set) var queued = 0
+
+    init(studio: Studio, deployment: Deployment, channels: [ChannelSettings], ledger: CaseLedger,
+         channel: String, from: String, maxParts: Int) {
+        self.studio = studio
+        self.deployment = deployment
+        self.channels = channels
+        self.ledger = ledger
+        self.channel = channel
+        self.from = from
+        self.maxParts = maxParts
+        self.templates = ReplyTemplates(overrides: studio.templates)
+    }
+
+    var now: Date { ledger.now }
+
+    // MARK: texts
+
+    /// Queues a text to a member or liaison.
+    func tell(_ person: RosterEntry, _ template: String, _ values: [String: String], caseID: Int64?, kind: OutboundKind = .commandReply) throws {
+        try queue(to: person.phone, template, values, caseID: caseID, kind: kind, traditional: false, via: (channel, from))
+    }
+
+    /// Queues a text to a case's resident, on the channel their case came in on when it can send.
+    func tellResident(of record: CaseRecord, _ template: String, _ values: [String: String], kind: OutboundKind = .caseUpdate) throws {
+        var via = (channel: studio.outboundChannel, hotline: studio.hotlineNumbers.first ?? from)
+        if let id = record.id, let origin = try ledger.origin(caseID: id) {
+            via.hotline = origin.hotline
+            if channels.first(where: { $0.id == origin.channel })?.canSend == true { via.channel = origin.channel }
+        }
+        try queue(to: record.residentPhone, template, values, caseID: record.id, kind: kind, traditional: record.traditional, via: via)
+    }
+
+    private func queue(to phone: String, _ template: String, _ values: [String: String], caseID: Int64?, kind: OutboundKind,
+                       traditional: Bool, via: (String, String)) throws {
+        var all = values
+        all["studio"] = studio.name
+        var text = templates.render(template, all)
+        if traditional { text = TextNormalizer.toTraditional(text) }
+        let maxParts = channels.first { $0.id == via.0 }?.maxParts ?? self.maxParts
+        try ledger.enqueue([OutboundText(to: phone, text: SMSSegments.fit(text, maxParts: maxParts), kind: kind)],
+                           studio: studio.id, from: via.1, channel: via.0, caseID: caseID)
+        queued += 1
+    }
+
+    // MARK: cases
+
+    /// How a case is named in texts to `person`: `12`, or `xujiawan-12` for someone on two studios' rosters.
+    func label(_ record: CaseRecord, for person: RosterEntry? = nil) -> String {
+        guard let person else { return String(record.number) }
+        let studios = deployment.studios.filter { $0.person(phone: person.phone) != nil }
+        return studios.count > 1 ? "\(record.studioId)-\(record.number)" : String(record.number)
+    }
+
+    /// `11月22日 10:00` in the studio's time zone.
+    func format(_ date: Date?) -> String {
+        guard let date else { return "-" }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = studio.timeZone
+        let c = calendar.dateComponents([.month, .day, .hour, .minute], from: date)
+        return String(format: "%d月%d日 %02d:%02d", c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
+    }
+
+    func deadlines(_ record: CaseRecord) -> CaseDeadlines { studio.sla.deadlines(for: record.topic) }
+
+    /// Applies an action through the core's lifecycle; on success saves it and records `event`.
+    func transition(_ record: inout CaseRecord, _ action: CaseAction, by actor: CaseActor, event: String, detail: String?) throws -> Result<Void, CaseRejection> {
+        switch CaseLifecycle.apply(action, to: record.progress, by: actor, at: now, deadlines: deadlines(record)) {
+        case let .failure(rejection):
+            return .failure(rejection)
+        case let .success(progress):
+            try ledger.save(&record, progress: progress)
+            try ledger.addEvent(record.id!, actor: actor.auditName, kind: event, detail: detail)
+            return .success(())
+        }
+    }
+
+    /// The standard values for a case's texts.
+    func values(_ record: CaseRecord, for person: RosterEntry? = nil) -> [String: String] {
+        [
+            "case": label(record, for: person), "assignee": record.assigneeId.flatMap { studio.person($0)?.name } ?? "工作人员",
+            "topic": record.topic.label, "intent": record.intent.label, "area": record.area ?? "未知社区",
+            "resident": PhoneNumber.mask(record.residentPhone), "text": record.text, "state": record.state.label,
+            "due": format(record.progress.currentDeadline?.due),
+        ]
+    }
+
+    /// Tells the resident the case is closed and asks the satisfaction question.
+    func announceClosing(_ record: CaseRecord) throws {
+        var v = values(record)
+        if record.outcome == .transferred {
+            v["department"] = record.department ?? ""
+            try tellResident(of: record, "resident.transferred", v)
+        } else {
+            v["outcome"] = record.outcome?.label ?? CaseOutcome.resolved.label
+            v["note"] = record.outcomeNote ?? ""
+            try tellResident(of: record, "resident.closed", v)
+        }
+        try tellResident(of: record, "survey.ask", v, kind: .survey)
+    }
+
+    /// Moves a case to `target`, telling the new member, the old one and the resident.
+    func reassign(_ record: inout CaseRecord, to target: RosterEntry, by actor: CaseActor, reason: String,
+                  extra: [String: String] = [:]) throws -> Result<Void, CaseRejection> {
+        let previous = record.assigneeId.flatMap { studio.person($0) }
+        let result = try transition(&record, .reassign(to: target.id), by: actor, event: "reassigned", detail: "\(target.id): \(reason)")
+        guard case .success = result else { return result }
+        var notice = values(record, for: target)
+        notice["text"] = record.text
+        try tell(target, "member.notice", notice, caseID: record.id, kind: .memberNotice)
+        try tellResident(of: record, "resident.reassigned", values(record))
+        if let previous, previous.id != actor.auditName {
+            var v = values(record, for: previous)
+            v["target"] = target.name
+            v["actor"] = actor == .system ? "系统" : (studio.person(actor.auditName)?.name ?? actor.auditName)
+            v.merge(extra) { _, new in new }
+            try tell(previous, actor == .system ? "member.reassigned" : "member.taken", v, caseID: record.id, kind: .reminder)
+        }
+        return .success(())
+    }
+
+    /// Roster ids that routing skips now: on leave.
+    func onLeave() throws -> Set<String> { Set(try ledger.onLeave(studio: studio.id).keys) }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Logging
+import ServiceLifecycle
+
+/// The clock that chases what is late: reminds members before a deadline, tells the liaisons when
+/// it passes, reassigns by the routing rules after a second miss, reminds residents of the
+/// satisfaction question once and then records no answer. Texts wait for the quiet hours to end.
+public struct FollowUpService: Service {
+    let hotline: Hotline
+    let interval: Duration
+
+    public init(hotline: Hotline, interval: Duration = .seconds(60)) {
+        self.hotline = hotline
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let steps = try await hotline.followUp()
+                if steps > 0 { hotline.logger.info("follow-up", metadata: ["steps": "\(steps)"]) }
+            } catch {
+                hotline.logger.error("follow-up failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
+
+extension Hotline {
+    /// One pass of the deadline service at the clock's time; returns the number of steps taken.
+    @discardableResult
+    public func followUp() async throws -> Int {
+        let now = clock.now()
+        let deployment = settings.deployment
+        let channels = settings.channels
+        let settings = self.settings
+        let steps = try await database.casework(now: now) { ledger in
+            var taken = 0
+            for var record in try ledger.casesToFollowUp() {
+                guard let studio = deployment.studio(id: record.studioId),
+                      let step = FollowUp.due(record.progress, topic: record.topic, now: now, sla: studio.sla, timeZone: studio.timeZone)
+                else { continue }
+                let channel = studio.outboundChannel
+                let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger, channel: channel,
+                                    from: studio.hotlineNumbers.first ?? "", maxParts: settings.channel(channel)?.maxParts ?? 5)
+                try desk.followUp(step, on: &record, sectors: deployment.sectors)
+                taken += 1
+            }
+            return taken
+        }
+        if steps > 0 { outboxSignal.wake() }
+        return steps
+    }
+}
+
+extension CaseDesk {
+    /// Carries out one step of the deadline service.
+    func followUp(_ step: FollowUpStep, on record: inout CaseRecord, sectors: [Sector]) throws {
+        let member = record.assigneeId.flatMap { studio.person($0) }
+        switch step {
+        case let .remind(kind, due):
+            _ = try transition(&record, .deadlineReminder, by: .system, event: "reminded", detail: "\(kind.rawValue) due \(format(due))")
+            if let member {
+                var v = values(record, for: member)
+                v["due"] = format(due)
+                v["step"] = kind.label
+                try tell(member, "member.remind", v, caseID: record.id, kind: .reminder)
+            }
+        case let .escalate(kind, due, extended):
+            _ = try transition(&record, .deadlineMissed(extendedTo: extended), by: .system, event: "overdue",
+                               detail: "\(kind.rawValue) due \(format(due)) missed; extended to \(format(extended))")
+            for liaison in studio.staff where liaison.id != record.assigneeId {
+                var v = values(record, for: liaison)
+                v["due"] = format(due)
+                v["step"] = kind.label
+                try tell(liaison, "staff.overdue", v, caseID: record.id, kind: .reminder)
+            }
+        case let .reassign(kind):
+            var skip = try onLeave()
+            if let current = record.assigneeId { skip.insert(current) }
+            let decision = Routing.route(studio: studio, sectors: sectors, area: record.area, intent: record.intent, topic: record.topic,
+                                         openCases: try ledger.openCaseCounts(studio: studio.id), unavailable: skip, now: now)
+            if let decision, let target = studio.person(decision.assignee) {
+                _ = try reassign(&record, to: target, by: .system, reason: "\(kind.rawValue) deadline missed twice; \(decision.explanation)",
+                                 extra: ["step": kind.label])
+            } else {
+                // Nobody else can take it: escalate again rather than every minute.
+                let extended = now + deadlines(record).window(kind)
+                _ = try transition(&record, .deadlineMissed(extendedTo: extended), by: .system, event: "overdue",
+                                   detail: "\(kind.rawValue) missed again; nobody else available")
+            }
+        case .surveyReminder:
+            _ = try transition(&record, .surveyReminder, by: .system, event: "survey-reminded", detail: nil)
+            try tellResident(of: record, "survey.reminder", values(record), kind: .survey)
+        case .surveyExpired:
+            _ = try transition(&record, .surveyExpired, by: .system, event: "surveyed", detail: Satisfaction.noAnswer.rawValue)
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+
+/// Member commands (接 N, 回复 N …): parse, check, apply, answer. Every command on a case,
+/// carried out or refused, is recorded in its audit trail.
+extension CaseDesk {
+    /// Handles a text from someone on the studio's roster; returns the case it concerned, if any.
+    func command(_ text: String, from person: RosterEntry) throws -> CaseRecord? {
+        let command: MemberCommand
+        switch MemberCommandParser.parse(text) {
+        case let .success(c): command = c
+        case let .failure(problem):
+            try refuse(person, problem)
+            return nil
+        }
+        switch command {
+        case .help:
+            try tell(person, "member.help", ["commands": MemberCommandParser.summary], caseID: nil)
+            return nil
+        case .list:
+            try listQueue(person)
+            return nil
+        case let .away(until):
+            let end = until.flatMap(leaveEnd)
+            for s in deployment.studios {
+                if let p = s.person(phone: person.phone) { try ledger.startLeave(studio: s.id, rosterID: p.id, until: end) }
+            }
+            try tell(person, "member.away", ["until": end.map { "到\(format($0.addingTimeInterval(-60)).prefix { $0 != " " })" } ?? ""], caseID: nil)
+            return nil
+        case .back:
+            for s in deployment.studios {
+                if let p = s.person(phone: person.phone) { try ledger.endLeave(studio: s.id, rosterID: p.id) }
+            }
+            try tell(person, "member.back", [:], caseID: nil)
+            return nil
+        case let .accept(ref), let .reply(ref, _), let .done(ref, _), let .transfer(ref, _), let .proposal(ref, _),
+             let .socialReport(ref, _), let .show(ref), let .step(ref, _, _):
+            guard var record = try find(ref, for: person) else { return nil }
+            try act(command, on: &record, by: person, text: text)
+            return record
+        }
+    }
+
+    /// The case a member names, or nil after telling them why not.
+    private func find(_ ref: CaseReference, for person: RosterEntry) throws -> CaseRecord? {
+        let studioID = ref.studio ?? studio.id
+        guard let other = deployment.studio(id: studioID), other.person(phone: person.phone) != nil else {
+            try tell(person, "member.error.studio", ["name": ref.studio ?? studioID], caseID: nil)
+            return nil
+        }
+        guard let record = try ledger.caseRecord(studio: studioID, number: ref.number) else {
+            try tell(person, "member.error.case", ["case": ref.description], caseID: nil)
+            return nil
+        }
+        return record
+    }
+
+    private func act(_ command: MemberCommand, on record: inout CaseRecord, by person: RosterEntry, text: String) throws {
+        // Someone on two studios' rosters may act under the other studio's id.
+        let me = deployment.studio(id: record.studioId)?.person(phone: person.phone) ?? person
+        let actor: CaseActor = me.role.isStaff ? .staff(me.id) : .member(me.id)
+        let result: Result<Void, CaseRejection>
+        switch command {
+        case .accept:
+            result = try transition(&record, .accept, by: actor, event: "accepted", detail: text)
+            if case .success = result {
+                var v = values(record, for: me)
+                v["due"] = format(record.replyDue)
+                try tell(me, "member.accepted", v, caseID: record.id)
+                v = values(record)
+                v["due"] = format(record.replyDue)
+                try tellResident(of: record, "resident.accepted", v)
+            }
+        case let .reply(_, reply):
+            result = try transition(&record, .reply, by: actor, event: "replied", detail: reply)
+            if case .success = result {
+                var v = values(record)
+                v["text"] = reply
+                try tellResident(of: record, "resident.reply", v, kind: .memberReply)
+                try tell(me, "member.replied", values(record, for: me), caseID: record.id)
+            }
+        case let .done(_, outcome):
+            result = try close(&record, .resolved, note: outcome, department: nil, by: actor, me: me, text: text)
+        case let .proposal(_, note):
+            result = try close(&record, .proposal, note: note, department: nil, by: actor, me: me, text: text)
+        case let .socialReport(_, note):
+            result = try close(&record, .socialReport, note: note, department: nil, by: actor, me: me, text: text)
+        case let .transfer(_, to):
+            result = try transfer(&record, to: to, by: actor, me: me, text: text)
+        case .show:
+            result = try show(record, to: me, actor: actor)
+        case let .step(_, step, note):
+            result = try mediate(record, step: step, note: note, by: actor, me: me)
+        default:
+            result = .success(())
+        }
+        if case let .failure(rejection) = result {
+            try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — \(rejection)")
+            try refuse(me, rejection, record)
+        }
+    }
+
+    private func close(_ record: inout CaseRecord, _ outcome: CaseOutcome, note: String, department: String?,
+                       by actor: CaseActor, me: RosterEntry, text: String) throws -> Result<Void, CaseRejection> {
+        let result = try transition(&record, .close(outcome, note: note, department: department), by: actor,
+                                    event: "closed", detail: "\(outcome.rawValue): \(department ?? note)")
+        guard case .success = result else { return result }
+        var v = values(record, for: me)
+        v["outcome"] = outcome == .transferred ? "已转交\(department ?? "")" : outcome.label
+        try tell(me, "member.closed", v, caseID: record.id)
+        try announceClosing(record)
+        return result
+    }
+
+    /// `转 N M3` / `转 N 张委员`: to a member of the case's studio; anything else names a department.
+    private func transfer(_ record: inout CaseRecord, to target: String, by actor: CaseActor, me: RosterEntry, text: String) throws -> Result<Void, CaseRejection> {
+        guard let caseStudio = deployment.studio(id: record.studioId) else { return .failure(.notAllowed("unknown studio")) }
+        let wanted = target.trimmingCharacters(in: .whitespaces)
+        if let member = caseStudio.roster.first(where: { $0.id.lowercased() == wanted.lowercased() || $0.name == wanted || $0.name == TextNormalizer.toTraditional(wanted) }) {
+            if try ledger.onLeave(studio: caseStudio.id)[member.id] != nil {
+                try tell(me, "member.error.target", ["target": member.name, "problem": "正在请假"], caseID: record.id)
+                try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — \(member.id) on leave")
+                return .success(())
+            }
+            let result = try reassign(&record, to: member, by: actor, reason: "transferred by \(me.id)")
+            if case .success = result {
+                try tell(me, "member.transferred", ["case": label(record, for: me), "target": member.name], caseID: record.id)
+            }
+            return result
+        }
+        return try close(&record, .transferred, note: "", department: wanted, by: actor, me: me, text: text)
+    }
+
+    private func show(_ record: CaseRecord, to me: RosterEntry, actor: CaseActor) throws -> Result<Void, CaseRejection> {
+        if case let .member(id) = actor, record.assigneeId != id { return .failure(.notYours(assignee: record.assigneeId)) }
+        // The conversation after the opening text: the resident's additions and the replies, as written.
+        let lines = try ledger.events(caseID: record.id!).compactMap { e -> String? in
+            switch e.kind {
+            case "added": "群众:\(e.detail ?? "")"
+            case "replied": "答复:\(e.detail ?? "")"
+            default: nil
+            }
+        }
+        var v = values(record, for: me)
+        v["conversation"] = lines.isEmpty ? "暂无对话" : lines.suffix(4).joined(separator: "|")
+        if record.topic == .neighbour { v["conversation", default: ""] += "|调解:" + (try mediationSummary(record)) }
+        try ledger.addEvent(record.id!, actor: me.id, kind: "viewed", detail: nil)
+        try tell(me, "member.show", v, caseID: record.id)
+        return .success(())
+    }
+
+    /// `步骤 N 劝 备注`: records a mediation step of a neighbour dispute.
+    private func mediate(_ record: CaseRecord, step: MediationStep, note: String, by actor: CaseActor, me: RosterEntry) throws -> Result<Void, CaseRejection> {
+        if case let .member(id) = actor, record.assigneeId != id { return .failure(.notYours(assignee: record.assigneeId)) }
+        guard record.topic == .neighbour else {
+            try tell(me, "member.error.step", ["case": label(record, for: me)], caseID: record.id)
+            try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "step \(step.rawValue): not a neighbour dispute")
+            return .success(())
+        }
+        guard record.state.isOpen else { return .failure(.notOpen(record.state)) }
+        try ledger.addEvent(record.id!, actor: me.id, kind: "mediation", detail: note.isEmpty ? step.rawValue : "\(step.rawValue) \(note)")
+        try tell(me, "member.step", ["case": label(record, for: me), "steps": try mediationSummary(record)], caseID: record.id)
+        return .success(())
+    }
+
+    /// `听✓辨✓劝✓借·让·和·`: which of the six steps are recorded.
+    func mediationSummary(_ record: CaseRecord) throws -> String {
+        let done = Set(try ledger.events(caseID: record.id!).filter { $0.kind == "mediation" }.compactMap { $0.detail?.first.map(String.init) })
+        return MediationStep.allCases.map { $0.rawValue + (done.contains($0.rawValue) ? "✓" : "·") }.joined()
+    }
+
+    private func listQueue(_ person: RosterEntry) throws {
+        var items: [String] = []
+        for s in deployment.studios {
+            guard let p = s.person(phone: person.phone) else { continue }
+            for record in try ledger.queue(studio: s.id, assignee: p.id) {
+                let due = record.progress.currentDeadline.map { "\($0.kind.label)\(format($0.due))前" } ?? ""
+                items.append("\(label(record, for: person)) \(record.topic.label) \(due)")
+            }
+        }
+        if items.isEmpty {
+            try tell(person, "member.queue.empty", [:], caseID: nil)
+        } else {
+            try tell(person, "member.queue", ["count": String(items.count), "items": items.joined(separator: ";")], caseID: nil)
+        }
+    }
+
+    /// The end of leave for `请假 到 11-30`: the start of the next day in the studio's time zone;
+    /// a date already past this year means next year.
+    private func leaveEnd(_ date: DateComponents) -> Date? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = studio.timeZone
+        let year = date.year ?? calendar.component(.year, from: now)
+        guard var day = calendar.date(from: DateComponents(year: year, month: date.month, day: date.day)) else { return nil }
+        if date.year == nil, let end = calendar.date(byAdding: .day, value: 1, to: day), end < now {
+            day = calendar.date(byAdding: .year, value: 1, to: day) ?? day
+        }
+        return calendar.date(byAdding: .day, value: 1, to: day)
+    }
+
+    // MARK: refusals
+
+    private func refuse(_ person: RosterEntry, _ problem: CommandProblem) throws {
+        switch problem {
+        case .unknownCommand:
+            try tell(person, "member.error.unknown", ["commands": MemberCommandParser.summary], caseID: nil)
+        case let .missingCase(usage):
+            try tell(person, "member.error.usage", ["problem": "缺少案件编号", "usage": usage], caseID: nil)
+        case let .missingText(usage):
+            try tell(person, "member.error.usage", ["problem": "缺少内容", "usage": usage], caseID: nil)
+        case let .badStep(usage):
+            try tell(person, "member.error.usage", ["problem": "调解步骤应为听、辨、劝、借、让、和之一", "usage": usage], caseID: nil)
+        case let .badDate(usage):
+            try tell(person, "member.error.usage", ["problem": "日期看不懂", "usage": usage], caseID: nil)
+        }
+    }
+
+    private func refuse(_ person: RosterEntry, _ rejection: CaseRejection, _ record: CaseRecord) throws {
+        var v = values(record, for: person)
+        switch rejection {
+        case let .notYours(assignee):
+            v["assignee"] = assignee.flatMap { studio.person($0)?.name } ?? "无人"
+            try tell(person, "member.error.notyours", v, caseID: record.id)
+            return
+        case let .notOpen(state): v["problem"] = "\(state.label),不能再办理"
+        case .alreadyAccepted: v["problem"] = "已经受理过了"
+        case .sameAssignee: v["problem"] = "已由该委员办理"
+        case .notAwaitingSurvey: v["problem"] = "不在回访中"
+        case let .notAllowed(why): v["problem"] = why
+        }
+        try tell(person, "member.error.state", v, caseID: record.id)
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+
+/// A resident's text: a status query, a survey answer, more about an open case, or a new case.
+extension CaseDesk {
+    /// Handles a resident's text; `interpretation` is the classifier's reading, used for new cases.
+    func resident(_ inbound: InboundMessage, interpretation: Interpretation, replyChannel: String,
+                  plan: (_ registered: String?, _ open: [String: Int], _ unavailable: Set<String>, _ next: Int) -> IntakePlan) throws -> Handled {
+        let phone = inbound.from
+        if let number = ResidentCommand.statusQuery(inbound.text) {
+            return try status(number, for: phone, traditional: TextNormalizer.looksTraditional(inbound.text))
+        }
+        let active = try ledger.activeCases(studio: studio.id, resident: phone)
+        if let answer = Satisfaction(answer: inbound.text), answer != .noAnswer,
+           var record = active.first(where: { $0.state == .closed }) {
+            return try survey(answer, on: &record)
+        }
+        if var record = active.first(where: { $0.state.isOpen && $0.assigneeId != nil }), !isNewMatter(interpretation, for: record) {
+            return try addition(inbound.text, to: &record)
+        }
+        let decision = plan(try ledger.registeredArea(studio: studio.id, phone: phone), try ledger.openCaseCounts(studio: studio.id),
+                            try onLeave(), try ledger.nextCaseNumber(studio: studio.id))
+        return try ledger.apply(decision, for: inbound, replyChannel: replyChannel)
+    }
+
+    /// A text about something else than the open case: classified with a different topic.
+    private func isNewMatter(_ interpretation: Interpretation, for record: CaseRecord) -> Bool {
+        guard case let .message(c, _) = interpretation else { return true }
+        return c.intent != .unclassified && c.topic != .other && c.topic != record.topic && c.answer == nil
+    }
+
+    private func status(_ number: Int, for phone: String, traditional: Bool) throws -> Handled {
+        guard let record = try ledger.caseRecord(studio: studio.id, number: number), record.residentPhone == phone else {
+            // Someone else's case number is answered like an unknown one: no one learns about others' cases.
+            let text = templates.render("resident.status.unknown", ["studio": studio.name, "case": String(number)])
+            try ledger.enqueue([OutboundText(to: phone, text: traditional ? TextNormalizer.toTraditional(text) : text, kind: .caseUpdate)],
+                               studio: studio.id, from: from, channel: channel, caseID: nil)
+            return Handled(queued: 1)
+        }
+        var v = values(record)
+        v["detail"] = switch record.state {
+        case .closed, .surveyed: "办理结果:\(record.outcome == .transferred ? "已转交\(record.department ?? "")" : (record.outcome?.label ?? "")) \(record.outcomeNote ?? "")"
+        case .answered: ""
+        default: "办理人:\(v["assignee"] ?? ""),\(record.progress.currentDeadline.map { "\($0.kind.label)期限\(format($0.due))" } ?? "")"
+        }
+        try ledger.addEvent(record.id!, actor: "resident", kind: "status-query", detail: nil)
+        try tellResident(of: record, "resident.status", v)
+        return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
+    }
+
+    private func survey(_ answer: Satisfaction, on record: inout CaseRecord) throws -> Handled {
+        guard case .success = try transition(&record, .surveyAnswer(answer), by: .resident, event: "surveyed", detail: answer.rawValue) else {
+            return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
+        }
+        var v = values(record)
+        v["satisfaction"] = answer.label
+        if answer == .unsatisfied {
+            try tellResident(of: record, "survey.reopened", v)
+            if let member = record.assigneeId.flatMap({ studio.person($0) }) {
+                var m = values(record, for: member)
+                m["due"] = format(record.replyDue)
+                try tell(member, "member.reopened", m, caseID: record.id, kind: .reminder)
+            }
+            if let liaison = studio.staff.first(where: { $0.id != record.assigneeId }) {
+                try tell(liaison, "staff.reopened", values(record, for: liaison), caseID: record.id, kind: .reminder)
+            }
+        } else {
+            try tellResident(of: record, "survey.thanks", v)
+        }
+        return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
+    }
+
+    private func addition(_ text: String, to record: inout CaseRecord) throws -> Handled {
+        try ledger.addEvent(record.id!, actor: "resident", kind: "added", detail: text)
+        if let member = record.assigneeId.flatMap({ studio.person($0) }) {
+            var m = values(record, for: member)
+            m["text"] = text
+            try tell(member, "member.added", m, caseID: record.id, kind: .memberNotice)
+        }
+        try tellResident(of: record, "resident.added", values(record))
+        return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// Reads and writes of casework inside one write transaction: the one door through which intake,
+/// member commands, survey answers and the deadline service change cases. Every write that opens,
+/// closes or moves a case keeps the open-case counts (`assignee_load`) in step.
+public struct CaseLedger {
+    let db: Database
+    /// The time of the transaction's cause (the message's arrival, the service's tick).
+    public let now: Date
+
+    // MARK: reads
+
+    /// The case with this number in this studio.
+    public func caseRecord(studio: String, number: Int) throws -> CaseRecord? {
+        try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
+    }
+
+    /// A member's open cases, oldest first (their queue, 待办).
+    public func queue(studio: String, assignee: String) throws -> [CaseRecord] {
+        try CaseRecord.filter(Column("studio_id") == studio && Column("assignee_id") == assignee
+            && CaseState.openStates.map(\.rawValue).contains(Column("state")))
+            .order(Column("created_at"), Column("id")).fetchAll(db)
+    }
+
+    /// A resident's cases that are open or wait for the satisfaction answer, newest first.
+    public func activeCases(studio: String, resident: String) throws -> [CaseRecord] {
+        try CaseRecord.filter(Column("studio_id") == studio && Column("resident_phone") == resident
+            && (CaseState.openStates.map(\.rawValue).contains(Column("state"))
+                || (Column("state") == CaseState.closed.rawValue && [SurveyState.asked.rawValue, SurveyState.reminded.rawValue].contains(Column("survey_state")))))
+            .order(Column("id").desc).fetchAll(db)
+    }
+
+    /// Cases the deadline service looks at: open ones, and closed ones waiting for the survey answer.
+    public func casesToFollowUp() throws -> [CaseRecord] {
+        try CaseRecord.filter(CaseState.openStates.map(\.rawValue).contains(Column("state"))
+            || (Column("state") == CaseState.closed.rawValue && [SurveyState.asked.rawValue, SurveyState.reminded.rawValue].contains(Column("survey_state"))))
+            .order(Column("id")).fetchAll(db)
+    }
+
+    /// The case's messages in both directions, oldest first.
+    public func conversation(caseID: Int64) throws -> [MessageRecord] {
+        try MessageRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db)
+    }
+
+    /// The case's audit trail, oldest first.
+    public func events(caseID: Int64) throws -> [CaseEventRecord] {
+        try CaseEventRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db)
+    }
+
+    /// The area a resident registered by text.
+    public func registeredArea(studio: String, phone: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT area FROM residents WHERE studio_id = ? AND phone = ?", arguments: [studio, phone])
+    }
+
+    /// Open cases per assignee in a studio (from the load table the writes keep).
+    public func openCaseCounts(studio: String) throws -> [String: Int] {
+        let rows = try Row.fetchAll(db, sql: "SELECT assignee_id, open_cases FROM assignee_load WHERE studio_id = ?", arguments: [studio])
+        return Dictionary(uniqueKeysWithValues: rows.map { ($0["assignee_id"] as String, $0["open_cases"] as Int) })
+    }
+
+    /// The number a new case in this studio gets.
+    public func nextCaseNumber(studio: String) throws -> Int {
+        (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM cases WHERE studio_id = ?", arguments: [studio]) ?? 0) + 1
+    }
+
+    /// Roster ids on leave now, with the day they come back (nil: until they text 销假).
+    public func onLeave(studio: String) throws -> [String: Date?] {
+        let rows = try Row.fetchAll(db, sql: "SELECT roster_id, until FROM member_leave WHERE studio_id = ? AND (until IS NULL OR until > ?)",
+                                    arguments: [studio, now])
+        var out: [String: Date?] = [:]
+        for row in rows { out[row["roster_id"]] = row["until"] as Date? }
+        return out
+    }
+
+    /// The channel and hotline number a case's first message came in on (where texts to its resident go back).
+    public func origin(caseID: Int64) throws -> (channel: String, hotline: String)? {
+        try Row.fetchOne(db, sql: "SELECT channel, to_number FROM messages WHERE case_id = ? AND direction = 'in' ORDER BY id LIMIT 1",
+                         arguments: [caseID]).map { ($0["channel"], $0["to_number"]) }
+    }
+
+    // MARK: writes
+
+    /// Writes an intake decision: the registration, or the new case with its audit trail and replies.
+    public func apply(_ decision: IntakePlan, for inbound: InboundMessage, replyChannel: String) throws -> Handled {
+        switch decision {
+        case let .registration(area, reply):
+            if let area {
+                try db.execute(sql: "UPDATE residents SET area = ? WHERE studio_id = ? AND phone = ?",
+                               arguments: [area, inbound.studioID, inbound.from])
+            }
+            try enqueue([reply], studio: inbound.studioID, from: inbound.to, channel: replyChannel, caseID: nil)
+            return Handled(queued: 1)
+
+        case let .newCase(p):
+            let json = String(decoding: try JSONEncoder.sorted.encode(p.classification), as: UTF8.self)
+            var record = CaseRecord(
+                studioId: inbound.studioID, number: p.number, residentPhone: inbound.from,
+                intent: p.classification.intent, topic: p.classification.topic, area: p.area, areaSource: p.areaSource,
+                assigneeId: p.routing?.assignee, state: p.state, routingReason: p.routing?.reason,
+                routingExplanation: p.routing?.explanation, classification: json, text: inbound.text,
+                createdAt: now, updatedAt: now)
+            record.progress = p.progress
+            record.traditional = p.traditional
+            try record.insert(db)
+            let caseID = record.id!
+            if let assignee = record.assigneeId, record.state.isOpen {
+                try adjustLoad(studio: inbound.studioID, assignee: assignee, by: 1)
+            }
+            try addEvent(caseID, actor: "resident", kind: "opened",
+                         detail: "\(p.classification.intent.rawValue)/\(p.classification.topic.rawValue) score \(p.classification.score)")
+            if let routing = p.routing {
+                try addEvent(caseID, actor: "system", kind: "assigned",
+                             detail: "\(routing.assignee): \(routing.reason.rawValue), \(routing.explanation)")
+            } else if p.state == .answered {
+                try addEvent(caseID, actor: "system", kind: "answered", detail: "answered from the rule table")
+            }
+            try enqueue(p.replies, studio: inbound.studioID, from: inbound.to, channel: replyChannel, caseID: caseID)
+            return Handled(caseID: caseID, caseNumber: p.number, queued: p.replies.count)
+        }
+    }
+
+    /// Writes a case's new progress, keeping the open-case counts in step with the old one.
+    public func save(_ record: inout CaseRecord, progress: CaseProgress) throws {
+        let old = record.progress
+        record.progress = progress
+        record.updatedAt = now
+        try record.update(db)
+        let studio = record.studioId
+        let wasCounted = old.state.isOpen ? old.assignee : nil
+        let isCounted = progress.state.isOpen ? progress.assignee : nil
+        if wasCounted != isCounted {
+            if let a = wasCounted { try adjustLoad(studio: studio, assignee: a, by: -1) }
+            if let a = isCounted { try adjustLoad(studio: studio, assignee: a, by: 1) }
+        }
+    }
+
+    /// Adds an entry to a case's audit trail.
+    public func addEvent(_ caseID: Int64, actor: String, kind: String, detail: String?) throws {
+        var event = CaseEventRecord(caseId: caseID, at: now, actor: actor, kind: kind, detail: detail)
+        try event.insert(db)
+    }
+
+    /// Puts a member on leave (replacing any earlier leave) until `until` (nil: until 销假).
+    public func startLeave(studio: String, rosterID: String, until: Date?) throws {
+        try db.execute(sql: """
+            INSERT INTO member_leave(studio_id, roster_id, since, until) VALUES (?, ?, ?, ?)
+            ON CONFLICT(studio_id, roster_id) DO UPDATE SET since = excluded.since, until = excluded.until
+            """, arguments: [studio, rosterID, now, until])
+    }
+
+    /// Ends a member's leave.
+    public func endLeave(studio: String, rosterID: String) throws {
+        try db.execute(sql: "DELETE FROM member_leave WHERE studio_id = ? AND roster_id = ?", arguments: [studio, rosterID])
+    }
+
+    /// Inserts outbound messages with their outbox rows, due now.
+    public func enqueue(_ texts: [OutboundText], studio: String, from: String, channel: String, caseID: Int64?) throws {
+        for text in texts {
+            var message = MessageRecord(
+                studioId: studio, direction: .outbound, channel: channel, providerId: nil, fromNumber: from, toNumber: text.to,
+                text: text.text, status: "queued", kind: text.kind.rawValue, caseId: caseID, createdAt: now,
+                encoding: SMSSegments.encoding(of: text.text).rawValue, parts: SMSSegments.parts(of: text.text))
+            try message.insert(db)
+            var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: .pending,
+                                    attempts: 0, nextAttemptAt: now, updatedAt: now)
+            try item.insert(db)
+        }
+    }
+
+    /// Adds `delta` to an assignee's open cases.
+    func adjustLoad(studio: String, assignee: String, by delta: Int) throws {
+        try db.execute(sql: """
+            INSERT INTO assignee_load(studio_id, assignee_id, open_cases) VALUES (?, ?, MAX(?, 0))
+            ON CONFLICT(studio_id, assignee_id) DO UPDATE SET open_cases = MAX(open_cases + ?, 0)
+            """, arguments: [studio, assignee, delta, delta])
+    }
+}
