@@ -24,7 +24,8 @@ public struct FollowUpService: Service {
             } catch {
                 hotline.logger.error("follow-up failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Graceful shutdown does not cancel tasks: stop waiting as soon as it starts.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -8,6 +8,33 @@ let configDir = repoRoot.appendingPathComponent("config").path
 let intentsDir = repoRoot.appendingPathComponent("Intents").path
 
 @Suite struct ShippedConfigTests {
+    @Test func followThroughSettingsAndAStudioOverride() throws {
+        let shipped = try ConfigLoader.load(directory: configDir)
+        #expect(shipped.sla == SLASettings())
+        #expect(shipped.deployment.studio(id: "xujiawan")?.sla.deadlines(for: .water) == CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5))
+        let studio = try String(contentsOfFile: configDir + "/studios/xujiawan.yaml", encoding: .utf8)
+        let dir = try scratchConfig(replacing: "studios/xujiawan.yaml", with: studio + """
+
+            sla:
+              accept_hours: 12
+              quiet_hours: "22:00-07:00"
+              max_open_cases: 5
+            """)
+        let settings = try ConfigLoader.load(directory: dir)
+        let sla = try #require(settings.deployment.studio(id: "xujiawan")?.sla)
+        #expect(sla.deadlines.acceptHours == 12 && sla.deadlines.replyDays == 3 && sla.maxOpenCases == 5)
+        #expect(sla.quietHours == QuietHours("22:00-07:00") && sla.topics[.water]?.acceptHours == 4)
+        // The other studio keeps the deployment's.
+        #expect(settings.deployment.studio(id: "xinjiang")?.sla == SLASettings())
+    }
+
+    /// Every built-in text fits the default five SMS parts with typical values.
+    @Test func builtInTemplatesFit() {
+        for (name, text) in ReplyTemplates.defaults {
+            #expect(SMSSegments.parts(of: ReplyTemplates.sample(text, studio: "徐家湾委员工作室")) <= 2, "\(name)")
+        }
+    }
+
     /// The default config ships the demo studios of shared/demo/README.md exactly.
     @Test func shipsTheDemoStudios() throws {
         let settings = try ConfigLoader.load(directory: configDir)
