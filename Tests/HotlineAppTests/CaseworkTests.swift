@@ -164,6 +164,53 @@ let l1 = "+8613900000001"
     }
 }
 
+@Suite struct ManyStudiosTests {
+    /// 王委员 also serves 新绛 (as X1): the number texted decides the studio, `xinjiang-1` names it from elsewhere.
+    @Test func memberOnTwoRostersNamesTheStudio() async throws {
+        var (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        let i = try #require(settings.deployment.studios.firstIndex { $0.id == "xinjiang" })
+        let j = try #require(settings.deployment.studios[i].roster.firstIndex { $0.id == "X1" })
+        settings.deployment.studios[i].roster[j].phone = m3
+        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
+        try await phones.text("+8613700000055", "王守村吃水难,井里抽不出水", to: "10690002")
+        let c = try await phones.case(1, studio: "xinjiang")
+        #expect(c.assigneeId == "X1")
+        #expect(try await phones.inbox(m3).first?.contains("回复“接 1”受理") == true)
+        // "接 1" to the xujiawan number means xujiawan's case 1, which does not exist.
+        try await phones.text(m3, "接 1")
+        #expect(try await phones.inbox(m3) == ["没有编号1的案件。"])
+        try await phones.text(m3, "接 xinjiang-1")
+        #expect(try await phones.inbox(m3).first?.hasPrefix("已受理xinjiang-1") == true)
+        #expect(try await phones.case(1, studio: "xinjiang").state == .accepted)
+        // Replying to the number the notice came from needs no studio.
+        try await phones.text(m3, "回复 1 明天去看", to: "10690002")
+        #expect(try await phones.inbox("+8613700000055").last == "【新绛县有事好商量平台】编号1:明天去看")
+    }
+
+    @Test func membersAtTheirMaximumGetNoNewCases() async throws {
+        var (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        let i = try #require(settings.deployment.studios.firstIndex { $0.id == "xujiawan" })
+        settings.deployment.studios[i].sla.maxOpenCases = 1
+        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
+        try await phones.text("+8613700000011", "龙湖小区电梯坏了")
+        try await phones.text("+8613700000012", "龙湖小区电梯又坏了,物业不管")
+        try await phones.text("+8613700000013", "龙湖小区楼道漏水,物业不修")
+        let assignees = try await [1, 2, 3].asyncMap { try await phones.case($0).assigneeId }
+        // M3 (housing) first, then the other linked member, then nobody linked is free: duty or a liaison.
+        #expect(assignees[0] == "M3" && assignees[1] == "M6" && assignees[2] == "L1")
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for e in self { out.append(try await transform(e)) }
+        return out
+    }
+}
+
 /// The deadline service, with the clock moved by hand.
 @Suite struct DeadlineServiceTests {
     @Test func reminderEscalationThenReassignment() async throws {
