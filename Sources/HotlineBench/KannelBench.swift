@@ -104,12 +104,13 @@ struct KannelBench: AsyncParsableCommand {
         }
         try await Task.sleep(for: .seconds(1))
 
-        // fakesmsc generates the MO itself: -m messages, no pause, a UCS-2 line.
+        // fakesmsc generates the MO itself: -m messages, no pause, a UCS-2 line, and (-z 1) a random
+        // sender after the +86137 prefix, so that each message is a new resident's new case.
         let ucs2 = Array("小区停水三天了,一直没人管".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }.map { String(format: "%%%02X", $0) }.joined()
         let start = DispatchTime.now().uptimeNanoseconds
         processes.append(try KannelSupport.startQuietly("/usr/lib/kannel/test/fakesmsc", [
-            "-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", String(messages), "-v", "4",
-            "8613700000001 10690001 ucs2 \(ucs2)",
+            "-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", String(messages), "-v", "4", "-z", "1",
+            "+86137 10690001 ucs2 \(ucs2)",
         ]))
         let deadline = Date().addingTimeInterval(600)
         while try done() < messages {
