@@ -103,12 +103,14 @@ public enum MemberCommandParser {
     /// Every command's form, for `帮助`.
     public static let summary = "接N 回复N内容 办结N结果 转N委员/部门 提案N 社情N 待办 查N 请假[到月-日] 销假 步骤N劝备注"
 
+    /// Every verb's words, longest first, built once.
+    static let verbWords: [(Verb, String)] = Verb.allCases.flatMap { verb in verb.words.map { (verb, $0) } }.sorted { $0.1.count > $1.1.count }
+
     /// The command in `text`, or the problem with it.
     public static func parse(_ text: String) -> Result<MemberCommand, CommandProblem> {
         var cursor = Cursor(text)
         cursor.skipSeparators()
-        let words = Verb.allCases.flatMap { verb in verb.words.map { (verb, $0) } }.sorted { $0.1.count > $1.1.count }
-        guard let (verb, _) = words.first(where: { cursor.consume(word: $0.1) }) else { return .failure(.unknownCommand) }
+        guard let (verb, _) = verbWords.first(where: { cursor.consume(word: $0.1) }) else { return .failure(.unknownCommand) }
         switch verb {
         case .list: return .success(.list)
         case .back: return .success(.back)
@@ -181,14 +183,23 @@ public enum ResidentCommand {
 
 /// Reads a command while keeping the member's own text for what goes to the resident: each
 /// character is compared in normalised form (NFKC, Simplified, lower case), the rest is returned as written.
+/// Characters are normalised only when looked at: every resident text is checked for `查询 N`, and
+/// most are decided by their first character.
 struct Cursor {
     private let original: [Character]
-    private let normal: [String]
     private var index = 0
 
     init(_ text: String) {
         original = Array(text)
-        normal = original.map { Cursor.normalise($0) }
+    }
+
+    /// The normalised characters, read on demand.
+    private var normal: Normalised { Normalised(original: original) }
+
+    struct Normalised {
+        let original: [Character]
+        var count: Int { original.count }
+        subscript(i: Int) -> String { Cursor.normalise(original[i]) }
     }
 
     static func normalise(_ character: Character) -> String {
