@@ -66,9 +66,10 @@ let package = Package(
         .executableTarget(
             name: "HotlineBench",
             dependencies: [
-                "HotlineCore", "HotlineConfig", "HotlineStorage", "HotlineTestSupport",
+                "HotlineCore", "HotlineConfig", "HotlineStorage", "HotlineApp", "HotlineChannels", "HotlineTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

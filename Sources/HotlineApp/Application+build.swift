@@ -30,3 +30,10 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
         logger: hotline.logger)
 }
+
+/// Sets how many event-loop threads the HTTP server (and outbound HTTP) use; call before the
+/// server starts. NIO's default is one per CPU core; on a small machine that also runs Kannel,
+/// fewer threads leave Kannel more of the CPU (see BENCHMARKS.md).
+public func useEventLoopThreads(_ count: Int) {
+    NIOSingletons.groupLoopCountSuggestion = count
+}

@@ -29,7 +29,7 @@ final class CaseDesk {
         self.channel = channel
         self.from = from
         self.maxParts = maxParts
-        self.templates = ReplyTemplates(overrides: studio.templates)
+        self.templates = studio.replies
     }
 
     var now: Date { ledger.now }

@@ -45,6 +45,7 @@ public final class Hotline: Sendable {
         self.clock = clock
         self.logger = logger
         self.secrets = secrets
+        TextNormalizer.prepare()
         self.rules = Mutex(try Self.compile(table, studios: settings.deployment.studios))
         self.areaFinders = Dictionary(uniqueKeysWithValues: settings.deployment.studios.map { ($0.id, AreaFinder(areas: $0.areas)) })
     }

@@ -49,25 +49,48 @@ public enum FormFields {
 
     /// Percent-encodes a value for a query string (RFC 3986 unreserved characters stay as they are).
     public static func encode(_ value: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(value.utf8.count * 3)
+        append(value, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func append(_ value: String, to out: inout [UInt8]) {
         for b in value.utf8 {
             switch b {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(b))
+                out.append(b)
             default:
-                out += "%" + String(b, radix: 16, uppercase: true).leftPadded(to: 2)
+                out += [UInt8(ascii: "%"), hexDigits[Int(b >> 4)], hexDigits[Int(b & 0x0F)]]
             }
         }
-        return out
     }
 
     /// `name=value&…` with each part encoded.
     public static func encode(_ fields: [(String, String)]) -> String {
-        fields.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+        var out: [UInt8] = []
+        out.reserveCapacity(fields.reduce(0) { $0 + $1.0.utf8.count + 3 * $1.1.utf8.count + 2 })
+        for (i, (name, value)) in fields.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: "&")) }
+            append(name, to: &out)
+            out.append(UInt8(ascii: "="))
+            append(value, to: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
-extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+extension StringProtocol {
+    /// Nothing but whitespace (or empty). Foundation's `trimmingCharacters(in:)` costs more than
+    /// the rest of an inbound request's parsing.
+    var isBlank: Bool { allSatisfy(\.isWhitespace) }
+
+    /// Without leading and trailing whitespace.
+    var trimmed: Substring {
+        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
+        return Substring(self[first...last])
+    }
 }

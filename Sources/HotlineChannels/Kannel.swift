@@ -35,7 +35,7 @@ public struct KannelChannel: Sendable {
     public func inbound(fields: [String: String], secretHeader: String?) throws(WebhookError) -> InboundText {
         try authenticate(fields, secretHeader)
         func field(_ name: String) throws(WebhookError) -> String {
-            guard let v = fields[name], !v.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let v = fields[name], !v.isBlank else {
                 throw .malformed("field '\(name)' is missing (sms-service get-url needs from=%p&to=%P&text=%b&id=%I)")
             }
             return v
@@ -43,7 +43,7 @@ public struct KannelChannel: Sendable {
         let id = try field("id")
         let from = PhoneNumber.normalize(try field("from"), defaultCountryCode: defaultCountryCode)
         let to = PhoneNumber.normalize(try field("to"), defaultCountryCode: defaultCountryCode)
-        guard let text = fields["text"], !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let text = fields["text"], !text.isBlank else {
             throw .malformed("field 'text' is missing or empty")
         }
         return InboundText(providerID: id, from: from, to: to, text: text)
@@ -83,14 +83,14 @@ public struct KannelChannel: Sendable {
             fields += [("coding", "2"), ("charset", "UTF-8")]
         }
         fields += [("dlr-mask", "31"), ("dlr-url", dlr)]
-        let separator = sendsmsURL.contains("?") ? "&" : "?"
+        let separator = sendsmsURL.utf8.contains(UInt8(ascii: "?")) ? "&" : "?"
         return OutboundHTTPRequest(method: "GET", url: sendsmsURL + separator + FormFields.encode(fields))
     }
 
     /// What sendsms's answer means: `202 0: Accepted` and `202 3: Queued for later delivery` are
     /// accepted; other 4xx are permanent (bad credentials, bad number); 5xx are worth a retry.
     public static func outcome(status: Int, body: String) -> SendOutcome {
-        let said = body.trimmingCharacters(in: .whitespacesAndNewlines)
+        let said = body.trimmed
         switch status {
         case 200..<300: return .accepted(providerID: nil)
         case 429: return .retryable("kannel \(status): \(said)")

@@ -117,7 +117,7 @@ public enum Intake {
                             context: IntakeContext) -> IntakePlan {
         let studio = context.studio
         let traditional = TextNormalizer.looksTraditional(text)
-        let templates = ReplyTemplates(overrides: studio.templates)
+        let templates = studio.replies
         switch interpretation {
         case let .registration(name, area):
             let reply: String

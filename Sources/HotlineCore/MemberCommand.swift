@@ -173,6 +173,14 @@ public enum MemberCommandParser {
 public enum ResidentCommand {
     /// `查询 12` / `STATUS 12` / `查詢#12` → 12.
     public static func statusQuery(_ text: String) -> Int? {
+        // Nearly every resident text is no query: decide on its first character before splitting
+        // the whole text into characters.
+        for c in text {
+            let n = Cursor.normalise(c)
+            if Cursor.isSeparator(n) { continue }
+            guard n == "查" || n == "s" else { return nil }
+            break
+        }
         var cursor = Cursor(text)
         cursor.skipSeparators()
         guard cursor.consume(word: "查询") || cursor.consume(word: "status") else { return nil }
@@ -214,9 +222,14 @@ struct Cursor {
     }
 
     mutating func skipSeparators() {
-        while index < normal.count, [" ", "\u{3000}", "#", ":", ",", "\n", "\t", "。", "、"].contains(normal[index]) || normal[index].allSatisfy(\.isWhitespace) {
+        while index < normal.count, Self.isSeparator(normal[index]) {
             index += 1
         }
+    }
+
+    /// Whether a normalised character separates words (`#`, `:`, `,`, spaces …).
+    static func isSeparator(_ n: String) -> Bool {
+        ["#", ":", ",", "。", "、"].contains(n) || n.allSatisfy(\.isWhitespace)
     }
 
     /// Consumes `word` (normalised) when the text continues with it.

@@ -6,7 +6,7 @@ public enum PhoneNumber {
     /// numbers; short codes (hotline numbers such as `10690001`) are kept as digits.
     /// `13800000001`, `8613800000001`, `+86 138-0000-0001` and `008613800000001` are one number.
     public static func normalize(_ raw: String, defaultCountryCode: String = "86") -> String {
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.drop(while: \.isWhitespace)
         let hasPlus = trimmed.hasPrefix("+") || trimmed.hasPrefix("＋")
         var digits = String(trimmed.unicodeScalars.compactMap { scalar -> Character? in
             // Full-width digits count as digits.

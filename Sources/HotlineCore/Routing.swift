@@ -78,14 +78,14 @@ public enum Routing {
 
 /// Finds the area a text names, by canonical name or alias, in normalised form (so 龍湖 finds 龙湖社区).
 public struct AreaFinder: Sendable {
-    private let names: [(normal: String, area: String)]
+    private let names: [(normal: String, bytes: [UInt8], area: String)]
 
     public init(areas: [Area]) {
-        var names: [(String, String)] = []
+        var names: [(String, [UInt8], String)] = []
         for area in areas {
             for name in [area.id] + area.aliases {
                 let normal = TextNormalizer.normalize(name)
-                if !normal.isEmpty { names.append((normal, area.id)) }
+                if !normal.isEmpty { names.append((normal, Array(normal.utf8), area.id)) }
             }
         }
         // Longest first, so 龙湖社区 wins over 龙湖.
@@ -94,8 +94,26 @@ public struct AreaFinder: Sendable {
 
     /// The area named in `text`, if any.
     public func find(in text: String) -> String? {
-        let normal = TextNormalizer.normalize(text)
-        return names.first { normal.contains($0.normal) }?.area
+        // A byte search over UTF-8 (a match of whole characters can only start on a character):
+        // both Foundation's `contains` and the standard library's `firstRange(of:)` cost more
+        // than classifying the text.
+        let normal = Array(TextNormalizer.normalize(text).utf8)
+        return names.first { Self.contains(normal, $0.bytes) }?.area
+    }
+
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        guard let first = needle.first, needle.count <= haystack.count else { return needle.isEmpty }
+        var i = 0
+        let last = haystack.count - needle.count
+        while i <= last {
+            if haystack[i] == first {
+                var j = 1
+                while j < needle.count && haystack[i + j] == needle[j] { j += 1 }
+                if j == needle.count { return true }
+            }
+            i += 1
+        }
+        return false
     }
 
     /// The area `name` designates exactly (after normalisation), if any.

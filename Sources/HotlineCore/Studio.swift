@@ -27,7 +27,12 @@ public struct Studio: Sendable, Equatable {
     /// The channel that carries this studio's outbound messages unless the inbound channel can reply itself.
     public var outboundChannel: String
     /// Overrides of reply templates by name (see ``ReplyTemplates``).
-    public var templates: [String: String]
+    public var templates: [String: String] {
+        didSet { replies = ReplyTemplates(overrides: templates) }
+    }
+    /// The studio's wording: the built-in templates with `templates` over them, merged once rather
+    /// than for every message.
+    public private(set) var replies: ReplyTemplates
     /// Facts about the studio that rule-table answers quote as `{name}` (address, reception hours, …).
     public var facts: [String: String]
     /// Deadlines, reminders, survey and quiet hours: the deployment's, with this studio's overrides.
@@ -50,6 +55,7 @@ public struct Studio: Sendable, Equatable {
         self.residents = residents
         self.outboundChannel = outboundChannel
         self.templates = templates
+        self.replies = ReplyTemplates(overrides: templates)
         self.facts = facts
     }
 

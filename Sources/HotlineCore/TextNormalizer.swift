@@ -122,6 +122,13 @@ public enum TextNormalizer {
         return table
     }
 
+    /// Builds the script tables now (ICU runs over 21,000 characters each) rather than on the first
+    /// message that needs them, inside intake's write transaction where every waiting request pays.
+    public static func prepare() {
+        _ = t2sFlat.count
+        _ = simplifiedToTraditional.count
+    }
+
     /// `text` in Traditional script, character by character (for replies to residents who write Traditional).
     public static func toTraditional(_ text: String) -> String {
         let table = simplifiedToTraditional

@@ -58,26 +58,28 @@ extension AppDatabase {
     /// Stores an inbound text and everything `handle` decides, in one transaction: a provider id
     /// seen before returns the first answer and runs nothing; otherwise the message and the
     /// resident are written and `handle` acts through the ledger (new case, member command, survey answer …).
+    ///
+    /// Concurrent calls are group-committed: they run one after the other in one transaction, each
+    /// in its own savepoint, and each returns after that transaction is committed.
     public func receive(_ inbound: InboundMessage,
                         handle: @Sendable @escaping (CaseLedger, _ messageID: Int64) throws -> Handled) async throws -> IntakeReceipt {
-        try await writer.write { db in
+        try await groupCommit.write { db in
             if let existing = try duplicate(of: inbound, db) {
-                let number = try existing.caseId.flatMap { try Int.fetchOne(db, sql: "SELECT number FROM cases WHERE id = ?", arguments: [$0]) }
+                let number = try existing.caseId.flatMap { try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM cases WHERE id = ?"), arguments: [$0]) }
                 return IntakeReceipt(messageID: existing.id!, caseNumber: number, duplicate: true, queued: 0)
             }
-            let now = inbound.receivedAt
+            let ledger = CaseLedger(db: db, now: inbound.receivedAt)
             var message = MessageRecord(
                 studioId: inbound.studioID, direction: .inbound, channel: inbound.channel, providerId: inbound.providerID,
-                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: "received", createdAt: now)
-            try message.insert(db)
-            try db.execute(sql: """
+                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: "received", createdAt: inbound.receivedAt)
+            try message.insertCached(db, stamp: ledger.stamp)
+            try db.cachedStatement(sql: """
                 INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at) VALUES (?, ?, NULL, ?, ?)
                 ON CONFLICT(studio_id, phone) DO UPDATE SET last_seen_at = excluded.last_seen_at
-                """, arguments: [inbound.studioID, inbound.from, now, now])
-            let handled = try handle(CaseLedger(db: db, now: now), message.id!)
+                """).execute(arguments: [inbound.studioID, inbound.from, ledger.stamp.stored, ledger.stamp.stored])
+            let handled = try handle(ledger, message.id!)
             if let caseID = handled.caseID {
-                message.caseId = caseID
-                try message.update(db, columns: ["case_id"])
+                try db.cachedStatement(sql: "UPDATE messages SET case_id = ? WHERE id = ?").execute(arguments: [caseID, message.id])
             }
             return IntakeReceipt(messageID: message.id!, caseNumber: handled.caseNumber, duplicate: false, queued: handled.queued)
         }
@@ -102,26 +104,19 @@ extension AppDatabase {
 
     /// The stored message this inbound text repeats, if any.
     private func duplicate(of inbound: InboundMessage, _ db: Database) throws -> MessageRecord? {
+        // Asked for every inbound text: statements compiled once.
         if let providerID = inbound.providerID,
-           let existing = try MessageRecord.filter(Column("direction") == "in" && Column("channel") == inbound.channel && Column("provider_id") == providerID)
-            .fetchOne(db) {
+           let existing = try MessageRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM messages WHERE direction = 'in' AND channel = ? AND provider_id = ?"),
+            arguments: [inbound.channel, providerID]) {
             return existing
         }
         if let window = inbound.sameTextWindow {
-            return try MessageRecord.filter(Column("direction") == "in" && Column("channel") == inbound.channel
-                && Column("from_number") == inbound.from && Column("text") == inbound.text
-                && Column("created_at") >= inbound.receivedAt.addingTimeInterval(-window))
-                .order(Column("id").desc).fetchOne(db)
+            return try MessageRecord.fetchOne(db.cachedStatement(sql: """
+                SELECT * FROM messages WHERE direction = 'in' AND channel = ? AND from_number = ? AND text = ? AND created_at >= ?
+                ORDER BY id DESC LIMIT 1
+                """), arguments: [inbound.channel, inbound.from, inbound.text, inbound.receivedAt.addingTimeInterval(-window)])
         }
         return nil
-    }
-}
-
-extension JSONEncoder {
-    /// Deterministic JSON for stored explanations.
-    static var sorted: JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return e
     }
 }

@@ -29,20 +29,24 @@ extension AppDatabase {
     /// and counting the attempt, in one transaction.
     public func claimDueOutbox(now: Date, limit: Int, channels: Set<String>? = nil) async throws -> [OutboxItem] {
         try await writer.write { db in
-            var request = OutboxRecord
-                .filter(Column("status") == OutboxRecord.Status.pending.rawValue && Column("next_attempt_at") <= now)
-            if let channels { request = request.filter(channels.contains(Column("channel"))) }
-            let rows = try request.order(Column("priority"), Column("next_attempt_at"), Column("id")).limit(limit).fetchAll(db)
+            // The dispatcher's loop: statements compiled once; the channel filter is applied while
+            // reading so that one statement serves every call.
+            let stamp = Stamp(now)
+            let due = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT o.id, o.message_id, o.channel, o.attempts, m.from_number, m.to_number, m.text
+                FROM outbox o JOIN messages m ON m.id = o.message_id
+                WHERE o.status = 'pending' AND o.next_attempt_at <= ?
+                ORDER BY o.priority, o.next_attempt_at, o.id
+                """), arguments: [stamp.stored])
             var items: [OutboxItem] = []
-            for var row in rows {
-                row.status = .sending
-                row.attempts += 1
-                row.updatedAt = now
-                try row.update(db)
-                guard let message = try MessageRecord.fetchOne(db, key: row.messageId) else { continue }
-                items.append(OutboxItem(outboxID: row.id!, messageID: row.messageId, channel: row.channel,
-                                        from: message.fromNumber, to: message.toNumber, text: message.text, attempt: row.attempts))
+            while items.count < limit, let row = try due.next() {
+                let channel: String = row[2]
+                if let channels, !channels.contains(channel) { continue }
+                items.append(OutboxItem(outboxID: row[0], messageID: row[1], channel: channel, from: row[4], to: row[5], text: row[6],
+                                        attempt: (row[3] as Int) + 1))
             }
+            let claim = try db.cachedStatement(sql: "UPDATE outbox SET status = 'sending', attempts = ?, updated_at = ? WHERE id = ?")
+            for item in items { try claim.execute(arguments: [item.attempt, stamp.stored, item.outboxID]) }
             return items
         }
     }
@@ -69,16 +73,17 @@ extension AppDatabase {
     public func record(_ results: [(OutboxItem, AttemptResult)], now: Date) async throws {
         guard !results.isEmpty else { return }
         try await writer.write { db in
+            let stamp = Stamp(now)
             for (item, result) in results {
                 switch result {
                 case let .sent(providerID):
-                    try db.execute(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?",
-                                   arguments: [now, item.outboxID])
+                    try db.cachedStatement(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?")
+                        .execute(arguments: [stamp.stored, item.outboxID])
                     // A delivery report may have arrived before the send's own answer: never move back from it.
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         UPDATE messages SET status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'sent' END,
                                provider_id = ?, sent_at = ?, error = NULL WHERE id = ?
-                        """, arguments: [providerID, now, item.messageID])
+                        """).execute(arguments: [providerID, stamp.stored, item.messageID])
                 case let .failed(error, retryAt?):
                     try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
                                    arguments: [retryAt, error, now, item.outboxID])

@@ -6,10 +6,13 @@ import HotlineCore
 public struct AppDatabase: Sendable {
     /// The GRDB writer (a `DatabasePool` on disk, a `DatabaseQueue` in tests).
     public let writer: any DatabaseWriter
+    /// Intake's way in: concurrent requests share a transaction and its commit.
+    let groupCommit: GroupCommit
 
     /// Wraps `writer` and migrates it to the latest schema.
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
+        self.groupCommit = GroupCommit(writer: writer)
         try Migrations.migrator.migrate(writer)
     }
 

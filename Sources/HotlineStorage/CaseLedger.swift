@@ -9,6 +9,14 @@ public struct CaseLedger {
     let db: Database
     /// The time of the transaction's cause (the message's arrival, the service's tick).
     public let now: Date
+    /// `now` as stored, formatted once for all the rows this ledger writes.
+    let stamp: Stamp
+
+    init(db: Database, now: Date) {
+        self.db = db
+        self.now = now
+        self.stamp = Stamp(now)
+    }
 
     // MARK: reads
 
@@ -26,11 +34,16 @@ public struct CaseLedger {
 
     /// A resident's cases that are open or wait for the satisfaction answer, newest first.
     public func activeCases(studio: String, resident: String) throws -> [CaseRecord] {
-        try CaseRecord.filter(Column("studio_id") == studio && Column("resident_phone") == resident
-            && (CaseState.openStates.map(\.rawValue).contains(Column("state"))
-                || (Column("state") == CaseState.closed.rawValue && [SurveyState.asked.rawValue, SurveyState.reminded.rawValue].contains(Column("survey_state")))))
-            .order(Column("id").desc).fetchAll(db)
+        // Asked for every resident text: a statement compiled once.
+        try CaseRecord.fetchAll(db.cachedStatement(sql: Self.activeCasesSQL), arguments: [studio, resident])
     }
+
+    static let activeCasesSQL = """
+        SELECT * FROM cases WHERE studio_id = ? AND resident_phone = ?
+          AND (state IN (\(CaseStateSQL.openList))
+               OR (state = '\(CaseState.closed.rawValue)' AND survey_state IN ('\(SurveyState.asked.rawValue)', '\(SurveyState.reminded.rawValue)')))
+        ORDER BY id DESC
+        """
 
     /// Cases the deadline service looks at: open ones, and closed ones waiting for the survey answer.
     public func casesToFollowUp() throws -> [CaseRecord] {
@@ -51,24 +64,24 @@ public struct CaseLedger {
 
     /// The area a resident registered by text.
     public func registeredArea(studio: String, phone: String) throws -> String? {
-        try String.fetchOne(db, sql: "SELECT area FROM residents WHERE studio_id = ? AND phone = ?", arguments: [studio, phone])
+        try String.fetchOne(db.cachedStatement(sql: "SELECT area FROM residents WHERE studio_id = ? AND phone = ?"), arguments: [studio, phone])
     }
 
     /// Open cases per assignee in a studio (from the load table the writes keep).
     public func openCaseCounts(studio: String) throws -> [String: Int] {
-        let rows = try Row.fetchAll(db, sql: "SELECT assignee_id, open_cases FROM assignee_load WHERE studio_id = ?", arguments: [studio])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT assignee_id, open_cases FROM assignee_load WHERE studio_id = ?"), arguments: [studio])
         return Dictionary(uniqueKeysWithValues: rows.map { ($0["assignee_id"] as String, $0["open_cases"] as Int) })
     }
 
     /// The number a new case in this studio gets.
     public func nextCaseNumber(studio: String) throws -> Int {
-        (try Int.fetchOne(db, sql: "SELECT MAX(number) FROM cases WHERE studio_id = ?", arguments: [studio]) ?? 0) + 1
+        (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(number) FROM cases WHERE studio_id = ?"), arguments: [studio]) ?? 0) + 1
     }
 
     /// Roster ids on leave now, with the day they come back (nil: until they text 销假).
     public func onLeave(studio: String) throws -> [String: Date?] {
-        let rows = try Row.fetchAll(db, sql: "SELECT roster_id, until FROM member_leave WHERE studio_id = ? AND (until IS NULL OR until > ?)",
-                                    arguments: [studio, now])
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT roster_id, until FROM member_leave WHERE studio_id = ? AND (until IS NULL OR until > ?)"),
+                                    arguments: [studio, stamp.stored])
         var out: [String: Date?] = [:]
         for row in rows { out[row["roster_id"]] = row["until"] as Date? }
         return out
@@ -76,7 +89,7 @@ public struct CaseLedger {
 
     /// The channel and hotline number a case's first message came in on (where texts to its resident go back).
     public func origin(caseID: Int64) throws -> (channel: String, hotline: String)? {
-        try Row.fetchOne(db, sql: "SELECT channel, to_number FROM messages WHERE case_id = ? AND direction = 'in' ORDER BY id LIMIT 1",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT channel, to_number FROM messages WHERE case_id = ? AND direction = 'in' ORDER BY id LIMIT 1"),
                          arguments: [caseID]).map { ($0["channel"], $0["to_number"]) }
     }
 
@@ -87,14 +100,14 @@ public struct CaseLedger {
         switch decision {
         case let .registration(area, reply):
             if let area {
-                try db.execute(sql: "UPDATE residents SET area = ? WHERE studio_id = ? AND phone = ?",
-                               arguments: [area, inbound.studioID, inbound.from])
+                try db.cachedStatement(sql: "UPDATE residents SET area = ? WHERE studio_id = ? AND phone = ?")
+                .execute(arguments: [area, inbound.studioID, inbound.from])
             }
             try enqueue([reply], studio: inbound.studioID, from: inbound.to, channel: replyChannel, caseID: nil)
             return Handled(queued: 1)
 
         case let .newCase(p):
-            let json = String(decoding: try JSONEncoder.sorted.encode(p.classification), as: UTF8.self)
+            let json = p.classification.jsonText
             var record = CaseRecord(
                 studioId: inbound.studioID, number: p.number, residentPhone: inbound.from,
                 intent: p.classification.intent, topic: p.classification.topic, area: p.area, areaSource: p.areaSource,
@@ -103,7 +116,7 @@ public struct CaseLedger {
                 createdAt: now, updatedAt: now)
             record.progress = p.progress
             record.traditional = p.traditional
-            try record.insert(db)
+            try record.insertCached(db, stamp: stamp)
             let caseID = record.id!
             if let assignee = record.assigneeId, record.state.isOpen {
                 try adjustLoad(studio: inbound.studioID, assignee: assignee, by: 1)
@@ -139,7 +152,7 @@ public struct CaseLedger {
     /// Adds an entry to a case's audit trail.
     public func addEvent(_ caseID: Int64, actor: String, kind: String, detail: String?) throws {
         var event = CaseEventRecord(caseId: caseID, at: now, actor: actor, kind: kind, detail: detail)
-        try event.insert(db)
+        try event.insertCached(db, stamp: stamp)
     }
 
     /// Puts a member on leave (replacing any earlier leave) until `until` (nil: until 销假).
@@ -162,18 +175,18 @@ public struct CaseLedger {
                 studioId: studio, direction: .outbound, channel: channel, providerId: nil, fromNumber: from, toNumber: text.to,
                 text: text.text, status: "queued", kind: text.kind.rawValue, caseId: caseID, createdAt: now,
                 encoding: SMSSegments.encoding(of: text.text).rawValue, parts: SMSSegments.parts(of: text.text))
-            try message.insert(db)
+            try message.insertCached(db, stamp: stamp)
             var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: .pending,
                                     attempts: 0, nextAttemptAt: now, updatedAt: now)
-            try item.insert(db)
+            try item.insertCached(db, stamp: stamp)
         }
     }
 
     /// Adds `delta` to an assignee's open cases.
     func adjustLoad(studio: String, assignee: String, by delta: Int) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO assignee_load(studio_id, assignee_id, open_cases) VALUES (?, ?, MAX(?, 0))
             ON CONFLICT(studio_id, assignee_id) DO UPDATE SET open_cases = MAX(open_cases + ?, 0)
-            """, arguments: [studio, assignee, delta, delta])
+            """).execute(arguments: [studio, assignee, delta, delta])
     }
 }

@@ -15,8 +15,15 @@ struct Serve: AsyncParsableCommand {
     var port = 8080
     @Option(help: "Seconds between passes of the deadline service (reminders, escalation, survey); 0 turns it off.")
     var followUpSeconds = 60
+    @Option(help: "HTTP event-loop threads (default: one per CPU core; 1 suits a 2-core machine shared with Kannel).")
+    var eventLoops: Int?
+
+    func validate() throws {
+        if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1 (given \(eventLoops))") }
+    }
 
     func run() async throws {
+        if let eventLoops { useEventLoopThreads(eventLoops) }
         CLI.bootstrapLogging(.info)
         let logger = Logger(label: "hotline")
         let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)

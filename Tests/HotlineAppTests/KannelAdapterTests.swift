@@ -48,6 +48,14 @@ import Testing
         }
     }
 
+    @Test(arguments: ["", "abc-._~XYZ09", "小区停水三天了,一直没人管", "pa ss&word=+%/?#", "🙂 é\n\t"])
+    func percentEncodingIsRFC3986AndRoundTrips(_ value: String) throws {
+        var unreserved = CharacterSet(charactersIn: "-._~")
+        unreserved.formUnion(CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))
+        #expect(FormFields.encode(value) == value.addingPercentEncoding(withAllowedCharacters: unreserved))
+        #expect(try FormFields.parse(Array(FormFields.encode([("text", value), ("n", "1")]).utf8)) == ["text": value, "n": "1"])
+    }
+
     @Test func invalidPercentEncodingIsRefused() {
         #expect(throws: WebhookError.malformed("bad percent-encoding in form data")) { try FormFields.parse(Array("text=%E5%B0%G1".utf8)) }
         #expect(throws: WebhookError.malformed("form data is not valid UTF-8")) { try FormFields.parse(Array("text=%C3%28".utf8)) }

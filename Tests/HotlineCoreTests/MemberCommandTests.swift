@@ -67,7 +67,12 @@ import Testing
         #expect(MemberCommandParser.parse(text) == .failure(problem))
     }
 
-    @Test(arguments: [("查询 12", 12), ("查詢#12", 12), ("STATUS 7", 7), ("status7", 7), ("查询", nil), ("小区停水", nil)] as [(String, Int?)])
+    @Test(arguments: [
+        ("查询 12", 12), ("查詢#12", 12), ("STATUS 7", 7), ("status7", 7), ("查询", nil), ("小区停水", nil),
+        // Decided on the first character that is not a separator: these still count.
+        ("  查询 12", 12), ("#查询12", 12), ("：查询 3", 3), ("　查询　１２", 12), ("ＳＴＡＴＵＳ 5", 5),
+        ("查水表 12", nil), ("status report", nil), ("12 查询", nil), ("", nil), ("   ", nil),
+    ] as [(String, Int?)])
     func residentStatusQuery(text: String, number: Int?) {
         #expect(ResidentCommand.statusQuery(text) == number)
     }

@@ -1,0 +1,144 @@
+import Foundation
+import GRDB
+
+// Inserts on the intake path, through statements SQLite compiles once per connection.
+//
+// GRDB's Codable `insert` encodes each record through `Encoder`, converts every property name to
+// snake case and builds the SQL again on each call: measured, that was over a fifth of intake's
+// time. These write the same columns; `RecordsInsertTests` checks that a row written here reads
+// back equal to the record, so a column added to a record and forgotten here fails a test.
+
+extension MessageRecord {
+    static let insertSQL = """
+        INSERT INTO messages(studio_id, direction, channel, provider_id, from_number, to_number, text, status, kind,
+                             case_id, created_at, sent_at, error, encoding, parts)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Inserts the message and sets its id.
+    mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
+            studioId, direction.rawValue, channel, providerId, fromNumber, toNumber, text, status, kind,
+            caseId, stamp?.value(createdAt) ?? StoredDate.value(createdAt), sentAt, error, encoding, parts,
+        ])
+        id = db.lastInsertedRowID
+    }
+}
+
+extension CaseRecord {
+    static let insertSQL = """
+        INSERT INTO cases(studio_id, number, resident_phone, intent, topic, area, area_source, assignee_id, state,
+                          routing_reason, routing_explanation, classification, text, created_at, updated_at,
+                          outcome, outcome_note, department, accepted_at, first_reply_at, closed_at, accept_due, reply_due,
+                          close_due, satisfaction, survey_state, survey_asked_at, missed_deadlines, reminded, reopened, traditional)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Inserts the case and sets its id.
+    mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
+        func date(_ d: Date?) -> DatabaseValue { d.map { stamp?.value($0) ?? StoredDate.value($0) } ?? .null }
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
+            studioId, number, residentPhone, intent.rawValue, topic.rawValue, area, areaSource?.rawValue, assigneeId, state.rawValue,
+            routingReason?.rawValue, routingExplanation, classification, text, date(createdAt), date(updatedAt),
+            outcome?.rawValue, outcomeNote, department, date(acceptedAt), date(firstReplyAt), date(closedAt), date(acceptDue),
+            date(replyDue), date(closeDue), satisfaction?.rawValue, surveyState?.rawValue, date(surveyAskedAt),
+            missedDeadlines, reminded, reopened, traditional,
+        ])
+        id = db.lastInsertedRowID
+    }
+}
+
+extension CaseEventRecord {
+    static let insertSQL = "INSERT INTO case_events(case_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)"
+
+    /// Inserts the event and sets its id.
+    mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [caseId, stamp?.value(at) ?? StoredDate.value(at), actor, kind, detail])
+        id = db.lastInsertedRowID
+    }
+}
+
+extension OutboxRecord {
+    static let insertSQL = """
+        INSERT INTO outbox(message_id, channel, priority, status, attempts, next_attempt_at, last_error, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    /// Inserts the outbox row and sets its id.
+    mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
+            messageId, channel, priority, status.rawValue, attempts, stamp?.value(nextAttemptAt) ?? StoredDate.value(nextAttemptAt),
+            lastError, stamp?.value(updatedAt) ?? StoredDate.value(updatedAt),
+        ])
+        id = db.lastInsertedRowID
+    }
+}
+
+/// One transaction's time as SQLite stores it, formatted once: a message, its case, events and
+/// replies all carry the same time.
+struct Stamp {
+    let date: Date
+    let stored: DatabaseValue
+
+    init(_ date: Date) {
+        self.date = date
+        self.stored = StoredDate.value(date)
+    }
+
+    /// The stored form of `d`, reusing the formatted time when `d` is it.
+    func value(_ d: Date) -> DatabaseValue { d == date ? stored : StoredDate.value(d) }
+}
+
+/// Dates in GRDB's storage format (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), written without a
+/// `DateFormatter`: GRDB formats every `Date` through one, shared behind a lock, which cost a few
+/// per cent of intake. `StoredDateTests` checks that both agree.
+enum StoredDate {
+    static func value(_ date: Date) -> DatabaseValue {
+        string(date).map { $0.databaseValue } ?? date.databaseValue
+    }
+
+    /// The stored text, or nil outside the years 1600…9999 (left to GRDB: before the Gregorian
+    /// calendar, ICU counts Julian days).
+    static func string(_ date: Date) -> String? {
+        let t = date.timeIntervalSince1970
+        guard t.isFinite, t >= -11_676_096_000, t < 253_402_300_800 else { return nil }
+        // Milliseconds computed the way Foundation hands them to ICU (from the reference date, then
+        // rounded half up), so that both agree to the last digit.
+        let ms = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000 + 0.5).rounded(.down))
+        let (days, msOfDay) = floorDivide(ms, 86_400_000)
+        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        var out: [UInt8] = []
+        out.reserveCapacity(23)
+        func digits(_ v: Int64, _ width: Int) {
+            var d = [UInt8](repeating: UInt8(ascii: "0"), count: width)
+            var v = v
+            for i in stride(from: width - 1, through: 0, by: -1) {
+                d[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+            out += d
+        }
+        digits(year, 4); out.append(UInt8(ascii: "-"))
+        digits(month, 2); out.append(UInt8(ascii: "-"))
+        digits(day, 2); out.append(UInt8(ascii: " "))
+        digits(msOfDay / 3_600_000, 2); out.append(UInt8(ascii: ":"))
+        digits(msOfDay / 60_000 % 60, 2); out.append(UInt8(ascii: ":"))
+        digits(msOfDay / 1_000 % 60, 2); out.append(UInt8(ascii: "."))
+        digits(msOfDay % 1_000, 3)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
+        let q = a / b, r = a % b
+        return r < 0 ? (q - 1, r + b) : (q, r)
+    }
+}

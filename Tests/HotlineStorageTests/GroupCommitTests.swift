@@ -1,0 +1,124 @@
+import Foundation
+import GRDB
+import HotlineCore
+import Testing
+@testable import HotlineStorage
+
+/// Intake's group commit and its hand-written inserts, on a real SQLite file (WAL), as in service.
+@Suite struct GroupCommitTests {
+    static func fileDatabase() throws -> (AppDatabase, URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gc-\(UUID().uuidString)")
+        return (try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path), dir)
+    }
+
+    static func inbound(_ i: Int, studio: String = "xujiawan") -> InboundMessage {
+        InboundMessage(studioID: studio, channel: "json", providerID: "p\(i)", from: "+86137\(String(format: "%08d", i))", to: "10690001",
+                       text: "停水了 \(i)", receivedAt: StorageTests.now)
+    }
+
+    @Test func concurrentIntakesAreEachStoredOnceWithDistinctCaseNumbers() async throws {
+        let (db, dir) = try Self.fileDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let receipts = try await withThrowingTaskGroup(of: IntakeReceipt.self) { group in
+            for i in 0..<300 {
+                group.addTask { try await db.receive(Self.inbound(i), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(receipts.count == 300)
+        #expect(Set(receipts.compactMap(\.caseNumber)) == Set(1...300))
+        #expect(Set(receipts.map(\.messageID)).count == 300)
+        let cases = try await db.cases(limit: 1_000)
+        #expect(cases.count == 300)
+        #expect(try await db.outboxCounts() == ["pending": 600])
+        // Every answer was given after its commit: a second connection sees all of it.
+        let reader = try DatabaseQueue(path: dir.appendingPathComponent("h.sqlite").path)
+        let inbound = try await reader.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM messages WHERE direction = 'in'") }
+        #expect(inbound == 300)
+    }
+
+    struct Refused: Error {}
+
+    @Test func aFailingRequestLeavesTheRestOfItsBatchStored() async throws {
+        let (db, dir) = try Self.fileDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let results = await withTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<60 {
+                group.addTask {
+                    do {
+                        _ = try await db.receive(Self.inbound(i)) { ledger, _ in
+                            // Every seventh request writes its case and then fails: none of it may stay.
+                            let handled = try ledger.apply(StorageTests.casePlan(try ledger.nextCaseNumber(studio: "xujiawan")),
+                                                           for: Self.inbound(i), replyChannel: "dryrun")
+                            if i % 7 == 0 { throw Refused() }
+                            return handled
+                        }
+                        return (i, true)
+                    } catch {
+                        return (i, false)
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        let failed = Set(results.filter { !$0.1 }.map(\.0))
+        #expect(failed == Set(stride(from: 0, to: 60, by: 7)))
+        let stored = try await db.messages(limit: 1_000).filter { $0.direction == .inbound }.compactMap { $0.providerId }
+        #expect(Set(stored) == Set((0..<60).filter { $0 % 7 != 0 }.map { "p\($0)" }))
+        let cases = try await db.cases(limit: 1_000)
+        #expect(cases.count == 51 && Set(cases.map(\.number)) == Set(1...51))
+        #expect(try await db.outboxCounts() == ["pending": 102])
+    }
+
+    @Test func handWrittenInsertsReadBackAsTheRecords() throws {
+        let queue = try DatabaseQueue()
+        _ = try AppDatabase(queue)
+        // Whole milliseconds: stored dates keep milliseconds, so other times read back a little different.
+        let at = Date(timeIntervalSince1970: 1_795_000_000.125)
+        try queue.write { db in
+            var c = CaseRecord(
+                studioId: "xujiawan", number: 7, residentPhone: "+8613700000009", intent: .complaint, topic: .water, area: "龙湖社区",
+                areaSource: .text, assigneeId: "M3", state: .assigned, routingReason: .linkedArea, routingExplanation: "why",
+                classification: "{}", text: "停水", createdAt: at, updatedAt: at.addingTimeInterval(1), outcome: .resolved,
+                outcomeNote: "修好了", department: "水务", acceptedAt: at.addingTimeInterval(2), firstReplyAt: at.addingTimeInterval(3),
+                closedAt: at.addingTimeInterval(4), acceptDue: at.addingTimeInterval(5), replyDue: at.addingTimeInterval(6),
+                closeDue: at.addingTimeInterval(7), satisfaction: .satisfied, surveyState: .answered, surveyAskedAt: at.addingTimeInterval(8),
+                missedDeadlines: 2, reminded: true, reopened: 1, traditional: true)
+            try c.insertCached(db, stamp: Stamp(at))
+            #expect(try CaseRecord.fetchOne(db, key: c.id) == c)
+
+            var m = MessageRecord(studioId: "xujiawan", direction: .outbound, channel: "kannel", providerId: "k1", fromNumber: "10690001",
+                                  toNumber: "+8613700000009", text: "好", status: "sent", kind: "acknowledgement", caseId: c.id,
+                                  createdAt: at, sentAt: at.addingTimeInterval(9), error: "none", encoding: "UCS-2", parts: 1)
+            try m.insertCached(db)
+            #expect(try MessageRecord.fetchOne(db, key: m.id) == m)
+
+            var e = CaseEventRecord(caseId: c.id!, at: at, actor: "M3", kind: "accepted", detail: "ok")
+            try e.insertCached(db, stamp: Stamp(at))
+            #expect(try CaseEventRecord.fetchOne(db, key: e.id) == e)
+
+            var o = OutboxRecord(messageId: m.id!, channel: "kannel", priority: 10, status: .failed, attempts: 3,
+                                 nextAttemptAt: at.addingTimeInterval(10), lastError: "503", updatedAt: at)
+            try o.insertCached(db)
+            #expect(try OutboxRecord.fetchOne(db, key: o.id) == o)
+        }
+    }
+
+    @Test(arguments: [
+        0.0, 1.0, 0.999, 1_795_000_000.123, 1_795_000_000.9999, -1.5, -86_400.001, 951_782_400.5 /* 2000-02-29 */,
+        4_107_542_399.999 /* 2100-02-28 23:59:59 */, 253_402_300_799.0 /* 9999-12-31 */, -11_676_096_000.0 /* 1600-01-01 */,
+        -62_135_596_799.0 /* 0001-01-03, Julian: left to GRDB */,
+    ])
+    func storedDatesAreWhatGRDBWrites(_ t: Double) throws {
+        let date = Date(timeIntervalSince1970: t)
+        #expect(StoredDate.value(date) == date.databaseValue)
+    }
+
+    @Test func storedDatesAgreeWithGRDBOverManyTimes() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let date = Date(timeIntervalSince1970: Double.random(in: -11_000_000_000...10_000_000_000, using: &generator))
+            #expect(StoredDate.value(date) == date.databaseValue, "\(date.timeIntervalSince1970)")
+        }
+    }
+}
