@@ -32,6 +32,8 @@ public enum Satisfaction: String, Sendable, Codable, CaseIterable {
 
     /// `1`, `2`, `3` (full-width too), or the words.
     public init?(answer: String) {
+        // Answers are a word or a digit; every resident text is asked, so long ones are not normalised.
+        guard answer.unicodeScalars.count <= 16 else { return nil }
         let normal = TextNormalizer.normalize(answer)
         switch normal {
         case "1", "满意", "非常满意": self = .satisfied

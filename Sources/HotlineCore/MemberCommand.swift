@@ -211,6 +211,12 @@ struct Cursor {
     }
 
     static func normalise(_ character: Character) -> String {
+        // ASCII and CJK unified ideographs have no compatibility form: skip NFKC (Foundation, slow).
+        let scalars = character.unicodeScalars
+        if scalars.count == 1, let s = scalars.first {
+            if s.isASCII { return String(character).lowercased() }
+            if (0x4E00...0x9FFF).contains(s.value) { return String(TextNormalizer.traditionalToSimplified[s] ?? s) }
+        }
         let nfkc = String(character).precomposedStringWithCompatibilityMapping.lowercased()
         var out = String.UnicodeScalarView()
         for s in nfkc.unicodeScalars { out.append(TextNormalizer.traditionalToSimplified[s] ?? s) }

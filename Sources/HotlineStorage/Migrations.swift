@@ -163,6 +163,11 @@ enum Migrations {
                 t.primaryKey(["studio_id", "roster_id"])
             }
         }
+        migrator.registerMigration("v7-inbound-sender-index") { db in
+            // Only the inbound same-text check reads it: replies (two of every three messages) need not maintain it.
+            try db.execute(sql: "DROP INDEX messages_by_sender")
+            try db.execute(sql: "CREATE INDEX messages_by_sender ON messages(channel, from_number, created_at) WHERE direction = 'in'")
+        }
         return migrator
     }
 }

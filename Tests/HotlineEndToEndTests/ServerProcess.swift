@@ -34,14 +34,14 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts the server on `database` and waits for its "listening on" line.
     init(database: String, intents: String = repoRoot.appendingPathComponent("Intents").path,
          configDir: String = repoRoot.appendingPathComponent("config").path, port: Int = 0,
-         environment: [String: String] = [:]) throws {
+         environment: [String: String] = [:], extraArguments: [String] = []) throws {
         self.database = database
         logFile = URL(fileURLWithPath: database + ".log")
         try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         // A restarted server on the same database appends to the same log.
         if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
         process.executableURL = try hotlineBinary()
-        process.arguments = ["serve", "--config", configDir, "--intents", intents, "--database", database, "--port", String(port)]
+        process.arguments = ["serve", "--config", configDir, "--intents", intents, "--database", database, "--port", String(port)] + extraArguments
         let log = try FileHandle(forWritingTo: logFile)
         log.seekToEndOfFile()
         process.standardError = log
