@@ -5,8 +5,9 @@ import GRDB
 //
 // GRDB's Codable `insert` encodes each record through `Encoder`, converts every property name to
 // snake case and builds the SQL again on each call: measured, that was over a fifth of intake's
-// time. These write the same columns; `RecordsInsertTests` checks that a row written here reads
-// back equal to the record, so a column added to a record and forgotten here fails a test.
+// time. These write the same columns; `GroupCommitTests.handWrittenInsertsReadBackAsTheRecords`
+// checks that a row written here reads back equal to the record, so a column added to a record and
+// forgotten here fails a test.
 
 extension MessageRecord {
     static let insertSQL = """
@@ -91,7 +92,7 @@ struct Stamp {
 
 /// Dates in GRDB's storage format (`yyyy-MM-dd HH:mm:ss.SSS`, UTC), written without a
 /// `DateFormatter`: GRDB formats every `Date` through one, shared behind a lock, which cost a few
-/// per cent of intake. `StoredDateTests` checks that both agree.
+/// per cent of intake. The `storedDates…` tests in `GroupCommitTests` check that both agree.
 enum StoredDate {
     static func value(_ date: Date) -> DatabaseValue {
         string(date).map { $0.databaseValue } ?? date.databaseValue
