@@ -215,7 +215,7 @@ struct Cursor {
         let scalars = character.unicodeScalars
         if scalars.count == 1, let s = scalars.first {
             if s.isASCII { return String(character).lowercased() }
-            if (0x4E00...0x9FFF).contains(s.value) { return String(TextNormalizer.traditionalToSimplified[s] ?? s) }
+            if let ideograph = TextNormalizer.simplifiedIdeograph(s) { return String(ideograph) }
         }
         let nfkc = String(character).precomposedStringWithCompatibilityMapping.lowercased()
         var out = String.UnicodeScalarView()

@@ -122,6 +122,14 @@ public enum TextNormalizer {
         return table
     }
 
+    /// The Simplified form of a CJK unified ideograph (itself when it has none); nil for any other
+    /// scalar. Such ideographs have no compatibility form, so NFKC leaves them as they are.
+    static func simplifiedIdeograph(_ s: Unicode.Scalar) -> Unicode.Scalar? {
+        let v = s.value
+        guard v >= cjkFirst && v <= cjkLast else { return nil }
+        return Unicode.Scalar(t2sFlat[Int(v - cjkFirst)])
+    }
+
     /// Builds the script tables now (ICU runs over 21,000 characters each) rather than on the first
     /// message that needs them, inside intake's write transaction where every waiting request pays.
     public static func prepare() {

@@ -18,9 +18,10 @@ extension MessageRecord {
 
     /// Inserts the message and sets its id.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
+        let stamp = stamp ?? Stamp(createdAt)
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
             studioId, direction.rawValue, channel, providerId, fromNumber, toNumber, text, status, kind,
-            caseId, stamp?.value(createdAt) ?? StoredDate.value(createdAt), sentAt, error, encoding, parts,
+            caseId, stamp.value(createdAt), sentAt, error, encoding, parts,
         ])
         id = db.lastInsertedRowID
     }
@@ -37,7 +38,8 @@ extension CaseRecord {
 
     /// Inserts the case and sets its id.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
-        func date(_ d: Date?) -> DatabaseValue { d.map { stamp?.value($0) ?? StoredDate.value($0) } ?? .null }
+        let stamp = stamp ?? Stamp(createdAt)
+        func date(_ d: Date?) -> DatabaseValue { d.map(stamp.value) ?? .null }
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
             studioId, number, residentPhone, intent.rawValue, topic.rawValue, area, areaSource?.rawValue, assigneeId, state.rawValue,
             routingReason?.rawValue, routingExplanation, classification, text, date(createdAt), date(updatedAt),
@@ -54,7 +56,8 @@ extension CaseEventRecord {
 
     /// Inserts the event and sets its id.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [caseId, stamp?.value(at) ?? StoredDate.value(at), actor, kind, detail])
+        let stamp = stamp ?? Stamp(at)
+        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [caseId, stamp.value(at), actor, kind, detail])
         id = db.lastInsertedRowID
     }
 }
@@ -67,9 +70,10 @@ extension OutboxRecord {
 
     /// Inserts the outbox row and sets its id.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
+        let stamp = stamp ?? Stamp(updatedAt)
         try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
-            messageId, channel, priority, status.rawValue, attempts, stamp?.value(nextAttemptAt) ?? StoredDate.value(nextAttemptAt),
-            lastError, stamp?.value(updatedAt) ?? StoredDate.value(updatedAt),
+            messageId, channel, priority, status.rawValue, attempts, stamp.value(nextAttemptAt),
+            lastError, stamp.value(updatedAt),
         ])
         id = db.lastInsertedRowID
     }
