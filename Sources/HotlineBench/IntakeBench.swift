@@ -59,7 +59,9 @@ struct IntakeBench: AsyncParsableCommand {
                 let i = next
                 next += 1
                 group.addTask {
-                    let from = "+86137" + String(format: "%08d", i)
+                    // Distinct numbers scattered over the range, as Kannel's fakesmsc `-z` draws them:
+                    // sequential numbers would append to the residents' indexes and cost less.
+                    let from = "+86137" + String(format: "%08d", (i * 48_271) % 100_000_000)
                     _ = try await hotline.receive(InboundText(providerID: "bench-\(i)", from: from, to: number, text: text), channel: channel)
                 }
             }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GRDB
 import Hummingbird
+import HotlineChannels
+import HotlineStorage
 import HotlineTestSupport
 import Synchronization
 
@@ -26,6 +28,8 @@ struct KannelBench: AsyncParsableCommand {
     var replyRate: Double?
     @Option(help: "hotline serve --event-loops (default: one per core).")
     var eventLoops: Int?
+    @Flag(help: "Also run a third target each round that only stores each message durably (what any design that commits before the 2xx pays).")
+    var storeOnly = false
 
     func run() async throws {
         for b in KannelSupport.binaries + [hotline]
@@ -36,24 +40,45 @@ struct KannelBench: AsyncParsableCommand {
         let loops = eventLoops.map { "\($0) event loop(s)" } ?? "an event loop per core"
         print("\(messages) MO messages (UCS-2 Chinese) per run through fakesmsc → bearerbox → smsbox → MO URL; 2 cores shared by all processes")
         print("hotline serve: stored, classified, routed, 2 replies queued; \(replies); \(loops)")
-        print("| round | trivial target (empty 200) messages/s | hotline messages/s | hotline / trivial |")
-        print("|---:|---:|---:|---:|")
+        if storeOnly {
+            print("store-only target: parses the MO like the Kannel adapter, stores the message alone through intake's group commit (same SQLite settings), answers an empty 200")
+        }
+        let store = storeOnly ? " store-only messages/s | store-only / trivial |" : ""
+        print("| round | trivial target (empty 200) messages/s |\(store) hotline messages/s | hotline / trivial | Kannel CPU µs/message (trivial /\(storeOnly ? " store-only /" : "") hotline run) | target CPU µs/message (trivial /\(storeOnly ? " store-only /" : "") hotline) |")
+        print("|---:|---:|\(storeOnly ? "---:|---:|" : "")---:|---:|---:|---:|")
         var ratios: [Double] = []
+        var storeRatios: [Double] = []
         // Rounds alternate the two targets, so that the machine's drift (it is shared) hits both.
         for round in 1...rounds {
-            let trivial = Double(messages) / (try await runOnce(target: .trivial))
-            let gateway = Double(messages) / (try await runOnce(target: .hotline))
+            let t = try await runOnce(target: .trivial)
+            let s = storeOnly ? try await runOnce(target: .storeOnly) : nil
+            let h = try await runOnce(target: .hotline)
+            let trivial = Double(messages) / t.seconds
+            let gateway = Double(messages) / h.seconds
             ratios.append(gateway / trivial)
-            print("| \(round) | \(Int(trivial)) | \(Int(gateway)) | \(String(format: "%.0f", 100 * gateway / trivial))% |")
+            if let s { storeRatios.append(Double(messages) / s.seconds / trivial) }
+            let runs = [t, s, h].compactMap { $0 }
+            let storeColumns = s.map { " \(Int(Double(messages) / $0.seconds)) | \(Self.percent(Double(messages) / $0.seconds / trivial)) |" } ?? ""
+            print("| \(round) | \(Int(trivial)) |\(storeColumns) \(Int(gateway)) | \(Self.percent(gateway / trivial)) | "
+                  + runs.map { String(Int($0.kannelMicros)) }.joined(separator: " / ") + " | "
+                  + runs.map { String(Int($0.targetMicros)) }.joined(separator: " / ") + " |")
         }
-        ratios.sort()
-        print("\nhotline / trivial: median \(String(format: "%.0f", 100 * ratios[ratios.count / 2]))% of \(rounds) round(s), range \(String(format: "%.0f", 100 * ratios.first!))–\(String(format: "%.0f", 100 * ratios.last!))%")
+        print("\nhotline / trivial: \(Self.summary(ratios))")
+        if storeOnly { print("store-only / trivial: \(Self.summary(storeRatios))") }
     }
 
-    enum Target { case trivial, hotline }
+    static func percent(_ ratio: Double) -> String { String(format: "%.0f%%", 100 * ratio) }
+
+    /// The median of `ratios` and their range.
+    static func summary(_ ratios: [Double]) -> String {
+        let sorted = ratios.sorted()
+        return "median \(percent(sorted[sorted.count / 2])) of \(sorted.count) round(s), range \(percent(sorted.first!))–\(percent(sorted.last!))"
+    }
+
+    enum Target { case trivial, storeOnly, hotline }
 
     /// Seconds from starting fakesmsc to the last message received by the target.
-    func runOnce(target: Target) async throws -> Double {
+    func runOnce(target: Target) async throws -> Run {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -62,21 +87,37 @@ struct KannelBench: AsyncParsableCommand {
         var processes: [Process] = []
         defer { for p in processes.reversed() { KannelSupport.kill9(p) } }
 
-        // The trivial HTTP target: counts MO requests, and accepts sendsms requests like Kannel would.
+        // The trivial HTTP target counts MO requests; the store-only target also stores each one
+        // first. Both accept sendsms requests like Kannel would (hotline's replies go there).
         let counter = Mutex(0)
         let router = Router()
-        router.get("/webhooks/kannel") { _, _ in
-            counter.withLock { $0 += 1 }
-            return Response(status: .ok)
+        if target == .storeOnly {
+            // The same parsing and the same durable commit as hotline's Kannel path, and nothing else.
+            let database = try AppDatabase.open(path: dir.appendingPathComponent("s.sqlite").path)
+            let kannel = KannelChannel(secret: "bench-secret", defaultCountryCode: "86", sendsmsURL: "", username: "", password: "",
+                                       publicURL: "", webhookPath: "/webhooks/kannel")
+            router.get("/webhooks/kannel") { request, _ in
+                let text = try kannel.inbound(fields: try FormFields.parse(Array((request.uri.query ?? "").utf8)), secretHeader: nil)
+                _ = try await database.receive(InboundMessage(
+                    studioID: "bench", channel: "kannel", providerID: text.providerID, from: text.from, to: text.to, text: text.text,
+                    receivedAt: Date())) { _, _ in Handled(queued: 0) }
+                counter.withLock { $0 += 1 }
+                return Response(status: .ok)
+            }
+        } else {
+            router.get("/webhooks/kannel") { _, _ in
+                counter.withLock { $0 += 1 }
+                return Response(status: .ok)
+            }
         }
         router.get("/cgi-bin/sendsms") { _, _ in Response(status: .accepted, body: .init(byteBuffer: ByteBuffer(string: "0: Accepted for delivery"))) }
-        let trivialPort = target == .trivial ? ports["TARGET_PORT"]! : ports["SINK_PORT"]!
-        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: trivialPort)))
+        let appPort = target == .hotline ? ports["SINK_PORT"]! : ports["TARGET_PORT"]!
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: appPort)))
         let targetTask = Task { try await app.runService(gracefulShutdownSignals: []) }
         defer { targetTask.cancel() }
         var done: () throws -> Int = { counter.withLock { $0 } }
         switch target {
-        case .trivial:
+        case .trivial, .storeOnly:
             break
         case .hotline:
             let configDir = dir.appendingPathComponent("config")
@@ -127,6 +168,11 @@ struct KannelBench: AsyncParsableCommand {
         // fakesmsc generates the MO itself: -m messages, no pause, a UCS-2 line, and (-z 1) a random
         // sender after the +86137 prefix, so that each message is a new resident's new case.
         let ucs2 = Array("小区停水三天了,一直没人管".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }.map { String(format: "%%%02X", $0) }.joined()
+        // CPU each process group used during the run (Kannel's boxes, the target), per message.
+        let kannelPIDs = processes.filter { $0.executableURL?.lastPathComponent.hasSuffix("box") == true }.map(\.processIdentifier)
+        let hotlinePIDs = processes.filter { $0.executableURL?.lastPathComponent == "hotline" }.map(\.processIdentifier)
+        let kannelBefore = kannelPIDs.map(Self.cpuSeconds).reduce(0, +)
+        let targetBefore = target != .hotline ? IntakeBench.cpuSeconds() : hotlinePIDs.map(Self.cpuSeconds).reduce(0, +)
         let start = DispatchTime.now().uptimeNanoseconds
         processes.append(try KannelSupport.startQuietly("/usr/lib/kannel/test/fakesmsc", [
             "-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", String(messages), "-v", "4", "-z", "1",
@@ -137,6 +183,26 @@ struct KannelBench: AsyncParsableCommand {
             guard Date() < deadline else { throw ValidationError("timed out: \(try done()) of \(messages) arrived") }
             try await Task.sleep(for: .milliseconds(20))
         }
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let kannel = kannelPIDs.map(Self.cpuSeconds).reduce(0, +) - kannelBefore
+        let targetCPU = (target != .hotline ? IntakeBench.cpuSeconds() : hotlinePIDs.map(Self.cpuSeconds).reduce(0, +)) - targetBefore
+        return Run(seconds: seconds, kannelMicros: kannel * 1e6 / Double(messages), targetMicros: targetCPU * 1e6 / Double(messages))
+    }
+
+    /// One run's time, and the CPU per message of Kannel's boxes and of the target.
+    struct Run {
+        var seconds: Double
+        var kannelMicros: Double
+        var targetMicros: Double
+    }
+
+    /// User and system CPU seconds a process has used so far (from /proc).
+    static func cpuSeconds(_ pid: Int32) -> Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
