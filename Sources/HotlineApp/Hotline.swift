@@ -112,6 +112,15 @@ public final class Hotline: Sendable {
         let sectors = deployment.sectors
         let channels = settings.channels
         let receipt = try await database.receive(inbound) { ledger, _ in
+            if let keyword = text.keyword {
+                // The provider has answered the keyword itself: remember its effect, open no case, send nothing.
+                switch keyword {
+                case .optOut: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: now)
+                case .optIn: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: nil)
+                case .help: break
+                }
+                return Handled(queued: 0)
+            }
             let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger,
                                 channel: replyChannel, from: text.to, maxParts: maxParts)
             if let person = studio.person(phone: text.from) {
@@ -129,7 +138,7 @@ public final class Hotline: Sendable {
         logger.info("inbound stored", metadata: [
             "channel": "\(channel.id)", "from": "\(PhoneNumber.mask(text.from))", "studio": "\(studio.id)",
             "message": "\(receipt.messageID)", "case": "\(receipt.caseNumber.map(String.init) ?? "-")",
-            "duplicate": "\(receipt.duplicate)",
+            "duplicate": "\(receipt.duplicate)", "keyword": "\(text.keyword?.rawValue ?? "-")",
         ])
         return receipt
     }

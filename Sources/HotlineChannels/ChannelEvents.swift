@@ -25,14 +25,29 @@ public struct InboundText: Sendable, Equatable {
     public var text: String
     /// When the provider received it, if it says.
     public var receivedAt: Date?
+    /// The provider recognised the text as one of its keywords and answered it itself.
+    public var keyword: ProviderKeyword?
 
-    public init(providerID: String, from: String, to: String, text: String, receivedAt: Date? = nil) {
+    public init(providerID: String, from: String, to: String, text: String, receivedAt: Date? = nil, keyword: ProviderKeyword? = nil) {
         self.providerID = providerID
         self.from = from
         self.to = to
         self.text = text
         self.receivedAt = receivedAt
+        self.keyword = keyword
     }
+}
+
+/// A keyword the provider handles itself (Twilio's Advanced Opt-Out marks such texts with
+/// `OptOutType`): it has already answered the resident, and for STOP it blocks further texts.
+/// Such a text is stored, opens no case and gets no reply from the hotline.
+public enum ProviderKeyword: String, Sendable, Equatable, CaseIterable {
+    /// STOP and its synonyms: the resident opted out; the provider refuses texts to them (21610).
+    case optOut = "STOP"
+    /// START, UNSTOP: the resident opted back in.
+    case optIn = "START"
+    /// HELP, INFO: the provider sent its help text.
+    case help = "HELP"
 }
 
 /// What happened to one send, typed the way courier types send errors.

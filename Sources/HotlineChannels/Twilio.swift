@@ -61,7 +61,9 @@ public struct TwilioChannel: Sendable {
         let from = PhoneNumber.normalize(try field("From"), defaultCountryCode: defaultCountryCode)
         let to = PhoneNumber.normalize(try field("To"), defaultCountryCode: defaultCountryCode)
         let body = try field("Body")
-        return InboundText(providerID: sid, from: from, to: to, text: body)
+        // Present when Advanced Opt-Out matched a keyword (STOP, START, HELP); other values are read as plain texts.
+        let keyword = fields["OptOutType"].flatMap { ProviderKeyword(rawValue: $0.uppercased()) }
+        return InboundText(providerID: sid, from: from, to: to, text: body, keyword: keyword)
     }
 
     /// A status callback (`POST /webhooks/twilio/status?message=<our id>`).

@@ -168,6 +168,13 @@ public struct CaseLedger {
         try db.execute(sql: "DELETE FROM member_leave WHERE studio_id = ? AND roster_id = ?", arguments: [studio, rosterID])
     }
 
+    /// Records that a resident opted out at the provider (`since` the first time; a repeat keeps it)
+    /// or, with nil, opted back in.
+    public func setOptedOut(studio: String, phone: String, since: Date?) throws {
+        try db.execute(sql: "UPDATE residents SET opted_out_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(opted_out_at, ?) END WHERE studio_id = ? AND phone = ?",
+                       arguments: [since, since, studio, phone])
+    }
+
     /// Inserts outbound messages with their outbox rows, due now.
     public func enqueue(_ texts: [OutboundText], studio: String, from: String, channel: String, caseID: Int64?) throws {
         for text in texts {

@@ -53,6 +53,7 @@ import Testing
         var fields: [String: String]
         var signature: String?
         var error: WebhookError?
+        var keyword: ProviderKeyword?
         var description: String { name }
     }
 
@@ -67,14 +68,18 @@ import Testing
         In(name: "missing header", fields: fields, signature: nil, error: .unauthorized("missing X-Twilio-Signature header")),
         In(name: "missing Body", fields: fields.filter { $0.key != "Body" }, signature: signed(fields.filter { $0.key != "Body" }),
            error: .malformed("field 'Body' is missing")),
-    ]
+    ] + [("STOP", ProviderKeyword.optOut), ("START", .optIn), ("HELP", .help), ("stop", .optOut), ("UNKNOWN", nil)].map { value, keyword in
+        // Advanced Opt-Out marks the keywords it answered; an unknown value leaves a plain text.
+        let marked = fields.merging(["OptOutType": value]) { $1 }
+        return In(name: "OptOutType \(value)", fields: marked, signature: signed(marked), keyword: keyword)
+    }
 
     @Test(arguments: incoming)
     func incomingMessages(row: In) {
         do throws(WebhookError) {
             let text = try Self.twilio.inbound(pathAndQuery: "/webhooks/twilio", fields: row.fields, signature: row.signature)
             #expect(row.error == nil)
-            #expect(text == InboundText(providerID: "SM42", from: "+8613700000001", to: "+8610690001", text: "路灯坏了"))
+            #expect(text == InboundText(providerID: "SM42", from: "+8613700000001", to: "+8610690001", text: "路灯坏了", keyword: row.keyword))
         } catch {
             #expect(error == row.error)
         }
@@ -150,5 +155,38 @@ import Testing
         #expect(c.topic == .roads && c.residentPhone == "+8613700000001")
         #expect(try await hotline.database.isOptedOut(studio: "xujiawan", phone: "+8613700000001"))
         #expect(try await hotline.database.messages().first { $0.id == 2 }?.status == "failed")
+    }
+
+    /// Posts a signed inbound SMS, with `OptOutType` when given, and expects `<Response/>`.
+    static func post(_ client: some TestClientProtocol, from resident: String, sid: String, body: String, optOutType: String?) async throws {
+        var fields = ["MessageSid": sid, "From": resident, "To": "10690001", "Body": body]
+        fields["OptOutType"] = optOutType
+        var headers = HTTPFields()
+        headers[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = TwilioAdapterTests.signed(fields)
+        try await client.execute(uri: "/webhooks/twilio", method: .post, headers: headers,
+                                 body: ByteBuffer(string: FormFields.encode(fields.map { ($0.key, $0.value) }))) { response in
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body) == "<Response/>")
+        }
+    }
+
+    @Test func providerKeywordsOpenNoCaseAndSetTheOptOut() async throws {
+        let hotline = try hotline()
+        let resident = "+8613700000002"
+        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+            try await Self.post(client, from: resident, sid: "SM1", body: "STOP", optOutType: "STOP")
+            #expect(try await hotline.database.isOptedOut(studio: "xujiawan", phone: resident))
+            try await Self.post(client, from: resident, sid: "SM2", body: "HELP", optOutType: "HELP")
+            #expect(try await hotline.database.isOptedOut(studio: "xujiawan", phone: resident))
+            try await Self.post(client, from: resident, sid: "SM3", body: "START", optOutType: "START")
+            #expect(try await !hotline.database.isOptedOut(studio: "xujiawan", phone: resident))
+            // The provider answered all three: no case, nothing queued, each text kept.
+            #expect(try await hotline.database.cases().isEmpty)
+            let messages = try await hotline.database.messages()
+            #expect(messages.sorted { $0.id! < $1.id! }.map(\.text) == ["STOP", "HELP", "START"])
+            #expect(messages.allSatisfy { $0.direction == .inbound })
+            try await Self.post(client, from: resident, sid: "SM4", body: "路灯坏了", optOutType: nil)
+        }
+        #expect(try await hotline.database.cases().count == 1)
     }
 }
