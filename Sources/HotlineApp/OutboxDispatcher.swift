@@ -18,9 +18,21 @@ public struct OutboxDispatcher: Service {
     let random: @Sendable () -> Double
     /// Per channel, from its `rate_limit`.
     let limiters: [String: RateLimiter]
+    /// Called before recording a batch's results again after recording failed (attempt 1, 2, …):
+    /// waits, and answers whether to try again.
+    let beforeRecordRetry: @Sendable (Int) async -> Bool
+
+    /// Waits 0.1, 0.5, 2.5 and 12.5 s before the 1st…4th retry, then gives up.
+    public static let recordRetryBackoff: @Sendable (Int) async -> Bool = { attempt in
+        guard attempt <= 4 else { return false }
+        try? await Task.sleep(for: .milliseconds(100 * Int(pow(5.0, Double(attempt - 1)))))
+        return true
+    }
 
     public init(hotline: Hotline, senders: SenderDirectory, idle: Duration = .seconds(1), batchSize: Int = 64,
-                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }) {
+                random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                beforeRecordRetry: @escaping @Sendable (Int) async -> Bool = OutboxDispatcher.recordRetryBackoff) {
+        self.beforeRecordRetry = beforeRecordRetry
         self.hotline = hotline
         self.senders = senders
         self.idle = idle
@@ -75,13 +87,29 @@ public struct OutboxDispatcher: Service {
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        do {
-            try await hotline.database.record(results, now: hotline.clock.now())
-        } catch {
-            // The rows stay `sending`; the next start-up puts them back to pending.
-            hotline.logger.error("outbox: cannot record the results of \(results.count) sends: \(error)")
-        }
+        try await record(results)
         return items.count
+    }
+
+    /// Records the results of sends that happened. A failure here (the database busy or full for a
+    /// moment) is retried with backoff: giving up would leave the rows `sending` until the next
+    /// start-up, which then sends them again.
+    private func record(_ results: [(OutboxItem, AppDatabase.AttemptResult)]) async throws {
+        var failures = 0
+        while true {
+            do {
+                try await hotline.database.record(results, now: hotline.clock.now())
+                if failures > 0 { hotline.logger.warning("outbox: results of \(results.count) sends recorded after \(failures) failure(s)") }
+                return
+            } catch {
+                failures += 1
+                hotline.logger.error("outbox: cannot record the results of \(results.count) sends (attempt \(failures)): \(error)")
+                guard await beforeRecordRetry(failures) else {
+                    // The rows stay `sending`; the next start-up puts them back to pending.
+                    throw error
+                }
+            }
+        }
     }
 
     /// Sends one item and decides what its outcome means for the row.

@@ -2,6 +2,7 @@ import Foundation
 import HotlineChannels
 import HotlineCore
 import HotlineStorage
+import Synchronization
 import Testing
 @testable import HotlineApp
 
@@ -121,6 +122,51 @@ import Testing
         let sender = ScriptedSender([.permanent("400 bad number"), .accepted(providerID: nil)])
         try await OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
         #expect(try await hotline.database.outboxCounts() == ["failed": 1, "sent": 1])
+    }
+
+    /// A trigger that refuses to record send results (claiming, which sets `sending`, still works)
+    /// while the `fault` table has a row.
+    static func refuseRecordingResults(_ hotline: Hotline) async throws {
+        try await hotline.database.writer.write { db in
+            try db.execute(sql: """
+                CREATE TABLE fault(x INTEGER);
+                INSERT INTO fault VALUES (1);
+                CREATE TRIGGER refuse_record BEFORE UPDATE OF status ON outbox
+                WHEN NEW.status <> 'sending' AND EXISTS (SELECT 1 FROM fault)
+                BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END;
+                """)
+        }
+    }
+
+    @Test func resultsAreRecordedAgainWhenRecordingFails() async throws {
+        let hotline = try makeHotline()
+        _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
+        try await Self.refuseRecordingResults(hotline)
+        let retries = Mutex<[Int]>([])
+        let sender = ScriptedSender()
+        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender), beforeRecordRetry: { attempt in
+            retries.withLock { $0.append(attempt) }
+            if attempt == 2 { try? await hotline.database.writer.write { try $0.execute(sql: "DELETE FROM fault") } }
+            return true
+        })
+        #expect(try await dispatcher.drainOnce() == 2)
+        #expect(retries.withLock { $0 } == [1, 2])              // refused twice, recorded on the third try
+        #expect(sender.sent.count == 2)                           // each reply sent once
+        #expect(try await hotline.database.outboxCounts() == ["sent": 2])
+    }
+
+    @Test func givingUpLeavesTheRowsSendingForTheNextStart() async throws {
+        let hotline = try makeHotline()
+        _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
+        try await Self.refuseRecordingResults(hotline)
+        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, ScriptedSender()),
+                                          beforeRecordRetry: { $0 < 3 })
+        await #expect(throws: (any Error).self) { try await dispatcher.drainOnce() }
+        #expect(try await hotline.database.outboxCounts() == ["sending": 2])
+        // The database mends, the service restarts: the rows go out again.
+        try await hotline.database.writer.write { try $0.execute(sql: "DELETE FROM fault") }
+        #expect(try hotline.database.recoverInterruptedSends(now: thursday) == 2)
+        #expect(try await hotline.database.outboxCounts() == ["pending": 2])
     }
 }
 
