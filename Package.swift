@@ -33,7 +33,11 @@ let package = Package(
         ),
         .target(
             name: "HotlineStorage",
-            dependencies: ["HotlineCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "HotlineCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding intake's INSERTs in place (BoundStatement.swift).
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

@@ -30,15 +30,24 @@ struct KannelBench: AsyncParsableCommand {
     var eventLoops: Int?
     @Flag(help: "Also run a third target each round that only stores each message durably (what any design that commits before the 2xx pays).")
     var storeOnly = false
+    @Option(name: .customLong("kannel-cpus"), help: "Pin Kannel's boxes and fakesmsc to these CPUs (taskset list, e.g. 0) and the targets to the others; unset: all share every core.")
+    var kannelCPUs: String?
+    @Option(name: .customLong("target-cpus"), help: "With --kannel-cpus: the CPUs of the targets (this process, the trivial and store-only targets, hotline serve).")
+    var targetCPUs = "1"
 
     func run() async throws {
         for b in KannelSupport.binaries + [hotline]
         where !FileManager.default.isExecutableFile(atPath: b) {
             throw ValidationError("\(b) is missing (apt-get install kannel kannel-extras; swift build -c release)")
         }
+        if kannelCPUs != nil {
+            // This process and every thread it starts from now on (hotline serve too) run on the targets' CPUs.
+            try Self.taskset(["-a", "-p", "-c", targetCPUs, String(getpid())])
+        }
         let replies = replyRate.map { "replies sent at \($0)/s" } ?? "replies sent as fast as the sink takes them"
         let loops = eventLoops.map { "\($0) event loop(s)" } ?? "an event loop per core"
-        print("\(messages) MO messages (UCS-2 Chinese) per run through fakesmsc → bearerbox → smsbox → MO URL; 2 cores shared by all processes")
+        let cores = kannelCPUs.map { "Kannel's boxes and fakesmsc on CPU \($0), the targets on CPU \(targetCPUs)" } ?? "2 cores shared by all processes"
+        print("\(messages) MO messages (UCS-2 Chinese) per run through fakesmsc → bearerbox → smsbox → MO URL; \(cores)")
         print("hotline serve: stored, classified, routed, 2 replies queued; \(replies); \(loops)")
         if storeOnly {
             print("store-only target: parses the MO like the Kannel adapter, stores the message alone through intake's group commit (same SQLite settings), answers an empty 200")
@@ -145,11 +154,21 @@ struct KannelBench: AsyncParsableCommand {
             try await Task.sleep(for: .seconds(3))
             let db = try DatabaseQueue(path: dir.appendingPathComponent("h.sqlite").path,
                                        configuration: { var c = Configuration(); c.readonly = true; c.busyMode = .timeout(5); return c }())
-            // Counted over the inbound dedup index (a few bytes per message), not the table: a full
-            // scan of 60,000 rows fifty times a second took CPU from the processes being measured.
-            done = { (try? db.read { try Int.fetchOne($0, sql: """
-                SELECT COUNT(*) FROM messages INDEXED BY messages_inbound_dedup WHERE direction = 'in' AND provider_id IS NOT NULL
-                """) } ?? 0) ?? 0 }
+            // Counted incrementally: each poll reads only the rows added since the last one (ids grow
+            // with commit order, there being one writer). Counting the whole inbound index fifty
+            // times a second took ≈ 5% of a core from the processes being measured by the end of a run.
+            let seen = Mutex((count: 0, lastID: Int64(0)))
+            done = {
+                let (count, lastID) = seen.withLock { ($0.count, $0.lastID) }
+                let (added, maxID) = try db.read { db in
+                    let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM messages") ?? 0
+                    let added = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE id > ? AND id <= ? AND direction = 'in'",
+                                                 arguments: [lastID, maxID]) ?? 0
+                    return (added, maxID)
+                }
+                seen.withLock { $0 = (count + added, maxID) }
+                return count + added
+            }
         }
 
         var conf = try KannelSupport.kannelConf(root: URL(fileURLWithPath: "."), values: ports.mapValues(String.init).merging([
@@ -160,7 +179,7 @@ struct KannelBench: AsyncParsableCommand {
         let confFile = dir.appendingPathComponent("kannel.conf")
         try conf.write(to: confFile, atomically: true, encoding: .utf8)
         for box in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox"] {
-            processes.append(try KannelSupport.startQuietly(box, [confFile.path]))
+            processes.append(try startKannel(box, [confFile.path]))
             try await Task.sleep(for: .milliseconds(500))
         }
         try await Task.sleep(for: .seconds(1))
@@ -169,12 +188,14 @@ struct KannelBench: AsyncParsableCommand {
         // sender after the +86137 prefix, so that each message is a new resident's new case.
         let ucs2 = Array("小区停水三天了,一直没人管".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }.map { String(format: "%%%02X", $0) }.joined()
         // CPU each process group used during the run (Kannel's boxes, the target), per message.
-        let kannelPIDs = processes.filter { $0.executableURL?.lastPathComponent.hasSuffix("box") == true }.map(\.processIdentifier)
+        // (taskset execs the box in its own process: the pid is the box's.)
+        let kannelPIDs = processes.filter { $0.arguments?.contains { $0.hasSuffix("box") } == true || $0.executableURL?.lastPathComponent.hasSuffix("box") == true }
+            .map(\.processIdentifier)
         let hotlinePIDs = processes.filter { $0.executableURL?.lastPathComponent == "hotline" }.map(\.processIdentifier)
         let kannelBefore = kannelPIDs.map(Self.cpuSeconds).reduce(0, +)
         let targetBefore = target != .hotline ? IntakeBench.cpuSeconds() : hotlinePIDs.map(Self.cpuSeconds).reduce(0, +)
         let start = DispatchTime.now().uptimeNanoseconds
-        processes.append(try KannelSupport.startQuietly("/usr/lib/kannel/test/fakesmsc", [
+        processes.append(try startKannel("/usr/lib/kannel/test/fakesmsc", [
             "-H", "127.0.0.1", "-r", String(ports["FAKE_PORT"]!), "-i", "0", "-m", String(messages), "-v", "4", "-z", "1",
             "+86137 10690001 ucs2 \(ucs2)",
         ]))
@@ -187,6 +208,19 @@ struct KannelBench: AsyncParsableCommand {
         let kannel = kannelPIDs.map(Self.cpuSeconds).reduce(0, +) - kannelBefore
         let targetCPU = (target != .hotline ? IntakeBench.cpuSeconds() : hotlinePIDs.map(Self.cpuSeconds).reduce(0, +)) - targetBefore
         return Run(seconds: seconds, kannelMicros: kannel * 1e6 / Double(messages), targetMicros: targetCPU * 1e6 / Double(messages))
+    }
+
+    /// Starts one of Kannel's programs quietly, on `--kannel-cpus` when given.
+    func startKannel(_ path: String, _ arguments: [String]) throws -> Process {
+        guard let kannelCPUs else { return try KannelSupport.startQuietly(path, arguments) }
+        return try KannelSupport.startQuietly("/usr/bin/taskset", ["-c", kannelCPUs, path] + arguments)
+    }
+
+    /// Runs taskset and fails if it does.
+    static func taskset(_ arguments: [String]) throws {
+        let p = try KannelSupport.startQuietly("/usr/bin/taskset", arguments)
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw ValidationError("taskset \(arguments.joined(separator: " ")) failed") }
     }
 
     /// One run's time, and the CPU per message of Kannel's boxes and of the target.

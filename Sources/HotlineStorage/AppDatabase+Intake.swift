@@ -73,13 +73,17 @@ extension AppDatabase {
                 studioId: inbound.studioID, direction: .inbound, channel: inbound.channel, providerId: inbound.providerID,
                 fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: "received", createdAt: inbound.receivedAt)
             try message.insertCached(db, stamp: ledger.stamp)
-            try db.cachedStatement(sql: """
+            var resident = BoundStatement(try db.cachedStatement(sql: """
                 INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at) VALUES (?, ?, NULL, ?, ?)
                 ON CONFLICT(studio_id, phone) DO UPDATE SET last_seen_at = excluded.last_seen_at
-                """).execute(arguments: [inbound.studioID, inbound.from, ledger.stamp.stored, ledger.stamp.stored])
+                """))
+            resident.bind(inbound.studioID); resident.bind(inbound.from); resident.bind(ledger.stamp.stored); resident.bind(ledger.stamp.stored)
+            try resident.run(db)
             let handled = try handle(ledger, message.id!)
             if let caseID = handled.caseID {
-                try db.cachedStatement(sql: "UPDATE messages SET case_id = ? WHERE id = ?").execute(arguments: [caseID, message.id])
+                var link = BoundStatement(try db.cachedStatement(sql: "UPDATE messages SET case_id = ? WHERE id = ?"))
+                link.bind(caseID); link.bind(message.id)
+                try link.run(db)
             }
             return IntakeReceipt(messageID: message.id!, caseNumber: handled.caseNumber, duplicate: false, queued: handled.queued)
         }

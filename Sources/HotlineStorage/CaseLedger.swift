@@ -191,9 +191,11 @@ public struct CaseLedger {
 
     /// Adds `delta` to an assignee's open cases.
     func adjustLoad(studio: String, assignee: String, by delta: Int) throws {
-        try db.cachedStatement(sql: """
+        var s = BoundStatement(try db.cachedStatement(sql: """
             INSERT INTO assignee_load(studio_id, assignee_id, open_cases) VALUES (?, ?, MAX(?, 0))
             ON CONFLICT(studio_id, assignee_id) DO UPDATE SET open_cases = MAX(open_cases + ?, 0)
-            """).execute(arguments: [studio, assignee, delta, delta])
+            """))
+        s.bind(studio); s.bind(assignee); s.bind(delta); s.bind(delta)
+        try s.run(db)
     }
 }

@@ -19,10 +19,11 @@ extension MessageRecord {
     /// Inserts the message and sets its id.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
         let stamp = stamp ?? Stamp(createdAt)
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
-            studioId, direction.rawValue, channel, providerId, fromNumber, toNumber, text, status, kind,
-            caseId, stamp.value(createdAt), sentAt, error, encoding, parts,
-        ])
+        var s = BoundStatement(try db.cachedStatement(sql: Self.insertSQL))
+        s.bind(studioId); s.bind(direction.rawValue); s.bind(channel); s.bind(providerId); s.bind(fromNumber); s.bind(toNumber)
+        s.bind(text); s.bind(status); s.bind(kind); s.bind(caseId); s.bind(stamp.value(createdAt))
+        s.bind(sentAt.map(stamp.value) ?? .null); s.bind(error); s.bind(encoding); s.bind(parts)
+        try s.run(db)
         id = db.lastInsertedRowID
     }
 }
@@ -40,13 +41,15 @@ extension CaseRecord {
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
         let stamp = stamp ?? Stamp(createdAt)
         func date(_ d: Date?) -> DatabaseValue { d.map(stamp.value) ?? .null }
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
-            studioId, number, residentPhone, intent.rawValue, topic.rawValue, area, areaSource?.rawValue, assigneeId, state.rawValue,
-            routingReason?.rawValue, routingExplanation, classification, text, date(createdAt), date(updatedAt),
-            outcome?.rawValue, outcomeNote, department, date(acceptedAt), date(firstReplyAt), date(closedAt), date(acceptDue),
-            date(replyDue), date(closeDue), satisfaction?.rawValue, surveyState?.rawValue, date(surveyAskedAt),
-            missedDeadlines, reminded, reopened, traditional,
-        ])
+        var s = BoundStatement(try db.cachedStatement(sql: Self.insertSQL))
+        s.bind(studioId); s.bind(number); s.bind(residentPhone); s.bind(intent.rawValue); s.bind(topic.rawValue); s.bind(area)
+        s.bind(areaSource?.rawValue); s.bind(assigneeId); s.bind(state.rawValue); s.bind(routingReason?.rawValue)
+        s.bind(routingExplanation); s.bind(classification); s.bind(text); s.bind(date(createdAt)); s.bind(date(updatedAt))
+        s.bind(outcome?.rawValue); s.bind(outcomeNote); s.bind(department); s.bind(date(acceptedAt)); s.bind(date(firstReplyAt))
+        s.bind(date(closedAt)); s.bind(date(acceptDue)); s.bind(date(replyDue)); s.bind(date(closeDue)); s.bind(satisfaction?.rawValue)
+        s.bind(surveyState?.rawValue); s.bind(date(surveyAskedAt)); s.bind(missedDeadlines); s.bind(reminded); s.bind(reopened)
+        s.bind(traditional)
+        try s.run(db)
         id = db.lastInsertedRowID
     }
 }
@@ -57,7 +60,9 @@ extension CaseEventRecord {
     /// Inserts the event and sets its id.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
         let stamp = stamp ?? Stamp(at)
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [caseId, stamp.value(at), actor, kind, detail])
+        var s = BoundStatement(try db.cachedStatement(sql: Self.insertSQL))
+        s.bind(caseId); s.bind(stamp.value(at)); s.bind(actor); s.bind(kind); s.bind(detail)
+        try s.run(db)
         id = db.lastInsertedRowID
     }
 }
@@ -71,10 +76,10 @@ extension OutboxRecord {
     /// Inserts the outbox row and sets its id.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
         let stamp = stamp ?? Stamp(updatedAt)
-        try db.cachedStatement(sql: Self.insertSQL).execute(arguments: [
-            messageId, channel, priority, status.rawValue, attempts, stamp.value(nextAttemptAt),
-            lastError, stamp.value(updatedAt),
-        ])
+        var s = BoundStatement(try db.cachedStatement(sql: Self.insertSQL))
+        s.bind(messageId); s.bind(channel); s.bind(priority); s.bind(status.rawValue); s.bind(attempts); s.bind(stamp.value(nextAttemptAt))
+        s.bind(lastError); s.bind(stamp.value(updatedAt))
+        try s.run(db)
         id = db.lastInsertedRowID
     }
 }
