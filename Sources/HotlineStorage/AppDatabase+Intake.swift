@@ -65,8 +65,8 @@ extension AppDatabase {
                         handle: @Sendable @escaping (CaseLedger, _ messageID: Int64) throws -> Handled) async throws -> IntakeReceipt {
         try await groupCommit.write { db in
             if let existing = try duplicate(of: inbound, db) {
-                let number = try existing.caseId.flatMap { try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM cases WHERE id = ?"), arguments: [$0]) }
-                return IntakeReceipt(messageID: existing.id!, caseNumber: number, duplicate: true, queued: 0)
+                let number = try existing.caseID.flatMap { try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM cases WHERE id = ?"), arguments: [$0]) }
+                return IntakeReceipt(messageID: existing.id, caseNumber: number, duplicate: true, queued: 0)
             }
             let ledger = CaseLedger(db: db, now: inbound.receivedAt)
             var message = MessageRecord(
@@ -106,20 +106,22 @@ extension AppDatabase {
         try await writer.write { db in try body(CaseLedger(db: db, now: now)) }
     }
 
-    /// The stored message this inbound text repeats, if any.
-    private func duplicate(of inbound: InboundMessage, _ db: Database) throws -> MessageRecord? {
-        // Asked for every inbound text: statements compiled once.
-        if let providerID = inbound.providerID,
-           let existing = try MessageRecord.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM messages WHERE direction = 'in' AND channel = ? AND provider_id = ?"),
-            arguments: [inbound.channel, providerID]) {
-            return existing
+    /// The stored message this inbound text repeats, if any: its id and case.
+    private func duplicate(of inbound: InboundMessage, _ db: Database) throws -> (id: Int64, caseID: Int64?)? {
+        // Asked for every inbound text: statements compiled once, the provider id's read without GRDB's rows.
+        if let providerID = inbound.providerID {
+            var s = BoundStatement(try db.cachedStatement(sql: "SELECT id, case_id FROM messages WHERE direction = 'in' AND channel = ? AND provider_id = ?"))
+            s.bind(inbound.channel); s.bind(providerID)
+            var found: (id: Int64, caseID: Int64?)?
+            try s.rows(db) { row in if let id = row.int64(0) { found = (id, row.int64(1)) } }
+            if let found { return found }
         }
         if let window = inbound.sameTextWindow {
-            return try MessageRecord.fetchOne(db.cachedStatement(sql: """
-                SELECT * FROM messages WHERE direction = 'in' AND channel = ? AND from_number = ? AND text = ? AND created_at >= ?
+            return try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT id, case_id FROM messages WHERE direction = 'in' AND channel = ? AND from_number = ? AND text = ? AND created_at >= ?
                 ORDER BY id DESC LIMIT 1
                 """), arguments: [inbound.channel, inbound.from, inbound.text, inbound.receivedAt.addingTimeInterval(-window)])
+                .map { (id: $0["id"], caseID: $0["case_id"]) }
         }
         return nil
     }

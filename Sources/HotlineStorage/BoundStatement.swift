@@ -1,13 +1,15 @@
 import GRDB
 import GRDBSQLite
 
-/// Runs a statement GRDB compiled and cached, binding its parameters through SQLite's C API.
+/// Runs a statement GRDB compiled and cached, binding its parameters and reading its rows through
+/// SQLite's C API.
 ///
 /// Intake runs a dozen INSERTs per message. Through `execute(arguments:)` each builds a
 /// `StatementArguments` (an array of existential values converted to `DatabaseValue`), validates
 /// it and binds it: measured, about a fifth of the writer's time in service. Binding in place
-/// costs none of that. Used only for statements that write, inside a transaction GRDB opened;
-/// `GroupCommitTests.handWrittenInsertsReadBackAsTheRecords` checks every column it writes.
+/// costs none of that; reading a scalar without GRDB's `Row` and cursor saves the like. Used only on
+/// the intake path, inside a transaction GRDB opened; `GroupCommitTests.handWrittenInsertsReadBackAsTheRecords`
+/// checks every column it writes, the intake and routing tests what it reads.
 struct BoundStatement {
     private let handle: SQLiteStatement
     private let statement: Statement
@@ -50,12 +52,35 @@ struct BoundStatement {
 
     /// Steps the statement to its end; throws SQLite's error (a constraint, a full disk …).
     func run(_ db: Database) throws {
+        try rows(db) { _ in }
+    }
+
+    /// Calls `row` for each row the statement yields (read its columns there), then resets it.
+    func rows(_ db: Database, _ row: (Columns) throws -> Void) throws {
         precondition(index == sqlite3_bind_parameter_count(handle), "\(index) values bound for \(sqlite3_bind_parameter_count(handle)) parameters")
-        let code = sqlite3_step(handle)
         defer { sqlite3_reset(handle) }
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
-                                sql: statement.sql)
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                                    sql: statement.sql)
+            }
+            try row(Columns(handle: handle))
+        }
+    }
+
+    /// The current row's columns, by index from 0.
+    struct Columns {
+        let handle: SQLiteStatement
+
+        func int64(_ column: Int32) -> Int64? {
+            sqlite3_column_type(handle, column) == SQLITE_NULL ? nil : sqlite3_column_int64(handle, column)
+        }
+
+        func text(_ column: Int32) -> String? {
+            guard let bytes = sqlite3_column_text(handle, column) else { return nil }
+            return String(cString: bytes)
         }
     }
 }

@@ -64,18 +64,31 @@ public struct CaseLedger {
 
     /// The area a resident registered by text.
     public func registeredArea(studio: String, phone: String) throws -> String? {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT area FROM residents WHERE studio_id = ? AND phone = ?"), arguments: [studio, phone])
+        var s = BoundStatement(try db.cachedStatement(sql: "SELECT area FROM residents WHERE studio_id = ? AND phone = ?"))
+        s.bind(studio); s.bind(phone)
+        var area: String?
+        try s.rows(db) { area = $0.text(0) }
+        return area
     }
 
     /// Open cases per assignee in a studio (from the load table the writes keep).
     public func openCaseCounts(studio: String) throws -> [String: Int] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT assignee_id, open_cases FROM assignee_load WHERE studio_id = ?"), arguments: [studio])
-        return Dictionary(uniqueKeysWithValues: rows.map { ($0["assignee_id"] as String, $0["open_cases"] as Int) })
+        var s = BoundStatement(try db.cachedStatement(sql: "SELECT assignee_id, open_cases FROM assignee_load WHERE studio_id = ?"))
+        s.bind(studio)
+        var counts: [String: Int] = [:]
+        try s.rows(db) { row in
+            if let assignee = row.text(0) { counts[assignee] = Int(row.int64(1) ?? 0) }
+        }
+        return counts
     }
 
     /// The number a new case in this studio gets.
     public func nextCaseNumber(studio: String) throws -> Int {
-        (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(number) FROM cases WHERE studio_id = ?"), arguments: [studio]) ?? 0) + 1
+        var s = BoundStatement(try db.cachedStatement(sql: "SELECT MAX(number) FROM cases WHERE studio_id = ?"))
+        s.bind(studio)
+        var highest: Int64?
+        try s.rows(db) { highest = $0.int64(0) }
+        return Int(highest ?? 0) + 1
     }
 
     /// Roster ids on leave now, with the day they come back (nil: until they text 销假).
