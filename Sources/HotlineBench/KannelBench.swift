@@ -94,6 +94,9 @@ struct KannelBench: AsyncParsableCommand {
         var ports: [String: Int] = [:]
         for name in ["ADMIN_PORT", "SMSBOX_PORT", "FAKE_PORT", "SENDSMS_PORT", "TARGET_PORT", "SINK_PORT"] { ports[name] = try KannelSupport.freePort() }
         var processes: [Process] = []
+        // Whose CPU the run counts: Kannel's boxes, and hotline serve when it is the target.
+        var kannelPIDs: [Int32] = []
+        var hotlinePIDs: [Int32] = []
         defer { for p in processes.reversed() { KannelSupport.kill9(p) } }
 
         // The trivial HTTP target counts MO requests; the store-only target also stores each one
@@ -150,6 +153,7 @@ struct KannelBench: AsyncParsableCommand {
             p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
             try p.run()
             processes.append(p)
+            hotlinePIDs.append(p.processIdentifier)
             // Let hotline create and migrate its database before reading it.
             try await Task.sleep(for: .seconds(3))
             let db = try DatabaseQueue(path: dir.appendingPathComponent("h.sqlite").path,
@@ -179,7 +183,10 @@ struct KannelBench: AsyncParsableCommand {
         let confFile = dir.appendingPathComponent("kannel.conf")
         try conf.write(to: confFile, atomically: true, encoding: .utf8)
         for box in ["/usr/sbin/bearerbox", "/usr/sbin/smsbox"] {
-            processes.append(try startKannel(box, [confFile.path]))
+            // (taskset execs the box in its own process: the pid is the box's.)
+            let p = try startKannel(box, [confFile.path])
+            processes.append(p)
+            kannelPIDs.append(p.processIdentifier)
             try await Task.sleep(for: .milliseconds(500))
         }
         try await Task.sleep(for: .seconds(1))
@@ -188,10 +195,6 @@ struct KannelBench: AsyncParsableCommand {
         // sender after the +86137 prefix, so that each message is a new resident's new case.
         let ucs2 = Array("小区停水三天了,一直没人管".utf16).flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }.map { String(format: "%%%02X", $0) }.joined()
         // CPU each process group used during the run (Kannel's boxes, the target), per message.
-        // (taskset execs the box in its own process: the pid is the box's.)
-        let kannelPIDs = processes.filter { $0.arguments?.contains { $0.hasSuffix("box") } == true || $0.executableURL?.lastPathComponent.hasSuffix("box") == true }
-            .map(\.processIdentifier)
-        let hotlinePIDs = processes.filter { $0.executableURL?.lastPathComponent == "hotline" }.map(\.processIdentifier)
         let kannelBefore = kannelPIDs.map(Self.cpuSeconds).reduce(0, +)
         let targetBefore = target != .hotline ? IntakeBench.cpuSeconds() : hotlinePIDs.map(Self.cpuSeconds).reduce(0, +)
         let start = DispatchTime.now().uptimeNanoseconds

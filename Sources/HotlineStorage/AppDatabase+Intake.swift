@@ -112,9 +112,7 @@ extension AppDatabase {
         if let providerID = inbound.providerID {
             var s = BoundStatement(try db.cachedStatement(sql: "SELECT id, case_id FROM messages WHERE direction = 'in' AND channel = ? AND provider_id = ?"))
             s.bind(inbound.channel); s.bind(providerID)
-            var found: (id: Int64, caseID: Int64?)?
-            try s.rows(db) { row in if let id = row.int64(0) { found = (id, row.int64(1)) } }
-            if let found { return found }
+            if let found = try s.firstRow(db, { row in row.int64(0).map { (id: $0, caseID: row.int64(1)) } }) { return found }
         }
         if let window = inbound.sameTextWindow {
             return try Row.fetchOne(db.cachedStatement(sql: """

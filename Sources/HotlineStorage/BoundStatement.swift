@@ -70,6 +70,13 @@ struct BoundStatement {
         }
     }
 
+    /// What `read` makes of the first row, or nil when there is none.
+    func firstRow<T>(_ db: Database, _ read: (Columns) -> T?) throws -> T? {
+        var first: T??
+        try rows(db) { row in if first == nil { first = read(row) } }
+        return first ?? nil
+    }
+
     /// The current row's columns, by index from 0.
     struct Columns {
         let handle: SQLiteStatement

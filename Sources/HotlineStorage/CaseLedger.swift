@@ -66,9 +66,7 @@ public struct CaseLedger {
     public func registeredArea(studio: String, phone: String) throws -> String? {
         var s = BoundStatement(try db.cachedStatement(sql: "SELECT area FROM residents WHERE studio_id = ? AND phone = ?"))
         s.bind(studio); s.bind(phone)
-        var area: String?
-        try s.rows(db) { area = $0.text(0) }
-        return area
+        return try s.firstRow(db) { $0.text(0) }
     }
 
     /// Open cases per assignee in a studio (from the load table the writes keep).
@@ -86,9 +84,7 @@ public struct CaseLedger {
     public func nextCaseNumber(studio: String) throws -> Int {
         var s = BoundStatement(try db.cachedStatement(sql: "SELECT MAX(number) FROM cases WHERE studio_id = ?"))
         s.bind(studio)
-        var highest: Int64?
-        try s.rows(db) { highest = $0.int64(0) }
-        return Int(highest ?? 0) + 1
+        return Int(try s.firstRow(db) { $0.int64(0) } ?? 0) + 1
     }
 
     /// Roster ids on leave now, with the day they come back (nil: until they text 销假).
