@@ -140,5 +140,5 @@ final class CaseDesk {
     }
 
     /// Roster ids that routing skips now: on leave.
-    func onLeave() throws -> Set<String> { Set(try ledger.onLeave(studio: studio.id).keys) }
+    func onLeave() throws -> Set<String> { try ledger.rosterOnLeave(studio: studio.id) }
 }

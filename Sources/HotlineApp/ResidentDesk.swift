@@ -12,8 +12,8 @@ extension CaseDesk {
             return try status(number, for: phone, traditional: TextNormalizer.looksTraditional(inbound.text))
         }
         let active = try ledger.activeCases(studio: studio.id, resident: phone)
-        if let answer = Satisfaction(answer: inbound.text), answer != .noAnswer,
-           var record = active.first(where: { $0.state == .closed }) {
+        if var record = active.first(where: { $0.state == .closed }),
+           let answer = Satisfaction(answer: inbound.text), answer != .noAnswer {
             return try survey(answer, on: &record)
         }
         if var record = active.first(where: { $0.state.isOpen && $0.assigneeId != nil }), !isNewMatter(interpretation, for: record) {

@@ -8,12 +8,17 @@ public enum PhoneNumber {
     public static func normalize(_ raw: String, defaultCountryCode: String = "86") -> String {
         let trimmed = raw.drop(while: \.isWhitespace)
         let hasPlus = trimmed.hasPrefix("+") || trimmed.hasPrefix("＋")
-        var digits = String(trimmed.unicodeScalars.compactMap { scalar -> Character? in
-            // Full-width digits count as digits.
-            if ("0"..."9").contains(scalar) { return Character(scalar) }
-            if (0xFF10...0xFF19).contains(scalar.value) { return Character(Unicode.Scalar(scalar.value - 0xFF10 + 0x30)!) }
-            return nil
-        })
+        // Collected as ASCII bytes (every inbound text's number goes through here; Characters cost more).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(16)
+        for scalar in trimmed.unicodeScalars {
+            switch scalar.value {
+            case 0x30...0x39: bytes.append(UInt8(scalar.value))
+            case 0xFF10...0xFF19: bytes.append(UInt8(scalar.value - 0xFF10 + 0x30))  // full-width digits count as digits
+            default: break
+            }
+        }
+        var digits = String(decoding: bytes, as: UTF8.self)
         if hasPlus { return "+" + digits }
         if digits.hasPrefix("00") {
             digits.removeFirst(2)
@@ -34,6 +39,18 @@ public enum PhoneNumber {
 
     /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
     public static func mask(_ phone: String) -> String {
+        // Numbers are ASCII once normalised: masked over bytes (one character each; CR LF would be
+        // one Character from two bytes, so it takes the general path).
+        let bytes = Array(phone.utf8)
+        if bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
+            guard bytes.count > 7 else {
+                return bytes.count > 2
+                    ? String(decoding: bytes.prefix(1), as: UTF8.self) + String(repeating: "*", count: bytes.count - 2) + String(decoding: bytes.suffix(1), as: UTF8.self)
+                    : "**"
+            }
+            let keepStart = min(bytes.count - 8, bytes.starts(with: "+86".utf8) ? 6 : 3)
+            return String(decoding: bytes.prefix(keepStart) + Array("****".utf8) + bytes.suffix(4), as: UTF8.self)
+        }
         let chars = Array(phone)
         guard chars.count > 7 else {
             return chars.count > 2 ? String(chars.prefix(1)) + String(repeating: "*", count: chars.count - 2) + String(chars.suffix(1)) : "**"

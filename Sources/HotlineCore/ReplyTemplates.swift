@@ -68,15 +68,25 @@ public struct ReplyTemplates: Sendable, Equatable {
 
     /// `template` with each `{name}` replaced by `values[name]`; unknown names are left as written.
     public static func fill(_ template: String, _ values: [String: String]) -> String {
+        // Braces searched for in the UTF-8 bytes (ASCII never occurs inside a multi-byte character):
+        // walking Characters cost intake more than the rest of planning a case.
+        let bytes = template.utf8
         var out = ""
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            out += rest[..<open]
-            let key = String(rest[rest.index(after: open)..<close])
-            out += values[key] ?? String(rest[open...close])
-            rest = rest[rest.index(after: close)...]
+        out.reserveCapacity(bytes.count + 64)
+        var rest = bytes.startIndex
+        while let open = bytes[rest...].firstIndex(of: UInt8(ascii: "{")),
+              let close = bytes[open...].firstIndex(of: UInt8(ascii: "}")) {
+            out += template[rest..<open]
+            let after = bytes.index(after: close)
+            if let value = values[String(template[bytes.index(after: open)..<close])] {
+                out += value
+            } else {
+                out += template[open..<after]
+            }
+            rest = after
         }
-        return out + rest
+        out += template[rest...]
+        return out
     }
 
     /// `template` filled with typical values (names and numbers as long as real ones, 20 characters

@@ -88,8 +88,10 @@ public enum Weekday: Int, Sendable, Codable, CaseIterable {
 
     /// The weekday of `date` as seen in `timeZone`.
     public static func of(_ date: Date, in timeZone: TimeZone) -> Weekday {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        return Weekday(rawValue: calendar.component(.weekday, from: date))!
+        // Local days since 1970-01-01, a Thursday: asked for every routed case, and making a
+        // Calendar for it cost more than the rest of routing.
+        let local = date.timeIntervalSince1970 + Double(timeZone.secondsFromGMT(for: date))
+        let days = Int((local / 86_400).rounded(.down))
+        return Weekday(rawValue: ((days + 4) % 7 + 7) % 7 + 1)!
     }
 }

@@ -26,7 +26,13 @@ struct BoundStatement {
 
     mutating func bind(_ value: String?) {
         index += 1
-        if let value { sqlite3_bind_text(handle, index, value, -1, Self.transient) } else { sqlite3_bind_null(handle, index) }
+        guard var value else { sqlite3_bind_null(handle, index); return }
+        // From the string's own UTF-8 with its length: passing the String as a `char *` made a C
+        // string copy of every value first.
+        value.withUTF8 { utf8 in
+            guard let base = utf8.baseAddress, !utf8.isEmpty else { sqlite3_bind_text(handle, index, "", 0, Self.transient); return }
+            base.withMemoryRebound(to: CChar.self, capacity: utf8.count) { sqlite3_bind_text(handle, index, $0, Int32(utf8.count), Self.transient) }
+        }
     }
 
     mutating func bind(_ value: Int64?) {

@@ -128,14 +128,15 @@ enum StoredDate {
         let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
         var out: [UInt8] = []
         out.reserveCapacity(23)
+        // The last `width` digits of `v`, appended in place (a temporary array per field cost as
+        // much as the rest of the conversion).
         func digits(_ v: Int64, _ width: Int) {
-            var d = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var v = v
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                d[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
+            var divisor: Int64 = 1
+            for _ in 1..<width { divisor *= 10 }
+            while divisor > 0 {
+                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
+                divisor /= 10
             }
-            out += d
         }
         digits(year, 4); out.append(UInt8(ascii: "-"))
         digits(month, 2); out.append(UInt8(ascii: "-"))

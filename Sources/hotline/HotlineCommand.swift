@@ -30,11 +30,7 @@ enum CLI {
     /// Sets up logging to standard error at `level` (overridden by LOG_LEVEL).
     static func bootstrapLogging(_ level: Logger.Level) {
         let chosen = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = chosen
-            return handler
-        }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: chosen) }
     }
 
     /// Prints configuration errors (one `file:line: message` per line) and exits 1.

@@ -48,6 +48,23 @@ import Testing
         #expect(Weekday.of(wednesday, in: Demo.studio.timeZone) == .wednesday)
     }
 
+    /// The weekday is computed from the zone's offset; it must be what a Gregorian calendar says,
+    /// before 1970 too, west of Greenwich, at half-hour offsets and across DST changes.
+    @Test(arguments: ["Asia/Shanghai", "UTC", "America/New_York", "America/St_Johns", "Pacific/Kiritimati", "Asia/Kolkata"])
+    func weekdayAgreesWithTheCalendar(zone: String) throws {
+        let timeZone = try #require(TimeZone(identifier: zone))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        // Every 7 hours and 13 minutes from 1969-12-20 for about two years, and around 2026's DST ends.
+        let starts = [Date(timeIntervalSince1970: -1_036_800), ISO8601DateFormatter().date(from: "2026-10-20T00:00:00Z")!]
+        for start in starts {
+            for step in 0..<2_500 {
+                let date = start.addingTimeInterval(Double(step) * (7 * 3_600 + 13 * 60))
+                #expect(Weekday.of(date, in: timeZone).rawValue == calendar.component(.weekday, from: date), "\(date) in \(zone)")
+            }
+        }
+    }
+
     @Test(arguments: [
         ("龍湖那边停水", "龙湖社区"), ("我住龙湖小区", "龙湖社区"), ("譚家莊的路", "谭家庄村"), ("燕村村口", "燕村"), ("没有地名", nil),
     ] as [(String, String?)])

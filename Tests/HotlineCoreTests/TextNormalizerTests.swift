@@ -38,7 +38,10 @@ import Testing
         #expect(PhoneNumber.normalize(raw) == expected)
     }
 
-    @Test(arguments: [("+8613700000001", "+86137****0001"), ("10690001", "****0001"), ("12345", "1***5")])
+    @Test(arguments: [
+        ("+8613700000001", "+86137****0001"), ("10690001", "****0001"), ("12345", "1***5"), ("+12025550123", "+12****0123"),
+        ("", "**"), ("12", "**"), ("123", "1*3"), ("１３８００００００１２", "１３８****００１２"), ("+86１３７0000000１", "+86１３７****000１"),
+    ])
     func masks(phone: String, masked: String) {
         #expect(PhoneNumber.mask(phone) == masked)
     }
@@ -78,5 +81,20 @@ import Testing
         #expect(templates.render("ack.complaint", ["case": "7", "assignee": "王委员"]) == "收到7,王委员办理")
         #expect(templates.render("register.done", ["studio": "S", "area": "燕村"]).contains("燕村"))
         #expect(ReplyTemplates.placeholders(in: "a{x}b{yy}") == ["x", "yy"])
+    }
+
+    @Test(arguments: [
+        ("【{studio}】编号{case}", "【徐家湾】编号12"),
+        ("{case}{case}", "1212"),
+        ("无占位", "无占位"),
+        ("", ""),
+        ("{unknown}与{case}", "{unknown}与12"),
+        ("未闭合{case", "未闭合{case"),
+        ("}{case}{", "}12{"),
+        ("{}", "{}"),
+        ("e\u{301}{case}👍🏽{名字}", "e\u{301}12👍🏽王委员"),
+    ])
+    func fillReplacesKnownPlaceholdersOnly(template: String, expected: String) {
+        #expect(ReplyTemplates.fill(template, ["studio": "徐家湾", "case": "12", "名字": "王委员"]) == expected)
     }
 }
