@@ -110,7 +110,12 @@ public final class Classifier: Sendable {
 
     /// Classifies `text`: normalises, finds every keyword in one pass, scores the rules that fire.
     public func classify(_ text: String) -> Classification {
-        let scalars = TextNormalizer.scalars(text)
+        classify(normalized: TextNormalizer.scalars(text))
+    }
+
+    /// Classifies text already normalised (`TextNormalizer.scalars`), for callers that need the
+    /// normal form themselves too.
+    public func classify(normalized scalars: [Unicode.Scalar]) -> Classification {
         // Few keywords match one SMS: small sorted arrays beat sets here.
         var found: [Int] = []
         found.reserveCapacity(32)

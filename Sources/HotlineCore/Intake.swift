@@ -93,15 +93,23 @@ extension IntakePlan {
 public enum Intake {
     /// Interprets `text` with the studio's classifier and areas.
     public static func interpret(_ text: String, classifier: Classifier, areas: AreaFinder) -> Interpretation {
-        if let name = registrationName(text) {
+        // Normalised once for the registration check, the classifier and the area search.
+        let scalars = TextNormalizer.scalars(text)
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        let normal = String(view)
+        if let name = registrationName(normalized: normal) {
             return .registration(name: name, area: areas.area(named: name) ?? areas.find(in: name))
         }
-        return .message(classifier.classify(text), areaInText: areas.find(in: text))
+        return .message(classifier.classify(normalized: scalars), areaInText: areas.find(inNormalized: normal))
     }
 
     /// The area name after a registration keyword (`登记`, `登記`, `area`), or nil if `text` is no registration.
     static func registrationName(_ text: String) -> String? {
-        let normal = TextNormalizer.normalize(text)
+        registrationName(normalized: TextNormalizer.normalize(text))
+    }
+
+    static func registrationName(normalized normal: String) -> String? {
         for keyword in ["登记", "area"] where normal.hasPrefix(keyword) {
             let rest = normal.dropFirst(keyword.count)
             // `areas of …` is not a registration; 登记 may be followed directly by the name.

@@ -94,11 +94,16 @@ public struct AreaFinder: Sendable {
 
     /// The area named in `text`, if any.
     public func find(in text: String) -> String? {
+        find(inNormalized: TextNormalizer.normalize(text))
+    }
+
+    /// The area named in `normal`, text already normalised.
+    public func find(inNormalized normal: String) -> String? {
         // A byte search over UTF-8 (a match of whole characters can only start on a character):
         // both Foundation's `contains` and the standard library's `firstRange(of:)` cost more
         // than classifying the text.
-        let normal = Array(TextNormalizer.normalize(text).utf8)
-        return names.first { Self.contains(normal, $0.bytes) }?.area
+        let bytes = Array(normal.utf8)
+        return names.first { Self.contains(bytes, $0.bytes) }?.area
     }
 
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
