@@ -30,7 +30,7 @@ struct KannelBench: AsyncParsableCommand {
     var eventLoops: Int?
     @Flag(help: "Also run a third target each round that only stores each message durably (what any design that commits before the 2xx pays).")
     var storeOnly = false
-    @Option(name: .customLong("kannel-cpus"), help: "Pin Kannel's boxes and fakesmsc to these CPUs (taskset list, e.g. 0) and the targets to the others; unset: all share every core.")
+    @Option(name: .customLong("kannel-cpus"), help: "Pin Kannel's boxes, fakesmsc and the sendsms sink to these CPUs (taskset list, e.g. 0) and the targets to the others; unset: all share every core.")
     var kannelCPUs: String?
     @Option(name: .customLong("target-cpus"), help: "With --kannel-cpus: the CPUs of the targets (this process, the trivial and store-only targets, hotline serve).")
     var targetCPUs = "1"
@@ -46,7 +46,7 @@ struct KannelBench: AsyncParsableCommand {
         }
         let replies = replyRate.map { "replies sent at \($0)/s" } ?? "replies sent as fast as the sink takes them"
         let loops = eventLoops.map { "\($0) event loop(s)" } ?? "an event loop per core"
-        let cores = kannelCPUs.map { "Kannel's boxes and fakesmsc on CPU \($0), the targets on CPU \(targetCPUs)" } ?? "2 cores shared by all processes"
+        let cores = kannelCPUs.map { "Kannel's boxes, fakesmsc and the sendsms sink on CPU \($0), the targets on CPU \(targetCPUs)" } ?? "2 cores shared by all processes"
         print("\(messages) MO messages (UCS-2 Chinese) per run through fakesmsc → bearerbox → smsbox → MO URL; \(cores)")
         print("hotline serve: stored, classified, routed, 2 replies queued; \(replies); \(loops)")
         if storeOnly {
