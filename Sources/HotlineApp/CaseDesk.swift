@@ -140,5 +140,5 @@ final class CaseDesk {
     }
 
     /// Roster ids that routing skips now: on leave.
-    func onLeave() throws -> Set<String> { try ledger.rosterOnLeave(studio: studio.id) }
+    func onLeave() throws -> Set<String> { try ledger.onLeave(studio: studio.id) }
 }

@@ -118,7 +118,7 @@ extension CaseDesk {
         guard let caseStudio = deployment.studio(id: record.studioId) else { return .failure(.notAllowed("unknown studio")) }
         let wanted = target.trimmingCharacters(in: .whitespaces)
         if let member = caseStudio.roster.first(where: { $0.id.lowercased() == wanted.lowercased() || $0.name == wanted || $0.name == TextNormalizer.toTraditional(wanted) }) {
-            if try ledger.onLeave(studio: caseStudio.id)[member.id] != nil {
+            if try ledger.onLeave(studio: caseStudio.id).contains(member.id) {
                 try tell(me, "member.error.target", ["target": member.name, "problem": "正在请假"], caseID: record.id)
                 try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — \(member.id) on leave")
                 return .success(())

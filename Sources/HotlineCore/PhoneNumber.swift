@@ -39,24 +39,25 @@ public enum PhoneNumber {
 
     /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
     public static func mask(_ phone: String) -> String {
+        let plus86 = phone.hasPrefix("+86")
         // Numbers are ASCII once normalised: masked over bytes (one character each; CR LF would be
         // one Character from two bytes, so it takes the general path).
         let bytes = Array(phone.utf8)
         if bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0D }) {
-            guard bytes.count > 7 else {
-                return bytes.count > 2
-                    ? String(decoding: bytes.prefix(1), as: UTF8.self) + String(repeating: "*", count: bytes.count - 2) + String(decoding: bytes.suffix(1), as: UTF8.self)
-                    : "**"
-            }
-            let keepStart = min(bytes.count - 8, bytes.starts(with: "+86".utf8) ? 6 : 3)
-            return String(decoding: bytes.prefix(keepStart) + Array("****".utf8) + bytes.suffix(4), as: UTF8.self)
+            let kept = maskedParts(count: bytes.count, plus86: plus86)
+            return String(decoding: bytes.prefix(kept.head), as: UTF8.self) + String(repeating: "*", count: kept.stars)
+                + String(decoding: bytes.suffix(kept.tail), as: UTF8.self)
         }
         let chars = Array(phone)
-        guard chars.count > 7 else {
-            return chars.count > 2 ? String(chars.prefix(1)) + String(repeating: "*", count: chars.count - 2) + String(chars.suffix(1)) : "**"
-        }
-        let keepEnd = 4
-        let keepStart = min(chars.count - keepEnd - 4, phone.hasPrefix("+86") ? 6 : 3)
-        return String(chars.prefix(keepStart)) + "****" + String(chars.suffix(keepEnd))
+        let kept = maskedParts(count: chars.count, plus86: plus86)
+        return String(chars.prefix(kept.head)) + String(repeating: "*", count: kept.stars) + String(chars.suffix(kept.tail))
+    }
+
+    /// How many characters a mask keeps at each end of a number of `count` characters, and how many
+    /// stars stand between: `+86138****0001`, `****0001`, `1***5`, `**`.
+    private static func maskedParts(count: Int, plus86: Bool) -> (head: Int, stars: Int, tail: Int) {
+        if count > 7 { return (min(count - 8, plus86 ? 6 : 3), 4, 4) }
+        if count > 2 { return (1, count - 2, 1) }
+        return (0, 2, 0)
     }
 }

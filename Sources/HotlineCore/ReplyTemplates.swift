@@ -68,25 +68,27 @@ public struct ReplyTemplates: Sendable, Equatable {
 
     /// `template` with each `{name}` replaced by `values[name]`; unknown names are left as written.
     public static func fill(_ template: String, _ values: [String: String]) -> String {
+        var out = ""
+        out.reserveCapacity(template.utf8.count + 64)
+        walk(template, literal: { out += $0 }, placeholder: { name, whole in out += values[String(name)] ?? String(whole) })
+        return out
+    }
+
+    /// Calls `literal` for the text between placeholders and `placeholder` for each `{name}` (its name
+    /// and the whole `{name}`), in order.
+    private static func walk(_ template: String, literal: (Substring) -> Void, placeholder: (_ name: Substring, _ whole: Substring) -> Void) {
         // Braces searched for in the UTF-8 bytes (ASCII never occurs inside a multi-byte character):
         // walking Characters cost intake more than the rest of planning a case.
         let bytes = template.utf8
-        var out = ""
-        out.reserveCapacity(bytes.count + 64)
         var rest = bytes.startIndex
         while let open = bytes[rest...].firstIndex(of: UInt8(ascii: "{")),
               let close = bytes[open...].firstIndex(of: UInt8(ascii: "}")) {
-            out += template[rest..<open]
+            literal(template[rest..<open])
             let after = bytes.index(after: close)
-            if let value = values[String(template[bytes.index(after: open)..<close])] {
-                out += value
-            } else {
-                out += template[open..<after]
-            }
+            placeholder(template[bytes.index(after: open)..<close], template[open..<after])
             rest = after
         }
-        out += template[rest...]
-        return out
+        literal(template[rest...])
     }
 
     /// `template` filled with typical values (names and numbers as long as real ones, 20 characters
@@ -107,11 +109,7 @@ public struct ReplyTemplates: Sendable, Equatable {
     /// The placeholders `template` uses.
     public static func placeholders(in template: String) -> [String] {
         var found: [String] = []
-        var rest = Substring(template)
-        while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
-            found.append(String(rest[rest.index(after: open)..<close]))
-            rest = rest[rest.index(after: close)...]
-        }
+        walk(template, literal: { _ in }, placeholder: { name, _ in found.append(String(name)) })
         return found
     }
 }

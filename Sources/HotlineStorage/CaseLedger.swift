@@ -92,22 +92,13 @@ public struct CaseLedger {
         return Int(try s.firstRow(db) { $0.int64(0) } ?? 0) + 1
     }
 
-    /// Roster ids on leave now (what routing skips; asked for every new case).
-    public func rosterOnLeave(studio: String) throws -> Set<String> {
+    /// Roster ids on leave now: routing skips them (asked for every new case), transfers refuse them.
+    public func onLeave(studio: String) throws -> Set<String> {
         var s = BoundStatement(try db.cachedStatement(sql: "SELECT roster_id FROM member_leave WHERE studio_id = ? AND (until IS NULL OR until > ?)"))
         s.bind(studio); s.bind(stamp.stored)
         var ids: Set<String> = []
         try s.rows(db) { row in if let id = row.text(0) { ids.insert(id) } }
         return ids
-    }
-
-    /// Roster ids on leave now, with the day they come back (nil: until they text 销假).
-    public func onLeave(studio: String) throws -> [String: Date?] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT roster_id, until FROM member_leave WHERE studio_id = ? AND (until IS NULL OR until > ?)"),
-                                    arguments: [studio, stamp.stored])
-        var out: [String: Date?] = [:]
-        for row in rows { out[row["roster_id"]] = row["until"] as Date? }
-        return out
     }
 
     /// The channel and hotline number a case's first message came in on (where texts to its resident go back).
