@@ -13,7 +13,7 @@ import ServiceLifecycle
 ///   - followUpEvery: how often the deadline service looks at cases; nil runs none.
 public func buildApplication(
     hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, followUpEvery: Duration? = nil,
-    host: String = "127.0.0.1", port: Int = 8080,
+    host: String = "127.0.0.1", port: Int = 8080, idleTimeoutSeconds: Int64 = 30,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: HotlineRequestContext.self)
@@ -25,6 +25,9 @@ public func buildApplication(
     if let followUpEvery { services.append(FollowUpService(hotline: hotline, interval: followUpEvery)) }
     return Application(
         router: router,
+        // A connection that sends nothing (or half a request) for this long is closed: a client that
+        // opens connections and never finishes its request cannot hold them forever.
+        server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
         configuration: .init(address: .hostname(host, port: port), serverName: "StudioHotline"),
         services: services,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },

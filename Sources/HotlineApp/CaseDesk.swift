@@ -17,11 +17,18 @@ final class CaseDesk {
     let from: String
     let maxParts: Int
     let templates: ReplyTemplates
-    /// Outbound texts queued so far.
-    private(set) var queued = 0
+    /// Outbound texts queued so far, by this desk and the other studios' desks it handed work to.
+    var queued: Int { tally.count }
+    private let tally: Tally
+
+    /// A count shared by the desks of one transaction.
+    private final class Tally {
+        var count = 0
+    }
 
     init(studio: Studio, deployment: Deployment, channels: [ChannelSettings], ledger: CaseLedger,
          channel: String, from: String, maxParts: Int) {
+        self.tally = Tally()
         self.studio = studio
         self.deployment = deployment
         self.channels = channels
@@ -30,6 +37,26 @@ final class CaseDesk {
         self.from = from
         self.maxParts = maxParts
         self.templates = studio.replies
+    }
+
+    private init(studio: Studio, sharing desk: CaseDesk) {
+        let channel = studio.outboundChannel
+        self.studio = studio
+        self.deployment = desk.deployment
+        self.channels = desk.channels
+        self.ledger = desk.ledger
+        self.channel = channel
+        self.from = studio.hotlineNumbers.first ?? desk.from
+        self.maxParts = desk.channels.first { $0.id == channel }?.maxParts ?? desk.maxParts
+        self.templates = studio.replies
+        self.tally = desk.tally
+    }
+
+    /// The desk for a case of `studioID` in the same transaction: that studio's wording, deadlines,
+    /// staff, departments, channel and number (this desk for its own studio's cases).
+    func desk(for studioID: String) -> CaseDesk {
+        guard studioID != studio.id, let other = deployment.studio(id: studioID) else { return self }
+        return CaseDesk(studio: other, sharing: self)
     }
 
     var now: Date { ledger.now }
@@ -48,19 +75,22 @@ final class CaseDesk {
             via.hotline = origin.hotline
             if channels.first(where: { $0.id == origin.channel })?.canSend == true { via.channel = origin.channel }
         }
-        try queue(to: record.residentPhone, template, values, caseID: record.id, kind: kind, traditional: record.traditional, via: via)
+        try queue(to: record.residentPhone, template, values, caseID: record.id, kind: kind, traditional: record.traditional, via: via,
+                  toResident: true)
     }
 
     private func queue(to phone: String, _ template: String, _ values: [String: String], caseID: Int64?, kind: OutboundKind,
-                       traditional: Bool, via: (String, String)) throws {
+                       traditional: Bool, via: (String, String), toResident: Bool = false) throws {
         var all = values
         all["studio"] = studio.name
         var text = templates.render(template, all)
+        // Whatever a member wrote, a resident never receives anyone else's mobile number.
+        if toResident { text = PhoneNumber.maskMobiles(in: text, keep: phone, countryCode: deployment.defaultCountryCode) }
         if traditional { text = TextNormalizer.toTraditional(text) }
         let maxParts = channels.first { $0.id == via.0 }?.maxParts ?? self.maxParts
         try ledger.enqueue([OutboundText(to: phone, text: SMSSegments.fit(text, maxParts: maxParts), kind: kind)],
                            studio: studio.id, from: via.1, channel: via.0, caseID: caseID)
-        queued += 1
+        tally.count += 1
     }
 
     // MARK: cases
@@ -108,14 +138,9 @@ final class CaseDesk {
     /// Tells the resident the case is closed and asks the satisfaction question.
     func announceClosing(_ record: CaseRecord) throws {
         var v = values(record)
-        if record.outcome == .transferred {
-            v["department"] = record.department ?? ""
-            try tellResident(of: record, "resident.transferred", v)
-        } else {
-            v["outcome"] = record.outcome?.label ?? CaseOutcome.resolved.label
-            v["note"] = record.outcomeNote ?? ""
-            try tellResident(of: record, "resident.closed", v)
-        }
+        v["outcome"] = record.outcome == .transferred ? "已由\(record.department ?? "")办结" : (record.outcome?.label ?? CaseOutcome.resolved.label)
+        v["note"] = record.outcomeNote ?? ""
+        try tellResident(of: record, "resident.closed", v)
         try tellResident(of: record, "survey.ask", v, kind: .survey)
     }
 
@@ -139,6 +164,14 @@ final class CaseDesk {
         return .success(())
     }
 
-    /// Roster ids that routing skips now: on leave.
-    func onLeave() throws -> Set<String> { try ledger.onLeave(studio: studio.id) }
+    /// Roster ids that routing skips now, with the reason in words: on leave, or at the studio's
+    /// `max_open_cases` — the rules intake routes by, for reassignment and transfers too.
+    func unavailable() throws -> [String: String] {
+        var skip: [String: String] = [:]
+        for id in try ledger.onLeave(studio: studio.id) { skip[id] = "正在请假" }
+        for id in Routing.atCapacity(studio: studio, openCases: try ledger.openCaseCounts(studio: studio.id)) where skip[id] == nil {
+            skip[id] = "待办已达上限\(studio.sla.maxOpenCases ?? 0)件"
+        }
+        return skip
+    }
 }

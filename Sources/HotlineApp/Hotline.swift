@@ -31,6 +31,9 @@ public final class Hotline: Sendable {
     public let outboxSignal = OutboxSignal()
     private let rules: Mutex<CompiledRules>
     private let areaFinders: [String: AreaFinder]
+    /// Every studio's hotline numbers by national key (``PhoneNumber/nationalKey(_:countryCode:)``): the
+    /// studio and the number as configured, however a provider writes it (`+8610690001`, `8610690001`).
+    private let hotlines: [String: (studio: Studio, number: String)]
 
     /// The rule table and one classifier per studio, swapped whole on reload.
     struct CompiledRules: Sendable {
@@ -48,6 +51,29 @@ public final class Hotline: Sendable {
         TextNormalizer.prepare()
         self.rules = Mutex(try Self.compile(table, studios: settings.deployment.studios))
         self.areaFinders = Dictionary(uniqueKeysWithValues: settings.deployment.studios.map { ($0.id, AreaFinder(areas: $0.areas)) })
+        var hotlines: [String: (studio: Studio, number: String)] = [:]
+        let code = settings.deployment.defaultCountryCode
+        for studio in settings.deployment.studios {
+            for number in studio.hotlineNumbers where hotlines[PhoneNumber.nationalKey(number, countryCode: code)] == nil {
+                hotlines[PhoneNumber.nationalKey(number, countryCode: code)] = (studio, number)
+            }
+        }
+        self.hotlines = hotlines
+    }
+
+    /// The studio a number is a hotline of, and that number as configured (the form replies go out from).
+    public func hotline(_ number: String) -> (studio: Studio, number: String)? {
+        hotlines[PhoneNumber.nationalKey(number, countryCode: settings.deployment.defaultCountryCode)]
+    }
+
+    /// How far from the arrival a provider's own time of a message is believed: not in the future
+    /// (beyond a minute of clock skew), not older than a day (gateways give up retrying well before).
+    public static let providerTimeWindow: ClosedRange<TimeInterval> = -86_400...60
+
+    /// The time deadlines count from: the provider's time when it gave a believable one, else the arrival.
+    public static func caseTime(sentAt: Date?, arrival: Date) -> Date {
+        guard let sentAt, providerTimeWindow.contains(sentAt.timeIntervalSince(arrival)) else { return arrival }
+        return min(sentAt, arrival)
     }
 
     static func compile(_ table: RuleTable, studios: [Studio]) throws -> CompiledRules {
@@ -75,7 +101,7 @@ public final class Hotline: Sendable {
         TwilioChannel(accountSID: channel.options["account_sid"] ?? "", authToken: secrets["\(channel.id).auth_token"] ?? "",
                       apiBaseURL: channel.options["api_base_url"] ?? "https://api.twilio.com", publicURL: channel.options["public_url"] ?? "",
                       sender: channel.options["from"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode,
-                      webhookPath: "/webhooks/twilio/\(channel.id)")
+                      webhookPath: "/webhooks/twilio/\(channel.id)", maxTextLength: settings.maxInboundLength)
     }
 
     /// The Android gateway adapter for a configured android channel, with its secrets.
@@ -83,7 +109,8 @@ public final class Hotline: Sendable {
         AndroidGatewayChannel(signingKey: secret(for: channel) ?? "",
                               hotlineNumber: PhoneNumber.normalize(channel.options["number"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode),
                               apiURL: channel.options["api_url"] ?? "", username: channel.options["username"] ?? "",
-                              password: secrets["\(channel.id).password"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode)
+                              password: secrets["\(channel.id).password"] ?? "", defaultCountryCode: settings.deployment.defaultCountryCode,
+                              maxTextLength: settings.maxInboundLength)
     }
 
     /// The Kannel adapter for a configured kannel channel, with its secrets.
@@ -91,27 +118,31 @@ public final class Hotline: Sendable {
         KannelChannel(secret: secret(for: channel), defaultCountryCode: settings.deployment.defaultCountryCode,
                       sendsmsURL: channel.options["sendsms_url"] ?? "", username: channel.options["username"] ?? "",
                       password: secrets["\(channel.id).password"] ?? "", publicURL: channel.options["public_url"] ?? "",
-                      webhookPath: "/webhooks/kannel/\(channel.id)")
+                      webhookPath: "/webhooks/kannel/\(channel.id)", maxTextLength: settings.maxInboundLength)
     }
 
     /// Stores an inbound text and what it leads to, in one transaction; wakes the dispatcher.
     public func receive(_ text: InboundText, channel: ChannelSettings) async throws -> IntakeReceipt {
         let deployment = settings.deployment
-        guard let studio = deployment.studio(forHotline: text.to) else { throw IntakeError.unknownNumber(text.to) }
+        guard let (studio, hotlineNumber) = hotline(text.to) else { throw IntakeError.unknownNumber(text.to) }
         guard let classifier = classifier(studio: studio.id), let areas = areaFinders[studio.id] else {
             throw IntakeError.unknownNumber(text.to)
         }
         let now = clock.now()
-        let interpretation = Intake.interpret(text.text, classifier: classifier, areas: areas)
+        let caseTime = Self.caseTime(sentAt: text.receivedAt, arrival: now)
+        // A hotline texting a hotline (two studios, or a number echoing back) is no resident: stored, never answered.
+        let fromHotline = hotline(text.from) != nil
+        let interpretation = fromHotline ? .message(.unclassified, areaInText: nil) : Intake.interpret(text.text, classifier: classifier, areas: areas)
         // The Android gateway's ids are not unique: the same text from the same number within two minutes is one message.
         let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
-                                     from: text.from, to: text.to, text: text.text, receivedAt: now,
+                                     from: text.from, to: hotlineNumber, text: text.text, receivedAt: now, sentAt: text.receivedAt,
                                      sameTextWindow: channel.kind == .android ? 120 : nil)
         let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
         let maxParts = settings.channel(replyChannel)?.maxParts ?? 5
         let sectors = deployment.sectors
         let channels = settings.channels
         let receipt = try await database.receive(inbound) { ledger, _ in
+            if fromHotline { return Handled(queued: 0) }
             if let keyword = text.keyword {
                 // The provider has answered the keyword itself: remember its effect, open no case, send nothing.
                 switch keyword {
@@ -122,7 +153,7 @@ public final class Hotline: Sendable {
                 return Handled(queued: 0)
             }
             let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger,
-                                channel: replyChannel, from: text.to, maxParts: maxParts)
+                                channel: replyChannel, from: hotlineNumber, maxParts: maxParts)
             if let person = studio.person(phone: text.from) {
                 let record = try desk.command(text.text, from: person)
                 return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
@@ -130,7 +161,7 @@ public final class Hotline: Sendable {
             return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel) { registered, open, away, next in
                 Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
                     studio: studio, sectors: sectors, registeredArea: registered, openCases: open, unavailable: away,
-                    nextCaseNumber: next, now: now))
+                    nextCaseNumber: next, now: caseTime))
                     .fitting(maxParts: maxParts)
             }
         }
@@ -140,6 +171,7 @@ public final class Hotline: Sendable {
             "message": "\(receipt.messageID)", "case": "\(receipt.caseNumber.map(String.init) ?? "-")",
             "duplicate": "\(receipt.duplicate)", "keyword": "\(text.keyword?.rawValue ?? "-")",
         ])
+        if fromHotline { logger.warning("inbound from a hotline number: stored, not answered", metadata: ["from": "\(PhoneNumber.mask(text.from))"]) }
         return receipt
     }
 }

@@ -19,7 +19,8 @@ public enum Listings {
             "accept_due": c.acceptDue.map(isoString), "reply_due": c.replyDue.map(isoString), "close_due": c.closeDue.map(isoString),
             "next_deadline": c.progress.currentDeadline.map { ["step": $0.kind.rawValue, "due": isoString($0.due)] },
             "satisfaction": c.satisfaction?.rawValue, "survey": c.surveyState?.rawValue, "reopened": c.reopened,
-            "missed_deadlines": c.missedDeadlines,
+            "missed_deadlines": c.missedDeadlines, "transferred_at": c.transferredAt.map(isoString),
+            "department_hours": departmentHours(c),
         ])
     }
 
@@ -40,12 +41,20 @@ public enum Listings {
     /// A case as one readable line.
     public static func text(_ c: CaseRecord) -> String {
         let who = c.assigneeId ?? "-"
-        let outcome = c.outcome.map { $0.rawValue + (c.department.map { ":\($0)" } ?? "") } ?? "-"
+        var outcome = c.outcome.map { $0.rawValue + (c.department.map { ":\($0)" } ?? "") } ?? "-"
+        if let hours = departmentHours(c) { outcome += " in \(hours) h" }
+        if c.state == .withDepartment, let d = c.department { outcome = "with \(d) since \(c.transferredAt.map(isoString) ?? "-")" }
         let deadline = c.progress.currentDeadline.map { "\($0.kind.rawValue) by \(isoString($0.due))" } ?? "-"
         return [
             "\(c.studioId)-\(c.number)", "\(c.intent.rawValue)/\(c.topic.rawValue)", c.area ?? "-", who, c.state.rawValue, outcome,
             deadline, c.satisfaction?.rawValue ?? "-", isoString(c.createdAt), c.text,
         ].joined(separator: "\t")
+    }
+
+    /// Hours the department took, from the transfer to the recorded answer (nil: not transferred or not closed).
+    public static func departmentHours(_ c: CaseRecord) -> Double? {
+        guard c.outcome == .transferred, let from = c.transferredAt, let to = c.closedAt else { return nil }
+        return (to.timeIntervalSince(from) / 360).rounded() / 10
     }
 
     /// The header line of the text listing.

@@ -11,6 +11,8 @@ extension CaseDesk {
         switch MemberCommandParser.parse(text) {
         case let .success(c): command = c
         case let .failure(problem):
+            // Not a command at all: a message for the studio, passed on to its liaisons.
+            if problem == .unknownCommand, try forward(text, from: person) { return nil }
             try refuse(person, problem)
             return nil
         }
@@ -22,7 +24,15 @@ extension CaseDesk {
             try listQueue(person)
             return nil
         case let .away(until):
-            let end = until.flatMap(leaveEnd)
+            var end: Date?
+            if let until {
+                guard let valid = leaveEnd(until) else {
+                    try tell(person, "member.error.usage", ["problem": "请假日期应是一年内的真实日期",
+                                                             "usage": MemberCommandParser.awayUsage], caseID: nil)
+                    return nil
+                }
+                end = valid
+            }
             for s in deployment.studios {
                 if let p = s.person(phone: person.phone) { try ledger.startLeave(studio: s.id, rosterID: p.id, until: end) }
             }
@@ -37,7 +47,9 @@ extension CaseDesk {
         case let .accept(ref), let .reply(ref, _), let .done(ref, _), let .transfer(ref, _), let .proposal(ref, _),
              let .socialReport(ref, _), let .show(ref), let .step(ref, _, _):
             guard var record = try find(ref, for: person) else { return nil }
-            try act(command, on: &record, by: person, text: text)
+            // Whichever number it was texted to, a command acts in the case's own studio: its wording,
+            // deadlines, staff, departments and number.
+            try desk(for: record.studioId).act(command, on: &record, by: person, text: text)
             return record
         }
     }
@@ -56,7 +68,7 @@ extension CaseDesk {
         return record
     }
 
-    private func act(_ command: MemberCommand, on record: inout CaseRecord, by person: RosterEntry, text: String) throws {
+    fileprivate func act(_ command: MemberCommand, on record: inout CaseRecord, by person: RosterEntry, text: String) throws {
         // Someone on two studios' rosters may act under the other studio's id.
         let me = deployment.studio(id: record.studioId)?.person(phone: person.phone) ?? person
         let actor: CaseActor = me.role.isStaff ? .staff(me.id) : .member(me.id)
@@ -81,7 +93,10 @@ extension CaseDesk {
                 try tell(me, "member.replied", values(record, for: me), caseID: record.id)
             }
         case let .done(_, outcome):
-            result = try close(&record, .resolved, note: outcome, department: nil, by: actor, me: me, text: text)
+            // A department's case closes with the department's answer as the outcome.
+            result = record.state == .withDepartment
+                ? try close(&record, .transferred, note: outcome, department: record.department, by: actor, me: me, text: text)
+                : try close(&record, .resolved, note: outcome, department: nil, by: actor, me: me, text: text)
         case let .proposal(_, note):
             result = try close(&record, .proposal, note: note, department: nil, by: actor, me: me, text: text)
         case let .socialReport(_, note):
@@ -107,20 +122,21 @@ extension CaseDesk {
                                     event: "closed", detail: "\(outcome.rawValue): \(department ?? note)")
         guard case .success = result else { return result }
         var v = values(record, for: me)
-        v["outcome"] = outcome == .transferred ? "已转交\(department ?? "")" : outcome.label
+        v["outcome"] = outcome == .transferred ? "已由\(department ?? "")办结" : outcome.label
         try tell(me, "member.closed", v, caseID: record.id)
         try announceClosing(record)
         return result
     }
 
-    /// `转 N M3` / `转 N 张委员`: to a member of the case's studio; anything else names a department.
+    /// `转 N M3` / `转 N 张委员`: to a member of the case's studio who routing would give it to now;
+    /// `转 N 区水务局`: to a configured department, where it stays open until its answer is recorded.
+    /// Anything else is refused with the closest names.
     private func transfer(_ record: inout CaseRecord, to target: String, by actor: CaseActor, me: RosterEntry, text: String) throws -> Result<Void, CaseRejection> {
-        guard let caseStudio = deployment.studio(id: record.studioId) else { return .failure(.notAllowed("unknown studio")) }
         let wanted = target.trimmingCharacters(in: .whitespaces)
-        if let member = caseStudio.roster.first(where: { $0.id.lowercased() == wanted.lowercased() || $0.name == wanted || $0.name == TextNormalizer.toTraditional(wanted) }) {
-            if try ledger.onLeave(studio: caseStudio.id).contains(member.id) {
-                try tell(me, "member.error.target", ["target": member.name, "problem": "正在请假"], caseID: record.id)
-                try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — \(member.id) on leave")
+        if let member = studio.person(named: wanted) {
+            if let why = try unavailable()[member.id] {
+                try tell(me, "member.error.target", ["target": member.name, "problem": why], caseID: record.id)
+                try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — \(member.id) \(why)")
                 return .success(())
             }
             let result = try reassign(&record, to: member, by: actor, reason: "transferred by \(me.id)")
@@ -129,7 +145,24 @@ extension CaseDesk {
             }
             return result
         }
-        return try close(&record, .transferred, note: "", department: wanted, by: actor, me: me, text: text)
+        if let department = studio.department(named: wanted) {
+            let result = try transition(&record, .transfer(department: department.name, due: department.days.map { now + $0 * 86_400 }),
+                                        by: actor, event: "transferred", detail: department.name)
+            guard case .success = result else { return result }
+            var v = values(record, for: me)
+            v["department"] = department.name
+            try tell(me, "member.department", v, caseID: record.id)
+            v = values(record)
+            v["department"] = department.name
+            try tellResident(of: record, "resident.transferred", v)
+            return result
+        }
+        let closest = studio.closestTargets(to: wanted)
+        try tell(me, "member.error.nowhere", [
+            "target": String(wanted.prefix(20)), "suggestion": closest.isEmpty ? "" : "您是不是要转:\(closest.joined(separator: "、"))?",
+        ], caseID: record.id)
+        try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — no member or department '\(wanted.prefix(40))'")
+        return .success(())
     }
 
     private func show(_ record: CaseRecord, to me: RosterEntry, actor: CaseActor) throws -> Result<Void, CaseRejection> {
@@ -187,16 +220,39 @@ extension CaseDesk {
     }
 
     /// The end of leave for `请假 到 11-30`: the start of the next day in the studio's time zone;
-    /// a date already past this year means next year.
-    private func leaveEnd(_ date: DateComponents) -> Date? {
+    /// a date already past this year means next year. nil for a date that does not exist (`02-30`)
+    /// or lies more than a year ahead or in the past.
+    func leaveEnd(_ date: DateComponents) -> Date? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = studio.timeZone
-        let year = date.year ?? calendar.component(.year, from: now)
-        guard var day = calendar.date(from: DateComponents(year: year, month: date.month, day: date.day)) else { return nil }
-        if date.year == nil, let end = calendar.date(byAdding: .day, value: 1, to: day), end < now {
-            day = calendar.date(byAdding: .year, value: 1, to: day) ?? day
+        guard let month = date.month, let dayOfMonth = date.day else { return nil }
+        func day(in year: Int) -> Date? {
+            // The calendar rolls 02-30 over to 03-02: only a date that reads back the same exists.
+            guard let d = calendar.date(from: DateComponents(year: year, month: month, day: dayOfMonth)) else { return nil }
+            let back = calendar.dateComponents([.year, .month, .day], from: d)
+            return back.year == year && back.month == month && back.day == dayOfMonth ? d : nil
         }
-        return calendar.date(byAdding: .day, value: 1, to: day)
+        let thisYear = calendar.component(.year, from: now)
+        var chosen = day(in: date.year ?? thisYear)
+        if date.year == nil, let d = chosen, let end = calendar.date(byAdding: .day, value: 1, to: d), end < now {
+            chosen = day(in: thisYear + 1)
+        }
+        guard let start = chosen, let end = calendar.date(byAdding: .day, value: 1, to: start),
+              end > now, end <= now + 367 * 86_400 else { return nil }
+        return end
+    }
+
+    /// Passes a member's text that is no command to the studio's liaisons (the member named, their
+    /// number masked) and tells the member; false when there is nobody else to pass it to.
+    private func forward(_ text: String, from person: RosterEntry) throws -> Bool {
+        let staff = studio.staff.filter { $0.phone != person.phone }
+        guard !staff.isEmpty else { return false }
+        for liaison in staff {
+            try tell(liaison, "staff.forwarded", ["name": person.name, "resident": PhoneNumber.mask(person.phone), "text": text],
+                     caseID: nil, kind: .memberNotice)
+        }
+        try tell(person, "member.forwarded", ["names": staff.map(\.name).joined(separator: "、")], caseID: nil)
+        return true
     }
 
     // MARK: refusals

@@ -61,7 +61,7 @@ public struct OutboxDispatcher: Service {
         var wakeups = signal.stream.makeAsyncIterator()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                while try await drainOnce() > 0 && !Task.isCancelled {}
+                while !Task.isShuttingDownGracefully, try await drainOnce() > 0, !Task.isCancelled {}
             } catch {
                 hotline.logger.error("outbox: \(error)")
             }
@@ -72,9 +72,19 @@ public struct OutboxDispatcher: Service {
                 signal.wake()
             }
         }
-        // Send what is due before stopping: requests answered 200 just before the signal.
-        _ = try? await drainOnce()
+        // Send what is due before stopping (requests answered 200 just before the signal), for at
+        // most `shutdownGrace`: with a gateway that does not answer, shutdown must not wait on it.
+        // Sends cut short stay in the outbox (`sending`, put back to pending at the next start-up).
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { _ = try? await self.drainOnce() }
+            group.addTask { try? await Task.sleep(for: OutboxDispatcher.shutdownGrace) }
+            await group.next()
+            group.cancelAll()
+        }
     }
+
+    /// The longest graceful shutdown waits for the last sends.
+    public static let shutdownGrace: Duration = .seconds(5)
 
     /// Claims one batch of due rows, sends them concurrently, and records every result in one
     /// transaction; returns how many were claimed.

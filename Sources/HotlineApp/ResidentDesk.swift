@@ -20,7 +20,7 @@ extension CaseDesk {
             return try addition(inbound.text, to: &record)
         }
         let decision = plan(try ledger.registeredArea(studio: studio.id, phone: phone), try ledger.openCaseCounts(studio: studio.id),
-                            try onLeave(), try ledger.nextCaseNumber(studio: studio.id))
+                            try ledger.onLeave(studio: studio.id), try ledger.nextCaseNumber(studio: studio.id))
         return try ledger.apply(decision, for: inbound, replyChannel: replyChannel)
     }
 
@@ -40,7 +40,8 @@ extension CaseDesk {
         }
         var v = values(record)
         v["detail"] = switch record.state {
-        case .closed, .surveyed: "办理结果:\(record.outcome == .transferred ? "已转交\(record.department ?? "")" : (record.outcome?.label ?? "")) \(record.outcomeNote ?? "")"
+        case .closed, .surveyed: "办理结果:\(record.outcome == .transferred ? "已由\(record.department ?? "")办结" : (record.outcome?.label ?? "")) \(record.outcomeNote ?? "")"
+        case .withDepartment: "已转交\(record.department ?? ""),\(v["assignee"] ?? "")督办,办结期限\(format(record.closeDue))"
         case .answered: ""
         default: "办理人:\(v["assignee"] ?? ""),\(record.progress.currentDeadline.map { "\($0.kind.label)期限\(format($0.due))" } ?? "")"
         }

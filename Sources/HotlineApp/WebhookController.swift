@@ -54,11 +54,14 @@ struct WebhookController {
                 }
             }
         }
-        router.get("/healthz") { _, _ in
-            await hotline.database.isHealthy()
+        // Healthy means a message can be stored now: the check writes (a full disk fails it).
+        @Sendable func health(_ request: Request, _ context: HotlineRequestContext) async -> Response {
+            await hotline.database.isHealthy(now: hotline.clock.now())
                 ? Self.json(.ok, ["status": "ok"])
-                : Self.json(.serviceUnavailable, ["status": "database unavailable"])
+                : Self.json(.serviceUnavailable, ["status": "database cannot store messages"])
         }
+        router.get("/healthz", use: health)
+        router.head("/healthz", use: health)
     }
 
     func receiveJSON(_ request: Request, webhook: JSONWebhook, channel: ChannelSettings) async -> Response {
@@ -156,7 +159,8 @@ struct WebhookController {
                     hotline.logger.info("webhook \(channel.id): event ignored: \(detail)")
                     return Response(status: .ok)
                 }
-                try await hotline.database.recordDeliveryReport(messageID: id, status: status.rawValue, detail: detail, now: hotline.clock.now())
+                try await hotline.database.recordDeliveryReport(messageID: id, channel: channel.id, status: status.rawValue, detail: detail,
+                                                                now: hotline.clock.now())
             }
             return Response(status: .ok)
         } catch {
@@ -179,10 +183,14 @@ struct WebhookController {
             return Response(status: .ok)
         }
         do {
-            let known = try await hotline.database.recordDeliveryReport(messageID: report.messageID, status: status.rawValue,
-                                                                         detail: report.detail, now: hotline.clock.now())
-            if !known { hotline.logger.warning("webhook \(channel.id): delivery report for unknown message \(report.messageID)") }
-            if report.optedOut { try await hotline.database.recordOptOut(messageID: report.messageID, now: hotline.clock.now()) }
+            let known = try await hotline.database.recordDeliveryReport(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
+                                                                         status: status.rawValue, detail: report.detail, now: hotline.clock.now())
+            if !known { hotline.logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.messageID)") }
+            if report.optedOut, known {
+                let roster = Set(hotline.settings.deployment.studios.flatMap { $0.roster.map(\.phone) })
+                try await hotline.database.recordOptOut(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
+                                                        sparing: roster, now: hotline.clock.now())
+            }
             return Response(status: .ok)
         } catch {
             hotline.logger.error("webhook \(channel.id): cannot store delivery report: \(error)")

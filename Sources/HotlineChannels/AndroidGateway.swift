@@ -17,9 +17,12 @@ public struct AndroidGatewayChannel: Sendable {
     public var username: String
     public var password: String
     public var defaultCountryCode: String
+    /// Longest text stored whole; longer ones are cut and marked.
+    public var maxTextLength: Int
 
     public init(signingKey: String, replayWindow: TimeInterval = 300, hotlineNumber: String, apiURL: String, username: String,
-                password: String, defaultCountryCode: String) {
+                password: String, defaultCountryCode: String, maxTextLength: Int = 1000) {
+        self.maxTextLength = maxTextLength
         self.signingKey = signingKey
         self.replayWindow = replayWindow
         self.hotlineNumber = hotlineNumber
@@ -54,14 +57,14 @@ public struct AndroidGatewayChannel: Sendable {
         guard let payload = object["payload"] as? [String: Any] else { throw .malformed("field 'payload' is missing") }
         switch event {
         case "sms:received":
-            guard let text = payload["message"] as? String, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                throw .malformed("field 'payload.message' is missing or empty")
-            }
-            guard let phone = payload["phoneNumber"] as? String, !phone.isEmpty else { throw .malformed("field 'payload.phoneNumber' is missing") }
+            // The app retries a refusal with backoff: an over-long text is stored cut and marked instead.
+            let text = try InboundChecks.text(payload["message"] as? String, field: "payload.message", maxLength: maxTextLength, overLength: .cut)
+            let from = try InboundChecks.phone(payload["phoneNumber"] as? String, field: "payload.phoneNumber", defaultCountryCode: defaultCountryCode)
             // The event id is the same when the app retries a webhook; messageId is derived from content and not unique.
-            guard let id = object["id"] as? String ?? payload["messageId"] as? String else { throw .malformed("field 'id' is missing") }
-            return .received(InboundText(providerID: id, from: PhoneNumber.normalize(phone, defaultCountryCode: defaultCountryCode),
-                                         to: hotlineNumber, text: text))
+            let id = try InboundChecks.providerID(object["id"] as? String ?? payload["messageId"] as? String, field: "id")
+            var sentAt: Date?
+            if let raw = payload["receivedAt"] as? String { sentAt = JSONWebhook.parseDate(raw) }
+            return .received(InboundText(providerID: id, from: from, to: hotlineNumber, text: text, receivedAt: sentAt))
         case "sms:sent", "sms:delivered", "sms:failed":
             guard let messageID = payload["messageId"] as? String else { throw .malformed("field 'payload.messageId' is missing") }
             let status: DeliveryStatus = event == "sms:sent" ? .sent : event == "sms:delivered" ? .delivered : .failed

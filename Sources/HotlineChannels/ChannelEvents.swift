@@ -72,6 +72,8 @@ public enum DeliveryStatus: String, Sendable, Equatable {
 public struct DeliveryReport: Sendable, Equatable {
     /// Our outbound message id (carried in the callback URL).
     public var messageID: Int64
+    /// The provider's id for the message, where the report gives it (it must be the one the send returned).
+    public var providerID: String?
     /// nil: a report the service does not act on (logged and answered 200).
     public var status: DeliveryStatus?
     /// The provider's words, kept for the record.
@@ -79,8 +81,9 @@ public struct DeliveryReport: Sendable, Equatable {
     /// The recipient has opted out (e.g. replied STOP): send them nothing more.
     public var optedOut: Bool
 
-    public init(messageID: Int64, status: DeliveryStatus?, detail: String, optedOut: Bool = false) {
+    public init(messageID: Int64, providerID: String? = nil, status: DeliveryStatus?, detail: String, optedOut: Bool = false) {
         self.messageID = messageID
+        self.providerID = providerID
         self.status = status
         self.detail = detail
         self.optedOut = optedOut

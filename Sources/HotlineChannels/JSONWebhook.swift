@@ -6,9 +6,6 @@ import HotlineCore
 public struct JSONWebhook: Sendable {
     /// The header carrying the signature.
     public static let signatureHeader = "X-Hotline-Signature"
-    /// Longest provider id accepted.
-    public static let maxIDLength = 200
-
     public var secret: String?
     public var maxTextLength: Int
     public var defaultCountryCode: String
@@ -42,20 +39,13 @@ public struct JSONWebhook: Sendable {
 
         func string(_ key: String) throws(WebhookError) -> String {
             guard let value = fields[key], !(value is NSNull) else { throw .malformed("field '\(key)' is missing") }
-            if let s = value as? String { return s }
-            if key == "id", let n = value as? NSNumber, !(value is Bool) { return n.stringValue }
-            throw .malformed("field '\(key)' must be a string")
+            guard let s = value as? String else { throw .malformed("field '\(key)' must be a string") }
+            return s
         }
-        let id = try string("id").trimmingCharacters(in: .whitespaces)
-        guard !id.isEmpty else { throw .malformed("field 'id' is empty") }
-        guard id.count <= Self.maxIDLength else { throw .malformed("field 'id' is longer than \(Self.maxIDLength) characters") }
-        let from = try phone(string("from"), field: "from")
-        let to = try phone(string("to"), field: "to")
-        let text = try string("text")
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .malformed("field 'text' is empty") }
-        guard text.count <= maxTextLength else {
-            throw .malformed("field 'text' is longer than \(maxTextLength) characters (\(text.count))")
-        }
+        let id = try InboundChecks.providerID(try Self.id(fields["id"]), field: "id")
+        let from = try InboundChecks.phone(try string("from"), field: "from", defaultCountryCode: defaultCountryCode)
+        let to = try InboundChecks.phone(try string("to"), field: "to", defaultCountryCode: defaultCountryCode)
+        let text = try InboundChecks.text(try string("text"), field: "text", maxLength: maxTextLength, overLength: .refuse)
         var receivedAt: Date?
         if let raw = fields["received_at"], !(raw is NSNull) {
             guard let s = raw as? String, let date = Self.parseDate(s) else {
@@ -66,14 +56,22 @@ public struct JSONWebhook: Sendable {
         return InboundText(providerID: id, from: from, to: to, text: text, receivedAt: receivedAt)
     }
 
-    private func phone(_ raw: String, field: String) throws(WebhookError) -> String {
-        let allowed = CharacterSet(charactersIn: "+0123456789 -()（）＋０１２３４５６７８９")
-        let normal = PhoneNumber.normalize(raw, defaultCountryCode: defaultCountryCode)
-        let digits = normal.filter(\.isNumber).count
-        guard raw.unicodeScalars.allSatisfy(allowed.contains), (3...16).contains(digits) else {
-            throw .malformed("field '\(field)' is not a phone number: '\(raw.prefix(40))'")
+    /// The `id` field as text: a string as it is, a JSON integer in decimal (`1`, `1.0` and `1e0`
+    /// are the same id, `"1"`); fractions and booleans are refused.
+    static func id(_ value: Any?) throws(WebhookError) -> String? {
+        guard let value, !(value is NSNull) else { return nil }
+        if let s = value as? String { return s }
+        guard let n = value as? NSNumber else { throw .malformed("field 'id' must be a string or an integer") }
+        switch String(cString: n.objCType) {
+        case "c", "B":
+            throw .malformed("field 'id' must be a string or an integer, not true/false")
+        case "d", "f":
+            let d = n.doubleValue
+            guard d.rounded() == d, abs(d) < 9.0e15 else { throw .malformed("field 'id' must be a string or an integer") }
+            return String(Int64(d))
+        default:
+            return n.stringValue
         }
-        return normal
     }
 
     static func parseDate(_ s: String) -> Date? {

@@ -2,7 +2,7 @@ import Foundation
 import HotlineCore
 
 /// Kannel: MO from an `sms-service` `get-url`/`post-url`, delivery reports from `dlr-url`, MT through
-/// smsbox's `/cgi-bin/sendsms`. (Protocol facts: shared/GATEWAYS.md.)
+/// smsbox's `/cgi-bin/sendsms`. (Protocol facts: docs/GATEWAYS.md.)
 ///
 /// The sms-service URL carries `from=%p&to=%P&text=%b&id=%I` (`%I` is stable across Kannel's
 /// retries: the dedup key) and the shared secret as `secret=…` (or the `X-Hotline-Secret` header).
@@ -19,10 +19,13 @@ public struct KannelChannel: Sendable {
     public var publicURL: String
     /// This channel's webhook path (`/webhooks/kannel/<channel id>`); delivery reports come to `<path>/dlr`.
     public var webhookPath: String
+    /// Longest text stored whole; longer ones are cut and marked.
+    public var maxTextLength: Int
 
     public init(secret: String?, defaultCountryCode: String, sendsmsURL: String, username: String, password: String, publicURL: String,
-                webhookPath: String = "/webhooks/kannel") {
+                webhookPath: String = "/webhooks/kannel", maxTextLength: Int = 1000) {
         self.webhookPath = webhookPath
+        self.maxTextLength = maxTextLength
         self.secret = secret
         self.defaultCountryCode = defaultCountryCode
         self.sendsmsURL = sendsmsURL
@@ -31,7 +34,9 @@ public struct KannelChannel: Sendable {
         self.publicURL = publicURL
     }
 
-    /// An MO request: the fields of the query (GET) or form body (POST).
+    /// An MO request: the fields of the query (GET) or form body (POST). Numbers are checked before
+    /// they are normalised; a text over `maxTextLength` is stored cut and marked (Kannel retries a
+    /// refusal, and the resident did send it); `time` (`%T`, unix seconds) is the SMSC's time if given.
     public func inbound(fields: [String: String], secretHeader: String?) throws(WebhookError) -> InboundText {
         try authenticate(fields, secretHeader)
         func field(_ name: String) throws(WebhookError) -> String {
@@ -40,13 +45,17 @@ public struct KannelChannel: Sendable {
             }
             return v
         }
-        let id = try field("id")
-        let from = PhoneNumber.normalize(try field("from"), defaultCountryCode: defaultCountryCode)
-        let to = PhoneNumber.normalize(try field("to"), defaultCountryCode: defaultCountryCode)
-        guard let text = fields["text"], !text.isBlank else {
-            throw .malformed("field 'text' is missing or empty")
+        let id = try InboundChecks.providerID(try field("id"), field: "id")
+        let from = try InboundChecks.phone(try field("from"), field: "from", defaultCountryCode: defaultCountryCode)
+        let to = try InboundChecks.phone(try field("to"), field: "to", defaultCountryCode: defaultCountryCode)
+        guard let raw = fields["text"], !raw.isBlank else { throw .malformed("field 'text' is missing or empty") }
+        let text = try InboundChecks.text(raw, field: "text", maxLength: maxTextLength, overLength: .cut)
+        var sentAt: Date?
+        if let time = fields["time"], !time.isEmpty {
+            guard let seconds = Int64(time) else { throw .malformed("field 'time' must be unix seconds (%T)") }
+            sentAt = Date(timeIntervalSince1970: TimeInterval(seconds))
         }
-        return InboundText(providerID: id, from: from, to: to, text: text)
+        return InboundText(providerID: id, from: from, to: to, text: text, receivedAt: sentAt)
     }
 
     /// A delivery report: `message` (our id, put in the dlr-url when sending) and `type` (Kannel's `%d`).

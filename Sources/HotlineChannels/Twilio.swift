@@ -3,7 +3,7 @@ import Foundation
 import HotlineCore
 
 /// Twilio and Twilio-compatible providers: inbound SMS and status callbacks as signed form posts,
-/// MT through the Messages REST API at a configurable base URL. (Protocol facts: shared/GATEWAYS.md.)
+/// MT through the Messages REST API at a configurable base URL. (Protocol facts: docs/GATEWAYS.md.)
 public struct TwilioChannel: Sendable {
     public static let signatureHeader = "X-Twilio-Signature"
     /// Twilio's error for a recipient who replied STOP.
@@ -20,10 +20,13 @@ public struct TwilioChannel: Sendable {
     public var defaultCountryCode: String
     /// This channel's webhook path (`/webhooks/twilio/<channel id>`); status callbacks come to `<path>/status`.
     public var webhookPath: String
+    /// Longest text stored whole; longer ones are cut and marked.
+    public var maxTextLength: Int
 
     public init(accountSID: String, authToken: String, apiBaseURL: String, publicURL: String, sender: String, defaultCountryCode: String,
-                webhookPath: String = "/webhooks/twilio") {
+                webhookPath: String = "/webhooks/twilio", maxTextLength: Int = 1000) {
         self.webhookPath = webhookPath
+        self.maxTextLength = maxTextLength
         self.accountSID = accountSID
         self.authToken = authToken
         self.apiBaseURL = apiBaseURL
@@ -57,10 +60,11 @@ public struct TwilioChannel: Sendable {
             guard let v = fields[name], !v.trimmingCharacters(in: .whitespaces).isEmpty else { throw .malformed("field '\(name)' is missing") }
             return v
         }
-        let sid = try field("MessageSid")
-        let from = PhoneNumber.normalize(try field("From"), defaultCountryCode: defaultCountryCode)
-        let to = PhoneNumber.normalize(try field("To"), defaultCountryCode: defaultCountryCode)
-        let body = try field("Body")
+        let sid = try InboundChecks.providerID(try field("MessageSid"), field: "MessageSid")
+        let from = try InboundChecks.phone(try field("From"), field: "From", defaultCountryCode: defaultCountryCode)
+        let to = try InboundChecks.phone(try field("To"), field: "To", defaultCountryCode: defaultCountryCode)
+        // Twilio does not retry a 4xx but treats it as an error on the number: an over-long text is kept, cut and marked.
+        let body = try InboundChecks.text(try field("Body"), field: "Body", maxLength: maxTextLength, overLength: .cut)
         // Present when Advanced Opt-Out matched a keyword (STOP, START, HELP); other values are read as plain texts.
         let keyword = fields["OptOutType"].flatMap { ProviderKeyword(rawValue: $0.uppercased()) }
         return InboundText(providerID: sid, from: from, to: to, text: body, keyword: keyword)
@@ -81,7 +85,8 @@ public struct TwilioChannel: Sendable {
         default: nil
         }
         let code = fields["ErrorCode"].flatMap { $0.isEmpty ? nil : $0 }
-        return DeliveryReport(messageID: id, status: mapped, detail: "twilio \(status)" + (code.map { " error \($0)" } ?? ""),
+        let sid = fields["MessageSid"].flatMap { $0.isEmpty ? nil : $0 }
+        return DeliveryReport(messageID: id, providerID: sid, status: mapped, detail: "twilio \(status)" + (code.map { " error \($0)" } ?? ""),
                               optedOut: code == Self.optedOutError)
     }
 

@@ -16,6 +16,7 @@ struct StudioLoader {
 
     static let keys: Set<String> = [
         "id", "name", "hotline_numbers", "time_zone", "outbound_channel", "duty", "areas", "roster", "residents", "templates", "facts", "sla",
+        "departments",
     ]
 
     func studio(_ root: YAMLValue) throws(ConfigError) -> Studio {
@@ -70,6 +71,23 @@ struct StudioLoader {
             }
         }
 
+        var departments: [Department] = []
+        for item in try keys["departments"]?.list("departments") ?? [] {
+            do throws(ConfigError) {
+                let d = try item.mapping(allowed: ["name", "aliases", "phone", "days"], what: "department")
+                guard let name = d["name"] else { throw item.error("department: 'name' is missing") }
+                var phone: String?
+                if let p = d["phone"] { phone = PhoneNumber.normalize(try p.string("phone"), defaultCountryCode: countryCode) }
+                let department = Department(name: try name.string("department name"), aliases: try d["aliases"]?.strings("aliases") ?? [],
+                                            phone: phone, days: try d["days"]?.double("days", in: 0.1...365))
+                for n in department.names {
+                    if departments.contains(where: { $0.names.contains(n) }) { throw item.error("department name '\(n)' is listed twice") }
+                    if roster.contains(where: { $0.name == n || $0.id == n }) { throw item.error("department name '\(n)' is also a roster entry's") }
+                }
+                departments.append(department)
+            } catch { errors(error) }
+        }
+
         var residents: [KnownResident] = []
         for item in try keys["residents"]?.list("residents") ?? [] {
             do throws(ConfigError) {
@@ -117,7 +135,7 @@ struct StudioLoader {
         if let v = keys["sla"] { studioSLA = try ConfigLoader.slaSettings(v, over: sla) }
         return Studio(
             id: id, name: try required("name").string("name"), hotlineNumbers: numbers, timeZone: zone, duty: duty,
-            roster: roster, areas: areas, residents: residents,
+            roster: roster, areas: areas, departments: departments, residents: residents,
             outboundChannel: try required("outbound_channel").string("outbound_channel"), templates: templates, facts: facts, sla: studioSLA)
     }
 

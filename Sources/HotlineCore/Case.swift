@@ -1,13 +1,16 @@
 /// Where a case is in its life (issue: received → assigned → accepted → replied → closed → surveyed, plus reopened).
 public enum CaseState: String, Sendable, Codable, CaseIterable {
     case received, assigned, accepted, replied, closed, surveyed, reopened
+    /// Transferred to a government department (转办): still open, the member chases it (督办)
+    /// until they record the department's answer.
+    case withDepartment = "with-department"
     /// A known question answered at once from the rule table.
     case answered
 
     /// Whether the case still waits for someone's work (counts towards a member's queue).
     public var isOpen: Bool {
         switch self {
-        case .received, .assigned, .accepted, .replied, .reopened: true
+        case .received, .assigned, .accepted, .replied, .reopened, .withDepartment: true
         case .closed, .surveyed, .answered: false
         }
     }
@@ -25,6 +28,7 @@ public enum CaseState: String, Sendable, Codable, CaseIterable {
         case .closed: "已办结"
         case .surveyed: "已办结并回访"
         case .reopened: "重新办理中"
+        case .withDepartment: "已转部门办理中"
         case .answered: "已答复"
         }
     }

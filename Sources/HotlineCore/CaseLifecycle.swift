@@ -96,12 +96,15 @@ public struct CaseProgress: Sendable, Equatable {
     public var reminded: Bool
     /// Times the resident reopened the case by answering "not satisfied".
     public var reopened: Int
+    /// When the case went to its department (nil: never transferred).
+    public var transferredAt: Date?
 
     public init(state: CaseState, assignee: String? = nil, outcome: CaseOutcome? = nil, outcomeNote: String? = nil,
                 department: String? = nil, acceptedAt: Date? = nil, firstReplyAt: Date? = nil, closedAt: Date? = nil,
                 acceptDue: Date? = nil, replyDue: Date? = nil, closeDue: Date? = nil, satisfaction: Satisfaction? = nil,
                 surveyState: SurveyState? = nil, surveyAskedAt: Date? = nil, missedDeadlines: Int = 0, reminded: Bool = false,
-                reopened: Int = 0) {
+                reopened: Int = 0, transferredAt: Date? = nil) {
+        self.transferredAt = transferredAt
         self.state = state
         self.assignee = assignee
         self.outcome = outcome
@@ -127,7 +130,7 @@ public struct CaseProgress: Sendable, Equatable {
         switch state {
         case .received, .assigned: acceptDue.map { (.accept, $0) }
         case .accepted, .reopened: replyDue.map { (.reply, $0) }
-        case .replied: closeDue.map { (.close, $0) }
+        case .replied, .withDepartment: closeDue.map { (.close, $0) }
         case .closed, .surveyed, .answered: nil
         }
     }
@@ -159,6 +162,9 @@ public enum CaseAction: Sendable, Equatable {
     case reply
     /// Closed with an outcome; `department` for transfers.
     case close(CaseOutcome, note: String, department: String?)
+    /// Handed to a government department (转办): open until the member records its answer; `due`
+    /// is the department's deadline (nil: the case keeps its close deadline).
+    case transfer(department: String, due: Date?)
     /// Moved to another member (by a person or by the deadline service).
     case reassign(to: String)
     case surveyAnswer(Satisfaction)
@@ -234,11 +240,23 @@ public enum CaseLifecycle {
             if next.acceptedAt == nil { next.acceptedAt = now }
             if next.firstReplyAt == nil { next.firstReplyAt = now }
             if p.assignee == nil, case let .staff(id) = actor { next.assignee = id }
-            if p.state != .replied {
+            if p.state != .replied && p.state != .withDepartment {
                 next.reminded = false
                 next.missedDeadlines = 0
             }
-            next.state = .replied
+            // A reply while the department works on it leaves the case with the department.
+            if p.state != .withDepartment { next.state = .replied }
+
+        case let .transfer(department, due):
+            guard p.state.isOpen else { return .failure(.notOpen(p.state)) }
+            guard p.state != .withDepartment || p.department != department else { return .failure(.notAllowed("已在\(department)办理")) }
+            next.state = .withDepartment
+            next.department = department
+            next.transferredAt = now
+            if next.acceptedAt == nil { next.acceptedAt = now }
+            if let due { next.closeDue = due }
+            next.reminded = false
+            next.missedDeadlines = 0
 
         case let .close(outcome, note, department):
             guard p.state.isOpen else { return .failure(.notOpen(p.state)) }
@@ -258,12 +276,17 @@ public enum CaseLifecycle {
             guard p.state.isOpen else { return .failure(.notOpen(p.state)) }
             guard p.assignee != to else { return .failure(.sameAssignee) }
             next.assignee = to
-            // The new member starts from acceptance, with a fresh accept deadline.
-            next.state = .assigned
-            next.acceptedAt = nil
-            next.acceptDue = now + deadlines.window(.accept)
-            next.replyDue = max(p.replyDue ?? now, now + deadlines.window(.accept) + deadlines.window(.reply) / 2)
-            next.closeDue = max(p.closeDue ?? now, now + deadlines.window(.close) / 2)
+            if p.state == .withDepartment {
+                // The new member takes over chasing the department: the case stays with it.
+                next.closeDue = max(p.closeDue ?? now, now + deadlines.window(.close) / 2)
+            } else {
+                // The new member starts from acceptance, with a fresh accept deadline.
+                next.state = .assigned
+                next.acceptedAt = nil
+                next.acceptDue = now + deadlines.window(.accept)
+                next.replyDue = max(p.replyDue ?? now, now + deadlines.window(.accept) + deadlines.window(.reply) / 2)
+                next.closeDue = max(p.closeDue ?? now, now + deadlines.window(.close) / 2)
+            }
             next.reminded = false
             next.missedDeadlines = 0
 

@@ -69,7 +69,8 @@ public enum FollowUp {
         guard let (kind, due) = p.currentDeadline, !quiet else { return nil }
         let window = sla.deadlines(for: topic).window(kind)
         if now >= due {
-            return p.missedDeadlines >= 1 ? .reassign(kind) : .escalate(kind, due: due, extendedTo: now + window)
+            // A department's lateness is no member's fault: the liaisons are told again, nobody is replaced.
+            return p.missedDeadlines >= 1 && p.state != .withDepartment ? .reassign(kind) : .escalate(kind, due: due, extendedTo: now + window)
         }
         let before = min(sla.remindBeforeHours * 3600, window / 4)
         if !p.reminded, p.missedDeadlines == 0, now >= due - before { return .remind(kind, due: due) }

@@ -25,10 +25,7 @@ public struct IntakeContext: Sendable {
     public init(studio: Studio, sectors: [Sector], registeredArea: String?, openCases: [String: Int],
                 unavailable: Set<String> = [], nextCaseNumber: Int, now: Date) {
         // Members at the studio's maximum of open cases get no new ones.
-        var unavailable = unavailable
-        if let max = studio.sla.maxOpenCases {
-            for (id, open) in openCases where open >= max && studio.person(id)?.role == .member { unavailable.insert(id) }
-        }
+        let unavailable = unavailable.union(Routing.atCapacity(studio: studio, openCases: openCases))
         self.studio = studio
         self.sectors = sectors
         self.registeredArea = registeredArea

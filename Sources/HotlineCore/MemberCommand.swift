@@ -100,6 +100,9 @@ public enum MemberCommandParser {
         }
     }
 
+    /// The form of `请假`, for a reply to a leave date that cannot be.
+    public static var awayUsage: String { Verb.away.usage }
+
     /// Every command's form, for `帮助`.
     public static let summary = "接N 回复N内容 办结N结果 转N委员/部门 提案N 社情N 待办 查N 请假[到月-日] 销假 步骤N劝备注"
 

@@ -37,6 +37,60 @@ public enum PhoneNumber {
         return digits
     }
 
+    /// The number without its country code, as a key for recognising the same number however a
+    /// provider writes it: `10690001`, `8610690001`, `+8610690001` and `+86 1069 0001` all give
+    /// `10690001` (with calling code 86). Compare keys only with keys.
+    public static func nationalKey(_ raw: String, countryCode: String = "86") -> String {
+        var digits = normalize(raw, defaultCountryCode: countryCode)
+        let international = digits.hasPrefix("+")
+        if international { digits.removeFirst() }
+        // A number of five digits or fewer after the code is no number with a code in front.
+        if digits.hasPrefix(countryCode), digits.count - countryCode.count >= 5, international || digits.count > 8 {
+            digits.removeFirst(countryCode.count)
+        }
+        return digits
+    }
+
+    /// `text` with every mobile number in it masked except `keep` (the recipient's own): what a
+    /// resident is sent never carries a member's, a liaison's or another resident's number, however a
+    /// member wrote it (`13800000003`, `+86 138-0000-0003`, full-width digits). Landlines and short
+    /// numbers (a department's office, the hotline) stay as written.
+    public static func maskMobiles(in text: String, keep: String, countryCode: String = "86") -> String {
+        // Cheap exit: a mobile number needs at least eleven digits.
+        guard text.unicodeScalars.count(where: { ("0"..."9").contains($0) || ("０"..."９").contains($0) }) >= 11 else { return text }
+        let kept = nationalKey(keep, countryCode: countryCode)
+        func isDigit(_ c: Character) -> Bool { c.unicodeScalars.count == 1 && (("0"..."9").contains(c) || ("０"..."９").contains(c)) }
+        let chars = Array(text)
+        var out = ""
+        var i = 0
+        while i < chars.count {
+            guard isDigit(chars[i]) || ((chars[i] == "+" || chars[i] == "＋") && i + 1 < chars.count && isDigit(chars[i + 1])) else {
+                out.append(chars[i])
+                i += 1
+                continue
+            }
+            // A run of digits, single spaces or dashes allowed between them.
+            var j = i + 1
+            var end = j
+            while j < chars.count {
+                if isDigit(chars[j]) {
+                    j += 1
+                    end = j
+                } else if (chars[j] == " " || chars[j] == "-"), j + 1 < chars.count, isDigit(chars[j + 1]) {
+                    j += 1
+                } else {
+                    break
+                }
+            }
+            let run = String(chars[i..<end])
+            let key = nationalKey(run, countryCode: countryCode)
+            let isMobile = key.count == 11 && key.hasPrefix("1") && ("3"..."9").contains(key.dropFirst().first ?? "0")
+            out += isMobile && key != kept ? mask(normalize(run, defaultCountryCode: countryCode)) : run
+            i = end
+        }
+        return out
+    }
+
     /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
     public static func mask(_ phone: String) -> String {
         let plus86 = phone.hasPrefix("+86")

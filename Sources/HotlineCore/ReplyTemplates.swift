@@ -13,7 +13,7 @@ public struct ReplyTemplates: Sendable, Equatable {
         "resident.accepted": "【{studio}】您的诉求(编号{case})已由{assignee}受理,将于{due}前答复您。",
         "resident.reply": "【{studio}】编号{case}:{text}",
         "resident.closed": "【{studio}】您的诉求(编号{case}){outcome}:{note}",
-        "resident.transferred": "【{studio}】您的诉求(编号{case})已转交{department}办理,我们会跟踪结果。",
+        "resident.transferred": "【{studio}】您的诉求(编号{case})已转交{department}办理,{assignee}会督办并在{due}前答复您。",
         "resident.reassigned": "【{studio}】您的诉求(编号{case})改由{assignee}办理。",
         "resident.added": "【{studio}】您的补充已转给编号{case}的办理人{assignee}。",
         "resident.status": "【{studio}】编号{case}:{state}。{detail}",
@@ -27,6 +27,9 @@ public struct ReplyTemplates: Sendable, Equatable {
         "member.replied": "已将答复发给{case}的群众。办结请回复“办结 {case} 结果”。",
         "member.closed": "{case}{outcome}。群众将收到满意度回访。",
         "member.transferred": "{case}已转给{target}。",
+        "member.department": "{case}已转{department}办理,请在{due}前督办;部门答复后回复“办结 {case} 结果”。",
+        "member.forwarded": "您的留言已转给{names}。命令请回复“帮助”。",
+        "staff.forwarded": "【委员留言】{name}({resident}):{text}",
         "member.taken": "{case}已由{actor}改派给{target}。",
         "member.added": "【{case}补充】来自{resident}:{text}",
         "member.reopened": "【{case}重办】群众回访不满意,案件已重新打开,请在{due}前再次答复。",
@@ -44,6 +47,7 @@ public struct ReplyTemplates: Sendable, Equatable {
         "member.error.notyours": "{case}不是您的案件(由{assignee}办理)。",
         "member.error.state": "{case}{problem}。",
         "member.error.target": "{target}不能接这个案件({problem})。",
+        "member.error.nowhere": "没有叫“{target}”的委员或部门。{suggestion}",
         "member.error.step": "{case}不是邻里纠纷,没有调解步骤。",
         // From the deadline service.
         "member.remind": "【提醒】{case}请在{due}前{step}。",
@@ -100,6 +104,7 @@ public struct ReplyTemplates: Sendable, Equatable {
             "area": "徐家湾社区", "due": "11月26日 10:00", "state": "已受理,办理中", "outcome": "已办结", "department": "区住建局",
             "satisfaction": "基本满意", "target": "王委员", "actor": "周联络员", "step": "答复", "count": "3", "until": "到11月30日",
             "steps": "听✓辨✓劝·借·让·和·", "name": "龙湖", "areas": "徐家湾社区、龙湖社区", "usage": "回复 编号 内容", "problem": "缺少内容",
+            "names": "周联络员、吴联络员", "suggestion": "您是不是要转:区城管局、区住建局?",
         ]
         var values = typical
         for key in placeholders(in: template) where values[key] == nil { values[key] = freeText }

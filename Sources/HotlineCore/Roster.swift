@@ -50,6 +50,29 @@ public struct Area: Sendable, Equatable, Codable {
     }
 }
 
+/// A government department (区水务局, 城管局 …) a studio transfers cases to (转办), and chases (督办)
+/// until the member records its answer.
+public struct Department: Sendable, Equatable, Codable {
+    /// The name residents are told, also the id: 区水务局.
+    public var name: String
+    /// Other names members write: 水务局.
+    public var aliases: [String]
+    /// The department's contact number, for the member (never sent to residents).
+    public var phone: String?
+    /// Days the department has to answer (nil: the case keeps its close deadline).
+    public var days: Double?
+
+    public init(name: String, aliases: [String] = [], phone: String? = nil, days: Double? = nil) {
+        self.name = name
+        self.aliases = aliases
+        self.phone = phone
+        self.days = days
+    }
+
+    /// Every name it answers to.
+    public var names: [String] { [name] + aliases }
+}
+
 /// A sector (界别) and the topics it is best placed to handle.
 public struct Sector: Sendable, Equatable, Codable {
     public var id: String

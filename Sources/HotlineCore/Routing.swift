@@ -28,6 +28,12 @@ public struct RoutingDecision: Sendable, Equatable, Codable {
 
 /// Routing rules of a studio: linked area and sector first, then the duty roster, then liaisons.
 public enum Routing {
+    /// Members at the studio's `max_open_cases`: they get no new cases (liaisons are never full).
+    public static func atCapacity(studio: Studio, openCases: [String: Int]) -> Set<String> {
+        guard let max = studio.sla.maxOpenCases else { return [] }
+        return Set(openCases.filter { $0.value >= max && studio.person($0.key)?.role == .member }.keys)
+    }
+
     /// Chooses the assignee for a case; nil only when the studio has no available staff at all.
     ///
     /// - Parameters:

@@ -16,12 +16,21 @@ public enum SMSSegments {
         text.unicodeScalars.allSatisfy { basic.contains($0) || extended.contains($0) } ? .gsm7 : .ucs2
     }
 
-    /// `text` cut (with a closing `…`) so that it takes at most `maxParts` parts.
+    /// `text` cut (with a closing `…`) so that it takes at most `maxParts` parts. Linear in the
+    /// text's length: the cut is found in one walk, not by dropping a character and recounting.
     public static func fit(_ text: String, maxParts: Int) -> String {
         guard parts(of: text) > maxParts else { return text }
-        var cut = Substring(text)
-        while !cut.isEmpty && parts(of: cut + "…") > maxParts { cut = cut.dropLast() }
-        return cut + "…"
+        // `…` is not GSM-7: a cut text is UCS-2, 70 code units in one part or 67 per part.
+        let budget = (maxParts <= 1 ? 70 : maxParts * 67) - 1
+        var used = 0
+        var end = text.startIndex
+        for index in text.indices {
+            let units = text[index].utf16.count
+            if used + units > budget { break }
+            used += units
+            end = text.index(after: index)
+        }
+        return text[..<end] + "…"
     }
 
     /// The number of parts `text` takes.

@@ -23,6 +23,8 @@ public struct Studio: Sendable, Equatable {
     public var duty: [Weekday: [String]]
     public var roster: [RosterEntry]
     public var areas: [Area]
+    /// Departments cases can be transferred to (转 N 区水务局).
+    public var departments: [Department]
     public var residents: [KnownResident]
     /// The channel that carries this studio's outbound messages unless the inbound channel can reply itself.
     public var outboundChannel: String
@@ -40,7 +42,7 @@ public struct Studio: Sendable, Equatable {
 
     public init(
         id: String, name: String, hotlineNumbers: [String], timeZone: TimeZone,
-        duty: [Weekday: [String]] = [:], roster: [RosterEntry] = [], areas: [Area] = [],
+        duty: [Weekday: [String]] = [:], roster: [RosterEntry] = [], areas: [Area] = [], departments: [Department] = [],
         residents: [KnownResident] = [], outboundChannel: String, templates: [String: String] = [:],
         facts: [String: String] = [:], sla: SLASettings = .init()
     ) {
@@ -52,6 +54,7 @@ public struct Studio: Sendable, Equatable {
         self.duty = duty
         self.roster = roster
         self.areas = areas
+        self.departments = departments
         self.residents = residents
         self.outboundChannel = outboundChannel
         self.templates = templates
@@ -85,6 +88,44 @@ public struct Studio: Sendable, Equatable {
     /// The members and liaisons on duty on `weekday`.
     public func onDuty(_ weekday: Weekday) -> [RosterEntry] {
         (duty[weekday] ?? []).compactMap { person($0) }
+    }
+
+    /// The department a member names (by name or alias, Traditional or Simplified, spaces ignored).
+    public func department(named name: String) -> Department? {
+        let wanted = TextNormalizer.normalize(name).filter { !$0.isWhitespace }
+        guard !wanted.isEmpty else { return nil }
+        return departments.first { $0.names.contains { TextNormalizer.normalize($0).filter { !$0.isWhitespace } == wanted } }
+    }
+
+    /// The roster entry a member names as a transfer target: by id (`M3`) or name (张委员).
+    public func person(named name: String) -> RosterEntry? {
+        let wanted = TextNormalizer.normalize(name).filter { !$0.isWhitespace }
+        return roster.first { $0.id.lowercased() == wanted || TextNormalizer.normalize($0.name) == wanted }
+    }
+
+    /// The names closest to `name` among the roster and the departments, best first: for a reply
+    /// to a mistyped transfer target (`城管菊` → 区城管局).
+    public func closestTargets(to name: String, limit: Int = 3) -> [String] {
+        let wanted = Array(TextNormalizer.normalize(name))
+        let candidates = roster.filter { $0.role == .member }.map { ($0.name, [$0.name, $0.id]) }
+            + departments.map { ($0.name, $0.names) }
+        let scored = candidates.map { candidate in
+            (name: candidate.0, score: candidate.1.map { Self.similarity(wanted, Array(TextNormalizer.normalize($0))) }.max() ?? 0)
+        }
+        return scored.filter { $0.score > 0 }.sorted { $0.score > $1.score }.prefix(limit).map(\.name)
+    }
+
+    /// Characters in common (as a multiset) less half the difference in length: crude, but enough
+    /// to rank a handful of names against a typo.
+    static func similarity(_ a: [Character], _ b: [Character]) -> Double {
+        var counts: [Character: Int] = [:]
+        for c in b { counts[c, default: 0] += 1 }
+        var common = 0
+        for c in a where (counts[c] ?? 0) > 0 {
+            counts[c]! -= 1
+            common += 1
+        }
+        return Double(common) - Double(abs(a.count - b.count)) / 2
     }
 
     /// The area configured for a known resident.

@@ -11,14 +11,18 @@ public struct InboundMessage: Sendable, Equatable {
     public var from: String
     public var to: String
     public var text: String
+    /// When it arrived here (the stored `created_at`).
     public var receivedAt: Date
+    /// When the provider says it received the text, if it says (stored as `sent_at`).
+    public var sentAt: Date?
     /// For gateways whose ids are not unique: the same text from the same number on the same
     /// channel within this many seconds is the same message.
     public var sameTextWindow: TimeInterval?
 
     public init(studioID: String, channel: String, providerID: String?, from: String, to: String, text: String, receivedAt: Date,
-                sameTextWindow: TimeInterval? = nil) {
+                sentAt: Date? = nil, sameTextWindow: TimeInterval? = nil) {
         self.sameTextWindow = sameTextWindow
+        self.sentAt = sentAt
         self.studioID = studioID
         self.channel = channel
         self.providerID = providerID
@@ -71,7 +75,8 @@ extension AppDatabase {
             let ledger = CaseLedger(db: db, now: inbound.receivedAt)
             var message = MessageRecord(
                 studioId: inbound.studioID, direction: .inbound, channel: inbound.channel, providerId: inbound.providerID,
-                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: "received", createdAt: inbound.receivedAt)
+                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: "received", createdAt: inbound.receivedAt,
+                sentAt: inbound.sentAt)
             try message.insertCached(db, stamp: ledger.stamp)
             var resident = BoundStatement(try db.cachedStatement(sql: """
                 INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at) VALUES (?, ?, NULL, ?, ?)

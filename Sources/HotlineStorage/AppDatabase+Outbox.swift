@@ -124,13 +124,20 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// Applies a delivery report to an outbound message. Reports arrive out of order: a message
-    /// only moves forward (queued → sent → delivered | failed). Returns false for an unknown message.
+    /// The condition that a report names one of `channel`'s outbound messages: a report moves only
+    /// a message sent through the channel it came in on, and with the provider's id where both sides
+    /// have one (a report can come before the send's answer is recorded).
+    static let reportedMessage = "id = ? AND direction = 'out' AND channel = ? AND (? IS NULL OR provider_id IS NULL OR provider_id = ?)"
+
+    /// Applies a delivery report to an outbound message sent through `channel`. Reports arrive out
+    /// of order: a message only moves forward (queued → sent → delivered | failed). Returns false for
+    /// an unknown message, or one of another channel or provider id.
     @discardableResult
-    public func recordDeliveryReport(messageID: Int64, status: String, detail: String, now: Date) async throws -> Bool {
+    public func recordDeliveryReport(messageID: Int64, channel: String, providerID: String? = nil, status: String, detail: String,
+                                     now: Date) async throws -> Bool {
         try await writer.write { db in
-            guard let current = try String.fetchOne(db, sql: "SELECT status FROM messages WHERE id = ? AND direction = 'out'",
-                                                    arguments: [messageID]) else { return false }
+            guard let current = try String.fetchOne(db, sql: "SELECT status FROM messages WHERE \(Self.reportedMessage)",
+                                                    arguments: [messageID, channel, providerID, providerID]) else { return false }
             let order = ["queued": 0, "sent": 1, "delivered": 2, "failed": 2]
             guard let from = order[current], let to = order[status], to > from else { return true }
             try db.execute(sql: "UPDATE messages SET status = ?, error = CASE WHEN ? = 'failed' THEN ? ELSE error END WHERE id = ?",
@@ -178,9 +185,14 @@ extension AppDatabase {
 }
 
 extension AppDatabase {
-    /// The recipient of an outbound message opted out at the provider: remember it on the resident.
-    public func recordOptOut(messageID: Int64, now: Date) async throws {
+    /// The recipient of an outbound message sent through `channel` opted out at the provider:
+    /// remember it on the resident. Roster numbers (`sparing`: members, liaisons) are never opted out this way.
+    public func recordOptOut(messageID: Int64, channel: String, providerID: String? = nil, sparing roster: Set<String>,
+                             now: Date) async throws {
         try await writer.write { db in
+            guard let phone = try String.fetchOne(db, sql: "SELECT to_number FROM messages WHERE \(Self.reportedMessage)",
+                                                  arguments: [messageID, channel, providerID, providerID]),
+                  !roster.contains(phone) else { return }
             try db.execute(sql: """
                 UPDATE residents SET opted_out_at = ?
                 WHERE (studio_id, phone) IN (SELECT studio_id, to_number FROM messages WHERE id = ?)

@@ -42,9 +42,18 @@ public struct AppDatabase: Sendable {
         try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 
-    /// Whether the database answers a query.
-    public func isHealthy() async -> Bool {
-        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    /// Whether the database takes a write now: a one-row write and commit, as intake's would be
+    /// (a read alone answers while a full disk refuses every message).
+    public func isHealthy(now: Date = Date()) async -> Bool {
+        do {
+            try await writer.write { db in
+                try db.execute(sql: "INSERT INTO health(id, probed_at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET probed_at = excluded.probed_at",
+                               arguments: [now])
+            }
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Stores the configured studios and roster, so that queries can show names.

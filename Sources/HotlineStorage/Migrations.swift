@@ -120,7 +120,8 @@ enum Migrations {
                 t.column("open_cases", .integer).notNull()
                 t.primaryKey(["studio_id", "assignee_id"])
             }
-            let open = CaseStateSQL.openList
+            // The open states as this migration shipped (a later state must not change what it did).
+            let open = "'received','assigned','accepted','replied','reopened'"
             try db.execute(sql: """
                 INSERT INTO assignee_load(studio_id, assignee_id, open_cases)
                 SELECT studio_id, assignee_id, COUNT(*) FROM cases
@@ -167,6 +168,17 @@ enum Migrations {
             // Only the inbound same-text check reads it: replies (two of every three messages) need not maintain it.
             try db.execute(sql: "DROP INDEX messages_by_sender")
             try db.execute(sql: "CREATE INDEX messages_by_sender ON messages(channel, from_number, created_at) WHERE direction = 'in'")
+        }
+        migrator.registerMigration("v8-departments") { db in
+            // A case transferred to a department stays open ('with-department') until the member records its answer.
+            try db.alter(table: "cases") { t in t.add(column: "transferred_at", .datetime) }
+        }
+        migrator.registerMigration("v9-health") { db in
+            // One row the health check rewrites: it proves a write can be committed.
+            try db.create(table: "health") { t in
+                t.primaryKey("id", .integer)
+                t.column("probed_at", .datetime).notNull()
+            }
         }
         return migrator
     }

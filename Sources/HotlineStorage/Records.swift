@@ -24,7 +24,9 @@ public struct MessageRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     /// Outbound only: what the text is for (``OutboundKind``).
     public var kind: String?
     public var caseId: Int64?
+    /// When it was stored here: an inbound text's arrival, an outbound one's queueing.
     public var createdAt: Date
+    /// Outbound: when the provider took it. Inbound: when the provider says it received it (if it says).
     public var sentAt: Date?
     public var error: String?
     /// Outbound only: `GSM-7` or `UCS-2`.
@@ -76,6 +78,8 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var reopened: Int = 0
     /// The resident writes in Traditional script: texts to them are converted.
     public var traditional: Bool = false
+    /// When the case went to its department (转办).
+    public var transferredAt: Date?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
@@ -85,7 +89,8 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
             CaseProgress(state: state, assignee: assigneeId, outcome: outcome, outcomeNote: outcomeNote, department: department,
                          acceptedAt: acceptedAt, firstReplyAt: firstReplyAt, closedAt: closedAt, acceptDue: acceptDue,
                          replyDue: replyDue, closeDue: closeDue, satisfaction: satisfaction, surveyState: surveyState,
-                         surveyAskedAt: surveyAskedAt, missedDeadlines: missedDeadlines, reminded: reminded, reopened: reopened)
+                         surveyAskedAt: surveyAskedAt, missedDeadlines: missedDeadlines, reminded: reminded, reopened: reopened,
+                         transferredAt: transferredAt)
         }
         set {
             state = newValue.state
@@ -105,6 +110,7 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
             missedDeadlines = newValue.missedDeadlines
             reminded = newValue.reminded
             reopened = newValue.reopened
+            transferredAt = newValue.transferredAt
         }
     }
 }

@@ -1,3 +1,4 @@
+import HotlineCore
 import Logging
 
 /// swift-log's standard-error handler, with the logger's metadata formatted when a line is written
@@ -31,7 +32,9 @@ struct StandardErrorLogHandler: LogHandler {
     func log(event: LogEvent) {
         var event = event
         // The logger's metadata travels with the line; the statement's own wins, as in the stream handler.
-        event.metadata = metadata.merging(event.metadata ?? [:]) { _, explicit in explicit }
+        // Every value is escaped and its numbers masked: one event is one line, and no number is logged whole.
+        event.metadata = metadata.merging(event.metadata ?? [:]) { _, explicit in explicit }.mapValues { .string(LogText.clean($0.description)) }
+        event.message = Logger.Message(stringLiteral: LogText.clean(event.message.description))
         stream.log(event: event)
     }
 }

@@ -44,7 +44,9 @@ import Testing
         do throws(WebhookError) {
             let event = try Self.android.event(body: Self.received(), signature: row.signature, timestamp: row.timestamp, now: Self.now)
             #expect(row.error == nil)
-            #expect(event == .received(InboundText(providerID: "evt-1", from: "+8613700000001", to: "10690001", text: "路灯坏了")))
+            // receivedAt, 10:00 in Shanghai, is the app's time of receipt.
+            #expect(event == .received(InboundText(providerID: "evt-1", from: "+8613700000001", to: "10690001", text: "路灯坏了",
+                                                   receivedAt: ISO8601DateFormatter().date(from: "2026-11-21T02:00:00Z"))))
         } catch {
             #expect(error == row.error)
         }

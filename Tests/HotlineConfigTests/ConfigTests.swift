@@ -35,7 +35,7 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
         }
     }
 
-    /// The default config ships the demo studios of shared/demo/README.md exactly.
+    /// The default config ships the demo studios of docs/DEMO.md exactly.
     @Test func shipsTheDemoStudios() throws {
         let settings = try ConfigLoader.load(directory: configDir)
         let xujiawan = try #require(settings.deployment.studio(forHotline: "10690001"))
@@ -120,7 +120,7 @@ struct DemoMessage: Sendable, CustomStringConvertible {
     var description: String { text }
 }
 
-/// Rows of `Tests/Fixtures/demo-messages.tsv` (a copy of shared/demo/messages.tsv) and, when present
+/// Rows of `Tests/Fixtures/demo-messages.tsv` (the demo studios' sample messages, docs/DEMO.md) and, when present
 /// beside the repository, of the shared file itself, so an update there is tested too.
 func demoMessages() -> [DemoMessage] {
     let files = [repoRoot.appendingPathComponent("Tests/Fixtures/demo-messages.tsv"),

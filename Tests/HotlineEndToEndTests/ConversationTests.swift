@@ -127,6 +127,7 @@ import Testing
                           "M3 replied", "M3 closed", "resident surveyed"])
         let listing = try runCLI(["cases", "--database", s.server.database])
         #expect(listing.contains("surveyed\tresolved\t-\tsatisfied"), "\(listing)")
+        #expect(try phoneNumbersSentToResidents(database: s.server.database).isEmpty)
         #expect(s.server.terminate() == 0)
     }
 
@@ -135,14 +136,18 @@ import Testing
         try await s.text(Self.resident, "小区停水三天了")
         _ = try s.inboxes()
         for (phone, text, reply) in [
-            (Self.member, "你好", "没有这个命令"), (Self.member, "接", "缺少案件编号"), (Self.member, "回复 1", "缺少内容"),
+            (Self.member, "你好", "您的留言已转给"), (Self.member, "接", "缺少案件编号"), (Self.member, "回复 1", "缺少内容"),
             (Self.member, "接 9", "没有编号9的案件"), ("+8613800000006", "接 1", "1不是您的案件"),
+            (Self.member, "转 1 13800000003", "没有叫“13800000003”的委员或部门"),
+            (Self.member, "回复 1 有事打我电话13800000003或138-0000-0006", "已将答复发给1"),
             (Self.member, "办结 1 好了", "1已办结"), (Self.member, "接 1", "1已办结,不能再办理"),
         ] {
             try await s.text(phone, text)
             let got = try s.inboxes()[phone] ?? []
             #expect(got.first?.contains(reply) == true, "\(text): \(got)")
         }
+        // Whatever a member writes, no member's number reaches the resident.
+        #expect(try phoneNumbersSentToResidents(database: s.server.database).isEmpty)
         #expect(s.server.terminate() == 0)
     }
 }

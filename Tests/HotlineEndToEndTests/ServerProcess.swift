@@ -136,3 +136,28 @@ func jsonLines(_ text: String) -> [[String: Any]] {
 func scratchDatabase() -> String {
     FileManager.default.temporaryDirectory.appendingPathComponent("hotline-e2e-\(UUID().uuidString)/hotline.sqlite").path
 }
+
+/// Every text the server sent to a resident (anyone not on a roster), checked for phone numbers:
+/// no member's, liaison's or other resident's mobile number may ever be in one. Returns the
+/// offending texts.
+func phoneNumbersSentToResidents(database: String, config: URL = repoRoot.appendingPathComponent("config")) throws -> [String] {
+    let rosterPhones = try FileManager.default.contentsOfDirectory(atPath: config.appendingPathComponent("studios").path)
+        .flatMap { file -> [String] in
+            let yaml = try String(contentsOf: config.appendingPathComponent("studios/\(file)"), encoding: .utf8)
+            return yaml.matches(of: /phone: "(\+\d+)"/).map { String($0.output.1) }
+        }
+    let messages = jsonLines(try runCLI(["messages", "--json", "--database", database]))
+    var offending: [String] = []
+    for m in messages where m["direction"] as? String == "out" {
+        let to = m["to"] as? String ?? ""
+        guard !rosterPhones.contains(to) else { continue }
+        let text = m["text"] as? String ?? ""
+        // Any run of 11 digits that is a mobile number other than the recipient's own.
+        let digits = text.replacingOccurrences(of: "[ \\-]", with: "", options: .regularExpression)
+        for match in digits.matches(of: /1[3-9]\d{9}/) where !to.hasSuffix(String(match.output)) {
+            offending.append(text)
+        }
+        if rosterPhones.contains(where: { text.contains($0) || text.contains($0.dropFirst(3)) }) { offending.append(text) }
+    }
+    return offending
+}
