@@ -141,6 +141,7 @@ public final class Hotline: Sendable {
         let maxParts = settings.channel(replyChannel)?.maxParts ?? 5
         let sectors = deployment.sectors
         let channels = settings.channels
+        let limits = settings.senders
         let receipt = try await database.receive(inbound) { ledger, _ in
             if fromHotline { return Handled(queued: 0) }
             if let keyword = text.keyword {
@@ -158,7 +159,7 @@ public final class Hotline: Sendable {
                 let record = try desk.command(text.text, from: person)
                 return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
             }
-            return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel) { registered, open, away, next in
+            return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel, limits: limits) { registered, open, away, next in
                 Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
                     studio: studio, sectors: sectors, registeredArea: registered, openCases: open, unavailable: away,
                     nextCaseNumber: next, now: caseTime))

@@ -5,9 +5,16 @@ import HotlineStorage
 /// A resident's text: a status query, a survey answer, more about an open case, or a new case.
 extension CaseDesk {
     /// Handles a resident's text; `interpretation` is the classifier's reading, used for new cases.
-    func resident(_ inbound: InboundMessage, interpretation: Interpretation, replyChannel: String,
+    func resident(_ inbound: InboundMessage, interpretation: Interpretation, replyChannel: String, limits: SenderLimits,
                   plan: (_ registered: String?, _ open: [String: Int], _ unavailable: Set<String>, _ next: Int) -> IntakePlan) throws -> Handled {
         let phone = inbound.from
+        // A flood or an auto-responder costs a bounded number of texts: the guard decides first.
+        let activity = try ledger.senderActivity(studio: studio.id, phone: phone, channel: inbound.channel, text: inbound.text, window: limits.window)
+        let verdict = SenderGuard.assess(inbound.text, activity: activity, limits: limits, ownNames: deployment.studios.map(\.name), now: now)
+        if verdict.machineStreak != activity.machineStreak || verdict.mutedUntil != activity.mutedUntil || verdict.muteReason != activity.muteReason {
+            try ledger.recordSender(studio: studio.id, phone: phone, verdict: verdict)
+        }
+        if verdict.action != .answer { return try guarded(inbound, verdict: verdict, activity: activity) }
         if let number = ResidentCommand.statusQuery(inbound.text) {
             return try status(number, for: phone, traditional: TextNormalizer.looksTraditional(inbound.text))
         }
@@ -22,6 +29,29 @@ extension CaseDesk {
         let decision = plan(try ledger.registeredArea(studio: studio.id, phone: phone), try ledger.openCaseCounts(studio: studio.id),
                             try ledger.onLeave(studio: studio.id), try ledger.nextCaseNumber(studio: studio.id))
         return try ledger.apply(decision, for: inbound, replyChannel: replyChannel)
+    }
+
+    /// A text the guard holds back: kept (added to the sender's open case, nobody told), and for the
+    /// first text of a flood one "please wait" and one alert, for a new auto-responder one alert.
+    private func guarded(_ inbound: InboundMessage, verdict: SenderVerdict, activity: SenderActivity) throws -> Handled {
+        let open = try ledger.activeCases(studio: studio.id, resident: inbound.from).first { $0.state.isOpen }
+        if let open { try ledger.addEvent(open.id!, actor: "resident", kind: "added", detail: inbound.text) }
+        if let open { try ledger.addEvent(open.id!, actor: "system", kind: "held", detail: verdict.action.rawValue) }
+        let liaison = studio.staff.first
+        let values = ["resident": PhoneNumber.mask(inbound.from), "count": String(activity.recentTexts)]
+        switch verdict.action {
+        case .holdFlood:
+            let text = templates.render("resident.hold", ["studio": studio.name])
+            try ledger.enqueue([OutboundText(to: inbound.from, text: text, kind: .caseUpdate)], studio: studio.id, from: from, channel: channel,
+                               caseID: open?.id)
+            if let liaison { try tell(liaison, "staff.flood", values, caseID: open?.id, kind: .reminder) }
+            return Handled(caseID: open?.id, caseNumber: open?.number, queued: queued + 1)
+        case .stopAutoResponder:
+            if let liaison { try tell(liaison, "staff.autoresponder", values, caseID: open?.id, kind: .reminder) }
+        case .silent, .answer:
+            break
+        }
+        return Handled(caseID: open?.id, caseNumber: open?.number, queued: queued)
     }
 
     /// A text about something else than the open case: classified with a different topic.

@@ -13,11 +13,12 @@ public enum ConfigLoader {
         var sla = SLASettings()
         var countryCode = "86"
         var maxLength = 1000
+        var senders = SenderLimits()
         var defaultStudio: (String, YAMLValue)?
 
         do throws(ConfigError) {
             guard let root = try read(mainFile) else { throw ConfigError(file: mainFile, line: 1, message: "file is empty") }
-            let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla"], what: "hotline.yaml")
+            let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla", "senders"], what: "hotline.yaml")
             if let v = keys["country_code"] { countryCode = try v.string("country_code") }
             if let v = keys["default_studio"] { defaultStudio = (try v.string("default_studio"), v) }
             if let v = keys["max_inbound_length"] { maxLength = try v.int("max_inbound_length", in: 10...100_000) }
@@ -44,6 +45,14 @@ public enum ConfigLoader {
             }
             if let v = keys["sla"] {
                 sla = try slaSettings(v, over: sla)
+            }
+            if let v = keys["senders"] {
+                let o = try v.mapping(allowed: ["max_texts", "window_minutes", "min_reply_seconds", "machine_replies", "mute_hours"], what: "senders")
+                if let x = o["max_texts"] { senders.maxTexts = try x.int("senders.max_texts", in: 1...10_000) }
+                if let x = o["window_minutes"] { senders.window = try x.double("senders.window_minutes", in: 1...10_080) * 60 }
+                if let x = o["min_reply_seconds"] { senders.minReplySeconds = try x.double("senders.min_reply_seconds", in: 0...60) }
+                if let x = o["machine_replies"] { senders.machineReplies = try x.int("senders.machine_replies", in: 2...100) }
+                if let x = o["mute_hours"] { senders.muteHours = try x.double("senders.mute_hours", in: 0.1...720) }
             }
         } catch {
             errors.append(error)
@@ -93,7 +102,7 @@ public enum ConfigLoader {
         return HotlineSettings(
             deployment: Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode,
                                    defaultStudio: defaultStudio?.0),
-            channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength)
+            channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength, senders: senders)
     }
 
     /// `sla:` settings applied over `base` (the deployment's, for a studio's own `sla:`).

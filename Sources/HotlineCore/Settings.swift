@@ -102,9 +102,12 @@ public struct HotlineSettings: Sendable {
     public var sla: SLASettings
     /// Longest inbound text accepted, in characters.
     public var maxInboundLength: Int
+    /// What one number can make the hotline send (floods, auto-responders).
+    public var senders: SenderLimits
 
     public init(deployment: Deployment, channels: [ChannelSettings], retry: RetryPolicy = .init(),
-                sla: SLASettings = .init(), maxInboundLength: Int = 1000) {
+                sla: SLASettings = .init(), maxInboundLength: Int = 1000, senders: SenderLimits = .init()) {
+        self.senders = senders
         self.deployment = deployment
         self.channels = channels
         self.retry = retry

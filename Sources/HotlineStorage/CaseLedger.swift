@@ -107,7 +107,32 @@ public struct CaseLedger {
                          arguments: [caseID]).map { ($0["channel"], $0["to_number"]) }
     }
 
+    /// What the sender guard needs about `phone`'s texts on `channel` within `window` before `now`
+    /// (the text just stored included).
+    public func senderActivity(studio: String, phone: String, channel: String, text: String, window: TimeInterval) throws -> SenderActivity {
+        let since = Stamp(now.addingTimeInterval(-window)).stored
+        var counts = BoundStatement(try db.cachedStatement(sql: """
+            SELECT COUNT(*), SUM(text = ?) FROM messages WHERE direction = 'in' AND channel = ? AND from_number = ? AND created_at >= ?
+            """))
+        counts.bind(text); counts.bind(channel); counts.bind(phone); counts.bind(since)
+        let (recent, same) = try counts.firstRow(db) { (Int($0.int64(0) ?? 0), Int($0.int64(1) ?? 0)) } ?? (0, 0)
+        let sent = try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT created_at, text FROM messages WHERE direction = 'out' AND to_number = ? AND created_at >= ? AND studio_id = ?
+            ORDER BY created_at DESC, id DESC LIMIT 3
+            """), arguments: [phone, since, studio]).map { (at: $0["created_at"] as Date, text: $0["text"] as String) }
+        let state = try Row.fetchOne(db.cachedStatement(sql: "SELECT muted_until, mute_reason, machine_streak FROM residents WHERE studio_id = ? AND phone = ?"),
+                                     arguments: [studio, phone])
+        return SenderActivity(recentTexts: recent, sameTexts: same, sentToThem: sent, machineStreak: state?["machine_streak"] ?? 0,
+                              mutedUntil: state?["muted_until"], muteReason: (state?["mute_reason"] as String?).flatMap(MuteReason.init))
+    }
+
     // MARK: writes
+
+    /// Stores the sender guard's verdict on a number: its streak and mute.
+    public func recordSender(studio: String, phone: String, verdict: SenderVerdict) throws {
+        try db.execute(sql: "UPDATE residents SET muted_until = ?, mute_reason = ?, machine_streak = ? WHERE studio_id = ? AND phone = ?",
+                       arguments: [verdict.mutedUntil, verdict.muteReason?.rawValue, verdict.machineStreak, studio, phone])
+    }
 
     /// Writes an intake decision: the registration, or the new case with its audit trail and replies.
     public func apply(_ decision: IntakePlan, for inbound: InboundMessage, replyChannel: String) throws -> Handled {

@@ -180,6 +180,17 @@ enum Migrations {
                 t.column("probed_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v10-sender-guard") { db in
+            // Per-number limits: a flood or an auto-responder is muted for a while; the streak counts
+            // machine-like texts in a row.
+            try db.alter(table: "residents") { t in
+                t.add(column: "muted_until", .datetime)
+                t.add(column: "mute_reason", .text)
+                t.add(column: "machine_streak", .integer).notNull().defaults(to: 0)
+            }
+            // The texts we sent a number lately: is theirs an echo, or faster than a person types?
+            try db.execute(sql: "CREATE INDEX messages_out_by_recipient ON messages(to_number, created_at) WHERE direction = 'out'")
+        }
         return migrator
     }
 }

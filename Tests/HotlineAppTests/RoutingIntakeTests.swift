@@ -177,7 +177,8 @@ import Testing
         settings.channels = settings.channels.map { var c = $0; if c.id == "dryrun" { c.rateLimit = 20 }; return c }
         let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday))
         for i in 0..<5 {
-            _ = try await hotline.receive(InboundText(providerID: "\(i)", from: "+8613700000001", to: "10690001", text: "物业不管"),
+            // Five residents: one number sending the same text five times at once would be held as a machine.
+            _ = try await hotline.receive(InboundText(providerID: "\(i)", from: "+861370000010\(i)", to: "10690001", text: "物业不管"),
                                           channel: .init(id: "json", kind: .json))
         }
         let sender = ScriptedSender()
