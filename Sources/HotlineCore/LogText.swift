@@ -1,8 +1,9 @@
 /// What may go into a log line: one line per event, and no phone number in full, whatever a
 /// request carried (a forged line in a sender field, a number in an error message).
 public enum LogText {
-    /// `text` with control characters escaped (`\n`, `\u{0}` …) and every run of seven or more
-    /// digits (a `+` before it included) masked like a phone number.
+    /// `text` with control characters escaped (`\n`, `\u{0}` …), every run of seven or more
+    /// digits (a `+` before it included) masked like a phone number, and mobile numbers written
+    /// with spaces or dashes (`138 0000 0003`) masked too.
     public static func clean(_ text: String) -> String {
         var needsWork = false
         var digits = 0
@@ -18,7 +19,7 @@ public enum LogText {
                 digits = 0
             }
         }
-        guard needsWork else { return text }
+        guard needsWork else { return PhoneNumber.maskMobiles(in: text, keep: "") }
         var out = ""
         var run = ""
         func flush() {
@@ -41,6 +42,6 @@ public enum LogText {
             }
         }
         flush()
-        return out
+        return PhoneNumber.maskMobiles(in: out, keep: "")
     }
 }

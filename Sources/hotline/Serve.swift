@@ -17,9 +17,12 @@ struct Serve: AsyncParsableCommand {
     var followUpSeconds = 60
     @Option(help: "HTTP event-loop threads (default: one per CPU core; 1 suits a 2-core machine shared with Kannel).")
     var eventLoops: Int?
+    @Option(help: "Seconds a connection may send nothing (or half a request) before it is closed.")
+    var idleTimeout = 30
 
     func validate() throws {
         if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1 (given \(eventLoops))") }
+        if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second (given \(idleTimeout))") }
     }
 
     func run() async throws {
@@ -32,7 +35,7 @@ struct Serve: AsyncParsableCommand {
         let host = self.host
         let followUp: Duration? = followUpSeconds > 0 ? .seconds(followUpSeconds) : nil
         let app = buildApplication(hotline: hotline, senders: senders, intents: files.intents, followUpEvery: followUp,
-                                   host: host, port: port) { port in
+                                   host: host, port: port, idleTimeoutSeconds: Int64(idleTimeout)) { port in
             // Scripts and tests read this line to find the port.
             CLI.printLine("listening on http://\(host):\(port)")
         }

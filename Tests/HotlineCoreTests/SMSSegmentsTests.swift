@@ -28,4 +28,21 @@ import Testing
         #expect(SMSSegments.parts(of: fitted) == 2 && fitted.hasSuffix("…") && fitted.count == 134)
         #expect(SMSSegments.fit("短信", maxParts: 1) == "短信")
     }
+
+    /// The one-walk cut gives what dropping a character and recounting gave (the old, quadratic way).
+    @Test(arguments: [1, 2, 5])
+    func fitAgreesWithDroppingOneCharacterAtATime(maxParts: Int) {
+        func reference(_ text: String) -> String {
+            guard SMSSegments.parts(of: text) > maxParts else { return text }
+            var cut = Substring(text)
+            while !cut.isEmpty && SMSSegments.parts(of: cut + "…") > maxParts { cut = cut.dropLast() }
+            return cut + "…"
+        }
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("abc [水停😀é{") + ["👨‍👩‍👧", "e\u{301}"]
+        for _ in 0..<200 {
+            let text = String((0..<Int.random(in: 0...400, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! })
+            #expect(SMSSegments.fit(text, maxParts: maxParts) == reference(text), "\(text)")
+        }
+    }
 }

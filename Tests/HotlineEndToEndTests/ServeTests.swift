@@ -72,6 +72,25 @@ import Testing
         #expect(run.err.contains("channel json: listening on 0.0.0.0 needs its webhook secret; set HOTLINE_JSON_SECRET"), "\(run.err)")
     }
 
+    /// What a request carries cannot forge a log line or put a whole number in the log.
+    @Test func logLinesCannotBeForgedAndNumbersAreMasked() async throws {
+        let server = try ServerProcess(database: scratchDatabase())
+        for body in [
+            #"{"id":"f1","from":"1\n2026-12-01 error hotline: FORGED","to":"10690001","text":"x"}"#,
+            #"{"id":"f2","from":"+8613700000001x","to":"10690001","text":"x"}"#,
+            #"{"id":"f3","from":"+8613700000001","to":"10690001","text":"停水了\u0000三天\n2026-12-01 error hotline: FORGED"}"#,
+        ] {
+            let (status, answer) = try await server.post("/webhooks/json", body)
+            #expect(status == 200 || status == 400, "\(answer)")
+            #expect(!answer.contains("13700000001"), "\(answer)")
+        }
+        #expect(server.terminate() == 0)
+        let log = server.log
+        #expect(!log.split(separator: "\n").contains { $0.hasPrefix("2026-12-01 error hotline: FORGED") }, "\(log)")
+        #expect(!log.contains("13700000001"), "\(log)")
+        #expect(log.contains("inbound stored"))
+    }
+
     @Test func eventLoopsMustBePositive() throws {
         let run = try runHotline(["serve", "--database", scratchDatabase(), "--port", "0", "--event-loops", "0"])
         #expect(run.status == 64)
