@@ -8,7 +8,7 @@ import ServiceLifecycle
 /// Sends due outbox rows, retrying with backoff; a background service of `hotline serve`.
 ///
 /// Start-up puts rows a crash left `sending` back to pending. On graceful shutdown it finishes
-/// the batch in hand (and whatever is already due), then stops.
+/// the batch in hand (and whatever is already due) for at most `shutdownGrace`, then stops.
 public struct OutboxDispatcher: Service {
     let hotline: Hotline
     let senders: SenderDirectory
@@ -58,6 +58,24 @@ public struct OutboxDispatcher: Service {
             }
         }
         defer { ticker.cancel() }
+        // From the shutdown signal on, everything here (a batch in hand, then what is due) gets at
+        // most `shutdownGrace`: with a gateway that does not answer, shutdown must not wait on it.
+        // Sends cut short stay in the outbox (failed and due again, or `sending` until the next
+        // start-up puts them back to pending).
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.sendUntilShutdown(signal) }
+            group.addTask {
+                guard (try? await gracefulShutdown()) != nil else { return }
+                try? await Task.sleep(for: OutboxDispatcher.shutdownGrace)
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Drains whenever woken until shutdown starts, then sends what is due (requests answered 200
+    /// just before the signal) once more.
+    private func sendUntilShutdown(_ signal: OutboxSignal) async {
         var wakeups = signal.stream.makeAsyncIterator()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -72,15 +90,7 @@ public struct OutboxDispatcher: Service {
                 signal.wake()
             }
         }
-        // Send what is due before stopping (requests answered 200 just before the signal), for at
-        // most `shutdownGrace`: with a gateway that does not answer, shutdown must not wait on it.
-        // Sends cut short stay in the outbox (`sending`, put back to pending at the next start-up).
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { _ = try? await self.drainOnce() }
-            group.addTask { try? await Task.sleep(for: OutboxDispatcher.shutdownGrace) }
-            await group.next()
-            group.cancelAll()
-        }
+        if !Task.isCancelled { _ = try? await drainOnce() }
     }
 
     /// The longest graceful shutdown waits for the last sends.

@@ -110,20 +110,28 @@ public struct CaseLedger {
     /// What the sender guard needs about `phone`'s texts on `channel` within `window` before `now`
     /// (the text just stored included).
     public func senderActivity(studio: String, phone: String, channel: String, text: String, window: TimeInterval) throws -> SenderActivity {
+        // Asked for every resident text: one statement for the counts and the stored state; the
+        // texts we sent them are read only when this is not their first text of the window.
         let since = Stamp(now.addingTimeInterval(-window)).stored
-        var counts = BoundStatement(try db.cachedStatement(sql: """
-            SELECT COUNT(*), SUM(text = ?) FROM messages WHERE direction = 'in' AND channel = ? AND from_number = ? AND created_at >= ?
+        var s = BoundStatement(try db.cachedStatement(sql: """
+            SELECT COUNT(*), SUM(text = ?),
+                   (SELECT machine_streak FROM residents WHERE studio_id = ? AND phone = ?),
+                   (SELECT mute_reason FROM residents WHERE studio_id = ? AND phone = ?)
+            FROM messages WHERE direction = 'in' AND channel = ? AND from_number = ? AND created_at >= ?
             """))
-        counts.bind(text); counts.bind(channel); counts.bind(phone); counts.bind(since)
-        let (recent, same) = try counts.firstRow(db) { (Int($0.int64(0) ?? 0), Int($0.int64(1) ?? 0)) } ?? (0, 0)
-        let sent = try Row.fetchAll(db.cachedStatement(sql: """
+        s.bind(text); s.bind(studio); s.bind(phone); s.bind(studio); s.bind(phone); s.bind(channel); s.bind(phone); s.bind(since)
+        let (recent, same, streak, reason) = try s.firstRow(db) { row in
+            (Int(row.int64(0) ?? 0), Int(row.int64(1) ?? 0), Int(row.int64(2) ?? 0), row.text(3).flatMap(MuteReason.init))
+        } ?? (0, 0, 0, nil)
+        var activity = SenderActivity(recentTexts: recent, sameTexts: same, machineStreak: streak, muteReason: reason)
+        guard recent > 1 || streak > 0 || reason != nil else { return activity }
+        activity.mutedUntil = try Date.fetchOne(db.cachedStatement(sql: "SELECT muted_until FROM residents WHERE studio_id = ? AND phone = ?"),
+                                                arguments: [studio, phone])
+        activity.sentToThem = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT created_at, text FROM messages WHERE direction = 'out' AND to_number = ? AND created_at >= ? AND studio_id = ?
             ORDER BY created_at DESC, id DESC LIMIT 3
             """), arguments: [phone, since, studio]).map { (at: $0["created_at"] as Date, text: $0["text"] as String) }
-        let state = try Row.fetchOne(db.cachedStatement(sql: "SELECT muted_until, mute_reason, machine_streak FROM residents WHERE studio_id = ? AND phone = ?"),
-                                     arguments: [studio, phone])
-        return SenderActivity(recentTexts: recent, sameTexts: same, sentToThem: sent, machineStreak: state?["machine_streak"] ?? 0,
-                              mutedUntil: state?["muted_until"], muteReason: (state?["mute_reason"] as String?).flatMap(MuteReason.init))
+        return activity
     }
 
     // MARK: writes

@@ -107,8 +107,10 @@ enum RawSocket {
         let status = server.terminate()
         let took = Date().timeIntervalSince(start)
         #expect(status == 0)
-        // 5 s for the last sends, plus a batch already in hand (its requests time out after 5 s).
-        #expect(took < 15, "shutdown took \(took) s")
+        // Not a speed figure: a liveness bound. Waiting on the gateway took 98 s (40 retried sends);
+        // the dispatcher now gets 5 s from the signal, batch in hand included, and the rest of
+        // shutdown well under a second here. 20 s leaves a slow CI machine room for both.
+        #expect(took < 20, "shutdown took \(took) s")
         let rows = jsonLines(try runCLI(["outbox", "--json", "--database", server.database]))
         #expect(rows.count == 80)
         #expect(rows.allSatisfy { ($0["status"] as? String) != "sent" }, "\(rows.prefix(3))")
