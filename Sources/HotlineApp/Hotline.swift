@@ -61,6 +61,9 @@ public final class Hotline: Sendable {
         self.hotlines = hotlines
     }
 
+    /// Every member's and liaison's number, in any studio: never marked opted out by a provider.
+    public var rosterPhones: Set<String> { Set(settings.deployment.studios.flatMap { $0.roster.map(\.phone) }) }
+
     /// The studio a number is a hotline of, and that number as configured (the form replies go out from).
     public func hotline(_ number: String) -> (studio: Studio, number: String)? {
         hotlines[PhoneNumber.nationalKey(number, countryCode: settings.deployment.defaultCountryCode)]

@@ -11,6 +11,11 @@ extension CaseDesk {
         switch MemberCommandParser.parse(text) {
         case let .success(c): command = c
         case let .failure(problem):
+            // The roster gets the studio's notices: 退订 is answered, not passed on.
+            if SubscriptionKeyword(text: text) == .optOut {
+                try tell(person, "member.error.optout", [:], caseID: nil)
+                return nil
+            }
             // Not a command at all: a message for the studio, passed on to its liaisons.
             if problem == .unknownCommand, try forward(text, from: person) { return nil }
             try refuse(person, problem)

@@ -152,6 +152,14 @@ public struct OutboxDispatcher: Service {
         case let .permanent(reason):
             log(item, reason, final: true)
             return .failed(error: reason, retryAt: nil)
+        case let .optedOut(reason):
+            log(item, reason, final: true)
+            do {
+                try await hotline.database.recordOptOut(messageID: item.messageID, channel: item.channel, sparing: hotline.rosterPhones, now: now)
+            } catch {
+                hotline.logger.error("outbox: cannot record an opt-out reported by the provider: \(error)", metadata: ["message": "\(item.messageID)"])
+            }
+            return .failed(error: reason, retryAt: nil)
         }
     }
 

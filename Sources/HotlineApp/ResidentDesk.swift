@@ -14,6 +14,10 @@ extension CaseDesk {
         if verdict.machineStreak != activity.machineStreak || verdict.mutedUntil != activity.mutedUntil || verdict.muteReason != activity.muteReason {
             try ledger.recordSender(studio: studio.id, phone: phone, verdict: verdict)
         }
+        // 退订 / 订阅 is remembered whatever the guard says; the one confirmation only when it answers.
+        if let keyword = SubscriptionKeyword(text: inbound.text) {
+            return try subscription(keyword, for: phone, confirm: verdict.action == .answer)
+        }
         if verdict.action != .answer { return try guarded(inbound, verdict: verdict, activity: activity) }
         if let number = ResidentCommand.statusQuery(inbound.text) {
             return try status(number, for: phone, traditional: TextNormalizer.looksTraditional(inbound.text))
@@ -52,6 +56,16 @@ extension CaseDesk {
             break
         }
         return Handled(caseID: open?.id, caseNumber: open?.number, queued: queued)
+    }
+
+    /// 退订 / 订阅: no case; one confirmation when it changes something (a repeat changes nothing
+    /// and is not answered, so a bot repeating it costs nothing).
+    private func subscription(_ keyword: SubscriptionKeyword, for phone: String, confirm: Bool) throws -> Handled {
+        let changed = try ledger.setOptedOut(studio: studio.id, phone: phone, since: keyword == .optOut ? now : nil)
+        guard changed, confirm else { return Handled(queued: 0) }
+        let text = templates.render(keyword == .optOut ? "resident.optout" : "resident.optin", ["studio": studio.name])
+        try ledger.enqueue([OutboundText(to: phone, text: text, kind: .subscription)], studio: studio.id, from: from, channel: channel, caseID: nil)
+        return Handled(queued: 1)
     }
 
     /// A text about something else than the open case: classified with a different topic.

@@ -187,9 +187,8 @@ struct WebhookController {
                                                                          status: status.rawValue, detail: report.detail, now: hotline.clock.now())
             if !known { hotline.logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.messageID)") }
             if report.optedOut, known {
-                let roster = Set(hotline.settings.deployment.studios.flatMap { $0.roster.map(\.phone) })
                 try await hotline.database.recordOptOut(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
-                                                        sparing: roster, now: hotline.clock.now())
+                                                        sparing: hotline.rosterPhones, now: hotline.clock.now())
             }
             return Response(status: .ok)
         } catch {

@@ -58,6 +58,9 @@ public enum SendOutcome: Sendable, Equatable {
     case retryable(String)
     /// Will never succeed as it is (bad number, bad credentials, 4xx).
     case permanent(String)
+    /// The recipient opted out at the provider (Twilio 21610): never retried, and the resident is
+    /// marked opted out as if the provider had reported it in a status callback.
+    case optedOut(String)
 }
 
 /// What a provider says happened to a message it was given.

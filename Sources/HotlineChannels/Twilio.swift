@@ -110,7 +110,7 @@ public struct TwilioChannel: Sendable {
         case 429, 500...: return .retryable("twilio \(status): \(json?["message"] as? String ?? body.prefix(200).description)")
         default:
             let code = (json?["code"] as? NSNumber)?.stringValue ?? ""
-            if code == optedOutError { return .permanent("twilio 21610: recipient opted out") }
+            if code == optedOutError { return .optedOut("twilio 21610: recipient opted out") }
             return .permanent("twilio \(status)\(code.isEmpty ? "" : " error \(code)"): \(json?["message"] as? String ?? body.prefix(200).description)")
         }
     }

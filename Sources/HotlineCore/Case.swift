@@ -60,6 +60,8 @@ public enum OutboundKind: String, Sendable, Codable {
     /// Reminders and escalations from the deadline service.
     case reminder
     case broadcast
+    /// The confirmation of 退订 / 订阅.
+    case subscription
 
     /// Lower is sent first: case traffic ahead of broadcasts.
     public var priority: Int { self == .broadcast ? 10 : 0 }

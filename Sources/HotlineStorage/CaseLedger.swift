@@ -215,11 +215,18 @@ public struct CaseLedger {
         try db.execute(sql: "DELETE FROM member_leave WHERE studio_id = ? AND roster_id = ?", arguments: [studio, rosterID])
     }
 
-    /// Records that a resident opted out at the provider (`since` the first time; a repeat keeps it)
-    /// or, with nil, opted back in.
-    public func setOptedOut(studio: String, phone: String, since: Date?) throws {
-        try db.execute(sql: "UPDATE residents SET opted_out_at = CASE WHEN ? IS NULL THEN NULL ELSE COALESCE(opted_out_at, ?) END WHERE studio_id = ? AND phone = ?",
-                       arguments: [since, since, studio, phone])
+    /// Records that a resident opted out (`since`; a repeat keeps the first time) or, with nil,
+    /// opted back in; answers whether that changed anything.
+    @discardableResult
+    public func setOptedOut(studio: String, phone: String, since: Date?) throws -> Bool {
+        if let since {
+            try db.execute(sql: "UPDATE residents SET opted_out_at = ? WHERE studio_id = ? AND phone = ? AND opted_out_at IS NULL",
+                           arguments: [since, studio, phone])
+        } else {
+            try db.execute(sql: "UPDATE residents SET opted_out_at = NULL WHERE studio_id = ? AND phone = ? AND opted_out_at IS NOT NULL",
+                           arguments: [studio, phone])
+        }
+        return db.changesCount > 0
     }
 
     /// Inserts outbound messages with their outbox rows, due now.

@@ -112,7 +112,7 @@ import Testing
         (201, #"{"sid":"SM77","status":"queued"}"#, SendOutcome.accepted(providerID: "SM77")),
         (429, #"{"code":20429,"message":"Too Many Requests"}"#, .retryable("twilio 429: Too Many Requests")),
         (503, "unavailable", .retryable("twilio 503: unavailable")),
-        (400, #"{"code":21610,"message":"Attempt to send to unsubscribed recipient"}"#, .permanent("twilio 21610: recipient opted out")),
+        (400, #"{"code":21610,"message":"Attempt to send to unsubscribed recipient"}"#, .optedOut("twilio 21610: recipient opted out")),
         (401, #"{"code":20003,"message":"Authenticate"}"#, .permanent("twilio 401 error 20003: Authenticate")),
     ] as [(Int, String, SendOutcome)])
     func restAnswers(status: Int, body: String, outcome: SendOutcome) {

@@ -131,6 +131,37 @@ import Testing
         #expect(s.server.terminate() == 0)
     }
 
+    /// 转 to a department: a typo is refused with the closest name, a known one keeps the case open
+    /// "with the department" until the member records its answer; the resident is told each step.
+    @Test func aTransferToADepartmentThroughTheRealServer() async throws {
+        let s = try Script()
+        try await s.text(Self.resident, "小区停水三天了")
+        try await s.text(Self.member, "接 1")
+        _ = try s.inboxes()
+        try await s.text(Self.member, "转 1 城管菊")
+        var boxes = try s.inboxes()
+        #expect(boxes[Self.member]?.first?.contains("您是不是要转:区城管局") == true, "\(boxes)")
+        #expect(boxes[Self.resident] == nil)
+        #expect(try s.caseJSON("1")["state"] as? String == "accepted")
+
+        try await s.text(Self.member, "转 1 水务局")
+        boxes = try s.inboxes()
+        let told = boxes[Self.resident] ?? []
+        #expect(told.count == 1 && told[0].contains("已转交区水务局办理") && !told[0].contains("满意"), "\(told)")
+        var c = try s.caseJSON("1")
+        #expect(c["state"] as? String == "with-department" && c["department"] as? String == "区水务局", "\(c)")
+
+        try await s.text(Self.member, "办结 1 已更换水表")
+        boxes = try s.inboxes()
+        let closed = boxes[Self.resident] ?? []
+        #expect(closed.contains { $0.contains("已由区水务局办结:已更换水表") } && closed.contains { $0.contains("满意请回复1") }, "\(closed)")
+        c = try s.caseJSON("1")
+        #expect(c["state"] as? String == "closed" && c["outcome"] as? String == "transferred", "\(c)")
+        #expect(c["department_hours"] is Double, "\(c)")
+        #expect(try phoneNumbersSentToResidents(database: s.server.database).isEmpty)
+        #expect(s.server.terminate() == 0)
+    }
+
     @Test func rejectionsThroughTheRealServer() async throws {
         let s = try Script()
         try await s.text(Self.resident, "小区停水三天了")

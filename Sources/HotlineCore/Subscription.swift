@@ -1,0 +1,33 @@
+/// A resident's word about broadcasts (notices): `退订` to get no more, `订阅` to get them again.
+///
+/// Only a text that is nothing but the keyword counts (case, width, script, spaces and
+/// punctuation aside): `退订` is an opt-out, `我不想退订` or `停水了 STOP` is not. The words are
+/// those Chinese operators and the gateways' own opt-out handling recognise (TD and T are what
+/// Chinese SMS footers ask for: "回T退订"; STOP and its synonyms are Twilio's defaults).
+public enum SubscriptionKeyword: String, Sendable, Equatable, CaseIterable {
+    case optOut = "opt-out"
+    case optIn = "opt-in"
+
+    /// Normalised words (Simplified, lower case, half-width) per keyword.
+    static let words: [String: SubscriptionKeyword] = {
+        var words: [String: SubscriptionKeyword] = [:]
+        for w in ["退订", "取消订阅", "退订短信", "td", "t", "stop", "stopall", "unsubscribe", "cancel", "end", "quit"] { words[w] = .optOut }
+        // YES (Twilio's) is left out: it is an RSVP answer here.
+        for w in ["订阅", "恢复订阅", "重新订阅", "start", "unstop"] { words[w] = .optIn }
+        return words
+    }()
+
+    /// The keyword `text` is, if it is one.
+    public init?(text: String) {
+        // Most texts are longer than any keyword: decide on length before normalising.
+        guard text.count <= 24 else { return nil }
+        var word = ""
+        for c in text {
+            let n = Cursor.normalise(c)
+            if n.allSatisfy({ $0.isWhitespace || $0.isPunctuation || $0.isSymbol }) { continue }
+            word += n
+        }
+        guard let keyword = Self.words[word] else { return nil }
+        self = keyword
+    }
+}
