@@ -36,6 +36,21 @@ public struct QuietHours: Sendable, Equatable, CustomStringConvertible {
         return startMinute < endMinute ? (startMinute..<endMinute).contains(minute)
                                        : minute >= startMinute || minute < endMinute
     }
+
+    /// `date` itself when it is outside the quiet hours, else the moment they end (a notice due at
+    /// night waits for the morning).
+    public func nextOpen(after date: Date, in timeZone: TimeZone) -> Date {
+        guard contains(date, in: timeZone) else { return date }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.hour, .minute], from: date)
+        let minute = (c.hour ?? 0) * 60 + (c.minute ?? 0)
+        // Spanning midnight and already past the start: the end is tomorrow.
+        let tomorrow = startMinute > endMinute && minute >= startMinute
+        let today = calendar.startOfDay(for: date)
+        let day = tomorrow ? calendar.date(byAdding: .day, value: 1, to: today) ?? today : today
+        return calendar.date(bySettingHour: endMinute / 60, minute: endMinute % 60, second: 0, of: day) ?? date
+    }
 }
 
 /// What the deadline service does next for one case.

@@ -230,6 +230,13 @@ struct Cursor {
         String(original[index...]).trimmingCharacters(in: .whitespacesAndNewlines.union(.init(charactersIn: "::,,")))
     }
 
+    /// Nothing left, or the next character is a space, a separator or punctuation: a word ends here.
+    var atBoundary: Bool {
+        guard index < normal.count else { return true }
+        let n = normal[index]
+        return Self.isSeparator(n) || n.allSatisfy { $0.isPunctuation || $0.isSymbol || $0.isWhitespace }
+    }
+
     mutating func skipSeparators() {
         while index < normal.count, Self.isSeparator(normal[index]) {
             index += 1

@@ -55,6 +55,15 @@ public struct ReplyTemplates: Sendable, Equatable {
         "member.error.target": "{target}不能接这个案件({problem})。",
         "member.error.nowhere": "没有叫“{target}”的委员或部门。{suggestion}",
         "member.error.step": "{case}不是邻里纠纷,没有调解步骤。",
+        // Notices (通知) and answers to them (回执).
+        "notice.meeting": "【{studio}】会议通知(回执{notice}):{title}。时间:{time};地点:{place}。{body}能参加请回复“参加”,不能参加请回复“请假 原因”。",
+        "notice.general": "【{studio}】通知:{title}。{body}",
+        "notice.reminder": "【{studio}】会议提醒(回执{notice}):{title},{time}在{place}。",
+        "notice.cancelled": "【{studio}】会议取消(回执{notice}):原定{time}在{place}的{title}取消。{reason}",
+        "rsvp.coming": "【{studio}】已登记您参加{title}({time},{place})。",
+        "rsvp.declined": "【{studio}】已登记您不参加{title}。{note}",
+        "rsvp.closed": "【{studio}】{title}的回执已截止或会议已取消。",
+        "rsvp.unknown": "【{studio}】没有找到回执{notice}的会议通知。",
         // From the deadline service.
         "member.remind": "【提醒】{case}请在{due}前{step}。",
         "staff.overdue": "【超期】{case}({assignee})未在{due}前{step},请督办。",
