@@ -68,6 +68,12 @@ final class CaseDesk {
         try queue(to: person.phone, template, values, caseID: caseID, kind: kind, traditional: false, via: (channel, from))
     }
 
+    /// Queues a text to a number that is not about a case (a resident's opt-out, an answer to a notice).
+    func tell(phone: String, _ template: String, _ values: [String: String], kind: OutboundKind) throws {
+        try queue(to: phone, template, values, caseID: nil, kind: kind, traditional: false, via: (channel, from),
+                  toResident: studio.person(phone: phone) == nil)
+    }
+
     /// Queues a text to a case's resident, on the channel their case came in on when it can send.
     func tellResident(of record: CaseRecord, _ template: String, _ values: [String: String], kind: OutboundKind = .caseUpdate) throws {
         var via = (channel: studio.outboundChannel, hotline: studio.hotlineNumbers.first ?? from)

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// The clock that chases what is late: reminds members before a deadline, tells the liaisons when
 /// it passes, reassigns by the routing rules after a second miss, reminds residents of the
-/// satisfaction question once and then records no answer. Texts wait for the quiet hours to end.
+/// satisfaction question once and then records no answer; sends meeting notices' reminders. Texts
+/// wait for the quiet hours to end.
 public struct FollowUpService: Service {
     let hotline: Hotline
     let interval: Duration
@@ -53,7 +54,7 @@ extension Hotline {
             return taken
         }
         if steps > 0 { outboxSignal.wake() }
-        return steps
+        return steps + (try await NoticeDesk(hotline: self).sendDueReminders())
     }
 }
 

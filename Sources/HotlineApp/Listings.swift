@@ -24,6 +24,16 @@ public enum Listings {
         ])
     }
 
+    /// A notice's fields for a JSON line.
+    public static func notice(_ n: NoticeRecord) -> [String: Any?] {
+        ["studio": n.studioId, "number": n.number, "ref": "\(n.studioId)-\(n.number)", "kind": n.kind.rawValue, "state": n.state.rawValue,
+         "title": n.title, "body": n.body, "meeting_at": n.meetingAt.map(isoString), "place": n.place, "topic": n.topic,
+         "cases": n.caseNumbers, "audience": n.audience.split(separator: "\n").map(String.init), "text": n.text,
+         "send_at": isoString(n.sendAt), "rsvp_until": n.rsvpUntil.map(isoString), "remind_at": n.remindAt.map(isoString),
+         "reminded_at": n.remindedAt.map(isoString), "created_by": n.createdBy, "created_at": isoString(n.createdAt),
+         "cancelled_at": n.cancelledAt.map(isoString), "cancel_reason": n.cancelReason]
+    }
+
     /// An audit-trail entry as a JSON line.
     public static func json(_ e: CaseEventRecord) -> String {
         line(["at": isoString(e.at), "actor": e.actor, "kind": e.kind, "detail": e.detail])

@@ -7,6 +7,8 @@ import HotlineStorage
 extension CaseDesk {
     /// Handles a text from someone on the studio's roster; returns the case it concerned, if any.
     func command(_ text: String, from person: RosterEntry) throws -> CaseRecord? {
+        // An answer to a notice comes before commands (`请假 出差` answers it; `请假 到 12-10` is leave).
+        if try answerNotice(text, from: person.phone, roster: true, surveyAskedAt: { nil }) { return nil }
         let command: MemberCommand
         switch MemberCommandParser.parse(text) {
         case let .success(c): command = c

@@ -19,6 +19,11 @@ extension CaseDesk {
             return try subscription(keyword, for: phone, confirm: verdict.action == .answer)
         }
         if verdict.action != .answer { return try guarded(inbound, verdict: verdict, activity: activity) }
+        if try answerNotice(inbound.text, from: phone, roster: false, surveyAskedAt: {
+            try ledger.activeCases(studio: studio.id, resident: phone).first { $0.state == .closed }?.surveyAskedAt
+        }) {
+            return Handled(queued: queued)
+        }
         if let number = ResidentCommand.statusQuery(inbound.text) {
             return try status(number, for: phone, traditional: TextNormalizer.looksTraditional(inbound.text))
         }
@@ -63,9 +68,8 @@ extension CaseDesk {
     private func subscription(_ keyword: SubscriptionKeyword, for phone: String, confirm: Bool) throws -> Handled {
         let changed = try ledger.setOptedOut(studio: studio.id, phone: phone, since: keyword == .optOut ? now : nil)
         guard changed, confirm else { return Handled(queued: 0) }
-        let text = templates.render(keyword == .optOut ? "resident.optout" : "resident.optin", ["studio": studio.name])
-        try ledger.enqueue([OutboundText(to: phone, text: text, kind: .subscription)], studio: studio.id, from: from, channel: channel, caseID: nil)
-        return Handled(queued: 1)
+        try tell(phone: phone, keyword == .optOut ? "resident.optout" : "resident.optin", [:], kind: .subscription)
+        return Handled(queued: queued)
     }
 
     /// A text about something else than the open case: classified with a different topic.

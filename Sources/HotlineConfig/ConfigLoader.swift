@@ -109,7 +109,7 @@ public enum ConfigLoader {
     static func slaSettings(_ node: YAMLValue, over base: SLASettings) throws(ConfigError) -> SLASettings {
         var sla = base
         let s = try node.mapping(allowed: ["accept_hours", "reply_days", "close_days", "topics", "remind_before_hours",
-                                           "survey_hours", "quiet_hours", "max_open_cases"], what: "sla")
+                                           "survey_hours", "quiet_hours", "max_open_cases", "meeting_reminder_hours"], what: "sla")
         sla.deadlines = try deadlines(s, over: sla.deadlines, what: "sla")
         if let x = s["topics"] {
             for (name, value) in try x.pairs(what: "sla.topics") {
@@ -122,6 +122,9 @@ public enum ConfigLoader {
         }
         if let x = s["remind_before_hours"] { sla.remindBeforeHours = try x.double("sla.remind_before_hours", in: 0...1_000) }
         if let x = s["survey_hours"] { sla.surveyHours = try x.double("sla.survey_hours", in: 0.01...10_000) }
+        if let x = s["meeting_reminder_hours"] {
+            sla.meetingReminderHours = try x.string("sla.meeting_reminder_hours") == "none" ? nil : try x.double("sla.meeting_reminder_hours", in: 0.25...720)
+        }
         if let x = s["max_open_cases"] { sla.maxOpenCases = try x.int("sla.max_open_cases", in: 1...100_000) }
         if let x = s["quiet_hours"] {
             let text = try x.string("sla.quiet_hours")

@@ -62,6 +62,8 @@ public enum OutboundKind: String, Sendable, Codable {
     case broadcast
     /// The confirmation of 退订 / 订阅.
     case subscription
+    /// The confirmation of an answer to a notice (回执).
+    case rsvp
 
     /// Lower is sent first: case traffic ahead of broadcasts.
     public var priority: Int { self == .broadcast ? 10 : 0 }

@@ -102,11 +102,14 @@ public enum NoticePlanner {
         for (_, people) in found {
             for var person in people {
                 let phone = PhoneNumber.normalize(person.phone, defaultCountryCode: countryCode)
+                // What is no number stays as written, for the coordinator to see what was wrong.
+                guard isTextable(phone) else {
+                    skipped.append(.init(recipient: person, reason: hotlineKeys.contains(PhoneNumber.nationalKey(phone, countryCode: countryCode)) ? .hotlineNumber : .invalidNumber))
+                    continue
+                }
                 person.phone = phone
                 if hotlineKeys.contains(PhoneNumber.nationalKey(phone, countryCode: countryCode)) {
                     skipped.append(.init(recipient: person, reason: .hotlineNumber))
-                } else if !isTextable(phone) {
-                    skipped.append(.init(recipient: person, reason: .invalidNumber))
                 } else if seen.contains(phone) {
                     skipped.append(.init(recipient: person, reason: .duplicate))
                 } else if optedOut.contains(phone), !roster.contains(phone) {

@@ -120,6 +120,8 @@ public struct ReplyTemplates: Sendable, Equatable {
             "satisfaction": "基本满意", "target": "王委员", "actor": "周联络员", "step": "答复", "count": "3", "until": "到11月30日",
             "steps": "听✓辨✓劝·借·让·和·", "name": "龙湖", "areas": "徐家湾社区、龙湖社区", "usage": "回复 编号 内容", "problem": "缺少内容",
             "names": "周联络员、吴联络员", "suggestion": "您是不是要转:区城管局、区住建局?",
+            "title": "龙湖小区停车协商会", "time": "12月9日(周三)15:00", "place": "社区党群服务中心二楼", "body": "", "notice": "12",
+            "reason": "改到下周", "note": "原因:出差",
         ]
         var values = typical
         for key in placeholders(in: template) where values[key] == nil { values[key] = freeText }

@@ -76,12 +76,16 @@ public struct SLASettings: Sendable, Equatable {
     public var quietHours: QuietHours?
     /// Members with this many open cases get no new ones (nil: no limit).
     public var maxOpenCases: Int?
+    /// A meeting notice's reminder goes this long before the meeting (nil: no reminder unless the notice sets one).
+    public var meetingReminderHours: Double?
 
     public init(deadlines: CaseDeadlines = .init(),
                 topics: [Topic: CaseDeadlines] = [.water: CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5),
                                                   .utilities: CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5)],
                 remindBeforeHours: Double = 4, surveyHours: Double = 48,
-                quietHours: QuietHours? = QuietHours(startMinute: 21 * 60 + 30, endMinute: 8 * 60), maxOpenCases: Int? = nil) {
+                quietHours: QuietHours? = QuietHours(startMinute: 21 * 60 + 30, endMinute: 8 * 60), maxOpenCases: Int? = nil,
+                meetingReminderHours: Double? = 2) {
+        self.meetingReminderHours = meetingReminderHours
         self.deadlines = deadlines
         self.topics = topics
         self.remindBeforeHours = remindBeforeHours

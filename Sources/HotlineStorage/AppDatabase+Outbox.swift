@@ -32,21 +32,35 @@ extension AppDatabase {
             // The dispatcher's loop: statements compiled once; the channel filter is applied while
             // reading so that one statement serves every call.
             let stamp = Stamp(now)
+            // Broadcasts read the opt-out state as they go: a resident who texted 退订 after a notice
+            // was planned gets nothing more of it.
             let due = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT o.id, o.message_id, o.channel, o.attempts, m.from_number, m.to_number, m.text
+                SELECT o.id, o.message_id, o.channel, o.attempts, m.from_number, m.to_number, m.text,
+                       o.priority >= \(OutboundKind.broadcast.priority) AND EXISTS (SELECT 1 FROM residents r
+                         WHERE r.studio_id = m.studio_id AND r.phone = m.to_number AND r.opted_out_at IS NOT NULL)
                 FROM outbox o JOIN messages m ON m.id = o.message_id
                 WHERE o.status = 'pending' AND o.next_attempt_at <= ?
                 ORDER BY o.priority, o.next_attempt_at, o.id
                 """), arguments: [stamp.stored])
             var items: [OutboxItem] = []
+            var optedOut: [(outbox: Int64, message: Int64)] = []
             while items.count < limit, let row = try due.next() {
                 let channel: String = row[2]
                 if let channels, !channels.contains(channel) { continue }
+                if row[7] as Bool {
+                    optedOut.append((row[0], row[1]))
+                    continue
+                }
                 items.append(OutboxItem(outboxID: row[0], messageID: row[1], channel: channel, from: row[4], to: row[5], text: row[6],
                                         attempt: (row[3] as Int) + 1))
             }
             let claim = try db.cachedStatement(sql: "UPDATE outbox SET status = 'sending', attempts = ?, updated_at = ? WHERE id = ?")
             for item in items { try claim.execute(arguments: [item.attempt, stamp.stored, item.outboxID]) }
+            for (outbox, message) in optedOut {
+                try db.execute(sql: "UPDATE outbox SET status = 'cancelled', last_error = 'recipient opted out', updated_at = ? WHERE id = ?",
+                               arguments: [stamp.stored, outbox])
+                try db.execute(sql: "UPDATE messages SET status = 'cancelled', error = 'recipient opted out' WHERE id = ?", arguments: [message])
+            }
             return items
         }
     }

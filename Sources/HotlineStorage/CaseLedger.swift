@@ -229,18 +229,30 @@ public struct CaseLedger {
         return db.changesCount > 0
     }
 
-    /// Inserts outbound messages with their outbox rows, due now.
-    public func enqueue(_ texts: [OutboundText], studio: String, from: String, channel: String, caseID: Int64?) throws {
+    /// Inserts outbound messages with their outbox rows, due now (or at `due`); returns the
+    /// messages' ids in order.
+    @discardableResult
+    public func enqueue(_ texts: [OutboundText], studio: String, from: String, channel: String, caseID: Int64?, due: Date? = nil) throws -> [Int64] {
+        var ids: [Int64] = []
+        ids.reserveCapacity(texts.count)
+        // A notice's texts are all alike: encoding and parts counted once per distinct text.
+        var lastText: String?
+        var encoding = "", parts = 0
         for text in texts {
+            if text.text != lastText {
+                (encoding, parts, lastText) = (SMSSegments.encoding(of: text.text).rawValue, SMSSegments.parts(of: text.text), text.text)
+            }
             var message = MessageRecord(
                 studioId: studio, direction: .outbound, channel: channel, providerId: nil, fromNumber: from, toNumber: text.to,
                 text: text.text, status: "queued", kind: text.kind.rawValue, caseId: caseID, createdAt: now,
-                encoding: SMSSegments.encoding(of: text.text).rawValue, parts: SMSSegments.parts(of: text.text))
+                encoding: encoding, parts: parts)
             try message.insertCached(db, stamp: stamp)
             var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: .pending,
-                                    attempts: 0, nextAttemptAt: now, updatedAt: now)
+                                    attempts: 0, nextAttemptAt: due ?? now, updatedAt: now)
             try item.insertCached(db, stamp: stamp)
+            ids.append(message.id!)
         }
+        return ids
     }
 
     /// Adds `delta` to an assignee's open cases.

@@ -191,6 +191,61 @@ enum Migrations {
             // The texts we sent a number lately: is theirs an echo, or faster than a person types?
             try db.execute(sql: "CREATE INDEX messages_out_by_recipient ON messages(to_number, created_at) WHERE direction = 'out'")
         }
+        migrator.registerMigration("v11-notices") { db in
+            // A notice to a group (通知): a meeting or general text; its audience as written, its plan's times.
+            try db.create(table: "notices") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("studio_id", .text).notNull()
+                t.column("number", .integer).notNull()
+                t.column("kind", .text).notNull()
+                t.column("title", .text).notNull()
+                t.column("body", .text).notNull()
+                t.column("meeting_at", .datetime)
+                t.column("place", .text)
+                t.column("topic", .text)
+                t.column("case_numbers", .text)
+                t.column("audience", .text).notNull()
+                t.column("text", .text).notNull()
+                t.column("state", .text).notNull()
+                t.column("send_at", .datetime).notNull()
+                t.column("rsvp_until", .datetime)
+                t.column("remind_at", .datetime)
+                t.column("reminded_at", .datetime)
+                t.column("created_by", .text).notNull()
+                t.column("created_at", .datetime).notNull()
+                t.column("cancelled_at", .datetime)
+                t.column("cancel_reason", .text)
+                t.uniqueKey(["studio_id", "number"])
+            }
+            // Everyone the audience named: those sent to (with their message and answer) and those skipped (with why).
+            try db.create(table: "notice_recipients") { t in
+                t.column("notice_id", .integer).notNull().references("notices")
+                t.column("phone", .text).notNull()
+                t.column("name", .text)
+                t.column("role", .text).notNull()
+                t.column("area", .text)
+                t.column("via", .text).notNull()
+                t.column("skip_reason", .text)
+                t.column("message_id", .integer)
+                t.column("rsvp", .text)
+                t.column("rsvp_note", .text)
+                t.column("rsvp_at", .datetime)
+                t.primaryKey(["notice_id", "phone"])
+            }
+            // An answer finds the latest open notice sent to the number.
+            try db.execute(sql: "CREATE INDEX notice_recipients_by_phone ON notice_recipients(phone, notice_id) WHERE skip_reason IS NULL")
+            // Rolls of participants (1+6+X), kept per studio and area, reused by the next meeting.
+            try db.create(table: "roll_entries") { t in
+                t.column("studio_id", .text).notNull()
+                t.column("roll", .text).notNull()
+                t.column("position", .integer).notNull()
+                t.column("name", .text).notNull()
+                t.column("phone", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("area", .text)
+                t.primaryKey(["studio_id", "roll", "phone"])
+            }
+        }
         return migrator
     }
 }

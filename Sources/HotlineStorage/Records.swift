@@ -147,6 +147,8 @@ public struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         case sent
         /// Out of attempts, or refused for good.
         case failed
+        /// Withdrawn before it was sent (a cancelled notice), or not sent because the resident opted out meanwhile.
+        case cancelled
     }
 
     public var id: Int64?

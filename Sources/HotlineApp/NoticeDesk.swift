@@ -1,0 +1,129 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+
+/// What coordinators do with notices: preview, send (now or at a time), cancel, tally, remind.
+/// The CLI calls it, and so do a liaison's texts; the admin API and the dashboard will.
+public struct NoticeDesk: Sendable {
+    let hotline: Hotline
+
+    public init(hotline: Hotline) {
+        self.hotline = hotline
+    }
+
+    /// Why a request about notices cannot be carried out.
+    public enum Problem: Error, Sendable, Equatable, CustomStringConvertible {
+        case unknownStudio(String)
+        case meetingNeedsTimeAndPlace
+        case inThePast(String)
+        case notice(NoticeError)
+
+        public var description: String {
+            switch self {
+            case let .unknownStudio(id): "no studio '\(id)'"
+            case .meetingNeedsTimeAndPlace: "a meeting notice needs its time and place"
+            case let .inThePast(what): "\(what) is in the past"
+            case let .notice(e): e.description
+            }
+        }
+    }
+
+    /// The studio's settings, if there is one with this id.
+    public func studioSettings(_ id: String) -> Studio? { hotline.settings.deployment.studio(id: id) }
+
+    func studio(_ id: String) throws(Problem) -> Studio {
+        guard let studio = hotline.settings.deployment.studio(id: id) else { throw .unknownStudio(id) }
+        return studio
+    }
+
+    /// The channel and number a studio's notices go out on, and the most parts a text may take there.
+    func route(_ studio: Studio) -> (channel: String, from: String, maxParts: Int) {
+        let channel = studio.outboundChannel
+        return (channel, studio.hotlineNumbers.first ?? "", hotline.settings.channel(channel)?.maxParts ?? 5)
+    }
+
+    func planning(_ draft: NoticeDraft, studio: Studio, now: Date) -> AppDatabase.NoticePlanning {
+        let code = hotline.settings.deployment.defaultCountryCode
+        let keys = Set(hotline.settings.deployment.studios.flatMap(\.hotlineNumbers).map { PhoneNumber.nationalKey($0, countryCode: code) })
+        let reminder = studio.sla.meetingReminderHours
+        let maxParts = route(studio).maxParts
+        return { number, found, optedOut in
+            NoticePlanner.plan(draft, number: number, studio: studio, found: found, optedOut: optedOut, hotlineKeys: keys,
+                               countryCode: code, reminderHours: reminder, maxParts: maxParts, now: now)
+        }
+    }
+
+    func check(_ draft: NoticeDraft, now: Date) throws(Problem) {
+        if draft.kind == .meeting {
+            guard let meeting = draft.meeting, !meeting.place.trimmingCharacters(in: .whitespaces).isEmpty else { throw .meetingNeedsTimeAndPlace }
+            if meeting.at <= now { throw .inThePast("the meeting time") }
+        }
+    }
+
+    /// What sending `draft` would do now: recipients, skipped and why, parts, send time.
+    public func preview(studio id: String, _ draft: NoticeDraft) async throws -> NoticePlan {
+        let studio = try studio(id)
+        let now = hotline.clock.now()
+        try check(draft, now: now)
+        do {
+            return try await hotline.database.previewNotice(studio: studio, draft: draft, plan: planning(draft, studio: studio, now: now))
+        } catch let e as NoticeError { throw Problem.notice(e) }
+    }
+
+    /// Plans and commits a notice: its texts go into the outbox at broadcast priority, due at the
+    /// plan's send time (a draft's only after `confirm`).
+    public func create(studio id: String, _ draft: NoticeDraft, by author: String, draftOnly: Bool = false) async throws -> (NoticeRecord, NoticePlan) {
+        let studio = try studio(id)
+        let now = hotline.clock.now()
+        try check(draft, now: now)
+        let (channel, from, _) = route(studio)
+        do {
+            let made = try await hotline.database.createNotice(studio: studio, draft: draft, state: draftOnly ? .draft : .sent, createdBy: author,
+                                                               channel: channel, from: from, now: now, plan: planning(draft, studio: studio, now: now))
+            if !draftOnly { hotline.outboxSignal.wake() }
+            hotline.logger.info("notice stored", metadata: ["studio": "\(id)", "notice": "\(made.0.number)", "recipients": "\(made.1.recipients.count)",
+                                                            "skipped": "\(made.1.skipped.count)", "send_at": "\(made.1.sendAt)"])
+            return made
+        } catch let e as NoticeError { throw Problem.notice(e) }
+    }
+
+    /// Calls a notice off: texts not sent yet are withdrawn; those who got it are told (a meeting's
+    /// whole audience that was reached).
+    @discardableResult
+    public func cancel(studio id: String, number: Int, reason: String) async throws -> (withdrawn: Int, told: Int) {
+        let studio = try studio(id)
+        let now = hotline.clock.now()
+        let (channel, from, maxParts) = route(studio)
+        do {
+            let result = try await hotline.database.cancelNotice(studio: studio.id, number: number, reason: reason, channel: channel, from: from,
+                                                                 now: now) { notice in
+                let text = studio.replies.render("notice.cancelled", [
+                    "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
+                    "time": notice.meetingAt.map { NoticePlanner.when($0, timeZone: studio.timeZone) } ?? "", "reason": reason,
+                ])
+                return SMSSegments.fit(text, maxParts: maxParts)
+            }
+            if result.told > 0 { hotline.outboxSignal.wake() }
+            return result
+        } catch let e as NoticeError { throw Problem.notice(e) }
+    }
+
+    /// Sends the reminders that are due: to those coming and those who have not answered.
+    @discardableResult
+    public func sendDueReminders() async throws -> Int {
+        let now = hotline.clock.now()
+        var sent = 0
+        for notice in try await hotline.database.dueNoticeReminders(now: now) {
+            guard let studio = hotline.settings.deployment.studio(id: notice.studioId) else { continue }
+            if studio.sla.quietHours?.contains(now, in: studio.timeZone) == true { continue }
+            let (channel, from, maxParts) = route(studio)
+            let text = SMSSegments.fit(studio.replies.render("notice.reminder", [
+                "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
+                "time": notice.meetingAt.map { NoticePlanner.when($0, timeZone: studio.timeZone) } ?? "",
+            ]), maxParts: maxParts)
+            sent += try await hotline.database.remindNotice(id: notice.id!, text: text, channel: channel, from: from, now: now)
+        }
+        if sent > 0 { hotline.outboxSignal.wake() }
+        return sent
+    }
+}

@@ -1,0 +1,316 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// A notice: `notices` table.
+public struct NoticeRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
+    public static let databaseTableName = "notices"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var id: Int64?
+    public var studioId: String
+    public var number: Int
+    public var kind: NoticeKind
+    public var title: String
+    public var body: String
+    public var meetingAt: Date?
+    public var place: String?
+    public var topic: String?
+    /// Comma-separated case numbers the meeting is about.
+    public var caseNumbers: String?
+    /// The audience parts as written, one per line.
+    public var audience: String
+    /// The text every recipient got.
+    public var text: String
+    public var state: NoticeState
+    public var sendAt: Date
+    public var rsvpUntil: Date?
+    public var remindAt: Date?
+    public var remindedAt: Date?
+    /// A roster id, `cli`, or a liaison's id for notices made by text.
+    public var createdBy: String
+    public var createdAt: Date
+    public var cancelledAt: Date?
+    public var cancelReason: String?
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    /// The meeting facts, for a meeting.
+    public var meeting: Meeting? {
+        guard kind == .meeting, let meetingAt else { return nil }
+        return Meeting(at: meetingAt, place: place ?? "", topic: topic,
+                       caseNumbers: (caseNumbers ?? "").split(separator: ",").compactMap { Int($0) })
+    }
+}
+
+/// Someone a notice named: `notice_recipients` table.
+public struct NoticeRecipientRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "notice_recipients"
+    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
+    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
+
+    public var noticeId: Int64
+    public var phone: String
+    public var name: String?
+    public var role: String
+    public var area: String?
+    public var via: String
+    /// Why nothing was sent (nil: sent, see `messageId`).
+    public var skipReason: SkipReason?
+    public var messageId: Int64?
+    public var rsvp: RSVPAnswer?
+    public var rsvpNote: String?
+    public var rsvpAt: Date?
+}
+
+/// Why a notice cannot be made or changed as asked.
+public enum NoticeError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unknownCases([Int])
+    case unknownRoll(String, known: [String])
+    case unknownNotice(Int)
+    case notOpen(Int, NoticeState)
+    case emptyAudience
+
+    public var description: String {
+        switch self {
+        case let .unknownCases(n): "no case \(n.map(String.init).joined(separator: ", ")) in this studio"
+        case let .unknownRoll(name, known): "no roll named '\(name)'" + (known.isEmpty ? " (no rolls yet: hotline rolls import)" : " (rolls: \(known.joined(separator: ", ")))")
+        case let .unknownNotice(n): "no notice \(n) in this studio"
+        case let .notOpen(n, state): "notice \(n) is \(state.rawValue)"
+        case .emptyAudience: "the audience reaches nobody"
+        }
+    }
+}
+
+/// One notice's answers, per seat.
+public struct NoticeTally: Sendable, Equatable {
+    public struct Row: Sendable, Equatable {
+        public var role: String
+        public var coming = 0, declined = 0, noAnswer = 0
+
+        public init(role: String, coming: Int = 0, declined: Int = 0, noAnswer: Int = 0) {
+            self.role = role
+            self.coming = coming
+            self.declined = declined
+            self.noAnswer = noAnswer
+        }
+    }
+    /// Seats in the order first met in the audience.
+    public var rows: [Row]
+    public var skipped: [SkipReason: Int]
+
+    public var coming: Int { rows.reduce(0) { $0 + $1.coming } }
+    public var declined: Int { rows.reduce(0) { $0 + $1.declined } }
+    public var noAnswer: Int { rows.reduce(0) { $0 + $1.noAnswer } }
+}
+
+extension AppDatabase {
+    /// The people each audience part names, in order; roster parts from the studio's config.
+    static func found(_ db: Database, parts: [AudiencePart], studio: Studio) throws -> [(AudiencePart, [NoticeRecipient])] {
+        try parts.map { part in
+            if let people = NoticePlanner.rosterRecipients(part, studio: studio) ?? NoticePlanner.listed(part) { return (part, people) }
+            let via = part.description
+            switch part {
+            case let .residentsOfArea(area):
+                var phones = studio.residents.filter { $0.area == area }.map(\.phone)
+                phones += try String.fetchAll(db, sql: """
+                    SELECT phone FROM residents WHERE studio_id = ? AND area = ?
+                    UNION SELECT resident_phone FROM cases WHERE studio_id = ? AND area = ?
+                    """, arguments: [studio.id, area, studio.id, area])
+                return (part, phones.map { NoticeRecipient(phone: $0, role: NoticePlanner.residentSeat, area: area, via: via) })
+            case let .residentsOfCases(numbers):
+                var byNumber: [Int: NoticeRecipient] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT number, resident_phone, area FROM cases WHERE studio_id = ? AND number IN (\(numbers.map { _ in "?" }.joined(separator: ",")))",
+                                            arguments: StatementArguments([studio.id] + numbers.map { $0 as (any DatabaseValueConvertible) })) {
+                    byNumber[row["number"]] = NoticeRecipient(phone: row["resident_phone"], role: NoticePlanner.residentSeat, area: row["area"], via: via)
+                }
+                let missing = numbers.filter { byNumber[$0] == nil }
+                guard missing.isEmpty else { throw NoticeError.unknownCases(missing) }
+                return (part, numbers.compactMap { byNumber[$0] })
+            case let .roll(name):
+                let people = try Row.fetchAll(db, sql: "SELECT name, phone, role, area FROM roll_entries WHERE studio_id = ? AND roll = ? ORDER BY position",
+                                              arguments: [studio.id, name])
+                guard !people.isEmpty else {
+                    throw NoticeError.unknownRoll(name, known: try String.fetchAll(db, sql: "SELECT DISTINCT roll FROM roll_entries WHERE studio_id = ? ORDER BY roll", arguments: [studio.id]))
+                }
+                return (part, people.map { NoticeRecipient(phone: $0["phone"], name: $0["name"], role: $0["role"], area: $0["area"], via: via) })
+            default:
+                return (part, [])
+            }
+        }
+    }
+
+    /// Residents of a studio who opted out.
+    static func optedOut(_ db: Database, studio: String) throws -> Set<String> {
+        Set(try String.fetchAll(db, sql: "SELECT phone FROM residents WHERE studio_id = ? AND opted_out_at IS NOT NULL", arguments: [studio]))
+    }
+
+    static func nextNoticeNumber(_ db: Database, studio: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM notices WHERE studio_id = ?", arguments: [studio]) ?? 1
+    }
+
+    /// Plans a notice from what the database holds now: `plan` gets the number it would have, the
+    /// people each audience part names and the opted-out residents.
+    public typealias NoticePlanning = @Sendable (_ number: Int, _ found: [(AudiencePart, [NoticeRecipient])], _ optedOut: Set<String>) -> NoticePlan
+
+    /// What `createNotice` would do now, writing nothing.
+    public func previewNotice(studio: Studio, draft: NoticeDraft, plan: NoticePlanning) async throws -> NoticePlan {
+        try await writer.read { db in
+            plan(try Self.nextNoticeNumber(db, studio: studio.id), try Self.found(db, parts: draft.audience, studio: studio),
+                 try Self.optedOut(db, studio: studio.id))
+        }
+    }
+
+    /// Plans and stores a notice in one transaction: the notice, everyone its audience named (sent
+    /// to or skipped, with why) and, unless it is a draft, one outbound message per recipient in the
+    /// outbox at broadcast priority, due at the plan's send time.
+    public func createNotice(studio: Studio, draft: NoticeDraft, state: NoticeState, createdBy: String, channel: String, from: String,
+                             now: Date, plan: NoticePlanning) async throws -> (NoticeRecord, NoticePlan) {
+        try await writer.write { db in
+            let number = try Self.nextNoticeNumber(db, studio: studio.id)
+            let p = plan(number, try Self.found(db, parts: draft.audience, studio: studio), try Self.optedOut(db, studio: studio.id))
+            guard !p.recipients.isEmpty else { throw NoticeError.emptyAudience }
+            var notice = NoticeRecord(
+                studioId: studio.id, number: number, kind: draft.kind, title: draft.title, body: draft.body, meetingAt: draft.meeting?.at,
+                place: draft.meeting?.place, topic: draft.meeting?.topic,
+                caseNumbers: draft.meeting.map { $0.caseNumbers.map(String.init).joined(separator: ",") },
+                audience: draft.audience.map(\.description).joined(separator: "\n"), text: p.text, state: state, sendAt: p.sendAt,
+                rsvpUntil: p.rsvpUntil, remindAt: p.remindAt, createdBy: createdBy, createdAt: now)
+            try notice.insert(db)
+            let ids = state == .draft ? [] : try CaseLedger(db: db, now: now).enqueue(
+                p.recipients.map { OutboundText(to: $0.phone, text: p.text, kind: .broadcast) }, studio: studio.id, from: from,
+                channel: channel, caseID: nil, due: p.sendAt)
+            try Self.insertRecipients(db, notice: notice.id!, sent: p.recipients, messageIDs: ids, skipped: p.skipped)
+            return (notice, p)
+        }
+    }
+
+    static func insertRecipients(_ db: Database, notice: Int64, sent: [NoticeRecipient], messageIDs: [Int64], skipped: [SkippedRecipient]) throws {
+        // A notice to 100,000 residents writes as many rows: bound in place (see BoundStatement).
+        let insert = try db.cachedStatement(sql: """
+            INSERT OR IGNORE INTO notice_recipients(notice_id, phone, name, role, area, via, skip_reason, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (i, r) in sent.enumerated() {
+            var s = BoundStatement(insert)
+            s.bind(notice); s.bind(r.phone); s.bind(r.name); s.bind(r.role); s.bind(r.area); s.bind(r.via); s.bind(nil as String?)
+            s.bind(i < messageIDs.count ? messageIDs[i] : nil)
+            try s.run(db)
+        }
+        // Duplicates are the same person as a row above: not stored twice.
+        for k in skipped where k.reason != .duplicate {
+            let r = k.recipient
+            var s = BoundStatement(insert)
+            s.bind(notice); s.bind(r.phone); s.bind(r.name); s.bind(r.role); s.bind(r.area); s.bind(r.via); s.bind(k.reason.rawValue); s.bind(nil as Int64?)
+            try s.run(db)
+        }
+    }
+
+    /// The notice with this number in this studio.
+    public func notice(studio: String, number: Int) async throws -> NoticeRecord? {
+        try await writer.read { db in try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) }
+    }
+
+    /// Notices, newest first (optionally of one studio).
+    public func notices(studio: String? = nil, limit: Int = 1000) async throws -> [NoticeRecord] {
+        try await writer.read { db in
+            var request = NoticeRecord.all()
+            if let studio { request = request.filter(Column("studio_id") == studio) }
+            return try request.order(Column("id").desc).limit(limit).fetchAll(db)
+        }
+    }
+
+    /// Everyone a notice named, in audience order, with the status of the text each was sent.
+    public func noticeRecipients(noticeID: Int64) async throws -> [(NoticeRecipientRecord, status: String?)] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.*, m.status AS message_status FROM notice_recipients r LEFT JOIN messages m ON m.id = r.message_id
+                WHERE r.notice_id = ? ORDER BY r.rowid
+                """, arguments: [noticeID]).map { (try NoticeRecipientRecord(row: $0), $0["message_status"]) }
+        }
+    }
+
+    /// Coming, declined and no answer per seat; skipped per reason.
+    public func noticeTally(noticeID: Int64) async throws -> NoticeTally {
+        try await writer.read { db in
+            var tally = NoticeTally(rows: [], skipped: [:])
+            for row in try Row.fetchAll(db, sql: "SELECT role, rsvp, skip_reason FROM notice_recipients WHERE notice_id = ? ORDER BY rowid", arguments: [noticeID]) {
+                if let reason = (row["skip_reason"] as String?).flatMap(SkipReason.init) { tally.skipped[reason, default: 0] += 1; continue }
+                let role: String = row["role"]
+                if !tally.rows.contains(where: { $0.role == role }) { tally.rows.append(.init(role: role)) }
+                let i = tally.rows.firstIndex { $0.role == role }!
+                switch (row["rsvp"] as String?).flatMap(RSVPAnswer.init) {
+                case .coming: tally.rows[i].coming += 1
+                case .declined: tally.rows[i].declined += 1
+                case nil: tally.rows[i].noAnswer += 1
+                }
+            }
+            return tally
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Cancels a notice in one transaction: its texts still in the outbox are withdrawn, and those
+    /// whose text went (or is going) out get `text(notice)`; answers stop counting.
+    public func cancelNotice(studio: String, number: Int, reason: String, channel: String, from: String, now: Date,
+                             text: @Sendable (NoticeRecord) -> String) async throws -> (withdrawn: Int, told: Int) {
+        try await writer.write { db in
+            guard var notice = try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) else {
+                throw NoticeError.unknownNotice(number)
+            }
+            guard notice.state != .cancelled else { throw NoticeError.notOpen(number, notice.state) }
+            let stamp = Stamp(now)
+            try db.execute(sql: """
+                UPDATE messages SET status = 'cancelled' WHERE id IN (
+                  SELECT o.message_id FROM outbox o JOIN notice_recipients r ON r.message_id = o.message_id
+                  WHERE r.notice_id = ? AND o.status = 'pending')
+                """, arguments: [notice.id])
+            try db.execute(sql: """
+                UPDATE outbox SET status = 'cancelled', last_error = 'notice cancelled', updated_at = ? WHERE status = 'pending' AND message_id IN (
+                  SELECT message_id FROM notice_recipients WHERE notice_id = ? AND message_id IS NOT NULL)
+                """, arguments: [stamp.stored, notice.id])
+            let withdrawn = db.changesCount
+            let reached = try String.fetchAll(db, sql: """
+                SELECT r.phone FROM notice_recipients r JOIN messages m ON m.id = r.message_id
+                WHERE r.notice_id = ? AND m.status NOT IN ('cancelled', 'failed') ORDER BY r.rowid
+                """, arguments: [notice.id])
+            let wasDraft = notice.state == .draft
+            notice.state = .cancelled
+            notice.cancelledAt = now
+            notice.cancelReason = reason.isEmpty ? nil : reason
+            try notice.update(db)
+            guard !wasDraft, !reached.isEmpty else { return (withdrawn, 0) }
+            let message = text(notice)
+            try CaseLedger(db: db, now: now).enqueue(reached.map { OutboundText(to: $0, text: message, kind: .broadcast) },
+                                                     studio: studio, from: from, channel: channel, caseID: nil)
+            return (withdrawn, reached.count)
+        }
+    }
+
+    /// Sent meeting notices whose reminder is due and not yet sent.
+    public func dueNoticeReminders(now: Date) async throws -> [NoticeRecord] {
+        try await writer.read { db in
+            try NoticeRecord.filter(Column("state") == NoticeState.sent.rawValue && Column("kind") == NoticeKind.meeting.rawValue
+                && Column("remind_at") <= now && Column("reminded_at") == nil).fetchAll(db)
+        }
+    }
+
+    /// Queues a notice's reminder to those coming and those who have not answered (and whose
+    /// text was not withdrawn or refused); marks it reminded. Returns how many.
+    public func remindNotice(id: Int64, text: String, channel: String, from: String, now: Date) async throws -> Int {
+        try await writer.write { db in
+            guard var notice = try NoticeRecord.fetchOne(db, key: id), notice.remindedAt == nil, notice.state == .sent else { return 0 }
+            let phones = try String.fetchAll(db, sql: """
+                SELECT r.phone FROM notice_recipients r JOIN messages m ON m.id = r.message_id
+                WHERE r.notice_id = ? AND r.skip_reason IS NULL AND (r.rsvp IS NULL OR r.rsvp = 'coming')
+                  AND m.status NOT IN ('cancelled', 'failed') ORDER BY r.rowid
+                """, arguments: [id])
+            notice.remindedAt = now
+            try notice.update(db)
+            try CaseLedger(db: db, now: now).enqueue(phones.map { OutboundText(to: $0, text: text, kind: .broadcast) },
+                                                     studio: notice.studioId, from: from, channel: channel, caseID: nil)
+            return phones.count
+        }
+    }
+}

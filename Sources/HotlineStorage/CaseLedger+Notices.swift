@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// Answers to notices, read and written in the intake transaction.
+extension CaseLedger {
+    /// A notice a number may answer, as intake needs it.
+    public struct OpenNotice: Sendable, Equatable {
+        public var id: Int64
+        public var number: Int
+        public var studioID: String
+        /// When its text to this number fell due.
+        public var sentAt: Date
+        /// Whether answers still count (a meeting, sent, not past its RSVP time, not cancelled).
+        public var open: Bool
+    }
+
+    /// The latest meeting notice sent to `phone` by `studio` whose answers still count.
+    public func openNotice(studio: String, phone: String) throws -> OpenNotice? {
+        let row = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT n.id, n.number, n.send_at FROM notice_recipients r JOIN notices n ON n.id = r.notice_id
+            WHERE r.phone = ? AND r.skip_reason IS NULL AND n.studio_id = ? AND n.kind = 'meeting' AND n.state = 'sent'
+              AND n.send_at <= ? AND n.rsvp_until > ?
+            ORDER BY n.send_at DESC, n.id DESC LIMIT 1
+            """), arguments: [phone, studio, stamp.stored, stamp.stored])
+        return row.map { OpenNotice(id: $0[0], number: $0[1], studioID: studio, sentAt: $0[2], open: true) }
+    }
+
+    /// Notice `number` of `studio` if it was sent to `phone` (open or not).
+    public func noticeSent(studio: String, number: Int, to phone: String) throws -> OpenNotice? {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT n.id, n.number, n.send_at, n.kind = 'meeting' AND n.state = 'sent' AND n.send_at <= ? AND n.rsvp_until > ?
+            FROM notice_recipients r JOIN notices n ON n.id = r.notice_id
+            WHERE n.studio_id = ? AND n.number = ? AND r.phone = ? AND r.skip_reason IS NULL
+            """, arguments: [stamp.stored, stamp.stored, studio, number, phone])
+        return row.map { OpenNotice(id: $0[0], number: $0[1], studioID: studio, sentAt: $0[2], open: $0[3]) }
+    }
+
+    /// The notice itself.
+    public func notice(id: Int64) throws -> NoticeRecord? {
+        try NoticeRecord.fetchOne(db, key: id)
+    }
+
+    /// Records `phone`'s answer to a notice (a later answer replaces an earlier one).
+    public func recordRSVP(notice: Int64, phone: String, answer: RSVPAnswer, note: String) throws {
+        try db.execute(sql: "UPDATE notice_recipients SET rsvp = ?, rsvp_note = ?, rsvp_at = ? WHERE notice_id = ? AND phone = ?",
+                       arguments: [answer.rawValue, note.isEmpty ? nil : note, stamp.stored, notice, phone])
+    }
+}

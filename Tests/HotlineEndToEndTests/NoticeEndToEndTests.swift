@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+
+/// A coordinator's notice through the CLI and a real `hotline serve`: who gets it, answers by
+/// text, the tally, an opted-out resident, a cancellation.
+@Suite(.serialized) struct NoticeEndToEndTests {
+    static let m3 = "+8613800000003", m6 = "+8613800000006"
+
+    /// `hotline notices …` on the server's database (and the shipped config, for the commands that read it).
+    func notices(_ server: ServerProcess, _ arguments: [String]) throws -> [[String: Any]] {
+        let config = ["create", "preview", "cancel"].contains(arguments.first ?? "")
+            ? ["--config", repoRoot.appendingPathComponent("config").path, "--intents", repoRoot.appendingPathComponent("Intents").path] : []
+        return jsonLines(try runCLI(["notices"] + arguments + ["--database", server.database] + config))
+    }
+
+    /// Outbound texts per phone that the server has sent (dry run), waiting up to 10 s for `until`.
+    func sent(_ server: ServerProcess, until: ([String: [String]]) -> Bool) async throws -> [String: [String]] {
+        var boxes: [String: [String]] = [:]
+        for _ in 0..<100 {
+            boxes = [:]
+            for m in jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+                .filter({ $0["direction"] as? String == "out" && $0["status"] as? String == "sent" })
+                .sorted(by: { ($0["id"] as! Int) < ($1["id"] as! Int) }) {
+                boxes[m["to"] as! String, default: []].append(m["text"] as! String)
+            }
+            if until(boxes) { return boxes }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return boxes
+    }
+
+    func text(_ server: ServerProcess, _ id: String, from: String, _ text: String) async throws {
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["id": id, "from": from, "to": "10690001", "text": text]), as: UTF8.self)
+        let (status, answer) = try await server.post("/webhooks/json", body)
+        #expect(status == 200, "\(answer)")
+    }
+
+    @Test func aMeetingOfLonghusMembersAnsweredTalliedAndCancelled() async throws {
+        let server = try ServerProcess(database: scratchDatabase())
+        let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3 * 86_400))
+        let made = try notices(server, ["create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", at, "--place", "工作室",
+                                        "--to", "members:area=龙湖社区", "--json"])
+        #expect(made.first?["recipients"] as? Int == 2, "\(made)")
+        var boxes = try await sent(server) { $0[Self.m3] != nil && $0[Self.m6] != nil }
+        #expect(Set(boxes.keys) == [Self.m3, Self.m6], "\(boxes.keys)")
+        #expect(boxes[Self.m3]?.first?.contains("龙湖停车协商会") == true)
+
+        try await text(server, "r1", from: Self.m3, "参加")
+        try await text(server, "r2", from: Self.m6, "请假 出差")
+        let tally = try notices(server, ["tally", "--studio", "xujiawan", "1", "--json"])
+        #expect(tally.last?["coming"] as? Int == 1 && tally.last?["declined"] as? Int == 1 && tally.last?["no_answer"] as? Int == 0, "\(tally)")
+        let shown = try notices(server, ["show", "--studio", "xujiawan", "1", "--json"]).dropFirst()
+        #expect(shown.first { $0["phone"] as? String == Self.m6 }?["note"] as? String == "出差")
+        #expect(jsonLines(try runCLI(["cases", "--json", "--database", server.database])).isEmpty)
+
+        _ = try notices(server, ["cancel", "--studio", "xujiawan", "1", "--reason", "改到下周"])
+        boxes = try await sent(server) { ($0[Self.m3]?.count ?? 0) >= 3 && ($0[Self.m6]?.count ?? 0) >= 3 }
+        #expect(boxes[Self.m3]?.last?.contains("会议取消") == true && boxes[Self.m6]?.last?.contains("会议取消") == true, "\(boxes)")
+        #expect(Set(boxes.keys) == [Self.m3, Self.m6])
+        #expect(server.terminate() == 0)
+    }
+
+    @Test func anOptedOutResidentIsSkippedAndToldNothing() async throws {
+        let server = try ServerProcess(database: scratchDatabase())
+        let out = "+8613700000081", other = "+8613700000082"
+        try await text(server, "o1", from: out, "退订")
+        _ = try await sent(server) { $0[out] != nil }
+        let made = try notices(server, ["create", "--studio", "xujiawan", "--kind", "general", "--title", "停水通知", "--body", "明天9点到12点停水",
+                                        "--to", "numbers:\(out),\(other)", "--json"])
+        #expect(made.first?["recipients"] as? Int == 1 && (made.first?["skipped"] as? [String: Int]) == ["opted-out": 1], "\(made)")
+        let boxes = try await sent(server) { $0[other] != nil }
+        #expect(boxes[other]?.first?.contains("停水通知") == true)
+        #expect(boxes[out]?.count == 1 && boxes[out]?.first?.contains("已退订") == true, "\(boxes[out] ?? [])")
+        #expect(server.terminate() == 0)
+    }
+}
