@@ -17,6 +17,8 @@ public struct NoticeDesk: Sendable {
         case meetingNeedsTimeAndPlace
         case inThePast(String)
         case notice(NoticeError)
+        /// A roll file's rows that cannot be read, each with its line.
+        case rows([RollRowError])
 
         public var description: String {
             switch self {
@@ -24,6 +26,7 @@ public struct NoticeDesk: Sendable {
             case .meetingNeedsTimeAndPlace: "a meeting notice needs its time and place"
             case let .inThePast(what): "\(what) is in the past"
             case let .notice(e): e.description
+            case let .rows(errors): errors.map(\.description).joined(separator: "\n")
             }
         }
     }
@@ -106,6 +109,25 @@ public struct NoticeDesk: Sendable {
             if result.told > 0 { hotline.outboxSignal.wake() }
             return result
         } catch let e as NoticeError { throw Problem.notice(e) }
+    }
+
+    /// Reads a roll file (see ``RollCSV``) and keeps it as the studio's roll `name`, replacing one of
+    /// that name; each row's area must be one of the studio's (by name or alias). Nothing is kept
+    /// unless every row is right.
+    @discardableResult
+    public func importRoll(studio id: String, name: String, csv: Data, area: String? = nil) async throws -> [RollEntry] {
+        let studio = try studio(id)
+        let finder = AreaFinder(areas: studio.areas)
+        let known = studio.areas.map(\.id).joined(separator: "、")
+        let entries: [RollEntry]
+        switch RollCSV.parse(csv, defaultArea: area, countryCode: hotline.settings.deployment.defaultCountryCode, area: { written in
+            finder.area(named: written).map { .success($0) } ?? .failure("area '\(written)' is not one of \(studio.id)'s (\(known))")
+        }) {
+        case let .success(e): entries = e
+        case let .failure(errors): throw Problem.rows(errors.rows)
+        }
+        try await hotline.database.importRoll(studio: studio.id, name: name, entries: entries)
+        return entries
     }
 
     /// Sends the reminders that are due: to those coming and those who have not answered.

@@ -314,3 +314,36 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// Replaces the roll `name` of a studio with `entries`, in one transaction.
+    public func importRoll(studio: String, name: String, entries: [RollEntry]) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM roll_entries WHERE studio_id = ? AND roll = ?", arguments: [studio, name])
+            for (i, e) in entries.enumerated() {
+                try db.execute(sql: "INSERT INTO roll_entries(studio_id, roll, position, name, phone, role, area) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                               arguments: [studio, name, i + 1, e.name, e.phone, e.role, e.area])
+            }
+        }
+    }
+
+    /// A studio's rolls (or every studio's): name, how many on it, its areas.
+    public func rolls(studio: String? = nil) async throws -> [(studio: String, name: String, count: Int, areas: [String])] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT studio_id, roll, COUNT(*) AS n, GROUP_CONCAT(DISTINCT area) AS areas FROM roll_entries
+                WHERE ? IS NULL OR studio_id = ? GROUP BY studio_id, roll ORDER BY studio_id, roll
+                """, arguments: [studio, studio]).map { row in
+                (row["studio_id"], row["roll"], row["n"], ((row["areas"] as String?) ?? "").split(separator: ",").map(String.init))
+            }
+        }
+    }
+
+    /// The people on a roll, in the file's order.
+    public func roll(studio: String, name: String) async throws -> [RollEntry] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, phone, role, area FROM roll_entries WHERE studio_id = ? AND roll = ? ORDER BY position",
+                             arguments: [studio, name]).map { RollEntry(name: $0["name"], phone: $0["phone"], role: $0["role"], area: $0["area"]) }
+        }
+    }
+}
