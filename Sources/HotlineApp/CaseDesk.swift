@@ -19,6 +19,9 @@ final class CaseDesk {
     let templates: ReplyTemplates
     /// Outbound texts queued so far, by this desk and the other studios' desks it handed work to.
     var queued: Int { tally.count }
+
+    /// Counts texts queued without `tell` (a notice's fan-out).
+    func countQueued(_ n: Int) { tally.count += n }
     private let tally: Tally
 
     /// A count shared by the desks of one transaction.

@@ -45,6 +45,12 @@ extension CaseDesk {
             }
             try tell(person, "member.away", ["until": end.map { "到\(format($0.addingTimeInterval(-60)).prefix { $0 != " " })" } ?? ""], caseID: nil)
             return nil
+        case let .notice(text):
+            try draftNotice(text, by: person)
+            return nil
+        case let .confirm(number):
+            try confirmNotice(number, by: person)
+            return nil
         case .back:
             for s in deployment.studios {
                 if let p = s.person(phone: person.phone) { try ledger.endLeave(studio: s.id, rosterID: p.id) }

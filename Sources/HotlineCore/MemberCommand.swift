@@ -46,6 +46,10 @@ public enum MemberCommand: Sendable, Equatable {
     case back
     case help
     case step(CaseReference, MediationStep, note: String)
+    /// A liaison's short notice: `通知 全体委员 周三下午3点开会` (the audience word leads the text).
+    case notice(text: String)
+    /// A liaison's go-ahead for the notice they drafted by text: `确认 12`.
+    case confirm(Int)
 }
 
 /// Why a member's text is not a command we can carry out, with the right form to show them.
@@ -61,7 +65,7 @@ public enum CommandProblem: Error, Sendable, Equatable {
 /// Traditional script, a `#` before the number, extra spaces and missing separators (pure).
 public enum MemberCommandParser {
     enum Verb: CaseIterable {
-        case accept, reply, done, transfer, proposal, social, list, show, away, back, help, step
+        case accept, reply, done, transfer, proposal, social, list, show, away, back, help, step, notice, confirm
 
         /// Words in normalised form (Simplified, lower case); longer words are tried first.
         var words: [String] {
@@ -78,6 +82,8 @@ public enum MemberCommandParser {
             case .back: ["销假", "back"]
             case .help: ["帮助", "help", "?"]
             case .step: ["步骤", "step"]
+            case .notice: ["通知", "notice"]
+            case .confirm: ["确认", "confirm"]
             }
         }
 
@@ -96,12 +102,17 @@ public enum MemberCommandParser {
             case .back: "销假"
             case .help: "帮助"
             case .step: "步骤 编号 听/辨/劝/借/让/和 [备注]"
+            case .notice: "通知 全体委员/某社区委员/联络员 内容"
+            case .confirm: "确认 通知编号"
             }
         }
     }
 
     /// The form of `请假`, for a reply to a leave date that cannot be.
     public static var awayUsage: String { Verb.away.usage }
+
+    /// The form of `通知`, for a reply to an audience that cannot be read.
+    public static var noticeUsage: String { Verb.notice.usage }
 
     /// Every command's form, for `帮助`.
     public static let summary = "接N 回复N内容 办结N结果 转N委员/部门 提案N 社情N 待办 查N 请假[到月-日] 销假 步骤N劝备注"
@@ -118,6 +129,14 @@ public enum MemberCommandParser {
         case .list: return .success(.list)
         case .back: return .success(.back)
         case .help: return .success(.help)
+        case .notice:
+            cursor.skipSeparators()
+            let rest = cursor.rest
+            return rest.isEmpty ? .failure(.missingText(usage: verb.usage)) : .success(.notice(text: rest))
+        case .confirm:
+            cursor.skipSeparators()
+            guard let ref = cursor.caseReference(), ref.studio == nil else { return .failure(.missingCase(usage: verb.usage)) }
+            return .success(.confirm(ref.number))
         case .away:
             cursor.skipSeparators()
             _ = cursor.consume(word: "到") || cursor.consume(word: "until")

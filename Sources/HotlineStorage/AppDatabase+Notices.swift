@@ -168,22 +168,43 @@ extension AppDatabase {
     public func createNotice(studio: Studio, draft: NoticeDraft, state: NoticeState, createdBy: String, channel: String, from: String,
                              now: Date, plan: NoticePlanning) async throws -> (NoticeRecord, NoticePlan) {
         try await writer.write { db in
-            let number = try Self.nextNoticeNumber(db, studio: studio.id)
-            let p = plan(number, try Self.found(db, parts: draft.audience, studio: studio), try Self.optedOut(db, studio: studio.id))
-            guard !p.recipients.isEmpty else { throw NoticeError.emptyAudience }
-            var notice = NoticeRecord(
-                studioId: studio.id, number: number, kind: draft.kind, title: draft.title, body: draft.body, meetingAt: draft.meeting?.at,
-                place: draft.meeting?.place, topic: draft.meeting?.topic,
-                caseNumbers: draft.meeting.map { $0.caseNumbers.map(String.init).joined(separator: ",") },
-                audience: draft.audience.map(\.description).joined(separator: "\n"), text: p.text, state: state, sendAt: p.sendAt,
-                rsvpUntil: p.rsvpUntil, remindAt: p.remindAt, createdBy: createdBy, createdAt: now)
-            try notice.insert(db)
-            let ids = state == .draft ? [] : try CaseLedger(db: db, now: now).enqueue(
-                p.recipients.map { OutboundText(to: $0.phone, text: p.text, kind: .broadcast) }, studio: studio.id, from: from,
-                channel: channel, caseID: nil, due: p.sendAt)
-            try Self.insertRecipients(db, notice: notice.id!, sent: p.recipients, messageIDs: ids, skipped: p.skipped)
-            return (notice, p)
+            try Self.insertNotice(db, studio: studio, draft: draft, state: state, createdBy: createdBy, channel: channel, from: from, now: now, plan: plan)
         }
+    }
+
+    static func insertNotice(_ db: Database, studio: Studio, draft: NoticeDraft, state: NoticeState, createdBy: String, channel: String,
+                             from: String, now: Date, plan: NoticePlanning) throws -> (NoticeRecord, NoticePlan) {
+        let number = try Self.nextNoticeNumber(db, studio: studio.id)
+        let p = plan(number, try Self.found(db, parts: draft.audience, studio: studio), try Self.optedOut(db, studio: studio.id))
+        guard !p.recipients.isEmpty else { throw NoticeError.emptyAudience }
+        var notice = NoticeRecord(
+            studioId: studio.id, number: number, kind: draft.kind, title: draft.title, body: draft.body, meetingAt: draft.meeting?.at,
+            place: draft.meeting?.place, topic: draft.meeting?.topic,
+            caseNumbers: draft.meeting.map { $0.caseNumbers.map(String.init).joined(separator: ",") },
+            audience: draft.audience.map(\.description).joined(separator: "\n"), text: p.text, state: state, sendAt: p.sendAt,
+            rsvpUntil: p.rsvpUntil, remindAt: p.remindAt, createdBy: createdBy, createdAt: now)
+        try notice.insert(db)
+        let ids = state == .draft ? [] : try CaseLedger(db: db, now: now).enqueue(
+            p.recipients.map { OutboundText(to: $0.phone, text: p.text, kind: .broadcast) }, studio: studio.id, from: from,
+            channel: channel, caseID: nil, due: p.sendAt)
+        try Self.insertRecipients(db, notice: notice.id!, sent: p.recipients, messageIDs: ids, skipped: p.skipped)
+        return (notice, p)
+    }
+
+    /// Sends a draft: one text per recipient kept when it was drafted, due at its send time (or
+    /// now, when that has passed). Returns how many.
+    static func sendDraft(_ db: Database, notice: inout NoticeRecord, channel: String, from: String, now: Date) throws -> Int {
+        let phones = try String.fetchAll(db, sql: "SELECT phone FROM notice_recipients WHERE notice_id = ? AND skip_reason IS NULL ORDER BY rowid",
+                                         arguments: [notice.id])
+        let ids = try CaseLedger(db: db, now: now).enqueue(phones.map { OutboundText(to: $0, text: notice.text, kind: .broadcast) },
+                                                           studio: notice.studioId, from: from, channel: channel, caseID: nil,
+                                                           due: max(notice.sendAt, now))
+        let link = try db.cachedStatement(sql: "UPDATE notice_recipients SET message_id = ? WHERE notice_id = ? AND phone = ?")
+        for (phone, id) in zip(phones, ids) { try link.execute(arguments: [id, notice.id, phone]) }
+        notice.state = .sent
+        notice.sendAt = max(notice.sendAt, now)
+        try notice.update(db)
+        return phones.count
     }
 
     static func insertRecipients(_ db: Database, notice: Int64, sent: [NoticeRecipient], messageIDs: [Int64], skipped: [SkippedRecipient]) throws {

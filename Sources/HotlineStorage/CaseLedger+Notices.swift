@@ -47,3 +47,21 @@ extension CaseLedger {
                        arguments: [answer.rawValue, note.isEmpty ? nil : note, stamp.stored, notice, phone])
     }
 }
+
+/// Notices a liaison drafts and confirms by text, inside the intake transaction.
+extension CaseLedger {
+    /// Plans and stores a draft notice (nothing queued until `sendDraft`).
+    public func draftNotice(studio: Studio, draft: NoticeDraft, createdBy: String, plan: AppDatabase.NoticePlanning) throws -> (NoticeRecord, NoticePlan) {
+        try AppDatabase.insertNotice(db, studio: studio, draft: draft, state: .draft, createdBy: createdBy, channel: "", from: "", now: now, plan: plan)
+    }
+
+    /// The notice with this number in this studio.
+    public func notice(studio: String, number: Int) throws -> NoticeRecord? {
+        try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
+    }
+
+    /// Queues a draft's texts and marks it sent; returns how many.
+    public func sendDraft(_ notice: inout NoticeRecord, channel: String, from: String) throws -> Int {
+        try AppDatabase.sendDraft(db, notice: &notice, channel: channel, from: from, now: now)
+    }
+}

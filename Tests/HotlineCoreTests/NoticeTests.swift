@@ -123,3 +123,25 @@ import Testing
         #expect(try #require(QuietHours(quiet)).nextOpen(after: f.date(from: at)!, in: Self.shanghai) == f.date(from: opens)!)
     }
 }
+
+@Suite struct NoticeByTextTests {
+    @Test(arguments: [
+        ("全体委员 周三下午3点在工作室开协商会", AudiencePart.members as AudiencePart?, "周三下午3点在工作室开协商会"),
+        ("龙湖社区委员 明天开会", .membersOfArea("龙湖社区"), "明天开会"), ("龍湖委員:明天開會", .membersOfArea("龙湖社区"), "明天開會"),
+        ("联络员 下午碰头", .liaisons, "下午碰头"), ("燕村居民 明天停水", .residentsOfArea("燕村"), "明天停水"),
+        ("委员 开会", .members, "开会"), ("大家 开会", nil, ""),
+    ])
+    func audienceWords(text: String, part: AudiencePart?, body: String) {
+        let found = NoticeByText.audience(in: text, studio: Demo.studio)
+        #expect(found?.part == part)
+        if part != nil { #expect(found?.body == body) }
+    }
+
+    @Test func theVerbs() throws {
+        #expect(try MemberCommandParser.parse("通知 全体委员 开会").get() == .notice(text: "全体委员 开会"))
+        #expect(try MemberCommandParser.parse("确认12").get() == .confirm(12))
+        #expect(try MemberCommandParser.parse("確認 #3").get() == .confirm(3))
+        #expect(MemberCommandParser.parse("通知") == .failure(.missingText(usage: "通知 全体委员/某社区委员/联络员 内容")))
+        #expect(MemberCommandParser.parse("确认") == .failure(.missingCase(usage: "确认 通知编号")))
+    }
+}

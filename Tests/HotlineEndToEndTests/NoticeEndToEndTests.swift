@@ -73,4 +73,32 @@ import Testing
         #expect(boxes[out]?.count == 1 && boxes[out]?.first?.contains("已退订") == true, "\(boxes[out] ?? [])")
         #expect(server.terminate() == 0)
     }
+
+    /// A liaison's `通知 …` is previewed to them and goes to the members only after `确认 N`.
+    @Test func aLiaisonsNoticeByTextGoesOnlyAfterConfirmation() async throws {
+        let server = try ServerProcess(database: scratchDatabase())
+        let liaison = "+8613900000001"
+        try await text(server, "n1", from: liaison, "通知 龙湖社区委员 周三下午3点在工作室开协商会")
+        var boxes = try await sent(server) { $0[liaison] != nil }
+        #expect(boxes[liaison]?.first == "将发给2人,共2条短信。回复“确认 1”发送。", "\(boxes)")
+        try await Task.sleep(for: .milliseconds(1500))
+        boxes = try await sent(server) { _ in true }
+        #expect(boxes[Self.m3] == nil && boxes[Self.m6] == nil)
+        // A member cannot send one.
+        try await text(server, "n2", from: Self.m3, "确认 1")
+        boxes = try await sent(server) { $0[Self.m3] != nil }
+        #expect(boxes[Self.m3] == ["只有联络员和负责人可以发通知。"])
+        try await text(server, "n3", from: liaison, "确认 1")
+        boxes = try await sent(server) { $0[Self.m6] != nil && ($0[liaison]?.count ?? 0) >= 2 }
+        #expect(boxes[Self.m6] == ["【徐家湾委员工作室】通知:周三下午3点在工作室开协商会。"])
+        #expect(boxes[Self.m3]?.last == "【徐家湾委员工作室】通知:周三下午3点在工作室开协商会。")
+        #expect(boxes[liaison]?.last == "通知1已发出,共2人。")
+        #expect(Set(boxes.keys) == [liaison, Self.m3, Self.m6])
+        // Confirming again sends nothing more.
+        try await text(server, "n4", from: liaison, "确认 1")
+        boxes = try await sent(server) { ($0[liaison]?.count ?? 0) >= 3 }
+        #expect(boxes[liaison]?.last?.contains("没有通知1,或已发出") == true)
+        #expect(boxes[Self.m6]?.count == 1)
+        #expect(server.terminate() == 0)
+    }
 }
