@@ -130,6 +130,32 @@ public struct NoticeDesk: Sendable {
         return entries
     }
 
+    /// Moves a meeting (time and/or place): unsent texts carry the new facts, everyone it reached
+    /// is told and asked again, the reminder is planned for the new time. Returns how many were told.
+    @discardableResult
+    public func change(studio id: String, number: Int, at: Date?, place: String?, reason: String) async throws -> Int {
+        let studio = try studio(id)
+        let now = hotline.clock.now()
+        if let at, at <= now { throw Problem.inThePast("the new meeting time") }
+        let (channel, from, maxParts) = route(studio)
+        do {
+            let told = try await hotline.database.changeNotice(studio: studio.id, number: number, meetingAt: at, place: place, channel: channel,
+                                                               from: from, now: now) { notice in
+                let meeting = notice.meeting ?? Meeting(at: now, place: "")
+                let draft = NoticeDraft(kind: .meeting, title: notice.title, body: notice.body, meeting: meeting, audience: [])
+                let plan = NoticePlanner.plan(draft, number: notice.number, studio: studio, found: [], optedOut: [], hotlineKeys: [],
+                                              countryCode: "", reminderHours: studio.sla.meetingReminderHours, maxParts: maxParts, now: now)
+                let change = studio.replies.render("notice.changed", [
+                    "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": meeting.place,
+                    "time": NoticePlanner.when(meeting.at, timeZone: studio.timeZone), "reason": reason,
+                ])
+                return (plan.text, SMSSegments.fit(change, maxParts: maxParts), plan.remindAt)
+            }
+            if told > 0 { hotline.outboxSignal.wake() }
+            return told
+        } catch let e as NoticeError { throw Problem.notice(e) }
+    }
+
     /// Sends the reminders that are due: to those coming and those who have not answered.
     @discardableResult
     public func sendDueReminders() async throws -> Int {

@@ -59,6 +59,7 @@ public struct ReplyTemplates: Sendable, Equatable {
         "notice.meeting": "【{studio}】会议通知(回执{notice}):{title}。时间:{time};地点:{place}。{body}能参加请回复“参加”,不能参加请回复“请假 原因”。",
         "notice.general": "【{studio}】通知:{title}。{body}",
         "notice.reminder": "【{studio}】会议提醒(回执{notice}):{title},{time}在{place}。",
+        "notice.changed": "【{studio}】会议变更(回执{notice}):{title}改为{time}在{place}。{reason}能参加请回复“参加”,不能参加请回复“请假 原因”。",
         "notice.cancelled": "【{studio}】会议取消(回执{notice}):原定{time}在{place}的{title}取消。{reason}",
         "notice.preview": "将发给{count}人,共{parts}条短信{skipped}。回复“确认 {notice}”发送。",
         "notice.sent": "通知{notice}已发出,共{count}人。",

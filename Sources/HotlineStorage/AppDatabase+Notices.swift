@@ -368,3 +368,40 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// Changes a sent meeting's time or place in one transaction: texts not sent yet carry the new
+    /// facts, those the notice reached get `texts.change` and are asked again (their answers are
+    /// cleared), the reminder is planned anew. Returns how many were told.
+    public func changeNotice(studio: String, number: Int, meetingAt: Date?, place: String?, channel: String, from: String, now: Date,
+                             texts: @Sendable (NoticeRecord) -> (notice: String, change: String, remindAt: Date?)) async throws -> Int {
+        try await writer.write { db in
+            guard var notice = try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) else {
+                throw NoticeError.unknownNotice(number)
+            }
+            guard notice.state != .cancelled, notice.kind == .meeting else { throw NoticeError.notOpen(number, notice.state) }
+            if notice.rsvpUntil == notice.meetingAt { notice.rsvpUntil = meetingAt ?? notice.meetingAt }
+            notice.meetingAt = meetingAt ?? notice.meetingAt
+            notice.place = place ?? notice.place
+            let (text, change, remindAt) = texts(notice)
+            notice.text = text
+            notice.remindAt = remindAt
+            notice.remindedAt = nil
+            try notice.update(db)
+            try db.execute(sql: """
+                UPDATE messages SET text = ? WHERE id IN (
+                  SELECT o.message_id FROM outbox o JOIN notice_recipients r ON r.message_id = o.message_id
+                  WHERE r.notice_id = ? AND o.status = 'pending')
+                """, arguments: [text, notice.id])
+            guard notice.state == .sent else { return 0 }
+            let reached = try String.fetchAll(db, sql: """
+                SELECT r.phone FROM notice_recipients r JOIN messages m ON m.id = r.message_id JOIN outbox o ON o.message_id = m.id
+                WHERE r.notice_id = ? AND o.status IN ('sending', 'sent') ORDER BY r.rowid
+                """, arguments: [notice.id])
+            try db.execute(sql: "UPDATE notice_recipients SET rsvp = NULL, rsvp_note = NULL, rsvp_at = NULL WHERE notice_id = ?", arguments: [notice.id])
+            try CaseLedger(db: db, now: now).enqueue(reached.map { OutboundText(to: $0, text: change, kind: .broadcast) },
+                                                     studio: studio, from: from, channel: channel, caseID: nil)
+            return reached.count
+        }
+    }
+}

@@ -8,7 +8,7 @@ import Logging
 struct Notices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Meeting and general notices to members, liaisons and residents: preview, send, list, show, tally, cancel.",
-        subcommands: [Create.self, Preview.self, List.self, Show.self, Tally.self, Cancel.self], defaultSubcommand: List.self)
+        subcommands: [Create.self, Preview.self, List.self, Show.self, Tally.self, Change.self, Cancel.self], defaultSubcommand: List.self)
 
     /// What a notice says and who it goes to, as options.
     struct DraftOptions: ParsableArguments {
@@ -214,6 +214,40 @@ struct Notices: AsyncParsableCommand {
             CLI.printLine(json ? Listings.line(["coming": t.coming, "declined": t.declined, "no_answer": t.noAnswer,
                                                 "skipped": Dictionary(uniqueKeysWithValues: t.skipped.map { ($0.key.rawValue, $0.value) })])
                                : "total\t\(t.coming) coming\t\(t.declined) not coming\t\(t.noAnswer) no answer" + (skipped.isEmpty ? "" : "\tskipped: \(skipped)"))
+        }
+    }
+
+    struct Change: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a meeting (time, place): those it reached are told and asked again; unsent texts carry the new facts.")
+        @OptionGroup var files: FileOptions
+        @OptionGroup var db: DatabaseOption
+        @Option(help: "The studio.")
+        var studio: String
+        @Argument(help: "The notice's number.")
+        var number: Int
+        @Option(help: "The new time, '2026-12-10 15:00' in the studio's time zone.")
+        var at: String?
+        @Option(help: "The new place.")
+        var place: String?
+        @Option(help: "Why, told with the change.")
+        var reason = ""
+
+        func validate() throws {
+            if at == nil && place == nil { throw ValidationError("give --at, --place or both") }
+        }
+
+        func run() async throws {
+            let (desk, zone) = try Notices.timeZone(files, db, studio: studio)
+            var when: Date?
+            if let at {
+                guard let d = NoticeTime.parse(at, timeZone: zone) else { throw CLI.fail("--at '\(at)' is not a time like 2026-12-09 15:00") }
+                when = d
+            }
+            do {
+                let told = try await desk.change(studio: studio, number: number, at: when, place: place, reason: reason)
+                CLI.printLine("notice \(studio)-\(number) changed: \(told) recipients told")
+            } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
         }
     }
 

@@ -192,3 +192,28 @@ import Testing
         }
     }
 }
+
+@Suite struct NoticeChangeTests {
+    /// A meeting moved after it went out: the same people are told and asked again, the reminder follows the new time.
+    @Test func aChangeReachesTheSamePeopleAndAsksAgain() async throws {
+        let clock = StepClock(thursday)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        let desk = NoticeDesk(hotline: phones.hotline)
+        _ = try await desk.create(studio: "xujiawan", NoticeTests.meeting(), by: "cli")
+        _ = try await NoticeTests.drain(phones.hotline)
+        try await phones.text(m3, "参加")
+        _ = try await NoticeTests.drain(phones.hotline)
+        let later = thursday.addingTimeInterval(2 * 86_400 + 5 * 3_600)   // Saturday 15:00 Shanghai
+        #expect(try await desk.change(studio: "xujiawan", number: 1, at: later, place: "社区议事厅", reason: "") == 2)
+        let told = try await NoticeTests.drain(phones.hotline)
+        #expect(Set(told.map(\.to)) == [m3, m6] && told.allSatisfy { $0.text.contains("会议变更") && $0.text.contains("11月28日(周六)15:00在社区议事厅") })
+        #expect(try await phones.hotline.database.noticeTally(noticeID: 1).coming == 0)
+        let notice = try #require(try await phones.hotline.database.notice(studio: "xujiawan", number: 1))
+        #expect(notice.remindAt == later.addingTimeInterval(-7_200) && notice.rsvpUntil == later && notice.text.contains("社区议事厅"))
+        // The old reminder time passes quietly; the new one reminds.
+        clock.advance(86_400 + 3 * 3_600)
+        #expect(try await phones.hotline.followUp() == 0)
+        clock.advance(86_400)
+        #expect(try await phones.hotline.followUp() == 2)
+    }
+}
