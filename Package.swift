@@ -74,6 +74,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // Seeds large databases directly (the notice benchmarks' residents).
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The dispatch benchmark's trivial sendsms client.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

@@ -91,7 +91,10 @@ public struct KannelChannel: Sendable {
         if SMSSegments.encoding(of: text) == .ucs2 {
             fields += [("coding", "2"), ("charset", "UTF-8")]
         }
-        fields += [("dlr-mask", "31"), ("dlr-url", dlr)]
+        // Reports of what changes a message's status: delivered (1), undelivered (2), SMSC reject
+        // (16). Not buffered (4) nor SMSC success (8): they say what the 202 said, and cost a
+        // callback (and a write) per part.
+        fields += [("dlr-mask", "19"), ("dlr-url", dlr)]
         let separator = sendsmsURL.utf8.contains(UInt8(ascii: "?")) ? "&" : "?"
         return OutboundHTTPRequest(method: "GET", url: sendsmsURL + separator + FormFields.encode(fields))
     }

@@ -149,7 +149,9 @@ extension AppDatabase {
     @discardableResult
     public func recordDeliveryReport(messageID: Int64, channel: String, providerID: String? = nil, status: String, detail: String,
                                      now: Date) async throws -> Bool {
-        try await writer.write { db in
+        // Reports come a few per message sent, as fast as the gateway delivers: group-committed
+        // like intake, so that each costs a share of a commit rather than a whole fsync.
+        try await groupCommit.write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM messages WHERE \(Self.reportedMessage)",
                                                     arguments: [messageID, channel, providerID, providerID]) else { return false }
             let order = ["queued": 0, "sent": 1, "delivered": 2, "failed": 2]

@@ -86,7 +86,7 @@ import Testing
         let q = Dictionary(uniqueKeysWithValues: (url.queryItems ?? []).map { ($0.name, $0.value ?? "") })
         #expect(url.path == "/cgi-bin/sendsms")
         #expect(q["text"] == "已收到" && q["coding"] == "2" && q["charset"] == "UTF-8")
-        #expect(q["to"] == "+8613700000001" && q["from"] == "10690001" && q["password"] == "pa ss&word" && q["dlr-mask"] == "31")
+        #expect(q["to"] == "+8613700000001" && q["from"] == "10690001" && q["password"] == "pa ss&word" && q["dlr-mask"] == "19")
         #expect(q["dlr-url"] == "http://hotline.example:8080/webhooks/kannel/dlr?message=7&type=%d&answer=%A&secret=s3cret")
         // Plain ASCII goes as GSM-7: no coding, so it takes 160 characters a part.
         let ascii = Self.kannel.sendRequest(messageID: 8, from: "10690001", to: "+8613700000001", text: "Case 8 received")

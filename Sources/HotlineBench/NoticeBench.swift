@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import HotlineApp
+import HotlineCore
+import Logging
+
+/// A notice to every resident of an area: the audience read from the database, planned (pure) and
+/// committed with one outbox row per recipient, in one transaction, against a SQLite file.
+struct NoticeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notice", abstract: "Seconds to plan and commit a notice to many residents (audience read, plan, messages and outbox rows).")
+
+    @Option(help: "Residents of the area the notice goes to.")
+    var residents = 100_000
+    @Option(help: "Rounds; each uses a fresh database.")
+    var rounds = 3
+    @Option(help: "Configuration folder.")
+    var config = "config"
+    @Option(help: "Rule table folder.")
+    var intents = "Intents"
+
+    func run() async throws {
+        print("a meeting notice to residents:area=龙湖社区 with \(residents) residents there (and 1 in 50 opted out), SQLite file (WAL, synchronous FULL)")
+        print("| round | preview s | create s (plan + commit) | recipients | outbox rows | CPU s (create) |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        var creates: [Double] = []
+        for round in 1...rounds {
+            let r = try await runOnce()
+            creates.append(r.create)
+            print("| \(round) | \(String(format: "%.2f", r.preview)) | \(String(format: "%.2f", r.create)) | \(r.recipients) | \(r.outbox) | \(String(format: "%.2f", r.cpu)) |")
+        }
+        creates.sort()
+        print("\nmedian create \(String(format: "%.2f", creates[creates.count / 2])) s, best \(String(format: "%.2f", creates[0])) s")
+    }
+
+    func runOnce() async throws -> (preview: Double, create: Double, recipients: Int, outbox: Int, cpu: Double) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-notice-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let hotline = try HotlineSetup.make(HotlinePaths(config: config, intents: intents, database: dir.appendingPathComponent("h.sqlite").path),
+                                            environment: [:], logger: logger)
+        guard let studio = hotline.settings.deployment.studios.first(where: { $0.areas.contains { $0.id == "龙湖社区" } }) else {
+            throw ValidationError("the configuration needs a studio with the area 龙湖社区 (the demo config)")
+        }
+        let count = residents
+        try await hotline.database.writer.write { db in
+            let insert = try db.makeStatement(sql: """
+                INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at, opted_out_at) VALUES (?, ?, '龙湖社区', ?, ?, ?)
+                """)
+            let now = Date()
+            for i in 0..<count {
+                let phone = "+86137" + String(format: "%08d", (i * 48_271) % 100_000_000)
+                try insert.execute(arguments: [studio.id, phone, now, now, i % 50 == 0 ? now : nil])
+            }
+        }
+        let desk = NoticeDesk(hotline: hotline)
+        let draft = NoticeDraft(kind: .meeting, title: "龙湖小区停车协商会",
+                                meeting: Meeting(at: Date().addingTimeInterval(3 * 86_400), place: "社区党群服务中心二楼"),
+                                audience: [.residentsOfArea("龙湖社区"), .membersOfArea("龙湖社区")])
+        var start = DispatchTime.now().uptimeNanoseconds
+        _ = try await desk.preview(studio: studio.id, draft)
+        let preview = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpuBefore = IntakeBench.cpuSeconds()
+        start = DispatchTime.now().uptimeNanoseconds
+        let (_, plan) = try await desk.create(studio: studio.id, draft, by: "bench")
+        let create = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let cpu = IntakeBench.cpuSeconds() - cpuBefore
+        let outbox = try await hotline.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+        return (preview, create, plan.recipients.count, outbox, cpu)
+    }
+}
