@@ -83,8 +83,10 @@ public enum NoticePlanner {
 
     /// A number a text can reach: E.164 with 8 to 15 digits.
     public static func isTextable(_ normalized: String) -> Bool {
-        normalized.hasPrefix("+") && (8...15).contains(normalized.count - 1) && normalized.dropFirst().allSatisfy(\.isASCII)
-            && normalized.dropFirst().allSatisfy(\.isNumber)
+        // Asked for every recipient of a notice (100,000 of them): on the UTF-8 bytes.
+        let utf8 = normalized.utf8
+        guard utf8.first == UInt8(ascii: "+"), (9...16).contains(utf8.count) else { return false }
+        return utf8.dropFirst().allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }
     }
 
     /// The plan for `draft`, numbered `number` in its studio.
@@ -96,6 +98,8 @@ public enum NoticePlanner {
                             optedOut: Set<String>, hotlineKeys: Set<String>, countryCode: String, reminderHours: Double?,
                             maxParts: Int, now: Date) -> NoticePlan {
         let roster = Set(studio.roster.map(\.phone))
+        // The hotline numbers as a normalised recipient's number would spell them (short code, E.164).
+        let hotlines = Set(hotlineKeys.flatMap { [$0, countryCode + $0, "+" + countryCode + $0] })
         var seen: Set<String> = []
         var recipients: [NoticeRecipient] = []
         var skipped: [SkippedRecipient] = []
@@ -104,11 +108,11 @@ public enum NoticePlanner {
                 let phone = PhoneNumber.normalize(person.phone, defaultCountryCode: countryCode)
                 // What is no number stays as written, for the coordinator to see what was wrong.
                 guard isTextable(phone) else {
-                    skipped.append(.init(recipient: person, reason: hotlineKeys.contains(PhoneNumber.nationalKey(phone, countryCode: countryCode)) ? .hotlineNumber : .invalidNumber))
+                    skipped.append(.init(recipient: person, reason: hotlines.contains(phone) ? .hotlineNumber : .invalidNumber))
                     continue
                 }
                 person.phone = phone
-                if hotlineKeys.contains(PhoneNumber.nationalKey(phone, countryCode: countryCode)) {
+                if hotlines.contains(phone) {
                     skipped.append(.init(recipient: person, reason: .hotlineNumber))
                 } else if seen.contains(phone) {
                     skipped.append(.init(recipient: person, reason: .duplicate))
