@@ -30,7 +30,8 @@ extension CaseDesk {
             try tell(phone: phone, "rsvp.closed", values, kind: .rsvp)
             return true
         }
-        try ledger.recordRSVP(notice: target.id, phone: phone, answer: parsed.answer, note: parsed.note)
+        // The same answer again (a person repeating it, a phone that answers every text) is not confirmed again.
+        guard try ledger.recordRSVP(notice: target.id, phone: phone, answer: parsed.answer, note: parsed.note) else { return true }
         values["note"] = parsed.note.isEmpty ? "" : "原因:\(parsed.note)"
         try tell(phone: phone, parsed.answer == .coming ? "rsvp.coming" : "rsvp.declined", values, kind: .rsvp)
         return true

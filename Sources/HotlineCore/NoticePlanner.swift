@@ -112,6 +112,11 @@ public enum NoticePlanner {
                     continue
                 }
                 person.phone = phone
+                // Someone on the roster named by number is counted in their seat.
+                if person.role == residentSeat, let entry = studio.person(phone: phone) {
+                    person.role = seat(entry.role)
+                    person.name = person.name ?? entry.name
+                }
                 if hotlines.contains(phone) {
                     skipped.append(.init(recipient: person, reason: .hotlineNumber))
                 } else if seen.contains(phone) {

@@ -41,10 +41,16 @@ extension CaseLedger {
         try NoticeRecord.fetchOne(db, key: id)
     }
 
-    /// Records `phone`'s answer to a notice (a later answer replaces an earlier one).
-    public func recordRSVP(notice: Int64, phone: String, answer: RSVPAnswer, note: String) throws {
-        try db.execute(sql: "UPDATE notice_recipients SET rsvp = ?, rsvp_note = ?, rsvp_at = ? WHERE notice_id = ? AND phone = ?",
-                       arguments: [answer.rawValue, note.isEmpty ? nil : note, stamp.stored, notice, phone])
+    /// Records `phone`'s answer to a notice (a later answer replaces an earlier one); false when it
+    /// is the answer already recorded.
+    @discardableResult
+    public func recordRSVP(notice: Int64, phone: String, answer: RSVPAnswer, note: String) throws -> Bool {
+        let note: String? = note.isEmpty ? nil : note
+        try db.execute(sql: """
+            UPDATE notice_recipients SET rsvp = ?, rsvp_note = ?, rsvp_at = ?
+            WHERE notice_id = ? AND phone = ? AND (rsvp IS NOT ? OR rsvp_note IS NOT ?)
+            """, arguments: [answer.rawValue, note, stamp.stored, notice, phone, answer.rawValue, note])
+        return db.changesCount > 0
     }
 }
 

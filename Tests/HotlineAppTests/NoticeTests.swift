@@ -28,10 +28,10 @@ import Testing
         let clock = StepClock(thursday)
         let phones = Phones(try makeHotline(clock: clock.wall))
         let desk = NoticeDesk(hotline: phones.hotline)
-        let (notice, plan) = try await desk.create(studio: Self.studio, Self.meeting(), by: "cli")
-        #expect(plan.recipients.map(\.phone) == [m3, m6])
+        let (notice, plan) = try await desk.create(studio: Self.studio, Self.meeting(audience: [.membersOfArea("龙湖社区"), .numbers([l1])]), by: "cli")
+        #expect(plan.recipients.map(\.phone) == [m3, m6, l1])
         let sent = try await Self.drain(phones.hotline)
-        #expect(Set(sent.map(\.to)) == [m3, m6] && sent.allSatisfy { $0.text.contains("龙湖停车协商会") })
+        #expect(Set(sent.map(\.to)) == [m3, m6, l1] && sent.allSatisfy { $0.text.contains("龙湖停车协商会") })
 
         try await phones.text(m3, "参加")
         try await phones.text(m6, "请假 出差")
@@ -40,14 +40,18 @@ import Testing
         // M6 was not put on leave, and no case was opened.
         #expect(try await phones.hotline.database.cases().isEmpty)
         #expect(try await phones.hotline.followUp() == 0)
+        // Saying it again is recorded once and confirmed once.
+        try await phones.text(m3, "参加")
+        #expect(try await phones.inbox(m3).isEmpty)
         let tally = try await phones.hotline.database.noticeTally(noticeID: notice.id!)
-        #expect(tally.rows == [NoticeTally.Row(role: "委员", coming: 1, declined: 1, noAnswer: 0)])
+        #expect(tally.rows == [NoticeTally.Row(role: "委员", coming: 1, declined: 1, noAnswer: 0),
+                               NoticeTally.Row(role: "联络员", coming: 0, declined: 0, noAnswer: 1)])
 
         // Two hours before the meeting: the reminder goes to those coming and those who have not answered.
         clock.advance(86_400 + 3 * 3_600)
-        #expect(try await phones.hotline.followUp() == 1)
+        #expect(try await phones.hotline.followUp() == 2)
         let reminded = try await Self.drain(phones.hotline).filter { $0.text.contains("会议提醒") }
-        #expect(reminded.map(\.to) == [m3])
+        #expect(Set(reminded.map(\.to)) == [m3, l1])
         #expect(try await phones.hotline.followUp() == 0)
     }
 
