@@ -161,16 +161,13 @@ struct Notices: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One notice: its text and everyone it named, with delivery status and answer.")
         @OptionGroup var db: DatabaseOption
-        @Option(help: "The studio.")
-        var studio: String
-        @Argument(help: "The notice's number.")
-        var number: Int
+        @OptionGroup var ref: NoticeReference
         @Flag(help: "JSON: the notice on the first line, then one line per recipient.")
         var json = false
 
         func run() async throws {
             let database = try openExisting(db.database)
-            guard let n = try await database.notice(studio: studio, number: number) else { throw CLI.fail("no notice \(number) in studio '\(studio)'") }
+            let n = try await ref.notice(in: database)
             let people = try await database.noticeRecipients(noticeID: n.id!)
             if json {
                 CLI.printLine(Listings.line(Listings.notice(n)))
@@ -195,16 +192,13 @@ struct Notices: AsyncParsableCommand {
     struct Tally: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Answers to a meeting notice by seat: coming, not coming, no answer.")
         @OptionGroup var db: DatabaseOption
-        @Option(help: "The studio.")
-        var studio: String
-        @Argument(help: "The notice's number.")
-        var number: Int
+        @OptionGroup var ref: NoticeReference
         @Flag(help: "One JSON object per seat, then the totals.")
         var json = false
 
         func run() async throws {
             let database = try openExisting(db.database)
-            guard let n = try await database.notice(studio: studio, number: number) else { throw CLI.fail("no notice \(number) in studio '\(studio)'") }
+            let n = try await ref.notice(in: database)
             let t = try await database.noticeTally(noticeID: n.id!)
             for row in t.rows {
                 CLI.printLine(json ? Listings.line(["role": row.role, "coming": row.coming, "declined": row.declined, "no_answer": row.noAnswer])
@@ -222,11 +216,8 @@ struct Notices: AsyncParsableCommand {
             abstract: "Move a meeting (time, place): those it reached are told and asked again; unsent texts carry the new facts.")
         @OptionGroup var files: FileOptions
         @OptionGroup var db: DatabaseOption
-        @Option(help: "The studio.")
-        var studio: String
-        @Argument(help: "The notice's number.")
-        var number: Int
-        @Option(help: "The new time, '2026-12-10 15:00' in the studio's time zone.")
+        @OptionGroup var ref: NoticeReference
+        @Option(help: "The new time, '2026-12-10 15:00' in the ref.studio's time zone.")
         var at: String?
         @Option(help: "The new place.")
         var place: String?
@@ -238,15 +229,15 @@ struct Notices: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let (desk, zone) = try Notices.timeZone(files, db, studio: studio)
+            let (desk, zone) = try Notices.timeZone(files, db, studio: ref.studio)
             var when: Date?
             if let at {
                 guard let d = NoticeTime.parse(at, timeZone: zone) else { throw CLI.fail("--at '\(at)' is not a time like 2026-12-09 15:00") }
                 when = d
             }
             do {
-                let told = try await desk.change(studio: studio, number: number, at: when, place: place, reason: reason)
-                CLI.printLine("notice \(studio)-\(number) changed: \(told) recipients told")
+                let told = try await desk.change(studio: ref.studio, number: ref.number, at: when, place: place, reason: reason)
+                CLI.printLine("notice \(ref.studio)-\(ref.number) changed: \(told) recipients told")
             } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
         }
     }
@@ -255,24 +246,34 @@ struct Notices: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Call a notice off: unsent texts are withdrawn, those who got it are told.")
         @OptionGroup var files: FileOptions
         @OptionGroup var db: DatabaseOption
-        @Option(help: "The studio.")
-        var studio: String
-        @Argument(help: "The notice's number.")
-        var number: Int
+        @OptionGroup var ref: NoticeReference
         @Option(help: "Why, told to those who got it.")
         var reason = ""
 
         func run() async throws {
             let desk = try Notices.desk(files, db)
             do {
-                let (withdrawn, told) = try await desk.cancel(studio: studio, number: number, reason: reason)
-                CLI.printLine("notice \(studio)-\(number) cancelled: \(withdrawn) unsent texts withdrawn, \(told) recipients told")
+                let (withdrawn, told) = try await desk.cancel(studio: ref.studio, number: ref.number, reason: reason)
+                CLI.printLine("notice \(ref.studio)-\(ref.number) cancelled: \(withdrawn) unsent texts withdrawn, \(told) recipients told")
             } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
         }
     }
 }
 
 extension NoticeKind: ExpressibleByArgument {}
+
+/// A notice as the commands that act on one name it: its studio and number.
+struct NoticeReference: ParsableArguments {
+    @Option(help: "The studio.")
+    var studio: String
+    @Argument(help: "The notice's number.")
+    var number: Int
+
+    func notice(in database: AppDatabase) async throws -> NoticeRecord {
+        guard let n = try await database.notice(studio: studio, number: number) else { throw CLI.fail("no notice \(number) in studio '\(studio)'") }
+        return n
+    }
+}
 
 /// Times as coordinators write them.
 enum NoticeTime {
