@@ -101,4 +101,39 @@ import Testing
         #expect(boxes[Self.m6]?.count == 1)
         #expect(server.terminate() == 0)
     }
+
+    /// The shipped config without quiet hours, so that a test run at any hour sends at once.
+    static func configWithoutQuietHours() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-config-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: dir)
+        let main = dir.appendingPathComponent("hotline.yaml")
+        let yaml = try String(contentsOf: main, encoding: .utf8)
+        let quiet = try #require(yaml.split(separator: "\n").first { $0.contains("quiet_hours:") })
+        try yaml.replacingOccurrences(of: String(quiet), with: "  quiet_hours: none").write(to: main, atomically: true, encoding: .utf8)
+        return dir
+    }
+
+    /// In real time: a notice scheduled a few seconds ahead goes then and not before; its reminder
+    /// goes to those coming and those who have not answered, not to those who declined.
+    @Test func aScheduledNoticeAndItsReminderThroughTheRealServer() async throws {
+        let config = try Self.configWithoutQuietHours()
+        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path, extraArguments: ["--follow-up-seconds", "1"])
+        let iso = ISO8601DateFormatter()
+        let sendAt = Date().addingTimeInterval(5)
+        _ = try runCLI(["notices", "create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", iso.string(from: Date().addingTimeInterval(86_400)),
+                        "--place", "工作室", "--to", "members:area=龙湖社区", "--to", "liaisons", "--send-at", iso.string(from: sendAt),
+                        "--remind-at", iso.string(from: sendAt.addingTimeInterval(6)),
+                        "--database", server.database, "--config", config.path, "--intents", repoRoot.appendingPathComponent("Intents").path])
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await sent(server) { _ in true }.isEmpty)
+        var boxes = try await sent(server) { $0.count == 4 }
+        #expect(Date() >= sendAt.addingTimeInterval(-1))
+        #expect(Set(boxes.keys) == [Self.m3, Self.m6, "+8613900000001", "+8613900000002"], "\(boxes.keys)")
+        try await text(server, "a1", from: Self.m3, "参加")
+        try await text(server, "a2", from: Self.m6, "请假 出差")
+        boxes = try await sent(server) { $0.values.contains { $0.contains { $0.contains("会议提醒") } } && $0.values.filter { $0.contains { $0.contains("会议提醒") } }.count >= 3 }
+        let reminded = Set(boxes.filter { $0.value.contains { $0.contains("会议提醒") } }.keys)
+        #expect(reminded == [Self.m3, "+8613900000001", "+8613900000002"], "\(boxes)")
+        #expect(server.terminate() == 0)
+    }
 }
