@@ -87,6 +87,19 @@ import Testing
         #expect(try await phones.hotline.database.messages().filter { $0.direction == .outbound }.count == 1)
     }
 
+    /// Opting out is about broadcasts: a resident who opted out and then writes in gets their case's texts.
+    @Test func caseRepliesStillReachAnOptedOutResident() async throws {
+        let phones = Phones(try makeHotline())
+        try await phones.text(Self.resident, "退订")
+        _ = try await phones.inbox(Self.resident)
+        try await phones.text(Self.resident, "燕村的路灯坏了")
+        #expect(try await phones.inbox(Self.resident).first?.contains("已收到您的诉求,编号1") == true)
+        let sender = ScriptedSender()
+        try await OutboxDispatcher(hotline: phones.hotline, senders: .all(phones.hotline.settings.channels, sender)).drainOnce()
+        #expect(sender.sent.contains { $0.to == Self.resident && $0.text.contains("编号1") })
+        #expect(try await phones.hotline.database.isOptedOut(studio: "xujiawan", phone: Self.resident))
+    }
+
     @Test func anOptOutInsideATextIsNoOptOut() async throws {
         let phones = Phones(try makeHotline())
         try await phones.text(Self.resident, "小区停水了,我不想退订")
