@@ -20,7 +20,7 @@ public struct ReplyTemplates: Sendable, Equatable {
         "resident.hold": "【{studio}】您的短信已收到并保存,请稍候,工作人员会尽快处理,无需重复发送。",
         "staff.flood": "【刷屏】{resident}短时间内发来{count}条短信,已暂停自动回复;短信均已保存。",
         "staff.autoresponder": "【自动回复】{resident}疑似自动回复号码(回声或秒回),已停止回复;短信均已保存。",
-        "resident.optout": "【{studio}】您已退订本工作室的通知短信。有事仍可直接发短信给我们;恢复通知请回复“订阅”。",
+        "resident.optout": "【{studio}】您已退订本工作室的通知短信。有事仍可直接发短信给我们;恢复通知请回复“订阅”或START。",
         "resident.optin": "【{studio}】您已恢复接收本工作室的通知短信。不想再收请回复“退订”。",
         "resident.status.unknown": "【{studio}】没有找到您的编号{case}的诉求,请核对编号。",
         "survey.ask": "【{studio}】请您评价编号{case}的办理:满意请回复1,基本满意回复2,不满意回复3。",
