@@ -57,7 +57,7 @@ extension CaseDesk {
             }
             try tell(person, "member.back", [:], caseID: nil)
             return nil
-        case let .accept(ref), let .reply(ref, _), let .done(ref, _), let .transfer(ref, _), let .proposal(ref, _),
+        case let .accept(ref), let .reply(ref, _), let .done(ref, _), let .transfer(ref, _), let .proposal(ref, _), let .unresolved(ref, _),
              let .socialReport(ref, _), let .show(ref), let .step(ref, _, _):
             guard var record = try find(ref, for: person) else { return nil }
             // Whichever number it was texted to, a command acts in the case's own studio: its wording,
@@ -112,6 +112,8 @@ extension CaseDesk {
                 : try close(&record, .resolved, note: outcome, department: nil, by: actor, me: me, text: text)
         case let .proposal(_, note):
             result = try close(&record, .proposal, note: note, department: nil, by: actor, me: me, text: text)
+        case let .unresolved(_, note):
+            result = try close(&record, .unresolved, note: note, department: nil, by: actor, me: me, text: text)
         case let .socialReport(_, note):
             result = try close(&record, .socialReport, note: note, department: nil, by: actor, me: me, text: text)
         case let .transfer(_, to):

@@ -10,14 +10,17 @@ public enum CaseOutcome: String, Sendable, Codable, CaseIterable {
     case proposal
     /// Escalated to a social-conditions report (社情民意信息).
     case socialReport = "social-report"
+    /// Closed without a solution (the member says why): counts against the resolution rate.
+    case unresolved
 
-    /// 已解决, 已转交, 转提案, 转社情民意.
+    /// 已解决, 已转交, 转提案, 转社情民意, 暂未解决.
     public var label: String {
         switch self {
         case .resolved: "已办结"
         case .transferred: "已转交"
         case .proposal: "已形成提案"
         case .socialReport: "已报送社情民意"
+        case .unresolved: "暂时无法解决"
         }
     }
 }

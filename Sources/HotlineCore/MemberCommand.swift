@@ -39,6 +39,8 @@ public enum MemberCommand: Sendable, Equatable {
     case proposal(CaseReference, note: String)
     /// Escalate to a social-conditions report (社情民意信息).
     case socialReport(CaseReference, note: String)
+    /// Close without a solution, saying why (无法解决 N 原因).
+    case unresolved(CaseReference, note: String)
     case list
     case show(CaseReference)
     /// No new cases until the date (nil: until `back`).
@@ -65,7 +67,7 @@ public enum CommandProblem: Error, Sendable, Equatable {
 /// Traditional script, a `#` before the number, extra spaces and missing separators (pure).
 public enum MemberCommandParser {
     enum Verb: CaseIterable {
-        case accept, reply, done, transfer, proposal, social, list, show, away, back, help, step, notice, confirm
+        case accept, reply, done, transfer, proposal, social, unresolved, list, show, away, back, help, step, notice, confirm
 
         /// Words in normalised form (Simplified, lower case); longer words are tried first.
         var words: [String] {
@@ -76,6 +78,7 @@ public enum MemberCommandParser {
             case .transfer: ["转交", "转办", "转", "transfer"]
             case .proposal: ["提案", "proposal"]
             case .social: ["社情", "report"]
+            case .unresolved: ["无法解决", "未解决", "unresolved"]
             case .list: ["待办", "list"]
             case .show: ["查看", "查", "show"]
             case .away: ["请假", "away"]
@@ -96,6 +99,7 @@ public enum MemberCommandParser {
             case .transfer: "转 编号 委员或部门"
             case .proposal: "提案 编号 [说明]"
             case .social: "社情 编号 [说明]"
+            case .unresolved: "无法解决 编号 原因"
             case .list: "待办"
             case .show: "查 编号"
             case .away: "请假 [到 月-日]"
@@ -115,7 +119,7 @@ public enum MemberCommandParser {
     public static var noticeUsage: String { Verb.notice.usage }
 
     /// Every command's form, for `帮助`.
-    public static let summary = "接N 回复N内容 办结N结果 转N委员/部门 提案N 社情N 待办 查N 请假[到月-日] 销假 步骤N劝备注"
+    public static let summary = "接N 回复N内容 办结N结果 转N委员/部门 提案N 社情N 无法解决N原因 待办 查N 请假[到月-日] 销假 步骤N劝备注"
 
     /// Every verb's words, longest first, built once.
     static let verbWords: [(Verb, String)] = Verb.allCases.flatMap { verb in verb.words.map { (verb, $0) } }.sorted { $0.1.count > $1.1.count }
@@ -155,6 +159,8 @@ public enum MemberCommandParser {
         case .show: return .success(.show(reference))
         case .proposal: return .success(.proposal(reference, note: rest))
         case .social: return .success(.socialReport(reference, note: rest))
+        case .unresolved:
+            return rest.isEmpty ? .failure(.missingText(usage: verb.usage)) : .success(.unresolved(reference, note: rest))
         case .reply, .done, .transfer:
             guard !rest.isEmpty else { return .failure(.missingText(usage: verb.usage)) }
             switch verb {

@@ -59,3 +59,23 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// Cases received between `from` (inclusive) and `to` (exclusive), optionally of one studio, oldest first.
+    public func cases(receivedFrom from: Date, to: Date, studio: String? = nil) async throws -> [CaseRecord] {
+        try await writer.read { db in
+            var request = CaseRecord.filter(Column("created_at") >= from && Column("created_at") < to)
+            if let studio { request = request.filter(Column("studio_id") == studio) }
+            return try request.order(Column("created_at"), Column("id")).fetchAll(db)
+        }
+    }
+
+    /// Open cases (optionally of one studio), oldest first.
+    public func openCases(studio: String? = nil) async throws -> [CaseRecord] {
+        try await writer.read { db in
+            var request = CaseRecord.filter(CaseState.openStates.map(\.rawValue).contains(Column("state")))
+            if let studio { request = request.filter(Column("studio_id") == studio) }
+            return try request.order(Column("created_at"), Column("id")).fetchAll(db)
+        }
+    }
+}

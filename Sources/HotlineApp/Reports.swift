@@ -1,0 +1,127 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+
+/// A month's follow-through: the three rates (``Rates``) over the cases received that month, overall
+/// and by studio, member, area and topic, and the cases overdue now.
+public struct MonthReport: Sendable {
+    /// One line of a breakdown: what it is about and its rates.
+    public struct Line: Sendable, Equatable {
+        /// `studio`, `member`, `area`, `topic` (or `all`).
+        public var dimension: String
+        public var key: String
+        public var rates: Rates
+    }
+
+    /// `2026-11`.
+    public var month: String
+    public var studio: String?
+    public var lines: [Line]
+    /// Open cases whose current deadline has passed, most overdue first.
+    public var overdue: [CaseRecord]
+
+    public var overall: Rates { lines.first { $0.dimension == "all" }!.rates }
+
+    /// The month's cases as each studio's calendar counts them (a case received at 23:30 on the
+    /// last day in Shanghai belongs to that month there).
+    public static func make(month: String, studio: String?, hotline: Hotline) async throws -> MonthReport {
+        guard let (year, number) = parse(month) else { throw ReportError.badMonth(month) }
+        let deployment = hotline.settings.deployment
+        if let studio, deployment.studio(id: studio) == nil { throw ReportError.unknownStudio(studio) }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let start = calendar.date(from: DateComponents(year: year, month: number, day: 1))!
+        let end = calendar.date(byAdding: .month, value: 1, to: start)!
+        // A day either side covers every time zone; each case is then placed in its studio's month.
+        let candidates = try await hotline.database.cases(receivedFrom: start.addingTimeInterval(-86_400), to: end.addingTimeInterval(86_400), studio: studio)
+        let cases = candidates.filter { c in
+            var local = Calendar(identifier: .gregorian)
+            local.timeZone = deployment.studio(id: c.studioId)?.timeZone ?? calendar.timeZone
+            let d = local.dateComponents([.year, .month], from: c.createdAt)
+            return d.year == year && d.month == number
+        }
+        func name(_ c: CaseRecord) -> String {
+            guard let id = c.assigneeId else { return "-" }
+            return deployment.studio(id: c.studioId)?.person(id).map { "\($0.name)(\(c.studioId)/\(id))" } ?? id
+        }
+        var lines = [Line(dimension: "all", key: "all", rates: Rates(cases.map { RateFacts($0.progress) }))]
+        for (dimension, key) in [("studio", { (c: CaseRecord) in c.studioId }), ("member", name), ("area", { $0.area ?? "-" }),
+                                 ("topic", { $0.topic.rawValue })] as [(String, (CaseRecord) -> String)] {
+            var order: [String] = []
+            let groups = Dictionary(grouping: cases, by: key)
+            for c in cases where !order.contains(key(c)) { order.append(key(c)) }
+            lines += order.sorted().map { Line(dimension: dimension, key: $0, rates: Rates(groups[$0]!.map { RateFacts($0.progress) })) }
+        }
+        let now = hotline.clock.now()
+        let overdue = try await hotline.database.openCases(studio: studio)
+            .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < now }
+            .sorted { $0.progress.currentDeadline!.due < $1.progress.currentDeadline!.due }
+        return MonthReport(month: month, studio: studio, lines: lines, overdue: overdue)
+    }
+
+    /// `2026-11` → (2026, 11).
+    static func parse(_ month: String) -> (Int, Int)? {
+        let parts = month.split(separator: "-")
+        guard parts.count == 2, parts[0].count == 4, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m) else { return nil }
+        return (y, m)
+    }
+
+    /// CSV as Excel opens it: UTF-8 with a byte-order mark, CRLF line ends, every field quoted.
+    public func csv() -> Data {
+        var rows = [["dimension", "key", "cases", "response_rate", "responded_in_time", "assigned",
+                     "resolution_rate", "resolved", "closed", "satisfaction_rate", "satisfied", "answered"]]
+        func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f", $0 * 100) } ?? "" }
+        for l in lines {
+            let r = l.rates
+            rows.append([l.dimension, l.key, String(r.cases), pct(r.response), String(r.response.numerator), String(r.response.denominator),
+                         pct(r.resolution), String(r.resolution.numerator), String(r.resolution.denominator),
+                         pct(r.satisfaction), String(r.satisfaction.numerator), String(r.satisfaction.denominator)])
+        }
+        let text = rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        return Data([0xEF, 0xBB, 0xBF]) + Data(text.utf8)
+    }
+
+    /// Readable lines for the terminal.
+    public func text() -> [String] {
+        var out = ["\(studio.map { "studio \($0), " } ?? "")cases received in \(month): \(overall.cases)",
+                   "response rate \(overall.response.description)  resolution rate \(overall.resolution.description)  satisfaction rate \(overall.satisfaction.description)"]
+        for dimension in ["studio", "member", "area", "topic"] {
+            out.append("by \(dimension):")
+            for l in lines where l.dimension == dimension {
+                out.append("  \(l.key)\t\(l.rates.cases) cases\tresponse \(l.rates.response.description)\tresolution \(l.rates.resolution.description)\tsatisfaction \(l.rates.satisfaction.description)")
+            }
+        }
+        out.append("overdue now: \(overdue.count)")
+        for c in overdue {
+            let d = c.progress.currentDeadline!
+            out.append("  \(c.studioId)-\(c.number)\t\(c.assigneeId ?? "-")\t\(d.kind.rawValue) due \(Listings.isoString(d.due))\t\(c.topic.rawValue)\t\(c.area ?? "-")")
+        }
+        return out
+    }
+
+    /// JSON: the lines and the overdue cases.
+    public func json() -> String {
+        func rate(_ r: Rate) -> [String: Any] { ["rate": r.value.map { $0 as Any } ?? NSNull(), "numerator": r.numerator, "denominator": r.denominator] }
+        let object: [String: Any?] = [
+            "month": month, "studio": studio,
+            "lines": lines.map { ["dimension": $0.dimension, "key": $0.key, "cases": $0.rates.cases, "response": rate($0.rates.response),
+                                  "resolution": rate($0.rates.resolution), "satisfaction": rate($0.rates.satisfaction)] as [String: Any] },
+            "overdue": overdue.map { ["ref": "\($0.studioId)-\($0.number)", "member": $0.assigneeId.map { $0 as Any } ?? NSNull(),
+                                      "step": $0.progress.currentDeadline!.kind.rawValue, "due": Listings.isoString($0.progress.currentDeadline!.due)] },
+        ]
+        return Listings.line(object)
+    }
+}
+
+/// Why a report cannot be made.
+public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
+    case badMonth(String)
+    case unknownStudio(String)
+
+    public var description: String {
+        switch self {
+        case let .badMonth(m): "'\(m)' is not a month like 2026-11"
+        case let .unknownStudio(s): "no studio '\(s)'"
+        }
+    }
+}

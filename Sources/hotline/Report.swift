@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import HotlineApp
+import HotlineCore
+import Logging
+
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A month's response, resolution and satisfaction rates (overall, by studio, member, area, topic) and the overdue cases.")
+
+    @OptionGroup var files: FileOptions
+    @OptionGroup var db: DatabaseOption
+    @Option(help: "The month, e.g. 2026-11 (cases received in it, in each studio's time zone).")
+    var month: String
+    @Option(help: "Only this studio.")
+    var studio: String?
+    @Option(help: "text, csv (UTF-8 with BOM, CRLF: opens in Excel) or json.")
+    var format: Format = .text
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
+
+    func run() async throws {
+        _ = try openExisting(db.database)
+        CLI.bootstrapLogging(.warning)
+        let hotline = try CLI.hotline(CLI.paths(files, db), logger: Logger(label: "hotline"))
+        let report: MonthReport
+        do { report = try await MonthReport.make(month: month, studio: studio, hotline: hotline) } catch let e as ReportError { throw CLI.fail(e.description) }
+        switch format {
+        case .text: report.text().forEach(CLI.printLine)
+        case .json: CLI.printLine(report.json())
+        case .csv: FileHandle.standardOutput.write(report.csv())
+        }
+    }
+}

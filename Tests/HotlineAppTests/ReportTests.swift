@@ -1,0 +1,64 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Testing
+@testable import HotlineApp
+
+/// The three rates on a fixture month whose answers are counted by hand below.
+@Suite struct ReportTests {
+    static var iso: ISO8601DateFormatter { ISO8601DateFormatter() }
+
+    @Test func aMonthCountedByHand() async throws {
+        // 2026-10-31 15:00 UTC is 23:00 in Shanghai: October there.
+        let clock = StepClock(Self.iso.date(from: "2026-10-31T15:00:00Z")!)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        try await phones.text("+8613700000091", "小区停水三天了,龙湖的")      // case 1: October, not counted
+        clock.advance(90 * 60)                                             // 00:30 on 1 November in Shanghai (still October in UTC)
+        try await phones.text(resident, "小区停水三天了")                   // case 2 → M6 (M3 has case 1), water: accept within 4 h
+        #expect(try await phones.case(2).assigneeId == "M6")
+        clock.advance(3_600)
+        try await phones.text(m6, "接 2")                                  // in time
+        try await phones.text(m6, "办结 2 已修好")
+        try await phones.text(resident, "1")                               // satisfied
+        try await phones.text("+8613700000021", "燕村的路坏了,没人修")      // case 3 → M4 (燕村), roads: accept within 24 h
+        clock.advance(30 * 3_600)
+        try await phones.text("+8613800000004", "接 3")                    // late
+        try await phones.text("+8613800000004", "无法解决 3 资金不足")
+        try await phones.text("+8613700000021", "2")                       // basically satisfied
+        try await phones.text("+8613700000093", "龙湖小区楼道灯坏了")       // case 4: never accepted
+        clock.advance(3 * 86_400)
+        let report = try await MonthReport.make(month: "2026-11", studio: nil, hotline: phones.hotline)
+        // Cases 2, 3, 4. Assigned: 3; accepted in time: case 2 → 1/3. Closed: 2 and 3, case 3
+        // unresolved → 1/2. Satisfaction answers: satisfied, basically satisfied → 2/2.
+        let all = report.overall
+        #expect(all.cases == 3)
+        #expect(all.response == Rate(1, of: 3) && all.resolution == Rate(1, of: 2) && all.satisfaction == Rate(2, of: 2))
+        let m4 = try #require(report.lines.first { $0.dimension == "member" && $0.key.contains("xujiawan/M4") })
+        #expect(m4.rates.response == Rate(0, of: 1) && m4.rates.resolution == Rate(0, of: 1) && m4.rates.satisfaction == Rate(1, of: 1))
+        #expect(report.overdue.map(\.number) == [1, 4])
+        #expect(try await MonthReport.make(month: "2026-10", studio: nil, hotline: phones.hotline).overall.cases == 1)
+
+        // The CSV opens in Excel and reads back to the same figures.
+        let csv = report.csv()
+        #expect(csv.starts(with: [0xEF, 0xBB, 0xBF]))
+        let text = String(decoding: csv.dropFirst(3), as: UTF8.self)
+        #expect(text.hasSuffix("\r\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        let rows = text.split(separator: "\r\n").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) } }
+        #expect(rows[0] == ["dimension", "key", "cases", "response_rate", "responded_in_time", "assigned", "resolution_rate", "resolved", "closed",
+                            "satisfaction_rate", "satisfied", "answered"])
+        #expect(rows[1] == ["all", "all", "3", "33.3", "1", "3", "50.0", "1", "2", "100.0", "2", "2"])
+        await #expect(throws: ReportError.badMonth("2026-13")) { try await MonthReport.make(month: "2026-13", studio: nil, hotline: phones.hotline) }
+    }
+
+    @Test(arguments: [
+        // assigned, in time, outcome, satisfaction
+        ([RateFacts(assigned: true, acceptedInTime: true, outcome: .resolved, satisfaction: .satisfied)], Rate(1, of: 1), Rate(1, of: 1), Rate(1, of: 1)),
+        ([RateFacts(assigned: false, acceptedInTime: false, outcome: nil, satisfaction: nil)], Rate(0, of: 0), Rate(0, of: 0), Rate(0, of: 0)),
+        ([RateFacts(assigned: true, acceptedInTime: false, outcome: .unresolved, satisfaction: .noAnswer),
+          RateFacts(assigned: true, acceptedInTime: true, outcome: .transferred, satisfaction: .unsatisfied)], Rate(1, of: 2), Rate(1, of: 2), Rate(0, of: 1)),
+    ])
+    func rates(facts: [RateFacts], response: Rate, resolution: Rate, satisfaction: Rate) {
+        let r = Rates(facts)
+        #expect(r.response == response && r.resolution == resolution && r.satisfaction == satisfaction)
+    }
+}
