@@ -25,6 +25,27 @@ public struct MonthReport: Sendable {
     /// The month's cases as each studio's calendar counts them (a case received at 23:30 on the
     /// last day in Shanghai belongs to that month there).
     public static func make(month: String, studio: String?, hotline: Hotline) async throws -> MonthReport {
+        let cases = try await Self.cases(month: month, studio: studio, hotline: hotline)
+        let deployment = hotline.settings.deployment
+        func name(_ c: CaseRecord) -> String {
+            guard let id = c.assigneeId else { return "-" }
+            return deployment.studio(id: c.studioId)?.person(id).map { "\($0.name)(\(c.studioId)/\(id))" } ?? id
+        }
+        var lines = [Line(dimension: "all", key: "all", rates: Rates(cases.map { RateFacts($0.progress) }))]
+        for (dimension, key) in [("studio", { (c: CaseRecord) in c.studioId }), ("member", name), ("area", { $0.area ?? "-" }),
+                                 ("topic", { $0.topic.rawValue })] as [(String, (CaseRecord) -> String)] {
+            let groups = Dictionary(grouping: cases, by: key)
+            lines += groups.keys.sorted().map { Line(dimension: dimension, key: $0, rates: Rates(groups[$0]!.map { RateFacts($0.progress) })) }
+        }
+        let now = hotline.clock.now()
+        let overdue = try await hotline.database.openCases(studio: studio)
+            .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < now }
+            .sorted { $0.progress.currentDeadline!.due < $1.progress.currentDeadline!.due }
+        return MonthReport(month: month, studio: studio, lines: lines, overdue: overdue)
+    }
+
+    /// The cases received in `month`, each placed by its studio's calendar, oldest first.
+    static func cases(month: String, studio: String?, hotline: Hotline) async throws -> [CaseRecord] {
         guard let (year, number) = parse(month) else { throw ReportError.badMonth(month) }
         let deployment = hotline.settings.deployment
         if let studio, deployment.studio(id: studio) == nil { throw ReportError.unknownStudio(studio) }
@@ -34,29 +55,12 @@ public struct MonthReport: Sendable {
         let end = calendar.date(byAdding: .month, value: 1, to: start)!
         // A day either side covers every time zone; each case is then placed in its studio's month.
         let candidates = try await hotline.database.cases(receivedFrom: start.addingTimeInterval(-86_400), to: end.addingTimeInterval(86_400), studio: studio)
-        let cases = candidates.filter { c in
+        return candidates.filter { c in
             var local = Calendar(identifier: .gregorian)
             local.timeZone = deployment.studio(id: c.studioId)?.timeZone ?? calendar.timeZone
             let d = local.dateComponents([.year, .month], from: c.createdAt)
             return d.year == year && d.month == number
         }
-        func name(_ c: CaseRecord) -> String {
-            guard let id = c.assigneeId else { return "-" }
-            return deployment.studio(id: c.studioId)?.person(id).map { "\($0.name)(\(c.studioId)/\(id))" } ?? id
-        }
-        var lines = [Line(dimension: "all", key: "all", rates: Rates(cases.map { RateFacts($0.progress) }))]
-        for (dimension, key) in [("studio", { (c: CaseRecord) in c.studioId }), ("member", name), ("area", { $0.area ?? "-" }),
-                                 ("topic", { $0.topic.rawValue })] as [(String, (CaseRecord) -> String)] {
-            var order: [String] = []
-            let groups = Dictionary(grouping: cases, by: key)
-            for c in cases where !order.contains(key(c)) { order.append(key(c)) }
-            lines += order.sorted().map { Line(dimension: dimension, key: $0, rates: Rates(groups[$0]!.map { RateFacts($0.progress) })) }
-        }
-        let now = hotline.clock.now()
-        let overdue = try await hotline.database.openCases(studio: studio)
-            .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < now }
-            .sorted { $0.progress.currentDeadline!.due < $1.progress.currentDeadline!.due }
-        return MonthReport(month: month, studio: studio, lines: lines, overdue: overdue)
     }
 
     /// `2026-11` → (2026, 11).
@@ -123,5 +127,84 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .badMonth(m): "'\(m)' is not a month like 2026-11"
         case let .unknownStudio(s): "no studio '\(s)'"
         }
+    }
+}
+
+/// The monthly social-conditions digest (社情民意): what residents raised most, where, how that
+/// moved since last month, a representative message per leading topic (every number masked), and
+/// the cases escalated to proposals and social-conditions reports.
+public struct MonthDigest: Sendable {
+    public struct Count: Sendable, Equatable {
+        public var key: String
+        public var cases: Int
+        public var lastMonth: Int
+        public var change: Int { cases - lastMonth }
+    }
+    public struct Example: Sendable, Equatable {
+        public var topic: String
+        public var ref: String
+        public var text: String
+    }
+    public struct Escalation: Sendable, Equatable {
+        public var ref: String
+        public var outcome: CaseOutcome
+        public var topic: String
+        public var area: String
+        public var note: String
+    }
+
+    public var month: String
+    public var topics: [Count]
+    public var areas: [Count]
+    public var examples: [Example]
+    public var escalations: [Escalation]
+
+    /// Texts in a digest name no one's number: mobiles however written and every run of seven or
+    /// more digits are masked (as in logs), one line each.
+    static func masked(_ text: String) -> String { LogText.clean(text) }
+
+    public static func make(month: String, studio: String?, hotline: Hotline, examplesPerTopic: Int = 1, top: Int = 5) async throws -> MonthDigest {
+        guard let (year, number) = MonthReport.parse(month) else { throw ReportError.badMonth(month) }
+        let previous = number == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, number - 1)
+        let this = try await MonthReport.cases(month: month, studio: studio, hotline: hotline)
+        let last = try await MonthReport.cases(month: previous, studio: studio, hotline: hotline)
+        func counts(_ key: (CaseRecord) -> String) -> [Count] {
+            let now = Dictionary(grouping: this, by: key).mapValues(\.count)
+            let before = Dictionary(grouping: last, by: key).mapValues(\.count)
+            return now.map { Count(key: $0.key, cases: $0.value, lastMonth: before[$0.key] ?? 0) }
+                .sorted { ($0.cases, $1.key) > ($1.cases, $0.key) }.prefix(top).map { $0 }
+        }
+        let topics = counts { $0.topic.label }
+        var examples: [Example] = []
+        for t in topics {
+            for c in this.filter({ $0.topic.label == t.key }).prefix(examplesPerTopic) {
+                examples.append(Example(topic: t.key, ref: "\(c.studioId)-\(c.number)", text: masked(c.text)))
+            }
+        }
+        let escalations = this.compactMap { c -> Escalation? in
+            guard let o = c.outcome, o == .proposal || o == .socialReport, c.state == .closed || c.state == .surveyed else { return nil }
+            return Escalation(ref: "\(c.studioId)-\(c.number)", outcome: o, topic: c.topic.label, area: c.area ?? "-",
+                              note: masked(c.outcomeNote ?? ""))
+        }
+        return MonthDigest(month: month, topics: topics, areas: counts { $0.area ?? "未知" }, examples: examples, escalations: escalations)
+    }
+
+    /// Readable lines.
+    public func text() -> [String] {
+        func line(_ c: Count) -> String { "  \(c.key)\t\(c.cases) cases\t\(c.change >= 0 ? "+" : "")\(c.change) since last month" }
+        var out = ["社情民意 \(month)", "topics:"] + topics.map(line) + ["areas:"] + areas.map(line) + ["representative messages:"]
+        out += examples.map { "  [\($0.topic)] \($0.ref): \($0.text)" }
+        out.append("escalations: \(escalations.count)")
+        out += escalations.map { "  \($0.ref)\t\($0.outcome.label)\t\($0.topic)\t\($0.area)\t\($0.note)" }
+        return out
+    }
+
+    public func json() -> String {
+        func count(_ c: Count) -> [String: Any] { ["key": c.key, "cases": c.cases, "last_month": c.lastMonth, "change": c.change] }
+        return Listings.line([
+            "month": month, "topics": topics.map(count), "areas": areas.map(count),
+            "examples": examples.map { ["topic": $0.topic, "ref": $0.ref, "text": $0.text] },
+            "escalations": escalations.map { ["ref": $0.ref, "outcome": $0.outcome.rawValue, "topic": $0.topic, "area": $0.area, "note": $0.note] },
+        ])
     }
 }

@@ -16,6 +16,12 @@ struct Report: AsyncParsableCommand {
     var studio: String?
     @Option(help: "text, csv (UTF-8 with BOM, CRLF: opens in Excel) or json.")
     var format: Format = .text
+    @Flag(help: "The social-conditions digest (社情民意) instead: leading topics and areas against last month, a masked example each, escalations.")
+    var digest = false
+
+    func validate() throws {
+        if digest && format == .csv { throw ValidationError("the digest is text or json") }
+    }
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, csv, json }
 
@@ -23,6 +29,13 @@ struct Report: AsyncParsableCommand {
         _ = try openExisting(db.database)
         CLI.bootstrapLogging(.warning)
         let hotline = try CLI.hotline(CLI.paths(files, db), logger: Logger(label: "hotline"))
+        if digest {
+            do {
+                let d = try await MonthDigest.make(month: month, studio: studio, hotline: hotline)
+                if format == .json { CLI.printLine(d.json()) } else { d.text().forEach(CLI.printLine) }
+            } catch let e as ReportError { throw CLI.fail(e.description) }
+            return
+        }
         let report: MonthReport
         do { report = try await MonthReport.make(month: month, studio: studio, hotline: hotline) } catch let e as ReportError { throw CLI.fail(e.description) }
         switch format {

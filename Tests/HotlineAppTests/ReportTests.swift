@@ -61,4 +61,28 @@ import Testing
         let r = Rates(facts)
         #expect(r.response == response && r.resolution == resolution && r.satisfaction == satisfaction)
     }
+
+    /// The digest: leading topics and areas against last month, masked examples, escalations.
+    @Test func theSocialConditionsDigest() async throws {
+        let clock = StepClock(Self.iso.date(from: "2026-10-20T02:00:00Z")!)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        try await phones.text("+8613700000101", "燕村的路坏了,没人修")                 // October: roads 1
+        clock.advance(20 * 86_400)                                                    // 9 November
+        try await phones.text("+8613700000102", "燕村的路坏了,电话13912345678,座机029-88886666")
+        try await phones.text("+8613700000103", "燕村村口的路全是坑")
+        try await phones.text(resident, "小区停水三天了")
+        let roadsCase = try await phones.case(2)
+        let member = try #require(phones.hotline.settings.deployment.studio(id: "xujiawan")?.person(roadsCase.assigneeId!))
+        try await phones.text(member.phone, "接 2")
+        try await phones.text(member.phone, "提案 2 建议区里统一修缮,联系人13800000004")
+        let d = try await MonthDigest.make(month: "2026-11", studio: "xujiawan", hotline: phones.hotline)
+        let roads = try #require(d.topics.first)
+        #expect(roads.key == Topic.roads.label && roads.cases == 2 && roads.lastMonth == 1 && roads.change == 1, "\(d.topics)")
+        #expect(d.areas.first?.key == "燕村" && d.areas.first?.cases == 2)
+        let example = try #require(d.examples.first { $0.ref == "xujiawan-2" })
+        #expect(!example.text.contains("13912345678") && !example.text.contains("88886666") && example.text.contains("燕村的路坏了"), "\(example.text)")
+        #expect(d.escalations.map(\.ref) == ["xujiawan-2"] && d.escalations[0].outcome == .proposal)
+        #expect(!d.escalations[0].note.contains("13800000004"))
+        #expect(!d.json().contains("13912345678") && !d.text().joined().contains("13800000004"))
+    }
 }
