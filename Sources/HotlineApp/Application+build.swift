@@ -21,6 +21,7 @@ public func buildApplication(
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.
     var services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
+    if senders != nil { hotline.dispatcherHeartbeat.expect() }
     if let intents { services.append(RuleReloader(hotline: hotline, directory: intents)) }
     if let followUpEvery { services.append(FollowUpService(hotline: hotline, interval: followUpEvery)) }
     return Application(

@@ -84,6 +84,7 @@ public struct OutboxDispatcher: Service {
     private func sendUntilShutdown(_ signal: OutboxSignal) async {
         var wakeups = signal.stream.makeAsyncIterator()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            hotline.dispatcherHeartbeat.beat(hotline.clock.now())
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<lanes {
@@ -111,6 +112,7 @@ public struct OutboxDispatcher: Service {
     /// transaction; returns how many were claimed.
     @discardableResult
     public func drainOnce() async throws -> Int {
+        hotline.dispatcherHeartbeat.beat(hotline.clock.now())
         let items = try await hotline.database.claimDueOutbox(now: hotline.clock.now(), limit: batchSize)
         let results = await withTaskGroup(of: (OutboxItem, AppDatabase.AttemptResult).self) { group in
             for item in items {

@@ -62,7 +62,22 @@ struct WebhookController {
         }
         router.get("/healthz", use: health)
         router.head("/healthz", use: health)
+        // Ready: messages can be stored and the outbox dispatcher is alive (it beats at least every
+        // second when idle; a batch held up by a silent gateway takes at most its timeout).
+        @Sendable func ready(_ request: Request, _ context: HotlineRequestContext) async -> Response {
+            let now = hotline.clock.now()
+            guard await hotline.database.isHealthy(now: now) else { return Self.json(.serviceUnavailable, ["status": "database cannot store messages"]) }
+            guard hotline.dispatcherHeartbeat.isAlive(now: now, within: Self.dispatcherSilence) else {
+                return Self.json(.serviceUnavailable, ["status": "outbox dispatcher silent for over \(Int(Self.dispatcherSilence)) s"])
+            }
+            return Self.json(.ok, ["status": "ready"])
+        }
+        router.get("/readyz", use: ready)
+        router.head("/readyz", use: ready)
     }
+
+    /// How long the dispatcher may show no sign of life before `/readyz` says so.
+    static let dispatcherSilence: TimeInterval = 30
 
     func receiveJSON(_ request: Request, webhook: JSONWebhook, channel: ChannelSettings) async -> Response {
         let body: ByteBuffer

@@ -346,6 +346,25 @@ func withGateways(_ settings: inout HotlineSettings) {
                 try db.execute(sql: "CREATE TRIGGER refuse2 BEFORE INSERT ON health BEGIN SELECT RAISE(FAIL, 'disk full'); END")
             }
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .serviceUnavailable) }
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
+        }
+    }
+
+    /// Ready means messages can be stored and the outbox dispatcher is alive.
+    @Test func readyWhenTheDispatcherBeats() async throws {
+        let clock = StepClock(thursday)
+        let hotline = try makeHotline(clock: clock.wall)
+        // With senders the app runs a dispatcher (not in router tests): it is expected to beat.
+        try await buildApplication(hotline: hotline, senders: .all(hotline.settings.channels, ScriptedSender())).test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("outbox dispatcher silent"))
+            }
+            try await OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, ScriptedSender())).drainOnce()
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/readyz", method: .head) { #expect($0.status == .ok) }
+            clock.advance(31)
+            try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
         }
     }
 }

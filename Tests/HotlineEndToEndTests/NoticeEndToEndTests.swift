@@ -37,6 +37,9 @@ import Testing
 
     @Test func aMeetingOfLonghusMembersAnsweredTalliedAndCancelled() async throws {
         let server = try ServerProcess(database: scratchDatabase())
+        // A running server is ready: its database takes writes and its dispatcher beats.
+        let (ready, body) = try await server.get("/readyz")
+        #expect(ready == 200 && body.contains("ready"), "\(body)")
         let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3 * 86_400))
         let made = try notices(server, ["create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", at, "--place", "工作室",
                                         "--to", "members:area=龙湖社区", "--json"])
