@@ -354,8 +354,9 @@ func withGateways(_ settings: inout HotlineSettings) {
     @Test func readyWhenTheDispatcherBeats() async throws {
         let clock = StepClock(thursday)
         let hotline = try makeHotline(clock: clock.wall)
-        // With senders the app runs a dispatcher (not in router tests): it is expected to beat.
-        try await buildApplication(hotline: hotline, senders: .all(hotline.settings.channels, ScriptedSender())).test(.router) { client in
+        // No dispatcher service runs here; one is expected as `hotline serve` expects its own.
+        hotline.dispatcherHeartbeat.expect()
+        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(String(buffer: response.body).contains("outbox dispatcher silent"))
