@@ -28,9 +28,9 @@ struct DatabaseOption: ParsableArguments {
 
 enum CLI {
     /// Sets up logging to standard error at `level` (overridden by LOG_LEVEL).
-    static func bootstrapLogging(_ level: Logger.Level) {
+    static func bootstrapLogging(_ level: Logger.Level, format: LogFormat = .text) {
         let chosen = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? level
-        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: chosen) }
+        LoggingSystem.bootstrap { label in StandardErrorLogHandler(label: label, level: chosen, format: format) }
     }
 
     /// Prints configuration errors (one `file:line: message` per line) and exits 1.

@@ -19,6 +19,8 @@ struct Serve: AsyncParsableCommand {
     var eventLoops: Int?
     @Option(help: "Seconds a connection may send nothing (or half a request) before it is closed.")
     var idleTimeout = 30
+    @Option(help: "Log lines as text, or as json (one object per line: ts, level, label, source, message and the metadata).")
+    var logFormat: LogFormat = .text
 
     func validate() throws {
         if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1 (given \(eventLoops))") }
@@ -27,7 +29,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         if let eventLoops { useEventLoopThreads(eventLoops) }
-        CLI.bootstrapLogging(.info)
+        CLI.bootstrapLogging(.info, format: logFormat)
         let logger = Logger(label: "hotline")
         let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)
         do { try HotlineSetup.checkExposure(hotline, host: host) } catch { throw CLI.fail("\(error)") }
@@ -42,3 +44,5 @@ struct Serve: AsyncParsableCommand {
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
     }
 }
+
+extension LogFormat: ExpressibleByArgument {}

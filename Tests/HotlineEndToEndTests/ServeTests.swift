@@ -91,6 +91,24 @@ import Testing
         #expect(log.contains("inbound stored"))
     }
 
+    /// `--log-format json`: every line is one JSON object, numbers masked in every field.
+    @Test func jsonLogLines() async throws {
+        let server = try ServerProcess(database: scratchDatabase(), extraArguments: ["--log-format", "json"])
+        let (status, _) = try await server.post("/webhooks/json", #"{"id":"j1","from":"+8613700000001","to":"10690001","text":"停水了\n2026-12-01 error hotline: FORGED"}"#)
+        #expect(status == 200)
+        #expect(server.terminate() == 0)
+        let lines = server.log.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("listening on") }
+        #expect(!lines.isEmpty)
+        for line in lines {
+            let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            #expect(object?["level"] != nil && object?["message"] != nil && object?["ts"] != nil, "\(line)")
+        }
+        let stored = try #require(lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .first { $0["message"] as? String == "inbound stored" })
+        #expect(stored["from"] as? String == "+86137****0001" && stored["channel"] as? String == "json", "\(stored)")
+        #expect(!server.log.contains("13700000001"))
+    }
+
     @Test func eventLoopsMustBePositive() throws {
         let run = try runHotline(["serve", "--database", scratchDatabase(), "--port", "0", "--event-loops", "0"])
         #expect(run.status == 64)
