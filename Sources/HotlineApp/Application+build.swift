@@ -11,12 +11,23 @@ import ServiceLifecycle
 ///   - senders: the outbox dispatcher's senders; nil runs no dispatcher (tests drain the outbox themselves).
 ///   - intents: the rule table folder to watch and reload; nil watches nothing.
 ///   - followUpEvery: how often the deadline service looks at cases; nil runs none.
+///   - telemetry: serves `GET /metrics` and records request metrics (nil: neither).
 public func buildApplication(
     hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, followUpEvery: Duration? = nil,
-    host: String = "127.0.0.1", port: Int = 8080, idleTimeoutSeconds: Int64 = 30,
+    host: String = "127.0.0.1", port: Int = 8080, idleTimeoutSeconds: Int64 = 30, telemetry: Telemetry? = nil,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let router = Router(context: HotlineRequestContext.self)
+    if let telemetry {
+        // Request counts and durations per route (Hummingbird's own middleware), and the scrape.
+        router.add(middleware: MetricsMiddleware())
+        router.get("/metrics") { _, _ -> Response in
+            let text = await telemetry.scrape(hotline)
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+        }
+    }
     WebhookController(hotline: hotline).register(on: router)
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.

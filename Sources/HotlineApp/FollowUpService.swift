@@ -77,6 +77,7 @@ extension CaseDesk {
                 try tell(member, "member.remind", v, caseID: record.id, kind: .reminder)
             }
         case let .escalate(kind, due, extended):
+            Measure.slaBreach(step: kind.rawValue)
             _ = try transition(&record, .deadlineMissed(extendedTo: extended), by: .system, event: "overdue",
                                detail: "\(kind.rawValue) due \(format(due)) missed; extended to \(format(extended))")
             for liaison in studio.staff where liaison.id != record.assigneeId {

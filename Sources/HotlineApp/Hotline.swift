@@ -137,7 +137,9 @@ public final class Hotline: Sendable {
         let caseTime = Self.caseTime(sentAt: text.receivedAt, arrival: now)
         // A hotline texting a hotline (two studios, or a number echoing back) is no resident: stored, never answered.
         let fromHotline = hotline(text.from) != nil
+        let started = DispatchTime.now().uptimeNanoseconds
         let interpretation = fromHotline ? .message(.unclassified, areaInText: nil) : Intake.interpret(text.text, classifier: classifier, areas: areas)
+        Measure.classification(nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
         // The Android gateway's ids are not unique: the same text from the same number within two minutes is one message.
         let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
                                      from: text.from, to: hotlineNumber, text: text.text, receivedAt: now, sentAt: text.receivedAt,
@@ -172,6 +174,13 @@ public final class Hotline: Sendable {
             }
         }
         if receipt.queued > 0 { outboxSignal.wake() }
+        if !receipt.duplicate {
+            let intent = switch interpretation {
+            case .registration: "registration"
+            case let .message(c, _): fromHotline ? "hotline" : c.intent.rawValue
+            }
+            Measure.inbound(channel: channel.id, intent: intent)
+        }
         logger.info("inbound stored", metadata: [
             "channel": "\(channel.id)", "from": "\(PhoneNumber.mask(text.from))", "studio": "\(studio.id)",
             "message": "\(receipt.messageID)", "case": "\(receipt.caseNumber.map(String.init) ?? "-")",

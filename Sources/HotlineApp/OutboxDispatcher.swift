@@ -177,6 +177,7 @@ public struct OutboxDispatcher: Service {
     }
 
     private func log(_ item: OutboxItem, _ reason: String, final: Bool) {
+        Measure.sendFailure(channel: item.channel, final: final)
         hotline.logger.warning(final ? "outbox: send failed for good" : "outbox: send failed, will retry", metadata: [
             "message": "\(item.messageID)", "to": "\(PhoneNumber.mask(item.to))", "attempt": "\(item.attempt)", "error": "\(reason)",
         ])

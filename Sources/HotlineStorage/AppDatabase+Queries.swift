@@ -79,3 +79,29 @@ extension AppDatabase {
         }
     }
 }
+
+/// What `/metrics` reads from the database at a scrape.
+public struct MetricsSnapshot: Sendable {
+    public var casesByState: [String: Int]
+    public var outboxPending: Int
+    /// Pending rows already due.
+    public var outboxDue: Int
+    /// How long the oldest due row has waited (0: none).
+    public var oldestDueSeconds: Double
+}
+
+extension AppDatabase {
+    /// Cases per state and the outbox's backlog (indexes: cases_by_state, outbox_due).
+    public func metricsSnapshot(now: Date) async throws -> MetricsSnapshot {
+        try await writer.read { db in
+            var byState: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM cases GROUP BY state") { byState[row[0]] = row[1] }
+            let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") ?? 0
+            let due = try Row.fetchOne(db, sql: "SELECT COUNT(*), MIN(next_attempt_at) FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?",
+                                       arguments: [now])
+            let oldest: Date? = due?[1]
+            return MetricsSnapshot(casesByState: byState, outboxPending: pending, outboxDue: due?[0] ?? 0,
+                                   oldestDueSeconds: oldest.map { max(0, now.timeIntervalSince($0)) } ?? 0)
+        }
+    }
+}

@@ -36,8 +36,9 @@ struct Serve: AsyncParsableCommand {
         let senders = SenderDirectory.configured(hotline)
         let host = self.host
         let followUp: Duration? = followUpSeconds > 0 ? .seconds(followUpSeconds) : nil
+        let telemetry = Telemetry.bootstrap()
         let app = buildApplication(hotline: hotline, senders: senders, intents: files.intents, followUpEvery: followUp,
-                                   host: host, port: port, idleTimeoutSeconds: Int64(idleTimeout)) { port in
+                                   host: host, port: port, idleTimeoutSeconds: Int64(idleTimeout), telemetry: telemetry) { port in
             // Scripts and tests read this line to find the port.
             CLI.printLine("listening on http://\(host):\(port)")
         }

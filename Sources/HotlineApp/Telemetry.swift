@@ -1,0 +1,61 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Metrics
+import Prometheus
+
+/// The service's metrics for `GET /metrics`: counters and timers recorded through swift-metrics
+/// where things happen (inbound messages by channel and intent, send failures by channel, SLA
+/// breaches, classification and HTTP durations), and gauges read from the database at each
+/// scrape (cases by state, outbox depth and the age of its oldest due row).
+///
+/// swift-metrics is bootstrapped once per process (`hotline serve`); without it every recording is
+/// a no-op, so the core paths pay nothing in tests and tools.
+public struct Telemetry: Sendable {
+    public let registry: PrometheusCollectorRegistry
+
+    /// Bootstraps swift-metrics with a Prometheus registry: call once, before anything records.
+    public static func bootstrap() -> Telemetry {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [.microseconds(50), .microseconds(100), .microseconds(250), .microseconds(500),
+                                                   .milliseconds(1), .milliseconds(2.5), .milliseconds(5), .milliseconds(10),
+                                                   .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+                                                   .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5)]
+        MetricsSystem.bootstrap(factory)
+        return Telemetry(registry: registry)
+    }
+
+    /// The Prometheus text: the gauges refreshed from the database first.
+    func scrape(_ hotline: Hotline) async -> String {
+        if let snapshot = try? await hotline.database.metricsSnapshot(now: hotline.clock.now()) {
+            for state in CaseState.allCases.map(\.rawValue) {
+                Gauge(label: "hotline_cases", dimensions: [("state", state)]).record(snapshot.casesByState[state] ?? 0)
+            }
+            Gauge(label: "hotline_outbox_pending").record(snapshot.outboxPending)
+            Gauge(label: "hotline_outbox_due").record(snapshot.outboxDue)
+            Gauge(label: "hotline_outbox_oldest_due_seconds").record(snapshot.oldestDueSeconds)
+        }
+        return registry.emitToString()
+    }
+}
+
+/// Names recorded where things happen.
+enum Measure {
+    static func inbound(channel: String, intent: String) {
+        Counter(label: "hotline_inbound_messages_total", dimensions: [("channel", channel), ("intent", intent)]).increment()
+    }
+
+    static func sendFailure(channel: String, final: Bool) {
+        Counter(label: "hotline_send_failures_total", dimensions: [("channel", channel), ("final", final ? "true" : "false")]).increment()
+    }
+
+    static func slaBreach(step: String) {
+        Counter(label: "hotline_sla_breaches_total", dimensions: [("step", step)]).increment()
+    }
+
+    static func classification(nanoseconds: UInt64) {
+        Metrics.Timer(label: "hotline_classification_seconds").recordNanoseconds(Int64(nanoseconds))
+    }
+}
+

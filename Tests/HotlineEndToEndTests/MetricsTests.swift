@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// `GET /metrics` read by prometheus-client's own text parser (a peer nobody here wrote), and its
+/// counters moving with traffic through a real server.
+@Suite(.serialized) struct MetricsTests {
+    /// Every sample as `name{label="value",…}` → value, parsed by prometheus_client.
+    static func parse(_ text: String) throws -> [String: Double] {
+        let script = """
+            import sys, json
+            from prometheus_client.parser import text_string_to_metric_families
+            out = {}
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                for s in family.samples:
+                    labels = ",".join('%s="%s"' % (k, v) for k, v in sorted(s.labels.items()))
+                    out[s.name + "{" + labels + "}"] = s.value
+            print(json.dumps(out))
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "python3 with prometheus-client is needed (./test installs it)")
+        return try JSONSerialization.jsonObject(with: data) as! [String: Double]
+    }
+
+    @Test func metricsParseAndMoveWithTraffic() async throws {
+        let server = try ServerProcess(database: scratchDatabase())
+        let before = try Self.parse(try await server.get("/metrics").1)
+        #expect(before["hotline_cases{state=\"assigned\"}"] == 0)
+        for (i, text) in ["小区停水三天了", "燕村的路坏了,没人修"].enumerated() {
+            let (status, _) = try await server.post("/webhooks/json", #"{"id":"m\#(i)","from":"+861370000007\#(i)","to":"10690001","text":"\#(text)"}"#)
+            #expect(status == 200)
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let (status, text) = try await server.get("/metrics")
+        #expect(status == 200)
+        let after = try Self.parse(text)
+        #expect(after["hotline_inbound_messages_total{channel=\"json\",intent=\"complaint\"}"] == 2, "\(after.keys.sorted())")
+        #expect(after["hotline_cases{state=\"assigned\"}"] == 2)
+        #expect(after["hotline_classification_seconds_count{}"] == 2)
+        #expect(after["hotline_outbox_pending{}"] != nil && after["hotline_outbox_oldest_due_seconds{}"] != nil)
+        #expect(after.keys.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains("/webhooks/json") })
+        #expect(!text.contains("13700000070"))
+        #expect(server.terminate() == 0)
+    }
+}
