@@ -246,6 +246,10 @@ enum Migrations {
                 t.primaryKey(["studio_id", "roll", "phone"])
             }
         }
+        migrator.registerMigration("v12-cases-by-received") { db in
+            // Reports take a month's cases by when they were received.
+            try db.create(index: "cases_by_created", on: "cases", columns: ["created_at"])
+        }
         return migrator
     }
 }
