@@ -29,6 +29,7 @@ public func buildApplication(
         }
     }
     WebhookController(hotline: hotline).register(on: router)
+    Open311.register(on: router, hotline: hotline)
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.
     var services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []

@@ -1,0 +1,140 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+
+/// Open311 GeoReport v2, read only, for oversight tools: the topics as services, the cases as
+/// service requests (no phone number anywhere: texts masked as in logs), JSON or XML as the
+/// path's extension asks.
+public enum Open311 {
+    /// One field of a record, in the order GeoReport v2 lists them.
+    typealias Record = [(String, String?)]
+
+    static func services() -> [Record] {
+        Topic.allCases.map { t in
+            [("service_code", t.rawValue), ("service_name", t.label), ("description", "\(t.label)类诉求与咨询"), ("metadata", "false"),
+             ("type", "realtime"), ("keywords", nil), ("group", nil)]
+        }
+    }
+
+    /// A case as a service request. `agency_responsible` is the department it was transferred to,
+    /// else the studio; `address` the area.
+    static func request(_ c: CaseRecord, studio: Studio?) -> Record {
+        let open = c.state.isOpen
+        let updated = [c.closedAt, c.transferredAt, c.firstReplyAt, c.acceptedAt, c.createdAt].compactMap { $0 }.max() ?? c.createdAt
+        var notes: String?
+        if let outcome = c.outcome, !open { notes = LogText.clean(outcome.label + (c.outcomeNote.map { ":\($0)" } ?? "")) }
+        else if c.state == .withDepartment { notes = "已转交\(c.department ?? "")办理" }
+        return [
+            ("service_request_id", "\(c.studioId)-\(c.number)"), ("status", open ? "open" : "closed"), ("status_notes", notes),
+            ("service_name", c.topic.label), ("service_code", c.topic.rawValue), ("description", LogText.clean(c.text)),
+            ("agency_responsible", c.department ?? studio?.name ?? c.studioId), ("service_notice", nil),
+            ("requested_datetime", datetime(c.createdAt)), ("updated_datetime", datetime(updated)),
+            ("expected_datetime", open ? c.progress.currentDeadline.map { datetime($0.due) } : nil),
+            ("address", c.area), ("address_id", nil), ("zipcode", nil), ("lat", nil), ("long", nil), ("media_url", nil),
+        ]
+    }
+
+    /// W3C datetime with the offset, as GeoReport asks (UTC here).
+    static func datetime(_ d: Date) -> String { d.formatted(.iso8601) }
+
+    static func json(_ records: [Record]) -> String {
+        let objects = records.map { r in Dictionary(uniqueKeysWithValues: r.map { ($0.0, $0.1.map { $0 as Any } ?? NSNull()) }) }
+        let data = (try? JSONSerialization.data(withJSONObject: objects, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("[]".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func xml(_ records: [Record], root: String, element: String) -> String {
+        func escape(_ s: String) -> String {
+            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+                .replacingOccurrences(of: "\"", with: "&quot;")
+        }
+        var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<\(root)>"
+        for r in records {
+            out += "<\(element)>" + r.map { "<\($0.0)>\(escape($0.1 ?? ""))</\($0.0)>" }.joined() + "</\(element)>"
+        }
+        return out + "</\(root)>\n"
+    }
+
+    /// Why a GeoReport request is refused (400 with the message).
+    struct BadRequest: Error { var message: String }
+
+    /// The `requests` filters: `service_request_id` (comma list), `service_code`, `status`,
+    /// `start_date`/`end_date` (W3C datetimes; default the last 90 days), at most 1,000.
+    static func requests(_ query: [String: String], hotline: Hotline) async throws -> [Record] {
+        let parser = ISO8601DateFormatter()
+        func date(_ key: String) throws -> Date? {
+            guard let raw = query[key] else { return nil }
+            guard let d = parser.date(from: raw) else { throw BadRequest(message: "\(key) '\(LogText.clean(String(raw.prefix(40))))' is not a W3C datetime like 2026-11-01T00:00:00Z") }
+            return d
+        }
+        if let status = query["status"], !["open", "closed"].contains(status) { throw BadRequest(message: "status is open or closed") }
+        if let code = query["service_code"], Topic(rawValue: code) == nil { throw BadRequest(message: "no service_code '\(LogText.clean(String(code.prefix(40))))'") }
+        let now = hotline.clock.now()
+        let end = try date("end_date") ?? now.addingTimeInterval(1)
+        let start = try date("start_date") ?? end.addingTimeInterval(-90 * 86_400)
+        let deployment = hotline.settings.deployment
+        var cases: [CaseRecord]
+        if let ids = query["service_request_id"] {
+            cases = []
+            for id in ids.split(separator: ",").prefix(100) {
+                let parts = id.split(separator: "-")
+                guard parts.count == 2, let n = Int(parts[1]), let c = try await hotline.database.case(studio: String(parts[0]), number: n) else { continue }
+                cases.append(c)
+            }
+        } else {
+            cases = try await hotline.database.cases(receivedFrom: start, to: end)
+            if let code = query["service_code"] { cases = cases.filter { $0.topic.rawValue == code } }
+            if let status = query["status"] { cases = cases.filter { $0.state.isOpen == (status == "open") } }
+            cases = Array(cases.suffix(1_000).reversed())
+        }
+        return cases.map { request($0, studio: deployment.studio(id: $0.studioId)) }
+    }
+
+    static func respond(_ records: [Record], format: Substring, root: String, element: String) -> Response {
+        let xml = format == "xml"
+        var headers = HTTPFields()
+        headers[.contentType] = xml ? "application/xml; charset=utf-8" : "application/json; charset=utf-8"
+        let body = xml ? self.xml(records, root: root, element: element) : json(records)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// GeoReport's error form: `[{"code": …, "description": …}]`.
+    static func failure(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(string: json([[("code", String(status.code)), ("description", message)]]))))
+    }
+
+    /// `requests.json` → ("requests", "json").
+    static func split(_ name: Substring) -> (Substring, Substring)? {
+        guard let dot = name.lastIndex(of: "."), ["json", "xml"].contains(name[name.index(after: dot)...]) else { return nil }
+        return (name[..<dot], name[name.index(after: dot)...])
+    }
+
+    /// `/open311/v2/services.{json,xml}`, `/open311/v2/requests.{json,xml}`, `/open311/v2/requests/{id}.{json,xml}`.
+    static func register<Context: RequestContext>(on router: Router<Context>, hotline: Hotline) {
+        router.get("/open311/v2/:document") { request, context -> Response in
+            guard let (name, format) = split(Substring(context.parameters.get("document") ?? "")) else {
+                return failure(.notFound, "no such document (services.json, requests.json, .xml)")
+            }
+            switch name {
+            case "services": return respond(services(), format: format, root: "services", element: "service")
+            case "requests":
+                var query: [String: String] = [:]
+                for (k, v) in request.uri.queryParameters { query[String(k)] = String(v) }
+                do { return respond(try await requests(query, hotline: hotline), format: format, root: "service_requests", element: "request") }
+                catch let bad as BadRequest { return failure(.badRequest, bad.message) }
+                catch { return failure(.serviceUnavailable, "cases cannot be read now") }
+            default: return failure(.notFound, "no such document (services.json, requests.json, .xml)")
+            }
+        }
+        router.get("/open311/v2/requests/:document") { _, context -> Response in
+            guard let (id, format) = split(Substring(context.parameters.get("document") ?? "")) else { return failure(.notFound, "no such request") }
+            let records = (try? await requests(["service_request_id": String(id)], hotline: hotline)) ?? []
+            guard !records.isEmpty else { return failure(.notFound, "no service request '\(LogText.clean(String(id.prefix(40))))'") }
+            return respond(records, format: format, root: "service_requests", element: "request")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import HotlineCore
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import HotlineApp
+
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// Open311 GeoReport v2 (read only), checked field by field against the spec's lists.
+@Suite struct Open311Tests {
+    static let serviceFields: Set = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
+    static let requestFields: Set = ["service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+                                     "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+                                     "address", "address_id", "zipcode", "lat", "long", "media_url"]
+
+    /// Elements under each record of a GeoReport XML document.
+    final class Records: NSObject, XMLParserDelegate {
+        let element: String
+        var records: [[String: String]] = []
+        var current: [String: String]?
+        var text = ""
+        init(element: String) { self.element = element }
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+            if name == element { current = [:] }
+            text = ""
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if name == element, let c = current { records.append(c); current = nil } else { current?[name] = text }
+        }
+        static func parse(_ data: Data, element: String) -> [[String: String]]? {
+            let r = Records(element: element)
+            let p = XMLParser(data: data)
+            p.delegate = r
+            return p.parse() ? r.records : nil
+        }
+    }
+
+    @Test func servicesAndRequestsInJSONAndXML() async throws {
+        let clock = StepClock(thursday)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        try await phones.text(resident, "小区停水三天了,我的电话13912345678")
+        try await phones.text("+8613700000021", "燕村的路坏了,没人修")
+        try await phones.text(m3, "接 1")
+        try await phones.text(m3, "办结 1 已修好")
+        try await buildApplication(hotline: phones.hotline, senders: nil).test(.router) { client in
+            try await client.execute(uri: "/open311/v2/services.json", method: .get) { response in
+                let services = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+                #expect(services.count == Topic.allCases.count)
+                #expect(services.allSatisfy { Set($0.keys) == Self.serviceFields })
+                #expect(services.first?["service_code"] as? String == "water" && services.first?["metadata"] as? String == "false")
+            }
+            try await client.execute(uri: "/open311/v2/requests.json", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = String(buffer: response.body)
+                #expect(!body.contains("13912345678") && !body.contains("13700000001"))
+                let requests = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [[String: Any]])
+                #expect(requests.count == 2 && requests.allSatisfy { Set($0.keys) == Self.requestFields })
+                let first = try #require(requests.first { $0["service_request_id"] as? String == "xujiawan-1" })
+                #expect(first["status"] as? String == "closed" && first["service_code"] as? String == "water" && first["address"] as? String == "龙湖社区")
+                #expect(first["agency_responsible"] as? String == "徐家湾委员工作室" && (first["status_notes"] as? String)?.contains("已修好") == true)
+                #expect(first["requested_datetime"] as? String == "2026-11-26T02:00:00Z")
+                let second = try #require(requests.first { $0["service_request_id"] as? String == "xujiawan-2" })
+                #expect(second["status"] as? String == "open" && second["expected_datetime"] is String)
+            }
+            try await client.execute(uri: "/open311/v2/requests.xml?status=open", method: .get) { response in
+                #expect(response.headers[.contentType]?.contains("xml") == true)
+                let records = try #require(Records.parse(Data(buffer: response.body), element: "request"))
+                #expect(records.count == 1 && records[0]["service_request_id"] == "xujiawan-2" && Set(records[0].keys) == Self.requestFields)
+            }
+            try await client.execute(uri: "/open311/v2/services.xml", method: .get) { response in
+                let records = try #require(Records.parse(Data(buffer: response.body), element: "service"))
+                #expect(records.count == Topic.allCases.count && Set(records[0].keys) == Self.serviceFields)
+            }
+            try await client.execute(uri: "/open311/v2/requests/xujiawan-1.json", method: .get) { response in
+                let requests = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+                #expect(requests.count == 1 && requests[0]["status"] as? String == "closed")
+            }
+            try await client.execute(uri: "/open311/v2/requests.json?service_code=roads", method: .get) { response in
+                let requests = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
+                #expect(requests.map { $0["service_request_id"] as? String } == ["xujiawan-2"])
+            }
+            try await client.execute(uri: "/open311/v2/requests.json?start_date=2026-11-27T00:00:00Z", method: .get) { response in
+                #expect(String(buffer: response.body) == "[]")
+            }
+            for (uri, status, says) in [("/open311/v2/requests/xujiawan-9.json", HTTPResponse.Status.notFound, "no service request"),
+                                        ("/open311/v2/requests.json?status=maybe", .badRequest, "status is open or closed"),
+                                        ("/open311/v2/requests.json?start_date=yesterday", .badRequest, "is not a W3C datetime"),
+                                        ("/open311/v2/requests.json?service_code=x", .badRequest, "no service_code"),
+                                        ("/open311/v2/requests.csv", .notFound, "no such document")] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == status, "\(uri)")
+                    #expect(String(buffer: response.body).contains(says), "\(uri): \(String(buffer: response.body))")
+                }
+            }
+        }
+    }
+}
