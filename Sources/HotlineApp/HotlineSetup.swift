@@ -43,6 +43,8 @@ public enum HotlineSetup {
     /// Reads each channel's secret from the environment variable its config names.
     public static func secrets(for settings: HotlineSettings, environment: [String: String], logger: Logger) throws -> [String: String] {
         var secrets: [String: String] = [:]
+        // Open311 publishes case texts (masked): only to those holding this token.
+        if let token = environment[Open311.tokenEnv], !token.isEmpty { secrets[Open311.tokenSecret] = token }
         for channel in settings.channels {
             // Credentials for sending: required whenever the channel has them.
             for (key, name) in channel.options where key.hasSuffix("_env") {

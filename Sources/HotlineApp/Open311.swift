@@ -1,12 +1,26 @@
 import Foundation
+import HotlineChannels
 import HotlineCore
 import HotlineStorage
 import Hummingbird
 
 /// Open311 GeoReport v2, read only, for oversight tools: the topics as services, the cases as
 /// service requests (no phone number anywhere: texts masked as in logs), JSON or XML as the
-/// path's extension asks.
+/// path's extension asks. Off unless `HOTLINE_OPEN311_TOKEN` is set; then every request carries
+/// it as `api_key` (GeoReport's parameter) or a bearer token.
 public enum Open311 {
+    /// The environment variable holding the token.
+    public static let tokenEnv = "HOTLINE_OPEN311_TOKEN"
+    static let tokenSecret = "open311.token"
+
+    /// nil when the request may proceed, else the answer refusing it.
+    static func refusal(_ request: Request, hotline: Hotline) -> Response? {
+        guard let token = hotline.secrets[tokenSecret] else { return failure(.notFound, "Open311 is off (set \(tokenEnv) to turn it on)") }
+        let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let given = request.uri.queryParameters["api_key"].map(String.init) ?? bearer else { return failure(.unauthorized, "api_key is missing") }
+        return Signature.constantTimeEqual(given, token) ? nil : failure(.unauthorized, "api_key is wrong")
+    }
+
     /// One field of a record, in the order GeoReport v2 lists them.
     typealias Record = [(String, String?)]
 
@@ -116,6 +130,7 @@ public enum Open311 {
     /// `/open311/v2/services.{json,xml}`, `/open311/v2/requests.{json,xml}`, `/open311/v2/requests/{id}.{json,xml}`.
     static func register<Context: RequestContext>(on router: Router<Context>, hotline: Hotline) {
         router.get("/open311/v2/:document") { request, context -> Response in
+            if let refused = refusal(request, hotline: hotline) { return refused }
             guard let (name, format) = split(Substring(context.parameters.get("document") ?? "")) else {
                 return failure(.notFound, "no such document (services.json, requests.json, .xml)")
             }
@@ -130,7 +145,8 @@ public enum Open311 {
             default: return failure(.notFound, "no such document (services.json, requests.json, .xml)")
             }
         }
-        router.get("/open311/v2/requests/:document") { _, context -> Response in
+        router.get("/open311/v2/requests/:document") { request, context -> Response in
+            if let refused = refusal(request, hotline: hotline) { return refused }
             guard let (id, format) = split(Substring(context.parameters.get("document") ?? "")) else { return failure(.notFound, "no such request") }
             let records = (try? await requests(["service_request_id": String(id)], hotline: hotline)) ?? []
             guard !records.isEmpty else { return failure(.notFound, "no service request '\(LogText.clean(String(id.prefix(40))))'") }

@@ -41,19 +41,22 @@ import FoundationXML
 
     @Test func servicesAndRequestsInJSONAndXML() async throws {
         let clock = StepClock(thursday)
-        let phones = Phones(try makeHotline(clock: clock.wall))
+        let (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock.wall,
+                                        secrets: ["open311.token": "t0ken"]))
         try await phones.text(resident, "小区停水三天了,我的电话13912345678")
         try await phones.text("+8613700000021", "燕村的路坏了,没人修")
         try await phones.text(m3, "接 1")
         try await phones.text(m3, "办结 1 已修好")
         try await buildApplication(hotline: phones.hotline, senders: nil).test(.router) { client in
-            try await client.execute(uri: "/open311/v2/services.json", method: .get) { response in
+            try await client.execute(uri: "/open311/v2/services.json?api_key=t0ken", method: .get) { response in
                 let services = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
                 #expect(services.count == Topic.allCases.count)
                 #expect(services.allSatisfy { Set($0.keys) == Self.serviceFields })
                 #expect(services.first?["service_code"] as? String == "water" && services.first?["metadata"] as? String == "false")
             }
-            try await client.execute(uri: "/open311/v2/requests.json", method: .get) { response in
+            try await client.execute(uri: "/open311/v2/requests.json?api_key=t0ken", method: .get) { response in
                 #expect(response.status == .ok)
                 let body = String(buffer: response.body)
                 #expect(!body.contains("13912345678") && !body.contains("13700000001"))
@@ -66,35 +69,46 @@ import FoundationXML
                 let second = try #require(requests.first { $0["service_request_id"] as? String == "xujiawan-2" })
                 #expect(second["status"] as? String == "open" && second["expected_datetime"] is String)
             }
-            try await client.execute(uri: "/open311/v2/requests.xml?status=open", method: .get) { response in
+            try await client.execute(uri: "/open311/v2/requests.xml?status=open&api_key=t0ken", method: .get) { response in
                 #expect(response.headers[.contentType]?.contains("xml") == true)
                 let records = try #require(Records.parse(Data(buffer: response.body), element: "request"))
                 #expect(records.count == 1 && records[0]["service_request_id"] == "xujiawan-2" && Set(records[0].keys) == Self.requestFields)
             }
-            try await client.execute(uri: "/open311/v2/services.xml", method: .get) { response in
+            try await client.execute(uri: "/open311/v2/services.xml?api_key=t0ken", method: .get) { response in
                 let records = try #require(Records.parse(Data(buffer: response.body), element: "service"))
                 #expect(records.count == Topic.allCases.count && Set(records[0].keys) == Self.serviceFields)
             }
-            try await client.execute(uri: "/open311/v2/requests/xujiawan-1.json", method: .get) { response in
+            try await client.execute(uri: "/open311/v2/requests/xujiawan-1.json?api_key=t0ken", method: .get) { response in
                 let requests = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
                 #expect(requests.count == 1 && requests[0]["status"] as? String == "closed")
             }
-            try await client.execute(uri: "/open311/v2/requests.json?service_code=roads", method: .get) { response in
+            try await client.execute(uri: "/open311/v2/requests.json?service_code=roads&api_key=t0ken", method: .get) { response in
                 let requests = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
                 #expect(requests.map { $0["service_request_id"] as? String } == ["xujiawan-2"])
             }
-            try await client.execute(uri: "/open311/v2/requests.json?start_date=2026-11-27T00:00:00Z", method: .get) { response in
+            try await client.execute(uri: "/open311/v2/requests.json?start_date=2026-11-27T00:00:00Z&api_key=t0ken", method: .get) { response in
                 #expect(String(buffer: response.body) == "[]")
             }
-            for (uri, status, says) in [("/open311/v2/requests/xujiawan-9.json", HTTPResponse.Status.notFound, "no service request"),
-                                        ("/open311/v2/requests.json?status=maybe", .badRequest, "status is open or closed"),
-                                        ("/open311/v2/requests.json?start_date=yesterday", .badRequest, "is not a W3C datetime"),
-                                        ("/open311/v2/requests.json?service_code=x", .badRequest, "no service_code"),
-                                        ("/open311/v2/requests.csv", .notFound, "no such document")] {
+            for (uri, status, says) in [("/open311/v2/requests/xujiawan-9.json?api_key=t0ken", HTTPResponse.Status.notFound, "no service request"),
+                                        ("/open311/v2/requests.json?status=maybe&api_key=t0ken", .badRequest, "status is open or closed"),
+                                        ("/open311/v2/requests.json?start_date=yesterday&api_key=t0ken", .badRequest, "is not a W3C datetime"),
+                                        ("/open311/v2/requests.json?service_code=x&api_key=t0ken", .badRequest, "no service_code"),
+                                        ("/open311/v2/requests.csv?api_key=t0ken", .notFound, "no such document"),
+                                        ("/open311/v2/requests.json", .unauthorized, "api_key is missing"),
+                                        ("/open311/v2/requests/xujiawan-1.json?api_key=nope", .unauthorized, "api_key is wrong")] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == status, "\(uri)")
                     #expect(String(buffer: response.body).contains(says), "\(uri): \(String(buffer: response.body))")
                 }
+            }
+        }
+    }
+
+    /// Without its token configured, Open311 is off.
+    @Test func offUnlessItsTokenIsSet() async throws {
+        try await buildApplication(hotline: try makeHotline(), senders: nil).test(.router) { client in
+            try await client.execute(uri: "/open311/v2/requests.json?api_key=anything", method: .get) { response in
+                #expect(response.status == .notFound && String(buffer: response.body).contains("HOTLINE_OPEN311_TOKEN"))
             }
         }
     }
