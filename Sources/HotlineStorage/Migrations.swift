@@ -250,6 +250,34 @@ enum Migrations {
             // Reports take a month's cases by when they were received.
             try db.create(index: "cases_by_created", on: "cases", columns: ["created_at"])
         }
+        migrator.registerMigration("v13-staff") { db in
+            // People who use the admin side: a role, the studios they work in, a bcrypt hash.
+            try db.create(table: "staff_users") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("login", .text).notNull().unique()
+                t.column("name", .text).notNull()
+                t.column("role", .text).notNull()
+                // Comma-separated studio ids; '*' for every studio (auditors).
+                t.column("studios", .text).notNull()
+                t.column("roster_id", .text)
+                t.column("password_hash", .text)
+                t.column("failed_logins", .integer).notNull().defaults(to: 0)
+                t.column("locked_until", .datetime)
+                t.column("disabled_at", .datetime)
+                t.column("created_at", .datetime).notNull()
+            }
+            // API tokens: only their SHA-256 is kept; shown once when made.
+            try db.create(table: "api_tokens") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("user_id", .integer).notNull().references("staff_users")
+                t.column("token_hash", .text).notNull().unique()
+                t.column("label", .text)
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+                t.column("revoked_at", .datetime)
+                t.column("last_used_at", .datetime)
+            }
+        }
         return migrator
     }
 }
