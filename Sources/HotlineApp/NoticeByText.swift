@@ -15,14 +15,10 @@ extension CaseDesk {
             return
         }
         let draft = NoticeDraft(kind: .general, title: body, audience: [part])
-        let code = deployment.defaultCountryCode
-        let keys = Set(deployment.studios.flatMap(\.hotlineNumbers).map { PhoneNumber.nationalKey($0, countryCode: code) })
-        let (studio, now, maxParts) = (self.studio, self.now, channels.first { $0.id == self.studio.outboundChannel }?.maxParts ?? maxParts)
+        let maxParts = channels.first { $0.id == studio.outboundChannel }?.maxParts ?? maxParts
         do {
-            let (notice, plan) = try ledger.draftNotice(studio: studio, draft: draft, createdBy: person.id) { number, found, optedOut in
-                NoticePlanner.plan(draft, number: number, studio: studio, found: found, optedOut: optedOut, hotlineKeys: keys, countryCode: code,
-                                   reminderHours: nil, maxParts: maxParts, now: now)
-            }
+            let planning = NoticeDesk.planning(draft, studio: studio, deployment: deployment, maxParts: maxParts, now: now)
+            let (notice, plan) = try ledger.draftNotice(studio: studio, draft: draft, createdBy: person.id, plan: planning)
             try tell(person, "notice.preview", ["count": String(plan.recipients.count), "parts": String(plan.totalParts),
                                                 "notice": String(notice.number), "skipped": Self.skipped(plan.skipped)], caseID: nil)
         } catch NoticeError.emptyAudience {

@@ -46,10 +46,13 @@ public struct NoticeDesk: Sendable {
     }
 
     func planning(_ draft: NoticeDraft, studio: Studio, now: Date) -> AppDatabase.NoticePlanning {
-        let code = hotline.settings.deployment.defaultCountryCode
-        let keys = Set(hotline.settings.deployment.studios.flatMap(\.hotlineNumbers).map { PhoneNumber.nationalKey($0, countryCode: code) })
-        let reminder = studio.sla.meetingReminderHours
-        let maxParts = route(studio).maxParts
+        Self.planning(draft, studio: studio, deployment: hotline.settings.deployment, maxParts: route(studio).maxParts, now: now)
+    }
+
+    /// How storage plans `draft` once it knows the audience: the planner with the deployment's
+    /// hotline numbers and the studio's reminder setting. Shared with notices made by text.
+    static func planning(_ draft: NoticeDraft, studio: Studio, deployment: Deployment, maxParts: Int, now: Date) -> AppDatabase.NoticePlanning {
+        let (keys, code, reminder) = (deployment.hotlineKeys, deployment.defaultCountryCode, studio.sla.meetingReminderHours)
         return { number, found, optedOut in
             NoticePlanner.plan(draft, number: number, studio: studio, found: found, optedOut: optedOut, hotlineKeys: keys,
                                countryCode: code, reminderHours: reminder, maxParts: maxParts, now: now)

@@ -43,14 +43,12 @@ public enum Open311 {
             ("service_request_id", "\(c.studioId)-\(c.number)"), ("status", open ? "open" : "closed"), ("status_notes", notes),
             ("service_name", c.topic.label), ("service_code", c.topic.rawValue), ("description", LogText.clean(c.text)),
             ("agency_responsible", c.department ?? studio?.name ?? c.studioId), ("service_notice", nil),
-            ("requested_datetime", datetime(c.createdAt)), ("updated_datetime", datetime(updated)),
-            ("expected_datetime", open ? c.progress.currentDeadline.map { datetime($0.due) } : nil),
+            ("requested_datetime", Listings.isoString(c.createdAt)), ("updated_datetime", Listings.isoString(updated)),
+            ("expected_datetime", open ? c.progress.currentDeadline.map { Listings.isoString($0.due) } : nil),
             ("address", c.area), ("address_id", nil), ("zipcode", nil), ("lat", nil), ("long", nil), ("media_url", nil),
         ]
     }
 
-    /// W3C datetime with the offset, as GeoReport asks (UTC here).
-    static func datetime(_ d: Date) -> String { d.formatted(.iso8601) }
 
     static func json(_ records: [Record]) -> String {
         let objects = records.map { r in Dictionary(uniqueKeysWithValues: r.map { ($0.0, $0.1.map { $0 as Any } ?? NSNull()) }) }

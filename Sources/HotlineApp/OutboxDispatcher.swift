@@ -84,7 +84,7 @@ public struct OutboxDispatcher: Service {
     private func sendUntilShutdown(_ signal: OutboxSignal) async {
         var wakeups = signal.stream.makeAsyncIterator()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            hotline.dispatcherHeartbeat.beat(hotline.clock.now())
+            // (Each pass beats through `drainOnce`, woken at least every `idle`.)
             do {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<lanes {

@@ -55,7 +55,10 @@ enum Measure {
     }
 
     static func classification(nanoseconds: UInt64) {
-        Metrics.Timer(label: "hotline_classification_seconds").recordNanoseconds(Int64(nanoseconds))
+        classificationTimer.recordNanoseconds(Int64(nanoseconds))
     }
+
+    /// Made once, on first use (after `hotline serve` bootstrapped the metrics system), not per message.
+    private static let classificationTimer = Metrics.Timer(label: "hotline_classification_seconds")
 }
 

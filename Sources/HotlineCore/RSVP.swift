@@ -44,9 +44,20 @@ public enum RSVP {
             .sorted { $0.word.count > $1.word.count }
     }()
 
+    /// The characters an answer can start with (`回执` and `rsvp` included).
+    static let firstCharacters: Set<String> = Set(words.map { String($0.word.prefix(1)) } + ["回", "r"])
+
     /// `参加`, `好`, `1`, `yes` / `请假 出差`, `不参加`, `2`, `no`, and `回执 12 参加`; nil for anything else.
     public static func parse(_ text: String) -> RSVPReply? {
-        guard text.count <= 200 else { return nil }
+        // Asked of every resident text: its size in bytes first (free), and its first character
+        // before the text is split into characters and each word tried.
+        guard text.utf8.count <= 800, text.count <= 200 else { return nil }
+        for c in text {
+            let n = Cursor.normalise(c)
+            if Cursor.isSeparator(n) { continue }
+            guard firstCharacters.contains(n) else { return nil }
+            break
+        }
         var cursor = Cursor(text)
         cursor.skipSeparators()
         var notice: Int?

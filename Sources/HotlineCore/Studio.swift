@@ -144,6 +144,11 @@ public struct Deployment: Sendable {
     /// The studio the console simulator talks to unless told otherwise.
     public var defaultStudio: String?
 
+    /// Every studio's hotline numbers as ``PhoneNumber/nationalKey(_:countryCode:)``.
+    public var hotlineKeys: Set<String> {
+        Set(studios.flatMap(\.hotlineNumbers).map { PhoneNumber.nationalKey($0, countryCode: defaultCountryCode) })
+    }
+
     public init(studios: [Studio], sectors: [Sector], defaultCountryCode: String = "86", defaultStudio: String? = nil) {
         self.studios = studios
         self.defaultStudio = defaultStudio

@@ -36,6 +36,11 @@ public struct NoticeRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
+    /// The notice with this number in this studio.
+    static func find(_ db: Database, studio: String, number: Int) throws -> NoticeRecord? {
+        try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
+    }
+
     /// The meeting facts, for a meeting.
     public var meeting: Meeting? {
         guard kind == .meeting, let meetingAt else { return nil }
@@ -212,24 +217,19 @@ extension AppDatabase {
         let insert = try db.cachedStatement(sql: """
             INSERT OR IGNORE INTO notice_recipients(notice_id, phone, name, role, area, via, skip_reason, message_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for (i, r) in sent.enumerated() {
+        func row(_ r: NoticeRecipient, skipped: SkipReason?, message: Int64?) throws {
             var s = BoundStatement(insert)
-            s.bind(notice); s.bind(r.phone); s.bind(r.name); s.bind(r.role); s.bind(r.area); s.bind(r.via); s.bind(nil as String?)
-            s.bind(i < messageIDs.count ? messageIDs[i] : nil)
+            s.bind(notice); s.bind(r.phone); s.bind(r.name); s.bind(r.role); s.bind(r.area); s.bind(r.via); s.bind(skipped?.rawValue); s.bind(message)
             try s.run(db)
         }
+        for (i, r) in sent.enumerated() { try row(r, skipped: nil, message: i < messageIDs.count ? messageIDs[i] : nil) }
         // Duplicates are the same person as a row above: not stored twice.
-        for k in skipped where k.reason != .duplicate {
-            let r = k.recipient
-            var s = BoundStatement(insert)
-            s.bind(notice); s.bind(r.phone); s.bind(r.name); s.bind(r.role); s.bind(r.area); s.bind(r.via); s.bind(k.reason.rawValue); s.bind(nil as Int64?)
-            try s.run(db)
-        }
+        for k in skipped where k.reason != .duplicate { try row(k.recipient, skipped: k.reason, message: nil) }
     }
 
     /// The notice with this number in this studio.
     public func notice(studio: String, number: Int) async throws -> NoticeRecord? {
-        try await writer.read { db in try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) }
+        try await writer.read { db in try NoticeRecord.find(db, studio: studio, number: number) }
     }
 
     /// Notices, newest first (optionally of one studio).
@@ -277,7 +277,7 @@ extension AppDatabase {
     public func cancelNotice(studio: String, number: Int, reason: String, channel: String, from: String, now: Date,
                              text: @Sendable (NoticeRecord) -> String) async throws -> (withdrawn: Int, told: Int) {
         try await writer.write { db in
-            guard var notice = try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) else {
+            guard var notice = try NoticeRecord.find(db, studio: studio, number: number) else {
                 throw NoticeError.unknownNotice(number)
             }
             guard notice.state != .cancelled else { throw NoticeError.notOpen(number, notice.state) }
@@ -292,10 +292,7 @@ extension AppDatabase {
                   SELECT message_id FROM notice_recipients WHERE notice_id = ? AND message_id IS NOT NULL)
                 """, arguments: [stamp.stored, notice.id])
             let withdrawn = db.changesCount
-            let reached = try String.fetchAll(db, sql: """
-                SELECT r.phone FROM notice_recipients r JOIN messages m ON m.id = r.message_id
-                WHERE r.notice_id = ? AND m.status NOT IN ('cancelled', 'failed') ORDER BY r.rowid
-                """, arguments: [notice.id])
+            let reached = try Self.reached(db, notice: notice.id!)
             let wasDraft = notice.state == .draft
             notice.state = .cancelled
             notice.cancelledAt = now
@@ -307,6 +304,16 @@ extension AppDatabase {
                                                      studio: studio, from: from, channel: channel, caseID: nil)
             return (withdrawn, reached.count)
         }
+    }
+
+    /// The numbers a notice's text went (or is going) to, neither withdrawn nor refused, in
+    /// audience order; with `comingOrSilent`, only those coming or who have not answered.
+    static func reached(_ db: Database, notice: Int64, comingOrSilent: Bool = false) throws -> [String] {
+        try String.fetchAll(db, sql: """
+            SELECT r.phone FROM notice_recipients r JOIN messages m ON m.id = r.message_id
+            WHERE r.notice_id = ? AND m.status NOT IN ('cancelled', 'failed') \(comingOrSilent ? "AND (r.rsvp IS NULL OR r.rsvp = 'coming')" : "")
+            ORDER BY r.rowid
+            """, arguments: [notice])
     }
 
     /// Sent meeting notices whose reminder is due and not yet sent.
@@ -322,11 +329,7 @@ extension AppDatabase {
     public func remindNotice(id: Int64, text: String, channel: String, from: String, now: Date) async throws -> Int {
         try await writer.write { db in
             guard var notice = try NoticeRecord.fetchOne(db, key: id), notice.remindedAt == nil, notice.state == .sent else { return 0 }
-            let phones = try String.fetchAll(db, sql: """
-                SELECT r.phone FROM notice_recipients r JOIN messages m ON m.id = r.message_id
-                WHERE r.notice_id = ? AND r.skip_reason IS NULL AND (r.rsvp IS NULL OR r.rsvp = 'coming')
-                  AND m.status NOT IN ('cancelled', 'failed') ORDER BY r.rowid
-                """, arguments: [id])
+            let phones = try Self.reached(db, notice: id, comingOrSilent: true)
             notice.remindedAt = now
             try notice.update(db)
             try CaseLedger(db: db, now: now).enqueue(phones.map { OutboundText(to: $0, text: text, kind: .broadcast) },
@@ -376,7 +379,7 @@ extension AppDatabase {
     public func changeNotice(studio: String, number: Int, meetingAt: Date?, place: String?, channel: String, from: String, now: Date,
                              texts: @Sendable (NoticeRecord) -> (notice: String, change: String, remindAt: Date?)) async throws -> Int {
         try await writer.write { db in
-            guard var notice = try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) else {
+            guard var notice = try NoticeRecord.find(db, studio: studio, number: number) else {
                 throw NoticeError.unknownNotice(number)
             }
             guard notice.state != .cancelled, notice.kind == .meeting else { throw NoticeError.notOpen(number, notice.state) }

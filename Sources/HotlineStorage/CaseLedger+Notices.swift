@@ -63,7 +63,7 @@ extension CaseLedger {
 
     /// The notice with this number in this studio.
     public func notice(studio: String, number: Int) throws -> NoticeRecord? {
-        try NoticeRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
+        try NoticeRecord.find(db, studio: studio, number: number)
     }
 
     /// Queues a draft's texts and marks it sent; returns how many.

@@ -48,6 +48,13 @@ enum CLI {
         HotlinePaths(config: files.config, intents: files.intents, database: db.database)
     }
 
+    /// The service state for a command that works on it outside `serve` (notices, users,
+    /// reports): logging at warning, so that only what needs attention reaches the terminal.
+    static func quietHotline(_ files: FileOptions, _ db: DatabaseOption) throws -> Hotline {
+        bootstrapLogging(.warning)
+        return try hotline(paths(files, db), logger: Logger(label: "hotline"))
+    }
+
     /// Builds the service state, turning start-up failures into a clear message and exit 1.
     static func hotline(_ paths: HotlinePaths, logger: Logger) throws -> Hotline {
         do {

@@ -3,7 +3,6 @@ import Foundation
 import HotlineApp
 import HotlineCore
 import HotlineStorage
-import Logging
 
 struct Notices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -70,8 +69,7 @@ struct Notices: AsyncParsableCommand {
     }
 
     static func desk(_ files: FileOptions, _ db: DatabaseOption) throws -> NoticeDesk {
-        CLI.bootstrapLogging(.warning)
-        return NoticeDesk(hotline: try CLI.hotline(CLI.paths(files, db), logger: Logger(label: "hotline")))
+        NoticeDesk(hotline: try CLI.quietHotline(files, db))
     }
 
     static func timeZone(_ files: FileOptions, _ db: DatabaseOption, studio: String) throws -> (NoticeDesk, TimeZone) {

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HotlineApp
 import HotlineCore
-import Logging
 
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -27,8 +26,7 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         _ = try openExisting(db.database)
-        CLI.bootstrapLogging(.warning)
-        let hotline = try CLI.hotline(CLI.paths(files, db), logger: Logger(label: "hotline"))
+        let hotline = try CLI.quietHotline(files, db)
         if digest {
             do {
                 let d = try await MonthDigest.make(month: month, studio: studio, hotline: hotline)

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import HotlineApp
 import HotlineStorage
-import Logging
 
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,8 +9,7 @@ struct Users: AsyncParsableCommand {
         subcommands: [Add.self, List.self, Disable.self, Passwd.self, Token.self, Revoke.self], defaultSubcommand: List.self)
 
     static func desk(_ files: FileOptions, _ db: DatabaseOption) throws -> StaffDesk {
-        CLI.bootstrapLogging(.warning)
-        return StaffDesk(hotline: try CLI.hotline(CLI.paths(files, db), logger: Logger(label: "hotline")))
+        StaffDesk(hotline: try CLI.quietHotline(files, db))
     }
 
     /// Runs `body`, turning the desk's refusals into a clear error and exit 1.
