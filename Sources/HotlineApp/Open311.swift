@@ -139,14 +139,22 @@ public enum Open311 {
                 for (k, v) in request.uri.queryParameters { query[String(k)] = String(v) }
                 do { return respond(try await requests(query, hotline: hotline), format: format, root: "service_requests", element: "request") }
                 catch let bad as BadRequest { return failure(.badRequest, bad.message) }
-                catch { return failure(.serviceUnavailable, "cases cannot be read now") }
+                catch {
+                    hotline.logger.error("open311: cannot read cases: \(error)")
+                    return failure(.serviceUnavailable, "cases cannot be read now")
+                }
             default: return failure(.notFound, "no such document (services.json, requests.json, .xml)")
             }
         }
         router.get("/open311/v2/requests/:document") { request, context -> Response in
             if let refused = refusal(request, hotline: hotline) { return refused }
             guard let (id, format) = split(Substring(context.parameters.get("document") ?? "")) else { return failure(.notFound, "no such request") }
-            let records = (try? await requests(["service_request_id": String(id)], hotline: hotline)) ?? []
+            let records: [Record]
+            do { records = try await requests(["service_request_id": String(id)], hotline: hotline) } catch {
+                // A database that cannot be read is no "not found".
+                hotline.logger.error("open311: cannot read cases: \(error)")
+                return failure(.serviceUnavailable, "cases cannot be read now")
+            }
             guard !records.isEmpty else { return failure(.notFound, "no service request '\(LogText.clean(String(id.prefix(40))))'") }
             return respond(records, format: format, root: "service_requests", element: "request")
         }

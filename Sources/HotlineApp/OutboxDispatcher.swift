@@ -102,7 +102,9 @@ public struct OutboxDispatcher: Service {
                 signal.wake()
             }
         }
-        if !Task.isCancelled { _ = try? await drainOnce() }
+        if !Task.isCancelled {
+            do { _ = try await drainOnce() } catch { hotline.logger.error("outbox: last sends before stopping: \(error)") }
+        }
     }
 
     /// The longest graceful shutdown waits for the last sends.

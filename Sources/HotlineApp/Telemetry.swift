@@ -28,7 +28,13 @@ public struct Telemetry: Sendable {
 
     /// The Prometheus text: the gauges refreshed from the database first.
     func scrape(_ hotline: Hotline) async -> String {
-        if let snapshot = try? await hotline.database.metricsSnapshot(now: hotline.clock.now()) {
+        let snapshot: MetricsSnapshot?
+        do { snapshot = try await hotline.database.metricsSnapshot(now: hotline.clock.now()) } catch {
+            // The counters still go out; the gauges keep their last values, and the log says why.
+            hotline.logger.error("metrics: cannot read cases and outbox: \(error)")
+            snapshot = nil
+        }
+        if let snapshot {
             for state in CaseState.allCases.map(\.rawValue) {
                 Gauge(label: "hotline_cases", dimensions: [("state", state)]).record(snapshot.casesByState[state] ?? 0)
             }

@@ -112,4 +112,20 @@ import FoundationXML
             }
         }
     }
+
+    /// A database that cannot be read is answered 503, never "not found".
+    @Test func anUnreadableDatabaseIsNoNotFound() async throws {
+        let (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday), secrets: ["open311.token": "t"])
+        try await hotline.database.writer.write { try $0.execute(sql: "ALTER TABLE cases RENAME TO cases_gone") }
+        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+            for uri in ["/open311/v2/requests/xujiawan-1.json?api_key=t", "/open311/v2/requests.json?api_key=t"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .serviceUnavailable, "\(uri)")
+                    #expect(String(buffer: response.body).contains("cases cannot be read now"))
+                }
+            }
+        }
+    }
 }
