@@ -65,6 +65,8 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            // The admin API's contract, compiled into the binary (served at /api/openapi.yaml).
+            resources: [.embedInCode("openapi.yaml")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(
@@ -99,6 +101,8 @@ let package = Package(
             dependencies: [
                 "HotlineApp",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // Reads the OpenAPI document to hold its paths and the router's routes equal.
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .testTarget(name: "HotlineEndToEndTests", dependencies: ["HotlineCore", "HotlineTestSupport"]),

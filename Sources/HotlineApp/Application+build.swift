@@ -12,11 +12,33 @@ import ServiceLifecycle
 ///   - intents: the rule table folder to watch and reload; nil watches nothing.
 ///   - followUpEvery: how often the deadline service looks at cases; nil runs none.
 ///   - telemetry: serves `GET /metrics` and records request metrics (nil: neither).
+///   - bcryptCost: the password hash's cost for API logins (tests lower it).
 public func buildApplication(
     hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, followUpEvery: Duration? = nil,
-    host: String = "127.0.0.1", port: Int = 8080, idleTimeoutSeconds: Int64 = 30, telemetry: Telemetry? = nil,
+    host: String = "127.0.0.1", port: Int = 8080, idleTimeoutSeconds: Int64 = 30, telemetry: Telemetry? = nil, bcryptCost: UInt8 = 12,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
+    let router = makeRouter(hotline: hotline, telemetry: telemetry, bcryptCost: bcryptCost)
+    // The server is the last service, so it stops first on shutdown; the dispatcher then sends
+    // what requests answered before the signal queued.
+    var services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
+    if senders != nil { hotline.dispatcherHeartbeat.expect() }
+    if let intents { services.append(RuleReloader(hotline: hotline, directory: intents)) }
+    if let followUpEvery { services.append(FollowUpService(hotline: hotline, interval: followUpEvery)) }
+    let responder = MethodNotAllowedResponder(router.buildResponder(), routes: router.routes.map { ("\($0.method)", "\($0.path)") })
+    return Application(
+        responder: responder,
+        // A connection that sends nothing (or half a request) for this long is closed: a client that
+        // opens connections and never finishes its request cannot hold them forever.
+        server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
+        configuration: .init(address: .hostname(host, port: port), serverName: "StudioHotline"),
+        services: services,
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        logger: hotline.logger)
+}
+
+/// Every HTTP route of the service: webhooks, health, Open311, the admin API, metrics.
+public func makeRouter(hotline: Hotline, telemetry: Telemetry? = nil, bcryptCost: UInt8 = 12) -> Router<HotlineRequestContext> {
     let router = Router(context: HotlineRequestContext.self)
     if let telemetry {
         // Request counts and durations per route (Hummingbird's own middleware), and the scrape.
@@ -30,21 +52,8 @@ public func buildApplication(
     }
     WebhookController(hotline: hotline).register(on: router)
     Open311.register(on: router, hotline: hotline)
-    // The server is the last service, so it stops first on shutdown; the dispatcher then sends
-    // what requests answered before the signal queued.
-    var services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
-    if senders != nil { hotline.dispatcherHeartbeat.expect() }
-    if let intents { services.append(RuleReloader(hotline: hotline, directory: intents)) }
-    if let followUpEvery { services.append(FollowUpService(hotline: hotline, interval: followUpEvery)) }
-    return Application(
-        router: router,
-        // A connection that sends nothing (or half a request) for this long is closed: a client that
-        // opens connections and never finishes its request cannot hold them forever.
-        server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
-        configuration: .init(address: .hostname(host, port: port), serverName: "StudioHotline"),
-        services: services,
-        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-        logger: hotline.logger)
+    AdminAPI(hotline: hotline, bcryptCost: bcryptCost).register(on: router)
+    return router
 }
 
 /// Sets how many event-loop threads the HTTP server (and outbound HTTP) use; call before the

@@ -37,7 +37,6 @@ extension Hotline {
     public func followUp() async throws -> Int {
         let now = clock.now()
         let deployment = settings.deployment
-        let channels = settings.channels
         let settings = self.settings
         let steps = try await database.casework(now: now) { ledger in
             var taken = 0
@@ -45,9 +44,7 @@ extension Hotline {
                 guard let studio = deployment.studio(id: record.studioId),
                       let step = FollowUp.due(record.progress, topic: record.topic, now: now, sla: studio.sla, timeZone: studio.timeZone)
                 else { continue }
-                let channel = studio.outboundChannel
-                let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger, channel: channel,
-                                    from: studio.hotlineNumbers.first ?? "", maxParts: settings.channel(channel)?.maxParts ?? 5)
+                let desk = CaseDesk.forStudio(studio, settings: settings, ledger: ledger)
                 try desk.followUp(step, on: &record, sectors: deployment.sectors)
                 taken += 1
             }

@@ -93,6 +93,9 @@ public final class Hotline: Sendable {
         rules.withLock { $0 = compiled }
     }
 
+    /// The rule table in force.
+    public var ruleTable: RuleTable { rules.withLock { $0.table } }
+
     /// The classifier in force for a studio.
     public func classifier(studio: String) -> Classifier? {
         rules.withLock { $0.classifiers[studio] }

@@ -25,42 +25,58 @@ public struct MonthReport: Sendable {
     /// The month's cases as each studio's calendar counts them (a case received at 23:30 on the
     /// last day in Shanghai belongs to that month there).
     public static func make(month: String, studio: String?, hotline: Hotline) async throws -> MonthReport {
-        let cases = try await Self.cases(month: month, studio: studio, hotline: hotline)
+        try await make(month: month, studios: studio.map { [$0] }, hotline: hotline)
+    }
+
+    /// The report over some studios (nil: every studio), as the admin API asks for a staff member's studios.
+    public static func make(month: String, studios: [String]?, hotline: Hotline) async throws -> MonthReport {
         let deployment = hotline.settings.deployment
-        func name(_ c: CaseRecord) -> String {
+        let (start, end, year, number) = try bounds(month, studios: studios, deployment: deployment)
+        // Narrow rows rather than whole cases: a busy district's month is counted in milliseconds.
+        let facts = try await hotline.database.caseFacts(receivedFrom: start, to: end, studios: studios)
+            .filter { inMonth($0.createdAt, studio: $0.studioId, year: year, month: number, deployment: deployment) }
+        func name(_ c: CaseFacts) -> String {
             guard let id = c.assigneeId else { return "-" }
             return deployment.studio(id: c.studioId)?.person(id).map { "\($0.name)(\(c.studioId)/\(id))" } ?? id
         }
-        var lines = [Line(dimension: "all", key: "all", rates: Rates(cases.map { RateFacts($0.progress) }))]
-        for (dimension, key) in [("studio", { (c: CaseRecord) in c.studioId }), ("member", name), ("area", { $0.area ?? "-" }),
-                                 ("topic", { $0.topic.rawValue })] as [(String, (CaseRecord) -> String)] {
-            let groups = Dictionary(grouping: cases, by: key)
+        var lines = [Line(dimension: "all", key: "all", rates: Rates(facts.map { RateFacts($0.progress) }))]
+        for (dimension, key) in [("studio", { (c: CaseFacts) in c.studioId }), ("member", name), ("area", { $0.area ?? "-" }),
+                                 ("topic", { $0.topic.rawValue })] as [(String, (CaseFacts) -> String)] {
+            let groups = Dictionary(grouping: facts, by: key)
             lines += groups.keys.sorted().map { Line(dimension: dimension, key: $0, rates: Rates(groups[$0]!.map { RateFacts($0.progress) })) }
         }
-        let now = hotline.clock.now()
-        let overdue = try await hotline.database.openCases(studio: studio)
-            .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < now }
-            .sorted { $0.progress.currentDeadline!.due < $1.progress.currentDeadline!.due }
-        return MonthReport(month: month, studio: studio, lines: lines, overdue: overdue)
+        let overdue = try await hotline.database.overdueCases(now: hotline.clock.now(), studios: studios)
+        return MonthReport(month: month, studio: studios?.count == 1 ? studios?.first : nil, lines: lines, overdue: overdue)
     }
 
-    /// The cases received in `month`, each placed by its studio's calendar, oldest first.
-    static func cases(month: String, studio: String?, hotline: Hotline) async throws -> [CaseRecord] {
+    /// The UTC span that holds `month` in every studio's calendar (a day either side covers every
+    /// time zone; each case is then placed in its studio's month).
+    static func bounds(_ month: String, studios: [String]?, deployment: Deployment) throws -> (Date, Date, Int, Int) {
         guard let (year, number) = parse(month) else { throw ReportError.badMonth(month) }
-        let deployment = hotline.settings.deployment
-        if let studio, deployment.studio(id: studio) == nil { throw ReportError.unknownStudio(studio) }
+        for s in studios ?? [] where deployment.studio(id: s) == nil { throw ReportError.unknownStudio(s) }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         let start = calendar.date(from: DateComponents(year: year, month: number, day: 1))!
         let end = calendar.date(byAdding: .month, value: 1, to: start)!
-        // A day either side covers every time zone; each case is then placed in its studio's month.
-        let candidates = try await hotline.database.cases(receivedFrom: start.addingTimeInterval(-86_400), to: end.addingTimeInterval(86_400), studio: studio)
-        return candidates.filter { c in
-            var local = Calendar(identifier: .gregorian)
-            local.timeZone = deployment.studio(id: c.studioId)?.timeZone ?? calendar.timeZone
-            let d = local.dateComponents([.year, .month], from: c.createdAt)
-            return d.year == year && d.month == number
-        }
+        return (start.addingTimeInterval(-86_400), end.addingTimeInterval(86_400), year, number)
+    }
+
+    /// Whether a case received at `date` falls in the month by its studio's calendar (a case received
+    /// at 23:30 on the last day in Shanghai belongs to that month there).
+    static func inMonth(_ date: Date, studio: String, year: Int, month: Int, deployment: Deployment) -> Bool {
+        var local = Calendar(identifier: .gregorian)
+        local.timeZone = deployment.studio(id: studio)?.timeZone ?? TimeZone(identifier: "UTC")!
+        let d = local.dateComponents([.year, .month], from: date)
+        return d.year == year && d.month == month
+    }
+
+    /// The cases received in `month`, each placed by its studio's calendar, oldest first.
+    static func cases(month: String, studio: String?, hotline: Hotline) async throws -> [CaseRecord] {
+        let deployment = hotline.settings.deployment
+        let studios = studio.map { [$0] }
+        let (start, end, year, number) = try bounds(month, studios: studios, deployment: deployment)
+        return try await hotline.database.cases(receivedFrom: start, to: end, studio: studio)
+            .filter { inMonth($0.createdAt, studio: $0.studioId, year: year, month: number, deployment: deployment) }
     }
 
     /// `2026-11` → (2026, 11).

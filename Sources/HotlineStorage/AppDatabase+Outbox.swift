@@ -171,10 +171,14 @@ public struct OutboxEntry: Sendable, Equatable {
 
 extension AppDatabase {
     /// Outbox rows, newest first, optionally only those in `status`.
-    public func outbox(status: OutboxRecord.Status? = nil, limit: Int = 1000) async throws -> [OutboxEntry] {
+    public func outbox(status: OutboxRecord.Status? = nil, studios: [String]? = nil, limit: Int = 1000) async throws -> [OutboxEntry] {
         try await writer.read { db in
             var request = OutboxRecord.all()
             if let status { request = request.filter(Column("status") == status.rawValue) }
+            if let studios {
+                request = request.filter(sql: "message_id IN (SELECT id FROM messages WHERE studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))))",
+                                         arguments: StatementArguments(studios))
+            }
             return try request.order(Column("id").desc).limit(limit).fetchAll(db).compactMap { row in
                 try MessageRecord.fetchOne(db, key: row.messageId).map { OutboxEntry(outbox: row, message: $0) }
             }
@@ -182,10 +186,14 @@ extension AppDatabase {
     }
 
     /// Puts failed rows back in the queue with fresh attempts (all failed rows when `ids` is nil); returns how many.
-    public func retryFailed(ids: [Int64]?, now: Date) async throws -> Int {
+    public func retryFailed(ids: [Int64]?, studios: [String]? = nil, now: Date) async throws -> Int {
         try await writer.write { db in
             var request = OutboxRecord.filter(Column("status") == OutboxRecord.Status.failed.rawValue)
             if let ids { request = request.filter(ids.contains(Column("id"))) }
+            if let studios {
+                request = request.filter(sql: "message_id IN (SELECT id FROM messages WHERE studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))))",
+                                         arguments: StatementArguments(studios))
+            }
             let rows = try request.fetchAll(db)
             for var row in rows {
                 row.status = .pending

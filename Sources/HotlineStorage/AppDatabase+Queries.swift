@@ -69,15 +69,6 @@ extension AppDatabase {
             return try request.order(Column("created_at"), Column("id")).fetchAll(db)
         }
     }
-
-    /// Open cases (optionally of one studio), oldest first.
-    public func openCases(studio: String? = nil) async throws -> [CaseRecord] {
-        try await writer.read { db in
-            var request = CaseRecord.filter(CaseState.openStates.map(\.rawValue).contains(Column("state")))
-            if let studio { request = request.filter(Column("studio_id") == studio) }
-            return try request.order(Column("created_at"), Column("id")).fetchAll(db)
-        }
-    }
 }
 
 /// What `/metrics` reads from the database at a scrape.

@@ -186,6 +186,7 @@ public struct CaseLedger {
         let old = record.progress
         record.progress = progress
         record.updatedAt = now
+        record.version += 1
         try record.update(db)
         let studio = record.studioId
         let wasCounted = old.state.isOpen ? old.assignee : nil

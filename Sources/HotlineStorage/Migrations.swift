@@ -278,6 +278,23 @@ enum Migrations {
                 t.column("last_used_at", .datetime)
             }
         }
+        migrator.registerMigration("v14-case-version-and-due") { db in
+            // The admin API refuses a change made against a stale copy of a case: every save adds one.
+            try db.alter(table: "cases") { t in t.add(column: "version", .integer).notNull().defaults(to: 1) }
+            // The deadline a case works towards now (CaseProgress.currentDeadline, in SQL), so that
+            // "overdue" is an index range rather than a scan of every open case.
+            try db.execute(sql: """
+                ALTER TABLE cases ADD COLUMN next_due TEXT GENERATED ALWAYS AS (CASE
+                  WHEN state IN ('received', 'assigned') THEN accept_due
+                  WHEN state IN ('accepted', 'reopened') THEN reply_due
+                  WHEN state IN ('replied', 'with-department') THEN close_due END) VIRTUAL
+                """)
+            try db.execute(sql: "CREATE INDEX cases_by_next_due ON cases(next_due) WHERE next_due IS NOT NULL")
+            // Case lists page newest first within a studio, by state or by topic.
+            try db.create(index: "cases_by_studio_state", on: "cases", columns: ["studio_id", "state"])
+            try db.create(index: "cases_by_studio_topic", on: "cases", columns: ["studio_id", "topic"])
+            try db.create(index: "cases_by_studio_created", on: "cases", columns: ["studio_id", "created_at"])
+        }
         return migrator
     }
 }

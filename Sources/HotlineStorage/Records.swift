@@ -80,6 +80,8 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     public var traditional: Bool = false
     /// When the case went to its department (转办).
     public var transferredAt: Date?
+    /// Goes up by one with every saved change: a change made against an older copy is refused.
+    public var version: Int = 1
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 

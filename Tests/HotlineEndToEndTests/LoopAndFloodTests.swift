@@ -61,8 +61,11 @@ import Testing
         let number = "+8613700000078"
         let topics = ["停水", "路灯坏了", "垃圾没人清", "噪音扰民", "电梯坏了", "工资被拖欠"]
         let start = Date()
+        var sent = 0
+        // At most 20 s of sending: on a loaded machine (tests run in parallel) fewer than 300 go out.
         for i in 0..<300 where Date().timeIntervalSince(start) < 20 {
             try await bot.text(number, "第\(i)条:\(topics[i % topics.count]),请处理")
+            sent += 1
         }
         let out = try bot.outbound()
         let toNumber = out.filter { $0.to == number }
@@ -74,7 +77,7 @@ import Testing
         #expect(toStaff.count + toMembers.count <= 7, "\(toStaff.map(\.text)) \(toMembers.map(\.text))")
         // Every text is kept.
         let inbound = jsonLines(try runCLI(["messages", "--json", "--database", bot.server.database])).filter { $0["direction"] as? String == "in" }
-        #expect(inbound.count == 300)
+        #expect(sent > 50 && inbound.count == sent)
         #expect(bot.server.terminate() == 0)
     }
 

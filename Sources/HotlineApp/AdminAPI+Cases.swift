@@ -1,0 +1,318 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+
+/// `/api/v1/cases`: the list with filters and cursor pages, one case with its conversation and
+/// audit trail, and reassign / note / close through ``CaseDesk`` (the SMS commands' rules).
+extension AdminAPI {
+    func registerCases(on api: RouterGroup<HotlineRequestContext>) {
+        api.get("cases") { request, _ in await authed(request) { user in try await listCases(request, user) } }
+        api.get("cases/:studio/:number") { request, context in
+            await authed(request) { user in
+                let (record, messages, events) = try await readCase(user, context)
+                let shows = showsPhones(user)
+                return try Self.json(CaseDetail(case: CaseView(record, hotline: hotline, showPhone: shows),
+                                                classification: Self.jsonObject(record.classification),
+                                                messages: messages.map { MessageView($0, showPhone: shows) }, events: events.map(EventView.init)))
+            }
+        }
+        api.post("cases/:studio/:number/reassign") { request, context in
+            await authed(request) { user in
+                let body = try await Self.decode(ReassignBody.self, from: request)
+                return try await act(user, context, version: body.version, .reassign(to: body.to, reason: body.reason ?? ""))
+            }
+        }
+        api.post("cases/:studio/:number/notes") { request, context in
+            await authed(request) { user in
+                let body = try await Self.decode(NoteBody.self, from: request)
+                guard body.text.count <= 2000 else { throw APIError(.badRequest, "text is longer than 2000 characters") }
+                return try await act(user, context, version: nil, .note(body.text))
+            }
+        }
+        api.post("cases/:studio/:number/close") { request, context in
+            await authed(request) { user in
+                let body = try await Self.decode(CloseBody.self, from: request)
+                guard let outcome = CaseOutcome(rawValue: body.outcome) else {
+                    throw APIError(.badRequest, "outcome '\(body.outcome.prefix(40))' is not one of \(CaseOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard body.note.count <= 2000 else { throw APIError(.badRequest, "note is longer than 2000 characters") }
+                return try await act(user, context, version: body.version, .close(outcome, note: body.note))
+            }
+        }
+    }
+
+    struct ReassignBody: Decodable {
+        /// A roster id (`M3`), a member's name, or a department.
+        var to: String
+        var reason: String?
+        var version: Int
+    }
+
+    struct NoteBody: Decodable { var text: String }
+
+    struct CloseBody: Decodable {
+        var outcome: String
+        var note: String
+        var version: Int
+    }
+
+    /// Page size when none is asked for, and the most a page holds.
+    static let defaultLimit = 50
+    static let maxLimit = 200
+
+    func listCases(_ request: Request, _ user: StaffUser) async throws -> Response {
+        var filter = CaseFilter(studios: try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")))
+        if let states = try Self.query(request, "state", { raw in
+            let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map { CaseState(rawValue: String($0)) }
+            return parts.contains(nil) ? nil : parts.compactMap { $0 }
+        }, "a state or states (\(CaseState.allCases.map(\.rawValue).joined(separator: ", ")))") { filter.states = states }
+        filter.member = try Self.query(request, "member", { $0.count <= 40 ? $0 : nil }, "a roster id")
+        // A member's account lists their own cases, whatever it asks for.
+        if user.role == .member {
+            if let asked = filter.member, asked != user.rosterId { throw APIError(.forbidden, "a member's account lists only its own cases") }
+            filter.member = user.rosterId ?? "-"
+        }
+        filter.area = try Self.query(request, "area", { $0.count <= 60 ? $0 : nil }, "an area")
+        filter.topic = try Self.query(request, "topic", Topic.init(rawValue:), "a topic (\(Topic.allCases.map(\.rawValue).joined(separator: ", ")))")
+        filter.intent = try Self.query(request, "intent", Intent.init(rawValue:), "an intent (\(Intent.allCases.map(\.rawValue).joined(separator: ", ")))")
+        filter.overdue = try Self.query(request, "overdue", { ["true": true, "false": false][$0] }, "true or false")
+        filter.receivedFrom = try Self.query(request, "from", Self.day, "a date like 2026-11-01 or an ISO 8601 time")
+        filter.receivedBefore = try Self.query(request, "to", Self.day, "a date like 2026-11-30 or an ISO 8601 time")
+        filter.text = try Self.query(request, "q", { $0.count <= 100 ? $0 : nil }, "at most 100 characters")
+        let limit = try Self.query(request, "limit", { Int($0).flatMap { (1...Self.maxLimit).contains($0) ? $0 : nil } }, "a number from 1 to \(Self.maxLimit)")
+            ?? Self.defaultLimit
+        let cursor = try Self.query(request, "cursor", Self.readCursor, "a cursor from an earlier page")
+        let page = try await hotline.database.cases(filter, now: hotline.clock.now(), cursor: cursor, limit: limit)
+        let shows = showsPhones(user)
+        return try Self.json(CaseList(cases: page.cases.map { CaseView($0, hotline: hotline, showPhone: shows) },
+                                      nextCursor: page.nextCursor.map(Self.writeCursor)))
+    }
+
+    /// `2026-11-01` (the start of that day, UTC) or ISO 8601 with a zone.
+    static func day(_ text: String) -> Date? {
+        if let d = ISO8601DateFormatter().date(from: text) { return d }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return text.count == 10 ? f.date(from: text) : nil
+    }
+
+    /// Cursors are opaque to clients: `c` and the id below which the next page starts.
+    static func writeCursor(_ id: Int64) -> String { "c\(id)" }
+    static func readCursor(_ text: String) -> Int64? {
+        guard text.hasPrefix("c"), let id = Int64(text.dropFirst()), id > 0 else { return nil }
+        return id
+    }
+
+    /// The case of the path with its conversation and audit trail, if the account may see it.
+    func readCase(_ user: StaffUser, _ context: HotlineRequestContext) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord]) {
+        let studio = try studio(user, context.parameters.get("studio") ?? "")
+        let number = try Self.number(context)
+        guard let found = try await hotline.database.caseDetail(studio: studio.id, number: number) else {
+            throw APIError(.notFound, "no case \(number) in studio '\(studio.id)'")
+        }
+        try mayRead(user, found.0)
+        return found
+    }
+
+    /// A member's account sees its own cases only.
+    func mayRead(_ user: StaffUser, _ record: CaseRecord) throws {
+        if user.role == .member, record.assigneeId != user.rosterId {
+            throw APIError(.forbidden, "case \(record.studioId)-\(record.number) is not assigned to you")
+        }
+    }
+
+    /// Carries out a staff action on the path's case in one transaction, refusing a stale `version`.
+    func act(_ user: StaffUser, _ context: HotlineRequestContext, version: Int?, _ action: StaffCaseAction) async throws -> Response {
+        try mayWrite(user)
+        let studio = try studio(user, context.parameters.get("studio") ?? "")
+        let number = try Self.number(context)
+        let settings = hotline.settings
+        // Members act as themselves (the lifecycle keeps them to their own cases); staff under their login.
+        let actor: CaseActor = user.role == .member ? .member(user.rosterId ?? "-") : .staff("staff:\(user.login)")
+        let name = user.name
+        let outcome = try await hotline.database.casework(now: hotline.clock.now()) { ledger -> ActResult in
+            guard var record = try ledger.caseRecord(studio: studio.id, number: number) else { return .notFound }
+            if user.role == .member, record.assigneeId != user.rosterId { return .notYours }
+            if let version, version != record.version { return .refused(.stale(current: record.version)) }
+            let desk = CaseDesk.forStudio(studio, settings: settings, ledger: ledger)
+            switch try desk.staff(action, on: &record, by: actor, name: name) {
+            case .success: return .done(record, queued: desk.queued)
+            case let .failure(refusal): return .refused(refusal)
+            }
+        }
+        switch outcome {
+        case .notFound: throw APIError(.notFound, "no case \(number) in studio '\(studio.id)'")
+        case .notYours: throw APIError(.forbidden, "case \(studio.id)-\(number) is not assigned to you")
+        case let .refused(refusal): throw refusal
+        case let .done(record, queued):
+            if queued > 0 { hotline.outboxSignal.wake() }
+            hotline.logger.info("case changed by staff", metadata: ["case": "\(studio.id)-\(number)", "by": "\(user.login)", "action": "\(Self.name(action))"])
+            return try Self.json(CaseView(record, hotline: hotline, showPhone: showsPhones(user)))
+        }
+    }
+
+    enum ActResult: Sendable {
+        case notFound, notYours
+        case refused(StaffCaseRefusal)
+        case done(CaseRecord, queued: Int)
+    }
+
+    static func name(_ action: StaffCaseAction) -> String {
+        switch action {
+        case .reassign: "reassign"
+        case .note: "note"
+        case .close: "close"
+        }
+    }
+
+    /// A stored JSON text as a value to embed (the classification's explanation).
+    static func jsonObject(_ text: String) -> JSONValue {
+        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+    }
+}
+
+/// A page of cases.
+struct CaseList: Encodable {
+    var cases: [CaseView]
+    /// Pass as `cursor` for the next page; absent on the last page.
+    var nextCursor: String?
+}
+
+/// A case as the API shows it.
+struct CaseView: Encodable {
+    struct Deadline: Encodable {
+        var step: String
+        var due: Date
+    }
+    var ref: String
+    var studio: String
+    var number: Int
+    var version: Int
+    var state: String
+    var intent: String
+    var topic: String
+    var area: String?
+    var member: String?
+    var memberName: String?
+    var resident: String
+    var text: String
+    var receivedAt: Date
+    var updatedAt: Date
+    var nextDeadline: Deadline?
+    var overdue: Bool
+    var routing: String?
+    var routingExplanation: String?
+    var outcome: String?
+    var outcomeNote: String?
+    var department: String?
+    var acceptedAt: Date?
+    var firstReplyAt: Date?
+    var closedAt: Date?
+    var satisfaction: String?
+
+    init(_ c: CaseRecord, hotline: Hotline, showPhone: Bool) {
+        ref = "\(c.studioId)-\(c.number)"
+        studio = c.studioId
+        number = c.number
+        version = c.version
+        state = c.state.rawValue
+        intent = c.intent.rawValue
+        topic = c.topic.rawValue
+        area = c.area
+        member = c.assigneeId
+        memberName = c.assigneeId.flatMap { hotline.settings.deployment.studio(id: c.studioId)?.person($0)?.name }
+        resident = showPhone ? c.residentPhone : PhoneNumber.mask(c.residentPhone)
+        text = c.text
+        receivedAt = c.createdAt
+        updatedAt = c.updatedAt
+        nextDeadline = c.progress.currentDeadline.map { Deadline(step: $0.kind.rawValue, due: $0.due) }
+        overdue = (c.progress.currentDeadline?.due).map { $0 < hotline.clock.now() } ?? false
+        routing = c.routingReason?.rawValue
+        routingExplanation = c.routingExplanation
+        outcome = c.outcome?.rawValue
+        outcomeNote = c.outcomeNote
+        department = c.department
+        acceptedAt = c.acceptedAt
+        firstReplyAt = c.firstReplyAt
+        closedAt = c.closedAt
+        satisfaction = c.satisfaction?.rawValue
+    }
+}
+
+struct CaseDetail: Encodable {
+    var `case`: CaseView
+    var classification: JSONValue
+    var messages: [MessageView]
+    var events: [EventView]
+}
+
+struct MessageView: Encodable {
+    var id: Int64
+    var direction: String
+    var channel: String
+    var from: String
+    var to: String
+    var text: String
+    var status: String
+    var kind: String?
+    var at: Date
+    var error: String?
+
+    init(_ m: MessageRecord, showPhone: Bool) {
+        id = m.id ?? 0
+        direction = m.direction.rawValue
+        channel = m.channel
+        from = showPhone ? m.fromNumber : PhoneNumber.mask(m.fromNumber)
+        to = showPhone ? m.toNumber : PhoneNumber.mask(m.toNumber)
+        text = m.text
+        status = m.status
+        kind = m.kind
+        at = m.createdAt
+        error = m.error
+    }
+}
+
+struct EventView: Encodable {
+    var at: Date
+    var actor: String
+    var kind: String
+    var detail: String?
+
+    init(_ e: CaseEventRecord) {
+        at = e.at
+        actor = e.actor
+        kind = e.kind
+        detail = e.detail
+    }
+}
+
+/// Any JSON value (the stored classification explanation is passed through as it is).
+enum JSONValue: Codable, Sendable {
+    case string(String), number(Double), bool(Bool), null
+    case array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null }
+        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+        else if let n = try? c.decode(Double.self) { self = .number(n) }
+        else if let s = try? c.decode(String.self) { self = .string(s) }
+        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
+        else { self = .object(try c.decode([String: JSONValue].self)) }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case let .string(s): try c.encode(s)
+        case let .number(n): try c.encode(n)
+        case let .bool(b): try c.encode(b)
+        case .null: try c.encodeNil()
+        case let .array(a): try c.encode(a)
+        case let .object(o): try c.encode(o)
+        }
+    }
+}

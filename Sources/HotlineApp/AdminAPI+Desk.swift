@@ -1,0 +1,227 @@
+import Crypto
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+
+/// The rest of `/api/v1`: members, residents, notices, outbox, rules, reports.
+extension AdminAPI {
+    func registerDesk(on api: RouterGroup<HotlineRequestContext>) {
+        api.get("members") { request, _ in await authed(request) { user in try await members(request, user) } }
+        api.get("residents/:studio/:phone") { request, context in
+            await authed(request) { user in
+                try notMember(user, "residents")
+                let studio = try studio(user, context.parameters.get("studio") ?? "")
+                // `+` arrives percent-encoded (%2B) from most clients.
+                let raw = (context.parameters.get("phone") ?? "").removingPercentEncoding ?? ""
+                let phone = PhoneNumber.normalize(raw, defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
+                let digits = raw.hasPrefix("+") ? raw.dropFirst() : Substring(raw)
+                guard (5...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                    throw APIError(.badRequest, "'\(raw.prefix(32))' is not a phone number (5 to 15 digits, + first if international)")
+                }
+                let (resident, cases) = try await hotline.database.resident(studio: studio.id, phone: phone)
+                guard resident != nil || !cases.isEmpty || studio.knownArea(of: phone) != nil else {
+                    throw APIError(.notFound, "studio '\(studio.id)' has no resident \(showsPhones(user) ? phone : PhoneNumber.mask(phone))")
+                }
+                let shows = showsPhones(user)
+                return try Self.json(ResidentView(
+                    studio: studio.id, phone: shows ? phone : PhoneNumber.mask(phone), area: resident?.area ?? studio.knownArea(of: phone),
+                    firstSeenAt: resident?.firstSeenAt, lastSeenAt: resident?.lastSeenAt, optedOut: resident?.optedOutAt != nil,
+                    optedOutAt: resident?.optedOutAt, cases: cases.map { CaseView($0, hotline: hotline, showPhone: shows) }))
+            }
+        }
+        registerNotices(on: api)
+        api.get("outbox") { request, _ in
+            await authed(request) { user in
+                try notMember(user, "the outbox")
+                let status = try Self.query(request, "status", OutboxRecord.Status.init(rawValue:), "pending, sending, sent, failed or cancelled") ?? .failed
+                let limit = try Self.query(request, "limit", { Int($0).flatMap { (1...500).contains($0) ? $0 : nil } }, "a number from 1 to 500") ?? 100
+                let entries = try await hotline.database.outbox(status: status, studios: try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")),
+                                                                 limit: limit)
+                return try Self.json(["messages": entries.map { OutboxView($0, showPhone: showsPhones(user)) }])
+            }
+        }
+        api.post("outbox/retry") { request, _ in
+            await authed(request) { user in
+                try mayWrite(user)
+                try notMember(user, "the outbox")
+                let body = try await Self.decode(RetryBody.self, from: request)
+                guard body.ids.count <= 1000 else { throw APIError(.badRequest, "at most 1000 ids at a time") }
+                guard body.ids.allSatisfy({ $0 > 0 }) else { throw APIError(.badRequest, "ids are positive outbox ids") }
+                let count = try await hotline.database.retryFailed(ids: body.ids, studios: try studios(user, asked: nil), now: hotline.clock.now())
+                if count > 0 { hotline.outboxSignal.wake() }
+                return try Self.json(["retried": count])
+            }
+        }
+        api.get("rules") { request, _ in await authed(request) { _ in try Self.json(rules()) } }
+        api.post("rules/classify") { request, _ in
+            await authed(request) { user in
+                let body = try await Self.decode(ClassifyBody.self, from: request)
+                guard body.text.count <= hotline.settings.maxInboundLength else {
+                    throw APIError(.badRequest, "text is longer than \(hotline.settings.maxInboundLength) characters")
+                }
+                let studio = try studio(user, body.studio ?? studios(user, asked: nil).first ?? "")
+                guard let classifier = hotline.classifier(studio: studio.id) else { throw APIError(.notFound, "no rule table for '\(studio.id)'") }
+                return try Self.json(["studio": .string(studio.id), "classification": Self.jsonObject(classifier.classify(body.text).jsonText)] as [String: JSONValue])
+            }
+        }
+        api.get("reports/month") { request, _ in
+            await authed(request) { user in
+                try notMember(user, "reports")
+                let (month, studios) = try reportScope(request, user)
+                let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline)
+                let format = try Self.query(request, "format", { ["json", "csv"].contains($0) ? $0 : nil }, "json or csv") ?? "json"
+                if format == "csv" {
+                    var headers = HTTPFields()
+                    headers[.contentType] = "text/csv; charset=utf-8"
+                    headers[.contentDisposition] = "attachment; filename=\"hotline-\(month).csv\""
+                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: report.csv())))
+                }
+                return Self.rawJSON(report.json())
+            }
+        }
+        api.get("reports/digest") { request, _ in
+            await authed(request) { user in
+                try notMember(user, "reports")
+                let (month, studios) = try reportScope(request, user)
+                // The digest reads per studio or for the whole deployment; an account in some studios gets one of its own.
+                guard studios == nil || studios?.count == 1 else {
+                    throw APIError(.badRequest, "give studio: your account works in \(studios!.joined(separator: ", "))")
+                }
+                return Self.rawJSON(try await MonthDigest.make(month: month, studio: studios?.first, hotline: hotline).json())
+            }
+        }
+        api.get("reports/overdue") { request, _ in
+            await authed(request) { user in
+                let studios = try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio"))
+                var overdue = try await hotline.database.overdueCases(now: hotline.clock.now(), studios: studios)
+                if user.role == .member { overdue = overdue.filter { $0.assigneeId == user.rosterId } }
+                return try Self.json(CaseList(cases: overdue.map { CaseView($0, hotline: hotline, showPhone: showsPhones(user)) }, nextCursor: nil))
+            }
+        }
+    }
+
+    /// `month` (required) and the studios the account may report on (nil: every studio, for an auditor asking for all).
+    func reportScope(_ request: Request, _ user: StaffUser) throws -> (String, [String]?) {
+        guard let month = try Self.query(request, "month", { MonthReport.parse($0) != nil ? $0 : nil }, "a month like 2026-11") else {
+            throw APIError(.badRequest, "month is required, e.g. month=2026-11")
+        }
+        let asked = try Self.query(request, "studio", { $0 }, "a studio")
+        if asked == nil, user.studios == "*" { return (month, nil) }
+        return (month, try studios(user, asked: asked))
+    }
+
+    static func rawJSON(_ text: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    struct RetryBody: Decodable { var ids: [Int64] }
+    struct ClassifyBody: Decodable {
+        var text: String
+        var studio: String?
+    }
+
+    func members(_ request: Request, _ user: StaffUser) async throws -> Response {
+        let studios = try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio"))
+        let now = hotline.clock.now()
+        let leave = try await hotline.database.leave(now: now)
+        let load = try await hotline.database.openCaseCounts()
+        let overdue = try await hotline.database.overdueCases(now: now, studios: studios, limit: 100_000)
+        let shows = showsPhones(user)
+        var out: [MemberView] = []
+        for id in studios {
+            guard let studio = hotline.settings.deployment.studio(id: id) else { continue }
+            let atCapacity = Routing.atCapacity(studio: studio, openCases: load[id] ?? [:])
+            for p in studio.roster {
+                let away = leave[id]?[p.id]
+                let duty = Weekday.allCases.filter { studio.duty[$0]?.contains(p.id) == true }.map { "\($0)" }
+                out.append(MemberView(
+                    studio: id, id: p.id, name: p.name, role: p.role.rawValue, sector: p.sector, areas: p.areas, dutyDays: duty,
+                    phone: shows || p.id == user.rosterId ? p.phone : PhoneNumber.mask(p.phone), onLeave: away != nil, leaveUntil: away ?? nil,
+                    openCases: load[id]?[p.id] ?? 0, overdueCases: overdue.filter { $0.studioId == id && $0.assigneeId == p.id }.count,
+                    available: away == nil && !atCapacity.contains(p.id)))
+            }
+        }
+        return try Self.json(["members": out])
+    }
+
+    /// The rule table in force: a version (a digest of its rules, so two servers can be compared), its size and topics.
+    func rules() -> RulesView {
+        let table = hotline.ruleTable
+        let digest = SHA256.hash(data: Data(String(reflecting: table.rules).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        return RulesView(version: digest, rules: table.rules.count, topics: Topic.allCases.map { TopicView(id: $0.rawValue, name: $0.label) },
+                         intents: Intent.allCases.map(\.rawValue))
+    }
+}
+
+struct ResidentView: Encodable {
+    var studio: String
+    var phone: String
+    var area: String?
+    var firstSeenAt: Date?
+    var lastSeenAt: Date?
+    var optedOut: Bool
+    var optedOutAt: Date?
+    var cases: [CaseView]
+}
+
+struct MemberView: Encodable {
+    var studio: String
+    var id: String
+    var name: String
+    var role: String
+    var sector: String?
+    var areas: [String]
+    var dutyDays: [String]
+    var phone: String
+    var onLeave: Bool
+    var leaveUntil: Date?
+    var openCases: Int
+    var overdueCases: Int
+    /// Routing would give them a case now (not on leave, not at the studio's max_open_cases).
+    var available: Bool
+}
+
+struct OutboxView: Encodable {
+    var id: Int64
+    var messageId: Int64
+    var studio: String
+    var channel: String
+    var to: String
+    var text: String
+    var kind: String?
+    var status: String
+    var attempts: Int
+    var lastError: String?
+    var nextAttemptAt: Date
+    var updatedAt: Date
+
+    init(_ e: OutboxEntry, showPhone: Bool) {
+        id = e.outbox.id ?? 0
+        messageId = e.outbox.messageId
+        studio = e.message.studioId
+        channel = e.outbox.channel
+        to = showPhone ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber)
+        text = e.message.text
+        kind = e.message.kind
+        status = e.outbox.status.rawValue
+        attempts = e.outbox.attempts
+        lastError = e.outbox.lastError
+        nextAttemptAt = e.outbox.nextAttemptAt
+        updatedAt = e.outbox.updatedAt
+    }
+}
+
+struct TopicView: Encodable {
+    var id: String
+    var name: String
+}
+
+struct RulesView: Encodable {
+    var version: String
+    var rules: Int
+    var topics: [TopicView]
+    var intents: [String]
+}

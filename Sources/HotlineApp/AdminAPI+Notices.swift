@@ -1,0 +1,248 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+
+/// `/api/v1/notices`: list, preview, create (now or at a time), show with the tally, cancel — all
+/// through ``NoticeDesk``, as the CLI and liaisons' texts do. Coordinators and liaisons only
+/// (auditors read).
+extension AdminAPI {
+    func registerNotices(on api: RouterGroup<HotlineRequestContext>) {
+        api.get("notices") { request, _ in
+            await authed(request) { user in
+                try notMember(user, "notices")
+                var out: [NoticeView] = []
+                for id in try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")) {
+                    for n in try await hotline.database.notices(studio: id, limit: 200) {
+                        out.append(NoticeView(n, tally: try await hotline.database.noticeTally(noticeID: n.id!)))
+                    }
+                }
+                return try Self.json(["notices": out.sorted { $0.createdAt > $1.createdAt }])
+            }
+        }
+        api.post("notices/preview") { request, _ in
+            await authed(request) { user in
+                try notMember(user, "notices")
+                let (studio, draft) = try await draft(request, user)
+                return try Self.json(PlanView(try await NoticeDesk(hotline: hotline).preview(studio: studio.id, draft), number: nil, showPhone: showsPhones(user)))
+            }
+        }
+        api.post("notices") { request, _ in
+            await authed(request) { user in
+                try mayWrite(user)
+                try notMember(user, "notices")
+                let (studio, draft) = try await draft(request, user)
+                let (record, plan) = try await NoticeDesk(hotline: hotline).create(studio: studio.id, draft, by: "staff:\(user.login)")
+                return try Self.json(PlanView(plan, number: record.number, showPhone: showsPhones(user)), status: .created)
+            }
+        }
+        api.get("notices/:studio/:number") { request, context in
+            await authed(request) { user in
+                try notMember(user, "notices")
+                let studio = try studio(user, context.parameters.get("studio") ?? "")
+                let number = try Self.number(context)
+                guard let n = try await hotline.database.notice(studio: studio.id, number: number) else {
+                    throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
+                }
+                let shows = showsPhones(user)
+                let recipients = try await hotline.database.noticeRecipients(noticeID: n.id!).map { r, status in
+                    RecipientView(phone: shows ? r.phone : PhoneNumber.mask(r.phone), name: r.name, role: r.role, area: r.area, via: r.via,
+                                  skipped: r.skipReason?.rawValue, status: status, rsvp: r.rsvp?.rawValue, rsvpNote: r.rsvpNote, rsvpAt: r.rsvpAt)
+                }
+                return try Self.json(NoticeDetail(notice: NoticeView(n, tally: try await hotline.database.noticeTally(noticeID: n.id!)), recipients: recipients))
+            }
+        }
+        api.post("notices/:studio/:number/cancel") { request, context in
+            await authed(request) { user in
+                try mayWrite(user)
+                try notMember(user, "notices")
+                let studio = try studio(user, context.parameters.get("studio") ?? "")
+                let number = try Self.number(context)
+                let body = try await Self.decode(CancelBody.self, from: request)
+                let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard body.reason.count <= 200 else { throw APIError(.badRequest, "reason is longer than 200 characters") }
+                guard !reason.isEmpty else { throw APIError(.unprocessableContent, "reason is blank") }
+                do {
+                    let (withdrawn, told) = try await NoticeDesk(hotline: hotline).cancel(studio: studio.id, number: number, reason: reason)
+                    return try Self.json(["withdrawn": withdrawn, "told": told])
+                } catch NoticeDesk.Problem.notice(.unknownNotice) {
+                    throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
+                } catch let NoticeDesk.Problem.notice(e) {
+                    throw APIError(.conflict, e.description)
+                }
+            }
+        }
+    }
+
+    struct CancelBody: Decodable { var reason: String }
+
+    /// A notice as asked for: what it says, who to, when.
+    struct DraftBody: Decodable {
+        var studio: String
+        var kind: String?
+        var title: String
+        var body: String?
+        /// Meetings: time (`2026-12-09 15:00` in the studio's zone, or ISO 8601) and place.
+        var at: String?
+        var place: String?
+        var topic: String?
+        var cases: [Int]?
+        /// Audience parts as the CLI's `--to`: `members`, `residents:area=龙湖社区`, `roll:NAME` …
+        var to: [String]
+        var sendAt: String?
+        var rsvpUntil: String?
+        var remindAt: String?
+    }
+
+    func draft(_ request: Request, _ user: StaffUser) async throws -> (Studio, NoticeDraft) {
+        let b = try await Self.decode(DraftBody.self, from: request)
+        let studio = try studio(user, b.studio)
+        guard let kind = NoticeKind(rawValue: b.kind ?? "meeting") else { throw APIError(.badRequest, "kind must be meeting or general") }
+        let title = b.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard b.title.count <= 100 else { throw APIError(.badRequest, "title is longer than 100 characters") }
+        // Schema-valid but blank: refused by meaning (422), as the schema cannot say it.
+        guard !title.isEmpty else { throw APIError(.unprocessableContent, "title is blank") }
+        guard (b.body ?? "").count <= 1000 else { throw APIError(.badRequest, "body is longer than 1000 characters") }
+        guard !b.to.isEmpty, b.to.count <= 50 else { throw APIError(.badRequest, "to must name 1 to 50 audience parts, e.g. [\"members\"]") }
+        let audience = try b.to.map { part -> AudiencePart in
+            switch AudiencePart.parse(part) {
+            case let .success(p): return p
+            case let .failure(e): throw APIError(.badRequest, e.description)
+            }
+        }
+        func time(_ text: String?, _ field: String) throws -> Date? {
+            guard let text else { return nil }
+            guard let d = NoticeTime.parse(text, timeZone: studio.timeZone) else { throw APIError(.badRequest, "\(field) '\(text.prefix(40))' is not a time like 2026-12-09 15:00") }
+            return d
+        }
+        var meeting: Meeting?
+        if kind == .meeting {
+            guard let at = try time(b.at, "at"), let place = b.place else { throw APIError(.badRequest, "a meeting needs at and place") }
+            guard (b.cases ?? []).allSatisfy({ $0 > 0 }) else { throw APIError(.badRequest, "cases are positive case numbers") }
+            meeting = Meeting(at: at, place: place, topic: b.topic, caseNumbers: b.cases ?? [])
+        }
+        return (studio, NoticeDraft(kind: kind, title: title, body: b.body ?? "", meeting: meeting, audience: audience,
+                                    sendAt: try time(b.sendAt, "send_at"), rsvpUntil: try time(b.rsvpUntil, "rsvp_until"),
+                                    remindAt: try time(b.remindAt, "remind_at")))
+    }
+}
+
+struct TallyView: Encodable {
+    struct Seat: Encodable {
+        var role: String
+        var coming: Int
+        var declined: Int
+        var noAnswer: Int
+    }
+    var coming: Int
+    var declined: Int
+    var noAnswer: Int
+    var seats: [Seat]
+    var skipped: [String: Int]
+
+    init(_ t: NoticeTally) {
+        coming = t.coming
+        declined = t.declined
+        noAnswer = t.noAnswer
+        seats = t.rows.map { Seat(role: $0.role, coming: $0.coming, declined: $0.declined, noAnswer: $0.noAnswer) }
+        skipped = Dictionary(uniqueKeysWithValues: t.skipped.map { ($0.key.rawValue, $0.value) })
+    }
+}
+
+struct NoticeView: Encodable {
+    var ref: String
+    var studio: String
+    var number: Int
+    var kind: String
+    var state: String
+    var title: String
+    var body: String
+    var text: String
+    var meetingAt: Date?
+    var place: String?
+    var audience: [String]
+    var sendAt: Date
+    var rsvpUntil: Date?
+    var remindAt: Date?
+    var createdBy: String
+    var createdAt: Date
+    var cancelledAt: Date?
+    var cancelReason: String?
+    var tally: TallyView
+
+    init(_ n: NoticeRecord, tally: NoticeTally) {
+        ref = "\(n.studioId)-\(n.number)"
+        studio = n.studioId
+        number = n.number
+        kind = n.kind.rawValue
+        state = n.state.rawValue
+        title = n.title
+        body = n.body
+        text = n.text
+        meetingAt = n.meetingAt
+        place = n.place
+        audience = n.audience.split(separator: "\n").map(String.init)
+        sendAt = n.sendAt
+        rsvpUntil = n.rsvpUntil
+        remindAt = n.remindAt
+        createdBy = n.createdBy
+        createdAt = n.createdAt
+        cancelledAt = n.cancelledAt
+        cancelReason = n.cancelReason
+        self.tally = TallyView(tally)
+    }
+}
+
+struct RecipientView: Encodable {
+    var phone: String
+    var name: String?
+    var role: String
+    var area: String?
+    var via: String
+    var skipped: String?
+    var status: String?
+    var rsvp: String?
+    var rsvpNote: String?
+    var rsvpAt: Date?
+}
+
+struct NoticeDetail: Encodable {
+    var notice: NoticeView
+    var recipients: [RecipientView]
+}
+
+/// What a notice does (or would do): recipients, who is skipped and why, SMS parts, times.
+struct PlanView: Encodable {
+    struct Person: Encodable {
+        var phone: String
+        var name: String?
+        var role: String
+        var area: String?
+        var via: String
+        var reason: String?
+    }
+    var number: Int?
+    var text: String
+    var recipients: [Person]
+    var skipped: [Person]
+    var partsEach: Int
+    var totalParts: Int
+    var sendAt: Date
+    var rsvpUntil: Date?
+    var remindAt: Date?
+
+    init(_ plan: NoticePlan, number: Int?, showPhone: Bool) {
+        func person(_ r: NoticeRecipient, _ reason: SkipReason?) -> Person {
+            Person(phone: showPhone ? r.phone : PhoneNumber.mask(r.phone), name: r.name, role: r.role, area: r.area, via: r.via, reason: reason?.rawValue)
+        }
+        self.number = number
+        text = plan.text
+        recipients = plan.recipients.map { person($0, nil) }
+        skipped = plan.skipped.map { person($0.recipient, $0.reason) }
+        partsEach = plan.partsEach
+        totalParts = plan.totalParts
+        sendAt = plan.sendAt
+        rsvpUntil = plan.rsvpUntil
+        remindAt = plan.remindAt
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// Which cases a list shows: every field is optional, and the fields given must all hold.
+public struct CaseFilter: Sendable, Equatable {
+    /// The studios to look in (never empty: the caller's studios when none is asked for).
+    public var studios: [String]
+    public var states: [CaseState] = []
+    /// The assignee's roster id.
+    public var member: String?
+    public var area: String?
+    public var topic: Topic?
+    public var intent: Intent?
+    /// Open and past the deadline it works towards (true), or not (false).
+    public var overdue: Bool?
+    /// Received at or after / before.
+    public var receivedFrom: Date?
+    public var receivedBefore: Date?
+    /// Words the resident's text contains (matched as written, case-insensitively for Latin letters).
+    public var text: String?
+
+    public init(studios: [String]) { self.studios = studios }
+}
+
+/// One page of a case list, newest first, and where the next page starts (nil: this was the last).
+public struct CasePage: Sendable {
+    public var cases: [CaseRecord]
+    /// The id the next page starts below: cases received later never shift a page already read.
+    public var nextCursor: Int64?
+}
+
+/// What the three rates and the month's breakdowns need of a case: read as narrow rows so a
+/// month of a busy district is counted in milliseconds.
+public struct CaseFacts: Sendable {
+    public var studioId: String
+    public var assigneeId: String?
+    public var area: String?
+    public var topic: Topic
+    public var createdAt: Date
+    public var progress: CaseProgress
+}
+
+extension AppDatabase {
+    /// A page of cases matching `filter`, newest first, below `cursor` (a case id).
+    public func cases(_ filter: CaseFilter, now: Date, cursor: Int64?, limit: Int) async throws -> CasePage {
+        try await writer.read { db in
+            var clauses: [String] = []
+            var args: [(any DatabaseValueConvertible)?] = []
+            clauses.append("studio_id IN (\(Array(repeating: "?", count: filter.studios.count).joined(separator: ",")))")
+            args += filter.studios.map { $0 as any DatabaseValueConvertible }
+            if !filter.states.isEmpty {
+                clauses.append("state IN (\(Array(repeating: "?", count: filter.states.count).joined(separator: ",")))")
+                args += filter.states.map { $0.rawValue as any DatabaseValueConvertible }
+            }
+            if let m = filter.member { clauses.append("assignee_id = ?"); args.append(m) }
+            if let a = filter.area { clauses.append("area = ?"); args.append(a) }
+            if let t = filter.topic { clauses.append("topic = ?"); args.append(t.rawValue) }
+            if let i = filter.intent { clauses.append("intent = ?"); args.append(i.rawValue) }
+            switch filter.overdue {
+            case true?: clauses.append("next_due < ?"); args.append(now)
+            case false?: clauses.append("(next_due IS NULL OR next_due >= ?)"); args.append(now)
+            case nil: break
+            }
+            if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(f) }
+            if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(b) }
+            if let q = filter.text, !q.isEmpty {
+                // LIKE with the pattern's own wildcards escaped: the words are matched as written.
+                let escaped = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                    .replacingOccurrences(of: "_", with: "\\_")
+                clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
+            }
+            if let cursor { clauses.append("id < ?"); args.append(cursor) }
+            let sql = "SELECT * FROM cases WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
+            args.append(limit + 1)
+            var cases = try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args.map { $0?.databaseValue ?? .null }))
+            var next: Int64?
+            if cases.count > limit {
+                cases.removeLast()
+                next = cases.last?.id
+            }
+            return CasePage(cases: cases, nextCursor: next)
+        }
+    }
+
+    /// The case with this number in this studio, with its conversation and audit trail, in one read.
+    public func caseDetail(studio: String, number: Int) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord])? {
+        try await writer.read { db in
+            guard let c = try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) else { return nil }
+            let messages = try MessageRecord.filter(Column("case_id") == c.id).order(Column("id")).fetchAll(db)
+            let events = try CaseEventRecord.filter(Column("case_id") == c.id).order(Column("id")).fetchAll(db)
+            return (c, messages, events)
+        }
+    }
+
+    /// The facts the rates need of the cases received between `from` and `to` (optionally of some studios), oldest first.
+    public func caseFacts(receivedFrom from: Date, to: Date, studios: [String]?) async throws -> [CaseFacts] {
+        try await writer.read { db in
+            var sql = """
+                SELECT studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due
+                FROM cases WHERE created_at >= ? AND created_at < ?
+                """
+            var args: [any DatabaseValueConvertible] = [from, to]
+            if let studios {
+                sql += " AND studio_id IN (\(Array(repeating: "?", count: studios.count).joined(separator: ",")))"
+                args += studios.map { $0 as any DatabaseValueConvertible }
+            }
+            sql += " ORDER BY created_at, id"
+            var out: [CaseFacts] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
+            while let row = try rows.next() {
+                let state = CaseState(rawValue: row[5]) ?? .received
+                let progress = CaseProgress(state: state, assignee: row[1], outcome: (row[6] as String?).flatMap(CaseOutcome.init),
+                                            acceptedAt: row[8], acceptDue: row[9],
+                                            satisfaction: (row[7] as String?).flatMap(Satisfaction.init(rawValue:)))
+                out.append(CaseFacts(studioId: row[0], assigneeId: row[1], area: row[2], topic: Topic(rawValue: row[3]) ?? .other,
+                                     createdAt: row[4], progress: progress))
+            }
+            return out
+        }
+    }
+
+    /// Open cases past the deadline they work towards (optionally of some studios), most overdue first.
+    public func overdueCases(now: Date, studios: [String]?, limit: Int = 500) async throws -> [CaseRecord] {
+        try await writer.read { db in
+            var sql = "SELECT * FROM cases WHERE next_due < ?"
+            var args: [any DatabaseValueConvertible] = [now]
+            if let studios {
+                sql += " AND studio_id IN (\(Array(repeating: "?", count: studios.count).joined(separator: ",")))"
+                args += studios.map { $0 as any DatabaseValueConvertible }
+            }
+            sql += " ORDER BY next_due, id LIMIT ?"
+            args.append(limit)
+            return try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+    }
+
+    /// Roster ids on leave now, by studio, with the end of their leave (nil: until they say they are back).
+    public func leave(now: Date) async throws -> [String: [String: Date?]] {
+        try await writer.read { db in
+            var out: [String: [String: Date?]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT studio_id, roster_id, until FROM member_leave WHERE until IS NULL OR until > ?", arguments: [now]) {
+                out[row[0], default: [:]][row[1]] = .some(row[2] as Date?)
+            }
+            return out
+        }
+    }
+
+    /// Open cases per assignee, by studio.
+    public func openCaseCounts() async throws -> [String: [String: Int]] {
+        try await writer.read { db in
+            var out: [String: [String: Int]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT studio_id, assignee_id, open_cases FROM assignee_load") { out[row[0], default: [:]][row[1]] = row[2] }
+            return out
+        }
+    }
+
+    /// A resident as the studio knows them, and their cases (newest first, at most `limit`).
+    public func resident(studio: String, phone: String, limit: Int = 50) async throws -> (ResidentRecord?, [CaseRecord]) {
+        try await writer.read { db in
+            let r = try ResidentRecord.filter(Column("studio_id") == studio && Column("phone") == phone).fetchOne(db)
+            let cases = try CaseRecord.filter(Column("studio_id") == studio && Column("resident_phone") == phone)
+                .order(Column("id").desc).limit(limit).fetchAll(db)
+            return (r, cases)
+        }
+    }
+}

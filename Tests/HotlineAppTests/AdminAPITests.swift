@@ -1,0 +1,307 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import HotlineApp
+
+/// The admin API over the shipped config: who may do what, bad input answered 4xx with a
+/// message, changes through the SMS commands' lifecycle, pages stable under inserts.
+@Suite struct AdminAPITests {
+    /// A studio with two cases (1: water at 龙湖社区 → M3; 2: roads at 燕村) and one account per role.
+    final class Desk: @unchecked Sendable {
+        let phones: Phones
+        let clock: StepClock
+        let tokens: [String: String]
+        var hotline: Hotline { phones.hotline }
+
+        init() async throws {
+            clock = StepClock(thursday)
+            phones = Phones(try makeHotline(clock: clock.wall))
+            try await phones.text(resident, "小区停水三天了,我的电话13912345678")
+            try await phones.text("+8613700000021", "燕村的路坏了,没人修")
+            let staff = StaffDesk(hotline: phones.hotline, cost: 4)
+            var tokens: [String: String] = [:]
+            for (login, role, studios, member) in [("chen", StaffRole.coordinator, ["xujiawan"], nil as String?), ("xin", .liaison, ["xinjiang"], nil),
+                                                   ("wang", .member, ["xujiawan"], "M3"), ("zhang", .member, ["xujiawan"], "M1"),
+                                                   ("audit", .auditor, [], nil)] {
+                _ = try await staff.add(login: login, name: login, role: role, studios: studios, rosterID: member)
+                tokens[login] = try await staff.issueToken(login: login).token
+            }
+            self.tokens = tokens
+        }
+
+        /// Runs requests against the service's router.
+        func test(_ body: @Sendable (TestClientProtocol) async throws -> Void) async throws {
+            try await buildApplication(hotline: hotline, senders: nil, bcryptCost: 4).test(.router, body)
+        }
+    }
+
+    /// One request as `login` (nil: no token): status and JSON body.
+    static func call(_ client: TestClientProtocol, _ login: String?, _ desk: Desk, _ method: HTTPRequest.Method, _ uri: String,
+                     _ body: String? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
+        var headers = HTTPFields()
+        if let login { headers[.authorization] = "Bearer \(desk.tokens[login] ?? login)" }
+        headers[.contentType] = "application/json"
+        return try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) }) { r in
+            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: r.body))) as? [String: Any] ?? [:]
+            return (r.status, object)
+        }
+    }
+
+    static func refs(_ object: [String: Any]) -> [String] {
+        (object["cases"] as? [[String: Any]] ?? []).compactMap { $0["ref"] as? String }
+    }
+
+    @Test func noTokenNoEntry() async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            for (token, why) in [(nil as String?, "Bearer token is required"), ("hl_forged", "not valid"), ("plain", "not valid")] {
+                let (status, body) = try await Self.call(client, token, desk, .get, "/api/v1/cases")
+                #expect(status == .unauthorized)
+                #expect((body["error"] as? String)?.contains(why) == true)
+            }
+        }
+    }
+
+    /// Each role's allowed and forbidden actions: (account, method, path, body, status).
+    static let access: [(String, HTTPRequest.Method, String, String?, HTTPResponse.Status)] = [
+        ("chen", .get, "/api/v1/cases/xujiawan/1", nil, .ok),
+        ("chen", .get, "/api/v1/cases?studio=xinjiang", nil, .forbidden),
+        ("chen", .get, "/api/v1/cases?studio=nowhere", nil, .notFound),
+        ("xin", .get, "/api/v1/cases/xujiawan/1", nil, .forbidden),
+        ("xin", .post, "/api/v1/cases/xujiawan/1/notes", #"{"text":"x"}"#, .forbidden),
+        ("wang", .get, "/api/v1/cases/xujiawan/1", nil, .ok),
+        ("zhang", .get, "/api/v1/cases/xujiawan/1", nil, .forbidden),
+        ("zhang", .post, "/api/v1/cases/xujiawan/1/notes", #"{"text":"x"}"#, .forbidden),
+        ("zhang", .get, "/api/v1/cases?member=M3", nil, .forbidden),
+        ("wang", .get, "/api/v1/reports/month?month=2026-11", nil, .forbidden),
+        ("wang", .get, "/api/v1/residents/xujiawan/+8613700000001", nil, .forbidden),
+        ("wang", .get, "/api/v1/outbox", nil, .forbidden),
+        ("wang", .get, "/api/v1/notices", nil, .forbidden),
+        ("wang", .get, "/api/v1/members", nil, .ok),
+        ("wang", .get, "/api/v1/rules", nil, .ok),
+        ("audit", .get, "/api/v1/cases/xujiawan/2", nil, .ok),
+        ("audit", .get, "/api/v1/reports/month?month=2026-11", nil, .ok),
+        ("audit", .get, "/api/v1/residents/xujiawan/+8613700000001", nil, .ok),
+        ("audit", .post, "/api/v1/cases/xujiawan/1/notes", #"{"text":"x"}"#, .forbidden),
+        ("audit", .post, "/api/v1/cases/xujiawan/1/close", #"{"outcome":"resolved","note":"x","version":1}"#, .forbidden),
+        ("audit", .post, "/api/v1/outbox/retry", #"{"ids":[]}"#, .forbidden),
+        ("audit", .post, "/api/v1/notices", #"{"studio":"xujiawan","kind":"general","title":"t","to":["members"]}"#, .forbidden),
+        ("xin", .get, "/api/v1/residents/xujiawan/+8613700000001", nil, .forbidden),
+        ("xin", .get, "/api/v1/notices/xujiawan/1", nil, .forbidden),
+        ("xin", .get, "/api/v1/reports/month?month=2026-11&studio=xujiawan", nil, .forbidden),
+        ("chen", .get, "/api/v1/residents/xujiawan/+8613700000001", nil, .ok),
+        ("chen", .get, "/api/v1/residents/xujiawan/+8613799999999", nil, .notFound),
+        ("chen", .get, "/api/v1/cases/xujiawan/99", nil, .notFound),
+    ]
+
+    @Test func rolesAndStudios() async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            for (login, method, uri, body, expected) in Self.access {
+                let (status, object) = try await Self.call(client, login, desk, method, uri, body)
+                #expect(status == expected, "\(login) \(method) \(uri)")
+                if expected != .ok { #expect(object["error"] is String, "\(login) \(method) \(uri) names the problem") }
+            }
+            // Lists hold what each account may see.
+            #expect(Self.refs(try await Self.call(client, "chen", desk, .get, "/api/v1/cases").1).sorted() == ["xujiawan-1", "xujiawan-2"])
+            #expect(Self.refs(try await Self.call(client, "xin", desk, .get, "/api/v1/cases").1) == [])
+            #expect(Self.refs(try await Self.call(client, "wang", desk, .get, "/api/v1/cases").1) == ["xujiawan-1"])
+            #expect(Self.refs(try await Self.call(client, "audit", desk, .get, "/api/v1/cases").1).count == 2)
+            // Numbers whole for the coordinator, masked for members and auditors.
+            let (_, mine) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases/xujiawan/1")
+            #expect((mine["case"] as? [String: Any])?["resident"] as? String == resident)
+            for login in ["wang", "audit"] {
+                let (_, c) = try await Self.call(client, login, desk, .get, "/api/v1/cases/xujiawan/1")
+                let shown = try #require((c["case"] as? [String: Any])?["resident"] as? String)
+                #expect(shown != resident && shown.contains("*"), "\(login) sees \(shown)")
+            }
+        }
+    }
+
+    @Test func changesGoThroughTheLifecycle() async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            let (_, read) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases/xujiawan/1")
+            let version = try #require((read["case"] as? [String: Any])?["version"] as? Int)
+            #expect((read["case"] as? [String: Any])?["member"] as? String == "M3")
+            // Reassigned with the version read: the case moves, the audit trail names who did it.
+            var (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/1/reassign",
+                                                     #"{"to":"M6","reason":"陈委员熟悉龙湖","version":\#(version)}"#)
+            #expect(status == .ok && body["member"] as? String == "M6" && body["version"] as? Int == version + 1)
+            // The same change against the old version: 409, and nothing moves.
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/1/reassign",
+                                                 #"{"to":"M1","version":\#(version)}"#)
+            #expect(status == .conflict && (body["error"] as? String)?.contains("version \(version + 1)") == true)
+            // To nobody: 422 naming the problem; a note; a close; a second close refused by the lifecycle.
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/1/reassign", #"{"to":"M99","version":\#(version + 1)}"#)
+            #expect(status == .unprocessableContent && (body["error"] as? String)?.contains("M99") == true)
+            (status, _) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/1/notes", #"{"text":"已电话联系居民"}"#)
+            #expect(status == .ok)
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/1/close",
+                                                 #"{"outcome":"resolved","note":"已恢复供水","version":\#(version + 1)}"#)
+            #expect(status == .ok && body["state"] as? String == "closed" && body["outcome"] as? String == "resolved")
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/1/close",
+                                                 #"{"outcome":"resolved","note":"again","version":\#(version + 2)}"#)
+            #expect(status == .unprocessableContent && body["error"] is String)
+            let (_, detail) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases/xujiawan/1")
+            let events = try #require(detail["events"] as? [[String: Any]]).map { "\($0["actor"]!) \($0["kind"]!)" }
+            #expect(events.contains("staff:chen reassigned") && events.contains("staff:chen note") && events.contains("staff:chen closed"))
+            #expect(events.contains("staff:chen refused"))
+            // The new member, the old one and the resident were texted, as with 转 N by text.
+            let to = try await desk.hotline.database.messages().filter { $0.direction == .outbound }.map(\.toNumber)
+            #expect(to.contains("+8613800000006") && to.contains(m3) && to.filter { $0 == resident }.count >= 3)
+        }
+    }
+
+    @Test func membersActOnTheirOwnCasesOnly() async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            var (status, body) = try await Self.call(client, "wang", desk, .post, "/api/v1/cases/xujiawan/1/close",
+                                                     #"{"outcome":"unresolved","note":"需区里协调","version":1}"#)
+            #expect(status == .ok && body["outcome"] as? String == "unresolved")
+            let (_, two) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases/xujiawan/2")
+            let v2 = try #require((two["case"] as? [String: Any])?["version"] as? Int)
+            (status, body) = try await Self.call(client, "wang", desk, .post, "/api/v1/cases/xujiawan/2/reassign", #"{"to":"M3","version":\#(v2)}"#)
+            #expect(status == .forbidden)
+            // A department: the case goes there and stays open.
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/2/reassign", #"{"to":"区水务局","version":\#(v2)}"#)
+            #expect(status == .ok && body["state"] as? String == "with-department" && body["department"] as? String == "区水务局")
+        }
+    }
+
+    @Test(arguments: [
+        ("/api/v1/cases?limit=0", "limit"), ("/api/v1/cases?state=lost", "state"), ("/api/v1/cases?topic=weather", "topic"),
+        ("/api/v1/cases?overdue=maybe", "overdue"), ("/api/v1/cases?from=yesterday", "from"), ("/api/v1/cases?cursor=zz", "cursor"),
+        ("/api/v1/cases/xujiawan/abc", "number"), ("/api/v1/reports/month", "month"), ("/api/v1/reports/month?month=2026-13", "month"),
+        ("/api/v1/outbox?status=lost", "status"),
+    ])
+    func badQueries(uri: String, names: String) async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            let (status, body) = try await Self.call(client, "chen", desk, .get, uri)
+            #expect(status == .badRequest)
+            #expect((body["error"] as? String)?.contains(names) == true, "\(body)")
+        }
+    }
+
+    @Test(arguments: [
+        ("not json", "not JSON"), (#"{"to":"M6"}"#, "lacks 'version'"), (#"{"to":6,"version":1}"#, "'to' has the wrong type"),
+        (String(repeating: "x", count: 70_000), "larger than 64 KiB"),
+    ])
+    func badBodies(body: String, names: String) async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            let (status, object) = try await Self.call(client, "chen", desk, .post, "/api/v1/cases/xujiawan/1/reassign", body)
+            #expect(status == (body.count > 65_536 ? .contentTooLarge : .badRequest))
+            #expect((object["error"] as? String)?.contains(names) == true, "\(object)")
+        }
+    }
+
+    @Test func pagesStayStableUnderInserts() async throws {
+        let desk = try await Desk()
+        for i in 3...7 { try await desk.phones.text("+86137000001\(i)0", "燕村路灯坏了第\(i)次") }
+        try await desk.test { client in
+            var seen: [String] = []
+            var cursor: String?
+            var pages = 0
+            repeat {
+                let (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(status == .ok)
+                seen += Self.refs(body)
+                cursor = body["next_cursor"] as? String
+                pages += 1
+                // Texts arriving between pages open newer cases: they never shift the pages still to read.
+                if pages == 1 { try await desk.phones.text("+8613700000190", "谭家庄村的垃圾没人清运") }
+            } while cursor != nil && pages < 10
+            #expect(seen == (1...7).reversed().map { "xujiawan-\($0)" })
+            // Filters combine.
+            let (_, filtered) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases?q=路灯&limit=2")
+            #expect(Self.refs(filtered) == ["xujiawan-7", "xujiawan-6"] && filtered["next_cursor"] is String)
+            let (_, water) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases?topic=water&state=assigned,accepted")
+            #expect(Self.refs(water) == ["xujiawan-1"])
+        }
+    }
+
+    @Test func overdueCases() async throws {
+        let desk = try await Desk()
+        desk.clock.advance(3 * 86_400)
+        try await desk.test { client in
+            let (_, list) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases?overdue=true")
+            #expect(Self.refs(list).sorted() == ["xujiawan-1", "xujiawan-2"])
+            let (_, mine) = try await Self.call(client, "wang", desk, .get, "/api/v1/reports/overdue")
+            #expect(Self.refs(mine) == ["xujiawan-1"])
+            let (_, members) = try await Self.call(client, "chen", desk, .get, "/api/v1/members?studio=xujiawan")
+            let m3 = try #require((members["members"] as? [[String: Any]])?.first { $0["id"] as? String == "M3" })
+            #expect(m3["open_cases"] as? Int == 1 && m3["overdue_cases"] as? Int == 1 && m3["available"] as? Bool == true)
+        }
+    }
+
+    @Test func loginGivesATokenAndFailuresAreLimited() async throws {
+        let desk = try await Desk()
+        try await StaffDesk(hotline: desk.hotline, cost: 4).setPassword(login: "chen", password: "correct horse battery")
+        try await desk.test { client in
+            var (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"correct horse battery"}"#)
+            #expect(status == .created)
+            let token = try #require(body["token"] as? String)
+            var headers = HTTPFields()
+            headers[.authorization] = "Bearer \(token)"
+            try await client.execute(uri: "/api/v1/me", method: .get, headers: headers) { r in
+                #expect(r.status == .ok && String(buffer: r.body).contains("\"role\":\"coordinator\""))
+            }
+            (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"wrong"}"#)
+            #expect(status == .unauthorized && body["error"] as? String == "wrong login or password")
+            // Unknown logins from one address: after ten failures the address waits, whatever it tries.
+            for i in 2...10 { _ = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"nobody\#(i)","password":"x"}"#) }
+            (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"correct horse battery"}"#)
+            #expect(status == .tooManyRequests && (body["error"] as? String)?.contains("this address") == true)
+        }
+    }
+
+    @Test func noticesOutboxRulesAndReports() async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            let draft = #"{"studio":"xujiawan","title":"接待日","at":"2026-12-09 15:00","place":"徐家湾社区活动室","to":["members","numbers:110"]}"#
+            var (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/notices/preview", draft)
+            #expect(status == .ok && (body["recipients"] as? [Any])?.count == 6 && (body["skipped"] as? [[String: Any]])?.first?["reason"] as? String == "invalid-number")
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/notices", draft)
+            #expect(status == .created && body["number"] as? Int == 1)
+            (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/notices/xujiawan/1")
+            #expect(status == .ok && ((body["notice"] as? [String: Any])?["tally"] as? [String: Any])?["no_answer"] as? Int == 6)
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/notices", #"{"studio":"xujiawan","title":"x","to":["everyone"]}"#)
+            #expect(status == .badRequest && (body["error"] as? String)?.contains("everyone") == true)
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/notices/xujiawan/1/cancel", #"{"reason":"改期"}"#)
+            #expect(status == .ok && body["withdrawn"] as? Int == 6)
+            (status, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/notices/xujiawan/1/cancel", #"{"reason":"改期"}"#)
+            #expect(status == .conflict)
+
+            // A failed text, listed and retried.
+            let ids = try await desk.hotline.database.claimDueOutbox(now: desk.clock.wall.now(), limit: 1)
+            try await desk.hotline.database.markAttemptFailed(try #require(ids.first), error: "gateway said no", retryAt: nil, now: desk.clock.wall.now())
+            (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/outbox")
+            let failed = try #require(body["messages"] as? [[String: Any]])
+            #expect(failed.count == 1 && failed[0]["last_error"] as? String == "gateway said no")
+            (_, body) = try await Self.call(client, "xin", desk, .post, "/api/v1/outbox/retry", #"{"ids":[\#(failed[0]["id"] as! Int)]}"#)
+            #expect(body["retried"] as? Int == 0)
+            (_, body) = try await Self.call(client, "chen", desk, .post, "/api/v1/outbox/retry", #"{"ids":[\#(failed[0]["id"] as! Int)]}"#)
+            #expect(body["retried"] as? Int == 1)
+
+            (status, body) = try await Self.call(client, "wang", desk, .post, "/api/v1/rules/classify", #"{"text":"楼上装修太吵了"}"#)
+            #expect(status == .ok && (body["classification"] as? [String: Any])?["topic"] as? String == "neighbour")
+            (_, body) = try await Self.call(client, "wang", desk, .get, "/api/v1/rules")
+            #expect((body["version"] as? String)?.count == 16 && (body["rules"] as? Int ?? 0) > 10)
+
+            (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/reports/month?month=2026-11")
+            let lines = try #require(body["lines"] as? [[String: Any]])
+            #expect(status == .ok && lines.first?["cases"] as? Int == 2)
+            try await client.execute(uri: "/api/v1/reports/month?month=2026-11&format=csv", method: .get,
+                                     headers: [.authorization: "Bearer \(desk.tokens["chen"]!)"]) { r in
+                #expect(r.headers[.contentType]?.hasPrefix("text/csv") == true && Array(Data(buffer: r.body).prefix(3)) == [0xEF, 0xBB, 0xBF])
+            }
+            (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/reports/digest?month=2026-11")
+            #expect(status == .ok && !(String(describing: body).contains("13912345678")))
+        }
+    }
+}

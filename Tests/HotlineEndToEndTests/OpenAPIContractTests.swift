@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// The admin API judged by peers nobody here wrote: openapi-spec-validator checks the document is
+/// valid OpenAPI 3.1, and schemathesis drives a real `hotline serve` with a coordinator's token,
+/// generating requests from the document (examples, edge cases, fuzzing, stateful sequences) and
+/// failing on any answer the document does not describe: a 5xx, an undocumented status or
+/// content type, a body off its schema, a schema-valid request refused as malformed (400) or an
+/// invalid one accepted, a method the path does not serve answered other than 405.
+@Suite(.serialized) struct OpenAPIContractTests {
+    static let document = repoRoot.appendingPathComponent("Sources/HotlineApp/openapi.yaml").path
+
+    /// Runs a tool from PATH (./test puts the virtual environment with the Python packages first).
+    static func tool(_ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test func theDocumentIsValidOpenAPI() throws {
+        let (status, output) = try Self.tool(["openapi-spec-validator", Self.document])
+        #expect(status == 0, "openapi-spec-validator (./test installs it): \(output)")
+    }
+
+    @Test func everyOperationAnswersAsDocumented() async throws {
+        let database = scratchDatabase()
+        try FileManager.default.createDirectory(atPath: (database as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let config = repoRoot.appendingPathComponent("config").path
+        _ = try runCLI(["users", "add", "--config", config, "--database", database, "chen", "--name", "陈", "--role", "coordinator", "--studio", "xujiawan"])
+        let token = try #require(try runCLI(["users", "token", "--config", config, "--database", database, "chen"])
+            .split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("hl_") }.map(String.init))
+        let server = try ServerProcess(database: database)
+        defer { _ = server.terminate() }
+        // Some cases to read, note, reassign and close.
+        for (i, text) in ["小区停水三天了", "燕村的路坏了,没人修", "楼上装修太吵了"].enumerated() {
+            let (status, _) = try await server.post("/webhooks/json", #"{"id":"c\#(i)","from":"+861370000000\#(i + 1)","to":"10690001","text":"\#(text)"}"#)
+            #expect(status == 200)
+        }
+        // The served document is the one in the repository.
+        let (status, served) = try await server.get("/api/openapi.yaml")
+        let committed = try String(contentsOfFile: Self.document, encoding: .utf8)
+        #expect(status == 200 && served == committed)
+        let (code, output) = try Self.tool([
+            "schemathesis", "--config-file", repoRoot.appendingPathComponent("Tests/contract/schemathesis.toml").path,
+            "run", Self.document, "--url", "http://127.0.0.1:\(server.port)", "-H", "Authorization: Bearer \(token)",
+            "--checks", "all", "--max-examples", "30", "--seed", "1", "--workers", "2", "--no-color",
+        ])
+        #expect(code == 0, "schemathesis (./test installs it) found answers off the contract:\n\(output.suffix(6000))")
+        #expect(output.contains("Selected: 27/27"), "every operation tested: \(output.suffix(1500))")
+    }
+}
