@@ -63,6 +63,8 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                // Its BcryptPasswordVerifier checks a password on NIO's thread pool, off the request's thread.
+                .product(name: "HummingbirdBasicAuth", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             // The admin API's contract, compiled into the binary (served at /api/openapi.yaml).

@@ -128,7 +128,7 @@ extension AdminAPI {
         let now = hotline.clock.now()
         let leave = try await hotline.database.leave(now: now)
         let load = try await hotline.database.openCaseCounts()
-        let overdue = try await hotline.database.overdueCases(now: now, studios: studios, limit: 100_000)
+        let overdue = try await hotline.database.overdueList(now: now, studios: studios, limit: 1_000_000)
         let shows = showsPhones(user)
         var out: [MemberView] = []
         for id in studios {

@@ -5,7 +5,7 @@ import HotlineStorage
 /// One JSON object per line for `hotline cases --json` and `hotline messages --json`.
 public enum Listings {
     /// ISO 8601 in UTC, e.g. 2026-11-21T08:30:00Z.
-    public static func isoString(_ date: Date) -> String { date.formatted(.iso8601) }
+    public static func isoString(_ date: Date) -> String { CivilTime.iso8601(date) ?? date.formatted(.iso8601) }
 
     /// A case as a JSON line.
     public static func json(_ c: CaseRecord) -> String {

@@ -18,7 +18,7 @@ public struct MonthReport: Sendable {
     public var studio: String?
     public var lines: [Line]
     /// Open cases whose current deadline has passed, most overdue first.
-    public var overdue: [CaseRecord]
+    public var overdue: [OverdueCase]
 
     public var overall: Rates { lines.first { $0.dimension == "all" }!.rates }
 
@@ -31,52 +31,55 @@ public struct MonthReport: Sendable {
     /// The report over some studios (nil: every studio), as the admin API asks for a staff member's studios.
     public static func make(month: String, studios: [String]?, hotline: Hotline) async throws -> MonthReport {
         let deployment = hotline.settings.deployment
-        let (start, end, year, number) = try bounds(month, studios: studios, deployment: deployment)
-        // Narrow rows rather than whole cases: a busy district's month is counted in milliseconds.
-        let facts = try await hotline.database.caseFacts(receivedFrom: start, to: end, studios: studios)
-            .filter { inMonth($0.createdAt, studio: $0.studioId, year: year, month: number, deployment: deployment) }
-        func name(_ c: CaseFacts) -> String {
-            guard let id = c.assigneeId else { return "-" }
-            return deployment.studio(id: c.studioId)?.person(id).map { "\($0.name)(\(c.studioId)/\(id))" } ?? id
+        // Narrow rows rather than whole cases, each studio's month by its own calendar: a busy
+        // district's month is counted in milliseconds, through the (studio_id, created_at) index.
+        let facts = try await hotline.database.caseFacts(received: try spans(month, studios: studios, deployment: deployment))
+        func name(_ key: MemberKey) -> String {
+            guard let id = key.id else { return "-" }
+            return deployment.studio(id: key.studio)?.person(id).map { "\($0.name)(\(key.studio)/\(id))" } ?? id
         }
-        var lines = [Line(dimension: "all", key: "all", rates: Rates(facts.map { RateFacts($0.progress) }))]
-        for (dimension, key) in [("studio", { (c: CaseFacts) in c.studioId }), ("member", name), ("area", { $0.area ?? "-" }),
-                                 ("topic", { $0.topic.rawValue })] as [(String, (CaseFacts) -> String)] {
-            let groups = Dictionary(grouping: facts, by: key)
-            lines += groups.keys.sorted().map { Line(dimension: dimension, key: $0, rates: Rates(groups[$0]!.map { RateFacts($0.progress) })) }
+        // Each case counted once into its group of each breakdown; groups are named once, not each case.
+        var all = Rates(), byStudio: [String: Rates] = [:], byMember: [MemberKey: Rates] = [:], byArea: [String: Rates] = [:]
+        var byTopic: [Topic: Rates] = [:]
+        for c in facts {
+            let f = RateFacts(c.progress)
+            all.add(f)
+            byStudio[c.studioId, default: Rates()].add(f)
+            byMember[MemberKey(studio: c.studioId, id: c.assigneeId), default: Rates()].add(f)
+            byArea[c.area ?? "-", default: Rates()].add(f)
+            byTopic[c.topic, default: Rates()].add(f)
         }
-        let overdue = try await hotline.database.overdueCases(now: hotline.clock.now(), studios: studios)
+        func breakdown(_ dimension: String, _ groups: [String: Rates]) -> [Line] {
+            groups.keys.sorted().map { Line(dimension: dimension, key: $0, rates: groups[$0]!) }
+        }
+        var members: [String: Rates] = [:]
+        for (k, r) in byMember { members[name(k)] = members[name(k)].map { $0 + r } ?? r }
+        let lines = [Line(dimension: "all", key: "all", rates: all)] + breakdown("studio", byStudio) + breakdown("member", members)
+            + breakdown("area", byArea) + breakdown("topic", Dictionary(uniqueKeysWithValues: byTopic.map { ($0.key.rawValue, $0.value) }))
+        let overdue = try await hotline.database.overdueList(now: hotline.clock.now(), studios: studios)
         return MonthReport(month: month, studio: studios?.count == 1 ? studios?.first : nil, lines: lines, overdue: overdue)
     }
 
-    /// The UTC span that holds `month` in every studio's calendar (a day either side covers every
-    /// time zone; each case is then placed in its studio's month).
-    static func bounds(_ month: String, studios: [String]?, deployment: Deployment) throws -> (Date, Date, Int, Int) {
+    /// Each studio's `month` as a UTC span by the studio's own calendar (a case received at 23:30
+    /// on the last day in Shanghai belongs to that month there); every studio when `studios` is nil.
+    public static func spans(_ month: String, studios: [String]?, deployment: Deployment) throws -> [(studio: String, from: Date, to: Date)] {
         guard let (year, number) = parse(month) else { throw ReportError.badMonth(month) }
         for s in studios ?? [] where deployment.studio(id: s) == nil { throw ReportError.unknownStudio(s) }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let start = calendar.date(from: DateComponents(year: year, month: number, day: 1))!
-        let end = calendar.date(byAdding: .month, value: 1, to: start)!
-        return (start.addingTimeInterval(-86_400), end.addingTimeInterval(86_400), year, number)
-    }
-
-    /// Whether a case received at `date` falls in the month by its studio's calendar (a case received
-    /// at 23:30 on the last day in Shanghai belongs to that month there).
-    static func inMonth(_ date: Date, studio: String, year: Int, month: Int, deployment: Deployment) -> Bool {
-        var local = Calendar(identifier: .gregorian)
-        local.timeZone = deployment.studio(id: studio)?.timeZone ?? TimeZone(identifier: "UTC")!
-        let d = local.dateComponents([.year, .month], from: date)
-        return d.year == year && d.month == month
+        return (studios ?? deployment.studios.map(\.id)).map { id in
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = deployment.studio(id: id)?.timeZone ?? TimeZone(identifier: "UTC")!
+            let start = calendar.date(from: DateComponents(year: year, month: number, day: 1))!
+            return (id, start, calendar.date(byAdding: .month, value: 1, to: start)!)
+        }
     }
 
     /// The cases received in `month`, each placed by its studio's calendar, oldest first.
     static func cases(month: String, studio: String?, hotline: Hotline) async throws -> [CaseRecord] {
-        let deployment = hotline.settings.deployment
-        let studios = studio.map { [$0] }
-        let (start, end, year, number) = try bounds(month, studios: studios, deployment: deployment)
-        return try await hotline.database.cases(receivedFrom: start, to: end, studio: studio)
-            .filter { inMonth($0.createdAt, studio: $0.studioId, year: year, month: number, deployment: deployment) }
+        var out: [CaseRecord] = []
+        for span in try spans(month, studios: studio.map { [$0] }, deployment: hotline.settings.deployment) {
+            out += try await hotline.database.cases(receivedFrom: span.from, to: span.to, studio: span.studio)
+        }
+        return out.sorted { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }
     }
 
     /// `2026-11` → (2026, 11).
@@ -113,24 +116,70 @@ public struct MonthReport: Sendable {
         }
         out.append("overdue now: \(overdue.count)")
         for c in overdue {
-            let d = c.progress.currentDeadline!
-            out.append("  \(c.studioId)-\(c.number)\t\(c.assigneeId ?? "-")\t\(d.kind.rawValue) due \(Listings.isoString(d.due))\t\(c.topic.rawValue)\t\(c.area ?? "-")")
+            out.append("  \(c.studioId)-\(c.number)\t\(c.assigneeId ?? "-")\t\(c.step.rawValue) due \(Listings.isoString(c.due))\t\(c.topic.rawValue)\t\(c.area ?? "-")")
         }
         return out
     }
 
     /// JSON: the lines and the overdue cases.
+    /// JSON: the lines and the overdue cases (encoded from structs: a busy month's report is
+    /// tens of kilobytes, and JSONSerialization of dictionaries cost more than counting it).
     public func json() -> String {
-        func rate(_ r: Rate) -> [String: Any] { ["rate": r.value.map { $0 as Any } ?? NSNull(), "numerator": r.numerator, "denominator": r.denominator] }
-        let object: [String: Any?] = [
-            "month": month, "studio": studio,
-            "lines": lines.map { ["dimension": $0.dimension, "key": $0.key, "cases": $0.rates.cases, "response": rate($0.rates.response),
-                                  "resolution": rate($0.rates.resolution), "satisfaction": rate($0.rates.satisfaction)] as [String: Any] },
-            "overdue": overdue.map { ["ref": "\($0.studioId)-\($0.number)", "member": $0.assigneeId.map { $0 as Any } ?? NSNull(),
-                                      "step": $0.progress.currentDeadline!.kind.rawValue, "due": Listings.isoString($0.progress.currentDeadline!.due)] },
-        ]
-        return Listings.line(object)
+        let data = (try? Self.encoder.encode(JSONReport(self))) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
     }
+
+    static let encoder: JSONEncoder = {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return e
+    }()
+
+    private struct JSONReport: Encodable {
+        struct RateJSON: Encodable {
+            let r: Rate
+            enum CodingKeys: CodingKey { case rate, numerator, denominator }
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(r.value, forKey: .rate)  // null when there is nothing to count
+                try c.encode(r.numerator, forKey: .numerator)
+                try c.encode(r.denominator, forKey: .denominator)
+            }
+        }
+        struct LineJSON: Encodable {
+            let dimension: String, key: String, cases: Int
+            let response: RateJSON, resolution: RateJSON, satisfaction: RateJSON
+        }
+        struct OverdueJSON: Encodable {
+            let ref: String, member: String?, step: String, due: String
+            enum CodingKeys: CodingKey { case ref, member, step, due }
+            func encode(to encoder: Encoder) throws {
+                var c = encoder.container(keyedBy: CodingKeys.self)
+                try c.encode(ref, forKey: .ref)
+                try c.encode(member, forKey: .member)  // null when nobody holds it
+                try c.encode(step, forKey: .step)
+                try c.encode(due, forKey: .due)
+            }
+        }
+        let month: String
+        let studio: String?
+        let lines: [LineJSON]
+        let overdue: [OverdueJSON]
+
+        init(_ r: MonthReport) {
+            month = r.month
+            studio = r.studio
+            lines = r.lines.map { LineJSON(dimension: $0.dimension, key: $0.key, cases: $0.rates.cases, response: RateJSON(r: $0.rates.response),
+                                           resolution: RateJSON(r: $0.rates.resolution), satisfaction: RateJSON(r: $0.rates.satisfaction)) }
+            overdue = r.overdue.map { OverdueJSON(ref: "\($0.studioId)-\($0.number)", member: $0.assigneeId, step: $0.step.rawValue, due: Listings.isoString($0.due)) }
+        }
+    }
+}
+
+/// A member's group in a report: studio and roster id (nil: nobody held the case).
+struct MemberKey: Hashable {
+    var studio: String
+    var id: String?
 }
 
 /// Why a report cannot be made.

@@ -8,7 +8,7 @@ import HotlineCore
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline-bench", abstract: "StudioHotline benchmarks (run a release build).",
-        subcommands: [ClassifyBench.self, IntakeBench.self, NoticeBench.self, DispatchBench.self, KannelBench.self, SendsmsSink.self])
+        subcommands: [ClassifyBench.self, IntakeBench.self, NoticeBench.self, AdminBench.self, DispatchBench.self, KannelBench.self, SendsmsSink.self])
 }
 
 struct ClassifyBench: ParsableCommand {

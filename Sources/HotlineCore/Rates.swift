@@ -62,26 +62,43 @@ public struct Rates: Sendable, Equatable, Codable {
     public var cases: Int
 
     public init(_ facts: some Sequence<RateFacts>) {
-        var assigned = 0, inTime = 0, closed = 0, resolved = 0, answered = 0, satisfied = 0, cases = 0
-        for f in facts {
-            cases += 1
-            if f.assigned {
-                assigned += 1
-                if f.acceptedInTime { inTime += 1 }
-            }
-            if let outcome = f.outcome {
-                closed += 1
-                if outcome != .unresolved { resolved += 1 }
-            }
-            switch f.satisfaction {
-            case .satisfied?, .basicallySatisfied?: answered += 1; satisfied += 1
-            case .unsatisfied?: answered += 1
-            case .noAnswer?, nil: break
-            }
+        self.init()
+        for f in facts { add(f) }
+    }
+
+    /// Nothing counted yet.
+    public init() {
+        response = Rate(0, of: 0)
+        resolution = Rate(0, of: 0)
+        satisfaction = Rate(0, of: 0)
+        cases = 0
+    }
+
+    /// Counts one more case.
+    public mutating func add(_ f: RateFacts) {
+        cases += 1
+        if f.assigned {
+            response.denominator += 1
+            if f.acceptedInTime { response.numerator += 1 }
         }
-        response = Rate(inTime, of: assigned)
-        resolution = Rate(resolved, of: closed)
-        satisfaction = Rate(satisfied, of: answered)
-        self.cases = cases
+        if let outcome = f.outcome {
+            resolution.denominator += 1
+            if outcome != .unresolved { resolution.numerator += 1 }
+        }
+        switch f.satisfaction {
+        case .satisfied?, .basicallySatisfied?: satisfaction.denominator += 1; satisfaction.numerator += 1
+        case .unsatisfied?: satisfaction.denominator += 1
+        case .noAnswer?, nil: break
+        }
+    }
+
+    /// Two counts together (a breakdown's groups summed).
+    public static func + (a: Rates, b: Rates) -> Rates {
+        var r = a
+        r.cases += b.cases
+        r.response = Rate(a.response.numerator + b.response.numerator, of: a.response.denominator + b.response.denominator)
+        r.resolution = Rate(a.resolution.numerator + b.resolution.numerator, of: a.resolution.denominator + b.resolution.denominator)
+        r.satisfaction = Rate(a.satisfaction.numerator + b.satisfaction.numerator, of: a.satisfaction.denominator + b.satisfaction.denominator)
+        return r
     }
 }

@@ -23,6 +23,17 @@ public struct CaseFilter: Sendable, Equatable {
     public init(studios: [String]) { self.studios = studios }
 }
 
+/// An open case past its deadline, as the overdue list names it.
+public struct OverdueCase: Sendable, Equatable {
+    public var studioId: String
+    public var number: Int
+    public var assigneeId: String?
+    public var topic: Topic
+    public var area: String?
+    public var step: DeadlineKind
+    public var due: Date
+}
+
 /// One page of a case list, newest first, and where the next page starts (nil: this was the last).
 public struct CasePage: Sendable {
     public var cases: [CaseRecord]
@@ -93,28 +104,49 @@ extension AppDatabase {
         }
     }
 
-    /// The facts the rates need of the cases received between `from` and `to` (optionally of some studios), oldest first.
-    public func caseFacts(receivedFrom from: Date, to: Date, studios: [String]?) async throws -> [CaseFacts] {
+    /// The facts the rates need of the cases each studio received in its span, oldest first.
+    public func caseFacts(received spans: [(studio: String, from: Date, to: Date)]) async throws -> [CaseFacts] {
         try await writer.read { db in
-            var sql = """
-                SELECT studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due
-                FROM cases WHERE created_at >= ? AND created_at < ?
-                """
-            var args: [any DatabaseValueConvertible] = [from, to]
-            if let studios {
-                sql += " AND studio_id IN (\(Array(repeating: "?", count: studios.count).joined(separator: ",")))"
-                args += studios.map { $0 as any DatabaseValueConvertible }
-            }
-            sql += " ORDER BY created_at, id"
             var out: [CaseFacts] = []
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(args))
-            while let row = try rows.next() {
-                let state = CaseState(rawValue: row[5]) ?? .received
-                let progress = CaseProgress(state: state, assignee: row[1], outcome: (row[6] as String?).flatMap(CaseOutcome.init),
-                                            acceptedAt: row[8], acceptDue: row[9],
-                                            satisfaction: (row[7] as String?).flatMap(Satisfaction.init(rawValue:)))
-                out.append(CaseFacts(studioId: row[0], assigneeId: row[1], area: row[2], topic: Topic(rawValue: row[3]) ?? .other,
-                                     createdAt: row[4], progress: progress))
+            // One indexed range per studio (cases_by_studio_created), read through SQLite's C API:
+            // a month of a busy district is ten thousand rows or more.
+            let sql = """
+                SELECT studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due
+                FROM cases WHERE studio_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id
+                """
+            for span in spans {
+                var s = BoundStatement(try db.cachedStatement(sql: sql))
+                s.bind(span.studio); s.bind(StoredDate.value(span.from)); s.bind(StoredDate.value(span.to))
+                try s.rows(db) { row in
+                    let progress = CaseProgress(state: row.text(5).flatMap(CaseState.init) ?? .received, assignee: row.text(1),
+                                                outcome: row.text(6).flatMap(CaseOutcome.init), acceptedAt: row.date(8), acceptDue: row.date(9),
+                                                satisfaction: row.text(7).flatMap(Satisfaction.init(rawValue:)))
+                    out.append(CaseFacts(studioId: row.text(0) ?? span.studio, assigneeId: progress.assignee, area: row.text(2),
+                                         topic: row.text(3).flatMap(Topic.init) ?? .other, createdAt: row.date(4) ?? span.from, progress: progress))
+                }
+            }
+            return out
+        }
+    }
+
+    /// Open cases past the deadline they work towards, as an overdue list shows them (optionally
+    /// of some studios), most overdue first.
+    public func overdueList(now: Date, studios: [String]?, limit: Int = 500) async throws -> [OverdueCase] {
+        try await writer.read { db in
+            var s = BoundStatement(try db.cachedStatement(sql: """
+                SELECT studio_id, number, assignee_id, topic, area, state, next_due FROM cases WHERE next_due < ?
+                \(studios.map { " AND studio_id IN (\($0.map { _ in "?" }.joined(separator: ",")))" } ?? "") ORDER BY next_due, id LIMIT ?
+                """))
+            s.bind(StoredDate.value(now))
+            for studio in studios ?? [] { s.bind(studio) }
+            s.bind(limit)
+            var out: [OverdueCase] = []
+            try s.rows(db) { row in
+                guard let due = row.date(6), let state = row.text(5).flatMap(CaseState.init),
+                      // Which step the deadline is for, as the lifecycle defines it.
+                      let step = CaseProgress(state: state, acceptDue: due, replyDue: due, closeDue: due).currentDeadline?.kind else { return }
+                out.append(OverdueCase(studioId: row.text(0) ?? "", number: Int(row.int64(1) ?? 0), assigneeId: row.text(2),
+                                       topic: row.text(3).flatMap(Topic.init) ?? .other, area: row.text(4), step: step, due: due))
             }
             return out
         }

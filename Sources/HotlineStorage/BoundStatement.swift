@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import GRDBSQLite
 
@@ -94,6 +95,15 @@ struct BoundStatement {
         func text(_ column: Int32) -> String? {
             guard let bytes = sqlite3_column_text(handle, column) else { return nil }
             return String(cString: bytes)
+        }
+
+        /// A date in the stored form (`StoredDate`), read from the column's bytes without a String;
+        /// any other form is left to GRDB.
+        func date(_ column: Int32) -> Date? {
+            guard let bytes = sqlite3_column_text(handle, column) else { return nil }
+            let count = Int(sqlite3_column_bytes(handle, column))
+            return StoredDate.parse(UnsafeBufferPointer(start: bytes, count: count))
+                ?? Date.fromDatabaseValue(String(cString: bytes).databaseValue)
         }
     }
 }

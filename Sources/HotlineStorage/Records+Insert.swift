@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HotlineCore
 
 // Inserts on the intake path, through statements SQLite compiles once per connection.
 //
@@ -116,41 +117,43 @@ enum StoredDate {
         // Milliseconds computed the way Foundation hands them to ICU (from the reference date, then
         // rounded half up), so that both agree to the last digit.
         let ms = Int64(((date.timeIntervalSinceReferenceDate + 978_307_200) * 1000 + 0.5).rounded(.down))
-        let (days, msOfDay) = floorDivide(ms, 86_400_000)
-        // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let c = CivilTime(milliseconds: ms)
         var out: [UInt8] = []
         out.reserveCapacity(23)
-        // The last `width` digits of `v`, appended in place (a temporary array per field cost as
-        // much as the rest of the conversion).
-        func digits(_ v: Int64, _ width: Int) {
-            var divisor: Int64 = 1
-            for _ in 1..<width { divisor *= 10 }
-            while divisor > 0 {
-                out.append(UInt8(ascii: "0") + UInt8(v / divisor % 10))
-                divisor /= 10
-            }
-        }
-        digits(year, 4); out.append(UInt8(ascii: "-"))
-        digits(month, 2); out.append(UInt8(ascii: "-"))
-        digits(day, 2); out.append(UInt8(ascii: " "))
-        digits(msOfDay / 3_600_000, 2); out.append(UInt8(ascii: ":"))
-        digits(msOfDay / 60_000 % 60, 2); out.append(UInt8(ascii: ":"))
-        digits(msOfDay / 1_000 % 60, 2); out.append(UInt8(ascii: "."))
-        digits(msOfDay % 1_000, 3)
+        c.append(&out, between: UInt8(ascii: " "))
+        out.append(UInt8(ascii: "."))
+        out.append(UInt8(ascii: "0") + UInt8(c.millisecond / 100))
+        out.append(UInt8(ascii: "0") + UInt8(c.millisecond / 10 % 10))
+        out.append(UInt8(ascii: "0") + UInt8(c.millisecond % 10))
         return String(decoding: out, as: UTF8.self)
     }
 
-    private static func floorDivide(_ a: Int64, _ b: Int64) -> (Int64, Int64) {
-        let q = a / b, r = a % b
-        return r < 0 ? (q - 1, r + b) : (q, r)
+    /// The date of a stored text `yyyy-MM-dd HH:mm:ss.SSS` (UTC), or nil for any other form.
+    static func parse(_ b: UnsafeBufferPointer<UInt8>) -> Date? {
+        guard b.count == 23, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"), b[10] == UInt8(ascii: " "), b[13] == UInt8(ascii: ":"),
+              b[16] == UInt8(ascii: ":"), b[19] == UInt8(ascii: ".") else { return nil }
+        var bad = false
+        func number(_ from: Int, _ width: Int) -> Int64 {
+            var v: Int64 = 0
+            for i in from..<(from + width) {
+                let d = Int64(b[i]) - 48
+                if d < 0 || d > 9 { bad = true }
+                v = v * 10 + d
+            }
+            return v
+        }
+        let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2))
+        let (hour, minute, second, ms) = (number(11, 2), number(14, 2), number(17, 2), number(20, 3))
+        guard !bad, (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        // Days since 1970-01-01 from the civil date (Howard Hinnant's algorithm, the inverse of `string`).
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        let days = era * 146_097 + doe - 719_468
+        let total = days * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + ms
+        return Date(timeIntervalSince1970: Double(total) / 1000)
     }
+
 }

@@ -121,4 +121,22 @@ import Testing
             #expect(StoredDate.value(date) == date.databaseValue, "\(date.timeIntervalSince1970)")
         }
     }
+
+    /// Reading the stored text back gives the instant it stands for: it writes back as the same
+    /// text, and lies within the millisecond of what GRDB reads (which goes through a calendar and
+    /// differs from the exact value in the last bits).
+    @Test func storedDatesReadBackAsGRDBReadsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let date = Date(timeIntervalSince1970: Double.random(in: -11_000_000_000...10_000_000_000, using: &generator))
+            let text = try #require(StoredDate.string(date))
+            let parsed = Array(text.utf8).withUnsafeBufferPointer { StoredDate.parse($0) }
+            let grdb = try #require(Date.fromDatabaseValue(text.databaseValue))
+            let mine = try #require(parsed)
+            #expect(StoredDate.string(mine) == text && abs(mine.timeIntervalSince(grdb)) < 0.001, "\(text)")
+        }
+        for bad in ["2026-11-30", "2026-13-01 00:00:00.000", "2026-11-30T12:00:00.000", "2026-11-3a 12:00:00.000"] {
+            #expect(Array(bad.utf8).withUnsafeBufferPointer { StoredDate.parse($0) } == nil, "\(bad)")
+        }
+    }
 }

@@ -1,0 +1,220 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import GRDB
+import HotlineApp
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The admin API on a big database: a year of a busy district (by default 200,000 cases and
+/// 1,000,000 messages in a SQLite file), asked over real HTTP for filtered case pages, a case, the
+/// overdue list and the monthly report; latency per request and the query plans behind them.
+struct AdminBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin", abstract: "Milliseconds per admin API request on a database of many cases and messages (seeded once, kept).")
+
+    @Option(help: "Cases to seed (a year of them, 70% in the first studio).")
+    var cases = 200_000
+    @Option(help: "Messages per case (one inbound, the rest outbound).")
+    var messagesPerCase = 5
+    @Option(help: "The SQLite file; seeded when it has no cases, reused after (delete it to seed again).")
+    var database = "/tmp/hotline-admin-bench.sqlite"
+    @Option(help: "Timed requests per query (after three untimed).")
+    var requests = 40
+    @Option(help: "Configuration folder.")
+    var config = "config"
+    @Option(help: "Rule table folder.")
+    var intents = "Intents"
+
+    /// 2026-11-30 12:00 UTC: the seeded year ends here, and the service's clock stands here.
+    static let now = ISO8601DateFormatter().date(from: "2026-11-30T12:00:00Z")!
+
+    func run() async throws {
+        var logger = Logger(label: "bench")
+        logger.logLevel = .error
+        let hotline = try HotlineSetup.make(HotlinePaths(config: config, intents: intents, database: database), clock: .fixed(Self.now),
+                                            environment: [:], logger: logger)
+        let existing = try await hotline.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cases") ?? 0 }
+        if existing == 0 {
+            let start = Date()
+            try await seed(hotline)
+            print("seeded in \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
+        }
+        let counts = try await hotline.database.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_events") ?? 0)
+        }
+        let size = (try FileManager.default.attributesOfItem(atPath: database)[.size] as? Int ?? 0) / 1_048_576
+        print("database \(database): \(counts.0) cases, \(counts.1) messages, \(counts.2) audit-trail entries, \(size) MiB")
+        let staff = StaffDesk(hotline: hotline, cost: 4)
+        if try await hotline.database.staffUser(login: "bench-coordinator") == nil {
+            _ = try await staff.add(login: "bench-coordinator", name: "bench", role: .coordinator, studios: ["xujiawan"])
+            _ = try await staff.add(login: "bench-auditor", name: "bench", role: .auditor, studios: [])
+        }
+        let coordinator = try await staff.issueToken(login: "bench-coordinator", days: 1).token
+        let auditor = try await staff.issueToken(login: "bench-auditor", days: 1).token
+        try await explain(hotline)
+        try await inProcess(hotline)
+
+        let port = try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
+            let app = buildApplication(hotline: hotline, senders: nil, port: 0, onServerRunning: { port in started.resume(returning: port) })
+            Task { try await app.runService(gracefulShutdownSignals: []) }
+        }
+        let deep = try await hotline.database.writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT id FROM cases WHERE studio_id = 'xujiawan' AND topic = 'water' ORDER BY id DESC LIMIT 1 OFFSET 5000") ?? 1
+        }
+        let queries: [(String, String, String)] = [
+            ("cases: studio + open states, first page of 50", "/api/v1/cases?studio=xujiawan&state=assigned,accepted,replied&limit=50", coordinator),
+            ("cases: studio + topic, a page 5,000 cases deep", "/api/v1/cases?studio=xujiawan&topic=water&limit=50&cursor=c\(deep)", coordinator),
+            ("cases: member + closed + received in June", "/api/v1/cases?member=M3&state=closed&from=2026-06-01&to=2026-07-01&limit=50", coordinator),
+            ("cases: overdue, all studios", "/api/v1/cases?overdue=true&limit=50", auditor),
+            ("cases: area + intent", "/api/v1/cases?area=%E7%87%95%E6%9D%91&intent=question&limit=50", coordinator),
+            ("cases: text search 停水 (1 case in 10 has it)", "/api/v1/cases?q=%E5%81%9C%E6%B0%B4&limit=50", coordinator),
+            ("a state no case is in (reopened)", "/api/v1/cases?studio=xujiawan&state=reopened&limit=50", coordinator),
+            ("worst case: text search for words no case has: every case of the studio read", "/api/v1/cases?studio=xujiawan&q=%E6%B2%A1%E6%9C%89%E8%BF%99%E4%B8%AA%E8%AF%8D&limit=50", coordinator),
+            ("one case with messages and audit trail", "/api/v1/cases/xujiawan/\(cases / 3)", coordinator),
+            ("monthly report, one studio (JSON)", "/api/v1/reports/month?month=2026-11&studio=xujiawan", coordinator),
+            ("monthly report, every studio (JSON)", "/api/v1/reports/month?month=2026-11", auditor),
+            ("monthly report, one studio (CSV)", "/api/v1/reports/month?month=2026-11&studio=xujiawan&format=csv", coordinator),
+        ]
+        print("\nover HTTP on 127.0.0.1, one request at a time, \(requests) timed after 3 untimed; milliseconds")
+        print("| request | median | p90 | max | bytes |")
+        print("|---|---:|---:|---:|---:|")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        for (name, path, token) in queries {
+            var times: [Double] = []
+            var bytes = 0
+            for i in 0..<(requests + 3) {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+                request.headers.add(name: "Authorization", value: "Bearer \(token)")
+                let start = DispatchTime.now().uptimeNanoseconds
+                let response = try await client.execute(request, timeout: .seconds(30))
+                let body = try await response.body.collect(upTo: 16 << 20)
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+                guard response.status == .ok else { throw ValidationError("\(path): \(response.status) \(String(buffer: body))") }
+                bytes = body.readableBytes
+                if i >= 3 { times.append(ms) }
+            }
+            times.sort()
+            let f = { String(format: "%.1f", $0) }
+            print("| \(name) | \(f(times[times.count / 2])) | \(f(times[times.count * 9 / 10])) | \(f(times.last!)) | \(bytes) |")
+        }
+        try await client.shutdown()
+    }
+
+    /// The month report's parts in process (no HTTP, no JSON): where its time goes.
+    func inProcess(_ hotline: Hotline) async throws {
+        func time(_ name: String, _ work: () async throws -> Int) async throws {
+            var times: [Double] = []
+            var n = 0
+            for _ in 0..<15 {
+                let start = DispatchTime.now().uptimeNanoseconds
+                n = try await work()
+                times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
+            times.sort()
+            print("- \(name): \(n) rows, median \(String(format: "%.1f", times[times.count / 2])) ms")
+        }
+        print("\nin process, median of 15:")
+        let spans = try MonthReport.spans("2026-11", studios: ["xujiawan"], deployment: hotline.settings.deployment)
+        try await time("month's rate facts, one studio (read)") { try await hotline.database.caseFacts(received: spans).count }
+        try await time("overdue list, one studio (read)") { try await hotline.database.overdueList(now: Self.now, studios: ["xujiawan"]).count }
+        try await time("MonthReport.make, one studio") { try await MonthReport.make(month: "2026-11", studios: ["xujiawan"], hotline: hotline).lines.count }
+        let report = try await MonthReport.make(month: "2026-11", studios: ["xujiawan"], hotline: hotline)
+        try await time("its JSON") { report.json().utf8.count }
+        try await time("its CSV") { report.csv().count }
+    }
+
+    /// The plans SQLite chooses for the list and report queries.
+    func explain(_ hotline: Hotline) async throws {
+        let plans = [
+            "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND state IN ('assigned','accepted','replied') ORDER BY id DESC LIMIT 51",
+            "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND topic = 'water' AND id < 100000 ORDER BY id DESC LIMIT 51",
+            "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND assignee_id = 'M3' AND state IN ('closed') AND created_at >= '2026-06-01' AND created_at < '2026-07-01' ORDER BY id DESC LIMIT 51",
+            "SELECT * FROM cases WHERE studio_id IN ('xujiawan','xinjiang') AND next_due < '2026-11-30' ORDER BY id DESC LIMIT 51",
+            "SELECT studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due FROM cases WHERE studio_id = 'xujiawan' AND created_at >= '2026-10-31 16:00:00.000' AND created_at < '2026-11-30 16:00:00.000' ORDER BY created_at, id",
+            "SELECT * FROM cases WHERE next_due < '2026-11-30' AND studio_id IN ('xujiawan') ORDER BY next_due, id LIMIT 500",
+        ]
+        print("\nquery plans:")
+        for sql in plans {
+            let detail = try await hotline.database.writer.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+            }
+            print("- `\(sql.prefix(110))…`: \(detail.joined(separator: "; "))")
+        }
+    }
+
+    /// A year of cases to `now`, with their messages and audit trails, written directly.
+    func seed(_ hotline: Hotline) async throws {
+        let deployment = hotline.settings.deployment
+        // The first studio (by the demo's ids, xujiawan) gets 70% of the cases.
+        let studios = deployment.studios.sorted { ($0.id == "xujiawan" ? 0 : 1, $0.id) < ($1.id == "xujiawan" ? 0 : 1, $1.id) }
+        let total = cases
+        let perCase = messagesPerCase
+        let texts = ["小区停水三天了,一直没人管", "燕村的路坑坑洼洼,下雨天根本走不了", "楼上装修天天噪音到晚上十一点", "物业乱收费,停车费一年涨了两次",
+                     "医保异地就医怎么报销?", "公司拖欠工资三个月了", "孩子上小学需要准备哪些材料", "污水直接排到河里", "暖气不热", "路灯坏了好几天"]
+        try await hotline.database.writer.write { db in
+            let insertCase = try db.makeStatement(sql: """
+                INSERT INTO cases(studio_id, number, resident_phone, intent, topic, area, area_source, assignee_id, state, routing_reason,
+                                  routing_explanation, classification, text, created_at, updated_at, outcome, outcome_note, accepted_at,
+                                  first_reply_at, closed_at, accept_due, reply_due, close_due, satisfaction, survey_state)
+                VALUES (?, ?, ?, ?, ?, ?, 'text', ?, ?, 'linked-area', 'seeded', '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertMessage = try db.makeStatement(sql: """
+                INSERT INTO messages(studio_id, direction, channel, from_number, to_number, text, status, kind, case_id, created_at)
+                VALUES (?, ?, 'json', ?, ?, ?, ?, ?, ?, ?)
+                """)
+            let insertEvent = try db.makeStatement(sql: "INSERT INTO case_events(case_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)")
+            var rng = Workload.Random(state: 2026)
+            var numbers: [String: Int] = [:]
+            let year: TimeInterval = 365 * 86_400
+            let topics = Topic.allCases
+            for i in 0..<total {
+                let studio = rng.below(10) < 7 ? studios[0] : studios[min(1, studios.count - 1)]
+                let members = studio.roster.filter { $0.role == .member }
+                let member = members[rng.below(members.count)]
+                let area = studio.areas[rng.below(studio.areas.count)].id
+                let created = Self.now.addingTimeInterval(-year + year * Double(i) / Double(total))
+                let age = Self.now.timeIntervalSince(created)
+                let number = (numbers[studio.id] ?? 0) + 1
+                numbers[studio.id] = number
+                let topic = topics[rng.below(topics.count)]
+                let intent = rng.below(5) == 0 ? Intent.question : .complaint
+                let phone = "+86137" + String(format: "%08d", rng.below(100_000_000))
+                // Recent cases are still open; older ones closed (1 in 12 unresolved), most answered the survey.
+                let open = age < 10 * 86_400 && rng.below(3) > 0
+                let acceptDue = created.addingTimeInterval(4 * 3600)
+                let accepted: Date? = open && rng.below(3) == 0 ? nil : created.addingTimeInterval(Double(600 + rng.below(6 * 3600)))
+                let state: CaseState = open ? (accepted == nil ? .assigned : .accepted) : (rng.below(4) == 0 ? .closed : .surveyed)
+                let closed: Date? = open ? nil : created.addingTimeInterval(Double(86_400 + rng.below(5 * 86_400)))
+                let outcome: CaseOutcome? = open ? nil : (rng.below(12) == 0 ? .unresolved : (rng.below(20) == 0 ? .proposal : .resolved))
+                let satisfaction: Satisfaction? = state == .surveyed ? [.satisfied, .satisfied, .basicallySatisfied, .unsatisfied][rng.below(4)] : nil
+                let text = texts[rng.below(texts.count)] + "(\(area))"
+                try insertCase.execute(arguments: [
+                    studio.id, number, phone, intent.rawValue, topic.rawValue, area, member.id, state.rawValue, text, created,
+                    closed ?? accepted ?? created, outcome?.rawValue, outcome.map { _ in "已处理" }, accepted, accepted, closed, acceptDue,
+                    accepted.map { $0.addingTimeInterval(2 * 86_400) }, created.addingTimeInterval(7 * 86_400), satisfaction?.rawValue,
+                    state == .surveyed ? "answered" : nil,
+                ])
+                let caseID = db.lastInsertedRowID
+                let hotlineNumber = studio.hotlineNumbers.first ?? "10690001"
+                try insertMessage.execute(arguments: [studio.id, "in", phone, hotlineNumber, text, "received", nil, caseID, created])
+                for k in 1..<max(1, perCase) {
+                    try insertMessage.execute(arguments: [studio.id, "out", hotlineNumber, k % 2 == 0 ? member.phone : phone, "【徐家湾委员工作室】您的诉求已收到,编号\(number)",
+                                                          "delivered", k % 2 == 0 ? "member-notice" : "case-update", caseID, created.addingTimeInterval(Double(k))])
+                }
+                try insertEvent.execute(arguments: [caseID, created, "resident", "opened", "\(intent.rawValue)/\(topic.rawValue)"])
+                try insertEvent.execute(arguments: [caseID, created, "system", "assigned", "\(member.id): linked-area"])
+                if let closed { try insertEvent.execute(arguments: [caseID, closed, member.id, "closed", "\(outcome!.rawValue): 已处理"]) }
+                if open { try db.execute(sql: """
+                    INSERT INTO assignee_load(studio_id, assignee_id, open_cases) VALUES (?, ?, 1)
+                    ON CONFLICT(studio_id, assignee_id) DO UPDATE SET open_cases = open_cases + 1
+                    """, arguments: [studio.id, member.id]) }
+            }
+        }
+        try await hotline.database.writer.write { db in try db.execute(sql: "ANALYZE") }
+    }
+}
