@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // hummingbird-auth for its bcrypt (a maintained, slow, salted password hash; not ours to write).
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // swift-mustache: the dashboard's pages as logic-less templates rendered by the server.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -66,9 +68,17 @@ let package = Package(
                 // Its BcryptPasswordVerifier checks a password on NIO's thread pool, off the request's thread.
                 .product(name: "HummingbirdBasicAuth", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // The admin API's contract, compiled into the binary (served at /api/openapi.yaml).
-            resources: [.embedInCode("openapi.yaml")],
+            // The admin API's contract and the dashboard's templates and assets, compiled into the
+            // binary: a studio's machine may be offline, so hotline serves every asset itself.
+            resources: [
+                .embedInCode("openapi.yaml"),
+                .embedInCode("Dashboard/layout.mustache"), .embedInCode("Dashboard/login.mustache"), .embedInCode("Dashboard/today.mustache"),
+                .embedInCode("Dashboard/cases.mustache"), .embedInCode("Dashboard/case.mustache"), .embedInCode("Dashboard/members.mustache"),
+                .embedInCode("Dashboard/notices.mustache"), .embedInCode("Dashboard/notice.mustache"), .embedInCode("Dashboard/reports.mustache"),
+                .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

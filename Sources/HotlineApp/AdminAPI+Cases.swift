@@ -62,6 +62,16 @@ extension AdminAPI {
     static let maxLimit = 200
 
     func listCases(_ request: Request, _ user: StaffUser) async throws -> Response {
+        let (filter, cursor, limit) = try caseQuery(request, user)
+        let page = try await hotline.database.cases(filter, now: hotline.clock.now(), cursor: cursor, limit: limit)
+        let shows = showsPhones(user)
+        return try Self.json(CaseList(cases: page.cases.map { CaseView($0, hotline: hotline, showPhone: shows) },
+                                      nextCursor: page.nextCursor.map(Self.writeCursor)))
+    }
+
+    /// A case list's filter, cursor and page size from the query (the API's and the dashboard's
+    /// board), checked against the account: 400 naming a parameter that cannot be read.
+    func caseQuery(_ request: Request, _ user: StaffUser) throws -> (CaseFilter, CaseCursor?, Int) {
         var filter = CaseFilter(studios: try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")))
         if let states = try Self.query(request, "state", { raw in
             let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map { CaseState(rawValue: String($0)) }
@@ -80,13 +90,11 @@ extension AdminAPI {
         filter.receivedFrom = try Self.query(request, "from", Self.day, "a date like 2026-11-01 or an ISO 8601 time")
         filter.receivedBefore = try Self.query(request, "to", Self.day, "a date like 2026-11-30 or an ISO 8601 time")
         filter.text = try Self.query(request, "q", { $0.count <= 100 ? $0 : nil }, "at most 100 characters")
+        filter.sort = try Self.query(request, "sort", CaseSort.init(rawValue:), "received or deadline") ?? .received
         let limit = try Self.query(request, "limit", { Int($0).flatMap { (1...Self.maxLimit).contains($0) ? $0 : nil } }, "a number from 1 to \(Self.maxLimit)")
             ?? Self.defaultLimit
         let cursor = try Self.query(request, "cursor", Self.readCursor, "a cursor from an earlier page")
-        let page = try await hotline.database.cases(filter, now: hotline.clock.now(), cursor: cursor, limit: limit)
-        let shows = showsPhones(user)
-        return try Self.json(CaseList(cases: page.cases.map { CaseView($0, hotline: hotline, showPhone: shows) },
-                                      nextCursor: page.nextCursor.map(Self.writeCursor)))
+        return (filter, cursor, limit)
     }
 
     /// `2026-11-01` (the start of that day, UTC) or ISO 8601 with a zone.
@@ -99,11 +107,25 @@ extension AdminAPI {
         return text.count == 10 ? f.date(from: text) : nil
     }
 
-    /// Cursors are opaque to clients: `c` and the id below which the next page starts.
-    static func writeCursor(_ id: Int64) -> String { "c\(id)" }
-    static func readCursor(_ text: String) -> Int64? {
-        guard text.hasPrefix("c"), let id = Int64(text.dropFirst()), id > 0 else { return nil }
-        return id
+    /// Cursors are opaque to clients: `c` and the id below which the next page starts (newest
+    /// first), or `d`, the deadline in milliseconds and the id after which it starts (soonest deadline first).
+    static func writeCursor(_ cursor: CaseCursor) -> String {
+        switch cursor {
+        case let .below(id): "c\(id)"
+        case let .after(due, id): "d\(Int64((due.timeIntervalSince1970 * 1000).rounded()))_\(id)"
+        }
+    }
+
+    static func readCursor(_ text: String) -> CaseCursor? {
+        // Exactly the document's patterns: digits only; ids without a leading zero.
+        func number(_ s: Substring, max digits: Int, id: Bool = true) -> Int64? {
+            guard (1...digits).contains(s.count), s.allSatisfy({ $0.isASCII && $0.isNumber }), !(id && s.first == "0") else { return nil }
+            return Int64(s)
+        }
+        if text.hasPrefix("c"), let id = number(text.dropFirst(), max: 18) { return .below(id: id) }
+        let parts = text.dropFirst().split(separator: "_", omittingEmptySubsequences: false)
+        guard text.hasPrefix("d"), parts.count == 2, let ms = number(parts[0], max: 14, id: false), let id = number(parts[1], max: 18) else { return nil }
+        return .after(due: Date(timeIntervalSince1970: Double(ms) / 1000), id: id)
     }
 
     /// The case of the path with its conversation and audit trail, if the account may see it.
@@ -126,9 +148,16 @@ extension AdminAPI {
 
     /// Carries out a staff action on the path's case in one transaction, refusing a stale `version`.
     func act(_ user: StaffUser, _ context: HotlineRequestContext, version: Int?, _ action: StaffCaseAction) async throws -> Response {
-        try mayWrite(user)
         let studio = try studio(user, context.parameters.get("studio") ?? "")
-        let number = try Self.number(context)
+        let record = try await change(user, studio: studio, number: try Self.number(context), version: version, action)
+        return try Self.json(CaseView(record, hotline: hotline, showPhone: showsPhones(user)))
+    }
+
+    /// A staff action on a case, as the API and the dashboard carry it out: the account's rights
+    /// checked, the change and its texts in one transaction, the dispatcher woken. Throws
+    /// ``APIError`` or ``StaffCaseRefusal`` naming why not.
+    func change(_ user: StaffUser, studio: Studio, number: Int, version: Int?, _ action: StaffCaseAction) async throws -> CaseRecord {
+        try mayWrite(user)
         let settings = hotline.settings
         // Members act as themselves (the lifecycle keeps them to their own cases); staff under their login.
         let actor: CaseActor = user.role == .member ? .member(user.rosterId ?? "-") : .staff("staff:\(user.login)")
@@ -150,7 +179,7 @@ extension AdminAPI {
         case let .done(record, queued):
             if queued > 0 { hotline.outboxSignal.wake() }
             hotline.logger.info("case changed by staff", metadata: ["case": "\(studio.id)-\(number)", "by": "\(user.login)", "action": "\(Self.name(action))"])
-            return try Self.json(CaseView(record, hotline: hotline, showPhone: showsPhones(user)))
+            return record
         }
     }
 

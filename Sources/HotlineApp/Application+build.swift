@@ -37,7 +37,7 @@ public func buildApplication(
         logger: hotline.logger)
 }
 
-/// Every HTTP route of the service: webhooks, health, Open311, the admin API, metrics.
+/// Every HTTP route of the service: webhooks, health, Open311, the admin API, the dashboard, metrics.
 public func makeRouter(hotline: Hotline, telemetry: Telemetry? = nil, bcryptCost: UInt8 = 12) -> Router<HotlineRequestContext> {
     let router = Router(context: HotlineRequestContext.self)
     if let telemetry {
@@ -52,7 +52,10 @@ public func makeRouter(hotline: Hotline, telemetry: Telemetry? = nil, bcryptCost
     }
     WebhookController(hotline: hotline).register(on: router)
     Open311.register(on: router, hotline: hotline)
-    AdminAPI(hotline: hotline, bcryptCost: bcryptCost).register(on: router)
+    let api = AdminAPI(hotline: hotline, bcryptCost: bcryptCost)
+    api.register(on: router)
+    // The templates are compiled in and parsed at start-up; one that does not parse is a build defect.
+    do { try Dashboard(hotline: hotline, api: api).register(on: router) } catch { preconditionFailure("dashboard templates: \(error)") }
     return router
 }
 

@@ -84,6 +84,11 @@ public struct StaffDesk: Sendable {
 
     /// A new token for the account: the token itself (shown once) and its record.
     public func issueToken(login: String, days: Int = 90, label: String? = nil) async throws -> (token: String, record: APIToken) {
+        try await issueToken(login: login, lifetime: Double(days) * 86_400, label: label)
+    }
+
+    /// A new token that lasts `lifetime` seconds (a dashboard session's is hours).
+    public func issueToken(login: String, lifetime: TimeInterval, label: String?) async throws -> (token: String, record: APIToken) {
         guard let user = try await hotline.database.staffUser(login: login) else { throw Problem.staff(.unknownLogin(login)) }
         var bytes = [UInt8](repeating: 0, count: 32)
         var rng = SystemRandomNumberGenerator()
@@ -92,7 +97,7 @@ public struct StaffDesk: Sendable {
             .replacingOccurrences(of: "=", with: "")
         let now = hotline.clock.now()
         let record = try await hotline.database.addToken(APIToken(userId: user.id!, tokenHash: Self.hash(token), label: label, createdAt: now,
-                                                                  expiresAt: now.addingTimeInterval(Double(days) * 86_400)))
+                                                                  expiresAt: now.addingTimeInterval(lifetime)))
         return (token, record)
     }
 
@@ -106,6 +111,11 @@ public struct StaffDesk: Sendable {
     public func authenticate(token: String) async throws -> StaffUser? {
         guard token.hasPrefix("hl_"), token.count < 100 else { return nil }
         return try await hotline.database.staffUser(tokenHash: Self.hash(token), now: hotline.clock.now())
+    }
+
+    /// Ends a token's life now (a dashboard session's logout); unknown tokens are ignored.
+    public func revoke(token: String) async throws {
+        try await hotline.database.revokeToken(hash: Self.hash(token), now: hotline.clock.now())
     }
 
     public enum LoginResult: Sendable, Equatable {

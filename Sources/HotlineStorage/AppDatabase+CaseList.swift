@@ -19,6 +19,8 @@ public struct CaseFilter: Sendable, Equatable {
     public var receivedBefore: Date?
     /// Words the resident's text contains (matched as written, case-insensitively for Latin letters).
     public var text: String?
+    /// Newest first (every case), or soonest deadline first (open cases only: those with a deadline).
+    public var sort: CaseSort = .received
 
     public init(studios: [String]) { self.studios = studios }
 }
@@ -34,11 +36,35 @@ public struct OverdueCase: Sendable, Equatable {
     public var due: Date
 }
 
-/// One page of a case list, newest first, and where the next page starts (nil: this was the last).
+/// The order of a case list.
+public enum CaseSort: String, Sendable, CaseIterable {
+    case received, deadline
+}
+
+/// Where a page of a case list starts: below a case id (newest first), or after a deadline and id
+/// (soonest deadline first). Cases received later never shift a page already read.
+public enum CaseCursor: Sendable, Equatable {
+    case below(id: Int64)
+    case after(due: Date, id: Int64)
+}
+
+/// One page of a case list, and where the next page starts (nil: this was the last).
 public struct CasePage: Sendable {
     public var cases: [CaseRecord]
-    /// The id the next page starts below: cases received later never shift a page already read.
-    public var nextCursor: Int64?
+    public var nextCursor: CaseCursor?
+}
+
+/// The counts a coordinator's day starts from.
+public struct TodayCounts: Sendable, Equatable {
+    public var receivedToday = 0
+    /// Open and held by nobody (`received`).
+    public var unassigned = 0
+    /// Assigned, not yet accepted.
+    public var awaitingAcceptance = 0
+    public var overdue = 0
+    /// Open, deadline not passed but within the reminder window.
+    public var atRisk = 0
+    public var failedOutbound = 0
 }
 
 /// What the three rates and the month's breakdowns need of a case: read as narrow rows so a
@@ -54,7 +80,7 @@ public struct CaseFacts: Sendable {
 
 extension AppDatabase {
     /// A page of cases matching `filter`, newest first, below `cursor` (a case id).
-    public func cases(_ filter: CaseFilter, now: Date, cursor: Int64?, limit: Int) async throws -> CasePage {
+    public func cases(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) async throws -> CasePage {
         try await writer.read { db in
             var clauses: [String] = []
             var args: [(any DatabaseValueConvertible)?] = []
@@ -81,14 +107,32 @@ extension AppDatabase {
                     .replacingOccurrences(of: "_", with: "\\_")
                 clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
             }
-            if let cursor { clauses.append("id < ?"); args.append(cursor) }
-            let sql = "SELECT * FROM cases WHERE \(clauses.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?"
+            switch cursor {
+            case let .below(id)?: clauses.append("id < ?"); args.append(id)
+            case let .after(due, id)?:
+                clauses.append("(next_due > ? OR (next_due = ? AND id > ?))")
+                args += [StoredDate.value(due), StoredDate.value(due), id]
+            case nil: break
+            }
+            let order: String
+            switch filter.sort {
+            case .received: order = "id DESC"
+            case .deadline:
+                clauses.append("next_due IS NOT NULL")
+                order = "next_due, id"
+            }
+            let sql = "SELECT * FROM cases WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
             args.append(limit + 1)
             var cases = try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args.map { $0?.databaseValue ?? .null }))
-            var next: Int64?
+            var next: CaseCursor?
             if cases.count > limit {
                 cases.removeLast()
-                next = cases.last?.id
+                if let last = cases.last, let id = last.id {
+                    switch filter.sort {
+                    case .received: next = .below(id: id)
+                    case .deadline: next = last.progress.currentDeadline.map { .after(due: $0.due, id: id) }
+                    }
+                }
             }
             return CasePage(cases: cases, nextCursor: next)
         }
@@ -164,6 +208,41 @@ extension AppDatabase {
             sql += " ORDER BY next_due, id LIMIT ?"
             args.append(limit)
             return try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+        }
+    }
+
+    /// Today's counts over some studios: received since `dayStart`, unassigned, awaiting
+    /// acceptance, overdue, at risk (deadline before `riskUntil`), failed outbound texts — each an
+    /// indexed count.
+    /// With `member`, only that member's cases (and no outbox count).
+    public func todayCounts(studios: [String], member: String? = nil, dayStart: Date, now: Date, riskUntil: Date) async throws -> TodayCounts {
+        try await writer.read { db in
+            var c = TodayCounts()
+            for studio in studios {
+                func count(_ sql: String, _ args: StatementArguments) throws -> Int {
+                    guard let member else { return try Int.fetchOne(db, sql: sql, arguments: args) ?? 0 }
+                    if sql.contains("outbox") { return 0 }
+                    return try Int.fetchOne(db, sql: sql + " AND assignee_id = ?", arguments: args + [member]) ?? 0
+                }
+                c.receivedToday += try count("SELECT COUNT(*) FROM cases WHERE studio_id = ? AND created_at >= ?", [studio, dayStart])
+                c.unassigned += try count("SELECT COUNT(*) FROM cases WHERE studio_id = ? AND state = 'received'", [studio])
+                c.awaitingAcceptance += try count("SELECT COUNT(*) FROM cases WHERE studio_id = ? AND state = 'assigned'", [studio])
+                c.overdue += try count("SELECT COUNT(*) FROM cases WHERE next_due < ? AND studio_id = ?", [now, studio])
+                c.atRisk += try count("SELECT COUNT(*) FROM cases WHERE next_due >= ? AND next_due < ? AND studio_id = ?", [now, riskUntil, studio])
+                c.failedOutbound += try count("""
+                    SELECT COUNT(*) FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.status = 'failed' AND m.studio_id = ?
+                    """, [studio])
+            }
+            return c
+        }
+    }
+
+    /// The outbox rows of a case's texts that failed for good: (outbox id, message id).
+    public func failedOutbox(caseID: Int64) async throws -> [(outbox: Int64, message: Int64)] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT o.id, o.message_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.case_id = ? AND o.status = 'failed'
+                """, arguments: [caseID]).map { ($0[0], $0[1]) }
         }
     }
 

@@ -138,6 +138,13 @@ extension AppDatabase {
         }
     }
 
+    /// Revokes the token with this hash, if there is one.
+    public func revokeToken(hash: String, now: Date) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE token_hash = ?", arguments: [now, hash])
+        }
+    }
+
     /// The account a token hash belongs to, when the token is neither revoked nor expired and the
     /// account not disabled; notes the use (at most once a minute: every API request asks, and a
     /// write per request would queue behind intake for nothing).

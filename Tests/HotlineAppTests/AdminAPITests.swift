@@ -93,6 +93,12 @@ import Testing
         ("xin", .get, "/api/v1/notices/xujiawan/1", nil, .forbidden),
         ("xin", .get, "/api/v1/reports/month?month=2026-11&studio=xujiawan", nil, .forbidden),
         ("chen", .get, "/api/v1/residents/xujiawan/+8613700000001", nil, .ok),
+        ("chen", .get, "/api/v1/notices", nil, .ok),
+        ("audit", .get, "/api/v1/notices", nil, .ok),
+        ("audit", .get, "/api/v1/outbox", nil, .ok),
+        ("audit", .get, "/api/v1/members", nil, .ok),
+        ("xin", .get, "/api/v1/members?studio=xujiawan", nil, .forbidden),
+        ("xin", .post, "/api/v1/rules/classify", #"{"text":"停水","studio":"xujiawan"}"#, .forbidden),
         ("chen", .get, "/api/v1/residents/xujiawan/+8613799999999", nil, .notFound),
         ("chen", .get, "/api/v1/cases/xujiawan/99", nil, .notFound),
     ]
@@ -222,6 +228,20 @@ import Testing
             #expect(Self.refs(filtered) == ["xujiawan-7", "xujiawan-6"] && filtered["next_cursor"] is String)
             let (_, water) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases?topic=water&state=assigned,accepted")
             #expect(Self.refs(water) == ["xujiawan-1"])
+            // Soonest deadline first, page by page: every open case once, in the order of its deadline.
+            var dues: [String] = []
+            var byDeadline: [String] = []
+            cursor = nil
+            repeat {
+                let (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases?sort=deadline&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                #expect(status == .ok)
+                for c in body["cases"] as? [[String: Any]] ?? [] {
+                    byDeadline.append(c["ref"] as? String ?? "")
+                    dues.append((c["next_deadline"] as? [String: Any])?["due"] as? String ?? "")
+                }
+                cursor = body["next_cursor"] as? String
+            } while cursor != nil && byDeadline.count < 20
+            #expect(Set(byDeadline).count == byDeadline.count && byDeadline.count == 8 && dues == dues.sorted() && !dues.contains(""))
         }
     }
 

@@ -1,0 +1,105 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+
+/// The dashboard's forms: each checks the session and its CSRF token, acts through the admin
+/// API's code (`AdminAPI.change`, ``NoticeDesk``), then sends the browser back to the page (303).
+extension Dashboard {
+    func registerActions(on router: Router<HotlineRequestContext>) {
+        for (action, make) in [
+            ("reassign", { @Sendable (f: [String: String]) in StaffCaseAction.reassign(to: f["to"] ?? "", reason: f["reason"] ?? "") }),
+            ("note", { @Sendable (f: [String: String]) in StaffCaseAction.note(f["text"] ?? "") }),
+            ("close", { @Sendable (f: [String: String]) in StaffCaseAction.close(CaseOutcome(rawValue: f["outcome"] ?? "") ?? .resolved, note: f["note"] ?? "") }),
+        ] as [(String, @Sendable ([String: String]) -> StaffCaseAction)] {
+            router.post(RouterPath("/dashboard/cases/:studio/:number/\(action)")) { request, context in
+                await form(request) { session, fields in
+                    let studio = try api.studio(session.user, context.parameters.get("studio") ?? "")
+                    let number = try AdminAPI.number(context)
+                    guard (fields["text"] ?? "").count <= 2000, (fields["note"] ?? "").count <= 2000 else { throw APIError(.badRequest, "the text is longer than 2000 characters") }
+                    if action == "close", CaseOutcome(rawValue: fields["outcome"] ?? "") == nil { throw APIError(.badRequest, "choose an outcome") }
+                    _ = try await api.change(session.user, studio: studio, number: number, version: fields["version"].flatMap { Int($0) }, make(fields))
+                    return Self.redirect("/dashboard/cases/\(studio.id)/\(number)")
+                }
+            }
+        }
+        router.post("/dashboard/outbox/:id/resend") { request, context in
+            await form(request) { session, _ in
+                try api.mayWrite(session.user)
+                try api.notMember(session.user, "the outbox")
+                guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw APIError(.badRequest, "id must be a number") }
+                let count = try await hotline.database.retryFailed(ids: [id], studios: try api.studios(session.user, asked: nil), now: hotline.clock.now())
+                guard count == 1 else { throw APIError(.notFound, "no failed text \(id) in your studios") }
+                hotline.outboxSignal.wake()
+                hotline.logger.info("outbox retried by staff", metadata: ["by": "\(session.user.login)", "retried": "1"])
+                let back = request.uri.queryParameters["back"].map(String.init) ?? ""
+                let parts = back.split(separator: "/")
+                return Self.redirect(parts.count == 2 && Int(parts[1]) != nil ? "/dashboard/cases/\(parts[0])/\(parts[1])" : "/dashboard")
+            }
+        }
+        router.post("/dashboard/notices/preview") { request, _ in
+            await form(request) { session, fields in
+                let lang = Self.language(request)
+                let p = Page(user: session.user, lang: lang, csrf: Self.csrf(session.token), path: request.uri.path, t: DashboardText.table(lang))
+                let (studio, draft) = try noticeDraft(session.user, fields)
+                let plan = try await NoticeDesk(hotline: hotline).preview(studio: studio.id, draft)
+                let shows = api.showsPhones(session.user)
+                return try await noticesPage(p, preview: [
+                    "text": plan.text, "recipients": plan.recipients.count, "partsEach": plan.partsEach, "totalParts": plan.totalParts,
+                    "sendAt": short(plan.sendAt), "hasSkipped": !plan.skipped.isEmpty, "fields": fields.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+                    "skipped": plan.skipped.map { ["who": $0.recipient.name ?? (shows ? $0.recipient.phone : PhoneNumber.mask($0.recipient.phone)),
+                                                   "reason": $0.reason.rawValue] },
+                ])
+            }
+        }
+        router.post("/dashboard/notices") { request, _ in
+            await form(request) { session, fields in
+                try api.mayWrite(session.user)
+                let (studio, draft) = try noticeDraft(session.user, fields)
+                let (record, _) = try await NoticeDesk(hotline: hotline).create(studio: studio.id, draft, by: "staff:\(session.user.login)")
+                return Self.redirect("/dashboard/notices/\(studio.id)/\(record.number)")
+            }
+        }
+        router.post("/dashboard/notices/:studio/:number/cancel") { request, context in
+            await form(request) { session, fields in
+                try api.mayWrite(session.user)
+                try api.notMember(session.user, "notices")
+                let studio = try api.studio(session.user, context.parameters.get("studio") ?? "")
+                let number = try AdminAPI.number(context)
+                let reason = (fields["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+                guard !reason.isEmpty, reason.count <= 200 else { throw APIError(.badRequest, "give a reason of 1 to 200 characters") }
+                try await NoticeDesk(hotline: hotline).cancel(studio: studio.id, number: number, reason: reason)
+                return Self.redirect("/dashboard/notices/\(studio.id)/\(number)")
+            }
+        }
+    }
+
+    /// A notice from the form's fields: the audience one part per line, as the CLI's `--to`.
+    func noticeDraft(_ user: StaffUser, _ f: [String: String]) throws -> (Studio, NoticeDraft) {
+        try api.notMember(user, "notices")
+        let studio = try api.studio(user, f["studio"] ?? "")
+        let kind = NoticeKind(rawValue: f["kind"] ?? "meeting") ?? .meeting
+        let title = (f["title"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !title.isEmpty, title.count <= 100, (f["body"] ?? "").count <= 1000 else { throw APIError(.badRequest, "a title of 1 to 100 characters, a body of at most 1000") }
+        let lines = (f["to"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !lines.isEmpty, lines.count <= 50 else { throw APIError(.badRequest, "name the audience, one part per line (e.g. members)") }
+        let audience = try lines.map { line -> AudiencePart in
+            switch AudiencePart.parse(line) {
+            case let .success(p): return p
+            case let .failure(e): throw APIError(.badRequest, e.description)
+            }
+        }
+        func time(_ key: String) throws -> Date? {
+            guard let text = f[key], !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
+            // The browser's datetime-local control sends 2026-12-09T15:00.
+            guard let d = NoticeTime.parse(text, timeZone: studio.timeZone) else { throw APIError(.badRequest, "'\(text.prefix(40))' is not a time like 2026-12-09 15:00") }
+            return d
+        }
+        var meeting: Meeting?
+        if kind == .meeting {
+            guard let at = try time("at"), let place = f["place"], !place.isEmpty else { throw APIError(.badRequest, "a meeting needs its time and place") }
+            meeting = Meeting(at: at, place: place, topic: nil, caseNumbers: [])
+        }
+        return (studio, NoticeDraft(kind: kind, title: title, body: f["body"] ?? "", meeting: meeting, audience: audience, sendAt: try time("send_at")))
+    }
+}

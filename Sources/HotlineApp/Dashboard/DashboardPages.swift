@@ -1,0 +1,362 @@
+import Foundation
+import HotlineChannels
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+
+/// The dashboard's pages: today, the cases board, a case, members, notices, reports.
+extension Dashboard {
+    func registerPages(on router: Router<HotlineRequestContext>) {
+        router.get("/dashboard") { request, _ in await page(request) { p in try await today(p) } }
+        router.get("/dashboard/cases") { request, _ in await page(request) { p in try await board(request, p) } }
+        router.get("/dashboard/cases/:studio/:number") { request, context in await page(request) { p in try await casePage(p, context) } }
+        router.get("/dashboard/members") { request, _ in await page(request) { p in try await membersPage(p) } }
+        router.get("/dashboard/notices") { request, _ in await page(request) { p in try await noticesPage(p, preview: nil) } }
+        router.get("/dashboard/notices/:studio/:number") { request, context in await page(request) { p in try await noticePage(p, context) } }
+        router.get("/dashboard/reports") { request, _ in await page(request) { p in try await reportsPage(request, p) } }
+        router.get("/dashboard/reports.csv") { request, _ in
+            await page(request) { p in
+                try api.notMember(p.user, "reports")
+                let (month, studios) = try reportScope(request, p.user)
+                var headers = HTTPFields()
+                headers[.contentType] = "text/csv; charset=utf-8"
+                headers[.contentDisposition] = "attachment; filename=\"hotline-\(month).csv\""
+                return Response(status: .ok, headers: headers,
+                                body: .init(byteBuffer: ByteBuffer(bytes: try await MonthReport.make(month: month, studios: studios, hotline: hotline).csv())))
+            }
+        }
+    }
+
+    /// The month asked for (default: this month in the first studio's calendar) and the account's studios (nil: all, for auditors).
+    func reportScope(_ request: Request, _ user: StaffUser) throws -> (String, [String]?) {
+        let month = try AdminAPI.query(request, "month", { MonthReport.parse($0) != nil ? $0 : nil }, "a month like 2026-11") ?? thisMonth()
+        let studios = try api.studios(user, asked: try AdminAPI.query(request, "studio", { $0.isEmpty ? nil : $0 }, "a studio"))
+        return (month, user.studios == "*" && request.uri.queryParameters["studio"] == nil ? nil : studios)
+    }
+
+    var zone: TimeZone { hotline.settings.deployment.studios.first?.timeZone ?? TimeZone(identifier: "UTC")! }
+
+    func thisMonth(offset: Int = 0) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let d = calendar.date(byAdding: .month, value: offset, to: hotline.clock.now())!
+        let c = calendar.dateComponents([.year, .month], from: d)
+        return String(format: "%04d-%02d", c.year!, c.month!)
+    }
+
+    /// `11-26 10:00` in the studios' zone.
+    func short(_ date: Date?) -> String {
+        guard let date else { return "" }
+        let f = DateFormatter()
+        f.timeZone = zone
+        f.dateFormat = "MM-dd HH:mm"
+        return f.string(from: date)
+    }
+
+    /// A case as a row of a list.
+    func row(_ c: CaseRecord, _ p: Page) -> [String: Any] {
+        let deadline = c.progress.currentDeadline
+        return [
+            "ref": "\(c.studioId)-\(c.number)", "href": "/dashboard/cases/\(c.studioId)/\(c.number)", "state": DashboardText.state(c.state, p.lang),
+            "topic": DashboardText.topic(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang), "area": c.area ?? "-",
+            "member": c.assigneeId.flatMap { hotline.settings.deployment.studio(id: c.studioId)?.person($0)?.name } ?? "-",
+            "received": short(c.createdAt), "deadline": deadline.map { short($0.due) } ?? "", "overdue": (deadline?.due).map { $0 < hotline.clock.now() } ?? false,
+            "text": String(c.text.prefix(60)),
+        ]
+    }
+
+    // MARK: today
+
+    func today(_ p: Page) async throws -> Response {
+        let studios = try api.studios(p.user, asked: nil)
+        let now = hotline.clock.now()
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let remind = hotline.settings.deployment.studios.first?.sla.remindBeforeHours ?? 4
+        let member = p.user.role == .member ? (p.user.rosterId ?? "-") : nil
+        let counts = try await hotline.database.todayCounts(studios: studios, member: member, dayStart: calendar.startOfDay(for: now), now: now,
+                                                            riskUntil: now.addingTimeInterval(remind * 3600))
+        var overdue = CaseFilter(studios: studios)
+        overdue.member = member
+        overdue.overdue = true
+        overdue.sort = .deadline
+        var risk = overdue
+        risk.overdue = false
+        let late = try await hotline.database.cases(overdue, now: now, cursor: nil, limit: 10).cases
+        let soon = try await hotline.database.cases(risk, now: now, cursor: nil, limit: 10).cases
+            .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < now.addingTimeInterval(remind * 3600) }
+        let tiles: [[String: Any]] = [
+            ["label": p.t["receivedToday"]!, "count": counts.receivedToday, "href": "/dashboard/cases?from=\(Listings.isoString(calendar.startOfDay(for: now)))", "id": "received-today"],
+            ["label": p.t["unassigned"]!, "count": counts.unassigned, "href": "/dashboard/cases?state=received", "id": "unassigned"],
+            ["label": p.t["awaiting"]!, "count": counts.awaitingAcceptance, "href": "/dashboard/cases?state=assigned", "id": "awaiting"],
+            ["label": p.t["overdue"]!, "count": counts.overdue, "href": "/dashboard/cases?overdue=true&sort=deadline", "id": "overdue", "alert": counts.overdue > 0],
+            ["label": p.t["atRisk"]!, "count": counts.atRisk, "href": "/dashboard/cases?overdue=false&sort=deadline&state=received,assigned,accepted,replied,reopened,with-department", "id": "at-risk"],
+            ["label": p.t["failedOutbound"]!, "count": counts.failedOutbound, "href": "#failed-list", "id": "failed", "alert": counts.failedOutbound > 0],
+        ]
+        // Failed texts with the case they belong to and a resend button (not for members or auditors).
+        var failed: [[String: Any]] = []
+        if member == nil {
+            let numbers = try await hotline.database.caseNumbers()
+            for e in try await hotline.database.outbox(status: .failed, studios: studios, limit: 20) {
+                let ref = e.message.caseId.flatMap { numbers[$0] }
+                var item: [String: Any] = ["to": api.showsPhones(p.user) ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber),
+                                           "text": String(e.message.text.prefix(60)), "error": e.outbox.lastError ?? "", "at": short(e.outbox.updatedAt)]
+                if let ref { item["ref"] = "\(ref.studio)-\(ref.number)"; item["href"] = "/dashboard/cases/\(ref.studio)/\(ref.number)" }
+                if p.user.role != .auditor {
+                    item["resend"] = "/dashboard/outbox/\(e.outbox.id ?? 0)/resend" + (ref.map { "?back=\($0.studio)/\($0.number)" } ?? "")
+                }
+                failed.append(item)
+            }
+        }
+        return render(p, "today", ["tiles": tiles, "overdue": late.map { row($0, p) }, "atRisk": soon.map { row($0, p) },
+                                   "noOverdue": late.isEmpty, "noRisk": soon.isEmpty,
+                                   "failed": failed, "noFailed": failed.isEmpty], title: p.t["today"]!, active: "today")
+    }
+
+    static func day(_ d: Date) -> String {
+        let f = DateFormatter()
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd"
+        return f.string(from: d)
+    }
+
+    // MARK: cases
+
+    func board(_ request: Request, _ p: Page) async throws -> Response {
+        let (filter, cursor, limit) = try api.caseQuery(request, p.user)
+        let page = try await hotline.database.cases(filter, now: hotline.clock.now(), cursor: cursor, limit: limit)
+        var next: String?
+        if let c = page.nextCursor {
+            var items = request.uri.queryParameters.filter { $0.key != "cursor" }.map { "\($0.key)=\(FormFields.encode(String($0.value)))" }
+            items.append("cursor=\(AdminAPI.writeCursor(c))")
+            next = "/dashboard/cases?" + items.joined(separator: "&")
+        }
+        let q = request.uri.queryParameters
+        func value(_ k: String) -> String { q[Substring(k)].map(String.init) ?? "" }
+        let studioOptions = hotline.settings.deployment.studios.filter { p.user.serves($0.id) }
+        let members = studioOptions.flatMap { s in s.roster.map { ["id": $0.id, "name": "\($0.name) (\(s.id)/\($0.id))", "selected": value("member") == $0.id] } }
+        var sortFlip = request.uri.queryParameters.filter { $0.key != "sort" && $0.key != "cursor" }.map { "\($0.key)=\(FormFields.encode(String($0.value)))" }
+        sortFlip.append("sort=\(filter.sort == .deadline ? "received" : "deadline")")
+        return render(p, "cases", [
+            "cases": page.cases.map { row($0, p) }, "empty": page.cases.isEmpty, "next": next as Any,
+            "studios": studioOptions.map { ["id": $0.id, "name": $0.name, "selected": value("studio") == $0.id] },
+            "states": CaseState.allCases.map { ["id": $0.rawValue, "name": DashboardText.state($0, p.lang), "selected": value("state") == $0.rawValue] },
+            "topics": Topic.allCases.map { ["id": $0.rawValue, "name": DashboardText.topic($0, p.lang), "selected": value("topic") == $0.rawValue] },
+            "intents": Intent.allCases.map { ["id": $0.rawValue, "name": DashboardText.intent($0, p.lang), "selected": value("intent") == $0.rawValue] },
+            "members": members, "area": value("area"), "from": value("from"), "to": value("to"), "q": value("q"),
+            "overdueChecked": value("overdue") == "true", "sortHref": "/dashboard/cases?" + sortFlip.joined(separator: "&"),
+            "sortLabel": filter.sort == .deadline ? p.t["sortReceived"]! : p.t["sortDeadline"]!,
+        ], title: p.t["cases"]!, active: "cases")
+    }
+
+    func casePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
+        let (c, messages, events) = try await api.readCase(p.user, context)
+        let studio = hotline.settings.deployment.studio(id: c.studioId)
+        let shows = api.showsPhones(p.user)
+        let failed = Dictionary(try await hotline.database.failedOutbox(caseID: c.id!).map { ($0.message, $0.outbox) }) { a, _ in a }
+        let chat: [[String: Any]] = messages.compactMap { m in
+            let toResident = m.direction == .outbound && m.toNumber == c.residentPhone
+            let who: String
+            let side: String
+            if m.direction == .inbound, m.fromNumber == c.residentPhone {
+                who = p.t["resident"]!
+                side = "resident"
+            } else if m.direction == .inbound {
+                // A member's or liaison's command about the case.
+                who = (studio?.person(phone: m.fromNumber)?.name ?? (shows ? m.fromNumber : PhoneNumber.mask(m.fromNumber))) + " →"
+                side = "staff"
+            } else if toResident && m.kind == OutboundKind.memberReply.rawValue {
+                who = c.assigneeId.flatMap { studio?.person($0)?.name } ?? p.t["member"]!
+                side = "member"
+            } else if toResident {
+                who = p.t["studioVoice"]!
+                side = "studio"
+            } else {
+                // To a member or liaison: shown small, with whom it went to.
+                who = "→ " + (studio?.person(phone: m.toNumber)?.name ?? (shows ? m.toNumber : PhoneNumber.mask(m.toNumber)))
+                side = "staff"
+            }
+            var bubble: [String: Any] = ["who": who, "side": side, "text": m.text, "at": short(m.createdAt), "status": m.status]
+            if let outbox = failed[m.id ?? -1], p.user.role != .auditor { bubble["resend"] = "/dashboard/outbox/\(outbox)/resend?back=\(c.studioId)/\(c.number)" }
+            return bubble
+        }
+        var matches: [[String: Any]] = []
+        if case let .object(o) = AdminAPI.jsonObject(c.classification), case let .array(list)? = o["matches"] {
+            for case let .object(m) in list {
+                func s(_ k: String) -> String { if case let .string(v)? = m[k] { return v } else { return "" } }
+                var words: [String] = []
+                if case let .array(ws)? = m["words"] { for case let .string(w) in ws { words.append(w) } }
+                // The rule's file and line, without the server's folders.
+                matches.append(["rule": s("rule"), "words": words.joined(separator: "、"), "location": s("location").split(separator: "/").last.map(String.init) ?? "",
+                                "topic": s("topic"), "intent": s("intent")])
+            }
+        }
+        let done = Set(events.filter { $0.kind == "mediation" }.compactMap { $0.detail?.first.map(String.init) })
+        let mediation = c.topic == .neighbour ? MediationStep.allCases.map { ["step": $0.rawValue, "done": done.contains($0.rawValue)] } : []
+        let writable = p.user.role != .auditor && c.state.isOpen
+        let targets = (studio?.roster.filter { $0.id != c.assigneeId }.map { ["id": $0.id, "name": "\($0.name) (\($0.id))"] } ?? [])
+            + (studio?.departments.map { ["id": $0.name, "name": $0.name] } ?? [])
+        let deadline: String = c.progress.currentDeadline.map { "\(p.t[$0.kind.rawValue] ?? $0.kind.rawValue) \(short($0.due))" } ?? ""
+        let routing: String = [c.routingReason?.rawValue, c.routingExplanation].compactMap { $0 }.joined(separator: ": ")
+        let memberName: String = c.assigneeId.flatMap { studio?.person($0)?.name } ?? "-"
+        var context: [String: Any] = [
+            "ref": "\(c.studioId)-\(c.number)", "base": "/dashboard/cases/\(c.studioId)/\(c.number)", "version": c.version,
+            "state": DashboardText.state(c.state, p.lang), "topic": DashboardText.topic(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang),
+            "area": c.area ?? "-", "member": memberName,
+            "resident": shows ? c.residentPhone : PhoneNumber.mask(c.residentPhone), "received": short(c.createdAt),
+            "deadline": deadline, "routing": routing,
+        ]
+        context["matches"] = matches
+        context["chat"] = chat
+        context["mediation"] = mediation
+        context["isNeighbour"] = c.topic == .neighbour
+        context["events"] = events.map { ["at": short($0.at), "actor": $0.actor, "kind": $0.kind, "detail": $0.detail ?? ""] }
+        context["writable"] = writable
+        context["canNote"] = p.user.role != .auditor
+        context["targets"] = targets
+        context["outcomes"] = CaseOutcome.allCases.filter { $0 != .transferred }.map { ["id": $0.rawValue, "name": DashboardText.outcome($0, p.lang)] }
+        if let o = c.outcome { context["outcome"] = DashboardText.outcome(o, p.lang) + (c.outcomeNote.map { ":\($0)" } ?? "") }
+        return render(p, "case", context, title: "\(p.t["case"]!) \(c.studioId)-\(c.number)", active: "cases")
+    }
+
+    // MARK: members
+
+    func membersPage(_ p: Page) async throws -> Response {
+        let studios = try api.studios(p.user, asked: nil)
+        let now = hotline.clock.now()
+        let leave = try await hotline.database.leave(now: now)
+        let load = try await hotline.database.openCaseCounts()
+        let overdue = try await hotline.database.overdueList(now: now, studios: studios, limit: 1_000_000)
+        let month = thisMonth()
+        let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline)
+        func pct(_ r: Rate?) -> String { r?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
+        var rows: [[String: Any]] = []
+        for id in studios {
+            guard let studio = hotline.settings.deployment.studio(id: id) else { continue }
+            for person in studio.roster {
+                let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(person.name)(\(id)/\(person.id))" }?.rates
+                let away = leave[id]?[person.id]
+                rows.append([
+                    "name": person.name, "id": person.id, "studio": id, "role": person.role.rawValue, "sector": person.sector ?? "",
+                    "areas": person.areas.joined(separator: "、"), "open": load[id]?[person.id] ?? 0,
+                    "overdue": overdue.filter { $0.studioId == id && $0.assigneeId == person.id }.count,
+                    "leave": away.map { until in until.map { short($0) } ?? p.t["onLeave"]! } ?? "",
+                    "queue": "/dashboard/cases?studio=\(id)&member=\(person.id)&state=assigned,accepted,replied,reopened,with-department&sort=deadline",
+                    "response": pct(rates?.response), "resolution": pct(rates?.resolution), "satisfaction": pct(rates?.satisfaction),
+                ])
+            }
+        }
+        return render(p, "members", ["members": rows, "month": month], title: p.t["members"]!, active: "members")
+    }
+
+    // MARK: notices
+
+    func noticesPage(_ p: Page, preview: [String: Any]?) async throws -> Response {
+        try api.notMember(p.user, "notices")
+        var list: [[String: Any]] = []
+        for id in try api.studios(p.user, asked: nil) {
+            for n in try await hotline.database.notices(studio: id, limit: 100) {
+                let t = try await hotline.database.noticeTally(noticeID: n.id!)
+                list.append(["ref": "\(n.studioId)-\(n.number)", "href": "/dashboard/notices/\(n.studioId)/\(n.number)", "title": n.title,
+                             "kind": p.t[n.kind.rawValue] ?? n.kind.rawValue, "state": n.state.rawValue, "sendAt": short(n.sendAt),
+                             "coming": t.coming, "declined": t.declined, "noAnswer": t.noAnswer])
+            }
+        }
+        var context: [String: Any] = ["notices": list, "empty": list.isEmpty, "canCreate": p.user.role != .auditor,
+                                      "studios": try api.studios(p.user, asked: nil).map { ["id": $0] }]
+        if let preview { context["preview"] = preview }
+        return render(p, "notices", context, title: p.t["notices"]!, active: "notices")
+    }
+
+    func noticePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
+        try api.notMember(p.user, "notices")
+        let studio = try api.studio(p.user, context.parameters.get("studio") ?? "")
+        let number = try AdminAPI.number(context)
+        guard let n = try await hotline.database.notice(studio: studio.id, number: number) else {
+            throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
+        }
+        let tally = try await hotline.database.noticeTally(noticeID: n.id!)
+        let shows = api.showsPhones(p.user)
+        let people = try await hotline.database.noticeRecipients(noticeID: n.id!).map { r, status in
+            ["name": r.name ?? "", "phone": shows ? r.phone : PhoneNumber.mask(r.phone), "role": r.role, "area": r.area ?? "",
+             "status": r.skipReason?.rawValue ?? status ?? "",
+             "answer": r.rsvp.map { $0 == .coming ? p.t["coming"]! : p.t["declined"]! } ?? p.t["noAnswer"]!, "note": r.rsvpNote ?? ""]
+        }
+        return render(p, "notice", [
+            "ref": "\(n.studioId)-\(n.number)", "title": n.title, "text": n.text, "state": n.state.rawValue, "sendAt": short(n.sendAt),
+            "meetingAt": short(n.meetingAt), "place": n.place ?? "", "audience": n.audience.split(separator: "\n").joined(separator: "; "),
+            "seats": tally.rows.map { ["role": $0.role, "coming": $0.coming, "declined": $0.declined, "noAnswer": $0.noAnswer] },
+            "coming": tally.coming, "declined": tally.declined, "noAnswer": tally.noAnswer, "people": people,
+            "cancellable": n.state == .sent && p.user.role != .auditor, "cancelHref": "/dashboard/notices/\(n.studioId)/\(n.number)/cancel",
+        ], title: "\(p.t["notices"]!) \(n.studioId)-\(n.number)", active: "notices")
+    }
+
+    // MARK: reports
+
+    func reportsPage(_ request: Request, _ p: Page) async throws -> Response {
+        try api.notMember(p.user, "reports")
+        let (month, studios) = try reportScope(request, p.user)
+        let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline)
+        // The three rates over the twelve months to the one shown.
+        let (year, number) = MonthReport.parse(month)!
+        var labels: [String] = []
+        var series = [SVGChart.Series(name: p.t["responseRate"]!, values: []), SVGChart.Series(name: p.t["resolutionRate"]!, values: []),
+                      SVGChart.Series(name: p.t["satisfactionRate"]!, values: [])]
+        for back in (0..<12).reversed() {
+            let total = year * 12 + (number - 1) - back
+            let m = String(format: "%04d-%02d", total / 12, total % 12 + 1)
+            let r = back == 0 ? report.overall : try await MonthReport.make(month: m, studios: studios, hotline: hotline).overall
+            labels.append(String(m.suffix(5)))
+            series[0].values.append(r.response.value.map { $0 * 100 })
+            series[1].values.append(r.resolution.value.map { $0 * 100 })
+            series[2].values.append(r.satisfaction.value.map { $0 * 100 })
+        }
+        func bars(_ dimension: String, _ title: String) -> String {
+            let lines = report.lines.filter { $0.dimension == dimension }
+            guard !lines.isEmpty else { return "" }
+            let keys = lines.map { dimension == "topic" ? (Topic(rawValue: $0.key).map { DashboardText.topic($0, p.lang) } ?? $0.key) : $0.key }
+            return SVGChart.bars(title: "\(title) \(month)", labels: keys, series: [
+                .init(name: p.t["responseRate"]!, values: lines.map { $0.rates.response.value.map { $0 * 100 } }),
+                .init(name: p.t["resolutionRate"]!, values: lines.map { $0.rates.resolution.value.map { $0 * 100 } }),
+                .init(name: p.t["satisfactionRate"]!, values: lines.map { $0.rates.satisfaction.value.map { $0 * 100 } }),
+            ], maxValue: 100)
+        }
+        // Cases per week of the month by topic and by area (weeks start on Monday, the studios' calendar).
+        let facts = try await hotline.database.caseFacts(received: try MonthReport.spans(month, studios: studios, deployment: hotline.settings.deployment))
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        calendar.firstWeekday = 2
+        func week(_ d: Date) -> String { short(calendar.dateInterval(of: .weekOfYear, for: d)?.start).prefix(5).description }
+        let weeks = Array(Set(facts.map { week($0.createdAt) })).sorted()
+        func volume(_ key: (CaseFacts) -> String) -> [[String: Any]] {
+            let keys = Array(Set(facts.map(key))).sorted()
+            return keys.map { k in ["key": k, "counts": weeks.map { w in ["n": facts.filter { key($0) == k && week($0.createdAt) == w }.count] }] }
+        }
+        let weekly = SVGChart.bars(title: "\(p.t["volumeByWeek"]!) \(month)", labels: weeks,
+                                   series: [.init(name: p.t["cases_count"]!, values: weeks.map { w in Double(facts.filter { week($0.createdAt) == w }.count) })],
+                                   unit: "")
+        let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, hotline: hotline)
+        func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
+        let o = report.overall
+        return render(p, "reports", [
+            "month": month, "cases": o.cases,
+            "response": pct(o.response), "responseCounts": "\(o.response.numerator)/\(o.response.denominator)",
+            "resolution": pct(o.resolution), "resolutionCounts": "\(o.resolution.numerator)/\(o.resolution.denominator)",
+            "satisfaction": pct(o.satisfaction), "satisfactionCounts": "\(o.satisfaction.numerator)/\(o.satisfaction.denominator)",
+            "trend": SVGChart.line(title: "\(p.t["ratesByMonth"]!) \(labels.first ?? "")–\(labels.last ?? "")", labels: labels, series: series),
+            "byMember": bars("member", p.t["byMember"]!), "byArea": bars("area", p.t["byArea"]!), "byTopic": bars("topic", p.t["byTopic"]!),
+            "weekly": weekly, "weeks": weeks.map { ["week": $0] }, "volumeTopic": volume { DashboardText.topic($0.topic, p.lang) },
+            "volumeArea": volume { $0.area ?? "-" },
+            "digestTopics": digest.topics.map { ["key": $0.key, "cases": $0.cases, "change": ($0.change >= 0 ? "+" : "") + String($0.change)] },
+            "digestAreas": digest.areas.map { ["key": $0.key, "cases": $0.cases, "change": ($0.change >= 0 ? "+" : "") + String($0.change)] },
+            "examples": digest.examples.map { ["topic": $0.topic, "ref": $0.ref, "text": $0.text] },
+            "escalations": digest.escalations.map { ["ref": $0.ref, "outcome": DashboardText.outcome($0.outcome, p.lang), "note": $0.note] },
+            "csv": "/dashboard/reports.csv?month=\(month)", "previous": "/dashboard/reports?month=\(labels.count > 1 ? monthBefore(month) : month)",
+        ], title: p.t["reports"]!, active: "reports")
+    }
+
+    func monthBefore(_ month: String) -> String {
+        let (y, m) = MonthReport.parse(month)!
+        return m == 1 ? String(format: "%04d-12", y - 1) : String(format: "%04d-%02d", y, m - 1)
+    }
+}

@@ -1,0 +1,127 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+import Hummingbird
+import HummingbirdTesting
+import Testing
+@testable import HotlineApp
+
+/// The dashboard's doors: sessions, CSRF tokens and the API's role rules. (The pages themselves
+/// are driven in a real browser by Tests/HotlineEndToEndTests/DashboardBrowserTests.)
+@Suite struct DashboardTests {
+    /// Logs in through the form; the session cookie and the page's CSRF token.
+    static func login(_ client: TestClientProtocol, _ login: String) async throws -> (cookie: String, csrf: String) {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-www-form-urlencoded"
+        let cookie = try await client.execute(uri: "/login", method: .post, headers: headers,
+                                              body: ByteBuffer(string: "login=\(login)&password=correct+horse+battery&next=%2Fdashboard")) { r in
+            #expect(r.status == .seeOther && r.headers[.location] == "/dashboard")
+            let set = try #require(r.headers[.setCookie])
+            #expect(set.contains("HttpOnly") && set.contains("SameSite=Strict"))
+            return String(set.split(separator: ";")[0])
+        }
+        let csrf = try await client.execute(uri: "/dashboard", method: .get, headers: [.cookie: cookie]) { r in
+            #expect(r.status == .ok)
+            let page = String(buffer: r.body)
+            let range = try #require(page.range(of: #"name="csrf" value="[0-9a-f]{64}""#, options: .regularExpression))
+            return String(page[range].dropFirst(#"name="csrf" value=""#.count).dropLast())
+        }
+        return (cookie, csrf)
+    }
+
+    static func desk() async throws -> AdminAPITests.Desk {
+        let desk = try await AdminAPITests.Desk()
+        let staff = StaffDesk(hotline: desk.hotline, cost: 4)
+        for login in ["chen", "wang", "zhang"] { try await staff.setPassword(login: login, password: "correct horse battery") }
+        return desk
+    }
+
+    @Test func pagesNeedASessionAndFormsTheirToken() async throws {
+        let desk = try await Self.desk()
+        try await desk.test { client in
+            // No session: every page sends the browser to log in, and remembers where it was going.
+            for path in ["/dashboard", "/dashboard/cases", "/dashboard/cases/xujiawan/1", "/dashboard/members", "/dashboard/notices", "/dashboard/reports"] {
+                try await client.execute(uri: path, method: .get) { r in
+                    #expect(r.status == .seeOther && r.headers[.location]?.hasPrefix("/login?next=") == true, "\(path)")
+                }
+            }
+            // A wrong password: the form again, with the problem.
+            var form = HTTPFields()
+            form[.contentType] = "application/x-www-form-urlencoded"
+            try await client.execute(uri: "/login", method: .post, headers: form, body: ByteBuffer(string: "login=chen&password=wrong")) { r in
+                #expect(r.status == .unauthorized && String(buffer: r.body).contains("账号或密码错误") && r.headers[.setCookie] == nil)
+            }
+            let (cookie, csrf) = try await Self.login(client, "chen")
+            var headers = form
+            headers[.cookie] = cookie
+            // A form without its token, or with another, is refused and changes nothing.
+            for body in ["to=M6&version=1", "to=M6&version=1&csrf=\(String(repeating: "0", count: 64))"] {
+                try await client.execute(uri: "/dashboard/cases/xujiawan/1/reassign", method: .post, headers: headers, body: ByteBuffer(string: body)) { r in
+                    #expect(r.status == .forbidden && String(buffer: r.body).contains("security token"))
+                }
+            }
+            #expect(try await desk.hotline.database.case(studio: "xujiawan", number: 1)?.assigneeId == "M3")
+            // With it, the case moves and the audit trail names who.
+            try await client.execute(uri: "/dashboard/cases/xujiawan/1/reassign", method: .post, headers: headers,
+                                     body: ByteBuffer(string: "to=M6&version=1&reason=&csrf=\(csrf)")) { r in
+                #expect(r.status == .seeOther && r.headers[.location] == "/dashboard/cases/xujiawan/1")
+            }
+            let moved = try #require(try await desk.hotline.database.case(studio: "xujiawan", number: 1))
+            #expect(moved.assigneeId == "M6")
+            #expect(try await desk.hotline.database.events(caseID: moved.id!).contains { $0.actor == "staff:chen" && $0.kind == "reassigned" })
+            // Logging out ends the session: the same cookie no longer opens a page.
+            try await client.execute(uri: "/logout", method: .post, headers: headers, body: ByteBuffer(string: "csrf=\(csrf)")) { r in
+                #expect(r.status == .seeOther && r.headers[.setCookie]?.contains("Max-Age=0") == true)
+            }
+            try await client.execute(uri: "/dashboard", method: .get, headers: [.cookie: cookie]) { r in #expect(r.status == .seeOther) }
+        }
+    }
+
+    @Test func aMemberSeesOnlyTheirOwnCases() async throws {
+        let desk = try await Self.desk()
+        try await desk.test { client in
+            let (wang, _) = try await Self.login(client, "wang")
+            try await client.execute(uri: "/dashboard/cases/xujiawan/1", method: .get, headers: [.cookie: wang]) { r in
+                #expect(r.status == .ok && String(buffer: r.body).contains("xujiawan-1"))
+            }
+            let (zhang, _) = try await Self.login(client, "zhang")
+            try await client.execute(uri: "/dashboard/cases/xujiawan/1", method: .get, headers: [.cookie: zhang]) { r in
+                #expect(r.status == .forbidden && String(buffer: r.body).contains("not assigned to you"))
+            }
+            try await client.execute(uri: "/dashboard/cases", method: .get, headers: [.cookie: zhang]) { r in
+                #expect(r.status == .ok && !String(buffer: r.body).contains("xujiawan-1"))
+            }
+            try await client.execute(uri: "/dashboard/reports", method: .get, headers: [.cookie: zhang]) { r in #expect(r.status == .forbidden) }
+        }
+    }
+
+    @Test func everyPageRendersAndSpeaksBothLanguages() async throws {
+        let desk = try await Self.desk()
+        try await desk.test { client in
+            let (cookie, _) = try await Self.login(client, "chen")
+            for path in ["/dashboard", "/dashboard/cases?sort=deadline", "/dashboard/cases/xujiawan/1", "/dashboard/members", "/dashboard/notices",
+                         "/dashboard/reports?month=2026-11"] {
+                try await client.execute(uri: path, method: .get, headers: [.cookie: cookie]) { r in
+                    let page = String(buffer: r.body)
+                    #expect(r.status == .ok && page.contains(#"<html lang="zh-CN">"#) && page.contains("委员工作室热线"), "\(path)")
+                    #expect(r.headers[.init("Content-Security-Policy")!]?.contains("default-src 'self'") == true)
+                }
+            }
+            try await client.execute(uri: "/dashboard?lang=en", method: .get, headers: [.cookie: cookie]) { r in
+                let page = String(buffer: r.body)
+                #expect(page.contains(#"<html lang="en">"#) && page.contains("Received today") && r.headers[.setCookie]?.contains("hl_lang=en") == true)
+            }
+            try await client.execute(uri: "/dashboard/reports.csv?month=2026-11", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(r.status == .ok && Array(Data(buffer: r.body).prefix(3)) == [0xEF, 0xBB, 0xBF])
+            }
+            try await client.execute(uri: "/assets/dashboard.css", method: .get) { r in #expect(r.status == .ok && String(buffer: r.body).contains("@media")) }
+        }
+    }
+
+    @Test func chartsCarryTheirNumbers() {
+        let svg = SVGChart.line(title: "三率", labels: ["10", "11"], series: [.init(name: "响应率", values: [50, 75])])
+        #expect(svg.contains("<title>三率</title>") && svg.contains(">50.0%</text>") && svg.contains(">75.0%</text>") && svg.contains("<polyline"))
+        let bars = SVGChart.bars(title: "按委员", labels: ["张<委员>"], series: [.init(name: "解决率", values: [nil])], maxValue: 100)
+        #expect(bars.contains("张&lt;委员&gt;") && bars.contains(">–</text>"))
+    }
+}
