@@ -89,7 +89,10 @@ import Testing
         #expect(lines.map { "\($0["intent"] as? String ?? "")/\($0["topic"] as? String ?? "")" }
             == ["complaint/water", "question/social", "unclassified/other"])
         #expect((lines[0]["score"] as? Double ?? 0) > 0)
-        let rules = (lines[0]["rules"] as? [[String: Any]] ?? []).compactMap { $0["rule"] as? String }
+        // The explanation as stored with a case: each rule that fired, its words and where it is written.
+        let matches = lines[0]["matches"] as? [[String: Any]] ?? []
+        let rules = matches.compactMap { $0["rule"] as? String }
         #expect(rules.contains("water") && rules.contains("complaint-neglect"))
+        #expect(matches.allSatisfy { ($0["location"] as? String)?.contains(".yaml:") == true && $0["words"] is [String] })
     }
 }
