@@ -26,7 +26,7 @@ extension AdminAPI {
         api.post("cases/:studio/:number/notes") { request, context in
             await authed(request) { user in
                 let body = try await Self.decode(NoteBody.self, from: request)
-                guard body.text.count <= 2000 else { throw APIError(.badRequest, "text is longer than 2000 characters") }
+                guard body.text.unicodeScalars.count <= 2000 else { throw APIError(.badRequest, "text is longer than 2000 characters") }
                 return try await act(user, context, version: nil, .note(body.text))
             }
         }
@@ -36,7 +36,7 @@ extension AdminAPI {
                 guard let outcome = CaseOutcome(rawValue: body.outcome) else {
                     throw APIError(.badRequest, "outcome '\(body.outcome.prefix(40))' is not one of \(CaseOutcome.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                guard body.note.count <= 2000 else { throw APIError(.badRequest, "note is longer than 2000 characters") }
+                guard body.note.unicodeScalars.count <= 2000 else { throw APIError(.badRequest, "note is longer than 2000 characters") }
                 return try await act(user, context, version: body.version, .close(outcome, note: body.note))
             }
         }
@@ -77,19 +77,19 @@ extension AdminAPI {
             let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map { CaseState(rawValue: String($0)) }
             return parts.contains(nil) ? nil : parts.compactMap { $0 }
         }, "a state or states (\(CaseState.allCases.map(\.rawValue).joined(separator: ", ")))") { filter.states = states }
-        filter.member = try Self.query(request, "member", { $0.count <= 40 ? $0 : nil }, "a roster id")
+        filter.member = try Self.query(request, "member", { $0.unicodeScalars.count <= 40 ? $0 : nil }, "a roster id")
         // A member's account lists their own cases, whatever it asks for.
         if user.role == .member {
             if let asked = filter.member, asked != user.rosterId { throw APIError(.forbidden, "a member's account lists only its own cases") }
             filter.member = user.rosterId ?? "-"
         }
-        filter.area = try Self.query(request, "area", { $0.count <= 60 ? $0 : nil }, "an area")
+        filter.area = try Self.query(request, "area", { $0.unicodeScalars.count <= 60 ? $0 : nil }, "an area")
         filter.topic = try Self.query(request, "topic", Topic.init(rawValue:), "a topic (\(Topic.allCases.map(\.rawValue).joined(separator: ", ")))")
         filter.intent = try Self.query(request, "intent", Intent.init(rawValue:), "an intent (\(Intent.allCases.map(\.rawValue).joined(separator: ", ")))")
         filter.overdue = try Self.query(request, "overdue", { ["true": true, "false": false][$0] }, "true or false")
         filter.receivedFrom = try Self.query(request, "from", Self.day, "a date like 2026-11-01 or an ISO 8601 time")
         filter.receivedBefore = try Self.query(request, "to", Self.day, "a date like 2026-11-30 or an ISO 8601 time")
-        filter.text = try Self.query(request, "q", { $0.count <= 100 ? $0 : nil }, "at most 100 characters")
+        filter.text = try Self.query(request, "q", { $0.unicodeScalars.count <= 100 ? $0 : nil }, "at most 100 characters")
         filter.sort = try Self.query(request, "sort", CaseSort.init(rawValue:), "received or deadline") ?? .received
         let limit = try Self.query(request, "limit", { Int($0).flatMap { (1...Self.maxLimit).contains($0) ? $0 : nil } }, "a number from 1 to \(Self.maxLimit)")
             ?? Self.defaultLimit

@@ -60,7 +60,7 @@ extension AdminAPI {
                 let number = try Self.number(context)
                 let body = try await Self.decode(CancelBody.self, from: request)
                 let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
-                guard body.reason.count <= 200 else { throw APIError(.badRequest, "reason is longer than 200 characters") }
+                guard body.reason.unicodeScalars.count <= 200 else { throw APIError(.badRequest, "reason is longer than 200 characters") }
                 guard !reason.isEmpty else { throw APIError(.unprocessableContent, "reason is blank") }
                 do {
                     let (withdrawn, told) = try await NoticeDesk(hotline: hotline).cancel(studio: studio.id, number: number, reason: reason)
@@ -99,10 +99,10 @@ extension AdminAPI {
         let studio = try studio(user, b.studio)
         guard let kind = NoticeKind(rawValue: b.kind ?? "meeting") else { throw APIError(.badRequest, "kind must be meeting or general") }
         let title = b.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard b.title.count <= 100 else { throw APIError(.badRequest, "title is longer than 100 characters") }
+        guard b.title.unicodeScalars.count <= 100 else { throw APIError(.badRequest, "title is longer than 100 characters") }
         // Schema-valid but blank: refused by meaning (422), as the schema cannot say it.
         guard !title.isEmpty else { throw APIError(.unprocessableContent, "title is blank") }
-        guard (b.body ?? "").count <= 1000 else { throw APIError(.badRequest, "body is longer than 1000 characters") }
+        guard (b.body ?? "").unicodeScalars.count <= 1000 else { throw APIError(.badRequest, "body is longer than 1000 characters") }
         guard !b.to.isEmpty, b.to.count <= 50 else { throw APIError(.badRequest, "to must name 1 to 50 audience parts, e.g. [\"members\"]") }
         let audience = try b.to.map { part -> AudiencePart in
             switch AudiencePart.parse(part) {

@@ -191,7 +191,8 @@ public struct AdminAPI: Sendable {
         }
     }
 
-    /// A query parameter, 400 when present and unreadable.
+    /// A query parameter, 400 when present and unreadable. (Lengths are checked in Unicode scalars
+    /// throughout, as JSON Schema's maxLength counts them: combining marks make Characters fewer.)
     static func query<T>(_ request: Request, _ name: String, _ read: (String) -> T?, _ expected: String) throws -> T? {
         // Absent is nil; given but empty is read like any other value (an empty date is refused).
         guard let raw = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }

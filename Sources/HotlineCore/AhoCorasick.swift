@@ -68,8 +68,13 @@ public struct AhoCorasick: Sendable {
     /// Calls `found` with the index of every pattern occurrence in `text` (a pattern may be reported more than once).
     @inline(__always)
     public func scan(_ text: [Unicode.Scalar], _ found: (Int) -> Void) {
+        scan(text) { keyword, _ in found(keyword) }
+    }
+
+    /// As `scan`, with the offset in `text` just past each match.
+    public func scan(_ text: [Unicode.Scalar], _ found: (_ keyword: Int, _ end: Int) -> Void) {
         var state: Int32 = 0
-        for scalar in text {
+        for (position, scalar) in text.enumerated() {
             while true {
                 let next = table.lookup(state, scalar)
                 if next >= 0 {
@@ -82,7 +87,7 @@ public struct AhoCorasick: Sendable {
             var i = Int(outputStart[Int(state)])
             let end = Int(outputStart[Int(state) + 1])
             while i < end {
-                found(Int(outputs[i]))
+                found(Int(outputs[i]), position + 1)
                 i += 1
             }
         }

@@ -20,6 +20,7 @@ extension Classification {
             if let intent = m.intent { out.raw("\"intent\":\""); out.raw(intent.rawValue); out.raw("\",") }
             out.raw("\"location\":")
             out.string(m.location)
+            if m.opening == true { out.raw(",\"opening\":true") }
             out.raw(",\"rule\":")
             out.string(m.rule)
             if let topic = m.topic { out.raw(",\"topic\":\""); out.raw(topic.rawValue); out.raw("\"") }

@@ -8,6 +8,8 @@ public struct RuleMatch: Sendable, Equatable, Codable {
     public var weight: Double
     public var words: [String]
     public var location: String
+    /// The rule's words appear in the message's title-like opening, so it counted twice for its topic.
+    public var opening: Bool?
 
     public init(rule: String, intent: Intent?, topic: Topic?, weight: Double, words: [String], location: String) {
         self.rule = rule

@@ -110,16 +110,55 @@ public final class Classifier: Sendable {
 
     /// Classifies `text`: normalises, finds every keyword in one pass, scores the rules that fire.
     public func classify(_ text: String) -> Classification {
-        classify(normalized: TextNormalizer.scalars(text))
+        classify(normalized: TextNormalizer.scalars(text), opening: Self.opening(of: text))
+    }
+
+    /// How many normalised scalars the opening sentence of `text` takes, when it has one that reads
+    /// like a title: up to the first 。！？!?； within its first 60 characters, at least 4 before it,
+    /// and more text after. Residents' longer messages put the matter there ("咨询…的问题。",
+    /// "…噪音扰民。"); the story after it names other topics' words in passing.
+    public static func opening(of text: String) -> Int? {
+        // Asked for every message: scalars, not Characters (grapheme breaking cost more than the
+        // classification).
+        var count = 0
+        var end: String.UnicodeScalarView.Index?
+        let scalars = text.unicodeScalars
+        var i = scalars.startIndex
+        while i != scalars.endIndex {
+            let v = scalars[i].value
+            count += 1
+            if end == nil {
+                if count > 60 { return nil }
+                // 。！？!?；;
+                if v == 0x3002 || v == 0xFF01 || v == 0xFF1F || v == 0x21 || v == 0x3F || v == 0xFF1B || v == 0x3B {
+                    guard count > 4 else { return nil }
+                    end = scalars.index(after: i)
+                    count = 0
+                }
+            } else if count > 4 {
+                // The opening's length in the normal form: normalising maps a scalar to at most one
+                // (runs of punctuation and spaces become one space, symbols none), so the raw length
+                // bounds it; counted without normalising the prefix a second time.
+                return scalars.distance(from: scalars.startIndex, to: end!)
+            }
+            i = scalars.index(after: i)
+        }
+        return nil
     }
 
     /// Classifies text already normalised (`TextNormalizer.scalars`), for callers that need the
-    /// normal form themselves too.
-    public func classify(normalized scalars: [Unicode.Scalar]) -> Classification {
+    /// normal form themselves too. Topic rules whose words appear within the first `opening`
+    /// scalars (the message's title-like opening, ``opening(of:)``) count twice for their topic.
+    public func classify(normalized scalars: [Unicode.Scalar], opening: Int? = nil) -> Classification {
         // Few keywords match one SMS: small sorted arrays beat sets here.
         var found: [Int] = []
         found.reserveCapacity(32)
-        automaton.scan(scalars) { found.append($0) }
+        var inOpening: [Int] = []
+        let openingEnd = opening ?? 0
+        automaton.scan(scalars) { keyword, end in
+            found.append(keyword)
+            if end <= openingEnd { inOpening.append(keyword) }
+        }
         guard !found.isEmpty || !keywordlessRules.isEmpty else { return .unclassified }
         found.sort()
         found.removeDuplicates()
@@ -166,6 +205,11 @@ public final class Classifier: Sendable {
         }
         for r in keywordlessRules { evaluate(r, []) }
         guard !fired.rules.isEmpty else { return .unclassified }
+        if !inOpening.isEmpty {
+            inOpening.sort()
+            inOpening.removeDuplicates()
+            fired.markOpening(inOpening) { self.topicIndex[$0] != nil }
+        }
         return decide(fired)
     }
 
@@ -187,6 +231,11 @@ public final class Classifier: Sendable {
                 totals[topicBase + t] += weight
                 best[topicBase + t] = max(best[topicBase + t], weight)
             }
+        }
+        // Topic rules that fired in the opening count once more for their topic.
+        for i in fired.opening {
+            let r = Int(fired.rules[i])
+            if let t = topicIndex[r] { totals[topicBase + t] += weights[r] }
         }
         // Ties: higher total, then the stronger single rule, then declaration order of the enum.
         func winner(_ range: Range<Int>) -> Int? {
@@ -216,7 +265,9 @@ public final class Classifier: Sendable {
             let rule = rules[Int(fired.rules[i])]
             var words = fired.keywords(of: i).map { keywords[$0] }
             if let hit = fired.regexHits[i] { words.append(hit) }
-            return RuleMatch(rule: rule.id, intent: rule.intent, topic: rule.topic, weight: rule.weight, words: words, location: rule.location)
+            var match = RuleMatch(rule: rule.id, intent: rule.intent, topic: rule.topic, weight: rule.weight, words: words, location: rule.location)
+            if fired.opening.contains(i) { match.opening = true }
+            return match
         }
     }
 }
@@ -228,6 +279,8 @@ struct FiredRules: Sendable {
     private var words: [Int32] = []
     /// Regex matches, by position in `rules` (rare: kept out of the flat arrays).
     private(set) var regexHits: [Int: String] = [:]
+    /// Positions in `rules` of the topic rules with a word in the message's opening.
+    private(set) var opening: [Int] = []
 
     init() {
         rules.reserveCapacity(16)
@@ -240,6 +293,17 @@ struct FiredRules: Sendable {
         rules.append(Int32(rule))
         for k in keywords { words.append(Int32(k)) }
         wordEnds.append(Int32(words.count))
+    }
+
+    /// Notes the rules (those `eligible`) with one of `keywords` (sorted) among their words.
+    mutating func markOpening(_ keywords: [Int], eligible: (Int) -> Bool) {
+        var start = 0
+        for (i, rule) in rules.enumerated() {
+            let end = Int(wordEnds[i])
+            defer { start = end }
+            guard eligible(Int(rule)) else { continue }
+            if words[start..<end].contains(where: { keywords.binarySearchContains(Int($0)) }) { opening.append(i) }
+        }
     }
 
     func keywords(of i: Int) -> [Int] {

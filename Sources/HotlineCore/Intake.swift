@@ -98,7 +98,7 @@ public enum Intake {
         if let name = registrationName(normalized: normal) {
             return .registration(name: name, area: areas.area(named: name) ?? areas.find(in: name))
         }
-        return .message(classifier.classify(normalized: scalars), areaInText: areas.find(inNormalized: normal))
+        return .message(classifier.classify(normalized: scalars, opening: Classifier.opening(of: text)), areaInText: areas.find(inNormalized: normal))
     }
 
     /// The area name after a registration keyword (`登记`, `登記`, `area`), or nil if `text` is no registration.

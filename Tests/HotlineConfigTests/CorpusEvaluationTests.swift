@@ -26,7 +26,7 @@ import Testing
         let result = Evaluation(try Self.items(), classifier: try Classifier(table: table))
         let zh = (result.intent["zh-Hans"]!.accuracy, result.topic["zh-Hans"]!.accuracy)
         let en = (result.intent["en"]!.accuracy, result.topic["en"]!.accuracy)
-        #expect(zh.0 >= 0.91 && zh.1 >= 0.84, "zh intent \(zh.0), topic \(zh.1)")
+        #expect(zh.0 >= 0.91 && zh.1 >= 0.88, "zh intent \(zh.0), topic \(zh.1)")
         #expect(en.0 >= 0.90 && en.1 >= 0.75, "en intent \(en.0), topic \(en.1)")
         // The report names what a rule writer needs: the rules that fired on each miss.
         let lines = result.lines(showMisses: 3)

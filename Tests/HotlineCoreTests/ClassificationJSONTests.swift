@@ -15,6 +15,9 @@ import Testing
             RuleMatch(rule: "quote\"back\\slash/", intent: .question, topic: nil, weight: -0.1, words: ["tab\there", "line\nbreak", "\u{01}"],
                       location: "a/b.yaml:1"),
         ], answer: "地址:龙湖路1号 \"东门\""),
+        Classification(intent: .question, topic: .education, score: 4, matches: [
+            { var m = RuleMatch(rule: "school", intent: nil, topic: .education, weight: 4, words: ["小学"], location: "t:1"); m.opening = true; return m }(),
+        ]),
         Classification(intent: .complaint, topic: .utilities, score: 0.30000000000000004, matches: [
             RuleMatch(rule: "r", intent: nil, topic: .utilities, weight: 1e-5, words: ["电"], location: "x:1"),
             RuleMatch(rule: "big", intent: nil, topic: nil, weight: 123_456_789, words: [], location: "x:2"),
