@@ -65,6 +65,8 @@ public struct TodayCounts: Sendable, Equatable {
     /// Open, deadline not passed but within the reminder window.
     public var atRisk = 0
     public var failedOutbound = 0
+
+    public init() {}
 }
 
 /// What the three rates and the month's breakdowns need of a case: read as narrow rows so a

@@ -72,10 +72,24 @@ extension Dashboard {
         let now = hotline.clock.now()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let remind = hotline.settings.deployment.studios.first?.sla.remindBeforeHours ?? 4
         let member = p.user.role == .member ? (p.user.rosterId ?? "-") : nil
-        let counts = try await hotline.database.todayCounts(studios: studios, member: member, dayStart: calendar.startOfDay(for: now), now: now,
-                                                            riskUntil: now.addingTimeInterval(remind * 3600))
+        // Each studio's own day (its time zone) and reminder window (its sla.remind_before_hours).
+        func remindUntil(_ studio: String) -> Date {
+            now.addingTimeInterval((hotline.settings.deployment.studio(id: studio)?.sla.remindBeforeHours ?? 4) * 3600)
+        }
+        var counts = TodayCounts()
+        for id in studios {
+            var local = Calendar(identifier: .gregorian)
+            local.timeZone = hotline.settings.deployment.studio(id: id)?.timeZone ?? zone
+            let c = try await hotline.database.todayCounts(studios: [id], member: member, dayStart: local.startOfDay(for: now), now: now,
+                                                           riskUntil: remindUntil(id))
+            counts.receivedToday += c.receivedToday
+            counts.unassigned += c.unassigned
+            counts.awaitingAcceptance += c.awaitingAcceptance
+            counts.overdue += c.overdue
+            counts.atRisk += c.atRisk
+            counts.failedOutbound += c.failedOutbound
+        }
         var overdue = CaseFilter(studios: studios)
         overdue.member = member
         overdue.overdue = true
@@ -84,7 +98,7 @@ extension Dashboard {
         risk.overdue = false
         let late = try await hotline.database.cases(overdue, now: now, cursor: nil, limit: 10).cases
         let soon = try await hotline.database.cases(risk, now: now, cursor: nil, limit: 10).cases
-            .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < now.addingTimeInterval(remind * 3600) }
+            .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < remindUntil($0.studioId) }
         let tiles: [[String: Any]] = [
             ["label": p.t["receivedToday"]!, "count": counts.receivedToday, "href": "/dashboard/cases?from=\(Listings.isoString(calendar.startOfDay(for: now)))", "id": "received-today"],
             ["label": p.t["unassigned"]!, "count": counts.unassigned, "href": "/dashboard/cases?state=received", "id": "unassigned"],
