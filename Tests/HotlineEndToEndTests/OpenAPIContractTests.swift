@@ -51,8 +51,12 @@ import Testing
             "schemathesis", "--config-file", repoRoot.appendingPathComponent("Tests/contract/schemathesis.toml").path,
             "run", Self.document, "--url", "http://127.0.0.1:\(server.port)", "-H", "Authorization: Bearer \(token)",
             "--checks", "all", "--max-examples", "30", "--seed", "1", "--workers", "2", "--no-color",
+            // Listed in the document so that every route is there, but they follow other protocols
+            // (providers' webhooks, GeoReport v2, HTML forms with CSRF tokens): not fuzzed here.
+            "--exclude-tag", "webhooks", "--exclude-tag", "open311", "--exclude-tag", "dashboard",
         ])
         #expect(code == 0, "schemathesis (./test installs it) found answers off the contract:\n\(output.suffix(6000))")
-        #expect(output.contains("Selected: 27/27"), "every operation tested: \(output.suffix(1500))")
+        // The 27 operations of the JSON API and operations; the 23 listed-only ones are the excluded tags.
+        #expect(output.contains("Selected: 27/50"), "every JSON operation tested: \(output.suffix(1500))")
     }
 }
