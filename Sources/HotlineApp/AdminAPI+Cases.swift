@@ -13,7 +13,7 @@ extension AdminAPI {
                 let (record, messages, events) = try await readCase(user, context)
                 let shows = showsPhones(user)
                 return try Self.json(CaseDetail(case: CaseView(record, hotline: hotline, showPhone: shows),
-                                                classification: Self.jsonObject(record.classification),
+                                                classification: try Self.classification(record),
                                                 messages: messages.map { MessageView($0, showPhone: shows) }, events: events.map(EventView.init)))
             }
         }
@@ -197,9 +197,9 @@ extension AdminAPI {
         }
     }
 
-    /// A stored JSON text as a value to embed (the classification's explanation).
-    static func jsonObject(_ text: String) -> JSONValue {
-        (try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))) ?? .string(text)
+    /// The classification stored with a case, with its explanation.
+    static func classification(_ record: CaseRecord) throws -> Classification {
+        try JSONDecoder().decode(Classification.self, from: Data(record.classification.utf8))
     }
 }
 
@@ -273,7 +273,7 @@ struct CaseView: Encodable {
 
 struct CaseDetail: Encodable {
     var `case`: CaseView
-    var classification: JSONValue
+    var classification: Classification
     var messages: [MessageView]
     var events: [EventView]
 }
@@ -315,33 +315,5 @@ struct EventView: Encodable {
         actor = e.actor
         kind = e.kind
         detail = e.detail
-    }
-}
-
-/// Any JSON value (the stored classification explanation is passed through as it is).
-enum JSONValue: Codable, Sendable {
-    case string(String), number(Double), bool(Bool), null
-    case array([JSONValue]), object([String: JSONValue])
-
-    init(from decoder: Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.singleValueContainer()
-        switch self {
-        case let .string(s): try c.encode(s)
-        case let .number(n): try c.encode(n)
-        case let .bool(b): try c.encode(b)
-        case .null: try c.encodeNil()
-        case let .array(a): try c.encode(a)
-        case let .object(o): try c.encode(o)
-        }
     }
 }

@@ -63,7 +63,7 @@ extension AdminAPI {
                 }
                 let studio = try studio(user, body.studio ?? studios(user, asked: nil).first ?? "")
                 guard let classifier = hotline.classifier(studio: studio.id) else { throw APIError(.notFound, "no rule table for '\(studio.id)'") }
-                return try Self.json(["studio": .string(studio.id), "classification": Self.jsonObject(classifier.classify(body.text).jsonText)] as [String: JSONValue])
+                return try Self.json(ClassifyResult(studio: studio.id, classification: classifier.classify(body.text)))
             }
         }
         api.get("reports/month") { request, _ in
@@ -102,9 +102,9 @@ extension AdminAPI {
         }
     }
 
-    /// `month` (required) and the studios the account may report on (nil: every studio, for an auditor asking for all).
-    func reportScope(_ request: Request, _ user: StaffUser) throws -> (String, [String]?) {
-        guard let month = try Self.query(request, "month", { MonthReport.parse($0) != nil ? $0 : nil }, "a month like 2026-11") else {
+    /// `month` (required unless there is a default) and the studios the account may report on (nil: every studio, for an auditor asking for all).
+    func reportScope(_ request: Request, _ user: StaffUser, defaultMonth: String? = nil) throws -> (String, [String]?) {
+        guard let month = try Self.query(request, "month", { MonthReport.parse($0) != nil ? $0 : nil }, "a month like 2026-11") ?? defaultMonth else {
             throw APIError(.badRequest, "month is required, e.g. month=2026-11")
         }
         let asked = try Self.query(request, "studio", { $0 }, "a studio")
@@ -119,6 +119,10 @@ extension AdminAPI {
     }
 
     struct RetryBody: Decodable { var ids: [Int64] }
+    struct ClassifyResult: Encodable {
+        var studio: String
+        var classification: Classification
+    }
     struct ClassifyBody: Decodable {
         var text: String
         var studio: String?
@@ -126,10 +130,19 @@ extension AdminAPI {
 
     func members(_ request: Request, _ user: StaffUser) async throws -> Response {
         let studios = try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio"))
+        return try Self.json(["members": try await memberViews(user, studios: studios)])
+    }
+
+    /// The roster of `studios` as the account may see it: duty days, leave, open and overdue cases,
+    /// whether routing would give them a case now (the API's members and the dashboard's page).
+    func memberViews(_ user: StaffUser, studios: [String]) async throws -> [MemberView] {
         let now = hotline.clock.now()
         let leave = try await hotline.database.leave(now: now)
         let load = try await hotline.database.openCaseCounts()
-        let overdue = try await hotline.database.overdueList(now: now, studios: studios, limit: 1_000_000)
+        var overdue: [String: Int] = [:]
+        for c in try await hotline.database.overdueList(now: now, studios: studios, limit: 1_000_000) {
+            if let a = c.assigneeId { overdue["\(c.studioId)/\(a)", default: 0] += 1 }
+        }
         let shows = showsPhones(user)
         var out: [MemberView] = []
         for id in studios {
@@ -141,11 +154,11 @@ extension AdminAPI {
                 out.append(MemberView(
                     studio: id, id: p.id, name: p.name, role: p.role.rawValue, sector: p.sector, areas: p.areas, dutyDays: duty,
                     phone: shows || p.id == user.rosterId ? p.phone : PhoneNumber.mask(p.phone), onLeave: away != nil, leaveUntil: away ?? nil,
-                    openCases: load[id]?[p.id] ?? 0, overdueCases: overdue.filter { $0.studioId == id && $0.assigneeId == p.id }.count,
+                    openCases: load[id]?[p.id] ?? 0, overdueCases: overdue["\(id)/\(p.id)"] ?? 0,
                     available: away == nil && !atCapacity.contains(p.id)))
             }
         }
-        return try Self.json(["members": out])
+        return out
     }
 
     /// The rule table in force: a version (a digest of its rules, so two servers can be compared), its size and topics.

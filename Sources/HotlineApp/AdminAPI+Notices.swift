@@ -95,7 +95,11 @@ extension AdminAPI {
     }
 
     func draft(_ request: Request, _ user: StaffUser) async throws -> (Studio, NoticeDraft) {
-        let b = try await Self.decode(DraftBody.self, from: request)
+        try noticeDraft(user, try await Self.decode(DraftBody.self, from: request))
+    }
+
+    /// A notice as asked for, checked (the API's JSON and the dashboard's form both come here).
+    func noticeDraft(_ user: StaffUser, _ b: DraftBody) throws -> (Studio, NoticeDraft) {
         let studio = try studio(user, b.studio)
         guard let kind = NoticeKind(rawValue: b.kind ?? "meeting") else { throw APIError(.badRequest, "kind must be meeting or general") }
         let title = b.title.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -19,6 +19,8 @@ public struct MonthReport: Sendable {
     public var lines: [Line]
     /// Open cases whose current deadline has passed, most overdue first.
     public var overdue: [OverdueCase]
+    /// The cases it counted (the dashboard's weekly volume reads them rather than the month again).
+    var facts: [CaseFacts] = []
 
     public var overall: Rates { lines.first { $0.dimension == "all" }!.rates }
 
@@ -29,7 +31,8 @@ public struct MonthReport: Sendable {
     }
 
     /// The report over some studios (nil: every studio), as the admin API asks for a staff member's studios.
-    public static func make(month: String, studios: [String]?, hotline: Hotline) async throws -> MonthReport {
+    /// - Parameter withOverdue: false leaves the overdue list (a property of now, not of the month) empty.
+    public static func make(month: String, studios: [String]?, hotline: Hotline, withOverdue: Bool = true) async throws -> MonthReport {
         let deployment = hotline.settings.deployment
         // Narrow rows rather than whole cases, each studio's month by its own calendar: a busy
         // district's month is counted in milliseconds, through the (studio_id, created_at) index.
@@ -56,8 +59,8 @@ public struct MonthReport: Sendable {
         for (k, r) in byMember { members[name(k)] = members[name(k)].map { $0 + r } ?? r }
         let lines = [Line(dimension: "all", key: "all", rates: all)] + breakdown("studio", byStudio) + breakdown("member", members)
             + breakdown("area", byArea) + breakdown("topic", Dictionary(uniqueKeysWithValues: byTopic.map { ($0.key.rawValue, $0.value) }))
-        let overdue = try await hotline.database.overdueList(now: hotline.clock.now(), studios: studios)
-        return MonthReport(month: month, studio: studios?.count == 1 ? studios?.first : nil, lines: lines, overdue: overdue)
+        let overdue = withOverdue ? try await hotline.database.overdueList(now: hotline.clock.now(), studios: studios) : []
+        return MonthReport(month: month, studio: studios?.count == 1 ? studios?.first : nil, lines: lines, overdue: overdue, facts: facts)
     }
 
     /// Each studio's `month` as a UTC span by the studio's own calendar (a case received at 23:30

@@ -74,32 +74,15 @@ extension Dashboard {
         }
     }
 
-    /// A notice from the form's fields: the audience one part per line, as the CLI's `--to`.
+    /// A notice from the form's fields (the audience one part per line, as the CLI's `--to`),
+    /// checked by the API's rules.
     func noticeDraft(_ user: StaffUser, _ f: [String: String]) throws -> (Studio, NoticeDraft) {
         try api.notMember(user, "notices")
-        let studio = try api.studio(user, f["studio"] ?? "")
-        let kind = NoticeKind(rawValue: f["kind"] ?? "meeting") ?? .meeting
-        let title = (f["title"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !title.isEmpty, title.count <= 100, (f["body"] ?? "").count <= 1000 else { throw APIError(.badRequest, "a title of 1 to 100 characters, a body of at most 1000") }
-        let lines = (f["to"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !lines.isEmpty, lines.count <= 50 else { throw APIError(.badRequest, "name the audience, one part per line (e.g. members)") }
-        let audience = try lines.map { line -> AudiencePart in
-            switch AudiencePart.parse(line) {
-            case let .success(p): return p
-            case let .failure(e): throw APIError(.badRequest, e.description)
-            }
-        }
-        func time(_ key: String) throws -> Date? {
-            guard let text = f[key], !text.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-            // The browser's datetime-local control sends 2026-12-09T15:00.
-            guard let d = NoticeTime.parse(text, timeZone: studio.timeZone) else { throw APIError(.badRequest, "'\(text.prefix(40))' is not a time like 2026-12-09 15:00") }
-            return d
-        }
-        var meeting: Meeting?
-        if kind == .meeting {
-            guard let at = try time("at"), let place = f["place"], !place.isEmpty else { throw APIError(.badRequest, "a meeting needs its time and place") }
-            meeting = Meeting(at: at, place: place, topic: nil, caseNumbers: [])
-        }
-        return (studio, NoticeDraft(kind: kind, title: title, body: f["body"] ?? "", meeting: meeting, audience: audience, sendAt: try time("send_at")))
+        // An empty field of the form is a field not given.
+        func field(_ key: String) -> String? { f[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
+        let to = (f["to"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return try api.noticeDraft(user, AdminAPI.DraftBody(
+            studio: f["studio"] ?? "", kind: field("kind"), title: f["title"] ?? "", body: field("body"), at: field("at"), place: field("place"),
+            topic: nil, cases: nil, to: to, sendAt: field("send_at"), rsvpUntil: nil, remindAt: nil))
     }
 }

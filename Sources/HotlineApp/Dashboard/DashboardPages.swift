@@ -29,9 +29,7 @@ extension Dashboard {
 
     /// The month asked for (default: this month in the first studio's calendar) and the account's studios (nil: all, for auditors).
     func reportScope(_ request: Request, _ user: StaffUser) throws -> (String, [String]?) {
-        let month = try AdminAPI.query(request, "month", { MonthReport.parse($0) != nil ? $0 : nil }, "a month like 2026-11") ?? thisMonth()
-        let studios = try api.studios(user, asked: try AdminAPI.query(request, "studio", { $0.isEmpty ? nil : $0 }, "a studio"))
-        return (month, user.studios == "*" && request.uri.queryParameters["studio"] == nil ? nil : studios)
+        try api.reportScope(request, user, defaultMonth: thisMonth())
     }
 
     var zone: TimeZone { hotline.settings.deployment.studios.first?.timeZone ?? TimeZone(identifier: "UTC")! }
@@ -127,13 +125,6 @@ extension Dashboard {
                                    "failed": failed, "noFailed": failed.isEmpty], title: p.t["today"]!, active: "today")
     }
 
-    static func day(_ d: Date) -> String {
-        let f = DateFormatter()
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return f.string(from: d)
-    }
-
     // MARK: cases
 
     func board(_ request: Request, _ p: Page) async throws -> Response {
@@ -194,16 +185,9 @@ extension Dashboard {
             if let outbox = failed[m.id ?? -1], p.user.role != .auditor { bubble["resend"] = "/dashboard/outbox/\(outbox)/resend?back=\(c.studioId)/\(c.number)" }
             return bubble
         }
-        var matches: [[String: Any]] = []
-        if case let .object(o) = AdminAPI.jsonObject(c.classification), case let .array(list)? = o["matches"] {
-            for case let .object(m) in list {
-                func s(_ k: String) -> String { if case let .string(v)? = m[k] { return v } else { return "" } }
-                var words: [String] = []
-                if case let .array(ws)? = m["words"] { for case let .string(w) in ws { words.append(w) } }
-                // The rule's file and line, without the server's folders.
-                matches.append(["rule": s("rule"), "words": words.joined(separator: "、"), "location": s("location").split(separator: "/").last.map(String.init) ?? "",
-                                "topic": s("topic"), "intent": s("intent")])
-            }
+        // The rule's file and line, without the server's folders.
+        let matches: [[String: Any]] = try AdminAPI.classification(c).matches.map { m in
+            ["rule": m.rule, "words": m.words.joined(separator: "、"), "location": m.location.split(separator: "/").last.map(String.init) ?? ""]
         }
         let done = Set(events.filter { $0.kind == "mediation" }.compactMap { $0.detail?.first.map(String.init) })
         let mediation = c.topic == .neighbour ? MediationStep.allCases.map { ["step": $0.rawValue, "done": done.contains($0.rawValue)] } : []
@@ -237,28 +221,17 @@ extension Dashboard {
 
     func membersPage(_ p: Page) async throws -> Response {
         let studios = try api.studios(p.user, asked: nil)
-        let now = hotline.clock.now()
-        let leave = try await hotline.database.leave(now: now)
-        let load = try await hotline.database.openCaseCounts()
-        let overdue = try await hotline.database.overdueList(now: now, studios: studios, limit: 1_000_000)
         let month = thisMonth()
-        let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline)
+        let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline, withOverdue: false)
         func pct(_ r: Rate?) -> String { r?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
-        var rows: [[String: Any]] = []
-        for id in studios {
-            guard let studio = hotline.settings.deployment.studio(id: id) else { continue }
-            for person in studio.roster {
-                let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(person.name)(\(id)/\(person.id))" }?.rates
-                let away = leave[id]?[person.id]
-                rows.append([
-                    "name": person.name, "id": person.id, "studio": id, "role": person.role.rawValue, "sector": person.sector ?? "",
-                    "areas": person.areas.joined(separator: "、"), "open": load[id]?[person.id] ?? 0,
-                    "overdue": overdue.filter { $0.studioId == id && $0.assigneeId == person.id }.count,
-                    "leave": away.map { until in until.map { short($0) } ?? p.t["onLeave"]! } ?? "",
-                    "queue": "/dashboard/cases?studio=\(id)&member=\(person.id)&state=assigned,accepted,replied,reopened,with-department&sort=deadline",
-                    "response": pct(rates?.response), "resolution": pct(rates?.resolution), "satisfaction": pct(rates?.satisfaction),
-                ])
-            }
+        let rows: [[String: Any]] = try await api.memberViews(p.user, studios: studios).map { m in
+            let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(m.name)(\(m.studio)/\(m.id))" }?.rates
+            return [
+                "name": m.name, "id": m.id, "studio": m.studio, "role": m.role, "sector": m.sector ?? "", "areas": m.areas.joined(separator: "、"),
+                "open": m.openCases, "overdue": m.overdueCases, "leave": m.onLeave ? (m.leaveUntil.map { short($0) } ?? p.t["onLeave"]!) : "",
+                "queue": "/dashboard/cases?studio=\(m.studio)&member=\(m.id)&state=assigned,accepted,replied,reopened,with-department&sort=deadline",
+                "response": pct(rates?.response), "resolution": pct(rates?.resolution), "satisfaction": pct(rates?.satisfaction),
+            ]
         }
         return render(p, "members", ["members": rows, "month": month], title: p.t["members"]!, active: "members")
     }
@@ -319,7 +292,7 @@ extension Dashboard {
         for back in (0..<12).reversed() {
             let total = year * 12 + (number - 1) - back
             let m = String(format: "%04d-%02d", total / 12, total % 12 + 1)
-            let r = back == 0 ? report.overall : try await MonthReport.make(month: m, studios: studios, hotline: hotline).overall
+            let r = back == 0 ? report.overall : try await MonthReport.make(month: m, studios: studios, hotline: hotline, withOverdue: false).overall
             labels.append(String(m.suffix(5)))
             series[0].values.append(r.response.value.map { $0 * 100 })
             series[1].values.append(r.resolution.value.map { $0 * 100 })
@@ -336,7 +309,7 @@ extension Dashboard {
             ], maxValue: 100)
         }
         // Cases per week of the month by topic and by area (weeks start on Monday, the studios' calendar).
-        let facts = try await hotline.database.caseFacts(received: try MonthReport.spans(month, studios: studios, deployment: hotline.settings.deployment))
+        let facts = report.facts
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         calendar.firstWeekday = 2
