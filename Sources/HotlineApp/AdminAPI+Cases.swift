@@ -84,7 +84,8 @@ extension AdminAPI {
             filter.member = user.rosterId ?? "-"
         }
         filter.area = try Self.query(request, "area", { $0.unicodeScalars.count <= 60 ? $0 : nil }, "an area")
-        filter.topic = try Self.query(request, "topic", Topic.init(rawValue:), "a topic (\(Topic.allCases.map(\.rawValue).joined(separator: ", ")))")
+        let topics = hotline.ruleTable.topics
+        filter.topic = try Self.query(request, "topic", { topics.contains(Topic($0)) ? Topic($0) : nil }, "a topic (\(topics.idList))")
         filter.intent = try Self.query(request, "intent", Intent.init(rawValue:), "an intent (\(Intent.allCases.map(\.rawValue).joined(separator: ", ")))")
         filter.overdue = try Self.query(request, "overdue", { ["true": true, "false": false][$0] }, "true or false")
         filter.receivedFrom = try Self.query(request, "from", Self.day, "a date like 2026-11-01 or an ISO 8601 time")
@@ -159,6 +160,7 @@ extension AdminAPI {
     func change(_ user: StaffUser, studio: Studio, number: Int, version: Int?, _ action: StaffCaseAction) async throws -> CaseRecord {
         try mayWrite(user)
         let settings = hotline.settings
+        let topics = hotline.ruleTable.topics
         // Members act as themselves (the lifecycle keeps them to their own cases); staff under their login.
         let actor: CaseActor = user.role == .member ? .member(user.rosterId ?? "-") : .staff("staff:\(user.login)")
         let name = user.name
@@ -166,7 +168,7 @@ extension AdminAPI {
             guard var record = try ledger.caseRecord(studio: studio.id, number: number) else { return .notFound }
             if user.role == .member, record.assigneeId != user.rosterId { return .notYours }
             if let version, version != record.version { return .refused(.stale(current: record.version)) }
-            let desk = CaseDesk.forStudio(studio, settings: settings, ledger: ledger)
+            let desk = CaseDesk.forStudio(studio, settings: settings, topics: topics, ledger: ledger)
             switch try desk.staff(action, on: &record, by: actor, name: name) {
             case .success: return .done(record, queued: desk.queued)
             case let .failure(refusal): return .refused(refusal)

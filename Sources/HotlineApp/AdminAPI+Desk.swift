@@ -165,7 +165,7 @@ extension AdminAPI {
     func rules() -> RulesView {
         let table = hotline.ruleTable
         let digest = SHA256.hash(data: Data(String(reflecting: table.rules).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
-        return RulesView(version: digest, rules: table.rules.count, topics: Topic.allCases.map { TopicView(id: $0.rawValue, name: $0.label) },
+        return RulesView(version: digest, rules: table.rules.count, topics: table.topics.topics.map(TopicView.init),
                          intents: Intent.allCases.map(\.rawValue))
     }
 }
@@ -231,6 +231,22 @@ struct OutboxView: Encodable {
 struct TopicView: Encodable {
     var id: String
     var name: String
+    var nameEn: String
+    /// Deadlines of an urgent topic (the configuration's `sla.topics` may differ per studio).
+    var deadlines: DeadlinesView?
+
+    init(_ t: TopicInfo) {
+        id = t.id.rawValue
+        name = t.name
+        nameEn = t.englishName
+        deadlines = t.deadlines.map { DeadlinesView(acceptHours: $0.acceptHours, replyDays: $0.replyDays, closeDays: $0.closeDays) }
+    }
+}
+
+struct DeadlinesView: Encodable {
+    var acceptHours: Double
+    var replyDays: Double
+    var closeDays: Double
 }
 
 struct RulesView: Encodable {

@@ -35,10 +35,10 @@ public enum StaffCaseRefusal: Error, Sendable, Equatable, CustomStringConvertibl
 extension CaseDesk {
     /// A desk for work on `studio`'s cases that does not come in through a text: texts go out on the
     /// studio's outbound channel and first hotline number.
-    static func forStudio(_ studio: Studio, settings: HotlineSettings, ledger: CaseLedger) -> CaseDesk {
+    static func forStudio(_ studio: Studio, settings: HotlineSettings, topics: TopicCatalog, ledger: CaseLedger) -> CaseDesk {
         let channel = studio.outboundChannel
         return CaseDesk(studio: studio, deployment: settings.deployment, channels: settings.channels, ledger: ledger, channel: channel,
-                        from: studio.hotlineNumbers.first ?? "", maxParts: settings.channel(channel)?.maxParts ?? 5)
+                        from: studio.hotlineNumbers.first ?? "", maxParts: settings.channel(channel)?.maxParts ?? 5, topics: topics)
     }
 
     /// Carries out a staff action with the rules and lifecycle the SMS commands use, recording it

@@ -17,6 +17,8 @@ final class CaseDesk {
     let from: String
     let maxParts: Int
     let templates: ReplyTemplates
+    /// The rule table's topics: names in texts, urgent topics' deadlines.
+    let topics: TopicCatalog
     /// Outbound texts queued so far, by this desk and the other studios' desks it handed work to.
     var queued: Int { tally.count }
 
@@ -30,8 +32,9 @@ final class CaseDesk {
     }
 
     init(studio: Studio, deployment: Deployment, channels: [ChannelSettings], ledger: CaseLedger,
-         channel: String, from: String, maxParts: Int) {
+         channel: String, from: String, maxParts: Int, topics: TopicCatalog) {
         self.tally = Tally()
+        self.topics = topics
         self.studio = studio
         self.deployment = deployment
         self.channels = channels
@@ -53,6 +56,7 @@ final class CaseDesk {
         self.maxParts = desk.channels.first { $0.id == channel }?.maxParts ?? desk.maxParts
         self.templates = studio.replies
         self.tally = desk.tally
+        self.topics = desk.topics
     }
 
     /// The desk for a case of `studioID` in the same transaction: that studio's wording, deadlines,
@@ -120,7 +124,7 @@ final class CaseDesk {
         return String(format: "%d月%d日 %02d:%02d", c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
     }
 
-    func deadlines(_ record: CaseRecord) -> CaseDeadlines { studio.sla.deadlines(for: record.topic) }
+    func deadlines(_ record: CaseRecord) -> CaseDeadlines { studio.sla.deadlines(for: record.topic, catalog: topics) }
 
     /// Applies an action through the core's lifecycle; on success saves it and records `event`.
     func transition(_ record: inout CaseRecord, _ action: CaseAction, by actor: CaseActor, event: String, detail: String?) throws -> Result<Void, CaseRejection> {
@@ -138,7 +142,7 @@ final class CaseDesk {
     func values(_ record: CaseRecord, for person: RosterEntry? = nil) -> [String: String] {
         [
             "case": label(record, for: person), "assignee": record.assigneeId.flatMap { studio.person($0)?.name } ?? "工作人员",
-            "topic": record.topic.label, "intent": record.intent.label, "area": record.area ?? "未知社区",
+            "topic": topics.name(record.topic), "intent": record.intent.label, "area": record.area ?? "未知社区",
             "resident": PhoneNumber.mask(record.residentPhone), "text": record.text, "state": record.state.label,
             "due": format(record.progress.currentDeadline?.due),
         ]

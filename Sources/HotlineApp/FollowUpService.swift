@@ -38,13 +38,15 @@ extension Hotline {
         let now = clock.now()
         let deployment = settings.deployment
         let settings = self.settings
+        let topics = ruleTable.topics
         let steps = try await database.casework(now: now) { ledger in
             var taken = 0
             for var record in try ledger.casesToFollowUp() {
                 guard let studio = deployment.studio(id: record.studioId),
-                      let step = FollowUp.due(record.progress, topic: record.topic, now: now, sla: studio.sla, timeZone: studio.timeZone)
+                      let step = FollowUp.due(record.progress, deadlines: studio.sla.deadlines(for: record.topic, catalog: topics),
+                                             now: now, sla: studio.sla, timeZone: studio.timeZone)
                 else { continue }
-                let desk = CaseDesk.forStudio(studio, settings: settings, ledger: ledger)
+                let desk = CaseDesk.forStudio(studio, settings: settings, topics: topics, ledger: ledger)
                 try desk.followUp(step, on: &record, sectors: deployment.sectors)
                 taken += 1
             }

@@ -164,7 +164,7 @@ public final class Hotline: Sendable {
                 return Handled(queued: 0)
             }
             let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger,
-                                channel: replyChannel, from: hotlineNumber, maxParts: maxParts)
+                                channel: replyChannel, from: hotlineNumber, maxParts: maxParts, topics: classifier.topics)
             if let person = studio.person(phone: text.from) {
                 let record = try desk.command(text.text, from: person)
                 return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
@@ -172,7 +172,7 @@ public final class Hotline: Sendable {
             return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel, limits: limits) { registered, open, away, next in
                 Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
                     studio: studio, sectors: sectors, registeredArea: registered, openCases: open, unavailable: away,
-                    nextCaseNumber: next, now: caseTime))
+                    nextCaseNumber: next, now: caseTime, topics: classifier.topics))
                     .fitting(maxParts: maxParts)
             }
         }

@@ -29,8 +29,9 @@ public enum HotlineSetup {
         var errors: [ConfigError] = []
         var settings: HotlineSettings?
         var table: RuleTable?
-        do { settings = try ConfigLoader.load(directory: paths.config) } catch { errors += error.errors }
+        // The rule table first: its topic catalog is what sectors and sla.topics may name.
         do { table = try RuleTableLoader.load(directory: paths.intents) } catch { errors += error.errors }
+        do { settings = try ConfigLoader.load(directory: paths.config, topics: table?.topics) } catch { errors += error.errors }
         if let settings, let table {
             errors += table.missingFacts(studios: settings.deployment.studios).map {
                 ConfigError(file: $0.location.file, line: $0.location.line, message: $0.message)
@@ -38,6 +39,24 @@ public enum HotlineSetup {
         }
         guard let settings, let table, errors.isEmpty else { throw ConfigErrors(errors) }
         return (settings, table)
+    }
+
+    /// Topics the configuration names (sectors, `sla.topics`) that `topics` lacks: a rule table
+    /// reloaded with a smaller catalog must not strand them.
+    public static func unknownTopics(in settings: HotlineSettings, topics: TopicCatalog) -> [String] {
+        var problems: [String] = []
+        for sector in settings.deployment.sectors {
+            for t in sector.topics where !topics.contains(t) { problems.append("sector \(sector.id) names topic '\(t)', which the rule table does not have") }
+        }
+        for t in settings.sla.topics.keys.sorted(by: { $0.rawValue < $1.rawValue }) where !topics.contains(t) {
+            problems.append("sla.topics names topic '\(t)', which the rule table does not have")
+        }
+        for studio in settings.deployment.studios {
+            for t in studio.sla.topics.keys.sorted(by: { $0.rawValue < $1.rawValue }) where !topics.contains(t) && settings.sla.topics[t] == nil {
+                problems.append("studio \(studio.id): sla.topics names topic '\(t)', which the rule table does not have")
+            }
+        }
+        return problems
     }
 
     /// Reads each channel's secret from the environment variable its config names.

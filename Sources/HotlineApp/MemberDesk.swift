@@ -224,7 +224,7 @@ extension CaseDesk {
             guard let p = s.person(phone: person.phone) else { continue }
             for record in try ledger.queue(studio: s.id, assignee: p.id) {
                 let due = record.progress.currentDeadline.map { "\($0.kind.label)\(format($0.due))前" } ?? ""
-                items.append("\(label(record, for: person)) \(record.topic.label) \(due)")
+                items.append("\(label(record, for: person)) \(topics.name(record.topic)) \(due)")
             }
         }
         if items.isEmpty {

@@ -24,16 +24,17 @@ public enum Open311 {
     /// One field of a record, in the order GeoReport v2 lists them.
     typealias Record = [(String, String?)]
 
-    static func services() -> [Record] {
-        Topic.allCases.map { t in
-            [("service_code", t.rawValue), ("service_name", t.label), ("description", "\(t.label)类诉求与咨询"), ("metadata", "false"),
+    /// One service per topic of the rule table's catalog.
+    static func services(_ topics: TopicCatalog) -> [Record] {
+        topics.topics.map { t in
+            [("service_code", t.id.rawValue), ("service_name", t.name), ("description", "\(t.name)类诉求与咨询"), ("metadata", "false"),
              ("type", "realtime"), ("keywords", nil), ("group", nil)]
         }
     }
 
     /// A case as a service request. `agency_responsible` is the department it was transferred to,
     /// else the studio; `address` the area.
-    static func request(_ c: CaseRecord, studio: Studio?) -> Record {
+    static func request(_ c: CaseRecord, studio: Studio?, topics: TopicCatalog) -> Record {
         let open = c.state.isOpen
         let updated = [c.closedAt, c.transferredAt, c.firstReplyAt, c.acceptedAt, c.createdAt].compactMap { $0 }.max() ?? c.createdAt
         var notes: String?
@@ -41,7 +42,7 @@ public enum Open311 {
         else if c.state == .withDepartment { notes = "已转交\(c.department ?? "")办理" }
         return [
             ("service_request_id", "\(c.studioId)-\(c.number)"), ("status", open ? "open" : "closed"), ("status_notes", notes),
-            ("service_name", c.topic.label), ("service_code", c.topic.rawValue), ("description", LogText.clean(c.text)),
+            ("service_name", topics.name(c.topic)), ("service_code", c.topic.rawValue), ("description", LogText.clean(c.text)),
             ("agency_responsible", c.department ?? studio?.name ?? c.studioId), ("service_notice", nil),
             ("requested_datetime", Listings.isoString(c.createdAt)), ("updated_datetime", Listings.isoString(updated)),
             ("expected_datetime", open ? c.progress.currentDeadline.map { Listings.isoString($0.due) } : nil),
@@ -81,7 +82,8 @@ public enum Open311 {
             return d
         }
         if let status = query["status"], !["open", "closed"].contains(status) { throw BadRequest(message: "status is open or closed") }
-        if let code = query["service_code"], Topic(rawValue: code) == nil { throw BadRequest(message: "no service_code '\(LogText.clean(String(code.prefix(40))))'") }
+        let topics = hotline.ruleTable.topics
+        if let code = query["service_code"], !topics.contains(Topic(code)) { throw BadRequest(message: "no service_code '\(LogText.clean(String(code.prefix(40))))'") }
         let now = hotline.clock.now()
         let end = try date("end_date") ?? now.addingTimeInterval(1)
         let start = try date("start_date") ?? end.addingTimeInterval(-90 * 86_400)
@@ -100,7 +102,7 @@ public enum Open311 {
             if let status = query["status"] { cases = cases.filter { $0.state.isOpen == (status == "open") } }
             cases = Array(cases.suffix(1_000).reversed())
         }
-        return cases.map { request($0, studio: deployment.studio(id: $0.studioId)) }
+        return cases.map { request($0, studio: deployment.studio(id: $0.studioId), topics: topics) }
     }
 
     static func respond(_ records: [Record], format: Substring, root: String, element: String) -> Response {
@@ -133,7 +135,7 @@ public enum Open311 {
                 return failure(.notFound, "no such document (services.json, requests.json, .xml)")
             }
             switch name {
-            case "services": return respond(services(), format: format, root: "services", element: "service")
+            case "services": return respond(services(hotline.ruleTable.topics), format: format, root: "services", element: "service")
             case "requests":
                 var query: [String: String] = [:]
                 for (k, v) in request.uri.queryParameters { query[String(k)] = String(v) }

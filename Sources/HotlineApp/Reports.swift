@@ -242,16 +242,17 @@ public struct MonthDigest: Sendable {
             return now.map { Count(key: $0.key, cases: $0.value, lastMonth: before[$0.key] ?? 0) }
                 .sorted { ($0.cases, $1.key) > ($1.cases, $0.key) }.prefix(top).map { $0 }
         }
-        let topics = counts { $0.topic.label }
+        let catalog = hotline.ruleTable.topics
+        let topics = counts { catalog.name($0.topic) }
         var examples: [Example] = []
         for t in topics {
-            for c in this.filter({ $0.topic.label == t.key }).prefix(examplesPerTopic) {
+            for c in this.filter({ catalog.name($0.topic) == t.key }).prefix(examplesPerTopic) {
                 examples.append(Example(topic: t.key, ref: "\(c.studioId)-\(c.number)", text: masked(c.text)))
             }
         }
         let escalations = this.compactMap { c -> Escalation? in
             guard let o = c.outcome, o == .proposal || o == .socialReport, c.state == .closed || c.state == .surveyed else { return nil }
-            return Escalation(ref: "\(c.studioId)-\(c.number)", outcome: o, topic: c.topic.label, area: c.area ?? "-",
+            return Escalation(ref: "\(c.studioId)-\(c.number)", outcome: o, topic: catalog.name(c.topic), area: c.area ?? "-",
                               note: masked(c.outcomeNote ?? ""))
         }
         return MonthDigest(month: month, topics: topics, areas: counts { $0.area ?? "未知" }, examples: examples, escalations: escalations)

@@ -56,6 +56,8 @@ public final class RuleReloader: Service {
             let table = try RuleTableLoader.load(directory: directory)
             let missing = table.missingFacts(studios: hotline.settings.deployment.studios)
             guard missing.isEmpty else { throw ConfigErrors(missing.map { ConfigError(file: $0.location.file, line: $0.location.line, message: $0.message) }) }
+            let stranded = HotlineSetup.unknownTopics(in: hotline.settings, topics: table.topics)
+            guard stranded.isEmpty else { throw ConfigErrors(stranded.map { ConfigError(file: directory, line: 1, message: $0) }) }
             try hotline.reloadRules(table)
             hotline.logger.info("rule table reloaded (\(reason)): \(table.rules.count) rules")
             return true

@@ -171,7 +171,7 @@ struct AdminBench: AsyncParsableCommand {
             var rng = Workload.Random(state: 2026)
             var numbers: [String: Int] = [:]
             let year: TimeInterval = 365 * 86_400
-            let topics = Topic.allCases
+            let topics = TopicCatalog.standard.ids
             for i in 0..<total {
                 let studio = rng.below(10) < 7 ? studios[0] : studios[min(1, studios.count - 1)]
                 let members = studio.roster.filter { $0.role == .member }

@@ -146,12 +146,12 @@ enum Workload {
         var out = base.rules
         var i = 0
         while out.count < rules {
-            let topic = Topic.allCases[rng.below(Topic.allCases.count)]
+            let topic = base.topics.ids[rng.below(base.topics.count)]
             let intent: Intent? = rng.below(3) == 0 ? (rng.below(2) == 0 ? .complaint : .question) : nil
             out.append(IntentRule(id: "gen-\(i)", intent: intent, topic: topic, any: (0..<(3 + rng.below(4))).map { _ in word() },
                                   none: rng.below(5) == 0 ? [word()] : [], weight: Double(1 + rng.below(3))))
             i += 1
         }
-        return RuleTable(rules: Array(out.prefix(rules)), defaultIntent: base.defaultIntent)
+        return RuleTable(rules: Array(out.prefix(rules)), defaultIntent: base.defaultIntent, topics: base.topics)
     }
 }

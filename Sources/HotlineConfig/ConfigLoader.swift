@@ -4,7 +4,9 @@ import HotlineCore
 /// Loads `config/`: `hotline.yaml` (service settings, sectors, channels) and `studios/*.yaml` (one studio each).
 public enum ConfigLoader {
     /// Loads and validates the configuration directory; throws every problem found, each with file and line.
-    public static func load(directory: String) throws(ConfigErrors) -> HotlineSettings {
+    /// Topics (of sectors and `sla.topics`) are checked against `topics`, the rule table's catalog, when given;
+    /// otherwise only their form is.
+    public static func load(directory: String, topics: TopicCatalog? = nil) throws(ConfigErrors) -> HotlineSettings {
         var errors: [ConfigError] = []
         let mainFile = (directory as NSString).appendingPathComponent("hotline.yaml")
         var sectors: [Sector] = []
@@ -24,7 +26,7 @@ public enum ConfigLoader {
             if let v = keys["max_inbound_length"] { maxLength = try v.int("max_inbound_length", in: 10...100_000) }
             if let v = keys["sectors"] {
                 for (id, value) in try v.pairs(what: "sectors") {
-                    do throws(ConfigError) { sectors.append(try sector(id: id, value)) } catch { errors.append(error) }
+                    do throws(ConfigError) { sectors.append(try sector(id: id, value, topics: topics)) } catch { errors.append(error) }
                 }
             }
             if let v = keys["channels"] {
@@ -44,7 +46,7 @@ public enum ConfigLoader {
                 if let x = o["jitter"] { retry.jitter = try x.double("outbox.jitter", in: 0...1) }
             }
             if let v = keys["sla"] {
-                sla = try slaSettings(v, over: sla)
+                sla = try slaSettings(v, over: sla, topics: topics)
             }
             if let v = keys["senders"] {
                 let o = try v.mapping(allowed: ["max_texts", "window_minutes", "min_reply_seconds", "machine_replies", "mute_hours"], what: "senders")
@@ -69,7 +71,7 @@ public enum ConfigLoader {
             let file = (studioDir as NSString).appendingPathComponent(name)
             do throws(ConfigError) {
                 guard let root = try read(file) else { throw ConfigError(file: file, line: 1, message: "file is empty") }
-                let loaded = try StudioLoader(file: file, countryCode: countryCode, sectors: Set(sectors.map(\.id)), sla: sla,
+                let loaded = try StudioLoader(file: file, countryCode: countryCode, sectors: Set(sectors.map(\.id)), sla: sla, topics: topics,
                                               maxParts: Dictionary(channels.map { ($0.id, $0.maxParts) }) { a, _ in a },
                                               errors: { errors.append($0) }).studio(root)
                 studios.append((loaded, root))
@@ -106,16 +108,14 @@ public enum ConfigLoader {
     }
 
     /// `sla:` settings applied over `base` (the deployment's, for a studio's own `sla:`).
-    static func slaSettings(_ node: YAMLValue, over base: SLASettings) throws(ConfigError) -> SLASettings {
+    static func slaSettings(_ node: YAMLValue, over base: SLASettings, topics catalog: TopicCatalog?) throws(ConfigError) -> SLASettings {
         var sla = base
         let s = try node.mapping(allowed: ["accept_hours", "reply_days", "close_days", "topics", "remind_before_hours",
                                            "survey_hours", "quiet_hours", "max_open_cases", "meeting_reminder_hours"], what: "sla")
         sla.deadlines = try deadlines(s, over: sla.deadlines, what: "sla")
         if let x = s["topics"] {
             for (name, value) in try x.pairs(what: "sla.topics") {
-                guard let topic = Topic(rawValue: name) else {
-                    throw value.error("sla.topics: unknown topic '\(name)' (known: \(Topic.allCases.map(\.rawValue).joined(separator: ", ")))")
-                }
+                let topic = try self.topic(name, at: value, in: catalog, what: "sla.topics")
                 let keys = try value.mapping(allowed: ["accept_hours", "reply_days", "close_days"], what: "sla.topics.\(name)")
                 sla.topics[topic] = try deadlines(keys, over: sla.deadlines, what: "sla.topics.\(name)")
             }
@@ -136,7 +136,7 @@ public enum ConfigLoader {
         return sla
     }
 
-    private static func deadlines(_ s: [String: YAMLValue], over base: CaseDeadlines, what: String) throws(ConfigError) -> CaseDeadlines {
+    static func deadlines(_ s: [String: YAMLValue], over base: CaseDeadlines, what: String) throws(ConfigError) -> CaseDeadlines {
         var d = base
         if let x = s["accept_hours"] { d.acceptHours = try x.double("\(what).accept_hours", in: 0.01...10_000) }
         if let x = s["reply_days"] { d.replyDays = try x.double("\(what).reply_days", in: 0.001...1_000) }
@@ -154,17 +154,24 @@ public enum ConfigLoader {
         return try YAMLValue.parse(text, file: file)
     }
 
-    static func sector(id: String, _ value: YAMLValue) throws(ConfigError) -> Sector {
+    static func sector(id: String, _ value: YAMLValue, topics catalog: TopicCatalog?) throws(ConfigError) -> Sector {
         let keys = try value.mapping(allowed: ["name", "topics"], what: "sector \(id)")
         var topics: [Topic] = []
         for item in try keys["topics"]?.list("topics") ?? [] {
-            let name = try item.string("topic")
-            guard let topic = Topic(rawValue: name) else {
-                throw item.error("sector \(id): unknown topic '\(name)' (known: \(Topic.allCases.map(\.rawValue).joined(separator: ", ")))")
-            }
-            topics.append(topic)
+            topics.append(try topic(try item.string("topic"), at: item, in: catalog, what: "sector \(id)"))
         }
         return Sector(id: id, name: try keys["name"]?.string("sector name") ?? id, topics: topics)
+    }
+
+    /// A topic named in the configuration: one of `catalog`'s when there is one, else of a topic id's form.
+    static func topic(_ name: String, at node: YAMLValue, in catalog: TopicCatalog?, what: String) throws(ConfigError) -> Topic {
+        let topic = Topic(name)
+        if let catalog {
+            guard catalog.contains(topic) else { throw node.error("\(what): unknown topic '\(name)' (the rule table's topics: \(catalog.idList))") }
+        } else if !Topic.isValidID(name) {
+            throw node.error("\(what): '\(name)' is not a topic id (lower-case letters, digits and _)")
+        }
+        return topic
     }
 
     static func channel(_ value: YAMLValue) throws(ConfigError) -> ChannelSettings {

@@ -9,6 +9,8 @@ struct StudioLoader {
     let sectors: Set<String>
     /// The deployment's follow-through settings, which a studio's `sla:` overrides.
     let sla: SLASettings
+    /// The rule table's topics, to check the studio's `sla.topics` against (nil: form only).
+    let topics: TopicCatalog?
     /// SMS parts allowed per channel id (a studio's templates must fit its outbound channel's).
     var maxParts: [String: Int] = [:]
     /// Problems that do not stop the rest of the file from being read.
@@ -132,7 +134,7 @@ struct StudioLoader {
         }
 
         var studioSLA = sla
-        if let v = keys["sla"] { studioSLA = try ConfigLoader.slaSettings(v, over: sla) }
+        if let v = keys["sla"] { studioSLA = try ConfigLoader.slaSettings(v, over: sla, topics: topics) }
         return Studio(
             id: id, name: try required("name").string("name"), hotlineNumbers: numbers, timeZone: zone, duty: duty,
             roster: roster, areas: areas, departments: departments, residents: residents,

@@ -18,7 +18,7 @@ public final class Classifier: Sendable {
         let topicIndex: Int?
         let location: String
 
-        init(_ rule: IntentRule, any: [Int], all: [Int], none: [Int], patterns: [NSRegularExpressionBox]) {
+        init(_ rule: IntentRule, topicIndex: Int?, any: [Int], all: [Int], none: [Int], patterns: [NSRegularExpressionBox]) {
             id = rule.id
             intent = rule.intent
             topic = rule.topic
@@ -29,7 +29,7 @@ public final class Classifier: Sendable {
             self.none = none
             self.patterns = patterns
             intentIndex = rule.intent.flatMap { Intent.ordered.firstIndex(of: $0) }
-            topicIndex = rule.topic.flatMap { Topic.ordered.firstIndex(of: $0) }
+            self.topicIndex = topicIndex
             location = rule.location.description
         }
     }
@@ -51,10 +51,13 @@ public final class Classifier: Sendable {
     /// Rules that can fire without a keyword (regex only): always candidates.
     private let keywordlessRules: [Int]
     private let defaultIntent: Intent
+    /// The topics scored, in catalog order (ties go to the earlier).
+    public let topics: TopicCatalog
     /// Each rule's position when sorted strongest first, then by id: the order of explanations.
     private let rank: [Int32]
 
-    /// Compiles the rules of `table` in force for `studio`. Throws on a bad regex.
+    /// Compiles the rules of `table` in force for `studio`. Throws on a bad regex or a topic the
+    /// table's catalog does not have.
     public init(table: RuleTable, studio: String? = nil) throws(RuleTableError) {
         let selected = table.rules(for: studio)
         var keywordIndex: [String: Int] = [:]
@@ -76,8 +79,15 @@ public final class Classifier: Sendable {
                 }
                 patterns.append(NSRegularExpressionBox(regex))
             }
+            var topicIndex: Int?
+            if let topic = rule.topic {
+                guard let i = table.topics.index(of: topic) else {
+                    throw RuleTableError(location: rule.location, message: "rule \(rule.id): unknown topic '\(topic)' (known: \(table.topics.idList))")
+                }
+                topicIndex = i
+            }
             func unique(_ words: [String]) -> [Int] { Array(Set(words.compactMap(index))).sorted() }
-            compiled.append(Compiled(rule, any: unique(rule.any), all: unique(rule.all), none: unique(rule.none), patterns: patterns))
+            compiled.append(Compiled(rule, topicIndex: topicIndex, any: unique(rule.any), all: unique(rule.all), none: unique(rule.none), patterns: patterns))
         }
         var byKeyword = Array(repeating: [UInt64](), count: keywords.count)
         var keywordless: [Int] = []
@@ -106,6 +116,7 @@ public final class Classifier: Sendable {
         self.topicIndex = compiled.map(\.topicIndex)
         self.keywordlessRules = keywordless
         self.defaultIntent = table.defaultIntent
+        self.topics = table.topics
     }
 
     /// Classifies `text`: normalises, finds every keyword in one pass, scores the rules that fire.
@@ -214,9 +225,18 @@ public final class Classifier: Sendable {
     }
 
     private func decide(_ fired: FiredRules) -> Classification {
-        // Scores per enum case in declaration order, on the stack: intents at 0..<3, topics at 3..<13.
-        var totals = SIMD16<Double>()
-        var best = SIMD16<Double>()
+        // Scores per intent (0..<3) then per catalog topic, in two scratch buffers on the stack.
+        let topicBase = Intent.ordered.count
+        let size = topicBase + topics.count
+        return withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * size) { scratch in
+            scratch.initialize(repeating: 0)
+            let totals = UnsafeMutableBufferPointer(rebasing: scratch[0..<size])
+            let best = UnsafeMutableBufferPointer(rebasing: scratch[size..<(2 * size)])
+            return decide(fired, totals: totals, best: best)
+        }
+    }
+
+    private func decide(_ fired: FiredRules, totals: UnsafeMutableBufferPointer<Double>, best: UnsafeMutableBufferPointer<Double>) -> Classification {
         let topicBase = Intent.ordered.count
         var total = 0.0
         for r in fired.rules {
@@ -237,7 +257,7 @@ public final class Classifier: Sendable {
             let r = Int(fired.rules[i])
             if let t = topicIndex[r] { totals[topicBase + t] += weights[r] }
         }
-        // Ties: higher total, then the stronger single rule, then declaration order of the enum.
+        // Ties: higher total, then the stronger single rule, then declaration order (intents, catalog).
         func winner(_ range: Range<Int>) -> Int? {
             var found: Int?
             for i in range where totals[i] > 0 {
@@ -246,7 +266,7 @@ public final class Classifier: Sendable {
             }
             return found.map { $0 - range.lowerBound }
         }
-        let topic = winner(topicBase..<(topicBase + Topic.ordered.count)).map { Topic.ordered[$0] }
+        let topic = winner(topicBase..<totals.count).map { topics.topics[$0].id }
         var intent = winner(0..<topicBase).map { Intent.ordered[$0] }
         if intent == nil && topic != nil { intent = defaultIntent }
         guard let intent else { return .unclassified }

@@ -39,9 +39,13 @@ public struct Evaluation: Sendable {
     /// Expected topic → got topic → count.
     public var confusion: [Topic: [Topic: Int]] = [:]
     public var misses: [Miss] = []
+    /// The catalog's topics, then any the labels name that it lacks (each a row of the matrix).
+    public var topics: [Topic]
 
     public init(_ items: [Item], classifier: Classifier) {
         self.items = items.count
+        topics = classifier.topics.ids
+        for item in items where !topics.contains(item.topic) { topics.append(item.topic) }
         for item in items {
             let got = classifier.classify(item.text)
             let intentRight = got.intent == item.intent
@@ -71,7 +75,6 @@ public struct Evaluation: Sendable {
         for lang in intent.keys.sorted() {
             out.append("\(lang): intent \(pct(intent[lang]!))  topic \(pct(topic[lang]!))")
         }
-        let topics = Topic.allCases
         out.append("")
         out.append("confusion (rows: expected, columns: got)")
         out.append(([String(repeating: " ", count: 12)] + topics.map { String($0.rawValue.prefix(5)).padding(toLength: 6, withPad: " ", startingAt: 0) })

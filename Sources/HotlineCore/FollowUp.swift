@@ -69,8 +69,9 @@ public enum FollowUpStep: Sendable, Equatable {
 
 /// The deadline service's decisions (pure): the case, the time, the studio's settings.
 public enum FollowUp {
-    /// The step due for a case at `now`, or nil. Steps that text someone wait for the quiet hours to end.
-    public static func due(_ p: CaseProgress, topic: Topic, now: Date, sla: SLASettings, timeZone: TimeZone) -> FollowUpStep? {
+    /// The step due for a case at `now`, or nil, given the case's deadlines (``SLASettings/deadlines(for:catalog:)``).
+    /// Steps that text someone wait for the quiet hours to end.
+    public static func due(_ p: CaseProgress, deadlines: CaseDeadlines, now: Date, sla: SLASettings, timeZone: TimeZone) -> FollowUpStep? {
         let quiet = sla.quietHours?.contains(now, in: timeZone) ?? false
         if p.state == .closed, let asked = p.surveyAskedAt {
             let wait = sla.surveyHours * 3600
@@ -82,7 +83,7 @@ public enum FollowUp {
             }
         }
         guard let (kind, due) = p.currentDeadline, !quiet else { return nil }
-        let window = sla.deadlines(for: topic).window(kind)
+        let window = deadlines.window(kind)
         if now >= due {
             // A department's lateness is no member's fault: the liaisons are told again, nobody is replaced.
             return p.missedDeadlines >= 1 && p.state != .withDepartment ? .reassign(kind) : .escalate(kind, due: due, extendedTo: now + window)

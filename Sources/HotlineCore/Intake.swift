@@ -21,9 +21,11 @@ public struct IntakeContext: Sendable {
     /// The case number the new case would get.
     public var nextCaseNumber: Int
     public var now: Date
+    /// The rule table's topics: their names for texts and urgent topics' deadlines.
+    public var topics: TopicCatalog
 
     public init(studio: Studio, sectors: [Sector], registeredArea: String?, openCases: [String: Int],
-                unavailable: Set<String> = [], nextCaseNumber: Int, now: Date) {
+                unavailable: Set<String> = [], nextCaseNumber: Int, now: Date, topics: TopicCatalog = .standard) {
         // Members at the studio's maximum of open cases get no new ones.
         let unavailable = unavailable.union(Routing.atCapacity(studio: studio, openCases: openCases))
         self.studio = studio
@@ -33,6 +35,7 @@ public struct IntakeContext: Sendable {
         self.unavailable = unavailable
         self.nextCaseNumber = nextCaseNumber
         self.now = now
+        self.topics = topics
     }
 }
 
@@ -145,7 +148,7 @@ public enum Intake {
             let number = context.nextCaseNumber
             var values = [
                 "studio": studio.name, "case": String(number), "intent": classification.intent.label,
-                "topic": classification.topic.label, "area": area ?? "未知社区", "resident": PhoneNumber.mask(resident),
+                "topic": context.topics.name(classification.topic), "area": area ?? "未知社区", "resident": PhoneNumber.mask(resident),
                 "text": text,
             ]
             if let answer = classification.answer {
@@ -168,7 +171,7 @@ public enum Intake {
             return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
                                      routing: routing, state: routing == nil ? .received : .assigned,
                                      progress: CaseLifecycle.assigned(to: routing?.assignee, at: context.now,
-                                                                      deadlines: studio.sla.deadlines(for: classification.topic)),
+                                                                      deadlines: studio.sla.deadlines(for: classification.topic, catalog: context.topics)),
                                      traditional: traditional, replies: replies))
         }
     }

@@ -74,10 +74,13 @@ public struct RuleTable: Sendable, Equatable {
     public var rules: [IntentRule]
     /// The intent given to a message that names a topic but has no intent cue.
     public var defaultIntent: Intent
+    /// The topics rules may name (``TopicCatalog/standard`` unless the files declare their own).
+    public var topics: TopicCatalog
 
-    public init(rules: [IntentRule], defaultIntent: Intent = .complaint) {
+    public init(rules: [IntentRule], defaultIntent: Intent = .complaint, topics: TopicCatalog = .standard) {
         self.rules = rules
         self.defaultIntent = defaultIntent
+        self.topics = topics
     }
 
     /// The rules in force for `studio`: shared rules, with the studio's own replacing those of the same id.

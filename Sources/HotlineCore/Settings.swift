@@ -66,7 +66,8 @@ public struct ChannelSettings: Sendable, Equatable {
 public struct SLASettings: Sendable, Equatable {
     /// Deadlines for cases whose topic has none of its own.
     public var deadlines: CaseDeadlines
-    /// Shorter (or longer) deadlines by topic: water and gas by default.
+    /// Deadlines by topic set in the configuration; they win over the topic catalog's own
+    /// (``TopicInfo/deadlines``: water and gas in the shipped catalog).
     public var topics: [Topic: CaseDeadlines]
     /// How long before a deadline the member is reminded (at most a quarter of the step's time).
     public var remindBeforeHours: Double
@@ -80,8 +81,7 @@ public struct SLASettings: Sendable, Equatable {
     public var meetingReminderHours: Double?
 
     public init(deadlines: CaseDeadlines = .init(),
-                topics: [Topic: CaseDeadlines] = [.water: CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5),
-                                                  .utilities: CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5)],
+                topics: [Topic: CaseDeadlines] = [:],
                 remindBeforeHours: Double = 4, surveyHours: Double = 48,
                 quietHours: QuietHours? = QuietHours(startMinute: 21 * 60 + 30, endMinute: 8 * 60), maxOpenCases: Int? = nil,
                 meetingReminderHours: Double? = 2) {
@@ -94,8 +94,11 @@ public struct SLASettings: Sendable, Equatable {
         self.maxOpenCases = maxOpenCases
     }
 
-    /// The deadlines for a case of this topic.
-    public func deadlines(for topic: Topic) -> CaseDeadlines { topics[topic] ?? deadlines }
+    /// The deadlines for a case of this topic: the configuration's for the topic, else the catalog's
+    /// for an urgent topic, else the general ones.
+    public func deadlines(for topic: Topic, catalog: TopicCatalog) -> CaseDeadlines {
+        topics[topic] ?? catalog.deadlines(topic) ?? deadlines
+    }
 }
 
 /// The whole service configuration, as loaded from `config/`.

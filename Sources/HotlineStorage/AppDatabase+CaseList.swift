@@ -168,7 +168,7 @@ extension AppDatabase {
                                                 outcome: row.text(6).flatMap(CaseOutcome.init), acceptedAt: row.date(8), acceptDue: row.date(9),
                                                 satisfaction: row.text(7).flatMap(Satisfaction.init(rawValue:)))
                     out.append(CaseFacts(studioId: row.text(0) ?? span.studio, assigneeId: progress.assignee, area: row.text(2),
-                                         topic: row.text(3).flatMap(Topic.init) ?? .other, createdAt: row.date(4) ?? span.from, progress: progress))
+                                         topic: row.text(3).map(Topic.init(rawValue:)) ?? .other, createdAt: row.date(4) ?? span.from, progress: progress))
                 }
             }
             return out
@@ -192,7 +192,7 @@ extension AppDatabase {
                       // Which step the deadline is for, as the lifecycle defines it.
                       let step = CaseProgress(state: state, acceptDue: due, replyDue: due, closeDue: due).currentDeadline?.kind else { return }
                 out.append(OverdueCase(studioId: row.text(0) ?? "", number: Int(row.int64(1) ?? 0), assigneeId: row.text(2),
-                                       topic: row.text(3).flatMap(Topic.init) ?? .other, area: row.text(4), step: step, due: due))
+                                       topic: row.text(3).map(Topic.init(rawValue:)) ?? .other, area: row.text(4), step: step, due: due))
             }
             return out
         }

@@ -95,8 +95,8 @@ struct Classify: AsyncParsableCommand {
         var items: [Evaluation.Item] = []
         for (i, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let body = object["text"] as? String,
-                  let intent = (object["intent"] as? String).flatMap(Intent.init(rawValue:)), let topic = (object["topic"] as? String).flatMap(Topic.init(rawValue:))
-            else { throw CLI.fail("\(path):\(i + 1): expected {\"text\", \"intent\", \"topic\"} with a known intent and topic") }
+                  let intent = (object["intent"] as? String).flatMap(Intent.init(rawValue:)), let topic = (object["topic"] as? String).map(Topic.init(rawValue:))
+            else { throw CLI.fail("\(path):\(i + 1): expected {\"text\", \"intent\", \"topic\"} with a known intent and a topic") }
             items.append(Evaluation.Item(id: object["id"] as? String ?? "line \(i + 1)", text: body, lang: object["lang"] as? String ?? "?",
                                          intent: intent, topic: topic))
         }

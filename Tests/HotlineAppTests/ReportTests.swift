@@ -77,7 +77,7 @@ import Testing
         try await phones.text(member.phone, "提案 2 建议区里统一修缮,联系人13800000004")
         let d = try await MonthDigest.make(month: "2026-11", studio: "xujiawan", hotline: phones.hotline)
         let roads = try #require(d.topics.first)
-        #expect(roads.key == Topic.roads.label && roads.cases == 2 && roads.lastMonth == 1 && roads.change == 1, "\(d.topics)")
+        #expect(roads.key == TopicCatalog.standard.name(.roads) && roads.cases == 2 && roads.lastMonth == 1 && roads.change == 1, "\(d.topics)")
         #expect(d.areas.first?.key == "燕村" && d.areas.first?.cases == 2)
         let example = try #require(d.examples.first { $0.ref == "xujiawan-2" })
         #expect(!example.text.contains("13912345678") && !example.text.contains("88886666") && example.text.contains("燕村的路坏了"), "\(example.text)")

@@ -78,7 +78,7 @@ func scratchIntents(_ files: [String: String]) throws -> String {
     @Test(arguments: rows)
     func namesFileAndLine(row: Row) throws {
         let dir = try scratchConfig(replacing: row.file, with: row.text)
-        let errors = try #require(throws: ConfigErrors.self) { try ConfigLoader.load(directory: dir) }.errors
+        let errors = try #require(throws: ConfigErrors.self) { try ConfigLoader.load(directory: dir, topics: .standard) }.errors
         let hit = errors.first { $0.message.contains(row.message) }
         #expect(hit != nil, "got: \(errors)")
         #expect(hit?.line == row.line, "got: \(errors)")
@@ -104,6 +104,23 @@ func scratchIntents(_ files: [String: String]) throws -> String {
         Row(name: "no keywords at all", text: "rules:\n  - id: a\n    topic: water\n", line: 2, message: "needs keywords"),
         Row(name: "neither intent nor topic", text: "rules:\n  - id: a\n    any: [水]\n", line: 2, message: "sets neither an intent nor a topic"),
         Row(name: "unknown rule key", text: "rules:\n  - id: a\n    topic: water\n    anny: [水]\n", line: 4, message: "unknown key 'anny'"),
+        // The topic catalog.
+        Row(name: "topic id of the wrong form", text: "topics:\n  - { id: other, name: 其他 }\n  - { id: Agri-Culture, name: 农业 }\n", line: 3,
+            message: "topic id 'Agri-Culture' must be lower-case"),
+        Row(name: "topic declared twice", text: "topics:\n  - { id: other, name: 其他 }\n  - { id: other, name: 别的 }\n", line: 3,
+            message: "topic 'other' is declared twice"),
+        Row(name: "catalog without other", text: "topics:\n  - { id: farming, name: 农业 }\n", line: 2, message: "must include 'other'"),
+        Row(name: "topic without a name", text: "topics:\n  - { id: other }\n", line: 2, message: "topic other: 'name'"),
+        Row(name: "topic deadlines out of range", text: "topics:\n  - { id: other, name: 其他, deadlines: { accept_hours: 0 } }\n", line: 2,
+            message: "accept_hours"),
+        Row(name: "topics in a studio's file", text: "studio: xujiawan\ntopics:\n  - { id: other, name: 其他 }\n", line: 3,
+            message: "topics are shared by every studio"),
+        Row(name: "rule names a topic its catalog lacks",
+            text: "topics:\n  - { id: other, name: 其他 }\nrules:\n  - id: a\n    topic: water\n    any: [水]\n", line: 5,
+            message: "unknown topic 'water' in rule a"),
+        Row(name: "example names a topic the catalog lacks",
+            text: "rules:\n  - id: a\n    topic: water\n    any: [水]\n    examples:\n      - { text: 没水, expect: complaint/forestry }\n", line: 6,
+            message: "unknown topic 'forestry' in an example of rule a"),
     ]
 
     @Test(arguments: rows)

@@ -11,7 +11,10 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
     @Test func followThroughSettingsAndAStudioOverride() throws {
         let shipped = try ConfigLoader.load(directory: configDir)
         #expect(shipped.sla == SLASettings())
-        #expect(shipped.deployment.studio(id: "xujiawan")?.sla.deadlines(for: .water) == CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5))
+        let topics = try RuleTableLoader.load(directory: intentsDir).topics
+        // Water is urgent by the shipped topic catalog (Intents/topics.yaml), not by hotline.yaml.
+        #expect(shipped.deployment.studio(id: "xujiawan")?.sla.deadlines(for: .water, catalog: topics) == CaseDeadlines(acceptHours: 4, replyDays: 1, closeDays: 5))
+        #expect(shipped.deployment.studio(id: "xujiawan")?.sla.deadlines(for: .housing, catalog: topics) == CaseDeadlines())
         let studio = try String(contentsOfFile: configDir + "/studios/xujiawan.yaml", encoding: .utf8)
         let dir = try scratchConfig(replacing: "studios/xujiawan.yaml", with: studio + """
 
@@ -19,11 +22,16 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
               accept_hours: 12
               quiet_hours: "22:00-07:00"
               max_open_cases: 5
+              topics:
+                water: { accept_hours: 2 }
             """)
-        let settings = try ConfigLoader.load(directory: dir)
+        let settings = try ConfigLoader.load(directory: dir, topics: .standard)
         let sla = try #require(settings.deployment.studio(id: "xujiawan")?.sla)
         #expect(sla.deadlines.acceptHours == 12 && sla.deadlines.replyDays == 3 && sla.maxOpenCases == 5)
-        #expect(sla.quietHours == QuietHours("22:00-07:00") && sla.topics[.water]?.acceptHours == 4)
+        #expect(sla.quietHours == QuietHours("22:00-07:00"))
+        // The studio's own deadlines for a topic win over the catalog's; other urgent topics keep the catalog's.
+        #expect(sla.deadlines(for: .water, catalog: .standard) == CaseDeadlines(acceptHours: 2, replyDays: 3, closeDays: 15))
+        #expect(sla.deadlines(for: .utilities, catalog: .standard) == .urgent)
         // The other studio keeps the deployment's.
         #expect(settings.deployment.studio(id: "xinjiang")?.sla == SLASettings())
     }

@@ -97,7 +97,7 @@ import Testing
     static let sla = SLASettings()
 
     static func assigned(_ topic: Topic = .housing) -> CaseProgress {
-        CaseLifecycle.assigned(to: "M3", at: t0, deadlines: sla.deadlines(for: topic))
+        CaseLifecycle.assigned(to: "M3", at: t0, deadlines: sla.deadlines(for: topic, catalog: .standard))
     }
 
     @Test(arguments: [
@@ -106,27 +106,27 @@ import Testing
         (24.5, .escalate(.accept, due: t0 + 24 * 3600, extendedTo: t0 + 48.5 * 3600)),
     ] as [(Double, FollowUpStep?)])
     func housingAcceptDeadline(hours: Double, step: FollowUpStep?) {
-        #expect(FollowUp.due(Self.assigned(), topic: .housing, now: Self.t0 + hours * 3600, sla: Self.sla, timeZone: Self.shanghai) == step)
+        #expect(FollowUp.due(Self.assigned(), deadlines: Self.sla.deadlines(for: .housing, catalog: .standard), now: Self.t0 + hours * 3600, sla: Self.sla, timeZone: Self.shanghai) == step)
     }
 
     @Test func waterIsUrgent() {
         // Water: accept within 4 hours, reminded an hour before.
         let p = Self.assigned(.water)
         #expect(p.acceptDue == Self.t0 + 4 * 3600)
-        #expect(FollowUp.due(p, topic: .water, now: Self.t0 + 3.2 * 3600, sla: Self.sla, timeZone: Self.shanghai) == .remind(.accept, due: Self.t0 + 4 * 3600))
+        #expect(FollowUp.due(p, deadlines: Self.sla.deadlines(for: .water, catalog: .standard), now: Self.t0 + 3.2 * 3600, sla: Self.sla, timeZone: Self.shanghai) == .remind(.accept, due: Self.t0 + 4 * 3600))
     }
 
     @Test func secondMissReassigns() {
         var p = Self.assigned()
         p.missedDeadlines = 1
         p.acceptDue = Self.t0 + 3600
-        #expect(FollowUp.due(p, topic: .housing, now: Self.t0 + 2 * 3600, sla: Self.sla, timeZone: Self.shanghai) == .reassign(.accept))
+        #expect(FollowUp.due(p, deadlines: Self.sla.deadlines(for: .housing, catalog: .standard), now: Self.t0 + 2 * 3600, sla: Self.sla, timeZone: Self.shanghai) == .reassign(.accept))
     }
 
     @Test func remindedOnlyOnce() {
         var p = Self.assigned()
         p.reminded = true
-        #expect(FollowUp.due(p, topic: .housing, now: Self.t0 + 21 * 3600, sla: Self.sla, timeZone: Self.shanghai) == nil)
+        #expect(FollowUp.due(p, deadlines: Self.sla.deadlines(for: .housing, catalog: .standard), now: Self.t0 + 21 * 3600, sla: Self.sla, timeZone: Self.shanghai) == nil)
     }
 
     @Test func quietHoursHoldTextsBackButNotRecordingNoAnswer() {
@@ -134,20 +134,20 @@ import Testing
         let sla = SLASettings(deadlines: CaseDeadlines(acceptHours: 14), topics: [:], quietHours: QuietHours("21:30-08:00"))
         let p = CaseLifecycle.assigned(to: "M3", at: Self.t0, deadlines: sla.deadlines)
         let night = Self.t0 + 12 * 3600  // 22:00
-        #expect(FollowUp.due(p, topic: .housing, now: night, sla: sla, timeZone: Self.shanghai) == nil)
+        #expect(FollowUp.due(p, deadlines: sla.deadlines, now: night, sla: sla, timeZone: Self.shanghai) == nil)
         let overdueAtNight = Self.t0 + 15 * 3600  // 01:00, past the deadline
-        #expect(FollowUp.due(p, topic: .housing, now: overdueAtNight, sla: sla, timeZone: Self.shanghai) == nil)
+        #expect(FollowUp.due(p, deadlines: sla.deadlines, now: overdueAtNight, sla: sla, timeZone: Self.shanghai) == nil)
         let morning = Self.t0 + 22 * 3600  // 08:00
-        #expect(FollowUp.due(p, topic: .housing, now: morning, sla: sla, timeZone: Self.shanghai)
+        #expect(FollowUp.due(p, deadlines: sla.deadlines, now: morning, sla: sla, timeZone: Self.shanghai)
                 == .escalate(.accept, due: Self.t0 + 14 * 3600, extendedTo: morning + 14 * 3600))
         var closed = p
         closed.state = .closed
         closed.surveyState = .reminded
         closed.surveyAskedAt = Self.t0 - 5 * 86_400
-        #expect(FollowUp.due(closed, topic: .housing, now: night, sla: sla, timeZone: Self.shanghai) == .surveyExpired)
+        #expect(FollowUp.due(closed, deadlines: sla.deadlines, now: night, sla: sla, timeZone: Self.shanghai) == .surveyExpired)
         closed.surveyState = .asked
-        #expect(FollowUp.due(closed, topic: .housing, now: night, sla: sla, timeZone: Self.shanghai) == nil)
-        #expect(FollowUp.due(closed, topic: .housing, now: morning, sla: sla, timeZone: Self.shanghai) == .surveyReminder)
+        #expect(FollowUp.due(closed, deadlines: sla.deadlines, now: night, sla: sla, timeZone: Self.shanghai) == nil)
+        #expect(FollowUp.due(closed, deadlines: sla.deadlines, now: morning, sla: sla, timeZone: Self.shanghai) == .surveyReminder)
     }
 
     @Test(arguments: [("21:30-08:00", "2026-11-26T14:00:00Z", true), ("21:30-08:00", "2026-11-26T02:00:00Z", false),

@@ -32,6 +32,12 @@ extension Dashboard {
         try api.reportScope(request, user, defaultMonth: thisMonth())
     }
 
+    /// A topic's name from the rule table's catalog, in the page's language.
+    func topicName(_ t: Topic, _ lang: String) -> String {
+        let topics = hotline.ruleTable.topics
+        return lang == "en" ? topics.englishName(t) : topics.name(t)
+    }
+
     var zone: TimeZone { hotline.settings.deployment.studios.first?.timeZone ?? TimeZone(identifier: "UTC")! }
 
     func thisMonth(offset: Int = 0) -> String {
@@ -56,7 +62,7 @@ extension Dashboard {
         let deadline = c.progress.currentDeadline
         return [
             "ref": "\(c.studioId)-\(c.number)", "href": "/dashboard/cases/\(c.studioId)/\(c.number)", "state": DashboardText.state(c.state, p.lang),
-            "topic": DashboardText.topic(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang), "area": c.area ?? "-",
+            "topic": topicName(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang), "area": c.area ?? "-",
             "member": c.assigneeId.flatMap { hotline.settings.deployment.studio(id: c.studioId)?.person($0)?.name } ?? "-",
             "received": short(c.createdAt), "deadline": deadline.map { short($0.due) } ?? "", "overdue": (deadline?.due).map { $0 < hotline.clock.now() } ?? false,
             "text": String(c.text.prefix(60)),
@@ -146,7 +152,7 @@ extension Dashboard {
             "cases": page.cases.map { row($0, p) }, "empty": page.cases.isEmpty, "next": next as Any,
             "studios": studioOptions.map { ["id": $0.id, "name": $0.name, "selected": value("studio") == $0.id] },
             "states": CaseState.allCases.map { ["id": $0.rawValue, "name": DashboardText.state($0, p.lang), "selected": value("state") == $0.rawValue] },
-            "topics": Topic.allCases.map { ["id": $0.rawValue, "name": DashboardText.topic($0, p.lang), "selected": value("topic") == $0.rawValue] },
+            "topics": hotline.ruleTable.topics.ids.map { ["id": $0.rawValue, "name": topicName($0, p.lang), "selected": value("topic") == $0.rawValue] },
             "intents": Intent.allCases.map { ["id": $0.rawValue, "name": DashboardText.intent($0, p.lang), "selected": value("intent") == $0.rawValue] },
             "members": members, "area": value("area"), "from": value("from"), "to": value("to"), "q": value("q"),
             "overdueChecked": value("overdue") == "true", "sortHref": "/dashboard/cases?" + sortFlip.joined(separator: "&"),
@@ -199,7 +205,7 @@ extension Dashboard {
         let memberName: String = c.assigneeId.flatMap { studio?.person($0)?.name } ?? "-"
         var context: [String: Any] = [
             "ref": "\(c.studioId)-\(c.number)", "base": "/dashboard/cases/\(c.studioId)/\(c.number)", "version": c.version,
-            "state": DashboardText.state(c.state, p.lang), "topic": DashboardText.topic(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang),
+            "state": DashboardText.state(c.state, p.lang), "topic": topicName(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang),
             "area": c.area ?? "-", "member": memberName,
             "resident": shows ? c.residentPhone : PhoneNumber.mask(c.residentPhone), "received": short(c.createdAt),
             "deadline": deadline, "routing": routing,
@@ -301,7 +307,7 @@ extension Dashboard {
         func bars(_ dimension: String, _ title: String) -> String {
             let lines = report.lines.filter { $0.dimension == dimension }
             guard !lines.isEmpty else { return "" }
-            let keys = lines.map { dimension == "topic" ? (Topic(rawValue: $0.key).map { DashboardText.topic($0, p.lang) } ?? $0.key) : $0.key }
+            let keys = lines.map { dimension == "topic" ? (topicName(Topic($0.key), p.lang)) : $0.key }
             return SVGChart.bars(title: "\(title) \(month)", labels: keys, series: [
                 .init(name: p.t["responseRate"]!, values: lines.map { $0.rates.response.value.map { $0 * 100 } }),
                 .init(name: p.t["resolutionRate"]!, values: lines.map { $0.rates.resolution.value.map { $0 * 100 } }),
@@ -332,7 +338,7 @@ extension Dashboard {
             "satisfaction": pct(o.satisfaction), "satisfactionCounts": "\(o.satisfaction.numerator)/\(o.satisfaction.denominator)",
             "trend": SVGChart.line(title: "\(p.t["ratesByMonth"]!) \(labels.first ?? "")–\(labels.last ?? "")", labels: labels, series: series),
             "byMember": bars("member", p.t["byMember"]!), "byArea": bars("area", p.t["byArea"]!), "byTopic": bars("topic", p.t["byTopic"]!),
-            "weekly": weekly, "weeks": weeks.map { ["week": $0] }, "volumeTopic": volume { DashboardText.topic($0.topic, p.lang) },
+            "weekly": weekly, "weeks": weeks.map { ["week": $0] }, "volumeTopic": volume { topicName($0.topic, p.lang) },
             "volumeArea": volume { $0.area ?? "-" },
             "digestTopics": digest.topics.map { ["key": $0.key, "cases": $0.cases, "change": ($0.change >= 0 ? "+" : "") + String($0.change)] },
             "digestAreas": digest.areas.map { ["key": $0.key, "cases": $0.cases, "change": ($0.change >= 0 ? "+" : "") + String($0.change)] },

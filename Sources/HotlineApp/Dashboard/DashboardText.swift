@@ -45,7 +45,6 @@ enum DashboardText {
     }
 
     static func state(_ s: CaseState, _ lang: String) -> String { lang == "en" ? s.rawValue : s.label }
-    static func topic(_ t: Topic, _ lang: String) -> String { lang == "en" ? t.rawValue : t.label }
     static func intent(_ i: Intent, _ lang: String) -> String { lang == "en" ? i.rawValue : i.label }
     static func outcome(_ o: CaseOutcome, _ lang: String) -> String { lang == "en" ? o.rawValue : o.label }
 }
