@@ -77,7 +77,7 @@ import Testing
         #expect(toStaff.count + toMembers.count <= 7, "\(toStaff.map(\.text)) \(toMembers.map(\.text))")
         // Every text is kept.
         let inbound = jsonLines(try runCLI(["messages", "--json", "--database", bot.server.database])).filter { $0["direction"] as? String == "in" }
-        #expect(sent > 50 && inbound.count == sent)
+        #expect(sent > 50 && inbound.count == sent, "sent \(sent) in \(Int(Date().timeIntervalSince(start))) s, stored \(inbound.count)")
         #expect(bot.server.terminate() == 0)
     }
 
