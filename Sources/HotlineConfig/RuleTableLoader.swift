@@ -113,13 +113,19 @@ public enum RuleTableLoader {
         }
         guard let nameValue = t["name"] else { throw item.error("topic \(id): 'name' (the Chinese name texts show) is missing") }
         let name = try nameValue.string("name of topic \(id)").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 20 else { throw nameValue.error("topic \(id): the name must be 1 to 20 characters (it goes into texts)") }
+        guard !name.isEmpty, name.count <= 20, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw nameValue.error("topic \(id): the name must be 1 to 20 characters on one line (it goes into texts)")
+        }
+        let english = try t["name_en"]?.string("name_en of topic \(id)").trimmingCharacters(in: .whitespaces) ?? id
+        guard !english.isEmpty, english.count <= 60, !english.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw t["name_en"]!.error("topic \(id): name_en must be 1 to 60 characters on one line")
+        }
         var deadlines: CaseDeadlines?
         if let d = t["deadlines"] {
             let keys = try d.mapping(allowed: ["accept_hours", "reply_days", "close_days"], what: "deadlines of topic \(id)")
             deadlines = try ConfigLoader.deadlines(keys, over: CaseDeadlines(), what: "deadlines of topic \(id)")
         }
-        return TopicInfo(id: Topic(id), name: name, englishName: try t["name_en"]?.string("name_en of topic \(id)") ?? id,
+        return TopicInfo(id: Topic(id), name: name, englishName: english,
                          deadlines: deadlines, location: SourceLocation(file: item.file, line: item.line))
     }
 

@@ -111,6 +111,7 @@ func scratchIntents(_ files: [String: String]) throws -> String {
             message: "topic 'other' is declared twice"),
         Row(name: "catalog without other", text: "topics:\n  - { id: farming, name: 农业 }\n", line: 2, message: "must include 'other'"),
         Row(name: "topic without a name", text: "topics:\n  - { id: other }\n", line: 2, message: "topic other: 'name'"),
+        Row(name: "topic name over two lines", text: "topics:\n  - { id: other, name: \"其\\n他\" }\n", line: 2, message: "1 to 20 characters on one line"),
         Row(name: "topic deadlines out of range", text: "topics:\n  - { id: other, name: 其他, deadlines: { accept_hours: 0 } }\n", line: 2,
             message: "accept_hours"),
         Row(name: "topics in a studio's file", text: "studio: xujiawan\ntopics:\n  - { id: other, name: 其他 }\n", line: 3,
