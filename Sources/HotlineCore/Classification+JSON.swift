@@ -6,7 +6,20 @@ extension Classification {
     public var jsonText: String {
         // Built as UTF-8 bytes and made a String once: appending dozens of small Strings cost
         // intake a few percent.
-        var out = JSONText(capacity: 160 + 160 * matches.count)
+        var out = JSONText(capacity: 160 + 160 * 8)
+        write(&out)
+        return out.text
+    }
+
+    /// Appends ``jsonText``'s UTF-8 bytes to `bytes` (batch classification writes them out as they are).
+    public func appendJSON(to bytes: inout [UInt8]) {
+        var out = JSONText(capacity: 0)
+        swap(&out.bytes, &bytes)
+        write(&out)
+        swap(&out.bytes, &bytes)
+    }
+
+    func write(_ out: inout JSONText) {
         out.raw("{")
         if let answer {
             out.raw("\"answer\":")
@@ -14,35 +27,51 @@ extension Classification {
             out.raw(",")
         }
         out.raw("\"intent\":\""); out.raw(intent.rawValue); out.raw("\",\"matches\":[")
-        for (i, m) in matches.enumerated() {
-            if i > 0 { out.raw(",") }
-            out.raw("{")
-            if let intent = m.intent { out.raw("\"intent\":\""); out.raw(intent.rawValue); out.raw("\",") }
-            out.raw("\"location\":")
-            out.string(m.location)
-            if m.opening == true { out.raw(",\"opening\":true") }
-            out.raw(",\"rule\":")
-            out.string(m.rule)
-            if let topic = m.topic { out.raw(",\"topic\":\""); out.raw(topic.rawValue); out.raw("\"") }
-            out.raw(",\"weight\":")
-            out.number(m.weight)
-            out.raw(",\"words\":[")
-            for (j, w) in m.words.enumerated() {
-                if j > 0 { out.raw(",") }
-                out.string(w)
+        if let explanation = lazyExplanation {
+            // Straight from the rules that fired, without building the RuleMatch values.
+            explanation.writeMatches(&out)
+        } else {
+            for (i, m) in matches.enumerated() {
+                if i > 0 { out.raw(",") }
+                Self.writeHead(&out, intent: m.intent, location: m.location)
+                if m.opening == true { out.raw(",\"opening\":true") }
+                Self.writeTail(&out, rule: m.rule, topic: m.topic, weight: m.weight)
+                for (j, w) in m.words.enumerated() {
+                    if j > 0 { out.raw(",") }
+                    out.string(w)
+                }
+                out.raw("]}")
             }
-            out.raw("]}")
         }
         out.raw("],\"score\":")
         out.number(score)
-        out.raw(",\"topic\":\""); out.raw(topic.rawValue); out.raw("\"}")
-        return out.text
+        out.raw(",\"topic\":")
+        out.string(topic.rawValue)
+        out.raw("}")
+    }
+
+    /// A match's keys before `opening`: `{"intent":…,"location":…`.
+    static func writeHead(_ out: inout JSONText, intent: Intent?, location: String) {
+        out.raw("{")
+        if let intent { out.raw("\"intent\":\""); out.raw(intent.rawValue); out.raw("\",") }
+        out.raw("\"location\":")
+        out.string(location)
+    }
+
+    /// A match's keys after `opening`, up to its words: `,"rule":…,"topic":…,"weight":…,"words":[`.
+    static func writeTail(_ out: inout JSONText, rule: String, topic: Topic?, weight: Double) {
+        out.raw(",\"rule\":")
+        out.string(rule)
+        if let topic { out.raw(",\"topic\":"); out.string(topic.rawValue) }
+        out.raw(",\"weight\":")
+        out.number(weight)
+        out.raw(",\"words\":[")
     }
 }
 
 /// JSON written the way Foundation's `JSONEncoder` writes its scalars, into UTF-8 bytes.
 struct JSONText {
-    private var bytes: [UInt8] = []
+    var bytes: [UInt8] = []
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }
 
@@ -50,6 +79,9 @@ struct JSONText {
 
     /// Appends `s` as it is (punctuation, keys, enum raw values).
     mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    /// Appends bytes written earlier (a rule's precomputed keys).
+    mutating func append(_ b: [UInt8]) { bytes.append(contentsOf: b) }
 
     /// Appends `s` as a JSON string literal.
     mutating func string(_ s: String) {

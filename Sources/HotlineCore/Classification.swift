@@ -58,6 +58,9 @@ public struct Classification: Sendable, Equatable, Codable {
         self.explanation = explanation
     }
 
+    /// The explanation still to be built, if the matches were not given or set.
+    var lazyExplanation: Explanation? { given == nil ? explanation : nil }
+
     /// Nothing matched.
     public static let unclassified = Classification(intent: .unclassified, topic: .other, score: 0, matches: [])
 

@@ -55,6 +55,11 @@ public final class Classifier: Sendable {
     public let topics: TopicCatalog
     /// Each rule's position when sorted strongest first, then by id: the order of explanations.
     private let rank: [Int32]
+    /// Each rule's JSON keys before and after `opening`, and each keyword as a JSON string, written
+    /// once so that batch output and intake copy bytes instead of building ``RuleMatch`` values.
+    private let jsonHead: [[UInt8]]
+    private let jsonTail: [[UInt8]]
+    private let keywordJSON: [[UInt8]]
 
     /// Compiles the rules of `table` in force for `studio`. Throws on a bad regex or a topic the
     /// table's catalog does not have.
@@ -117,6 +122,14 @@ public final class Classifier: Sendable {
         self.keywordlessRules = keywordless
         self.defaultIntent = table.defaultIntent
         self.topics = table.topics
+        func json(_ write: (inout JSONText) -> Void) -> [UInt8] {
+            var out = JSONText(capacity: 64)
+            write(&out)
+            return out.bytes
+        }
+        jsonHead = compiled.map { rule in json { Classification.writeHead(&$0, intent: rule.intent, location: rule.location) } }
+        jsonTail = compiled.map { rule in json { Classification.writeTail(&$0, rule: rule.id, topic: rule.topic, weight: rule.weight) } }
+        keywordJSON = keywords.map { word in json { $0.string(word) } }
     }
 
     /// Classifies `text`: normalises, finds every keyword in one pass, scores the rules that fire.
@@ -280,14 +293,54 @@ public final class Classifier: Sendable {
 
     /// The explanation of `fired`, strongest rule first (then by id): what ``Classification/matches`` shows.
     fileprivate func matches(_ fired: FiredRules) -> [RuleMatch] {
-        let order = fired.rules.indices.sorted { rank[Int(fired.rules[$0])] < rank[Int(fired.rules[$1])] }
-        return order.map { i in
+        order(fired).map { i in
             let rule = rules[Int(fired.rules[i])]
             var words = fired.keywords(of: i).map { keywords[$0] }
             if let hit = fired.regexHits[i] { words.append(hit) }
             var match = RuleMatch(rule: rule.id, intent: rule.intent, topic: rule.topic, weight: rule.weight, words: words, location: rule.location)
             if fired.opening.contains(i) { match.opening = true }
             return match
+        }
+    }
+}
+
+extension Classifier {
+    /// Positions in `fired.rules`, strongest rule first (then by id). Insertion sort: a message fires a handful of rules.
+    fileprivate func order(_ fired: FiredRules) -> [Int] {
+        var order = Array(fired.rules.indices)
+        for i in order.indices.dropFirst() {
+            let key = order[i]
+            let keyRank = rank[Int(fired.rules[key])]
+            var j = i
+            while j > 0 && rank[Int(fired.rules[order[j - 1]])] > keyRank {
+                order[j] = order[j - 1]
+                j -= 1
+            }
+            order[j] = key
+        }
+        return order
+    }
+
+    /// Writes the JSON of ``matches(_:)`` (the array's elements) without building them: the same
+    /// bytes `Classification.jsonText` writes for given matches.
+    fileprivate func writeMatches(_ fired: FiredRules, _ out: inout JSONText) {
+        for (n, i) in order(fired).enumerated() {
+            if n > 0 { out.raw(",") }
+            let r = Int(fired.rules[i])
+            out.append(jsonHead[r])
+            if fired.opening.contains(i) { out.raw(",\"opening\":true") }
+            out.append(jsonTail[r])
+            var first = true
+            for k in fired.keywordRange(of: i) {
+                if !first { out.raw(",") }
+                out.append(keywordJSON[k])
+                first = false
+            }
+            if let hit = fired.regexHits[i] {
+                if !first { out.raw(",") }
+                out.string(hit)
+            }
+            out.raw("]}")
         }
     }
 }
@@ -326,9 +379,12 @@ struct FiredRules: Sendable {
         }
     }
 
-    func keywords(of i: Int) -> [Int] {
+    func keywords(of i: Int) -> [Int] { keywordRange(of: i).map { $0 } }
+
+    /// The keyword indices of the `i`th rule, without copying them out.
+    func keywordRange(of i: Int) -> LazyMapSequence<ArraySlice<Int32>, Int> {
         let start = i == 0 ? 0 : Int(wordEnds[i - 1])
-        return words[start..<Int(wordEnds[i])].map(Int.init)
+        return words[start..<Int(wordEnds[i])].lazy.map(Int.init)
     }
 }
 
@@ -343,6 +399,8 @@ final class Explanation: Sendable {
     }
 
     var matches: [RuleMatch] { classifier.matches(fired) }
+
+    func writeMatches(_ out: inout JSONText) { classifier.writeMatches(fired, &out) }
 }
 
 extension Array where Element: Comparable {

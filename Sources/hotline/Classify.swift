@@ -60,22 +60,25 @@ struct Classify: AsyncParsableCommand {
             var split = block.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
             if split.last?.isEmpty == true, block.last == UInt8(ascii: "\n") { split.removeLast() }
             let lines = split
-            var results = [String](repeating: "", count: lines.count)
+            // Each worker classifies a contiguous share of the lines into a buffer of its own; the
+            // buffers are written in order.
+            var results = [[UInt8]](repeating: [], count: workers)
             results.withUnsafeMutableBufferPointer { buffer in
-                // Each worker writes only its own indexes.
                 nonisolated(unsafe) let out = buffer
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    for i in stride(from: w, to: lines.count, by: workers) {
+                    let share = lines.count * w / workers..<lines.count * (w + 1) / workers
+                    var bytes: [UInt8] = []
+                    bytes.reserveCapacity(share.count * 400)
+                    for i in share {
                         var line = lines[i]
                         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
-                        out[i] = classifier.classify(String(decoding: line, as: UTF8.self)).jsonText
+                        classifier.classify(String(decoding: line, as: UTF8.self)).appendJSON(to: &bytes)
+                        bytes.append(UInt8(ascii: "\n"))
                     }
+                    out[w] = bytes
                 }
             }
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(results.reduce(0) { $0 + $1.utf8.count + 1 })
-            for r in results { bytes += r.utf8; bytes.append(UInt8(ascii: "\n")) }
-            output.write(Data(bytes))
+            for bytes in results where !bytes.isEmpty { output.write(Data(bytes)) }
         }
         while true {
             let data = input.readData(ofLength: 1 << 20)
@@ -127,6 +130,6 @@ struct Check: AsyncParsableCommand {
             throw ExitCode(1)
         }
         let examples = table.rules.reduce(0) { $0 + $1.examples.count }
-        CLI.printLine("ok: \(settings.deployment.studios.count) studios, \(settings.channels.count) channels, \(table.rules.count) rules, \(examples) examples pass")
+        CLI.printLine("ok: \(settings.deployment.studios.count) studios, \(settings.channels.count) channels, \(table.topics.count) topics, \(table.rules.count) rules, \(examples) examples pass")
     }
 }

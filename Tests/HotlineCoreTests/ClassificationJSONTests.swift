@@ -33,6 +33,28 @@ import Testing
         #expect(try JSONDecoder().decode(Classification.self, from: Data(c.jsonText.utf8)) == c)
     }
 
+    /// A fresh classification writes its matches straight from the rules that fired (batch mode,
+    /// intake): the bytes must be those of the same matches once built.
+    @Test(arguments: ["请问小区停水了怎么办。家里没水三天了,路也坏了", "3号楼停水", "停水", "路坏了", "nothing at all", ""])
+    func matchesWrittenStraightFromTheRules(text: String) throws {
+        let classifier = try Classifier(table: RuleTable(rules: [
+            IntentRule(id: "water", topic: .water, any: ["停水", "没水"], weight: 3),
+            IntentRule(id: "ask \"quoted\"", intent: .question, any: ["请问", "怎么办"], weight: 2),
+            IntentRule(id: "building", intent: .complaint, patterns: ["\\d+号楼"], weight: 1.5),
+            IntentRule(id: "road", topic: .roads, all: ["路", "坏"], weight: 0.25),
+        ]))
+        let fresh = classifier.classify(text)
+        var built = fresh
+        built.matches = fresh.matches
+        #expect(fresh.jsonText == built.jsonText)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        #expect(fresh.jsonText == String(decoding: try encoder.encode(built), as: UTF8.self))
+        var bytes = Array("x".utf8)
+        fresh.appendJSON(to: &bytes)
+        #expect(bytes == Array(("x" + fresh.jsonText).utf8))
+    }
+
     @Test(arguments: [
         ("龙湖社区停水", "龙湖社区", true), ("龙湖", "龙湖社区", false), ("abc", "", true), ("", "a", false),
         ("aab", "ab", true), ("停水了", "水了", true), ("停水了", "停了", false),
