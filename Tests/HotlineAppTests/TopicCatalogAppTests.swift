@@ -63,4 +63,20 @@ import Testing
             #expect(page.contains("\"service_name\":\"农业农村\""))
         }
     }
+
+    /// A reload whose catalog drops a topic a sector names is refused; the old table stays.
+    @Test func aReloadThatStrandsASectorsTopicIsRefused() throws {
+        let hotline = try Self.hotline(clock: .fixed(thursday))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-intents-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Intents"), to: dir)
+        let reloader = RuleReloader(hotline: hotline, directory: dir.path)
+        // The shipped folder has no agriculture, which the agriculture sector now names.
+        #expect(!reloader.reload(reason: "test"))
+        #expect(hotline.ruleTable.topics.contains("agriculture"))
+        // Declared again in a file of its own (with a rule for it), the reload goes through.
+        try "topics:\n  - { id: agriculture, name: 农业农村 }\nrules:\n  - { id: farm, topic: agriculture, any: [庄稼], weight: 3 }\n"
+            .write(to: dir.appendingPathComponent("zz-agriculture.yaml"), atomically: true, encoding: .utf8)
+        #expect(reloader.reload(reason: "test"))
+        #expect(hotline.ruleTable.topics.name("agriculture") == "农业农村")
+    }
 }
