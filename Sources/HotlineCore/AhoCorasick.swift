@@ -7,6 +7,10 @@ public struct AhoCorasick: Sendable {
     /// Outputs of each state, including those reached through failure links, as ranges into `outputs`.
     private var outputStart: [Int32] = []
     private var outputs: [Int32] = []
+    /// One bit per scalar below U+10000: set when some pattern starts with it. Most characters of a
+    /// message start no keyword, and at the root this 8 KiB bitmap (it stays in the first-level
+    /// cache) answers that without probing the transition table.
+    private var starts = [UInt64](repeating: 0, count: 1024)
     /// How many patterns were compiled.
     public let patternCount: Int
 
@@ -17,6 +21,8 @@ public struct AhoCorasick: Sendable {
         var children: [[(Unicode.Scalar, Int32)]] = [[]]
         var own: [[Int32]] = [[]]
         for (index, pattern) in patterns.enumerated() where !pattern.isEmpty {
+            let first = pattern[0].value
+            if first < 0x10000 { starts[Int(first >> 6)] |= 1 << UInt64(first & 63) }
             var state: Int32 = 0
             for scalar in pattern {
                 let key = TransitionTable.key(state, scalar)
@@ -76,6 +82,11 @@ public struct AhoCorasick: Sendable {
         var state: Int32 = 0
         for (position, scalar) in text.enumerated() {
             while true {
+                if state == 0 {
+                    let v = scalar.value
+                    // No pattern starts with this scalar: the root has no transition for it.
+                    if v < 0x10000 && starts[Int(v >> 6)] & (1 << UInt64(v & 63)) == 0 { break }
+                }
                 let next = table.lookup(state, scalar)
                 if next >= 0 {
                     state = next

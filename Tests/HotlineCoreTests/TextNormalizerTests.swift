@@ -58,6 +58,27 @@ import Testing
         automaton.scan(Array("路灯坏了".unicodeScalars)) { none.insert($0) }
         #expect(none.isEmpty)
     }
+
+    /// Against a plain substring search, on random patterns and texts over a small alphabet that
+    /// mixes CJK, ASCII and scalars beyond U+FFFF (which the root's bitmap does not cover).
+    @Test(arguments: 1...40)
+    func agreesWithASubstringSearch(seed: UInt64) {
+        var state = seed &* 0x9E37_79B9_7F4A_7C15
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let alphabet = Array("水停路灯a b😀🏠".unicodeScalars)
+        func word(_ length: Int) -> [Unicode.Scalar] { (0..<length).map { _ in alphabet[next(alphabet.count)] } }
+        let patterns = (0..<(1 + next(8))).map { _ in word(1 + next(3)) }
+        let text = word(next(40))
+        var found: [Int: Set<Int>] = [:]
+        AhoCorasick(patterns: patterns).scan(text) { keyword, end in found[keyword, default: []].insert(end) }
+        for (k, p) in patterns.enumerated() {
+            let ends = Set(text.indices.filter { $0 + p.count <= text.count && Array(text[$0..<($0 + p.count)]) == p }.map { $0 + p.count })
+            #expect((found[k] ?? []) == ends, "pattern \(k) \(String(String.UnicodeScalarView(p))) in \(String(String.UnicodeScalarView(text)))")
+        }
+    }
 }
 
 @Suite struct RetryPolicyTests {
