@@ -84,7 +84,7 @@ extension AdminAPI {
             filter.member = user.rosterId ?? "-"
         }
         filter.area = try Self.query(request, "area", { $0.unicodeScalars.count <= 60 ? $0 : nil }, "an area")
-        let topics = hotline.ruleTable.topics
+        let topics = hotline.topics
         filter.topic = try Self.query(request, "topic", { topics.contains(Topic($0)) ? Topic($0) : nil }, "a topic (\(topics.idList))")
         filter.intent = try Self.query(request, "intent", Intent.init(rawValue:), "an intent (\(Intent.allCases.map(\.rawValue).joined(separator: ", ")))")
         filter.overdue = try Self.query(request, "overdue", { ["true": true, "false": false][$0] }, "true or false")
@@ -160,7 +160,7 @@ extension AdminAPI {
     func change(_ user: StaffUser, studio: Studio, number: Int, version: Int?, _ action: StaffCaseAction) async throws -> CaseRecord {
         try mayWrite(user)
         let settings = hotline.settings
-        let topics = hotline.ruleTable.topics
+        let topics = hotline.topics
         // Members act as themselves (the lifecycle keeps them to their own cases); staff under their login.
         let actor: CaseActor = user.role == .member ? .member(user.rosterId ?? "-") : .staff("staff:\(user.login)")
         let name = user.name

@@ -29,7 +29,7 @@ public struct AdminAPI: Sendable {
         router.get("/api/openapi.yaml") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml(topics: hotline.ruleTable.topics))))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml(topics: hotline.topics))))
         }
         router.post("/api/v1/login") { request, context in await answer(request) { try await login(request, context) } }
         let api = router.group("/api/v1")

@@ -38,7 +38,7 @@ extension Hotline {
         let now = clock.now()
         let deployment = settings.deployment
         let settings = self.settings
-        let topics = ruleTable.topics
+        let topics = self.topics
         let steps = try await database.casework(now: now) { ledger in
             var taken = 0
             for var record in try ledger.casesToFollowUp() {

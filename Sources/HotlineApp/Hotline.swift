@@ -96,6 +96,9 @@ public final class Hotline: Sendable {
     /// The rule table in force.
     public var ruleTable: RuleTable { rules.withLock { $0.table } }
 
+    /// The topic catalog of the rule table in force: names, order and urgent deadlines of topics.
+    public var topics: TopicCatalog { rules.withLock { $0.table.topics } }
+
     /// The classifier in force for a studio.
     public func classifier(studio: String) -> Classifier? {
         rules.withLock { $0.classifiers[studio] }

@@ -82,7 +82,7 @@ public enum Open311 {
             return d
         }
         if let status = query["status"], !["open", "closed"].contains(status) { throw BadRequest(message: "status is open or closed") }
-        let topics = hotline.ruleTable.topics
+        let topics = hotline.topics
         if let code = query["service_code"], !topics.contains(Topic(code)) { throw BadRequest(message: "no service_code '\(LogText.clean(String(code.prefix(40))))'") }
         let now = hotline.clock.now()
         let end = try date("end_date") ?? now.addingTimeInterval(1)
@@ -135,7 +135,7 @@ public enum Open311 {
                 return failure(.notFound, "no such document (services.json, requests.json, .xml)")
             }
             switch name {
-            case "services": return respond(services(hotline.ruleTable.topics), format: format, root: "services", element: "service")
+            case "services": return respond(services(hotline.topics), format: format, root: "services", element: "service")
             case "requests":
                 var query: [String: String] = [:]
                 for (k, v) in request.uri.queryParameters { query[String(k)] = String(v) }

@@ -242,7 +242,7 @@ public struct MonthDigest: Sendable {
             return now.map { Count(key: $0.key, cases: $0.value, lastMonth: before[$0.key] ?? 0) }
                 .sorted { ($0.cases, $1.key) > ($1.cases, $0.key) }.prefix(top).map { $0 }
         }
-        let catalog = hotline.ruleTable.topics
+        let catalog = hotline.topics
         let topics = counts { catalog.name($0.topic) }
         var examples: [Example] = []
         for t in topics {

@@ -112,13 +112,19 @@ public enum RuleTableLoader {
             throw idValue.error("topic id '\(id)' must be lower-case ASCII letters, digits or _, starting with a letter (at most 40): it is stored with cases and used in URLs")
         }
         guard let nameValue = t["name"] else { throw item.error("topic \(id): 'name' (the Chinese name texts show) is missing") }
-        let name = try nameValue.string("name of topic \(id)").trimmingCharacters(in: .whitespaces)
-        guard !name.isEmpty, name.count <= 20, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        // Names go into texts and pages: one line, bounded.
+        func line(_ v: YAMLValue, _ what: String, max: Int) throws(ConfigError) -> String? {
+            let text = try v.string(what).trimmingCharacters(in: .whitespaces)
+            guard !text.isEmpty, text.count <= max, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return nil }
+            return text
+        }
+        guard let name = try line(nameValue, "name of topic \(id)", max: 20) else {
             throw nameValue.error("topic \(id): the name must be 1 to 20 characters on one line (it goes into texts)")
         }
-        let english = try t["name_en"]?.string("name_en of topic \(id)").trimmingCharacters(in: .whitespaces) ?? id
-        guard !english.isEmpty, english.count <= 60, !english.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-            throw t["name_en"]!.error("topic \(id): name_en must be 1 to 60 characters on one line")
+        var english = id
+        if let v = t["name_en"] {
+            guard let text = try line(v, "name_en of topic \(id)", max: 60) else { throw v.error("topic \(id): name_en must be 1 to 60 characters on one line") }
+            english = text
         }
         var deadlines: CaseDeadlines?
         if let d = t["deadlines"] {

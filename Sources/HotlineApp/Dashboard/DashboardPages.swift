@@ -34,7 +34,7 @@ extension Dashboard {
 
     /// A topic's name from the rule table's catalog, in the page's language.
     func topicName(_ t: Topic, _ lang: String) -> String {
-        let topics = hotline.ruleTable.topics
+        let topics = hotline.topics
         return lang == "en" ? topics.englishName(t) : topics.name(t)
     }
 
@@ -152,7 +152,7 @@ extension Dashboard {
             "cases": page.cases.map { row($0, p) }, "empty": page.cases.isEmpty, "next": next as Any,
             "studios": studioOptions.map { ["id": $0.id, "name": $0.name, "selected": value("studio") == $0.id] },
             "states": CaseState.allCases.map { ["id": $0.rawValue, "name": DashboardText.state($0, p.lang), "selected": value("state") == $0.rawValue] },
-            "topics": hotline.ruleTable.topics.ids.map { ["id": $0.rawValue, "name": topicName($0, p.lang), "selected": value("topic") == $0.rawValue] },
+            "topics": hotline.topics.ids.map { ["id": $0.rawValue, "name": topicName($0, p.lang), "selected": value("topic") == $0.rawValue] },
             "intents": Intent.allCases.map { ["id": $0.rawValue, "name": DashboardText.intent($0, p.lang), "selected": value("intent") == $0.rawValue] },
             "members": members, "area": value("area"), "from": value("from"), "to": value("to"), "q": value("q"),
             "overdueChecked": value("overdue") == "true", "sortHref": "/dashboard/cases?" + sortFlip.joined(separator: "&"),
