@@ -234,6 +234,7 @@ struct PlanView: Encodable {
     var sendAt: Date
     var rsvpUntil: Date?
     var remindAt: Date?
+    var maskedNumbers: Int
 
     init(_ plan: NoticePlan, number: Int?, showPhone: Bool) {
         func person(_ r: NoticeRecipient, _ reason: SkipReason?) -> Person {
@@ -248,5 +249,6 @@ struct PlanView: Encodable {
         sendAt = plan.sendAt
         rsvpUntil = plan.rsvpUntil
         remindAt = plan.remindAt
+        maskedNumbers = plan.maskedNumbers
     }
 }

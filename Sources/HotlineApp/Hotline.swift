@@ -169,7 +169,7 @@ public final class Hotline: Sendable {
             let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger,
                                 channel: replyChannel, from: hotlineNumber, maxParts: maxParts, topics: classifier.topics)
             if let person = studio.person(phone: text.from) {
-                let record = try desk.command(text.text, from: person)
+                let record = try desk.roster(text.text, from: person, channel: channel.id, limits: limits)
                 return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
             }
             return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel, limits: limits) { registered, open, away, next in

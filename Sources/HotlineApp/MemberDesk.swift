@@ -6,7 +6,49 @@ import HotlineStorage
 /// carried out or refused, is recorded in its audit trail.
 extension CaseDesk {
     /// Handles a text from someone on the studio's roster; returns the case it concerned, if any.
-    func command(_ text: String, from person: RosterEntry) throws -> CaseRecord? {
+    /// The roster's guard decides first: a flood, a loop between two phones that answer every
+    /// text, or an echo costs a bounded number of texts (the text is kept either way).
+    func roster(_ text: String, from person: RosterEntry, channel inbound: String, limits: SenderLimits) throws -> CaseRecord? {
+        let activity = try ledger.rosterActivity(studio: studio.id, phone: person.phone, channel: inbound, text: text, window: limits.window)
+        let verdict = SenderGuard.assessRoster(text, isCommand: Self.isCommand(text), activity: activity, limits: limits,
+                                               ownNames: deployment.studios.map(\.name), ownMarkers: templates.rosterMarkers, now: now)
+        if verdict.machineStreak != activity.machineStreak || verdict.mutedUntil != activity.mutedUntil || verdict.muteReason != activity.muteReason {
+            try ledger.recordSender(studio: studio.id, phone: person.phone, verdict: verdict)
+        }
+        guard verdict.action == .answer else {
+            try held(from: person, verdict: verdict, activity: activity)
+            return nil
+        }
+        return try command(text, from: person)
+    }
+
+    /// Whether a roster text is acted on by itself (a command, even a malformed one, an answer to a
+    /// notice, 退订) rather than passed on to the liaisons.
+    static func isCommand(_ text: String) -> Bool {
+        if case .failure(.unknownCommand) = MemberCommandParser.parse(text) {
+            return RSVP.parse(text) != nil || SubscriptionKeyword(text: text) == .optOut
+        }
+        return true
+    }
+
+    /// A roster text the guard holds back: kept, and for the first of a flood one "please wait" to
+    /// the sender and one alert to a liaison; for a phone found to answer by itself one alert.
+    private func held(from person: RosterEntry, verdict: SenderVerdict, activity: SenderActivity) throws {
+        let values = ["name": person.name, "resident": PhoneNumber.mask(person.phone), "count": String(activity.recentTexts)]
+        let liaison = studio.staff.first { $0.phone != person.phone }
+        switch verdict.action {
+        case .holdFlood:
+            try tell(person, "member.hold", [:], caseID: nil, kind: .reminder)
+            if let liaison { try tell(liaison, "staff.roster.flood", values, caseID: nil, kind: .reminder) }
+        case .stopAutoResponder:
+            if let liaison { try tell(liaison, "staff.roster.autoresponder", values, caseID: nil, kind: .reminder) }
+        case .silent, .answer:
+            break
+        }
+    }
+
+    /// Carries out a roster text the guard let through.
+    private func command(_ text: String, from person: RosterEntry) throws -> CaseRecord? {
         // An answer to a notice comes before commands (`请假 出差` answers it; `请假 到 12-10` is leave).
         if try answerNotice(text, from: person.phone, roster: true, surveyAskedAt: { nil }) { return nil }
         let command: MemberCommand
@@ -266,7 +308,7 @@ extension CaseDesk {
             try tell(liaison, "staff.forwarded", ["name": person.name, "resident": PhoneNumber.mask(person.phone), "text": text],
                      caseID: nil, kind: .memberNotice)
         }
-        try tell(person, "member.forwarded", ["names": staff.map(\.name).joined(separator: "、")], caseID: nil)
+        try tell(person, "member.forwarded", ["names": staff.map(\.name).joined(separator: "、")], caseID: nil, kind: .forwardReceipt)
         return true
     }
 

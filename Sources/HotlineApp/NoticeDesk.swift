@@ -59,6 +59,12 @@ public struct NoticeDesk: Sendable {
         }
     }
 
+    /// A notice's later texts (change, cancellation, reminder) with mobile numbers masked: they may
+    /// reach residents, who never receive a member's or anyone else's number.
+    func masked(_ text: String) -> String {
+        PhoneNumber.maskMobiles(in: text, keep: "", countryCode: hotline.settings.deployment.defaultCountryCode)
+    }
+
     func check(_ draft: NoticeDraft, now: Date) throws(Problem) {
         if draft.kind == .meeting {
             guard let meeting = draft.meeting, !meeting.place.trimmingCharacters(in: .whitespaces).isEmpty else { throw .meetingNeedsTimeAndPlace }
@@ -107,7 +113,7 @@ public struct NoticeDesk: Sendable {
                     "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
                     "time": notice.meetingAt.map { NoticePlanner.when($0, timeZone: studio.timeZone) } ?? "", "reason": reason,
                 ])
-                return SMSSegments.fit(text, maxParts: maxParts)
+                return SMSSegments.fit(masked(text), maxParts: maxParts)
             }
             if result.told > 0 { hotline.outboxSignal.wake() }
             return result
@@ -152,7 +158,7 @@ public struct NoticeDesk: Sendable {
                     "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": meeting.place,
                     "time": NoticePlanner.when(meeting.at, timeZone: studio.timeZone), "reason": reason,
                 ])
-                return (plan.text, SMSSegments.fit(change, maxParts: maxParts), plan.remindAt)
+                return (SMSSegments.fit(masked(plan.text), maxParts: maxParts), SMSSegments.fit(masked(change), maxParts: maxParts), plan.remindAt)
             }
             if told > 0 { hotline.outboxSignal.wake() }
             return told
@@ -168,10 +174,10 @@ public struct NoticeDesk: Sendable {
             guard let studio = hotline.settings.deployment.studio(id: notice.studioId) else { continue }
             if studio.sla.quietHours?.contains(now, in: studio.timeZone) == true { continue }
             let (channel, from, maxParts) = route(studio)
-            let text = SMSSegments.fit(studio.replies.render("notice.reminder", [
+            let text = SMSSegments.fit(masked(studio.replies.render("notice.reminder", [
                 "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
                 "time": notice.meetingAt.map { NoticePlanner.when($0, timeZone: studio.timeZone) } ?? "",
-            ]), maxParts: maxParts)
+            ])), maxParts: maxParts)
             sent += try await hotline.database.remindNotice(id: notice.id!, text: text, channel: channel, from: from, now: now)
         }
         if sent > 0 { hotline.outboxSignal.wake() }

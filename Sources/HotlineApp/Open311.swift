@@ -58,13 +58,9 @@ public enum Open311 {
     }
 
     static func xml(_ records: [Record], root: String, element: String) -> String {
-        func escape(_ s: String) -> String {
-            s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
-                .replacingOccurrences(of: "\"", with: "&quot;")
-        }
         var out = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<\(root)>"
         for r in records {
-            out += "<\(element)>" + r.map { "<\($0.0)>\(escape($0.1 ?? ""))</\($0.0)>" }.joined() + "</\(element)>"
+            out += "<\(element)>" + r.map { "<\($0.0)>\(XMLText.escape($0.1 ?? ""))</\($0.0)>" }.joined() + "</\(element)>"
         }
         return out + "</\(root)>\n"
     }

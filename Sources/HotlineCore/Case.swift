@@ -64,6 +64,9 @@ public enum OutboundKind: String, Sendable, Codable {
     case subscription
     /// The confirmation of an answer to a notice (回执).
     case rsvp
+    /// The receipt for a member's or liaison's free text passed on to the liaisons (counted
+    /// against ``SenderLimits/rosterMaxForwards``).
+    case forwardReceipt = "forward-receipt"
 
     /// Lower is sent first: case traffic ahead of broadcasts.
     public var priority: Int { self == .broadcast ? 10 : 0 }

@@ -40,6 +40,9 @@ public struct NoticePlan: Sendable, Equatable {
     public var sendAt: Date
     public var rsvpUntil: Date?
     public var remindAt: Date?
+    /// Mobile numbers the text carried that were masked, because residents are among the
+    /// recipients: a resident never receives a member's or anyone else's number.
+    public var maskedNumbers: Int = 0
 
     /// SMS parts the notice costs.
     public var totalParts: Int { recipients.count * partsEach }
@@ -130,7 +133,13 @@ public enum NoticePlanner {
                 }
             }
         }
-        let text = SMSSegments.fit(self.text(draft, number: number, studio: studio), maxParts: maxParts)
+        var text = self.text(draft, number: number, studio: studio)
+        // One text for everyone: masked for all when it reaches a resident.
+        var masked = 0
+        if recipients.contains(where: { !roster.contains($0.phone) }) {
+            (text, masked) = PhoneNumber.maskingMobiles(in: text, keep: "", countryCode: countryCode.isEmpty ? "86" : countryCode)
+        }
+        text = SMSSegments.fit(text, maxParts: maxParts)
         let quiet = studio.sla.quietHours
         let sendAt = quiet?.nextOpen(after: max(draft.sendAt ?? now, now), in: studio.timeZone) ?? max(draft.sendAt ?? now, now)
         var rsvpUntil: Date?
@@ -144,7 +153,7 @@ public enum NoticePlanner {
             }
         }
         return NoticePlan(recipients: recipients, skipped: skipped, text: text, partsEach: SMSSegments.parts(of: text),
-                          sendAt: sendAt, rsvpUntil: rsvpUntil, remindAt: remindAt)
+                          sendAt: sendAt, rsvpUntil: rsvpUntil, remindAt: remindAt, maskedNumbers: masked)
     }
 
     /// The notice's text.

@@ -52,43 +52,83 @@ public enum PhoneNumber {
     }
 
     /// `text` with every mobile number in it masked except `keep` (the recipient's own): what a
-    /// resident is sent never carries a member's, a liaison's or another resident's number, however a
-    /// member wrote it (`13800000003`, `+86 138-0000-0003`, full-width digits). Landlines and short
-    /// numbers (a department's office, the hotline) stay as written.
+    /// resident is sent never carries a member's, a liaison's or another resident's number, however it
+    /// is written — `13800000003`, `+86 138-0000-0003`, `138.0000.0003`, `138/0000/0003`, full-width
+    /// or other Unicode digits, Chinese numerals (`一三八零…`), digits split by zero-width characters
+    /// or by runs of spaces. Eleven digits `1[3-9]…` anywhere in a run of digits count, so a number
+    /// glued to another (`编号12 13800000003`) is found too. Landlines and short numbers (a
+    /// department's office, the hotline) stay as written.
     public static func maskMobiles(in text: String, keep: String, countryCode: String = "86") -> String {
+        maskingMobiles(in: text, keep: keep, countryCode: countryCode).text
+    }
+
+    /// ``maskMobiles(in:keep:countryCode:)`` with how many numbers it masked.
+    public static func maskingMobiles(in text: String, keep: String, countryCode: String = "86") -> (text: String, masked: Int) {
+        let scalars = Array(text.unicodeScalars)
         // Cheap exit: a mobile number needs at least eleven digits.
-        guard text.unicodeScalars.count(where: { ("0"..."9").contains($0) || ("０"..."９").contains($0) }) >= 11 else { return text }
+        var count = 0
+        for s in scalars where DigitForm.value(s) != nil { count += 1 }
+        guard count >= 11 else { return (text, 0) }
+        var masked = 0
         let kept = nationalKey(keep, countryCode: countryCode)
-        func isDigit(_ c: Character) -> Bool { c.unicodeScalars.count == 1 && (("0"..."9").contains(c) || ("０"..."９").contains(c)) }
-        let chars = Array(text)
-        var out = ""
+        var out = String.UnicodeScalarView()
         var i = 0
-        while i < chars.count {
-            guard isDigit(chars[i]) || ((chars[i] == "+" || chars[i] == "＋") && i + 1 < chars.count && isDigit(chars[i + 1])) else {
-                out.append(chars[i])
+        while i < scalars.count {
+            guard DigitForm.value(scalars[i]) != nil else {
+                out.append(scalars[i])
                 i += 1
                 continue
             }
-            // A run of digits, single spaces or dashes allowed between them.
-            var j = i + 1
-            var end = j
-            while j < chars.count {
-                if isDigit(chars[j]) {
+            // A run: digits, with invisible characters anywhere and up to three visible separators between two digits.
+            var digits: [(value: UInt8, at: Int)] = []
+            var j = i, end = i, gap = 0
+            while j < scalars.count {
+                if let d = DigitForm.value(scalars[j]) {
+                    digits.append((d, j))
                     j += 1
                     end = j
-                } else if (chars[j] == " " || chars[j] == "-"), j + 1 < chars.count, isDigit(chars[j + 1]) {
+                    gap = 0
+                } else if DigitForm.isInvisible(scalars[j]) {
+                    j += 1
+                } else if DigitForm.isSeparator(scalars[j]), gap < 3 {
+                    gap += 1
                     j += 1
                 } else {
                     break
                 }
             }
-            let run = String(chars[i..<end])
-            let key = nationalKey(run, countryCode: countryCode)
-            let isMobile = key.count == 11 && key.hasPrefix("1") && ("3"..."9").contains(key.dropFirst().first ?? "0")
-            out += isMobile && key != kept ? mask(normalize(run, defaultCountryCode: countryCode)) : run
+            // Every `1[3-9]` and nine digits more in the run (with a `86` or `0086` before it) is masked.
+            var masks: [(from: Int, to: Int, national: String)] = []
+            var k = 0
+            while k + 11 <= digits.count {
+                guard digits[k].value == 1, (3...9).contains(digits[k + 1].value) else {
+                    k += 1
+                    continue
+                }
+                let national = String(decoding: digits[k..<(k + 11)].map { $0.value + 0x30 }, as: UTF8.self)
+                var first = k
+                let floor = masks.last.map { $0.to } ?? -1
+                if k >= 2, digits[k - 2].value == 8, digits[k - 1].value == 6, k - 2 > floor {
+                    first = k - 2
+                    if first >= 2, digits[first - 2].value == 0, digits[first - 1].value == 0, first - 2 > floor { first -= 2 }
+                }
+                if national != kept { masks.append((first, k + 10, national)) }
+                masked += national != kept ? 1 : 0
+                k += 11
+            }
+            var at = i
+            for m in masks {
+                let from = digits[m.from].at
+                out.append(contentsOf: scalars[at..<from])
+                // `+86…` becomes one masked number, not a plus before it.
+                if from == i, let last = out.last, last == "+" || last == "＋" { out.removeLast() }
+                out.append(contentsOf: mask("+86" + m.national).unicodeScalars)
+                at = digits[m.to].at + 1
+            }
+            out.append(contentsOf: scalars[at..<end])
             i = end
         }
-        return out
+        return (String(out), masked)
     }
 
     /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
@@ -114,4 +154,49 @@ public enum PhoneNumber {
         if count > 2 { return (1, count - 2, 1) }
         return (0, 2, 0)
     }
+}
+
+/// The ways a digit is written in texts, for finding phone numbers however they are spelled.
+enum DigitForm {
+    /// The digit a scalar stands for: ASCII, full-width and every other Unicode decimal digit
+    /// (superscript and circled ones too), and the Chinese numerals a number is read out in.
+    static func value(_ s: Unicode.Scalar) -> UInt8? {
+        let v = s.value
+        if v < 0x80 { return (0x30...0x39).contains(v) ? UInt8(v - 0x30) : nil }
+        if (0xFF10...0xFF19).contains(v) { return UInt8(v - 0xFF10) }
+        if let d = chinese[v] { return d }
+        // Other scripts' digits: a property look-up, only for scalars beyond ASCII.
+        let p = s.properties
+        guard p.numericType == .decimal || p.numericType == .digit, let n = p.numericValue, n >= 0, n <= 9, n == n.rounded() else { return nil }
+        return UInt8(n)
+    }
+
+    /// Chinese numerals as a number is read out or written in words (幺 for one, the financial forms).
+    static let chinese: [UInt32: UInt8] = {
+        var t: [UInt32: UInt8] = [:]
+        let forms: [(String, UInt8)] = [("零〇", 0), ("一幺壹", 1), ("二两贰貳", 2), ("三叁參", 3), ("四肆", 4), ("五伍", 5), ("六陆陸", 6),
+                                        ("七柒", 7), ("八捌", 8), ("九玖", 9)]
+        for (chars, d) in forms { for s in chars.unicodeScalars { t[s.value] = d } }
+        return t
+    }()
+
+    /// Characters that show nothing: zero-width spaces and joiners, format marks, combining marks,
+    /// variation selectors (the keycap in `1️⃣` too).
+    static func isInvisible(_ s: Unicode.Scalar) -> Bool {
+        guard s.value >= 0x80 else { return false }
+        switch s.properties.generalCategory {
+        case .format, .nonspacingMark, .enclosingMark, .spacingMark: return true
+        default: return false
+        }
+    }
+
+    /// What people put between a number's digits: spaces of any kind, line breaks, dashes, dots,
+    /// slashes, brackets, commas and colons, in ASCII and full width.
+    static func isSeparator(_ s: Unicode.Scalar) -> Bool {
+        if s.properties.isWhitespace { return true }
+        if separators.contains(s) { return true }
+        return s.value >= 0x80 && s.properties.generalCategory == .dashPunctuation
+    }
+
+    static let separators: Set<Unicode.Scalar> = Set(" -.,:/\\|_()[]\t\n\r·・•‧。．，：／＼｜＿（）［］－".unicodeScalars)
 }

@@ -35,6 +35,9 @@ public struct ReplyTemplates: Sendable, Equatable {
         "member.department": "{case}已转{department}办理,请在{due}前督办;部门答复后回复“办结 {case} 结果”。",
         "member.forwarded": "您的留言已转给{names}。命令请回复“帮助”。",
         "staff.forwarded": "【委员留言】{name}({resident}):{text}",
+        "member.hold": "您的留言较多,已暂停转发,留言均已保存,联络员会查看。命令仍可使用,请勿重复发送。",
+        "staff.roster.flood": "【刷屏】{name}({resident})短时间内发来{count}条短信,已暂停转发;短信均已保存。",
+        "staff.roster.autoresponder": "【自动回复】{name}({resident})的手机疑似自动回复(回声或秒回),已停止转发和回复;短信均已保存。",
         "member.taken": "{case}已由{actor}改派给{target}。",
         "member.added": "【{case}补充】来自{resident}:{text}",
         "member.reopened": "【{case}重办】群众回访不满意,案件已重新打开,请在{due}前再次答复。",
@@ -83,6 +86,17 @@ public struct ReplyTemplates: Sendable, Equatable {
     /// Defaults with `overrides` applied.
     public init(overrides: [String: String] = [:]) {
         texts = Self.defaults.merging(overrides) { _, new in new }
+    }
+
+    /// The openings of the texts the roster gets that name no one (`【委员留言】`, `【超期】`): a text
+    /// from a roster number that carries one is one of ours coming back.
+    public var rosterMarkers: [String] {
+        texts.compactMap { name, text -> String? in
+            guard name.hasPrefix("member.") || name.hasPrefix("staff."), text.hasPrefix("【"),
+                  let close = text.firstIndex(of: "】"), !text[..<close].contains("{") else { return nil }
+            let marker = String(text[...close])
+            return marker.count >= 4 ? marker : nil
+        }.sorted()
     }
 
     /// The text `name` with its placeholders filled; unknown placeholders are left as written

@@ -17,9 +17,18 @@ public struct SenderLimits: Sendable, Equatable {
     /// How long a number found to be an auto-responder gets no replies (each text from it while
     /// muted starts the time again, so a loop never resumes).
     public var muteHours: Double
+    /// Texts from a member's or liaison's number within `window` that are acted on: more than a
+    /// resident's, since a member works through a queue by text; beyond them one "please wait"
+    /// and one alert, then nothing until it pauses for a window.
+    public var rosterMaxTexts: Int
+    /// A member's or liaison's texts that are no command, passed on to the liaisons within
+    /// `window`: each costs a text to every other liaison and a receipt, so few.
+    public var rosterMaxForwards: Int
 
     public init(maxTexts: Int = 5, window: TimeInterval = 600, minReplySeconds: TimeInterval = 3, machineReplies: Int = 6,
-                muteHours: Double = 24) {
+                muteHours: Double = 24, rosterMaxTexts: Int = 20, rosterMaxForwards: Int = 3) {
+        self.rosterMaxTexts = rosterMaxTexts
+        self.rosterMaxForwards = rosterMaxForwards
         self.maxTexts = maxTexts
         self.window = window
         self.minReplySeconds = minReplySeconds
@@ -49,9 +58,12 @@ public struct SenderActivity: Sendable, Equatable {
     /// The current mute, if any.
     public var mutedUntil: Date?
     public var muteReason: MuteReason?
+    /// A roster number's texts passed on to the liaisons within the window (read for roster numbers only).
+    public var forwards: Int
 
     public init(recentTexts: Int, sameTexts: Int = 1, sentToThem: [(at: Date, text: String)] = [], machineStreak: Int = 0,
-                mutedUntil: Date? = nil, muteReason: MuteReason? = nil) {
+                mutedUntil: Date? = nil, muteReason: MuteReason? = nil, forwards: Int = 0) {
+        self.forwards = forwards
         self.recentTexts = recentTexts
         self.sameTexts = sameTexts
         self.sentToThem = sentToThem
@@ -62,7 +74,7 @@ public struct SenderActivity: Sendable, Equatable {
 
     public static func == (a: SenderActivity, b: SenderActivity) -> Bool {
         a.recentTexts == b.recentTexts && a.sameTexts == b.sameTexts && a.machineStreak == b.machineStreak
-            && a.mutedUntil == b.mutedUntil && a.muteReason == b.muteReason
+            && a.mutedUntil == b.mutedUntil && a.muteReason == b.muteReason && a.forwards == b.forwards
             && a.sentToThem.map(\.at) == b.sentToThem.map(\.at) && a.sentToThem.map(\.text) == b.sentToThem.map(\.text)
     }
 }
@@ -119,6 +131,42 @@ public enum SenderGuard {
                                  muteReason: .autoResponder)
         }
         return SenderVerdict(action: .answer, machineStreak: streak, mutedUntil: muted ? a.mutedUntil : nil, muteReason: muted ? a.muteReason : nil)
+    }
+
+    /// The verdict on `text` from a member's or liaison's number. `isCommand`: a command or an
+    /// answer to a notice (acted on, one reply); otherwise a free text, passed on to the liaisons.
+    /// `ownMarkers` are the openings of our texts to the roster (`【委员留言】`): a text carrying one
+    /// is one of ours coming back, never passed on again — so two phones that answer every text,
+    /// or one that echoes, cost a bounded number of texts.
+    public static func assessRoster(_ text: String, isCommand: Bool, activity a: SenderActivity, limits: SenderLimits, ownNames: [String],
+                                    ownMarkers: [String], now: Date) -> SenderVerdict {
+        let echo = isEcho(text, of: a.sentToThem.map(\.text), ownNames: ownNames) || ownMarkers.contains { text.contains($0) }
+        let fast = a.sentToThem.first.map { now.timeIntervalSince($0.at) < limits.minReplySeconds } ?? false
+        // Members answer our texts with commands at once in tests and on busy days: for a command
+        // only an echo or the same text again is machine-like.
+        let machineLike = echo || a.sameTexts >= 3 || (fast && !isCommand)
+        let streak = machineLike ? a.machineStreak + 1 : 0
+        let muted = a.mutedUntil.map { $0 > now } ?? false
+        let autoResponder = muted && a.muteReason == .autoResponder
+        func stop() -> SenderVerdict {
+            SenderVerdict(action: autoResponder ? .silent : .stopAutoResponder, machineStreak: streak, mutedUntil: now + limits.muteHours * 3600,
+                          muteReason: .autoResponder)
+        }
+        func flood() -> SenderVerdict {
+            // Extends an auto-responder's mute rather than shortening it to a window.
+            if autoResponder { return stop() }
+            return SenderVerdict(action: muted && a.muteReason == .flood ? .silent : .holdFlood, machineStreak: streak,
+                                 mutedUntil: now + limits.window, muteReason: .flood)
+        }
+        if echo || streak >= limits.machineReplies { return stop() }
+        if a.recentTexts > limits.rosterMaxTexts { return flood() }
+        // A person's command is carried out even while their free texts are held.
+        if isCommand {
+            return SenderVerdict(action: .answer, machineStreak: streak, mutedUntil: muted ? a.mutedUntil : nil, muteReason: muted ? a.muteReason : nil)
+        }
+        if autoResponder { return stop() }
+        if muted || a.forwards >= limits.rosterMaxForwards { return flood() }
+        return SenderVerdict(action: .answer, machineStreak: streak, mutedUntil: nil, muteReason: nil)
     }
 
     /// Whether `text` is one of ours coming back: the same (or nearly: one inside the other, or

@@ -134,6 +134,24 @@ public struct CaseLedger {
         return activity
     }
 
+    /// A member's or liaison's activity: as ``senderActivity(studio:phone:channel:text:window:)``,
+    /// with the texts we sent them always read and their free texts passed on within the window.
+    public func rosterActivity(studio: String, phone: String, channel: String, text: String, window: TimeInterval) throws -> SenderActivity {
+        var activity = try senderActivity(studio: studio, phone: phone, channel: channel, text: text, window: window)
+        let since = Stamp(now.addingTimeInterval(-window)).stored
+        if activity.sentToThem.isEmpty {
+            // Their first text of the window may already echo one of ours.
+            activity.sentToThem = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT created_at, text FROM messages WHERE direction = 'out' AND to_number = ? AND created_at >= ? AND studio_id = ?
+                ORDER BY created_at DESC, id DESC LIMIT 3
+                """), arguments: [phone, since, studio]).map { (at: $0["created_at"] as Date, text: $0["text"] as String) }
+        }
+        activity.forwards = try Int.fetchOne(db.cachedStatement(sql: """
+            SELECT COUNT(*) FROM messages WHERE direction = 'out' AND to_number = ? AND created_at >= ? AND studio_id = ? AND kind = ?
+            """), arguments: [phone, since, studio, OutboundKind.forwardReceipt.rawValue]) ?? 0
+        return activity
+    }
+
     // MARK: writes
 
     /// Stores the sender guard's verdict on a number: its streak and mute.

@@ -84,12 +84,14 @@ struct Notices: AsyncParsableCommand {
                 "notice": number, "recipients": plan.recipients.count, "parts_each": plan.partsEach, "total_parts": plan.totalParts,
                 "send_at": Listings.isoString(plan.sendAt), "remind_at": plan.remindAt.map(Listings.isoString),
                 "skipped": Dictionary(grouping: plan.skipped, by: \.reason.rawValue).mapValues(\.count), "text": plan.text,
+                "masked_numbers": plan.maskedNumbers,
             ]))
             return
         }
         CLI.printLine("\(number.map { "notice \($0): " } ?? "")\(plan.recipients.count) recipients, \(plan.partsEach) SMS parts each, \(plan.totalParts) in all; sends \(Listings.isoString(plan.sendAt))"
             + (plan.remindAt.map { "; reminder \(Listings.isoString($0))" } ?? ""))
         CLI.printLine("text: \(plan.text)")
+        if plan.maskedNumbers > 0 { CLI.printLine("masked: \(plan.maskedNumbers) mobile number(s) in the text (residents never receive one)") }
         for (reason, people) in Dictionary(grouping: plan.skipped, by: \.reason).sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             CLI.printLine("skipped (\(reason.rawValue)): " + people.map { person in
                 let phone = person.recipient.phone

@@ -104,6 +104,24 @@ import FoundationXML
         }
     }
 
+    /// A resident's text with characters XML 1.0 forbids (every range) leaves the feed readable.
+    @Test func forbiddenCharactersNeverBreakTheXMLFeed() async throws {
+        let (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
+                                        secrets: ["open311.token": "t0ken"]))
+        let bad = [0x1, 0x8, 0xB, 0xC, 0xE, 0x1F, 0xFFFE, 0xFFFF].map { String(Character(Unicode.Scalar($0)!)) }.joined()
+        try await phones.text(resident, "小区停水三天了\(bad)")
+        try await buildApplication(hotline: phones.hotline, senders: nil).test(.router) { client in
+            for uri in ["/open311/v2/requests.xml?api_key=t0ken", "/open311/v2/requests/xujiawan-1.xml?api_key=t0ken"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    let records = try #require(Records.parse(Data(buffer: response.body), element: "request"), "\(uri) does not parse")
+                    #expect(records.first?["description"]?.hasPrefix("小区停水三天了") == true && records.first?["description"]?.contains("\u{FFFD}") == true, "\(records.first?["description"]?.unicodeScalars.map { String($0.value, radix: 16) } ?? [])")
+                }
+            }
+        }
+    }
+
     /// Without its token configured, Open311 is off.
     @Test func offUnlessItsTokenIsSet() async throws {
         try await buildApplication(hotline: try makeHotline(), senders: nil).test(.router) { client in

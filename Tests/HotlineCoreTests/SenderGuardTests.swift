@@ -62,3 +62,72 @@ import Testing
         if row.mute == .flood { #expect(v.mutedUntil == Self.now + 600) }
     }
 }
+
+/// The roster's guard: members' and liaisons' commands are carried out, their free texts passed on
+/// a few times a window, and an echo or one of our forwards coming back never passed on again.
+@Suite struct RosterGuardTests {
+    static let now = SenderGuardTests.now
+    static let limits = SenderLimits(maxTexts: 5, window: 600, minReplySeconds: 3, machineReplies: 4, muteHours: 24, rosterMaxTexts: 20,
+                                     rosterMaxForwards: 3)
+    static let markers = ReplyTemplates().rosterMarkers
+    static let notice = "【新诉求 1】供水|龙湖社区|来自+86137****0001:小区停水三天了 回复“接 1”受理。"
+    static let forward = "【委员留言】周联络员(+86139****0001):今天下午开会吗"
+
+    struct Row: Sendable, CustomStringConvertible {
+        var name: String
+        var text: String
+        var command: Bool
+        var activity: SenderActivity
+        var action: SenderVerdict.Action
+        var mute: MuteReason?
+        var description: String { name }
+    }
+
+    static let rows: [Row] = [
+        Row(name: "a command", text: "接 1", command: true, activity: SenderActivity(recentTexts: 1, sentToThem: [(now - 1, notice)]), action: .answer),
+        Row(name: "a free text", text: "今天下午开会吗", command: false, activity: SenderActivity(recentTexts: 1), action: .answer),
+        Row(name: "the fourth free text of the window", text: "还有一件事", command: false, activity: SenderActivity(recentTexts: 4, forwards: 3),
+            action: .holdFlood, mute: .flood),
+        Row(name: "a command while free texts are held", text: "接 1", command: true,
+            activity: SenderActivity(recentTexts: 6, mutedUntil: now + 300, muteReason: .flood, forwards: 3), action: .answer, mute: .flood),
+        Row(name: "more free texts while held", text: "再说一件", command: false,
+            activity: SenderActivity(recentTexts: 7, mutedUntil: now + 300, muteReason: .flood, forwards: 3), action: .silent, mute: .flood),
+        Row(name: "our notice echoed", text: notice, command: false, activity: SenderActivity(recentTexts: 1, sentToThem: [(now - 1, notice)]),
+            action: .stopAutoResponder, mute: .autoResponder),
+        Row(name: "one of our forwards, quoted by an auto-reply", text: "自动回复:我在开会。您的短信:" + forward, command: false,
+            activity: SenderActivity(recentTexts: 1), action: .stopAutoResponder, mute: .autoResponder),
+        Row(name: "an echo while muted", text: forward, command: false,
+            activity: SenderActivity(recentTexts: 2, mutedUntil: now + 60, muteReason: .autoResponder), action: .silent, mute: .autoResponder),
+        Row(name: "a person's command while the phone is muted", text: "接 1", command: true,
+            activity: SenderActivity(recentTexts: 2, mutedUntil: now + 60, muteReason: .autoResponder), action: .answer, mute: .autoResponder),
+        Row(name: "a free text while the phone is muted", text: "我在开会", command: false,
+            activity: SenderActivity(recentTexts: 2, mutedUntil: now + 60, muteReason: .autoResponder), action: .silent, mute: .autoResponder),
+        Row(name: "the same auto-reply the fourth time", text: "我在开车,稍后回复", command: false,
+            activity: SenderActivity(recentTexts: 4, sameTexts: 4, sentToThem: [(now - 1, "您的留言已转给吴联络员。")], machineStreak: 3),
+            action: .stopAutoResponder, mute: .autoResponder),
+        Row(name: "the twenty-first text of the window, a command", text: "列表", command: true, activity: SenderActivity(recentTexts: 21),
+            action: .holdFlood, mute: .flood),
+    ]
+
+    @Test(arguments: rows)
+    func verdicts(row: Row) {
+        let v = SenderGuard.assessRoster(row.text, isCommand: row.command, activity: row.activity, limits: Self.limits,
+                                         ownNames: ["徐家湾委员工作室"], ownMarkers: Self.markers, now: Self.now)
+        #expect(v.action == row.action)
+        #expect(v.muteReason == row.mute)
+    }
+
+    /// Commands answered at once (tests, busy days) are no machine; free texts answered at once are.
+    @Test func fastCommandsAreNoMachine() {
+        let a = SenderActivity(recentTexts: 2, sentToThem: [(Self.now - 0.5, "已受理1。")], machineStreak: 3)
+        let command = SenderGuard.assessRoster("回复 1 明天去看", isCommand: true, activity: a, limits: Self.limits, ownNames: [], ownMarkers: [], now: Self.now)
+        #expect(command.action == .answer && command.machineStreak == 0)
+        let free = SenderGuard.assessRoster("好的", isCommand: false, activity: a, limits: Self.limits, ownNames: [], ownMarkers: [], now: Self.now)
+        #expect(free.action == .stopAutoResponder)
+    }
+
+    @Test func theMarkersAreTheOpeningsOfOurRosterTexts() {
+        #expect(Self.markers.contains("【委员留言】") && Self.markers.contains("【刷屏】") && Self.markers.contains("【超期】"))
+        #expect(!Self.markers.contains { $0.contains("{") })
+    }
+}

@@ -144,8 +144,9 @@ func scratchDatabase() -> String {
 }
 
 /// Every text the server sent to a resident (anyone not on a roster), checked for phone numbers:
-/// no member's, liaison's or other resident's mobile number may ever be in one. Returns the
-/// offending texts.
+/// no member's, liaison's or other resident's mobile number may ever be in one, in any spelling
+/// (full-width or other Unicode digits, Chinese numerals, separators or zero-width characters
+/// between the digits). Returns the offending texts.
 func phoneNumbersSentToResidents(database: String, config: URL = repoRoot.appendingPathComponent("config")) throws -> [String] {
     let rosterPhones = try FileManager.default.contentsOfDirectory(atPath: config.appendingPathComponent("studios").path)
         .flatMap { file -> [String] in
@@ -159,11 +160,36 @@ func phoneNumbersSentToResidents(database: String, config: URL = repoRoot.append
         guard !rosterPhones.contains(to) else { continue }
         let text = m["text"] as? String ?? ""
         // Any run of 11 digits that is a mobile number other than the recipient's own.
-        let digits = text.replacingOccurrences(of: "[ \\-]", with: "", options: .regularExpression)
-        for match in digits.matches(of: /1[3-9]\d{9}/) where !to.hasSuffix(String(match.output)) {
+        for match in digitSkeleton(text).matches(of: /1[3-9]\d{9}/) where !to.hasSuffix(String(match.output)) {
             offending.append(text)
         }
-        if rosterPhones.contains(where: { text.contains($0) || text.contains($0.dropFirst(3)) }) { offending.append(text) }
+        if rosterPhones.contains(where: { digitSkeleton(text).contains($0.dropFirst(3)) }) { offending.append(text) }
     }
     return offending
+}
+
+/// `text` as a reader of digits sees it: every way of writing a digit (NFKC folds full-width,
+/// mathematical and circled digits; Chinese numerals as read out) becomes an ASCII digit,
+/// what shows nothing or separates digits (spaces, dashes, dots, slashes, brackets, zero-width
+/// characters) is dropped, and anything else breaks the run with `|`. Written apart from the
+/// service's own masking, so that it judges it.
+func digitSkeleton(_ text: String) -> String {
+    let numerals: [Character: Character] = ["零": "0", "〇": "0", "一": "1", "幺": "1", "壹": "1", "二": "2", "两": "2", "贰": "2", "三": "3",
+                                            "叁": "3", "四": "4", "肆": "4", "五": "5", "伍": "5", "六": "6", "陆": "6", "七": "7", "柒": "7",
+                                            "八": "8", "捌": "8", "九": "9", "玖": "9"]
+    var out = ""
+    for scalar in text.unicodeScalars {
+        let folded = String(scalar).precomposedStringWithCompatibilityMapping
+        if folded.count == 1, let c = folded.first, c.isASCII, c.isNumber {
+            out.append(c)
+        } else if let c = numerals[Character(scalar)] {
+            out.append(c)
+        } else if scalar.properties.isWhitespace || "-‐‑‒–—―－.．。·・/／\\|｜_()（）[]:：,，".unicodeScalars.contains(scalar)
+                    || [.format, .nonspacingMark, .enclosingMark].contains(scalar.properties.generalCategory) {
+            continue
+        } else {
+            out.append("|")
+        }
+    }
+    return out
 }

@@ -46,7 +46,7 @@ extension Dashboard {
                 let shows = api.showsPhones(session.user)
                 return try await noticesPage(p, preview: [
                     "text": plan.text, "recipients": plan.recipients.count, "partsEach": plan.partsEach, "totalParts": plan.totalParts,
-                    "sendAt": short(plan.sendAt), "hasSkipped": !plan.skipped.isEmpty, "fields": fields.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
+                    "sendAt": short(plan.sendAt), "hasSkipped": !plan.skipped.isEmpty, "maskedNumbers": plan.maskedNumbers > 0, "fields": fields.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
                     "skipped": plan.skipped.map { ["who": $0.recipient.name ?? (shows ? $0.recipient.phone : PhoneNumber.mask($0.recipient.phone)),
                                                    "reason": $0.reason.rawValue] },
                 ])

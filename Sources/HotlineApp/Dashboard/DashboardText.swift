@@ -29,6 +29,7 @@ enum DashboardText {
         "change": ("较上月", "Since last month"), "newNotice": ("新建通知", "New notice"), "title": ("标题", "Title"),
         "body": ("正文", "Body"), "meetingAt": ("会议时间", "Meeting time"), "place": ("地点", "Place"), "audience": ("对象", "Audience"),
         "sendAt": ("发送时间(空为立即)", "Send at (empty: now)"), "preview": ("预览", "Preview"), "send": ("发送", "Send"),
+        "maskedNumbers": ("内容中的手机号码已隐去:群众不会收到委员或他人的号码。", "Mobile numbers in the text are masked: residents never receive a member's or anyone's number."),
         "recipients": ("接收人", "Recipients"), "skipped": ("未发送", "Skipped"), "parts": ("短信条数", "SMS parts"),
         "cancel": ("取消通知", "Cancel notice"), "confirmCancel": ("确认取消此通知?", "Cancel this notice?"), "coming": ("参加", "Coming"),
         "declined": ("不参加", "Declined"), "noAnswer": ("未回复", "No answer"), "tally": ("回执", "Answers"), "attendance": ("参会名单", "Attendance"),

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineCore
 
 /// Charts drawn by the server as SVG (no chart library in the browser): every value is also text
 /// in the markup, so screen readers and tests read the numbers, and each chart has a title.
@@ -11,10 +12,7 @@ enum SVGChart {
 
     static let colors = ["#1f6feb", "#d9480f", "#2b8a3e", "#862e9c", "#e8590c", "#0b7285", "#5c940d", "#c2255c", "#495057", "#364fc7"]
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    static func escape(_ s: String) -> String { XMLText.escape(s) }
 
     static func number(_ v: Double, unit: String) -> String {
         unit == "%" ? String(format: "%.1f%%", v) : String(Int(v.rounded()))
