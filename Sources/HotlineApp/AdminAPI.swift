@@ -100,16 +100,14 @@ public struct AdminAPI: Sendable {
         guard (1...30).contains(days) else { throw APIError(.badRequest, "days must be between 1 and 30") }
         switch try await staff.login(body.login, password: body.password) {
         case let .ok(user):
-            throttle.succeeded(address)
             let (token, record) = try await staff.issueToken(login: user.login, days: days, label: "login from \(address)")
             hotline.logger.info("staff login", metadata: ["login": "\(user.login)", "address": "\(address)"])
             return try Self.json(Issued(token: token, expiresAt: record.expiresAt, user: Me(user)), status: .created)
-        case .refused:
+        case .refused, .locked:
+            // A locked account is answered as an unknown one, after the same work: the answer tells
+            // no one which logins exist.
             throttle.failed(address, now: now)
-            throw APIError(.unauthorized, "wrong login or password")
-        case let .locked(until):
-            throttle.failed(address, now: now)
-            throw APIError(.tooManyRequests, "the account is locked after repeated failures until \(Listings.isoString(until))")
+            throw APIError(.unauthorized, StaffDesk.refusal)
         }
     }
 
@@ -226,9 +224,10 @@ public struct APIError: Error, Sendable {
     }
 }
 
-/// Failed logins per address: after `limit` within `window`, that address waits out the window
-/// (the per-account lock is ``StaffDesk``'s). Kept in memory: a restart forgets, which is the
-/// harmless direction.
+/// Failures per key (an address's logins, an account's look-ups that miss): after `limit` within
+/// `window`, that key waits out the window. A success in between clears nothing, so guesses cannot
+/// be spread between one's own good logins. Kept in memory: a restart forgets, which is the
+/// harmless direction. (The per-account lock is ``StaffDesk``'s.)
 final class LoginThrottle: Sendable {
     let limit: Int
     let window: TimeInterval
@@ -257,7 +256,6 @@ final class LoginThrottle: Sendable {
         }
     }
 
-    func succeeded(_ address: String) { failures.withLock { _ = $0.removeValue(forKey: address) } }
 }
 
 /// The account a token belongs to.

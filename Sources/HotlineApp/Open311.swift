@@ -13,12 +13,19 @@ public enum Open311 {
     public static let tokenEnv = "HOTLINE_OPEN311_TOKEN"
     static let tokenSecret = "open311.token"
 
-    /// nil when the request may proceed, else the answer refusing it.
-    static func refusal(_ request: Request, hotline: Hotline) -> Response? {
+    /// nil when the request may proceed, else the answer refusing it. Wrong keys are limited per
+    /// address like logins: after 10 in 15 minutes, 429 until the window has passed.
+    static func refusal(_ request: Request, address: String, throttle: LoginThrottle, hotline: Hotline) -> Response? {
         guard let token = hotline.secrets[tokenSecret] else { return failure(.notFound, "Open311 is off (set \(tokenEnv) to turn it on)") }
+        let now = hotline.clock.now()
+        if let wait = throttle.blocked(address, now: now) {
+            return failure(.tooManyRequests, "too many wrong api_keys from this address; try again in \(Int(wait.rounded(.up))) seconds")
+        }
         let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
         guard let given = request.uri.queryParameters["api_key"].map(String.init) ?? bearer else { return failure(.unauthorized, "api_key is missing") }
-        return Signature.constantTimeEqual(given, token) ? nil : failure(.unauthorized, "api_key is wrong")
+        if Signature.constantTimeEqual(given, token) { return nil }
+        throttle.failed(address, now: now)
+        return failure(.unauthorized, "api_key is wrong")
     }
 
     /// One field of a record, in the order GeoReport v2 lists them.
@@ -124,9 +131,13 @@ public enum Open311 {
     }
 
     /// `/open311/v2/services.{json,xml}`, `/open311/v2/requests.{json,xml}`, `/open311/v2/requests/{id}.{json,xml}`.
-    static func register<Context: RequestContext>(on router: Router<Context>, hotline: Hotline) {
+    static func register(on router: Router<HotlineRequestContext>, hotline: Hotline) {
+        let throttle = LoginThrottle()
+        @Sendable func refusal(_ request: Request, _ context: HotlineRequestContext) -> Response? {
+            Self.refusal(request, address: context.remoteAddress?.ipAddress ?? "unknown", throttle: throttle, hotline: hotline)
+        }
         router.get("/open311/v2/:document") { request, context -> Response in
-            if let refused = refusal(request, hotline: hotline) { return refused }
+            if let refused = refusal(request, context) { return refused }
             guard let (name, format) = split(Substring(context.parameters.get("document") ?? "")) else {
                 return failure(.notFound, "no such document (services.json, requests.json, .xml)")
             }
@@ -145,7 +156,7 @@ public enum Open311 {
             }
         }
         router.get("/open311/v2/requests/:document") { request, context -> Response in
-            if let refused = refusal(request, hotline: hotline) { return refused }
+            if let refused = refusal(request, context) { return refused }
             guard let (id, format) = split(Substring(context.parameters.get("document") ?? "")) else { return failure(.notFound, "no such request") }
             let records: [Record]
             do { records = try await requests(["service_request_id": String(id)], hotline: hotline) } catch {

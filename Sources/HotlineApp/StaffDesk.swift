@@ -118,6 +118,9 @@ public struct StaffDesk: Sendable {
         try await hotline.database.revokeToken(hash: Self.hash(token), now: hotline.clock.now())
     }
 
+    /// What a refused login is told, whether the login is unknown, the password wrong or the account locked.
+    public static let refusal = "wrong login or password, or the account is locked after repeated failures"
+
     public enum LoginResult: Sendable, Equatable {
         case ok(StaffUser)
         /// Wrong login or password (the same answer for both).
@@ -133,7 +136,11 @@ public struct StaffDesk: Sendable {
             _ = try await Self.verifier.verifyPassword(password, createsHash: Self.dummyHash)
             return .refused
         }
-        if let until = user.lockedUntil, until > now { return .locked(until: until) }
+        if let until = user.lockedUntil, until > now {
+            // The same work as any other check: a locked account answers as slowly as an unknown one.
+            _ = try await Self.verifier.verifyPassword(password, createsHash: hash)
+            return .locked(until: until)
+        }
         if try await Self.verifier.verifyPassword(password, createsHash: hash) {
             try await hotline.database.updateStaffUser(login: login) { $0.failedLogins = 0; $0.lockedUntil = nil }
             return .ok(user)

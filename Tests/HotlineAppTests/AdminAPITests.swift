@@ -272,11 +272,53 @@ import Testing
                 #expect(r.status == .ok && String(buffer: r.body).contains("\"role\":\"coordinator\""))
             }
             (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"wrong"}"#)
-            #expect(status == .unauthorized && body["error"] as? String == "wrong login or password")
+            #expect(status == .unauthorized && body["error"] as? String == StaffDesk.refusal)
             // Unknown logins from one address: after ten failures the address waits, whatever it tries.
             for i in 2...10 { _ = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"nobody\#(i)","password":"x"}"#) }
             (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"correct horse battery"}"#)
             #expect(status == .tooManyRequests && (body["error"] as? String)?.contains("this address") == true)
+        }
+    }
+
+    /// Guesses at other accounts spread between one's own good logins are still counted: nine
+    /// wrong, one right, again — the eleventh guess is refused.
+    @Test func aGoodLoginClearsNoFailures() async throws {
+        let desk = try await Desk()
+        try await StaffDesk(hotline: desk.hotline, cost: 4).setPassword(login: "chen", password: "correct horse battery")
+        try await desk.test { client in
+            var statuses: [HTTPResponse.Status] = []
+            for round in 0..<3 {
+                for i in 0..<9 {
+                    let (status, _) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"guess\#(round)-\#(i)","password":"x"}"#)
+                    statuses.append(status)
+                }
+                let (status, _) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"correct horse battery"}"#)
+                statuses.append(status)
+            }
+            #expect(statuses.prefix(9).allSatisfy { $0 == .unauthorized } && statuses[9] == .created)
+            #expect(statuses[10] == .unauthorized && statuses.dropFirst(11).allSatisfy { $0 == .tooManyRequests }, "\(statuses)")
+        }
+    }
+
+    /// A locked account is answered as an unknown login is: the same status and body, after a
+    /// password check's work (not at once), so lock-out tells no one which accounts exist.
+    @Test func aLockedAccountAnswersAsAnUnknownOne() async throws {
+        let desk = try await Desk()
+        // The service's own cost, as the unknown login's check has.
+        try await StaffDesk(hotline: desk.hotline).setPassword(login: "chen", password: "correct horse battery")
+        let staff = StaffDesk(hotline: desk.hotline)
+        for _ in 0..<StaffDesk.maxFailedLogins { _ = try await staff.login("chen", password: "wrong") }
+        try await desk.test { client in
+            func timed(_ body: String) async throws -> (HTTPResponse.Status, String, TimeInterval) {
+                let start = Date()
+                let (status, answer) = try await Self.call(client, nil, desk, .post, "/api/v1/login", body)
+                return (status, answer["error"] as? String ?? "", Date().timeIntervalSince(start))
+            }
+            let locked = try await timed(#"{"login":"chen","password":"correct horse battery"}"#)
+            let unknown = try await timed(#"{"login":"nobody","password":"correct horse battery"}"#)
+            #expect(locked.0 == .unauthorized && unknown.0 == .unauthorized && locked.1 == unknown.1)
+            // bcrypt at cost 12 takes a good part of a second here; an answer without it, a few milliseconds.
+            #expect(locked.2 > 0.05 && unknown.2 > 0.05, "locked \(locked.2) s, unknown \(unknown.2) s")
         }
     }
 

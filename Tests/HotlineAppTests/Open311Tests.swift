@@ -122,6 +122,21 @@ import FoundationXML
         }
     }
 
+    /// Wrong keys are limited per address: after ten, even the right one waits.
+    @Test func wrongKeysAreLimited() async throws {
+        let (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday), secrets: ["open311.token": "t0ken"])
+        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+            for i in 0..<10 {
+                try await client.execute(uri: "/open311/v2/services.json?api_key=guess\(i)", method: .get) { #expect($0.status == .unauthorized) }
+            }
+            try await client.execute(uri: "/open311/v2/requests/xujiawan-1.json?api_key=t0ken", method: .get) { response in
+                #expect(response.status == .tooManyRequests && String(buffer: response.body).contains("try again"))
+            }
+        }
+    }
+
     /// Without its token configured, Open311 is off.
     @Test func offUnlessItsTokenIsSet() async throws {
         try await buildApplication(hotline: try makeHotline(), senders: nil).test(.router) { client in

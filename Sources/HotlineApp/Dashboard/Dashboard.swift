@@ -129,7 +129,6 @@ public struct Dashboard: Sendable {
                 api.throttle.failed(address, now: now)
                 return loginPage(request, failed: true, status: .unauthorized)
             }
-            api.throttle.succeeded(address)
             let (token, _) = try await api.staff.issueToken(login: user.login, lifetime: Self.sessionSeconds, label: "dashboard session from \(address)")
             var headers = HTTPFields()
             headers[.location] = Self.safeNext(fields["next"] ?? "/dashboard")
