@@ -19,6 +19,8 @@ public struct NoticeDesk: Sendable {
         case notice(NoticeError)
         /// A roll file's rows that cannot be read, each with its line.
         case rows([RollRowError])
+        /// A roll's name that is blank, too long or more than one line.
+        case rollName(String)
 
         public var description: String {
             switch self {
@@ -27,6 +29,7 @@ public struct NoticeDesk: Sendable {
             case let .inThePast(what): "\(what) is in the past"
             case let .notice(e): e.description
             case let .rows(errors): errors.map(\.description).joined(separator: "\n")
+            case let .rollName(problem): problem
             }
         }
     }
@@ -126,11 +129,12 @@ public struct NoticeDesk: Sendable {
     @discardableResult
     public func importRoll(studio id: String, name: String, csv: Data, area: String? = nil) async throws -> [RollEntry] {
         let studio = try studio(id)
+        if let problem = RollCSV.nameProblem(name) { throw Problem.rollName(problem) }
         let finder = AreaFinder(areas: studio.areas)
         let known = studio.areas.map(\.id).joined(separator: "、")
         let entries: [RollEntry]
         switch RollCSV.parse(csv, defaultArea: area, countryCode: hotline.settings.deployment.defaultCountryCode, area: { written in
-            finder.area(named: written).map { .success($0) } ?? .failure("area '\(written)' is not one of \(studio.id)'s (\(known))")
+            finder.area(named: written).map { .success($0) } ?? .failure("area '\(RollCSV.shown(written))' is not one of \(studio.id)'s (\(known))")
         }) {
         case let .success(e): entries = e
         case let .failure(errors): throw Problem.rows(errors.rows)

@@ -99,7 +99,7 @@ public struct MonthReport: Sendable {
         func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f", $0 * 100) } ?? "" }
         for l in lines {
             let r = l.rates
-            rows.append([l.dimension, l.key, String(r.cases), pct(r.response), String(r.response.numerator), String(r.response.denominator),
+            rows.append([l.dimension, SpreadsheetCell.neutralised(l.key), String(r.cases), pct(r.response), String(r.response.numerator), String(r.response.denominator),
                          pct(r.resolution), String(r.resolution.numerator), String(r.resolution.denominator),
                          pct(r.satisfaction), String(r.satisfaction.numerator), String(r.satisfaction.denominator)])
         }

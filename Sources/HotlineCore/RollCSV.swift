@@ -63,6 +63,32 @@ public enum RollCSV {
         "role": "role", "角色": "role", "身份": "role", "area": "area", "片区": "area", "社区": "area", "村": "area", "社区/村": "area",
     ]
 
+    /// The longest roll name, and the longest name or seat of a participant, in characters.
+    public static let maxName = 40
+
+    /// Why `name` cannot name a roll (nil: it can): it is one line of 1 to 40 characters, not blank.
+    public static func nameProblem(_ name: String) -> String? {
+        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == "\u{2028}" || $0 == "\u{2029}" }) {
+            return "a roll's name is one line without control characters: \(shown(name))"
+        }
+        if name.trimmingCharacters(in: .whitespaces).isEmpty { return "a roll needs a name" }
+        if name.count > maxName { return "a roll's name is at most \(maxName) characters, not \(name.count)" }
+        return nil
+    }
+
+    /// A cell as an operator's terminal may show it: control characters (an escape sequence's ESC
+    /// too) and text-direction overrides written out as `\u{1b}`, at most 40 characters.
+    public static func shown(_ cell: String) -> String {
+        var out = ""
+        for s in cell.unicodeScalars.prefix(maxName) {
+            switch s.value {
+            case 0x00..<0x20, 0x7F, 0x80...0x9F, 0x2028, 0x2029, 0x202A...0x202E, 0x2066...0x2069: out += "\\u{\(String(s.value, radix: 16))}"
+            default: out.unicodeScalars.append(s)
+            }
+        }
+        return cell.unicodeScalars.count > maxName ? out + "…" : out
+    }
+
     /// The roll's entries, or every row's problem.
     /// - Parameter area: checks an area as written and answers its canonical name (or the problem).
     public static func parse(_ data: Data, defaultArea: String? = nil, countryCode: String = "86",
@@ -79,7 +105,7 @@ public enum RollCSV {
         }
         let missing = ["name", "phone", "role"].filter { columns[$0] == nil }
         guard missing.isEmpty else {
-            return .failure(RollFileError(rows: [RollRowError(line: headerLine, problem: "the header row needs columns name, phone and role (or 姓名, 电话, 角色); missing \(missing.joined(separator: ", ")), found: \(header.joined(separator: ","))")]))
+            return .failure(RollFileError(rows: [RollRowError(line: headerLine, problem: "the header row needs columns name, phone and role (or 姓名, 电话, 角色); missing \(missing.joined(separator: ", ")), found: \(shown(header.joined(separator: ",")))")]))
         }
         var entries: [RollEntry] = []
         var errors: [RollRowError] = []
@@ -101,16 +127,25 @@ public enum RollCSV {
             }
             if name.isEmpty { problems.append("name is empty") }
             if role.isEmpty { problems.append("role is empty") }
+            for (column, value) in [("name", name), ("role", role), ("area", field("area"))] {
+                if SpreadsheetCell.isFormula(value) {
+                    problems.append("\(column) '\(shown(value))' starts with '\(shown(String(value.prefix(1))))', which a spreadsheet runs as a formula")
+                } else if value.count > maxName {
+                    problems.append("\(column) is longer than \(maxName) characters")
+                } else if value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    problems.append("\(column) '\(shown(value))' has control characters")
+                }
+            }
             // Excel turns a long number into 1.38E+10: say so rather than "not a number".
             let phone = PhoneNumber.normalize(rawPhone, defaultCountryCode: countryCode)
             if rawPhone.isEmpty {
                 problems.append("phone is empty")
             } else if rawPhone.uppercased().contains("E+") {
-                problems.append("phone '\(rawPhone)' was turned into a number by Excel: format the column as text")
+                problems.append("phone '\(shown(rawPhone))' was turned into a number by Excel: format the column as text")
             } else if !NoticePlanner.isTextable(phone) || rawPhone.contains(where: { $0.isLetter }) {
-                problems.append("phone '\(rawPhone)' is not a mobile number")
+                problems.append("phone '\(shown(rawPhone))' is not a mobile number")
             } else if let first = seen[phone] {
-                problems.append("phone \(rawPhone) is already on row \(first)")
+                problems.append("phone \(shown(rawPhone)) is already on row \(first)")
             }
             if !problems.isEmpty {
                 errors.append(RollRowError(line: line, problem: problems.joined(separator: "; ")))
@@ -160,4 +195,17 @@ public enum RollCSV {
         if !field.isEmpty || !fields.isEmpty { fields.append(field); records.append((start, fields)) }
         return records
     }
+}
+
+/// A cell of a CSV file that Excel or WPS will open.
+public enum SpreadsheetCell {
+    /// Whether a spreadsheet would take `cell` for a formula (`=`, `+`, `-`, `@`, their full-width
+    /// forms, or a tab or line break first). Rolls refuse such cells; exports neutralise them.
+    public static func isFormula(_ cell: String) -> Bool {
+        guard let first = cell.unicodeScalars.first else { return false }
+        return "=+-@\t\r\n＝＋－＠".unicodeScalars.contains(first)
+    }
+
+    /// `cell` as an export writes it: a formula-like cell gets a leading `'`, so it shows as text.
+    public static func neutralised(_ cell: String) -> String { isFormula(cell) ? "'" + cell : cell }
 }

@@ -55,4 +55,43 @@ import Testing
         guard case let .failure(e) = RollCSV.parse(Data(text.utf8)) else { Issue.record("accepted"); return }
         #expect(e.description == error)
     }
+
+    /// A roll's name is one line of 1 to 40 characters; nothing is kept otherwise.
+    @Test(arguments: ["", " ", "　", "议事会\n第二行", "议\u{1b}[31m会", String(repeating: "名", count: 41), String(repeating: "x", count: 9_000_000)])
+    func rollNamesThatAreNoName(name: String) async throws {
+        let hotline = try makeHotline()
+        await #expect(throws: NoticeDesk.Problem.self) {
+            try await NoticeDesk(hotline: hotline).importRoll(studio: "xujiawan", name: name, csv: Data("name,phone,role\n孙,13700000109,召集人\n".utf8))
+        }
+        #expect(try await hotline.database.rolls().isEmpty)
+    }
+
+    /// Formula cells are refused (no export can carry them to Excel), and a cell's escape sequence
+    /// is written out, never sent raw to the operator's terminal.
+    @Test(arguments: [
+        ("=HYPERLINK(\"http://x\",\"点我\")", "name '=HYPERLINK(\"http://x\",\"点我\")' starts with '=', which a spreadsheet runs as a formula"),
+        ("+1+2", "name '+1+2' starts with '+', which a spreadsheet runs as a formula"),
+        ("-3", "name '-3' starts with '-', which a spreadsheet runs as a formula"),
+        ("@SUM(A1)", "name '@SUM(A1)' starts with '@', which a spreadsheet runs as a formula"),
+        ("＝1", "name '＝1' starts with '＝', which a spreadsheet runs as a formula"),
+        ("张\u{1b}]0;owned\u{7}", "name '张\\u{1b}]0;owned\\u{7}' has control characters"),
+        (String(repeating: "长", count: 41), "name is longer than 40 characters"),
+    ])
+    func cellsThatMustNotBeKept(name: String, problem: String) {
+        let csv = "name,phone,role\n\"\(name.replacingOccurrences(of: "\"", with: "\"\""))\",13700000109,召集人\n"
+        guard case let .failure(e) = RollCSV.parse(Data(csv.utf8)) else { Issue.record("accepted \(name)"); return }
+        #expect(e.rows == [RollRowError(line: 2, problem: problem)])
+    }
+
+    @Test func aBadPhoneCellsEscapeSequenceIsWrittenOut() {
+        guard case let .failure(e) = RollCSV.parse(Data("name,phone,role\n张,\u{1b}[2J138,召集人\n".utf8)) else { Issue.record("accepted"); return }
+        #expect(e.description == "row 2: phone '\\u{1b}[2J138' is not a mobile number")
+        #expect(!e.description.unicodeScalars.contains("\u{1b}"))
+    }
+
+    /// Exports neutralise what a spreadsheet would run.
+    @Test(arguments: [("=1+1", "'=1+1"), ("+86", "'+86"), ("-", "'-"), ("@x", "'@x"), ("龙湖社区", "龙湖社区"), ("", "")])
+    func exportsNeutraliseFormulas(cell: String, written: String) {
+        #expect(SpreadsheetCell.neutralised(cell) == written)
+    }
 }
