@@ -63,6 +63,12 @@ public final class Hotline: Sendable {
         self.hotlines = hotlines
     }
 
+    /// The studios a provider's opt-out (a message's studio's) covers besides its own: every
+    /// studio when `opt_out` is `deployment`.
+    public var optOutStudios: [String] {
+        settings.deployment.optOutScope == .deployment ? settings.deployment.studios.map(\.id) : []
+    }
+
     /// Every member's and liaison's number, in any studio: never marked opted out by a provider.
     public var rosterPhones: Set<String> { Set(settings.deployment.studios.flatMap { $0.roster.map(\.phone) }) }
 
@@ -160,8 +166,8 @@ public final class Hotline: Sendable {
             if let keyword = text.keyword {
                 // The provider has answered the keyword itself: remember its effect, open no case, send nothing.
                 switch keyword {
-                case .optOut: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: now)
-                case .optIn: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: nil)
+                case .optOut: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: now, alsoIn: deployment.optOutAlsoCovers(studio.id))
+                case .optIn: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: nil, alsoIn: deployment.optOutAlsoCovers(studio.id))
                 case .help: break
                 }
                 return Handled(queued: 0)

@@ -35,6 +35,12 @@ extension CaseDesk {
             try tell(person, "notice.error.unknown", ["notice": String(number)], caseID: nil)
             return
         }
+        // A draft is sent by the one who wrote it, or by the studio's coordinator.
+        guard notice.createdBy == person.id || person.role == .coordinator else {
+            try tell(person, "notice.error.author", ["notice": String(number), "author": studio.person(notice.createdBy)?.name ?? notice.createdBy],
+                     caseID: nil)
+            return
+        }
         let sent = try ledger.sendDraft(&notice, channel: studio.outboundChannel, from: studio.hotlineNumbers.first ?? from)
         countQueued(sent)
         try tell(person, "notice.sent", ["notice": String(number), "count": String(sent)], caseID: nil)

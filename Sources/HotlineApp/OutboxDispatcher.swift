@@ -170,7 +170,8 @@ public struct OutboxDispatcher: Service {
         case let .optedOut(reason):
             log(item, reason, final: true)
             do {
-                try await hotline.database.recordOptOut(messageID: item.messageID, channel: item.channel, sparing: hotline.rosterPhones, now: now)
+                try await hotline.database.recordOptOut(messageID: item.messageID, channel: item.channel, sparing: hotline.rosterPhones,
+                                                        alsoIn: hotline.optOutStudios, now: now)
             } catch {
                 hotline.logger.error("outbox: cannot record an opt-out reported by the provider: \(error)", metadata: ["message": "\(item.messageID)"])
             }

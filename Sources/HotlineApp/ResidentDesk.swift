@@ -66,7 +66,8 @@ extension CaseDesk {
     /// 退订 / 订阅: no case; one confirmation when it changes something (a repeat changes nothing
     /// and is not answered, so a bot repeating it costs nothing).
     private func subscription(_ keyword: SubscriptionKeyword, for phone: String, confirm: Bool) throws -> Handled {
-        let changed = try ledger.setOptedOut(studio: studio.id, phone: phone, since: keyword == .optOut ? now : nil)
+        let changed = try ledger.setOptedOut(studio: studio.id, phone: phone, since: keyword == .optOut ? now : nil,
+                                             alsoIn: deployment.optOutAlsoCovers(studio.id))
         guard changed, confirm else { return Handled(queued: 0) }
         try tell(phone: phone, keyword == .optOut ? "resident.optout" : "resident.optin", [:], kind: .subscription)
         return Handled(queued: queued)

@@ -203,7 +203,7 @@ struct WebhookController {
             if !known { hotline.logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.messageID)") }
             if report.optedOut, known {
                 try await hotline.database.recordOptOut(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
-                                                        sparing: hotline.rosterPhones, now: hotline.clock.now())
+                                                        sparing: hotline.rosterPhones, alsoIn: hotline.optOutStudios, now: hotline.clock.now())
             }
             return Response(status: .ok)
         } catch {

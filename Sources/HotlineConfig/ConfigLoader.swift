@@ -16,11 +16,20 @@ public enum ConfigLoader {
         var countryCode = "86"
         var maxLength = 1000
         var senders = SenderLimits()
+        var optOut = OptOutScope.deployment
         var defaultStudio: (String, YAMLValue)?
 
         do throws(ConfigError) {
             guard let root = try read(mainFile) else { throw ConfigError(file: mainFile, line: 1, message: "file is empty") }
-            let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla", "senders"], what: "hotline.yaml")
+            let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla", "senders",
+                                                  "opt_out"], what: "hotline.yaml")
+            if let v = keys["opt_out"] {
+                let written = try v.string("opt_out")
+                guard let scope = OptOutScope(rawValue: written) else {
+                    throw v.error("opt_out '\(written)' must be \(OptOutScope.allCases.map(\.rawValue).joined(separator: " or "))")
+                }
+                optOut = scope
+            }
             if let v = keys["country_code"] { countryCode = try v.string("country_code") }
             if let v = keys["default_studio"] { defaultStudio = (try v.string("default_studio"), v) }
             if let v = keys["max_inbound_length"] { maxLength = try v.int("max_inbound_length", in: 10...100_000) }
@@ -104,9 +113,10 @@ public enum ConfigLoader {
             errors.append(node.error("default_studio '\(id)' is not a studio in studios/"))
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
+        var deployment = Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode, defaultStudio: defaultStudio?.0)
+        deployment.optOutScope = optOut
         return HotlineSettings(
-            deployment: Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode,
-                                   defaultStudio: defaultStudio?.0),
+            deployment: deployment,
             channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength, senders: senders)
     }
 

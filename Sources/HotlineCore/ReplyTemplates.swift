@@ -70,6 +70,7 @@ public struct ReplyTemplates: Sendable, Equatable {
         "notice.error.audience": "通知对象看不懂。格式:{usage}(对象如:全体委员、龙湖社区委员、联络员)",
         "notice.error.empty": "这个通知没有可以发送的人{skipped}。",
         "notice.error.unknown": "没有通知{notice},或已发出、已取消。",
+        "notice.error.author": "通知{notice}是{author}起草的,只能由起草人或负责人确认发送。",
         "rsvp.coming": "【{studio}】已登记您参加{title}({time},{place})。",
         "rsvp.declined": "【{studio}】已登记您不参加{title}。{note}",
         "rsvp.closed": "【{studio}】{title}的回执已截止或会议已取消。",

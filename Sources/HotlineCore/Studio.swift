@@ -135,11 +135,27 @@ public struct Studio: Sendable, Equatable {
 }
 
 /// Everything the core needs to know about the deployment: studios and sectors.
+/// Which broadcasts a resident's 退订 (or a provider's opt-out) stops.
+public enum OptOutScope: String, Sendable, CaseIterable {
+    /// Every studio's notices of the deployment: the resident texted one hotline service and
+    /// expects no more broadcasts from it, whichever studio would send them (the default).
+    case deployment
+    /// Only the notices of the studio whose number they texted.
+    case studio
+}
+
 public struct Deployment: Sendable {
     public var studios: [Studio]
     public var sectors: [Sector]
     /// Country calling code assumed for numbers written without one (86 for China).
     public var defaultCountryCode: String
+    /// What an opt-out covers.
+    public var optOutScope: OptOutScope = .deployment
+
+    /// The other studios an opt-out at `studio` covers too.
+    public func optOutAlsoCovers(_ studio: String) -> [String] {
+        optOutScope == .deployment ? studios.map(\.id).filter { $0 != studio } : []
+    }
 
     /// The studio the console simulator talks to unless told otherwise.
     public var defaultStudio: String?

@@ -212,15 +212,13 @@ extension AppDatabase {
     /// The recipient of an outbound message sent through `channel` opted out at the provider:
     /// remember it on the resident. Roster numbers (`sparing`: members, liaisons) are never opted out this way.
     public func recordOptOut(messageID: Int64, channel: String, providerID: String? = nil, sparing roster: Set<String>,
-                             now: Date) async throws {
+                             alsoIn others: [String] = [], now: Date) async throws {
         try await writer.write { db in
-            guard let phone = try String.fetchOne(db, sql: "SELECT to_number FROM messages WHERE \(Self.reportedMessage)",
-                                                  arguments: [messageID, channel, providerID, providerID]),
-                  !roster.contains(phone) else { return }
-            try db.execute(sql: """
-                UPDATE residents SET opted_out_at = ?
-                WHERE (studio_id, phone) IN (SELECT studio_id, to_number FROM messages WHERE id = ?)
-                """, arguments: [now, messageID])
+            guard let row = try Row.fetchOne(db, sql: "SELECT studio_id, to_number FROM messages WHERE \(Self.reportedMessage)",
+                                             arguments: [messageID, channel, providerID, providerID]) else { return }
+            let (studio, phone): (String, String) = (row[0], row[1])
+            guard !roster.contains(phone) else { return }
+            try CaseLedger(db: db, now: now).setOptedOut(studio: studio, phone: phone, since: now, alsoIn: others)
         }
     }
 

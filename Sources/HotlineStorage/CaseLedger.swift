@@ -237,7 +237,7 @@ public struct CaseLedger {
     /// Records that a resident opted out (`since`; a repeat keeps the first time) or, with nil,
     /// opted back in; answers whether that changed anything.
     @discardableResult
-    public func setOptedOut(studio: String, phone: String, since: Date?) throws -> Bool {
+    public func setOptedOut(studio: String, phone: String, since: Date?, alsoIn others: [String] = []) throws -> Bool {
         if let since {
             try db.execute(sql: "UPDATE residents SET opted_out_at = ? WHERE studio_id = ? AND phone = ? AND opted_out_at IS NULL",
                            arguments: [since, studio, phone])
@@ -245,7 +245,20 @@ public struct CaseLedger {
             try db.execute(sql: "UPDATE residents SET opted_out_at = NULL WHERE studio_id = ? AND phone = ? AND opted_out_at IS NOT NULL",
                            arguments: [studio, phone])
         }
-        return db.changesCount > 0
+        let changed = db.changesCount > 0
+        // The other studios of a deployment whose opt-out covers them all: their notices skip the
+        // number too (a row for a studio the number never texted records only that).
+        for other in others where other != studio {
+            if let since {
+                try db.execute(sql: """
+                    INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at, opted_out_at) VALUES (?, ?, NULL, ?, ?, ?)
+                    ON CONFLICT(studio_id, phone) DO UPDATE SET opted_out_at = COALESCE(opted_out_at, excluded.opted_out_at)
+                    """, arguments: [other, phone, since, since, since])
+            } else {
+                try db.execute(sql: "UPDATE residents SET opted_out_at = NULL WHERE studio_id = ? AND phone = ?", arguments: [other, phone])
+            }
+        }
+        return changed
     }
 
     /// Inserts outbound messages with their outbox rows, due now (or at `due`); returns the

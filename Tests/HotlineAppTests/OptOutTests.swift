@@ -122,4 +122,43 @@ import Testing
         let member = try #require(sender.sent.first { $0.to != Self.resident })
         #expect(try await !hotline.database.isOptedOut(studio: "xujiawan", phone: member.to))
     }
+
+    /// 退订 at one studio stops every studio's notices by default (`opt_out: deployment`), and
+    /// only that studio's with `opt_out: studio`; 订阅 undoes it where it applied.
+    @Test(arguments: [OptOutScope.deployment, .studio])
+    func anOptOutCoversTheDeploymentOrTheStudio(scope: OptOutScope) async throws {
+        var (settings, table) = try HotlineSetup.load(HotlinePaths(
+            config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+        settings.deployment.optOutScope = scope
+        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
+        let desk = NoticeDesk(hotline: phones.hotline)
+        let draft = NoticeDraft(kind: .general, title: "停水通知", audience: [.numbers([Self.resident])])
+        try await phones.text(Self.resident, "退订")
+        let here = try await desk.preview(studio: "xujiawan", draft)
+        let there = try await desk.preview(studio: "xinjiang", draft)
+        #expect(here.recipients.isEmpty && here.skipped.first?.reason == .optedOut)
+        if scope == .deployment {
+            #expect(there.recipients.isEmpty && there.skipped.first?.reason == .optedOut)
+        } else {
+            #expect(there.recipients.map(\.phone) == [Self.resident])
+        }
+        try await phones.text(Self.resident, "订阅")
+        #expect(try await desk.preview(studio: "xinjiang", draft).recipients.map(\.phone) == [Self.resident])
+    }
+}
+
+/// A liaison's draft by text is sent by its author (or the coordinator) only.
+@Suite struct NoticeDraftAuthorTests {
+    @Test func anotherLiaisonCannotConfirmADraft() async throws {
+        let phones = Phones(try makeHotline())
+        let l2 = "+8613900000002"
+        try await phones.text(l1, "通知 龙湖社区委员 周三下午3点开会")
+        #expect(try await phones.inbox(l1).first?.contains("回复“确认 1”发送") == true)
+        try await phones.text(l2, "确认 1")
+        #expect(try await phones.inbox(l2) == ["通知1是周联络员起草的,只能由起草人或负责人确认发送。"])
+        #expect(try await phones.inbox(m3).isEmpty)
+        try await phones.text(l1, "确认 1")
+        #expect(try await phones.inbox(l1) == ["通知1已发出,共2人。"])
+        #expect(try await phones.inbox(m3).count == 1)
+    }
 }

@@ -71,6 +71,10 @@ func scratchIntents(_ files: [String: String]) throws -> String {
             text: studio.replacingOccurrences(of: "id: xujiawan", with: "id: other"), line: 4, message: "hotline number 10690001 is also", reportedIn: "studios/xujiawan.yaml"),
         Row(name: "unknown channel kind", file: "hotline.yaml",
             text: "channels:\n  - id: dryrun\n    kind: carrier-pigeon\n", line: 3, message: "unknown kind 'carrier-pigeon'"),
+        Row(name: "unknown opt-out scope", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\nopt_out: everywhere\n", line: 3, message: "opt_out 'everywhere' must be deployment or studio"),
+        Row(name: "roster limit out of range", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\nsenders:\n  roster_max_forwards: -1\n", line: 4, message: "senders.roster_max_forwards"),
         Row(name: "secret written in place of a variable name", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - { id: json, kind: json, secret_env: \"s3cr3t!\" }\n", line: 3, message: "names an environment variable"),
     ]

@@ -36,6 +36,19 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
         #expect(settings.deployment.studio(id: "xinjiang")?.sla == SLASettings())
     }
 
+    /// The roster's limits and the opt-out's scope as shipped, and as written.
+    @Test func senderLimitsAndOptOutScope() throws {
+        let shipped = try ConfigLoader.load(directory: configDir)
+        #expect(shipped.senders.rosterMaxTexts == 20 && shipped.senders.rosterMaxForwards == 3)
+        #expect(shipped.deployment.optOutScope == .deployment)
+        let main = try String(contentsOfFile: configDir + "/hotline.yaml", encoding: .utf8)
+        let dir = try scratchConfig(replacing: "hotline.yaml", with: main.replacingOccurrences(of: "  roster_max_forwards: 3", with: "  roster_max_forwards: 1")
+            .replacingOccurrences(of: "opt_out: deployment", with: "opt_out: studio"))
+        let settings = try ConfigLoader.load(directory: dir, topics: .standard)
+        #expect(settings.senders.rosterMaxForwards == 1 && settings.deployment.optOutScope == .studio)
+        #expect(settings.deployment.optOutAlsoCovers("xujiawan").isEmpty && shipped.deployment.optOutAlsoCovers("xujiawan") == ["xinjiang"])
+    }
+
     /// Every built-in text fits the default five SMS parts with typical values.
     @Test func builtInTemplatesFit() {
         for (name, text) in ReplyTemplates.defaults {
