@@ -107,14 +107,35 @@ struct WebhookController {
     }
 
     /// The query's fields, plus a form body's for POST.
-    /// - Parameter query: include the query's fields (Kannel puts its fields there; Twilio signs only the body's).
-    func fields(_ request: Request, query: Bool = true) async throws(WebhookError) -> [String: String] {
+    /// - Parameters:
+    ///   - query: include the query's fields (Kannel puts its fields there; Twilio signs only the body's).
+    ///   - cutOver: read a body longer than `maxBody` to its end but keep only its first `maxBody`
+    ///     bytes (the last field cut there), rather than refusing it: for a gateway that retries a
+    ///     refusal, so that a very long text is stored cut like a long GET text.
+    func fields(_ request: Request, query: Bool = true, cutOver: Bool = false) async throws(WebhookError) -> [String: String] {
         var fields = query ? try FormFields.parse(Array((request.uri.query ?? "").utf8)) : [:]
         if request.method == .post {
-            guard let body = try? await request.body.collect(upTo: Self.maxBody) else {
-                throw .malformed("body is larger than \(Self.maxBody) bytes")
+            let body: [UInt8]
+            var cut = false
+            if cutOver {
+                var kept: [UInt8] = []
+                do {
+                    for try await part in request.body {
+                        let room = Self.maxBody - kept.count
+                        if part.readableBytes > room { cut = true }
+                        if room > 0 { kept += part.readableBytesView.prefix(room) }
+                    }
+                } catch {
+                    throw .malformed("the body could not be read")
+                }
+                body = kept
+            } else {
+                guard let whole = try? await request.body.collect(upTo: Self.maxBody) else {
+                    throw .malformed("body is larger than \(Self.maxBody) bytes")
+                }
+                body = Array(buffer: whole)
             }
-            fields.merge(try FormFields.parse(Array(buffer: body))) { _, body in body }
+            fields.merge(cut ? try FormFields.parse(cut: body) : try FormFields.parse(body)) { _, body in body }
         }
         return fields
     }
@@ -123,7 +144,7 @@ struct WebhookController {
         guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
         let text: InboundText
         do {
-            text = try kannel.inbound(fields: try await fields(request), secretHeader: request.headers[.init(KannelChannel.secretHeader)!])
+            text = try kannel.inbound(fields: try await fields(request, cutOver: true), secretHeader: request.headers[.init(KannelChannel.secretHeader)!])
         } catch {
             return reject(error, channel: channel)
         }

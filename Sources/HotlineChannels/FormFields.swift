@@ -1,6 +1,24 @@
 /// `application/x-www-form-urlencoded` fields (also a URL's query), decoded by hand: `+` is a space,
 /// `%XX` a byte, the bytes UTF-8. Blank values are kept (Twilio signs them too).
 public enum FormFields {
+    /// The fields of the first part of a body that was cut short: a percent-escape or a UTF-8
+    /// character that the cut split is dropped from the last field, which is kept as far as it came.
+    public static func parse(cut encoded: some Collection<UInt8>) throws(WebhookError) -> [String: String] {
+        var bytes = Array(encoded)
+        // An escape cut in the middle (`%` or `%E`) at the very end.
+        if let percent = bytes.suffix(2).lastIndex(of: UInt8(ascii: "%")) { bytes.removeSubrange(percent...) }
+        guard let lastField = bytes.lastIndex(of: UInt8(ascii: "&")).map({ $0 + 1 }) ?? (bytes.isEmpty ? nil : 0) else { return [:] }
+        var fields = try parse(bytes[..<lastField])
+        let last = bytes[lastField...]
+        guard let equals = last.firstIndex(of: UInt8(ascii: "=")) else { return fields }
+        let name = try decode(last[..<equals])
+        var value = try rawDecode(last[(equals + 1)...])
+        // A character whose bytes the cut split: up to three bytes of an unfinished sequence.
+        while !value.isEmpty, String(validating: value, as: UTF8.self) == nil, value.count > 0 { value.removeLast() }
+        fields[name] = String(decoding: value, as: UTF8.self)
+        return fields
+    }
+
     /// The fields of `encoded`; a later repeat of a name wins.
     public static func parse(_ encoded: some Collection<UInt8>) throws(WebhookError) -> [String: String] {
         // One pass over the bytes (the generic `split` cost more than decoding).
@@ -23,6 +41,13 @@ public enum FormFields {
 
     /// Percent-decodes one name or value.
     static func decode(_ bytes: some Collection<UInt8>) throws(WebhookError) -> String {
+        let out = try rawDecode(bytes)
+        guard let text = String(validating: out, as: UTF8.self) else { throw .malformed("form data is not valid UTF-8") }
+        return text
+    }
+
+    /// The bytes of one percent-encoded name or value.
+    static func rawDecode(_ bytes: some Collection<UInt8>) throws(WebhookError) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
         var i = bytes.startIndex
@@ -43,8 +68,7 @@ public enum FormFields {
             }
             i = bytes.index(after: i)
         }
-        guard let text = String(validating: out, as: UTF8.self) else { throw .malformed("form data is not valid UTF-8") }
-        return text
+        return out
     }
 
     static func hex(_ b: UInt8) -> UInt8? {

@@ -39,7 +39,7 @@ public enum PhoneNumber {
 
     /// The number without its country code, as a key for recognising the same number however a
     /// provider writes it: `10690001`, `8610690001`, `+8610690001` and `+86 1069 0001` all give
-    /// `10690001` (with calling code 86). Compare keys only with keys.
+    /// `10690001` (with calling code 86), and so does `010690001` (the trunk prefix `0`). Compare keys only with keys.
     public static func nationalKey(_ raw: String, countryCode: String = "86") -> String {
         var digits = normalize(raw, defaultCountryCode: countryCode)
         let international = digits.hasPrefix("+")
@@ -47,6 +47,10 @@ public enum PhoneNumber {
         // A number of five digits or fewer after the code is no number with a code in front.
         if digits.hasPrefix(countryCode), digits.count - countryCode.count >= 5, international || digits.count > 8 {
             digits.removeFirst(countryCode.count)
+        } else if !international, digits.hasPrefix("0"), !digits.hasPrefix("00"), digits.count > 5 {
+            // The trunk prefix dialled within the country (`010690002`, `010-12345678`) is no part
+            // of the number: E.164 drops it.
+            digits.removeFirst()
         }
         return digits
     }

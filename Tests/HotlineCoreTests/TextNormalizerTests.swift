@@ -46,6 +46,13 @@ import Testing
         #expect(PhoneNumber.mask(phone) == masked)
     }
 
+    /// One key for one number, however it is written: with the country code, or with the trunk prefix.
+    @Test(arguments: [("10690002", "10690002"), ("8610690002", "10690002"), ("+8610690002", "10690002"), ("010690002", "10690002"),
+                      ("010-12345678", "1012345678"), ("+86 10 1234 5678", "1012345678"), ("0", "0"), ("12345", "12345")])
+    func nationalKeys(raw: String, key: String) {
+        #expect(PhoneNumber.nationalKey(raw) == key)
+    }
+
     /// A member's number in any spelling is masked in a text to a resident; the resident's own and
     /// landlines stay.
     @Test(arguments: [
