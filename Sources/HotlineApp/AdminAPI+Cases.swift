@@ -91,6 +91,10 @@ extension AdminAPI {
         filter.receivedFrom = try Self.query(request, "from", Self.day, "a date like 2026-11-01 or an ISO 8601 time")
         filter.receivedBefore = try Self.query(request, "to", Self.day, "a date like 2026-11-30 or an ISO 8601 time")
         filter.text = try Self.query(request, "q", { $0.unicodeScalars.count <= 100 ? $0 : nil }, "at most 100 characters")
+        // Texts may carry residents' numbers: a role that sees them masked cannot test a guess at one.
+        if let q = filter.text, !showsPhones(user), PhoneNumber.digitCount(in: q) >= 7 {
+            throw APIError(.forbidden, "your role sees numbers masked: search by words, not by a number")
+        }
         filter.sort = try Self.query(request, "sort", CaseSort.init(rawValue:), "received or deadline") ?? .received
         let limit = try Self.query(request, "limit", { Int($0).flatMap { (1...Self.maxLimit).contains($0) ? $0 : nil } }, "a number from 1 to \(Self.maxLimit)")
             ?? Self.defaultLimit

@@ -6,29 +6,62 @@ import Hummingbird
 
 /// The rest of `/api/v1`: members, residents, notices, outbox, rules, reports.
 extension AdminAPI {
+    /// `GET /api/v1/residents/{studio}/{phone}`: by the whole number for the roles that see
+    /// numbers whole; by the masked number as shown (`+86137****6390`) for every role. A role that
+    /// sees numbers masked cannot ask by the whole number — trying the 10,000 middles would
+    /// unmask anyone — and an account's look-ups that find no one are limited (``lookupMisses``).
+    func resident(_ user: StaffUser, studio id: String, phone rawPhone: String) async throws -> Response {
+        try notMember(user, "residents")
+        let studio = try studio(user, id)
+        let now = hotline.clock.now()
+        if let wait = lookupMisses.blocked(user.login, now: now) {
+            throw APIError(.tooManyRequests, "too many look-ups that found no one; try again in \(Int(wait.rounded(.up))) seconds")
+        }
+        // `+` arrives percent-encoded (%2B) from most clients.
+        let raw = rawPhone.removingPercentEncoding ?? ""
+        let shows = showsPhones(user)
+        let phone: String
+        if raw.contains("*") {
+            guard raw.wholeMatch(of: /\+?[0-9]{0,11}\*{2,}[0-9]{0,4}/) != nil else {
+                throw APIError(.badRequest, "'\(raw.prefix(32))' is not a masked number as the API shows them (e.g. +86137****6390)")
+            }
+            let found = try await hotline.database.residentPhones(studio: studio.id, masked: raw)
+                + studio.residents.map(\.phone).filter { PhoneNumber.mask($0) == raw }
+            let distinct = Array(Set(found))
+            guard distinct.count <= 1 else {
+                throw APIError(.conflict, "\(distinct.count) residents of '\(studio.id)' have the masked number \(raw): look the one you mean up by a case")
+            }
+            guard let only = distinct.first else {
+                lookupMisses.failed(user.login, now: now)
+                throw APIError(.notFound, "studio '\(studio.id)' has no resident \(raw)")
+            }
+            phone = only
+        } else {
+            let digits = raw.hasPrefix("+") ? raw.dropFirst() : Substring(raw)
+            guard (5...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw APIError(.badRequest, "'\(raw.prefix(32))' is not a phone number (5 to 15 digits, + first if international)")
+            }
+            guard shows else {
+                throw APIError(.forbidden, "your role sees numbers masked: look a resident up by the masked number (e.g. \(PhoneNumber.mask(raw))) or by a case")
+            }
+            phone = PhoneNumber.normalize(raw, defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
+        }
+        let (resident, cases) = try await hotline.database.resident(studio: studio.id, phone: phone)
+        guard resident != nil || !cases.isEmpty || studio.knownArea(of: phone) != nil else {
+            lookupMisses.failed(user.login, now: now)
+            throw APIError(.notFound, "studio '\(studio.id)' has no resident \(shows ? phone : PhoneNumber.mask(phone))")
+        }
+        return try Self.json(ResidentView(
+            studio: studio.id, phone: shows ? phone : PhoneNumber.mask(phone), area: resident?.area ?? studio.knownArea(of: phone),
+            firstSeenAt: resident?.firstSeenAt, lastSeenAt: resident?.lastSeenAt, optedOut: resident?.optedOutAt != nil,
+            optedOutAt: resident?.optedOutAt, cases: cases.map { CaseView($0, hotline: hotline, showPhone: shows) }))
+    }
+
     func registerDesk(on api: RouterGroup<HotlineRequestContext>) {
         api.get("members") { request, _ in await authed(request) { user in try await members(request, user) } }
         api.get("residents/:studio/:phone") { request, context in
-            await authed(request) { user in
-                try notMember(user, "residents")
-                let studio = try studio(user, context.parameters.get("studio") ?? "")
-                // `+` arrives percent-encoded (%2B) from most clients.
-                let raw = (context.parameters.get("phone") ?? "").removingPercentEncoding ?? ""
-                let phone = PhoneNumber.normalize(raw, defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
-                let digits = raw.hasPrefix("+") ? raw.dropFirst() : Substring(raw)
-                guard (5...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                    throw APIError(.badRequest, "'\(raw.prefix(32))' is not a phone number (5 to 15 digits, + first if international)")
-                }
-                let (resident, cases) = try await hotline.database.resident(studio: studio.id, phone: phone)
-                guard resident != nil || !cases.isEmpty || studio.knownArea(of: phone) != nil else {
-                    throw APIError(.notFound, "studio '\(studio.id)' has no resident \(showsPhones(user) ? phone : PhoneNumber.mask(phone))")
-                }
-                let shows = showsPhones(user)
-                return try Self.json(ResidentView(
-                    studio: studio.id, phone: shows ? phone : PhoneNumber.mask(phone), area: resident?.area ?? studio.knownArea(of: phone),
-                    firstSeenAt: resident?.firstSeenAt, lastSeenAt: resident?.lastSeenAt, optedOut: resident?.optedOutAt != nil,
-                    optedOutAt: resident?.optedOutAt, cases: cases.map { CaseView($0, hotline: hotline, showPhone: shows) }))
-            }
+            await authed(request) { user in try await resident(user, studio: context.parameters.get("studio") ?? "",
+                                                                 phone: context.parameters.get("phone") ?? "") }
         }
         registerNotices(on: api)
         api.get("outbox") { request, _ in

@@ -18,6 +18,9 @@ public struct AdminAPI: Sendable {
     let hotline: Hotline
     let staff: StaffDesk
     let throttle: LoginThrottle
+    /// Resident look-ups that found no one, per account: 20 in 15 minutes, then 429 for the rest
+    /// of the window — a number's middle cannot be found by trying them all.
+    let lookupMisses = LoginThrottle(limit: 20, window: 15 * 60)
 
     public init(hotline: Hotline, bcryptCost: UInt8 = 12) {
         self.hotline = hotline

@@ -135,6 +135,11 @@ public enum PhoneNumber {
         return (String(out), masked)
     }
 
+    /// How many digits `text` holds, in any way of writing them (full width, Chinese numerals …).
+    public static func digitCount(in text: String) -> Int {
+        text.unicodeScalars.count { DigitForm.value($0) != nil }
+    }
+
     /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
     public static func mask(_ phone: String) -> String {
         let plus86 = phone.hasPrefix("+86")

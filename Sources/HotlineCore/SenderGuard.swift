@@ -149,7 +149,8 @@ public enum SenderGuard {
         let muted = a.mutedUntil.map { $0 > now } ?? false
         let autoResponder = muted && a.muteReason == .autoResponder
         func stop() -> SenderVerdict {
-            SenderVerdict(action: autoResponder ? .silent : .stopAutoResponder, machineStreak: streak, mutedUntil: now + limits.muteHours * 3600,
+            // One alert a phone: none more when it is already held for a flood.
+            SenderVerdict(action: muted ? .silent : .stopAutoResponder, machineStreak: streak, mutedUntil: now + limits.muteHours * 3600,
                           muteReason: .autoResponder)
         }
         func flood() -> SenderVerdict {

@@ -269,6 +269,21 @@ extension AppDatabase {
     }
 
     /// A resident as the studio knows them, and their cases (newest first, at most `limit`).
+    /// The numbers of a studio's residents (and of its cases' residents) that mask to `masked`
+    /// (``PhoneNumber/mask(_:)``): found by the shown ends and the length, then checked whole.
+    public func residentPhones(studio: String, masked: String) async throws -> [String] {
+        let head = String(masked.prefix { $0 != "*" }), tail = String(masked.reversed().prefix { $0 != "*" }.reversed())
+        // LIKE's own wildcards cannot occur: the ends are digits and a plus.
+        let pattern = head + String(repeating: "_", count: masked.count - head.count - tail.count) + tail
+        return try await writer.read { db in
+            let phones = try String.fetchAll(db, sql: """
+                SELECT phone FROM residents WHERE studio_id = ? AND phone LIKE ?
+                UNION SELECT resident_phone FROM cases WHERE studio_id = ? AND resident_phone LIKE ?
+                """, arguments: [studio, pattern, studio, pattern])
+            return phones.filter { PhoneNumber.mask($0) == masked }
+        }
+    }
+
     public func resident(studio: String, phone: String, limit: Int = 50) async throws -> (ResidentRecord?, [CaseRecord]) {
         try await writer.read { db in
             let r = try ResidentRecord.filter(Column("studio_id") == studio && Column("phone") == phone).fetchOne(db)

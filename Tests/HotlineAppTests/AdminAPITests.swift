@@ -84,7 +84,8 @@ import Testing
         ("wang", .get, "/api/v1/rules", nil, .ok),
         ("audit", .get, "/api/v1/cases/xujiawan/2", nil, .ok),
         ("audit", .get, "/api/v1/reports/month?month=2026-11", nil, .ok),
-        ("audit", .get, "/api/v1/residents/xujiawan/+8613700000001", nil, .ok),
+        ("audit", .get, "/api/v1/residents/xujiawan/+8613700000001", nil, .forbidden),
+        ("audit", .get, "/api/v1/residents/xujiawan/+86137****0001", nil, .ok),
         ("audit", .post, "/api/v1/cases/xujiawan/1/notes", #"{"text":"x"}"#, .forbidden),
         ("audit", .post, "/api/v1/cases/xujiawan/1/close", #"{"outcome":"resolved","note":"x","version":1}"#, .forbidden),
         ("audit", .post, "/api/v1/outbox/retry", #"{"ids":[]}"#, .forbidden),
@@ -319,6 +320,50 @@ import Testing
             #expect(locked.0 == .unauthorized && unknown.0 == .unauthorized && locked.1 == unknown.1)
             // bcrypt at cost 12 takes a good part of a second here; an answer without it, a few milliseconds.
             #expect(locked.2 > 0.05 && unknown.2 > 0.05, "locked \(locked.2) s, unknown \(unknown.2) s")
+        }
+    }
+
+    /// An auditor sees numbers masked: asking by the whole number is refused (so the 10,000
+    /// middles cannot be tried), asking by the masked number answers, and look-ups that find no
+    /// one are limited per account; a number in a text search is refused too.
+    @Test func aMaskedRoleCannotUnmaskAResident() async throws {
+        let desk = try await Desk()
+        try await desk.test { client in
+            var (status, body) = try await Self.call(client, "audit", desk, .get, "/api/v1/residents/xujiawan/%2B8613700000001")
+            #expect(status == .forbidden && (body["error"] as? String)?.contains("+86137****0001") == true, "\(body)")
+            (status, body) = try await Self.call(client, "audit", desk, .get, "/api/v1/residents/xujiawan/%2B86137****0001")
+            #expect(status == .ok && body["phone"] as? String == "+86137****0001" && (body["cases"] as? [Any])?.count == 1, "\(body)")
+            // The coordinator may ask either way.
+            (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/residents/xujiawan/%2B86137****0001")
+            #expect(status == .ok && body["phone"] as? String == "+8613700000001")
+            (status, _) = try await Self.call(client, "audit", desk, .get, "/api/v1/residents/xujiawan/13****0001")
+            #expect(status == .notFound)
+            (status, _) = try await Self.call(client, "audit", desk, .get, "/api/v1/residents/xujiawan/%2B86137**x*0001")
+            #expect(status == .badRequest)
+            // Twenty misses, then the account waits (its hits too).
+            for i in 1..<20 {
+                (status, _) = try await Self.call(client, "audit", desk, .get, "/api/v1/residents/xujiawan/%2B86139****\(String(format: "%04d", i))")
+                #expect(status == .notFound)
+            }
+            (status, body) = try await Self.call(client, "audit", desk, .get, "/api/v1/residents/xujiawan/%2B86137****0001")
+            #expect(status == .tooManyRequests, "\(body)")
+            // Another account is not held up by it.
+            (status, _) = try await Self.call(client, "chen", desk, .get, "/api/v1/residents/xujiawan/%2B8613700000001")
+            #expect(status == .ok)
+            (status, body) = try await Self.call(client, "audit", desk, .get, "/api/v1/cases?q=%E7%94%B5%E8%AF%9D13912345678")
+            #expect(status == .forbidden && (body["error"] as? String)?.contains("search by words") == true)
+            (status, _) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases?q=13912345678")
+            #expect(status == .ok)
+        }
+    }
+
+    /// Two residents behind one masked number: the API says so rather than choosing.
+    @Test func aMaskedNumberTwoResidentsShare() async throws {
+        let desk = try await Desk()
+        try await desk.phones.text("+8613700990001", "燕村的路灯坏了")
+        try await desk.test { client in
+            let (status, body) = try await Self.call(client, "audit", desk, .get, "/api/v1/residents/xujiawan/%2B86137****0001")
+            #expect(status == .conflict && (body["error"] as? String)?.contains("2 residents") == true, "\(body)")
         }
     }
 

@@ -105,6 +105,10 @@ import Testing
         Row(name: "the same auto-reply the fourth time", text: "我在开车,稍后回复", command: false,
             activity: SenderActivity(recentTexts: 4, sameTexts: 4, sentToThem: [(now - 1, "您的留言已转给吴联络员。")], machineStreak: 3),
             action: .stopAutoResponder, mute: .autoResponder),
+        Row(name: "found machine-like while held for a flood: no second alert", text: "再说一件", command: false,
+            activity: SenderActivity(recentTexts: 8, sameTexts: 1, sentToThem: [(now - 1, "您的留言较多")], machineStreak: 5, mutedUntil: now + 300,
+                                     muteReason: .flood, forwards: 3),
+            action: .silent, mute: .autoResponder),
         Row(name: "the twenty-first text of the window, a command", text: "列表", command: true, activity: SenderActivity(recentTexts: 21),
             action: .holdFlood, mute: .flood),
     ]
