@@ -304,6 +304,12 @@ extension CaseDesk {
     private func forward(_ text: String, from person: RosterEntry) throws -> Bool {
         let staff = studio.staff.filter { $0.phone != person.phone }
         guard !staff.isEmpty else { return false }
+        // One of our texts quoted (an auto-reply, or an alert passed on): passing it on again is how
+        // two phones that answer everything would loop. The sender is told; it counts as a forward.
+        if SenderGuard.quotesOurs(text, markers: templates.rosterMarkers) {
+            try tell(person, "member.quoted", [:], caseID: nil, kind: .forwardReceipt)
+            return true
+        }
         for liaison in staff {
             try tell(liaison, "staff.forwarded", ["name": person.name, "resident": PhoneNumber.mask(person.phone), "text": text],
                      caseID: nil, kind: .memberNotice)

@@ -35,6 +35,7 @@ public struct ReplyTemplates: Sendable, Equatable {
         "member.department": "{case}已转{department}办理,请在{due}前督办;部门答复后回复“办结 {case} 结果”。",
         "member.forwarded": "您的留言已转给{names}。命令请回复“帮助”。",
         "staff.forwarded": "【委员留言】{name}({resident}):{text}",
+        "member.quoted": "您的短信里有本工作室发出的短信(如【委员留言】),没有再转给联络员。有话请直接写,命令请回复“帮助”。",
         "member.hold": "您的留言较多,已暂停转发,留言均已保存,联络员会查看。命令仍可使用,请勿重复发送。",
         "staff.roster.flood": "【刷屏】{name}({resident})短时间内发来{count}条短信,已暂停转发;短信均已保存。",
         "staff.roster.autoresponder": "【自动回复】{name}({resident})的手机疑似自动回复(回声或秒回),已停止转发和回复;短信均已保存。",

@@ -134,17 +134,18 @@ public enum SenderGuard {
     }
 
     /// The verdict on `text` from a member's or liaison's number. `isCommand`: a command or an
-    /// answer to a notice (acted on, one reply); otherwise a free text, passed on to the liaisons.
-    /// `ownMarkers` are the openings of our texts to the roster (`【委员留言】`): a text carrying one
-    /// is one of ours coming back, never passed on again — so two phones that answer every text,
-    /// or one that echoes, cost a bounded number of texts.
+    /// answer to a notice (acted on, one reply); otherwise a free text, passed on to the liaisons
+    /// within the window's budget. An echo of one of our texts stops the phone; a text that quotes
+    /// one of ours (`ownMarkers`, the openings of our texts to the roster, such as `【委员留言】`)
+    /// counts as machine-like — it is answered, never passed on (``quotesOurs(_:markers:)``). So two
+    /// phones that answer every text, or one that echoes, cost a bounded number of texts.
     public static func assessRoster(_ text: String, isCommand: Bool, activity a: SenderActivity, limits: SenderLimits, ownNames: [String],
                                     ownMarkers: [String], now: Date) -> SenderVerdict {
-        let echo = isEcho(text, of: a.sentToThem.map(\.text), ownNames: ownNames) || ownMarkers.contains { text.contains($0) }
+        let echo = isEcho(text, of: a.sentToThem.map(\.text), ownNames: ownNames)
         let fast = a.sentToThem.first.map { now.timeIntervalSince($0.at) < limits.minReplySeconds } ?? false
         // Members answer our texts with commands at once in tests and on busy days: for a command
         // only an echo or the same text again is machine-like.
-        let machineLike = echo || a.sameTexts >= 3 || (fast && !isCommand)
+        let machineLike = echo || a.sameTexts >= 3 || (fast && !isCommand) || quotesOurs(text, markers: ownMarkers)
         let streak = machineLike ? a.machineStreak + 1 : 0
         let muted = a.mutedUntil.map { $0 > now } ?? false
         let autoResponder = muted && a.muteReason == .autoResponder
@@ -168,6 +169,12 @@ public enum SenderGuard {
         if autoResponder { return stop() }
         if muted || a.forwards >= limits.rosterMaxForwards { return flood() }
         return SenderVerdict(action: .answer, machineStreak: streak, mutedUntil: nil, muteReason: nil)
+    }
+
+    /// Whether a roster text carries one of our texts to the roster (an auto-reply quoting it, or a
+    /// person passing an alert on): such a text is never passed on to the liaisons again.
+    public static func quotesOurs(_ text: String, markers: [String]) -> Bool {
+        markers.contains { text.contains($0) }
     }
 
     /// Whether `text` is one of ours coming back: the same (or nearly: one inside the other, or

@@ -145,6 +145,17 @@ func withGateways(_ settings: inout HotlineSettings) {
         #expect(try await phones.inbox("+8613900000011").first?.hasPrefix("没有这个命令") == true)
     }
 
+    /// A text carrying one of our texts to the roster (an auto-reply quoting a forward, a liaison
+    /// passing an alert on) is never passed on again; the sender is told why.
+    @Test(arguments: ["自动回复:我在开会。您的短信:【委员留言】王委员(+86138****0003):今天下午开会吗",
+                      "【超期】1(王委员)未在11月22日 10:00前受理,请督办。这个怎么办?"])
+    func ourOwnTextsAreNeverPassedOnAgain(text: String) async throws {
+        let phones = Phones(try makeHotline())
+        try await phones.text(l1, text)
+        #expect(try await phones.inbox(l1) == [ReplyTemplates().render("member.quoted", [:])])
+        #expect(try await phones.inbox("+8613900000002").isEmpty)
+    }
+
     @Test(arguments: ["请假 到 9999-12-31", "请假 到 02-30", "请假 到 2025-01-01"])
     func leaveDatesMustBeRealAndWithinAYear(text: String) async throws {
         let phones = Phones(try makeHotline())
@@ -263,6 +274,18 @@ func withGateways(_ settings: inout HotlineSettings) {
         }
         let stored = try #require(try await hotline.database.messages().first { $0.direction == .inbound })
         #expect(stored.text.hasPrefix(String(repeating: "水", count: 1000)) && stored.text.contains("…(超长已截断"), "\(stored.text.suffix(30))")
+    }
+
+    /// A body past any real text (over 1 MiB) is no message: 400 naming the size, nothing stored.
+    @Test func aKannelPostPastAnyRealTextIsRefused() async throws {
+        let hotline = try makeHotline(withGateways)
+        let body = "from=13700000001&to=10690001&id=BIG&text=" + String(repeating: "a", count: 1_100_000)
+        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+            try await client.execute(uri: "/webhooks/kannel?secret=s3cret", method: .post, body: ByteBuffer(string: body)) {
+                #expect($0.status == .badRequest && String(buffer: $0.body).contains("larger than 1048576 bytes"), "\(String(buffer: $0.body))")
+            }
+        }
+        #expect(try await hotline.database.messages().isEmpty)
     }
 
     @Test func aBodyCutInsideACharacterKeepsWhatCameWhole() throws {

@@ -4,26 +4,8 @@ import Testing
 /// Bots against a real server, each for a bounded time: an echo bot, a flooding number and two
 /// hotlines texting each other must cost a bounded number of outbound texts.
 @Suite(.serialized) struct LoopAndFloodTests {
-    final class Bot {
-        let server: ServerProcess
-        private var next = 0
-        init() throws { server = try ServerProcess(database: scratchDatabase()) }
-
-        func text(_ from: String, _ text: String, to: String = "10690001") async throws {
-            next += 1
-            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["id": "b\(next)", "from": from, "to": to, "text": text]),
-                              as: UTF8.self)
-            let (status, answer) = try await server.post("/webhooks/json", body)
-            #expect(status == 200, "\(answer)")
-        }
-
-        /// Every outbound text so far: id, recipient, text.
-        func outbound() throws -> [(id: Int, to: String, text: String)] {
-            jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
-                .filter { $0["direction"] as? String == "out" }
-                .map { ($0["id"] as! Int, $0["to"] as! String, $0["text"] as! String) }
-                .sorted { $0.id < $1.id }
-        }
+    final class Bot: Texter {
+        init() throws { try super.init(idPrefix: "b") }
     }
 
     static let staff: Set<String> = ["+8613900000001", "+8613900000002"]

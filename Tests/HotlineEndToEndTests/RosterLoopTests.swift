@@ -9,26 +9,9 @@ import Testing
     static let l1 = "+8613900000001", l2 = "+8613900000002", m3 = "+8613800000003"
     static let resident = "+8613700000001"
 
-    final class Phones {
-        let server: ServerProcess
-        private var next = 0
+    final class Phones: Texter {
         private var answered: Set<Int> = []
-        init() throws { server = try ServerProcess(database: scratchDatabase()) }
-
-        func text(_ from: String, _ text: String, to: String = "10690001") async throws {
-            next += 1
-            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["id": "r\(next)", "from": from, "to": to, "text": text]),
-                              as: UTF8.self)
-            let (status, answer) = try await server.post("/webhooks/json", body)
-            #expect(status == 200, "\(answer)")
-        }
-
-        func outbound() throws -> [(id: Int, to: String, text: String)] {
-            jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
-                .filter { $0["direction"] as? String == "out" }
-                .map { ($0["id"] as! Int, $0["to"] as! String, $0["text"] as! String) }
-                .sorted { $0.id < $1.id }
-        }
+        init() throws { try super.init(idPrefix: "r") }
 
         /// Each phone in `bots` answers every new text the hotline sends it with what its function
         /// makes of it, until no new text has gone out for `quiet` seconds (true) or `limit`
