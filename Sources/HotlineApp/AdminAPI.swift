@@ -1,4 +1,5 @@
 import Foundation
+import HotlineChannels
 import HotlineCore
 import HotlineStorage
 import Hummingbird
@@ -60,18 +61,8 @@ public struct AdminAPI: Sendable {
     func answer(_ request: Request, _ body: () async throws -> Response) async -> Response {
         do {
             return try await body()
-        } catch let e as APIError {
-            return e.response
-        } catch let e as StaffCaseRefusal {
-            switch e {
-            case .stale: return APIError(.conflict, e.description).response
-            default: return APIError(.unprocessableContent, e.description).response
-            }
-        } catch let e as NoticeDesk.Problem {
-            return APIError(.unprocessableContent, e.description).response
-        } catch let e as ReportError {
-            return APIError(.badRequest, e.description).response
         } catch {
+            if let refusal = APIError(refusing: error) { return refusal.response }
             hotline.logger.error("admin API request failed", metadata: ["path": "\(request.uri.path)", "error": "\(LogText.clean(String(describing: error)))"])
             return APIError(.internalServerError, "the request could not be carried out; the server log says why").response
         }
@@ -216,6 +207,20 @@ public struct APIError: Error, Sendable {
     public init(_ status: HTTPResponse.Status, _ message: String) {
         self.status = status
         self.message = message
+    }
+
+    /// The one table from the service's refusals to HTTP, for the API and the dashboard alike; nil
+    /// for an error that is the server's own (answered 500, logged by the caller).
+    init?(refusing error: any Error) {
+        switch error {
+        case let e as APIError: self = e
+        case let e as StaffCaseRefusal:
+            if case .stale = e { self.init(.conflict, e.description) } else { self.init(.unprocessableContent, e.description) }
+        case let e as NoticeDesk.Problem: self.init(.unprocessableContent, e.description)
+        case let e as ReportError: self.init(.badRequest, e.description)
+        case let e as WebhookError: self.init(.badRequest, "\(e)")
+        default: return nil
+        }
     }
 
     var response: Response {

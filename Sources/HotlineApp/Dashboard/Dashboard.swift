@@ -187,14 +187,9 @@ public struct Dashboard: Sendable {
     /// An error as a page: the status and the problem in words.
     func failure(_ error: Error, request: Request) -> Response {
         let (status, message): (HTTPResponse.Status, String)
-        switch error {
-        case let e as APIError: (status, message) = (e.status, e.message)
-        case let e as StaffCaseRefusal:
-            if case .stale = e { (status, message) = (.conflict, e.description) } else { (status, message) = (.unprocessableContent, e.description) }
-        case let e as NoticeDesk.Problem: (status, message) = (.unprocessableContent, e.description)
-        case let e as ReportError: (status, message) = (.badRequest, e.description)
-        case let e as WebhookError: (status, message) = (.badRequest, "\(e)")
-        default:
+        if let refusal = APIError(refusing: error) {
+            (status, message) = (refusal.status, refusal.message)
+        } else {
             hotline.logger.error("dashboard request failed", metadata: ["path": "\(request.uri.path)", "error": "\(LogText.clean(String(describing: error)))"])
             (status, message) = (.internalServerError, "the request could not be carried out; the server log says why")
         }
