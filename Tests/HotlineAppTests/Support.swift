@@ -47,3 +47,22 @@ func body(id: String, from: String = "+8613700000009", to: String = "10690001", 
     let object = ["id": id, "from": from, "to": to, "text": text]
     return String(decoding: try! JSONSerialization.data(withJSONObject: object), as: UTF8.self)
 }
+
+/// The shipped config with a change, over an in-memory database.
+func makeHotline(clock: WallClock = .fixed(thursday), _ change: (inout HotlineSettings) -> Void) throws -> Hotline {
+    var (settings, table) = try HotlineSetup.load(HotlinePaths(
+        config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
+    change(&settings)
+    return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock,
+                       secrets: ["kannel": "s3cret", "kannel.password": "pw", "twilio.auth_token": "tok-en"])
+}
+
+/// Adds a Kannel and a Twilio channel to the shipped config.
+func withGateways(_ settings: inout HotlineSettings) {
+    settings.channels.append(ChannelSettings(id: "kannel", kind: .kannel, secretEnv: "X", options: [
+        "sendsms_url": "http://127.0.0.1:1/cgi-bin/sendsms", "username": "u", "password_env": "P", "public_url": "http://127.0.0.1:2",
+    ]))
+    settings.channels.append(ChannelSettings(id: "twilio", kind: .twilio, options: [
+        "account_sid": "AC123", "auth_token_env": "T", "public_url": "https://hotline.example.org", "from": "+8610690001",
+    ]))
+}
