@@ -51,7 +51,7 @@ extension CaseDesk {
             guard !text.isEmpty else { return .failure(.emptyText("note")) }
             // A member notes only their own cases, as with every other command.
             if case let .member(id) = actor, record.assigneeId != id { return .failure(.rejected(.notYours(assignee: record.assigneeId))) }
-            try ledger.addEvent(record.id!, actor: actor.auditName, kind: "note", detail: text)
+            try ledger.addEvent(record.id!, actor: actor.auditName, kind: .note, detail: text)
             return .success(())
         case let .reassign(target, reason):
             result = try staffReassign(&record, to: target.trimmingCharacters(in: .whitespaces), reason: reason, by: actor, name: name)
@@ -62,7 +62,7 @@ extension CaseDesk {
             let (outcome, department) = record.state == .withDepartment && (outcome == .resolved || outcome == .transferred)
                 ? (CaseOutcome.transferred, record.department) : (outcome, nil)
             if outcome == .transferred, department == nil { return .failure(.rejected(.notAllowed("only a case with a department closes as transferred"))) }
-            switch try transition(&record, .close(outcome, note: note, department: department), by: actor, event: "closed",
+            switch try transition(&record, .close(outcome, note: note, department: department), by: actor, event: .closed,
                                   detail: "\(outcome.rawValue): \(department ?? note)") {
             case let .failure(r): result = .failure(.rejected(r))
             case .success:
@@ -71,7 +71,7 @@ extension CaseDesk {
             }
         }
         if case let .failure(refusal) = result {
-            try ledger.addEvent(record.id!, actor: actor.auditName, kind: "refused", detail: "\(action) — \(refusal)")
+            try ledger.addEvent(record.id!, actor: actor.auditName, kind: .refused, detail: "\(action) — \(refusal)")
         }
         return result
     }
@@ -85,7 +85,7 @@ extension CaseDesk {
         }
         if let department = studio.department(named: target) {
             let result = try transition(&record, .transfer(department: department.name, due: department.days.map { now + $0 * 86_400 }),
-                                        by: actor, event: "transferred", detail: department.name)
+                                        by: actor, event: .transferred, detail: department.name)
             guard case .success = result else { return result.mapError { .rejected($0) } }
             var v = values(record)
             v["department"] = department.name

@@ -127,7 +127,7 @@ final class CaseDesk {
     func deadlines(_ record: CaseRecord) -> CaseDeadlines { studio.sla.deadlines(for: record.topic, catalog: topics) }
 
     /// Applies an action through the core's lifecycle; on success saves it and records `event`.
-    func transition(_ record: inout CaseRecord, _ action: CaseAction, by actor: CaseActor, event: String, detail: String?) throws -> Result<Void, CaseRejection> {
+    func transition(_ record: inout CaseRecord, _ action: CaseAction, by actor: CaseActor, event: CaseEventKind, detail: String?) throws -> Result<Void, CaseRejection> {
         switch CaseLifecycle.apply(action, to: record.progress, by: actor, at: now, deadlines: deadlines(record)) {
         case let .failure(rejection):
             return .failure(rejection)
@@ -161,7 +161,7 @@ final class CaseDesk {
     func reassign(_ record: inout CaseRecord, to target: RosterEntry, by actor: CaseActor, reason: String,
                   extra: [String: String] = [:]) throws -> Result<Void, CaseRejection> {
         let previous = record.assigneeId.flatMap { studio.person($0) }
-        let result = try transition(&record, .reassign(to: target.id), by: actor, event: "reassigned", detail: "\(target.id): \(reason)")
+        let result = try transition(&record, .reassign(to: target.id), by: actor, event: .reassigned, detail: "\(target.id): \(reason)")
         guard case .success = result else { return result }
         var notice = values(record, for: target)
         notice["text"] = record.text

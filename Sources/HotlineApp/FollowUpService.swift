@@ -68,7 +68,7 @@ extension CaseDesk {
         let member = record.assigneeId.flatMap { studio.person($0) }
         switch step {
         case let .remind(kind, due):
-            _ = try transition(&record, .deadlineReminder, by: .system, event: "reminded", detail: "\(kind.rawValue) due \(format(due))")
+            _ = try transition(&record, .deadlineReminder, by: .system, event: .reminded, detail: "\(kind.rawValue) due \(format(due))")
             if let member {
                 var v = values(record, for: member)
                 v["due"] = format(due)
@@ -77,7 +77,7 @@ extension CaseDesk {
             }
         case let .escalate(kind, due, extended):
             Measure.slaBreach(step: kind.rawValue)
-            _ = try transition(&record, .deadlineMissed(extendedTo: extended), by: .system, event: "overdue",
+            _ = try transition(&record, .deadlineMissed(extendedTo: extended), by: .system, event: .overdue,
                                detail: "\(kind.rawValue) due \(format(due)) missed; extended to \(format(extended))")
             for liaison in studio.staff where liaison.id != record.assigneeId {
                 var v = values(record, for: liaison)
@@ -99,14 +99,14 @@ extension CaseDesk {
             } else {
                 // Nobody else can take it: escalate again rather than every minute.
                 let extended = now + deadlines(record).window(kind)
-                _ = try transition(&record, .deadlineMissed(extendedTo: extended), by: .system, event: "overdue",
+                _ = try transition(&record, .deadlineMissed(extendedTo: extended), by: .system, event: .overdue,
                                    detail: "\(kind.rawValue) missed again; nobody else available")
             }
         case .surveyReminder:
-            _ = try transition(&record, .surveyReminder, by: .system, event: "survey-reminded", detail: nil)
+            _ = try transition(&record, .surveyReminder, by: .system, event: .surveyReminded, detail: nil)
             try tellResident(of: record, "survey.reminder", values(record), kind: .survey)
         case .surveyExpired:
-            _ = try transition(&record, .surveyExpired, by: .system, event: "surveyed", detail: Satisfaction.noAnswer.rawValue)
+            _ = try transition(&record, .surveyExpired, by: .system, event: .surveyed, detail: Satisfaction.noAnswer.rawValue)
         }
     }
 }

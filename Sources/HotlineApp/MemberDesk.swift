@@ -130,7 +130,7 @@ extension CaseDesk {
         let result: Result<Void, CaseRejection>
         switch command {
         case .accept:
-            result = try transition(&record, .accept, by: actor, event: "accepted", detail: text)
+            result = try transition(&record, .accept, by: actor, event: .accepted, detail: text)
             if case .success = result {
                 var v = values(record, for: me)
                 v["due"] = format(record.replyDue)
@@ -140,7 +140,7 @@ extension CaseDesk {
                 try tellResident(of: record, "resident.accepted", v)
             }
         case let .reply(_, reply):
-            result = try transition(&record, .reply, by: actor, event: "replied", detail: reply)
+            result = try transition(&record, .reply, by: actor, event: .replied, detail: reply)
             if case .success = result {
                 var v = values(record)
                 v["text"] = reply
@@ -168,7 +168,7 @@ extension CaseDesk {
             result = .success(())
         }
         if case let .failure(rejection) = result {
-            try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — \(rejection)")
+            try ledger.addEvent(record.id!, actor: me.id, kind: .refused, detail: "\(text) — \(rejection)")
             try refuse(me, rejection, record)
         }
     }
@@ -176,7 +176,7 @@ extension CaseDesk {
     private func close(_ record: inout CaseRecord, _ outcome: CaseOutcome, note: String, department: String?,
                        by actor: CaseActor, me: RosterEntry, text: String) throws -> Result<Void, CaseRejection> {
         let result = try transition(&record, .close(outcome, note: note, department: department), by: actor,
-                                    event: "closed", detail: "\(outcome.rawValue): \(department ?? note)")
+                                    event: .closed, detail: "\(outcome.rawValue): \(department ?? note)")
         guard case .success = result else { return result }
         var v = values(record, for: me)
         v["outcome"] = outcome == .transferred ? "已由\(department ?? "")办结" : outcome.label
@@ -193,7 +193,7 @@ extension CaseDesk {
         if let member = studio.person(named: wanted) {
             if let why = try unavailable()[member.id] {
                 try tell(me, "member.error.target", ["target": member.name, "problem": why], caseID: record.id)
-                try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — \(member.id) \(why)")
+                try ledger.addEvent(record.id!, actor: me.id, kind: .refused, detail: "\(text) — \(member.id) \(why)")
                 return .success(())
             }
             let result = try reassign(&record, to: member, by: actor, reason: "transferred by \(me.id)")
@@ -204,7 +204,7 @@ extension CaseDesk {
         }
         if let department = studio.department(named: wanted) {
             let result = try transition(&record, .transfer(department: department.name, due: department.days.map { now + $0 * 86_400 }),
-                                        by: actor, event: "transferred", detail: department.name)
+                                        by: actor, event: .transferred, detail: department.name)
             guard case .success = result else { return result }
             var v = values(record, for: me)
             v["department"] = department.name
@@ -218,7 +218,7 @@ extension CaseDesk {
         try tell(me, "member.error.nowhere", [
             "target": String(wanted.prefix(20)), "suggestion": closest.isEmpty ? "" : "您是不是要转:\(closest.joined(separator: "、"))?",
         ], caseID: record.id)
-        try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "\(text) — no member or department '\(wanted.prefix(40))'")
+        try ledger.addEvent(record.id!, actor: me.id, kind: .refused, detail: "\(text) — no member or department '\(wanted.prefix(40))'")
         return .success(())
     }
 
@@ -226,16 +226,16 @@ extension CaseDesk {
         if case let .member(id) = actor, record.assigneeId != id { return .failure(.notYours(assignee: record.assigneeId)) }
         // The conversation after the opening text: the resident's additions and the replies, as written.
         let lines = try ledger.events(caseID: record.id!).compactMap { e -> String? in
-            switch e.kind {
-            case "added": "群众:\(e.detail ?? "")"
-            case "replied": "答复:\(e.detail ?? "")"
+            switch e.eventKind {
+            case .added?: "群众:\(e.detail ?? "")"
+            case .replied?: "答复:\(e.detail ?? "")"
             default: nil
             }
         }
         var v = values(record, for: me)
         v["conversation"] = lines.isEmpty ? "暂无对话" : lines.suffix(4).joined(separator: "|")
         if record.topic == .neighbour { v["conversation", default: ""] += "|调解:" + (try mediationSummary(record)) }
-        try ledger.addEvent(record.id!, actor: me.id, kind: "viewed", detail: nil)
+        try ledger.addEvent(record.id!, actor: me.id, kind: .viewed, detail: nil)
         try tell(me, "member.show", v, caseID: record.id)
         return .success(())
     }
@@ -245,18 +245,18 @@ extension CaseDesk {
         if case let .member(id) = actor, record.assigneeId != id { return .failure(.notYours(assignee: record.assigneeId)) }
         guard record.topic == .neighbour else {
             try tell(me, "member.error.step", ["case": label(record, for: me)], caseID: record.id)
-            try ledger.addEvent(record.id!, actor: me.id, kind: "refused", detail: "step \(step.rawValue): not a neighbour dispute")
+            try ledger.addEvent(record.id!, actor: me.id, kind: .refused, detail: "step \(step.rawValue): not a neighbour dispute")
             return .success(())
         }
         guard record.state.isOpen else { return .failure(.notOpen(record.state)) }
-        try ledger.addEvent(record.id!, actor: me.id, kind: "mediation", detail: note.isEmpty ? step.rawValue : "\(step.rawValue) \(note)")
+        try ledger.addEvent(record.id!, actor: me.id, kind: .mediation, detail: note.isEmpty ? step.rawValue : "\(step.rawValue) \(note)")
         try tell(me, "member.step", ["case": label(record, for: me), "steps": try mediationSummary(record)], caseID: record.id)
         return .success(())
     }
 
     /// `听✓辨✓劝✓借·让·和·`: which of the six steps are recorded.
     func mediationSummary(_ record: CaseRecord) throws -> String {
-        let done = Set(try ledger.events(caseID: record.id!).filter { $0.kind == "mediation" }.compactMap { $0.detail?.first.map(String.init) })
+        let done = Set(try ledger.events(caseID: record.id!).filter { $0.eventKind == .mediation }.compactMap { $0.detail?.first.map(String.init) })
         return MediationStep.allCases.map { $0.rawValue + (done.contains($0.rawValue) ? "✓" : "·") }.joined()
     }
 

@@ -44,8 +44,8 @@ extension CaseDesk {
     /// first text of a flood one "please wait" and one alert, for a new auto-responder one alert.
     private func guarded(_ inbound: InboundMessage, verdict: SenderVerdict, activity: SenderActivity) throws -> Handled {
         let open = try ledger.activeCases(studio: studio.id, resident: inbound.from).first { $0.state.isOpen }
-        if let open { try ledger.addEvent(open.id!, actor: "resident", kind: "added", detail: inbound.text) }
-        if let open { try ledger.addEvent(open.id!, actor: "system", kind: "held", detail: verdict.action.rawValue) }
+        if let open { try ledger.addEvent(open.id!, actor: "resident", kind: .added, detail: inbound.text) }
+        if let open { try ledger.addEvent(open.id!, actor: "system", kind: .held, detail: verdict.action.rawValue) }
         let liaison = studio.staff.first
         let values = ["resident": PhoneNumber.mask(inbound.from), "count": String(activity.recentTexts)]
         switch verdict.action {
@@ -94,13 +94,13 @@ extension CaseDesk {
         case .answered: ""
         default: "办理人:\(v["assignee"] ?? ""),\(record.progress.currentDeadline.map { "\($0.kind.label)期限\(format($0.due))" } ?? "")"
         }
-        try ledger.addEvent(record.id!, actor: "resident", kind: "status-query", detail: nil)
+        try ledger.addEvent(record.id!, actor: "resident", kind: .statusQuery, detail: nil)
         try tellResident(of: record, "resident.status", v)
         return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
     }
 
     private func survey(_ answer: Satisfaction, on record: inout CaseRecord) throws -> Handled {
-        guard case .success = try transition(&record, .surveyAnswer(answer), by: .resident, event: "surveyed", detail: answer.rawValue) else {
+        guard case .success = try transition(&record, .surveyAnswer(answer), by: .resident, event: .surveyed, detail: answer.rawValue) else {
             return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
         }
         var v = values(record)
@@ -122,7 +122,7 @@ extension CaseDesk {
     }
 
     private func addition(_ text: String, to record: inout CaseRecord) throws -> Handled {
-        try ledger.addEvent(record.id!, actor: "resident", kind: "added", detail: text)
+        try ledger.addEvent(record.id!, actor: "resident", kind: .added, detail: text)
         if let member = record.assigneeId.flatMap({ studio.person($0) }) {
             var m = values(record, for: member)
             m["text"] = text

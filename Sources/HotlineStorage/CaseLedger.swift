@@ -186,13 +186,13 @@ public struct CaseLedger {
             if let assignee = record.assigneeId, record.state.isOpen {
                 try adjustLoad(studio: inbound.studioID, assignee: assignee, by: 1)
             }
-            try addEvent(caseID, actor: "resident", kind: "opened",
+            try addEvent(caseID, actor: "resident", kind: .opened,
                          detail: "\(p.classification.intent.rawValue)/\(p.classification.topic.rawValue) score \(p.classification.score)")
             if let routing = p.routing {
-                try addEvent(caseID, actor: "system", kind: "assigned",
+                try addEvent(caseID, actor: "system", kind: .assigned,
                              detail: "\(routing.assignee): \(routing.reason.rawValue), \(routing.explanation)")
             } else if p.state == .answered {
-                try addEvent(caseID, actor: "system", kind: "answered", detail: "answered from the rule table")
+                try addEvent(caseID, actor: "system", kind: .answered, detail: "answered from the rule table")
             }
             try enqueue(p.replies, studio: inbound.studioID, from: inbound.to, channel: replyChannel, caseID: caseID)
             return Handled(caseID: caseID, caseNumber: p.number, queued: p.replies.count)
@@ -216,8 +216,8 @@ public struct CaseLedger {
     }
 
     /// Adds an entry to a case's audit trail.
-    public func addEvent(_ caseID: Int64, actor: String, kind: String, detail: String?) throws {
-        var event = CaseEventRecord(caseId: caseID, at: now, actor: actor, kind: kind, detail: detail)
+    public func addEvent(_ caseID: Int64, actor: String, kind: CaseEventKind, detail: String?) throws {
+        var event = CaseEventRecord(caseId: caseID, at: now, actor: actor, kind: kind.rawValue, detail: detail)
         try event.insertCached(db, stamp: stamp)
     }
 

@@ -128,9 +128,12 @@ public struct CaseEventRecord: Codable, Sendable, Equatable, FetchableRecord, Mu
     public var at: Date
     /// `system`, a roster id, or `resident`.
     public var actor: String
-    /// `opened`, `assigned`, `answered`, …
+    /// A ``CaseEventKind``'s raw value (`opened`, `assigned`, `answered`, …).
     public var kind: String
     public var detail: String?
+
+    /// What the entry records (nil for a kind this version does not know).
+    public var eventKind: CaseEventKind? { CaseEventKind(rawValue: kind) }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }

@@ -125,3 +125,28 @@ import Testing
         #expect(bars.contains("张&lt;委员&gt;") && bars.contains(">–</text>"))
     }
 }
+
+/// The service's own audit-trail details, said in Chinese on Chinese pages; people's words as written.
+@Suite struct AuditTrailTextTests {
+    static let studio = try! makeHotline().settings.deployment.studio(id: "xujiawan")
+
+    @Test(arguments: [
+        (CaseEventKind.opened, "complaint/water score 12.0", "诉求/供水,得分12.0"),
+        (.assigned, "M3: linked-area, linked to 龙湖社区, no linked member's sector fits water, 0 open cases", "王委员:联系该社区/村"),
+        (.assigned, "L1: liaison, nobody linked or on duty", "周联络员:交联络员"),
+        (.answered, "answered from the rule table", "按规则表自动答复"),
+        (.reassigned, "M6: transferred by M3", "陈委员:由王委员转交"),
+        (.reassigned, "M6: accept deadline missed twice; linked to 龙湖社区", "陈委员:受理两次超期,改派"),
+        (.reassigned, "M6: 王委员出差", "陈委员:王委员出差"),
+        (.closed, "resolved: 已修好", "已办结:已修好"),
+        (.reminded, "reply due 11月22日 10:00", "答复期限 11月22日 10:00"),
+        (.overdue, "accept due 11月22日 10:00 missed; extended to 11月23日 10:00", "受理期限 11月22日 10:00 已过,延至 11月23日 10:00"),
+        (.held, "hold-flood", "短时间内短信过多,暂停回复"),
+        (.surveyed, "satisfied", "满意"),
+        (.note, "已电话联系 resident", "已电话联系 resident"),
+        (.opened, "something else", "something else"),
+    ])
+    func detailsInChinese(kind: CaseEventKind, detail: String, shown: String) {
+        #expect(AuditTrailText.detail(kind, detail, studio: Self.studio, topics: .standard) == shown)
+    }
+}

@@ -11,6 +11,7 @@ and desktop widths, and fails on any browser console error.
 """
 import json
 import os
+import re
 import sys
 import urllib.request
 
@@ -22,6 +23,14 @@ from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE, LOGIN, PASSWORD, SHOTS = sys.argv[1:5]
 failures = []
+
+
+# Words of the code that a Chinese page must not show: roles, sectors, routing reasons, case and
+# notice states, message statuses, audit-trail kinds and actors.
+ENGLISH_WORDS = ["member", "liaison", "coordinator", "auditor", "medical", "legal", "housing", "agriculture", "economy", "education",
+                 "linked-sector-fit", "linked-area", "duty", "received", "queued", "sending", "sent", "delivered", "failed", "cancelled",
+                 "draft", "opted-out", "invalid-number", "assigned", "accepted", "replied", "closed", "surveyed", "reopened", "with-department",
+                 "opened", "reassigned", "reminded", "overdue", "held", "refused", "note", "resident", "system", "staff"]
 
 
 def check(condition, what):
@@ -128,7 +137,8 @@ try:
     submit_and_wait(desktop, desktop.find_element(By.ID, "reassign-submit"))
     check(desktop.find_element(By.ID, "case-member").text == "陈委员", "case 2 now with 陈委员 (%s)" % desktop.find_element(By.ID, "case-member").text)
     audit = desktop.find_element(By.ID, "audit").text
-    check("reassigned" in audit and "staff:" + LOGIN in audit and "M6" in audit, "the audit trail records the reassignment: %s" % audit[-300:])
+    # In Chinese: 改派 by 工作人员 LOGIN, to M6 (陈委员, by name).
+    check("改派" in audit and "工作人员 " + LOGIN in audit and "陈委员" in audit, "the audit trail records the reassignment: %s" % audit[-300:])
     pages["case"] = "/dashboard/cases/xujiawan/1"
 
     desktop.get(BASE + "/dashboard/members")
@@ -181,6 +191,10 @@ try:
                 driver.save_screenshot(os.path.join(SHOTS, "%s-%s.png" % (name, width)))
                 overflow = driver.execute_script("return document.documentElement.scrollWidth > window.innerWidth + 1")
                 check(not overflow or width == "desktop", "%s fits a 360-px phone without sideways scrolling" % name)
+                if width == "desktop":
+                    shown = driver.find_element(By.TAG_NAME, "main").text if driver.find_elements(By.TAG_NAME, "main") else driver.find_element(By.TAG_NAME, "body").text
+                    english = sorted(set(w for w in ENGLISH_WORDS if re.search(r"(?<![A-Za-z-])%s(?![A-Za-z-])" % re.escape(w), shown)))
+                    check(not english, "%s shows no English role, sector, reason, state or status on a Chinese page (%s)" % (name, english))
         console_errors(phone, "phone pages")
     finally:
         phone.quit()

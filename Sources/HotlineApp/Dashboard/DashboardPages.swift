@@ -187,7 +187,8 @@ extension Dashboard {
                 who = "→ " + (studio?.person(phone: m.toNumber)?.name ?? (shows ? m.toNumber : PhoneNumber.mask(m.toNumber)))
                 side = "staff"
             }
-            var bubble: [String: Any] = ["who": who, "side": side, "text": m.text, "at": short(m.createdAt), "status": m.status]
+            var bubble: [String: Any] = ["who": who, "side": side, "text": m.text, "at": short(m.createdAt),
+                                         "status": DashboardText.messageStatus(m.status, p.lang)]
             if let outbox = failed[m.id ?? -1], p.user.role != .auditor { bubble["resend"] = "/dashboard/outbox/\(outbox)/resend?back=\(c.studioId)/\(c.number)" }
             return bubble
         }
@@ -195,13 +196,13 @@ extension Dashboard {
         let matches: [[String: Any]] = try AdminAPI.classification(c).matches.map { m in
             ["rule": m.rule, "words": m.words.joined(separator: "、"), "location": m.location.split(separator: "/").last.map(String.init) ?? ""]
         }
-        let done = Set(events.filter { $0.kind == "mediation" }.compactMap { $0.detail?.first.map(String.init) })
+        let done = Set(events.filter { $0.eventKind == .mediation }.compactMap { $0.detail?.first.map(String.init) })
         let mediation = c.topic == .neighbour ? MediationStep.allCases.map { ["step": $0.rawValue, "done": done.contains($0.rawValue)] } : []
         let writable = p.user.role != .auditor && c.state.isOpen
         let targets = (studio?.roster.filter { $0.id != c.assigneeId }.map { ["id": $0.id, "name": "\($0.name) (\($0.id))"] } ?? [])
             + (studio?.departments.map { ["id": $0.name, "name": $0.name] } ?? [])
         let deadline: String = c.progress.currentDeadline.map { "\(p.t[$0.kind.rawValue] ?? $0.kind.rawValue) \(short($0.due))" } ?? ""
-        let routing: String = [c.routingReason?.rawValue, c.routingExplanation].compactMap { $0 }.joined(separator: ": ")
+        let routing = DashboardText.routing(c, studio, hotline.settings.deployment, topic: topicName(c.topic, p.lang), p.lang)
         let memberName: String = c.assigneeId.flatMap { studio?.person($0)?.name } ?? "-"
         var context: [String: Any] = [
             "ref": "\(c.studioId)-\(c.number)", "base": "/dashboard/cases/\(c.studioId)/\(c.number)", "version": c.version,
@@ -214,7 +215,10 @@ extension Dashboard {
         context["chat"] = chat
         context["mediation"] = mediation
         context["isNeighbour"] = c.topic == .neighbour
-        context["events"] = events.map { ["at": short($0.at), "actor": $0.actor, "kind": $0.kind, "detail": $0.detail ?? ""] }
+        context["events"] = events.map {
+            ["at": short($0.at), "actor": DashboardText.actor($0.actor, studio, p.lang), "kind": DashboardText.eventKind($0.kind, p.lang),
+             "detail": p.lang == "en" ? $0.detail ?? "" : AuditTrailText.detail($0.eventKind, $0.detail ?? "", studio: studio, topics: hotline.topics)]
+        }
         context["writable"] = writable
         context["canNote"] = p.user.role != .auditor
         context["targets"] = targets
@@ -233,7 +237,8 @@ extension Dashboard {
         let rows: [[String: Any]] = try await api.memberViews(p.user, studios: studios).map { m in
             let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(m.name)(\(m.studio)/\(m.id))" }?.rates
             return [
-                "name": m.name, "id": m.id, "studio": m.studio, "role": m.role, "sector": m.sector ?? "", "areas": m.areas.joined(separator: "、"),
+                "name": m.name, "id": m.id, "studio": m.studio, "studioName": hotline.settings.deployment.studio(id: m.studio)?.name ?? m.studio, "role": DashboardText.role(m.role, p.lang),
+                "sector": DashboardText.sector(m.sector, hotline.settings.deployment, p.lang), "areas": m.areas.joined(separator: "、"),
                 "open": m.openCases, "overdue": m.overdueCases, "leave": m.onLeave ? (m.leaveUntil.map { short($0) } ?? p.t["onLeave"]!) : "",
                 "queue": "/dashboard/cases?studio=\(m.studio)&member=\(m.id)&state=assigned,accepted,replied,reopened,with-department&sort=deadline",
                 "response": pct(rates?.response), "resolution": pct(rates?.resolution), "satisfaction": pct(rates?.satisfaction),
@@ -251,7 +256,7 @@ extension Dashboard {
             for n in try await hotline.database.notices(studio: id, limit: 100) {
                 let t = try await hotline.database.noticeTally(noticeID: n.id!)
                 list.append(["ref": "\(n.studioId)-\(n.number)", "href": "/dashboard/notices/\(n.studioId)/\(n.number)", "title": n.title,
-                             "kind": p.t[n.kind.rawValue] ?? n.kind.rawValue, "state": n.state.rawValue, "sendAt": short(n.sendAt),
+                             "kind": p.t[n.kind.rawValue] ?? n.kind.rawValue, "state": DashboardText.noticeState(n.state, p.lang), "sendAt": short(n.sendAt),
                              "coming": t.coming, "declined": t.declined, "noAnswer": t.noAnswer])
             }
         }
@@ -272,11 +277,11 @@ extension Dashboard {
         let shows = api.showsPhones(p.user)
         let people = try await hotline.database.noticeRecipients(noticeID: n.id!).map { r, status in
             ["name": r.name ?? "", "phone": shows ? r.phone : PhoneNumber.mask(r.phone), "role": r.role, "area": r.area ?? "",
-             "status": r.skipReason?.rawValue ?? status ?? "",
+             "status": DashboardText.messageStatus(r.skipReason?.rawValue ?? status ?? "", p.lang),
              "answer": r.rsvp.map { $0 == .coming ? p.t["coming"]! : p.t["declined"]! } ?? p.t["noAnswer"]!, "note": r.rsvpNote ?? ""]
         }
         return render(p, "notice", [
-            "ref": "\(n.studioId)-\(n.number)", "title": n.title, "text": n.text, "state": n.state.rawValue, "sendAt": short(n.sendAt),
+            "ref": "\(n.studioId)-\(n.number)", "title": n.title, "text": n.text, "state": DashboardText.noticeState(n.state, p.lang), "sendAt": short(n.sendAt),
             "meetingAt": short(n.meetingAt), "place": n.place ?? "", "audience": n.audience.split(separator: "\n").joined(separator: "; "),
             "seats": tally.rows.map { ["role": $0.role, "coming": $0.coming, "declined": $0.declined, "noAnswer": $0.noAnswer] },
             "coming": tally.coming, "declined": tally.declined, "noAnswer": tally.noAnswer, "people": people,
