@@ -66,12 +66,12 @@ extension AppDatabase {
     }
 
     /// The provider accepted the message.
-    public func markSent(_ item: OutboxItem, providerID: String?, now: Date) async throws {
+    func markSent(_ item: OutboxItem, providerID: String?, now: Date) async throws {
         try await record([(item, .sent(providerID: providerID))], now: now)
     }
 
     /// A send failed: try again at `retryAt`, or, when nil, give up and mark the message failed.
-    public func markAttemptFailed(_ item: OutboxItem, error: String, retryAt: Date?, now: Date) async throws {
+    func markAttemptFailed(_ item: OutboxItem, error: String, retryAt: Date?, now: Date) async throws {
         try await record([(item, .failed(error: error, retryAt: retryAt))], now: now)
     }
 
@@ -121,15 +121,8 @@ extension AppDatabase {
         }
     }
 
-    /// When the next pending row falls due (nil when none is pending).
-    public func nextOutboxDue() async throws -> Date? {
-        try await writer.read { db in
-            try Date.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'pending'")
-        }
-    }
-
     /// Counts of outbox rows per status.
-    public func outboxCounts() async throws -> [String: Int] {
+    func outboxCounts() async throws -> [String: Int] {
         try await writer.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["status"] as String, $0["n"] as Int) })
@@ -223,7 +216,7 @@ extension AppDatabase {
     }
 
     /// Whether a resident has opted out.
-    public func isOptedOut(studio: String, phone: String) async throws -> Bool {
+    func isOptedOut(studio: String, phone: String) async throws -> Bool {
         try await writer.read { db in
             try Date.fetchOne(db, sql: "SELECT opted_out_at FROM residents WHERE studio_id = ? AND phone = ?", arguments: [studio, phone]) != nil
         }
