@@ -174,7 +174,7 @@ extension AdminAPI {
             if let version, version != record.version { return .refused(.stale(current: record.version)) }
             let desk = CaseDesk.forStudio(studio, settings: settings, topics: topics, ledger: ledger)
             switch try desk.staff(action, on: &record, by: actor, name: name) {
-            case .success: return .done(record, queued: desk.queued)
+            case .success: return .done(record)
             case let .failure(refusal): return .refused(refusal)
             }
         }
@@ -182,8 +182,7 @@ extension AdminAPI {
         case .notFound: throw APIError(.notFound, "no case \(number) in studio '\(studio.id)'")
         case .notYours: throw APIError(.forbidden, "case \(studio.id)-\(number) is not assigned to you")
         case let .refused(refusal): throw refusal
-        case let .done(record, queued):
-            if queued > 0 { hotline.outboxSignal.wake() }
+        case let .done(record):
             hotline.logger.info("case changed by staff", metadata: ["case": "\(studio.id)-\(number)", "by": "\(user.login)", "action": "\(Self.name(action))"])
             return record
         }
@@ -192,7 +191,7 @@ extension AdminAPI {
     enum ActResult: Sendable {
         case notFound, notYours
         case refused(StaffCaseRefusal)
-        case done(CaseRecord, queued: Int)
+        case done(CaseRecord)
     }
 
     static func name(_ action: StaffCaseAction) -> String {

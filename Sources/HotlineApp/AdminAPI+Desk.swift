@@ -82,7 +82,6 @@ extension AdminAPI {
                 guard body.ids.count <= 1000 else { throw APIError(.badRequest, "at most 1000 ids at a time") }
                 guard body.ids.allSatisfy({ $0 > 0 }) else { throw APIError(.badRequest, "ids are positive outbox ids") }
                 let count = try await hotline.database.retryFailed(ids: body.ids, studios: try studios(user, asked: nil), now: hotline.clock.now())
-                if count > 0 { hotline.outboxSignal.wake() }
                 hotline.logger.info("outbox retried by staff", metadata: ["by": "\(user.login)", "retried": "\(count)"])
                 return try Self.json(["retried": count])
             }

@@ -52,7 +52,6 @@ extension Hotline {
             }
             return taken
         }
-        if steps > 0 { outboxSignal.wake() }
         return steps + (try await NoticeDesk(hotline: self).sendDueReminders())
     }
 }

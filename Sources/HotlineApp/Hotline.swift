@@ -27,8 +27,8 @@ public final class Hotline: Sendable {
     public let logger: Logger
     /// Secrets by channel id, read from the environment at start-up.
     public let secrets: [String: String]
-    /// Wakes the dispatcher when new outbox rows are committed.
-    public let outboxSignal = OutboxSignal()
+    /// Wakes the dispatcher: the database's, raised by every commit that queues texts.
+    public var outboxSignal: OutboxSignal { database.outboxCommits }
     /// The dispatcher's sign of life, for `/readyz`.
     public let dispatcherHeartbeat = Heartbeat()
     private let rules: Mutex<CompiledRules>
@@ -185,7 +185,6 @@ public final class Hotline: Sendable {
                     .fitting(maxParts: maxParts)
             }
         }
-        if receipt.queued > 0 { outboxSignal.wake() }
         if !receipt.duplicate {
             let intent = switch interpretation {
             case .registration: "registration"
@@ -201,23 +200,6 @@ public final class Hotline: Sendable {
         if fromHotline { logger.warning("inbound from a hotline number: stored, not answered", metadata: ["from": "\(PhoneNumber.mask(text.from))"]) }
         return receipt
     }
-}
-
-/// A wake-up signal that coalesces: many wakes while the dispatcher is busy mean one more pass.
-///
-/// One consumer (the dispatcher) holds one iterator for its whole life: cancelling a task that
-/// waits on an `AsyncStream` finishes the stream, so timeouts come from a ticker that wakes it
-/// instead of from cancelling the wait.
-public final class OutboxSignal: Sendable {
-    let stream: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-
-    public init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-    }
-
-    /// Asks for a dispatcher pass soon.
-    public func wake() { continuation.yield() }
 }
 
 /// When a background service last showed it is working, and whether one is expected at all.

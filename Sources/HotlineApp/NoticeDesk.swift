@@ -95,7 +95,6 @@ public struct NoticeDesk: Sendable {
         do {
             let made = try await hotline.database.createNotice(studio: studio, draft: draft, state: draftOnly ? .draft : .sent, createdBy: author,
                                                                channel: channel, from: from, now: now, plan: planning(draft, studio: studio, now: now))
-            if !draftOnly { hotline.outboxSignal.wake() }
             hotline.logger.info("notice stored", metadata: ["studio": "\(id)", "notice": "\(made.0.number)", "recipients": "\(made.1.recipients.count)",
                                                             "skipped": "\(made.1.skipped.count)", "send_at": "\(made.1.sendAt)"])
             return made
@@ -118,7 +117,6 @@ public struct NoticeDesk: Sendable {
                 ])
                 return SMSSegments.fit(masked(text), maxParts: maxParts)
             }
-            if result.told > 0 { hotline.outboxSignal.wake() }
             return result
         } catch let e as NoticeError { throw Problem.notice(e) }
     }
@@ -164,7 +162,6 @@ public struct NoticeDesk: Sendable {
                 ])
                 return (SMSSegments.fit(masked(plan.text), maxParts: maxParts), SMSSegments.fit(masked(change), maxParts: maxParts), plan.remindAt)
             }
-            if told > 0 { hotline.outboxSignal.wake() }
             return told
         } catch let e as NoticeError { throw Problem.notice(e) }
     }
@@ -184,7 +181,6 @@ public struct NoticeDesk: Sendable {
             ])), maxParts: maxParts)
             sent += try await hotline.database.remindNotice(id: notice.id!, text: text, channel: channel, from: from, now: now)
         }
-        if sent > 0 { hotline.outboxSignal.wake() }
         return sent
     }
 }

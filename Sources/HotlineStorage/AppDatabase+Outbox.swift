@@ -180,7 +180,7 @@ extension AppDatabase {
 
     /// Puts failed rows back in the queue with fresh attempts (all failed rows when `ids` is nil); returns how many.
     public func retryFailed(ids: [Int64]?, studios: [String]? = nil, now: Date) async throws -> Int {
-        try await writer.write { db in
+        let count = try await writer.write { db in
             var request = OutboxRecord.filter(Column("status") == OutboxRecord.Status.failed.rawValue)
             if let ids { request = request.filter(ids.contains(Column("id"))) }
             if let studios {
@@ -198,6 +198,8 @@ extension AppDatabase {
             }
             return rows.count
         }
+        if count > 0 { outboxCommits.wake() }
+        return count
     }
 }
 

@@ -8,12 +8,17 @@ public struct AppDatabase: Sendable {
     public let writer: any DatabaseWriter
     /// Intake's way in: concurrent requests share a transaction and its commit.
     let groupCommit: GroupCommit
+    /// Raised after every commit that queued texts (or put failed ones back): the dispatcher's wake-up.
+    public let outboxCommits = OutboxSignal()
+    private let outboxObserver: OutboxCommitObserver
 
     /// Wraps `writer` and migrates it to the latest schema.
     public init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         self.groupCommit = GroupCommit(writer: writer)
         try Migrations.migrator.migrate(writer)
+        outboxObserver = OutboxCommitObserver(signal: outboxCommits)
+        writer.add(transactionObserver: outboxObserver, extent: .observerLifetime)
     }
 
     /// Opens (creating if missing) the database file at `path` in WAL mode with `synchronous = FULL`,

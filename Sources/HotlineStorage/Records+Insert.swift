@@ -83,6 +83,7 @@ extension OutboxRecord {
         s.bind(lastError); s.bind(stamp.value(updatedAt))
         try s.run(db)
         id = db.lastInsertedRowID
+        OutboxInserts.note(db)
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HotlineCore
+import Synchronization
 import Testing
 @testable import HotlineStorage
 
@@ -140,5 +141,42 @@ import Testing
         #expect(mode == "wal")
         // Reopening runs the migrator again without harm.
         _ = try AppDatabase.open(path: path)
+    }
+}
+
+/// The dispatcher is woken by the commit that queues a text, never by its callers: a transaction
+/// that queues nothing, or one rolled back, wakes nothing.
+@Suite struct OutboxCommitTests {
+    final class Count: Sendable {
+        let value = Mutex(0)
+        var now: Int { value.withLock { $0 } }
+    }
+
+    @Test func aCommitThatQueuesATextWakesTheDispatcher() async throws {
+        let db = try AppDatabase.inMemory()
+        let wakes = Count()
+        let stream = db.outboxCommits.stream
+        let consumer = Task { for await _ in stream { wakes.value.withLock { $0 += 1 } } }
+        defer { consumer.cancel() }
+        func settled() async throws -> Int {
+            try await Task.sleep(for: .milliseconds(150))
+            return wakes.now
+        }
+        // A write that queues nothing.
+        try await db.casework(now: StorageTests.now) { try $0.setOptedOut(studio: "xujiawan", phone: "+8613700000009", since: nil) }
+        #expect(try await settled() == 0)
+        // A write that queues a text, then rolls back.
+        await #expect(throws: CancellationError.self) {
+            try await db.casework(now: StorageTests.now) { ledger in
+                try ledger.enqueue([OutboundText(to: "+8613700000009", text: "x", kind: .caseUpdate)], studio: "xujiawan", from: "10690001",
+                                   channel: "dryrun", caseID: nil)
+                throw CancellationError()
+            }
+        }
+        #expect(try await settled() == 0)
+        // Intake that queues its replies: raised by the commit.
+        _ = try await db.receive(StorageTests.inbound("w"), replyChannel: "dryrun") { _, _, next in StorageTests.casePlan(next) }
+        let n = try await settled()
+        #expect(n == 1, "\(n) wakes")
     }
 }

@@ -30,7 +30,6 @@ extension Dashboard {
                 guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw APIError(.badRequest, "id must be a number") }
                 let count = try await hotline.database.retryFailed(ids: [id], studios: try api.studios(session.user, asked: nil), now: hotline.clock.now())
                 guard count == 1 else { throw APIError(.notFound, "no failed text \(id) in your studios") }
-                hotline.outboxSignal.wake()
                 hotline.logger.info("outbox retried by staff", metadata: ["by": "\(session.user.login)", "retried": "1"])
                 let back = request.uri.queryParameters["back"].map(String.init) ?? ""
                 let parts = back.split(separator: "/")
