@@ -29,6 +29,19 @@ import Testing
         return (cookie, csrf)
     }
 
+    /// The board links to a next page only when one exists (the desk holds two cases).
+    @Test(arguments: [(1, true), (2, false), (50, false)])
+    func theBoardsNextPageOnlyWhenThereIsOne(limit: Int, next: Bool) async throws {
+        let desk = try await Self.desk()
+        try await desk.test { client in
+            let (cookie, _) = try await Self.login(client, "chen")
+            try await client.execute(uri: "/dashboard/cases?limit=\(limit)", method: .get, headers: [.cookie: cookie]) { r in
+                #expect(r.status == .ok)
+                #expect(String(buffer: r.body).contains(#"id="next""#) == next)
+            }
+        }
+    }
+
     static func desk() async throws -> AdminAPITests.Desk {
         let desk = try await AdminAPITests.Desk()
         let staff = StaffDesk(hotline: desk.hotline, cost: 4)

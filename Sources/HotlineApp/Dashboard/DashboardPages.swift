@@ -149,7 +149,9 @@ extension Dashboard {
         var sortFlip = request.uri.queryParameters.filter { $0.key != "sort" && $0.key != "cursor" }.map { "\($0.key)=\(FormFields.encode(String($0.value)))" }
         sortFlip.append("sort=\(filter.sort == .deadline ? "received" : "deadline")")
         return render(p, "cases", [
-            "cases": page.cases.map { row($0, p) }, "empty": page.cases.isEmpty, "next": next as Any,
+            // An absent key, not a nil boxed in Any (which a template takes for a value): the link
+            // shows only when there is a next page.
+            "cases": page.cases.map { row($0, p) }, "empty": page.cases.isEmpty, "next": next.map { $0 as Any } ?? false,
             "studios": studioOptions.map { ["id": $0.id, "name": $0.name, "selected": value("studio") == $0.id] },
             "states": CaseState.allCases.map { ["id": $0.rawValue, "name": DashboardText.state($0, p.lang), "selected": value("state") == $0.rawValue] },
             "topics": hotline.topics.ids.map { ["id": $0.rawValue, "name": topicName($0, p.lang), "selected": value("topic") == $0.rawValue] },
