@@ -108,6 +108,8 @@ let package = Package(
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig"]),
         .testTarget(name: "HotlineStorageTests", dependencies: ["HotlineStorage"]),
+        // The gateways' adapters on their own: parse, verify, build requests, read answers (no server).
+        .testTarget(name: "HotlineChannelsTests", dependencies: ["HotlineChannels", "HotlineCore"]),
         .testTarget(
             name: "HotlineAppTests",
             dependencies: [

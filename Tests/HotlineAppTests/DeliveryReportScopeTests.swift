@@ -20,7 +20,7 @@ import Testing
             // A member's notice (to M4's number) reported as opted out through Twilio.
             let status = ["MessageSid": "SMx", "MessageStatus": "failed", "ErrorCode": "21610"]
             var headers = HTTPFields()
-            headers[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = TwilioAdapterTests.signed(status, path: "/webhooks/twilio/status?message=3")
+            headers[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = Gateways.twilioSigned(status, path: "/webhooks/twilio/status?message=3")
             try await client.execute(uri: "/webhooks/twilio/status?message=3", method: .post, headers: headers,
                                      body: ByteBuffer(string: FormFields.encode(status.map { ($0.key, $0.value) }))) { #expect($0.status == .ok) }
         }

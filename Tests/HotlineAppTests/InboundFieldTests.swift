@@ -22,7 +22,7 @@ import Testing
         let hotline = try makeHotline(withGateways)
         let fields = ["MessageSid": "SM9", "From": "+8613700000001", "To": "+8610690001", "Body": "路灯坏了"]
         var signed = HTTPFields()
-        signed[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = TwilioAdapterTests.signed(fields)
+        signed[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = Gateways.twilioSigned(fields)
         let headers = signed
         try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/webhooks/twilio", method: .post, headers: headers,

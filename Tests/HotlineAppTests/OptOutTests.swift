@@ -24,7 +24,7 @@ import Testing
         case .twilio:
             let fields = ["MessageSid": id, "From": from, "To": "+8610690001", "Body": text]
             var headers = HTTPFields()
-            headers[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = TwilioAdapterTests.signed(fields)
+            headers[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = Gateways.twilioSigned(fields)
             try await client.execute(uri: "/webhooks/twilio", method: .post, headers: headers,
                                      body: ByteBuffer(string: FormFields.encode(fields.map { ($0.key, $0.value) }))) { #expect($0.status == .ok) }
         case .android:
