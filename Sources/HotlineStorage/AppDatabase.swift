@@ -17,8 +17,12 @@ public struct AppDatabase: Sendable {
         self.writer = writer
         self.groupCommit = GroupCommit(writer: writer)
         try Migrations.migrator.migrate(writer)
-        outboxObserver = OutboxCommitObserver(signal: outboxCommits)
-        writer.add(transactionObserver: outboxObserver, extent: .observerLifetime)
+        let signal = outboxCommits
+        outboxObserver = try writer.write { db in
+            let observer = OutboxCommitObserver(signal: signal, lastID: try OutboxCommitObserver.largestID(db))
+            db.add(transactionObserver: observer, extent: .observerLifetime)
+            return observer
+        }
     }
 
     /// Opens (creating if missing) the database file at `path` in WAL mode with `synchronous = FULL`,

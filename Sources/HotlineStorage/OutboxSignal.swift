@@ -1,5 +1,4 @@
 import GRDB
-import Synchronization
 
 /// A wake-up signal that coalesces: many wakes while the dispatcher is busy mean one more pass.
 ///
@@ -18,33 +17,26 @@ public final class OutboxSignal: Sendable {
     public func wake() { continuation.yield() }
 }
 
-/// The writer connections whose open transaction has inserted outbox rows. Intake inserts them
-/// through SQLite's C API (``BoundStatement``), which GRDB's change tracking does not see, so the
-/// insert notes it here, by connection, for ``OutboxCommitObserver`` to find at the commit.
-enum OutboxInserts {
-    private static let pending = Mutex<Set<UInt>>([])
-
-    static func note(_ db: Database) {
-        let key = UInt(bitPattern: db.sqliteConnection)
-        pending.withLock { _ = $0.insert(key) }
-    }
-
-    /// Whether the transaction ending now on `db` inserted outbox rows (and forgets it).
-    static func take(_ db: Database) -> Bool {
-        let key = UInt(bitPattern: db.sqliteConnection)
-        return pending.withLock { $0.remove(key) != nil }
-    }
-}
-
 /// Raises ``OutboxSignal`` after each commit that inserted outbox rows: whoever queues a text
 /// inside a transaction wakes the dispatcher by committing it, and nobody wakes it by hand.
-/// (Rows put back to pending, `retryFailed`, raise it in the method that does so.)
+/// Intake inserts its rows through SQLite's C API (``BoundStatement``), which GRDB's change
+/// tracking does not see, so the observer asks the table itself after each commit: a higher
+/// largest id than it last saw means rows were queued. (`retryFailed`, which puts rows back to
+/// pending, raises the signal in its own method.)
 final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
-    // Touched only on the writer's queue, inside its transactions: no lock needed.
-    private var inserted = false
+    // Touched only on the writer's queue, between its transactions: no lock needed.
+    private var lastID: Int64
     let signal: OutboxSignal
 
-    init(signal: OutboxSignal) { self.signal = signal }
+    init(signal: OutboxSignal, lastID: Int64) {
+        self.signal = signal
+        self.lastID = lastID
+    }
+
+    /// The largest outbox id there is (0 for none): one step down the table's b-tree.
+    static func largestID(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(id), 0) FROM outbox")) ?? 0
+    }
 
     func observes(eventsOfKind eventKind: DatabaseEventKind) -> Bool {
         if case let .insert(table) = eventKind { return table == "outbox" }
@@ -52,18 +44,15 @@ final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
     }
 
     func databaseDidChange(with event: DatabaseEvent) {
-        inserted = true
-        // One row is enough to know: no more callbacks in this transaction.
         stopObservingDatabaseChangesUntilNextTransaction()
     }
 
     func databaseDidCommit(_ db: Database) {
-        if OutboxInserts.take(db) || inserted { signal.wake() }
-        inserted = false
+        // A read that fails leaves the dispatcher to its ticker: nothing is lost, only later.
+        guard let id = try? Self.largestID(db), id > lastID else { return }
+        lastID = id
+        signal.wake()
     }
 
-    func databaseDidRollback(_ db: Database) {
-        _ = OutboxInserts.take(db)
-        inserted = false
-    }
+    func databaseDidRollback(_ db: Database) {}
 }

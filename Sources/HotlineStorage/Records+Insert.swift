@@ -83,7 +83,6 @@ extension OutboxRecord {
         s.bind(lastError); s.bind(stamp.value(updatedAt))
         try s.run(db)
         id = db.lastInsertedRowID
-        OutboxInserts.note(db)
     }
 }
 
