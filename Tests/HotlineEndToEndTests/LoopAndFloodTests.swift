@@ -34,7 +34,7 @@ import Testing
         // (The first text's case may itself have gone to a liaison: no member is linked to the bot's area.)
         #expect(toStaff.filter { $0.text.contains("疑似自动回复号码") }.count == 1 && toStaff.count <= 2, "\(toStaff.map(\.text))")
         #expect(Date().timeIntervalSince(lastNew) > 5, "the loop was still going")
-        #expect(bot.server.terminate() == 0)
+        #expect(bot.server.finish() == 0)
     }
 
     /// One number sends 300 different texts as fast as it can.
@@ -62,7 +62,7 @@ import Testing
         let inbound = jsonLines(try runCLI(["messages", "--json", "--database", bot.server.database])).filter { $0["direction"] as? String == "in" }
         // Thirty texts are six times the sender limit: a flood, whatever the machine's speed.
         #expect(sent >= 30 && inbound.count == sent, "sent \(sent) in \(Int(Date().timeIntervalSince(start))) s, stored \(inbound.count)")
-        #expect(bot.server.terminate() == 0)
+        #expect(bot.server.finish() == 0)
     }
 
     /// The two demo studios' numbers text each other (as a relay would pass their replies on): nothing is answered.
@@ -72,6 +72,6 @@ import Testing
         try await bot.text("+8610690001", "【徐家湾委员工作室】已收到您的来信,编号1。", to: "10690002")
         try await Task.sleep(for: .milliseconds(300))
         #expect(try bot.outbound().isEmpty)
-        #expect(bot.server.terminate() == 0)
+        #expect(bot.server.finish() == 0)
     }
 }

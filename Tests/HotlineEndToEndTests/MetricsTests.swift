@@ -49,6 +49,6 @@ import Testing
         #expect(after["hotline_outbox_pending{}"] != nil && after["hotline_outbox_oldest_due_seconds{}"] != nil)
         #expect(after.keys.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains("/webhooks/json") })
         #expect(!text.contains("13700000070"))
-        #expect(server.terminate() == 0)
+        #expect(server.finish() == 0)
     }
 }

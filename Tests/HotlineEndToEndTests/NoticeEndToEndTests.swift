@@ -60,7 +60,7 @@ import Testing
         boxes = try await sent(server) { ($0[Self.m3]?.count ?? 0) >= 3 && ($0[Self.m6]?.count ?? 0) >= 3 }
         #expect(boxes[Self.m3]?.last?.contains("会议取消") == true && boxes[Self.m6]?.last?.contains("会议取消") == true, "\(boxes)")
         #expect(Set(boxes.keys) == [Self.m3, Self.m6])
-        #expect(server.terminate() == 0)
+        #expect(server.finish() == 0)
     }
 
     @Test func anOptedOutResidentIsSkippedAndToldNothing() async throws {
@@ -74,7 +74,7 @@ import Testing
         let boxes = try await sent(server) { $0[other] != nil }
         #expect(boxes[other]?.first?.contains("停水通知") == true)
         #expect(boxes[out]?.count == 1 && boxes[out]?.first?.contains("已退订") == true, "\(boxes[out] ?? [])")
-        #expect(server.terminate() == 0)
+        #expect(server.finish() == 0)
     }
 
     /// A liaison's `通知 …` is previewed to them and goes to the members only after `确认 N`.
@@ -102,7 +102,7 @@ import Testing
         boxes = try await sent(server) { ($0[liaison]?.count ?? 0) >= 3 }
         #expect(boxes[liaison]?.last?.contains("没有通知1,或已发出") == true)
         #expect(boxes[Self.m6]?.count == 1)
-        #expect(server.terminate() == 0)
+        #expect(server.finish() == 0)
     }
 
     /// The shipped config without quiet hours, so that a test run at any hour sends at once.
@@ -137,6 +137,6 @@ import Testing
         boxes = try await sent(server) { $0.values.contains { $0.contains { $0.contains("会议提醒") } } && $0.values.filter { $0.contains { $0.contains("会议提醒") } }.count >= 3 }
         let reminded = Set(boxes.filter { $0.value.contains { $0.contains("会议提醒") } }.keys)
         #expect(reminded == [Self.m3, "+8613900000001", "+8613900000002"], "\(boxes)")
-        #expect(server.terminate() == 0)
+        #expect(server.finish() == 0)
     }
 }

@@ -48,7 +48,7 @@ import Testing
         #expect(out.count <= 10)
         #expect(ended, "the loop was still going after 40 s")
         #expect(try phoneNumbersSentToResidents(database: phones.server.database).isEmpty)
-        #expect(phones.server.terminate() == 0)
+        #expect(phones.server.finish() == 0)
     }
 
     /// Two liaisons whose phones answer every text with the same auto-reply, until the texts stop.
@@ -61,7 +61,7 @@ import Testing
         #expect(out.count <= 16, "\(out.map { "\($0.to): \($0.text)" })")
         #expect(out.filter { $0.text.contains("【委员留言】") }.count <= 2 * 3)
         #expect(ended, "the loop was still going after 40 s")
-        #expect(phones.server.terminate() == 0)
+        #expect(phones.server.finish() == 0)
     }
 
     /// A member sends 60 different free texts as fast as they go: three are passed on, then one
@@ -83,7 +83,7 @@ import Testing
         // Every text is kept.
         let inbound = jsonLines(try runCLI(["messages", "--json", "--database", phones.server.database])).filter { $0["direction"] as? String == "in" }
         #expect(inbound.count == 61)
-        #expect(phones.server.terminate() == 0)
+        #expect(phones.server.finish() == 0)
     }
 
     /// A liaison's phone sends the same command 60 times: answered up to the roster's limit (and
@@ -93,7 +93,7 @@ import Testing
         for _ in 0..<60 { try await phones.text(Self.l2, "帮助") }
         let out = try phones.outbound()
         #expect(out.count <= 8, "\(out.map { "\($0.to): \($0.text)" })")
-        #expect(phones.server.terminate() == 0)
+        #expect(phones.server.finish() == 0)
     }
 
     /// A member's replies and a liaison's notice carry a member's number in every spelling residents
@@ -123,6 +123,6 @@ import Testing
         #expect(toResidents.contains { $0.text.contains("停水期间请联系王委员+86138****0003") })
         let revealing = try phoneNumbersSentToResidents(database: phones.server.database)
         #expect(revealing.isEmpty, "\(revealing)")
-        #expect(phones.server.terminate() == 0)
+        #expect(phones.server.finish() == 0)
     }
 }

@@ -43,7 +43,7 @@ import Testing
         #expect(try await topicAfterReload(server, text: text, topic: "environment", prefix: "broken") == "environment")
         #expect(server.log.contains("rule table NOT reloaded"))
         #expect(server.log.contains("zz-local.yaml:2: unknown topic 'forestry'"), "\(server.log)")
-        #expect(server.terminate() == 0)
+        #expect(server.finish() == 0)
     }
 }
 

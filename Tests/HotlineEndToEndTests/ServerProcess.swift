@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -192,4 +193,18 @@ func digitSkeleton(_ text: String) -> String {
         }
     }
     return out
+}
+
+extension ServerProcess {
+    /// Stops the server (SIGTERM; its exit status) after checking every text it sent a resident
+    /// for a phone number in any spelling (``phoneNumbersSentToResidents(database:config:)``).
+    func finish(config: URL = repoRoot.appendingPathComponent("config")) -> Int32 {
+        do {
+            let revealing = try phoneNumbersSentToResidents(database: database, config: config)
+            #expect(revealing.isEmpty, "texts to residents with a phone number: \(revealing)")
+        } catch {
+            Issue.record("the texts to residents could not be read: \(error)")
+        }
+        return terminate()
+    }
 }
