@@ -174,6 +174,9 @@ enum DigitForm {
         if v < 0x80 { return (0x30...0x39).contains(v) ? UInt8(v - 0x30) : nil }
         if (0xFF10...0xFF19).contains(v) { return UInt8(v - 0xFF10) }
         if let d = chinese[v] { return d }
+        // Chinese text is mostly CJK ideographs, and none but the numerals above is a digit: no
+        // property look-up for them (this runs over every text sent to a resident).
+        if (0x3400...0x9FFF).contains(v) { return nil }
         // Other scripts' digits: a property look-up, only for scalars beyond ASCII.
         let p = s.properties
         guard p.numericType == .decimal || p.numericType == .digit, let n = p.numericValue, n >= 0, n <= 9, n == n.rounded() else { return nil }
