@@ -139,6 +139,46 @@ import Testing
     }
 }
 
+/// The typed pages: every word a template names is in the words' table, and every template is
+/// compiled in, registered and drawn (with every section shown).
+@Suite struct PageTemplateTests {
+    static func words(_ template: PageTemplate) -> Set<String> {
+        let text = String(decoding: template.source, as: UTF8.self)
+        let names = text.matches(of: /\{\{[#^\/]?t\.([A-Za-z_]+)\}\}/).map { String($0.1) }
+        return Set(names)
+    }
+
+    @Test(arguments: PageTemplate.allCases)
+    func everyWordATemplateNamesIsInTheTable(_ template: PageTemplate) {
+        let table = Set(Mirror(reflecting: DashboardWords.zh).children.compactMap(\.label))
+        #expect(!Self.words(template).isEmpty)
+        #expect(Self.words(template).subtracting(table).isEmpty, "\(template): \(Self.words(template).subtracting(table).sorted())")
+        // Both languages fill every word.
+        for lang in [DashboardWords.zh, DashboardWords.en] {
+            #expect(Mirror(reflecting: lang).children.allSatisfy { ($0.value as? String)?.isEmpty == false })
+        }
+    }
+
+    @Test func everyTemplateIsRegisteredAndDrawn() throws {
+        let dashboard = try Dashboard(hotline: try makeHotline(), api: AdminAPI(hotline: try makeHotline(), bcryptCost: 4))
+        let t = DashboardWords.en
+        #expect(dashboard.draw(LoginModel(t: t, failed: true, next: "/dashboard")).contains(t.loginFailed))
+        let row = CaseRow(ref: "x-1", href: "/h", state: "s", topic: "tp", intent: "i", area: "a", member: "m", received: "r", deadline: "d",
+                          overdue: true, text: "the text")
+        let board = dashboard.draw(BoardModel(t: t, csrf: "c", cases: [row], next: "/next", studios: [], states: [], topics: [], intents: [],
+                                              members: [], area: "", from: "", to: "", q: "", overdueChecked: false, sortHref: "/s", sortLabel: "sort"))
+        #expect(board.contains(#"class="late""#) && board.contains("the text") && board.contains(#"href="/next""#) && !board.contains(t.none))
+        let empty = dashboard.draw(BoardModel(t: t, csrf: "c", cases: [], next: nil, studios: [], states: [], topics: [], intents: [],
+                                              members: [], area: "", from: "", to: "", q: "", overdueChecked: false, sortHref: "/s", sortLabel: "sort"))
+        #expect(empty.contains(t.none) && !empty.contains(#"id="next""#))
+        let page = dashboard.layout(body: "<p>inside</p>", title: "T", lang: "en", page: nil, active: .cases)
+        #expect(page.contains("<p>inside</p>") && page.contains(#"<html lang="en">"#))
+        for template in PageTemplate.allCases {
+            #expect(dashboard.views.getTemplate(named: template.rawValue) != nil, "\(template)")
+        }
+    }
+}
+
 /// The service's own audit-trail details, said in Chinese on Chinese pages; people's words as written.
 @Suite struct AuditTrailTextTests {
     static let studio = try! makeHotline().settings.deployment.studio(id: "xujiawan")

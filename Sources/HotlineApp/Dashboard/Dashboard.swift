@@ -28,15 +28,9 @@ public struct Dashboard: Sendable {
         self.hotline = hotline
         self.api = api
         var library = MustacheLibrary()
-        for (name, bytes) in Self.templates { try library.register(String(decoding: bytes, as: UTF8.self), named: name) }
+        for template in PageTemplate.allCases { try library.register(String(decoding: template.source, as: UTF8.self), named: template.rawValue) }
         self.views = library
     }
-
-    static let templates: [(String, [UInt8])] = [
-        ("layout", PackageResources.layout_mustache), ("login", PackageResources.login_mustache), ("today", PackageResources.today_mustache),
-        ("cases", PackageResources.cases_mustache), ("case", PackageResources.case_mustache), ("members", PackageResources.members_mustache),
-        ("notices", PackageResources.notices_mustache), ("notice", PackageResources.notice_mustache), ("reports", PackageResources.reports_mustache),
-    ]
 
     /// What every page knows about its request.
     struct Page {
@@ -44,7 +38,7 @@ public struct Dashboard: Sendable {
         var lang: String
         var csrf: String
         var path: String
-        var t: [String: String]
+        var t: DashboardWords
     }
 
     func register(on router: Router<HotlineRequestContext>) {
@@ -107,8 +101,8 @@ public struct Dashboard: Sendable {
     func loginPage(_ request: Request, failed: Bool, status: HTTPResponse.Status = .ok) -> Response {
         let lang = Self.language(request)
         let next = request.uri.queryParameters["next"].map(String.init) ?? "/dashboard"
-        let body = views.render(["t": DashboardText.table(lang), "failed": failed, "next": Self.safeNext(next)], withTemplate: "login") ?? ""
-        return html(layout(body: body, title: DashboardText.table(lang)["login"]!, lang: lang, page: nil), status: status)
+        let t = DashboardWords.of(lang)
+        return html(layout(body: draw(LoginModel(t: t, failed: failed, next: Self.safeNext(next))), title: t.login, lang: lang, page: nil), status: status)
     }
 
     /// Only the dashboard's own pages as where to go after logging in.
@@ -161,7 +155,7 @@ public struct Dashboard: Sendable {
             }
             let lang = Self.language(request)
             var response = try await body(Page(user: session.user, lang: lang, csrf: Self.csrf(session.token), path: request.uri.path,
-                                               t: DashboardText.table(lang)))
+                                               t: DashboardWords.of(lang)))
             if request.uri.queryParameters["lang"] != nil { response.headers[.setCookie] = "hl_lang=\(lang); Path=/; Max-Age=31536000; SameSite=Strict" }
             return response
         } catch {
@@ -194,21 +188,29 @@ public struct Dashboard: Sendable {
             (status, message) = (.internalServerError, "the request could not be carried out; the server log says why")
         }
         let lang = Self.language(request)
-        let body = "<section class=\"error\"><h1>\(status.code)</h1><p class=\"problem\">\(SVGChart.escape(message))</p><p><a href=\"/dashboard\">\(DashboardText.table(lang)["today"]!)</a></p></section>"
+        let body = "<section class=\"error\"><h1>\(status.code)</h1><p class=\"problem\">\(SVGChart.escape(message))</p><p><a href=\"/dashboard\">\(DashboardWords.of(lang).today)</a></p></section>"
         return html(layout(body: body, title: "\(status.code)", lang: lang, page: nil), status: status)
     }
 
     /// The page inside the layout (navigation, language switch, logout).
-    func layout(body: String, title: String, lang: String, page: Page?, active: String = "") -> String {
-        let t = DashboardText.table(lang)
-        var context: [String: Any] = ["t": t, "lang": lang == "en" ? "en" : "zh-CN", "title": title, "body": body,
-                                      "otherLang": lang == "en" ? "zh" : "en", "active_\(active)": true]
-        if let page {
-            context["user"] = ["name": page.user.name, "role": page.user.role.rawValue]
-            context["csrf"] = page.csrf
-            context["path"] = page.path
+    func layout(body: String, title: String, lang: String, page: Page?, active: PageTemplate? = nil) -> String {
+        var model = LayoutModel(t: DashboardWords.of(lang), lang: lang == "en" ? "en" : "zh-CN", title: title, body: body,
+                                otherLang: lang == "en" ? "zh" : "en", user: page.map { .init(name: $0.user.name) }, csrf: page?.csrf)
+        switch active {
+        case .today: model.active_today = true
+        case .cases, .case: model.active_cases = true
+        case .members: model.active_members = true
+        case .notices, .notice: model.active_notices = true
+        case .reports: model.active_reports = true
+        case .layout, .login, nil: break
         }
-        return views.render(context, withTemplate: "layout") ?? body
+        return draw(model)
+    }
+
+    /// A model through its template. Every template is registered at start-up (``PageTemplate``),
+    /// and a test renders each one.
+    func draw<Model: PageModel>(_ model: Model) -> String {
+        views.render(model, withTemplate: Model.template.rawValue) ?? ""
     }
 
     func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
@@ -221,12 +223,9 @@ public struct Dashboard: Sendable {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    func render(_ page: Page, _ template: String, _ context: [String: Any], title: String, active: String) -> Response {
-        var context = context
-        context["t"] = page.t
-        context["csrf"] = page.csrf
-        let body = views.render(context, withTemplate: template) ?? ""
-        return html(layout(body: body, title: title, lang: page.lang, page: page, active: active))
+    /// A page's model drawn inside the layout, the navigation showing where it belongs.
+    func render<Model: PageModel>(_ page: Page, _ model: Model, title: String) -> Response {
+        html(layout(body: draw(model), title: title, lang: page.lang, page: page, active: Model.template))
     }
 
     static func redirect(_ location: String) -> Response {

@@ -39,16 +39,17 @@ extension Dashboard {
         router.post("/dashboard/notices/preview") { request, _ in
             await form(request) { session, fields in
                 let lang = Self.language(request)
-                let p = Page(user: session.user, lang: lang, csrf: Self.csrf(session.token), path: request.uri.path, t: DashboardText.table(lang))
+                let p = Page(user: session.user, lang: lang, csrf: Self.csrf(session.token), path: request.uri.path, t: DashboardWords.of(lang))
                 let (studio, draft) = try noticeDraft(session.user, fields)
                 let plan = try await NoticeDesk(hotline: hotline).preview(studio: studio.id, draft)
                 let shows = api.showsPhones(session.user)
-                return try await noticesPage(p, preview: [
-                    "text": plan.text, "recipients": plan.recipients.count, "partsEach": plan.partsEach, "totalParts": plan.totalParts,
-                    "sendAt": short(plan.sendAt), "hasSkipped": !plan.skipped.isEmpty, "maskedNumbers": plan.maskedNumbers > 0, "fields": fields.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
-                    "skipped": plan.skipped.map { ["who": $0.recipient.name ?? (shows ? $0.recipient.phone : PhoneNumber.mask($0.recipient.phone)),
-                                                   "reason": $0.reason.rawValue] },
-                ])
+                return try await noticesPage(p, preview: NoticesModel.Preview(
+                    text: plan.text, recipients: plan.recipients.count, partsEach: plan.partsEach, totalParts: plan.totalParts,
+                    sendAt: short(plan.sendAt), maskedNumbers: plan.maskedNumbers > 0,
+                    fields: fields.filter { $0.key != "csrf" }.sorted { $0.key < $1.key }.map { .init(name: $0.key, value: $0.value) },
+                    skipped: plan.skipped.map { .init(who: $0.recipient.name ?? (shows ? $0.recipient.phone : PhoneNumber.mask($0.recipient.phone)),
+                                                      reason: DashboardText.messageStatus($0.reason.rawValue, lang)) },
+                    hasSkipped: !plan.skipped.isEmpty))
             }
         }
         router.post("/dashboard/notices") { request, _ in

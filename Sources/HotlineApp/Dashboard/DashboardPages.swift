@@ -58,15 +58,14 @@ extension Dashboard {
     }
 
     /// A case as a row of a list.
-    func row(_ c: CaseRecord, _ p: Page) -> [String: Any] {
+    func row(_ c: CaseRecord, _ p: Page) -> CaseRow {
         let deadline = c.progress.currentDeadline
-        return [
-            "ref": "\(c.studioId)-\(c.number)", "href": "/dashboard/cases/\(c.studioId)/\(c.number)", "state": DashboardText.state(c.state, p.lang),
-            "topic": topicName(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang), "area": c.area ?? "-",
-            "member": c.assigneeId.flatMap { hotline.settings.deployment.studio(id: c.studioId)?.person($0)?.name } ?? "-",
-            "received": short(c.createdAt), "deadline": deadline.map { short($0.due) } ?? "", "overdue": (deadline?.due).map { $0 < hotline.clock.now() } ?? false,
-            "text": String(c.text.prefix(60)),
-        ]
+        return CaseRow(
+            ref: "\(c.studioId)-\(c.number)", href: "/dashboard/cases/\(c.studioId)/\(c.number)", state: DashboardText.state(c.state, p.lang),
+            topic: topicName(c.topic, p.lang), intent: DashboardText.intent(c.intent, p.lang), area: c.area ?? "-",
+            member: c.assigneeId.flatMap { hotline.settings.deployment.studio(id: c.studioId)?.person($0)?.name } ?? "-",
+            received: short(c.createdAt), deadline: deadline.map { short($0.due) } ?? "", overdue: (deadline?.due).map { $0 < hotline.clock.now() } ?? false,
+            text: String(c.text.prefix(60)))
     }
 
     // MARK: today
@@ -103,32 +102,32 @@ extension Dashboard {
         let late = try await hotline.database.cases(overdue, now: now, cursor: nil, limit: 10).cases
         let soon = try await hotline.database.cases(risk, now: now, cursor: nil, limit: 10).cases
             .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < remindUntil($0.studioId) }
-        let tiles: [[String: Any]] = [
-            ["label": p.t["receivedToday"]!, "count": counts.receivedToday, "href": "/dashboard/cases?from=\(Listings.isoString(calendar.startOfDay(for: now)))", "id": "received-today"],
-            ["label": p.t["unassigned"]!, "count": counts.unassigned, "href": "/dashboard/cases?state=received", "id": "unassigned"],
-            ["label": p.t["awaiting"]!, "count": counts.awaitingAcceptance, "href": "/dashboard/cases?state=assigned", "id": "awaiting"],
-            ["label": p.t["overdue"]!, "count": counts.overdue, "href": "/dashboard/cases?overdue=true&sort=deadline", "id": "overdue", "alert": counts.overdue > 0],
-            ["label": p.t["atRisk"]!, "count": counts.atRisk, "href": "/dashboard/cases?overdue=false&sort=deadline&state=received,assigned,accepted,replied,reopened,with-department", "id": "at-risk"],
-            ["label": p.t["failedOutbound"]!, "count": counts.failedOutbound, "href": "#failed-list", "id": "failed", "alert": counts.failedOutbound > 0],
+        let t = p.t
+        let tiles: [TodayModel.Tile] = [
+            .init(label: t.receivedToday, count: counts.receivedToday, href: "/dashboard/cases?from=\(Listings.isoString(calendar.startOfDay(for: now)))", id: "received-today"),
+            .init(label: t.unassigned, count: counts.unassigned, href: "/dashboard/cases?state=received", id: "unassigned"),
+            .init(label: t.awaiting, count: counts.awaitingAcceptance, href: "/dashboard/cases?state=assigned", id: "awaiting"),
+            .init(label: t.overdue, count: counts.overdue, href: "/dashboard/cases?overdue=true&sort=deadline", id: "overdue", alert: counts.overdue > 0),
+            .init(label: t.atRisk, count: counts.atRisk, href: "/dashboard/cases?overdue=false&sort=deadline&state=received,assigned,accepted,replied,reopened,with-department", id: "at-risk"),
+            .init(label: t.failedOutbound, count: counts.failedOutbound, href: "#failed-list", id: "failed", alert: counts.failedOutbound > 0),
         ]
         // Failed texts with the case they belong to and a resend button (not for members or auditors).
-        var failed: [[String: Any]] = []
+        var failed: [TodayModel.FailedText] = []
         if member == nil {
             let numbers = try await hotline.database.caseNumbers()
             for e in try await hotline.database.outbox(status: .failed, studios: studios, limit: 20) {
                 let ref = e.message.caseId.flatMap { numbers[$0] }
-                var item: [String: Any] = ["to": api.showsPhones(p.user) ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber),
-                                           "text": String(e.message.text.prefix(60)), "error": e.outbox.lastError ?? "", "at": short(e.outbox.updatedAt)]
-                if let ref { item["ref"] = "\(ref.studio)-\(ref.number)"; item["href"] = "/dashboard/cases/\(ref.studio)/\(ref.number)" }
+                var item = TodayModel.FailedText(to: api.showsPhones(p.user) ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber),
+                                                 text: String(e.message.text.prefix(60)), error: e.outbox.lastError ?? "", at: short(e.outbox.updatedAt))
+                if let ref { item.ref = "\(ref.studio)-\(ref.number)"; item.href = "/dashboard/cases/\(ref.studio)/\(ref.number)" }
                 if p.user.role != .auditor {
-                    item["resend"] = "/dashboard/outbox/\(e.outbox.id ?? 0)/resend" + (ref.map { "?back=\($0.studio)/\($0.number)" } ?? "")
+                    item.resend = "/dashboard/outbox/\(e.outbox.id ?? 0)/resend" + (ref.map { "?back=\($0.studio)/\($0.number)" } ?? "")
                 }
                 failed.append(item)
             }
         }
-        return render(p, "today", ["tiles": tiles, "overdue": late.map { row($0, p) }, "atRisk": soon.map { row($0, p) },
-                                   "noOverdue": late.isEmpty, "noRisk": soon.isEmpty,
-                                   "failed": failed, "noFailed": failed.isEmpty], title: p.t["today"]!, active: "today")
+        return render(p, TodayModel(t: t, csrf: p.csrf, tiles: tiles, overdue: late.map { row($0, p) }, atRisk: soon.map { row($0, p) }, failed: failed),
+                      title: t.today)
     }
 
     // MARK: cases
@@ -145,21 +144,18 @@ extension Dashboard {
         let q = request.uri.queryParameters
         func value(_ k: String) -> String { q[Substring(k)].map(String.init) ?? "" }
         let studioOptions = hotline.settings.deployment.studios.filter { p.user.serves($0.id) }
-        let members = studioOptions.flatMap { s in s.roster.map { ["id": $0.id, "name": "\($0.name) (\(s.id)/\($0.id))", "selected": value("member") == $0.id] } }
+        let members = studioOptions.flatMap { s in s.roster.map { Choice(id: $0.id, name: "\($0.name) (\(s.id)/\($0.id))", selected: value("member") == $0.id) } }
         var sortFlip = request.uri.queryParameters.filter { $0.key != "sort" && $0.key != "cursor" }.map { "\($0.key)=\(FormFields.encode(String($0.value)))" }
         sortFlip.append("sort=\(filter.sort == .deadline ? "received" : "deadline")")
-        return render(p, "cases", [
-            // An absent key, not a nil boxed in Any (which a template takes for a value): the link
-            // shows only when there is a next page.
-            "cases": page.cases.map { row($0, p) }, "empty": page.cases.isEmpty, "next": next.map { $0 as Any } ?? false,
-            "studios": studioOptions.map { ["id": $0.id, "name": $0.name, "selected": value("studio") == $0.id] },
-            "states": CaseState.allCases.map { ["id": $0.rawValue, "name": DashboardText.state($0, p.lang), "selected": value("state") == $0.rawValue] },
-            "topics": hotline.topics.ids.map { ["id": $0.rawValue, "name": topicName($0, p.lang), "selected": value("topic") == $0.rawValue] },
-            "intents": Intent.allCases.map { ["id": $0.rawValue, "name": DashboardText.intent($0, p.lang), "selected": value("intent") == $0.rawValue] },
-            "members": members, "area": value("area"), "from": value("from"), "to": value("to"), "q": value("q"),
-            "overdueChecked": value("overdue") == "true", "sortHref": "/dashboard/cases?" + sortFlip.joined(separator: "&"),
-            "sortLabel": filter.sort == .deadline ? p.t["sortReceived"]! : p.t["sortDeadline"]!,
-        ], title: p.t["cases"]!, active: "cases")
+        return render(p, BoardModel(
+            t: p.t, csrf: p.csrf, cases: page.cases.map { row($0, p) }, next: next,
+            studios: studioOptions.map { Choice(id: $0.id, name: $0.name, selected: value("studio") == $0.id) },
+            states: CaseState.allCases.map { Choice(id: $0.rawValue, name: DashboardText.state($0, p.lang), selected: value("state") == $0.rawValue) },
+            topics: hotline.topics.ids.map { Choice(id: $0.rawValue, name: topicName($0, p.lang), selected: value("topic") == $0.rawValue) },
+            intents: Intent.allCases.map { Choice(id: $0.rawValue, name: DashboardText.intent($0, p.lang), selected: value("intent") == $0.rawValue) },
+            members: members, area: value("area"), from: value("from"), to: value("to"), q: value("q"),
+            overdueChecked: value("overdue") == "true", sortHref: "/dashboard/cases?" + sortFlip.joined(separator: "&"),
+            sortLabel: filter.sort == .deadline ? p.t.sortReceived : p.t.sortDeadline), title: p.t.cases)
     }
 
     func casePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
@@ -167,66 +163,58 @@ extension Dashboard {
         let studio = hotline.settings.deployment.studio(id: c.studioId)
         let shows = api.showsPhones(p.user)
         let failed = Dictionary(try await hotline.database.failedOutbox(caseID: c.id!).map { ($0.message, $0.outbox) }) { a, _ in a }
-        let chat: [[String: Any]] = messages.compactMap { m in
+        let chat: [CaseModel.Bubble] = messages.compactMap { m in
             let toResident = m.direction == .outbound && m.toNumber == c.residentPhone
             let who: String
             let side: String
             if m.direction == .inbound, m.fromNumber == c.residentPhone {
-                who = p.t["resident"]!
+                who = p.t.resident
                 side = "resident"
             } else if m.direction == .inbound {
                 // A member's or liaison's command about the case.
                 who = (studio?.person(phone: m.fromNumber)?.name ?? (shows ? m.fromNumber : PhoneNumber.mask(m.fromNumber))) + " →"
                 side = "staff"
             } else if toResident && m.kind == OutboundKind.memberReply.rawValue {
-                who = c.assigneeId.flatMap { studio?.person($0)?.name } ?? p.t["member"]!
+                who = c.assigneeId.flatMap { studio?.person($0)?.name } ?? p.t.member
                 side = "member"
             } else if toResident {
-                who = p.t["studioVoice"]!
+                who = p.t.studioVoice
                 side = "studio"
             } else {
                 // To a member or liaison: shown small, with whom it went to.
                 who = "→ " + (studio?.person(phone: m.toNumber)?.name ?? (shows ? m.toNumber : PhoneNumber.mask(m.toNumber)))
                 side = "staff"
             }
-            var bubble: [String: Any] = ["who": who, "side": side, "text": m.text, "at": short(m.createdAt),
-                                         "status": DashboardText.messageStatus(m.status, p.lang)]
-            if let outbox = failed[m.id ?? -1], p.user.role != .auditor { bubble["resend"] = "/dashboard/outbox/\(outbox)/resend?back=\(c.studioId)/\(c.number)" }
+            var bubble = CaseModel.Bubble(who: who, side: side, text: m.text, at: short(m.createdAt), status: DashboardText.messageStatus(m.status, p.lang))
+            if let outbox = failed[m.id ?? -1], p.user.role != .auditor { bubble.resend = "/dashboard/outbox/\(outbox)/resend?back=\(c.studioId)/\(c.number)" }
             return bubble
         }
         // The rule's file and line, without the server's folders.
-        let matches: [[String: Any]] = try AdminAPI.classification(c).matches.map { m in
-            ["rule": m.rule, "words": m.words.joined(separator: "、"), "location": m.location.split(separator: "/").last.map(String.init) ?? ""]
+        let matches = try AdminAPI.classification(c).matches.map { m in
+            CaseModel.Match(rule: m.rule, words: m.words.joined(separator: "、"), location: m.location.split(separator: "/").last.map(String.init) ?? "")
         }
         let done = Set(events.filter { $0.eventKind == .mediation }.compactMap { $0.detail?.first.map(String.init) })
-        let mediation = c.topic == .neighbour ? MediationStep.allCases.map { ["step": $0.rawValue, "done": done.contains($0.rawValue)] } : []
+        let mediation = c.topic == .neighbour ? MediationStep.allCases.map { CaseModel.Step(step: $0.rawValue, done: done.contains($0.rawValue)) } : []
         let writable = p.user.role != .auditor && c.state.isOpen
-        let targets = (studio?.roster.filter { $0.id != c.assigneeId }.map { ["id": $0.id, "name": "\($0.name) (\($0.id))"] } ?? [])
-            + (studio?.departments.map { ["id": $0.name, "name": $0.name] } ?? [])
-        let deadline: String = c.progress.currentDeadline.map { "\(p.t[$0.kind.rawValue] ?? $0.kind.rawValue) \(short($0.due))" } ?? ""
+        let targets = (studio?.roster.filter { $0.id != c.assigneeId }.map { Choice(id: $0.id, name: "\($0.name) (\($0.id))") } ?? [])
+            + (studio?.departments.map { Choice(id: $0.name, name: $0.name) } ?? [])
+        let deadline: String = c.progress.currentDeadline.map { "\(p.t.deadline($0.kind)) \(short($0.due))" } ?? ""
         let routing = DashboardText.routing(c, studio, hotline.settings.deployment, topic: topicName(c.topic, p.lang), p.lang)
         let memberName: String = c.assigneeId.flatMap { studio?.person($0)?.name } ?? "-"
-        var context: [String: Any] = [
-            "ref": "\(c.studioId)-\(c.number)", "base": "/dashboard/cases/\(c.studioId)/\(c.number)", "version": c.version,
-            "state": DashboardText.state(c.state, p.lang), "topic": topicName(c.topic, p.lang), "intent": DashboardText.intent(c.intent, p.lang),
-            "area": c.area ?? "-", "member": memberName,
-            "resident": shows ? c.residentPhone : PhoneNumber.mask(c.residentPhone), "received": short(c.createdAt),
-            "deadline": deadline, "routing": routing,
-        ]
-        context["matches"] = matches
-        context["chat"] = chat
-        context["mediation"] = mediation
-        context["isNeighbour"] = c.topic == .neighbour
-        context["events"] = events.map {
-            ["at": short($0.at), "actor": DashboardText.actor($0.actor, studio, p.lang), "kind": DashboardText.eventKind($0.kind, p.lang),
-             "detail": p.lang == "en" ? $0.detail ?? "" : AuditTrailText.detail($0.eventKind, $0.detail ?? "", studio: studio, topics: hotline.topics)]
-        }
-        context["writable"] = writable
-        context["canNote"] = p.user.role != .auditor
-        context["targets"] = targets
-        context["outcomes"] = CaseOutcome.allCases.filter { $0 != .transferred }.map { ["id": $0.rawValue, "name": DashboardText.outcome($0, p.lang)] }
-        if let o = c.outcome { context["outcome"] = DashboardText.outcome(o, p.lang) + (c.outcomeNote.map { ":\($0)" } ?? "") }
-        return render(p, "case", context, title: "\(p.t["case"]!) \(c.studioId)-\(c.number)", active: "cases")
+        return render(p, CaseModel(
+            t: p.t, csrf: p.csrf, ref: "\(c.studioId)-\(c.number)", base: "/dashboard/cases/\(c.studioId)/\(c.number)", version: c.version,
+            state: DashboardText.state(c.state, p.lang), topic: topicName(c.topic, p.lang), intent: DashboardText.intent(c.intent, p.lang),
+            area: c.area ?? "-", member: memberName, resident: shows ? c.residentPhone : PhoneNumber.mask(c.residentPhone), received: short(c.createdAt),
+            deadline: deadline, routing: routing,
+            outcome: c.outcome.map { DashboardText.outcome($0, p.lang) + (c.outcomeNote.map { ":\($0)" } ?? "") },
+            matches: matches, chat: chat, mediation: mediation, isNeighbour: c.topic == .neighbour,
+            events: events.map {
+                CaseModel.Event(at: short($0.at), actor: DashboardText.actor($0.actor, studio, p.lang), kind: DashboardText.eventKind($0.kind, p.lang),
+                                detail: p.lang == "en" ? $0.detail ?? "" : AuditTrailText.detail($0.eventKind, $0.detail ?? "", studio: studio, topics: hotline.topics))
+            },
+            writable: writable, canNote: p.user.role != .auditor, targets: targets,
+            outcomes: CaseOutcome.allCases.filter { $0 != .transferred }.map { Choice(id: $0.rawValue, name: DashboardText.outcome($0, p.lang)) }),
+            title: "\(p.t.case) \(c.studioId)-\(c.number)")
     }
 
     // MARK: members
@@ -236,36 +224,35 @@ extension Dashboard {
         let month = thisMonth()
         let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline, withOverdue: false)
         func pct(_ r: Rate?) -> String { r?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
-        let rows: [[String: Any]] = try await api.memberViews(p.user, studios: studios).map { m in
+        let rows = try await api.memberViews(p.user, studios: studios).map { m in
             let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(m.name)(\(m.studio)/\(m.id))" }?.rates
-            return [
-                "name": m.name, "id": m.id, "studio": m.studio, "studioName": hotline.settings.deployment.studio(id: m.studio)?.name ?? m.studio, "role": DashboardText.role(m.role, p.lang),
-                "sector": DashboardText.sector(m.sector, hotline.settings.deployment, p.lang), "areas": m.areas.joined(separator: "、"),
-                "open": m.openCases, "overdue": m.overdueCases, "leave": m.onLeave ? (m.leaveUntil.map { short($0) } ?? p.t["onLeave"]!) : "",
-                "queue": "/dashboard/cases?studio=\(m.studio)&member=\(m.id)&state=assigned,accepted,replied,reopened,with-department&sort=deadline",
-                "response": pct(rates?.response), "resolution": pct(rates?.resolution), "satisfaction": pct(rates?.satisfaction),
-            ]
+            return MembersModel.Row(
+                name: m.name, id: m.id, studio: m.studio, studioName: hotline.settings.deployment.studio(id: m.studio)?.name ?? m.studio,
+                role: DashboardText.role(m.role, p.lang), sector: DashboardText.sector(m.sector, hotline.settings.deployment, p.lang),
+                areas: m.areas.joined(separator: "、"), open: m.openCases, overdue: m.overdueCases,
+                leave: m.onLeave ? (m.leaveUntil.map { short($0) } ?? p.t.onLeave) : "",
+                queue: "/dashboard/cases?studio=\(m.studio)&member=\(m.id)&state=assigned,accepted,replied,reopened,with-department&sort=deadline",
+                response: pct(rates?.response), resolution: pct(rates?.resolution), satisfaction: pct(rates?.satisfaction))
         }
-        return render(p, "members", ["members": rows, "month": month], title: p.t["members"]!, active: "members")
+        return render(p, MembersModel(t: p.t, csrf: p.csrf, members: rows, month: month), title: p.t.members)
     }
 
     // MARK: notices
 
-    func noticesPage(_ p: Page, preview: [String: Any]?) async throws -> Response {
+    func noticesPage(_ p: Page, preview: NoticesModel.Preview?) async throws -> Response {
         try api.notMember(p.user, "notices")
-        var list: [[String: Any]] = []
+        var list: [NoticesModel.Row] = []
         for id in try api.studios(p.user, asked: nil) {
             for n in try await hotline.database.notices(studio: id, limit: 100) {
                 let t = try await hotline.database.noticeTally(noticeID: n.id!)
-                list.append(["ref": "\(n.studioId)-\(n.number)", "href": "/dashboard/notices/\(n.studioId)/\(n.number)", "title": n.title,
-                             "kind": p.t[n.kind.rawValue] ?? n.kind.rawValue, "state": DashboardText.noticeState(n.state, p.lang), "sendAt": short(n.sendAt),
-                             "coming": t.coming, "declined": t.declined, "noAnswer": t.noAnswer])
+                list.append(.init(ref: "\(n.studioId)-\(n.number)", href: "/dashboard/notices/\(n.studioId)/\(n.number)", title: n.title,
+                                  kind: p.t.noticeKind(n.kind), state: DashboardText.noticeState(n.state, p.lang), sendAt: short(n.sendAt),
+                                  coming: t.coming, declined: t.declined, noAnswer: t.noAnswer))
             }
         }
-        var context: [String: Any] = ["notices": list, "empty": list.isEmpty, "canCreate": p.user.role != .auditor,
-                                      "studios": try api.studios(p.user, asked: nil).map { ["id": $0] }]
-        if let preview { context["preview"] = preview }
-        return render(p, "notices", context, title: p.t["notices"]!, active: "notices")
+        let studios = try api.studios(p.user, asked: nil).map { Choice(id: $0, name: hotline.settings.deployment.studio(id: $0)?.name ?? $0) }
+        return render(p, NoticesModel(t: p.t, csrf: p.csrf, notices: list, canCreate: p.user.role != .auditor, studios: studios, preview: preview),
+                      title: p.t.notices)
     }
 
     func noticePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
@@ -278,17 +265,17 @@ extension Dashboard {
         let tally = try await hotline.database.noticeTally(noticeID: n.id!)
         let shows = api.showsPhones(p.user)
         let people = try await hotline.database.noticeRecipients(noticeID: n.id!).map { r, status in
-            ["name": r.name ?? "", "phone": shows ? r.phone : PhoneNumber.mask(r.phone), "role": r.role, "area": r.area ?? "",
-             "status": DashboardText.messageStatus(r.skipReason?.rawValue ?? status ?? "", p.lang),
-             "answer": r.rsvp.map { $0 == .coming ? p.t["coming"]! : p.t["declined"]! } ?? p.t["noAnswer"]!, "note": r.rsvpNote ?? ""]
+            NoticeModel.Person(name: r.name ?? "", phone: shows ? r.phone : PhoneNumber.mask(r.phone), role: DashboardText.role(r.role, p.lang), area: r.area ?? "",
+                               status: DashboardText.messageStatus(r.skipReason?.rawValue ?? status ?? "", p.lang),
+                               answer: r.rsvp.map { $0 == .coming ? p.t.coming : p.t.declined } ?? p.t.noAnswer, note: r.rsvpNote ?? "")
         }
-        return render(p, "notice", [
-            "ref": "\(n.studioId)-\(n.number)", "title": n.title, "text": n.text, "state": DashboardText.noticeState(n.state, p.lang), "sendAt": short(n.sendAt),
-            "meetingAt": short(n.meetingAt), "place": n.place ?? "", "audience": n.audience.split(separator: "\n").joined(separator: "; "),
-            "seats": tally.rows.map { ["role": $0.role, "coming": $0.coming, "declined": $0.declined, "noAnswer": $0.noAnswer] },
-            "coming": tally.coming, "declined": tally.declined, "noAnswer": tally.noAnswer, "people": people,
-            "cancellable": n.state == .sent && p.user.role != .auditor, "cancelHref": "/dashboard/notices/\(n.studioId)/\(n.number)/cancel",
-        ], title: "\(p.t["notices"]!) \(n.studioId)-\(n.number)", active: "notices")
+        return render(p, NoticeModel(
+            t: p.t, csrf: p.csrf, ref: "\(n.studioId)-\(n.number)", title: n.title, text: n.text, state: DashboardText.noticeState(n.state, p.lang),
+            sendAt: short(n.sendAt), meetingAt: short(n.meetingAt), place: n.place ?? "", audience: n.audience.split(separator: "\n").joined(separator: "; "),
+            seats: tally.rows.map { .init(role: $0.role, coming: $0.coming, declined: $0.declined, noAnswer: $0.noAnswer) },
+            coming: tally.coming, declined: tally.declined, noAnswer: tally.noAnswer, people: people,
+            cancellable: n.state == .sent && p.user.role != .auditor, cancelHref: "/dashboard/notices/\(n.studioId)/\(n.number)/cancel"),
+            title: "\(p.t.notices) \(n.studioId)-\(n.number)")
     }
 
     // MARK: reports
@@ -300,8 +287,8 @@ extension Dashboard {
         // The three rates over the twelve months to the one shown.
         let (year, number) = MonthReport.parse(month)!
         var labels: [String] = []
-        var series = [SVGChart.Series(name: p.t["responseRate"]!, values: []), SVGChart.Series(name: p.t["resolutionRate"]!, values: []),
-                      SVGChart.Series(name: p.t["satisfactionRate"]!, values: [])]
+        var series = [SVGChart.Series(name: p.t.responseRate, values: []), SVGChart.Series(name: p.t.resolutionRate, values: []),
+                      SVGChart.Series(name: p.t.satisfactionRate, values: [])]
         for back in (0..<12).reversed() {
             let total = year * 12 + (number - 1) - back
             let m = String(format: "%04d-%02d", total / 12, total % 12 + 1)
@@ -316,9 +303,9 @@ extension Dashboard {
             guard !lines.isEmpty else { return "" }
             let keys = lines.map { dimension == "topic" ? (topicName(Topic($0.key), p.lang)) : $0.key }
             return SVGChart.bars(title: "\(title) \(month)", labels: keys, series: [
-                .init(name: p.t["responseRate"]!, values: lines.map { $0.rates.response.value.map { $0 * 100 } }),
-                .init(name: p.t["resolutionRate"]!, values: lines.map { $0.rates.resolution.value.map { $0 * 100 } }),
-                .init(name: p.t["satisfactionRate"]!, values: lines.map { $0.rates.satisfaction.value.map { $0 * 100 } }),
+                .init(name: p.t.responseRate, values: lines.map { $0.rates.response.value.map { $0 * 100 } }),
+                .init(name: p.t.resolutionRate, values: lines.map { $0.rates.resolution.value.map { $0 * 100 } }),
+                .init(name: p.t.satisfactionRate, values: lines.map { $0.rates.satisfaction.value.map { $0 * 100 } }),
             ], maxValue: 100)
         }
         // Cases per week of the month by topic and by area (weeks start on Monday, the studios' calendar).
@@ -328,31 +315,32 @@ extension Dashboard {
         calendar.firstWeekday = 2
         func week(_ d: Date) -> String { short(calendar.dateInterval(of: .weekOfYear, for: d)?.start).prefix(5).description }
         let weeks = Array(Set(facts.map { week($0.createdAt) })).sorted()
-        func volume(_ key: (CaseFacts) -> String) -> [[String: Any]] {
+        func volume(_ key: (CaseFacts) -> String) -> [ReportsModel.Volume] {
             let keys = Array(Set(facts.map(key))).sorted()
-            return keys.map { k in ["key": k, "counts": weeks.map { w in ["n": facts.filter { key($0) == k && week($0.createdAt) == w }.count] }] }
+            return keys.map { k in .init(key: k, counts: weeks.map { w in .init(n: facts.filter { key($0) == k && week($0.createdAt) == w }.count) }) }
         }
-        let weekly = SVGChart.bars(title: "\(p.t["volumeByWeek"]!) \(month)", labels: weeks,
-                                   series: [.init(name: p.t["cases_count"]!, values: weeks.map { w in Double(facts.filter { week($0.createdAt) == w }.count) })],
+        let weekly = SVGChart.bars(title: "\(p.t.volumeByWeek) \(month)", labels: weeks,
+                                   series: [.init(name: p.t.cases_count, values: weeks.map { w in Double(facts.filter { week($0.createdAt) == w }.count) })],
                                    unit: "")
         let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, hotline: hotline)
         func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let o = report.overall
-        return render(p, "reports", [
-            "month": month, "cases": o.cases,
-            "response": pct(o.response), "responseCounts": "\(o.response.numerator)/\(o.response.denominator)",
-            "resolution": pct(o.resolution), "resolutionCounts": "\(o.resolution.numerator)/\(o.resolution.denominator)",
-            "satisfaction": pct(o.satisfaction), "satisfactionCounts": "\(o.satisfaction.numerator)/\(o.satisfaction.denominator)",
-            "trend": SVGChart.line(title: "\(p.t["ratesByMonth"]!) \(labels.first ?? "")–\(labels.last ?? "")", labels: labels, series: series),
-            "byMember": bars("member", p.t["byMember"]!), "byArea": bars("area", p.t["byArea"]!), "byTopic": bars("topic", p.t["byTopic"]!),
-            "weekly": weekly, "weeks": weeks.map { ["week": $0] }, "volumeTopic": volume { topicName($0.topic, p.lang) },
-            "volumeArea": volume { $0.area ?? "-" },
-            "digestTopics": digest.topics.map { ["key": $0.key, "cases": $0.cases, "change": ($0.change >= 0 ? "+" : "") + String($0.change)] },
-            "digestAreas": digest.areas.map { ["key": $0.key, "cases": $0.cases, "change": ($0.change >= 0 ? "+" : "") + String($0.change)] },
-            "examples": digest.examples.map { ["topic": $0.topic, "ref": $0.ref, "text": $0.text] },
-            "escalations": digest.escalations.map { ["ref": $0.ref, "outcome": DashboardText.outcome($0.outcome, p.lang), "note": $0.note] },
-            "csv": "/dashboard/reports.csv?month=\(month)", "previous": "/dashboard/reports?month=\(labels.count > 1 ? monthBefore(month) : month)",
-        ], title: p.t["reports"]!, active: "reports")
+        func change(_ c: Int) -> String { (c >= 0 ? "+" : "") + String(c) }
+        return render(p, ReportsModel(
+            t: p.t, csrf: p.csrf, month: month, cases: o.cases,
+            response: pct(o.response), responseCounts: "\(o.response.numerator)/\(o.response.denominator)",
+            resolution: pct(o.resolution), resolutionCounts: "\(o.resolution.numerator)/\(o.resolution.denominator)",
+            satisfaction: pct(o.satisfaction), satisfactionCounts: "\(o.satisfaction.numerator)/\(o.satisfaction.denominator)",
+            trend: SVGChart.line(title: "\(p.t.ratesByMonth) \(labels.first ?? "")–\(labels.last ?? "")", labels: labels, series: series),
+            byMember: bars("member", p.t.byMember), byArea: bars("area", p.t.byArea), byTopic: bars("topic", p.t.byTopic),
+            weekly: weekly, weeks: weeks.map { .init(week: $0) }, volumeTopic: volume { topicName($0.topic, p.lang) },
+            volumeArea: volume { $0.area ?? "-" },
+            digestTopics: digest.topics.map { .init(key: $0.key, cases: $0.cases, change: change($0.change)) },
+            digestAreas: digest.areas.map { .init(key: $0.key, cases: $0.cases, change: change($0.change)) },
+            examples: digest.examples.map { .init(topic: $0.topic, ref: $0.ref, text: $0.text) },
+            escalations: digest.escalations.map { .init(ref: $0.ref, outcome: DashboardText.outcome($0.outcome, p.lang), note: $0.note) },
+            csv: "/dashboard/reports.csv?month=\(month)", previous: "/dashboard/reports?month=\(labels.count > 1 ? monthBefore(month) : month)"),
+            title: p.t.reports)
     }
 
     func monthBefore(_ month: String) -> String {

@@ -1,51 +1,9 @@
 import HotlineCore
 import HotlineStorage
 
-/// The dashboard's words in Chinese (the default) and English, by key; templates read them as `t.key`.
+/// How the dashboard names the service's values — states, roles, sectors, statuses, kinds, actors,
+/// routing reasons — in a page's language (its fixed words are ``DashboardWords``).
 enum DashboardText {
-    static let words: [String: (zh: String, en: String)] = [
-        "app": ("委员工作室热线", "Studio hotline"),
-        "today": ("今日", "Today"), "cases": ("案件", "Cases"), "members": ("委员", "Members"), "notices": ("通知", "Notices"),
-        "reports": ("报表", "Reports"), "logout": ("退出", "Log out"), "login": ("登录", "Log in"), "loginName": ("账号", "Login"),
-        "password": ("密码", "Password"), "loginFailed": ("账号或密码错误", "Wrong login or password"),
-        "receivedToday": ("今日新收", "Received today"), "unassigned": ("待分配", "Unassigned"),
-        "awaiting": ("待受理", "Awaiting acceptance"), "overdue": ("已超期", "Overdue"), "atRisk": ("即将超期", "At risk"),
-        "failedOutbound": ("发送失败短信", "Failed texts"), "case": ("案件", "Case"), "state": ("状态", "State"),
-        "topic": ("类别", "Topic"), "intent": ("类型", "Intent"), "area": ("社区/村", "Area"), "member": ("委员", "Member"),
-        "received": ("收到时间", "Received"), "deadline": ("期限", "Deadline"), "text": ("内容", "Text"), "studio": ("工作室", "Studio"),
-        "filter": ("筛选", "Filter"), "all": ("全部", "All"), "from": ("起", "From"), "to": ("止", "To"), "search": ("关键词", "Words"),
-        "sortDeadline": ("按期限排序", "Sort by deadline"), "sortReceived": ("按收到时间排序", "Sort by received"),
-        "next": ("下一页", "Next page"), "none": ("暂无", "None"), "conversation": ("对话", "Conversation"),
-        "resident": ("群众", "Resident"), "studioVoice": ("工作室", "Studio"), "auditTrail": ("办理记录", "Audit trail"),
-        "routing": ("分派理由", "Routing reason"), "classification": ("分类依据", "Classification"),
-        "mediation": ("调解六步", "Mediation steps"), "reassign": ("改派", "Reassign"), "note": ("备注", "Note"),
-        "addNote": ("添加备注", "Add note"), "close": ("办结", "Close"), "outcome": ("办理结果", "Outcome"),
-        "resend": ("重发", "Resend"), "reason": ("理由", "Reason"), "submit": ("提交", "Submit"), "confirmClose": ("确认办结此案件?", "Close this case?"),
-        "open": ("在办", "Open"), "onLeave": ("请假中", "On leave"), "available": ("可分派", "Available"), "queue": ("待办", "Queue"),
-        "responseRate": ("响应率", "Response rate"), "resolutionRate": ("解决率", "Resolution rate"),
-        "satisfactionRate": ("满意率", "Satisfaction rate"), "month": ("月份", "Month"), "csv": ("下载CSV", "Download CSV"),
-        "ratesByMonth": ("三率月度趋势", "The three rates by month"), "byMember": ("按委员", "By member"), "byArea": ("按社区/村", "By area"),
-        "byTopic": ("按类别", "By topic"), "volumeByWeek": ("每周诉求量", "Volume per week"), "digest": ("社情民意摘要", "Social-conditions digest"),
-        "examples": ("典型诉求", "Representative messages"), "escalations": ("转提案与社情民意", "Escalations"),
-        "change": ("较上月", "Since last month"), "newNotice": ("新建通知", "New notice"), "title": ("标题", "Title"),
-        "body": ("正文", "Body"), "meetingAt": ("会议时间", "Meeting time"), "place": ("地点", "Place"), "audience": ("对象", "Audience"),
-        "sendAt": ("发送时间(空为立即)", "Send at (empty: now)"), "preview": ("预览", "Preview"), "send": ("发送", "Send"),
-        "maskedNumbers": ("内容中的手机号码已隐去:群众不会收到委员或他人的号码。", "Mobile numbers in the text are masked: residents never receive a member's or anyone's number."),
-        "recipients": ("接收人", "Recipients"), "skipped": ("未发送", "Skipped"), "parts": ("短信条数", "SMS parts"),
-        "cancel": ("取消通知", "Cancel notice"), "confirmCancel": ("确认取消此通知?", "Cancel this notice?"), "coming": ("参加", "Coming"),
-        "declined": ("不参加", "Declined"), "noAnswer": ("未回复", "No answer"), "tally": ("回执", "Answers"), "attendance": ("参会名单", "Attendance"),
-        "role": ("身份", "Role"), "cases_count": ("案件数", "Cases"), "kind": ("类别", "Kind"), "meeting": ("会议", "Meeting"), "general": ("通知", "General"),
-        "accept": ("受理", "Accept by"), "reply": ("答复", "Reply by"),
-        "language": ("English", "中文"), "refused": ("未执行", "Not done"), "done": ("已完成", "Done"),
-    ]
-
-    /// The words of one language.
-    static func table(_ lang: String) -> [String: String] {
-        var out: [String: String] = [:]
-        for (k, v) in words { out[k] = lang == "en" ? v.en : v.zh }
-        return out
-    }
-
     static func state(_ s: CaseState, _ lang: String) -> String { lang == "en" ? s.rawValue : s.label }
 
     /// A roster role (`member`, `liaison`, `coordinator`).

@@ -1,0 +1,164 @@
+import HotlineCore
+
+/// The dashboard's words in Chinese (the default) and English: one property a word, so a page
+/// that names a word the table lacks does not compile; templates read them as `t.name`, and a test
+/// holds every `t.name` of every template to a property here.
+struct DashboardWords: Sendable {
+    let app: String
+    let today: String
+    let cases: String
+    let members: String
+    let notices: String
+    let reports: String
+    let logout: String
+    let login: String
+    let loginName: String
+    let password: String
+    let loginFailed: String
+    let receivedToday: String
+    let unassigned: String
+    let awaiting: String
+    let overdue: String
+    let atRisk: String
+    let failedOutbound: String
+    let `case`: String
+    let state: String
+    let topic: String
+    let intent: String
+    let area: String
+    let member: String
+    let received: String
+    let deadline: String
+    let text: String
+    let studio: String
+    let filter: String
+    let all: String
+    let from: String
+    let to: String
+    let search: String
+    let sortDeadline: String
+    let sortReceived: String
+    let next: String
+    let none: String
+    let conversation: String
+    let resident: String
+    let studioVoice: String
+    let auditTrail: String
+    let routing: String
+    let classification: String
+    let mediation: String
+    let reassign: String
+    let note: String
+    let addNote: String
+    let close: String
+    let outcome: String
+    let resend: String
+    let reason: String
+    let submit: String
+    let confirmClose: String
+    let open: String
+    let onLeave: String
+    let available: String
+    let queue: String
+    let responseRate: String
+    let resolutionRate: String
+    let satisfactionRate: String
+    let month: String
+    let csv: String
+    let ratesByMonth: String
+    let byMember: String
+    let byArea: String
+    let byTopic: String
+    let volumeByWeek: String
+    let digest: String
+    let examples: String
+    let escalations: String
+    let change: String
+    let newNotice: String
+    let title: String
+    let body: String
+    let meetingAt: String
+    let place: String
+    let audience: String
+    let sendAt: String
+    let preview: String
+    let send: String
+    let maskedNumbers: String
+    let recipients: String
+    let skipped: String
+    let parts: String
+    let cancel: String
+    let confirmCancel: String
+    let coming: String
+    let declined: String
+    let noAnswer: String
+    let tally: String
+    let attendance: String
+    let role: String
+    let cases_count: String
+    let kind: String
+    let meeting: String
+    let general: String
+    let accept: String
+    let reply: String
+    let language: String
+    let refused: String
+    let done: String
+
+    /// The words of a page's language.
+    static func of(_ lang: String) -> DashboardWords { lang == "en" ? en : zh }
+
+    /// A deadline's kind, before its time: 受理 10-26 10:00.
+    func deadline(_ kind: DeadlineKind) -> String {
+        switch kind {
+        case .accept: accept
+        case .reply: reply
+        case .close: close
+        }
+    }
+
+    func noticeKind(_ kind: NoticeKind) -> String {
+        switch kind {
+        case .meeting: meeting
+        case .general: general
+        }
+    }
+
+    static let zh = DashboardWords(
+        app: "委员工作室热线", today: "今日", cases: "案件", members: "委员", notices: "通知", reports: "报表", logout: "退出", login: "登录", loginName: "账号",
+        password: "密码", loginFailed: "账号或密码错误", receivedToday: "今日新收", unassigned: "待分配", awaiting: "待受理", overdue: "已超期", atRisk: "即将超期",
+        failedOutbound: "发送失败短信", case: "案件", state: "状态", topic: "类别", intent: "类型", area: "社区/村", member: "委员", received: "收到时间", deadline: "期限",
+        text: "内容", studio: "工作室", filter: "筛选", all: "全部", from: "起", to: "止", search: "关键词", sortDeadline: "按期限排序", sortReceived: "按收到时间排序",
+        next: "下一页", none: "暂无", conversation: "对话", resident: "群众", studioVoice: "工作室", auditTrail: "办理记录", routing: "分派理由", classification: "分类依据",
+        mediation: "调解六步", reassign: "改派", note: "备注", addNote: "添加备注", close: "办结", outcome: "办理结果", resend: "重发", reason: "理由", submit: "提交",
+        confirmClose: "确认办结此案件?", open: "在办", onLeave: "请假中", available: "可分派", queue: "待办", responseRate: "响应率", resolutionRate: "解决率",
+        satisfactionRate: "满意率", month: "月份", csv: "下载CSV", ratesByMonth: "三率月度趋势", byMember: "按委员", byArea: "按社区/村", byTopic: "按类别",
+        volumeByWeek: "每周诉求量", digest: "社情民意摘要", examples: "典型诉求", escalations: "转提案与社情民意", change: "较上月", newNotice: "新建通知", title: "标题",
+        body: "正文", meetingAt: "会议时间", place: "地点", audience: "对象", sendAt: "发送时间(空为立即)", preview: "预览", send: "发送",
+        maskedNumbers: "内容中的手机号码已隐去:群众不会收到委员或他人的号码。", recipients: "接收人", skipped: "未发送", parts: "短信条数", cancel: "取消通知", confirmCancel: "确认取消此通知?",
+        coming: "参加", declined: "不参加", noAnswer: "未回复", tally: "回执", attendance: "参会名单", role: "身份", cases_count: "案件数", kind: "类别", meeting: "会议",
+        general: "通知", accept: "受理", reply: "答复", language: "English", refused: "未执行", done: "已完成"
+    )
+
+    static let en = DashboardWords(
+        app: "Studio hotline", today: "Today", cases: "Cases", members: "Members", notices: "Notices", reports: "Reports", logout: "Log out",
+        login: "Log in", loginName: "Login", password: "Password", loginFailed: "Wrong login or password", receivedToday: "Received today",
+        unassigned: "Unassigned", awaiting: "Awaiting acceptance", overdue: "Overdue", atRisk: "At risk", failedOutbound: "Failed texts",
+        case: "Case", state: "State", topic: "Topic", intent: "Intent", area: "Area", member: "Member", received: "Received", deadline: "Deadline",
+        text: "Text", studio: "Studio", filter: "Filter", all: "All", from: "From", to: "To", search: "Words", sortDeadline: "Sort by deadline",
+        sortReceived: "Sort by received", next: "Next page", none: "None", conversation: "Conversation", resident: "Resident", studioVoice: "Studio",
+        auditTrail: "Audit trail", routing: "Routing reason", classification: "Classification", mediation: "Mediation steps", reassign: "Reassign",
+        note: "Note", addNote: "Add note", close: "Close", outcome: "Outcome", resend: "Resend", reason: "Reason", submit: "Submit",
+        confirmClose: "Close this case?", open: "Open", onLeave: "On leave", available: "Available", queue: "Queue", responseRate: "Response rate",
+        resolutionRate: "Resolution rate", satisfactionRate: "Satisfaction rate", month: "Month", csv: "Download CSV",
+        ratesByMonth: "The three rates by month", byMember: "By member", byArea: "By area", byTopic: "By topic", volumeByWeek: "Volume per week",
+        digest: "Social-conditions digest", examples: "Representative messages", escalations: "Escalations", change: "Since last month",
+        newNotice: "New notice", title: "Title", body: "Body", meetingAt: "Meeting time", place: "Place", audience: "Audience",
+        sendAt: "Send at (empty: now)", preview: "Preview", send: "Send",
+        maskedNumbers: "Mobile numbers in the text are masked: residents never receive a member's or anyone's number.", recipients: "Recipients",
+        skipped: "Skipped", parts: "SMS parts", cancel: "Cancel notice", confirmCancel: "Cancel this notice?", coming: "Coming",
+        declined: "Declined", noAnswer: "No answer", tally: "Answers", attendance: "Attendance", role: "Role", cases_count: "Cases", kind: "Kind",
+        meeting: "Meeting", general: "General", accept: "Accept by", reply: "Reply by", language: "中文", refused: "Not done", done: "Done"
+    )
+
+}
