@@ -11,8 +11,8 @@ extension AdminAPI {
         api.get("cases/:studio/:number") { request, context in
             await authed(request) { user in
                 let (record, messages, events) = try await readCase(user, context)
-                let shows = showsPhones(user)
-                return try Self.json(CaseDetail(case: CaseView(record, hotline: hotline, showPhone: shows),
+                let shows = access.showsPhones(user)
+                return try Self.json(CaseDetail(case: CaseView(record, deployment: deployment, now: clock.now(), showPhone: shows),
                                                 classification: try Self.classification(record),
                                                 messages: messages.map { MessageView($0, showPhone: shows) }, events: events.map(EventView.init)))
             }
@@ -63,16 +63,16 @@ extension AdminAPI {
 
     func listCases(_ request: Request, _ user: StaffUser) async throws -> Response {
         let (filter, cursor, limit) = try caseQuery(request, user)
-        let page = try await hotline.database.cases(filter, now: hotline.clock.now(), cursor: cursor, limit: limit)
-        let shows = showsPhones(user)
-        return try Self.json(CaseList(cases: page.cases.map { CaseView($0, hotline: hotline, showPhone: shows) },
+        let page = try await database.cases(filter, now: clock.now(), cursor: cursor, limit: limit)
+        let shows = access.showsPhones(user)
+        return try Self.json(CaseList(cases: page.cases.map { CaseView($0, deployment: deployment, now: clock.now(), showPhone: shows) },
                                       nextCursor: page.nextCursor.map(Self.writeCursor)))
     }
 
     /// A case list's filter, cursor and page size from the query (the API's and the dashboard's
     /// board), checked against the account: 400 naming a parameter that cannot be read.
     func caseQuery(_ request: Request, _ user: StaffUser) throws -> (CaseFilter, CaseCursor?, Int) {
-        var filter = CaseFilter(studios: try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")))
+        var filter = CaseFilter(studios: try access.studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")))
         if let states = try Self.query(request, "state", { raw in
             let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map { CaseState(rawValue: String($0)) }
             return parts.contains(nil) ? nil : parts.compactMap { $0 }
@@ -84,7 +84,7 @@ extension AdminAPI {
             filter.member = user.rosterId ?? "-"
         }
         filter.area = try Self.query(request, "area", { $0.unicodeScalars.count <= 60 ? $0 : nil }, "an area")
-        let topics = hotline.topics
+        let topics = rules.topics
         filter.topic = try Self.query(request, "topic", { topics.contains(Topic($0)) ? Topic($0) : nil }, "a topic (\(topics.idList))")
         filter.intent = try Self.query(request, "intent", Intent.init(rawValue:), "an intent (\(Intent.allCases.map(\.rawValue).joined(separator: ", ")))")
         filter.overdue = try Self.query(request, "overdue", { ["true": true, "false": false][$0] }, "true or false")
@@ -92,7 +92,7 @@ extension AdminAPI {
         filter.receivedBefore = try Self.query(request, "to", Self.day, "a date like 2026-11-30 or an ISO 8601 time")
         filter.text = try Self.query(request, "q", { $0.unicodeScalars.count <= 100 ? $0 : nil }, "at most 100 characters")
         // Texts may carry residents' numbers: a role that sees them masked cannot test a guess at one.
-        if let q = filter.text, !showsPhones(user), PhoneNumber.digitCount(in: q) >= 7 {
+        if let q = filter.text, !access.showsPhones(user), PhoneNumber.digitCount(in: q) >= 7 {
             throw APIError(.forbidden, "your role sees numbers masked: search by words, not by a number")
         }
         filter.sort = try Self.query(request, "sort", CaseSort.init(rawValue:), "received or deadline") ?? .received
@@ -135,9 +135,9 @@ extension AdminAPI {
 
     /// The case of the path with its conversation and audit trail, if the account may see it.
     func readCase(_ user: StaffUser, _ context: HotlineRequestContext) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord]) {
-        let studio = try studio(user, context.parameters.get("studio") ?? "")
+        let studio = try access.studio(user, context.parameters.get("studio") ?? "")
         let number = try Self.number(context)
-        guard let found = try await hotline.database.caseDetail(studio: studio.id, number: number) else {
+        guard let found = try await database.caseDetail(studio: studio.id, number: number) else {
             throw APIError(.notFound, "no case \(number) in studio '\(studio.id)'")
         }
         try mayRead(user, found.0)
@@ -153,53 +153,9 @@ extension AdminAPI {
 
     /// Carries out a staff action on the path's case in one transaction, refusing a stale `version`.
     func act(_ user: StaffUser, _ context: HotlineRequestContext, version: Int?, _ action: StaffCaseAction) async throws -> Response {
-        let studio = try studio(user, context.parameters.get("studio") ?? "")
-        let record = try await change(user, studio: studio, number: try Self.number(context), version: version, action)
-        return try Self.json(CaseView(record, hotline: hotline, showPhone: showsPhones(user)))
-    }
-
-    /// A staff action on a case, as the API and the dashboard carry it out: the account's rights
-    /// checked, the change and its texts in one transaction, the dispatcher woken. Throws
-    /// ``APIError`` or ``StaffCaseRefusal`` naming why not.
-    func change(_ user: StaffUser, studio: Studio, number: Int, version: Int?, _ action: StaffCaseAction) async throws -> CaseRecord {
-        try mayWrite(user)
-        let settings = hotline.settings
-        let topics = hotline.topics
-        // Members act as themselves (the lifecycle keeps them to their own cases); staff under their login.
-        let actor: CaseActor = user.role == .member ? .member(user.rosterId ?? "-") : .staff("staff:\(user.login)")
-        let name = user.name
-        let outcome = try await hotline.database.casework(now: hotline.clock.now()) { ledger -> ActResult in
-            guard var record = try ledger.caseRecord(studio: studio.id, number: number) else { return .notFound }
-            if user.role == .member, record.assigneeId != user.rosterId { return .notYours }
-            if let version, version != record.version { return .refused(.stale(current: record.version)) }
-            let desk = CaseDesk.forStudio(studio, settings: settings, topics: topics, ledger: ledger)
-            switch try desk.staff(action, on: &record, by: actor, name: name) {
-            case .success: return .done(record)
-            case let .failure(refusal): return .refused(refusal)
-            }
-        }
-        switch outcome {
-        case .notFound: throw APIError(.notFound, "no case \(number) in studio '\(studio.id)'")
-        case .notYours: throw APIError(.forbidden, "case \(studio.id)-\(number) is not assigned to you")
-        case let .refused(refusal): throw refusal
-        case let .done(record):
-            hotline.logger.info("case changed by staff", metadata: ["case": "\(studio.id)-\(number)", "by": "\(user.login)", "action": "\(Self.name(action))"])
-            return record
-        }
-    }
-
-    enum ActResult: Sendable {
-        case notFound, notYours
-        case refused(StaffCaseRefusal)
-        case done(CaseRecord)
-    }
-
-    static func name(_ action: StaffCaseAction) -> String {
-        switch action {
-        case .reassign: "reassign"
-        case .note: "note"
-        case .close: "close"
-        }
+        let studio = try access.studio(user, context.parameters.get("studio") ?? "")
+        let record = try await casework.change(user, studio: studio, number: try Self.number(context), version: version, action)
+        return try Self.json(CaseView(record, deployment: deployment, now: clock.now(), showPhone: access.showsPhones(user)))
     }
 
     /// The classification stored with a case, with its explanation.
@@ -247,7 +203,7 @@ struct CaseView: Encodable {
     var closedAt: Date?
     var satisfaction: String?
 
-    init(_ c: CaseRecord, hotline: Hotline, showPhone: Bool) {
+    init(_ c: CaseRecord, deployment: Deployment, now: Date, showPhone: Bool) {
         ref = "\(c.studioId)-\(c.number)"
         studio = c.studioId
         number = c.number
@@ -257,13 +213,13 @@ struct CaseView: Encodable {
         topic = c.topic.rawValue
         area = c.area
         member = c.assigneeId
-        memberName = c.assigneeId.flatMap { hotline.settings.deployment.studio(id: c.studioId)?.person($0)?.name }
+        memberName = c.assigneeId.flatMap { deployment.studio(id: c.studioId)?.person($0)?.name }
         resident = showPhone ? c.residentPhone : PhoneNumber.mask(c.residentPhone)
         text = c.text
         receivedAt = c.createdAt
         updatedAt = c.updatedAt
         nextDeadline = c.progress.currentDeadline.map { Deadline(step: $0.kind.rawValue, due: $0.due) }
-        overdue = (c.progress.currentDeadline?.due).map { $0 < hotline.clock.now() } ?? false
+        overdue = (c.progress.currentDeadline?.due).map { $0 < now } ?? false
         routing = c.routingReason?.rawValue
         routingExplanation = c.routingExplanation
         outcome = c.outcome?.rawValue

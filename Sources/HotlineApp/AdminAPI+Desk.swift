@@ -11,21 +11,21 @@ extension AdminAPI {
     /// sees numbers masked cannot ask by the whole number — trying the 10,000 middles would
     /// unmask anyone — and an account's look-ups that find no one are limited (``lookupMisses``).
     func resident(_ user: StaffUser, studio id: String, phone rawPhone: String) async throws -> Response {
-        try notMember(user, "residents")
-        let studio = try studio(user, id)
-        let now = hotline.clock.now()
+        try access.notMember(user, "residents")
+        let studio = try access.studio(user, id)
+        let now = clock.now()
         if let wait = lookupMisses.blocked(user.login, now: now) {
             throw APIError(.tooManyRequests, "too many look-ups that found no one; try again in \(Int(wait.rounded(.up))) seconds")
         }
         // `+` arrives percent-encoded (%2B) from most clients.
         let raw = rawPhone.removingPercentEncoding ?? ""
-        let shows = showsPhones(user)
+        let shows = access.showsPhones(user)
         let phone: String
         if raw.contains("*") {
             guard raw.wholeMatch(of: /\+?[0-9]{0,11}\*{2,}[0-9]{0,4}/) != nil else {
                 throw APIError(.badRequest, "'\(raw.prefix(32))' is not a masked number as the API shows them (e.g. +86137****6390)")
             }
-            let found = try await hotline.database.residentPhones(studio: studio.id, masked: raw)
+            let found = try await database.residentPhones(studio: studio.id, masked: raw)
                 + studio.residents.map(\.phone).filter { PhoneNumber.mask($0) == raw }
             let distinct = Array(Set(found))
             guard distinct.count <= 1 else {
@@ -44,9 +44,9 @@ extension AdminAPI {
             guard shows else {
                 throw APIError(.forbidden, "your role sees numbers masked: look a resident up by the masked number (e.g. \(PhoneNumber.mask(raw))) or by a case")
             }
-            phone = PhoneNumber.normalize(raw, defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
+            phone = PhoneNumber.normalize(raw, defaultCountryCode: deployment.defaultCountryCode)
         }
-        let (resident, cases) = try await hotline.database.resident(studio: studio.id, phone: phone)
+        let (resident, cases) = try await database.resident(studio: studio.id, phone: phone)
         guard resident != nil || !cases.isEmpty || studio.knownArea(of: phone) != nil else {
             lookupMisses.failed(user.login, now: now)
             throw APIError(.notFound, "studio '\(studio.id)' has no resident \(shows ? phone : PhoneNumber.mask(phone))")
@@ -54,7 +54,7 @@ extension AdminAPI {
         return try Self.json(ResidentView(
             studio: studio.id, phone: shows ? phone : PhoneNumber.mask(phone), area: resident?.area ?? studio.knownArea(of: phone),
             firstSeenAt: resident?.firstSeenAt, lastSeenAt: resident?.lastSeenAt, optedOut: resident?.optedOutAt != nil,
-            optedOutAt: resident?.optedOutAt, cases: cases.map { CaseView($0, hotline: hotline, showPhone: shows) }))
+            optedOutAt: resident?.optedOutAt, cases: cases.map { CaseView($0, deployment: deployment, now: clock.now(), showPhone: shows) }))
     }
 
     func registerDesk(on api: RouterGroup<HotlineRequestContext>) {
@@ -66,43 +66,43 @@ extension AdminAPI {
         registerNotices(on: api)
         api.get("outbox") { request, _ in
             await authed(request) { user in
-                try notMember(user, "the outbox")
+                try access.notMember(user, "the outbox")
                 let status = try Self.query(request, "status", OutboxRecord.Status.init(rawValue:), "pending, sending, sent, failed or cancelled") ?? .failed
                 let limit = try Self.query(request, "limit", { Int($0).flatMap { (1...500).contains($0) ? $0 : nil } }, "a number from 1 to 500") ?? 100
-                let entries = try await hotline.database.outbox(status: status, studios: try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")),
+                let entries = try await database.outbox(status: status, studios: try access.studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")),
                                                                  limit: limit)
-                return try Self.json(["messages": entries.map { OutboxView($0, showPhone: showsPhones(user)) }])
+                return try Self.json(["messages": entries.map { OutboxView($0, showPhone: access.showsPhones(user)) }])
             }
         }
         api.post("outbox/retry") { request, _ in
             await authed(request) { user in
-                try mayWrite(user)
-                try notMember(user, "the outbox")
+                try access.mayWrite(user)
+                try access.notMember(user, "the outbox")
                 let body = try await Self.decode(RetryBody.self, from: request)
                 guard body.ids.count <= 1000 else { throw APIError(.badRequest, "at most 1000 ids at a time") }
                 guard body.ids.allSatisfy({ $0 > 0 }) else { throw APIError(.badRequest, "ids are positive outbox ids") }
-                let count = try await hotline.database.retryFailed(ids: body.ids, studios: try studios(user, asked: nil), now: hotline.clock.now())
-                hotline.logger.info("outbox retried by staff", metadata: ["by": "\(user.login)", "retried": "\(count)"])
+                let count = try await database.retryFailed(ids: body.ids, studios: try access.studios(user, asked: nil), now: clock.now())
+                logger.info("outbox retried by staff", metadata: ["by": "\(user.login)", "retried": "\(count)"])
                 return try Self.json(["retried": count])
             }
         }
-        api.get("rules") { request, _ in await authed(request) { _ in try Self.json(rules()) } }
+        api.get("rules") { request, _ in await authed(request) { _ in try Self.json(rulesView()) } }
         api.post("rules/classify") { request, _ in
             await authed(request) { user in
                 let body = try await Self.decode(ClassifyBody.self, from: request)
-                guard body.text.count <= hotline.settings.maxInboundLength else {
-                    throw APIError(.badRequest, "text is longer than \(hotline.settings.maxInboundLength) characters")
+                guard body.text.count <= maxInboundLength else {
+                    throw APIError(.badRequest, "text is longer than \(maxInboundLength) characters")
                 }
-                let studio = try studio(user, body.studio ?? studios(user, asked: nil).first ?? "")
-                guard let classifier = hotline.classifier(studio: studio.id) else { throw APIError(.notFound, "no rule table for '\(studio.id)'") }
+                let studio = try access.studio(user, body.studio ?? access.studios(user, asked: nil).first ?? "")
+                guard let classifier = rules.classifier(studio: studio.id) else { throw APIError(.notFound, "no rule table for '\(studio.id)'") }
                 return try Self.json(ClassifyResult(studio: studio.id, classification: classifier.classify(body.text)))
             }
         }
         api.get("reports/month") { request, _ in
             await authed(request) { user in
-                try notMember(user, "reports")
+                try access.notMember(user, "reports")
                 let (month, studios) = try reportScope(request, user)
-                let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline)
+                let report = try await MonthReport.make(month: month, studios: studios, from: reports)
                 let format = try Self.query(request, "format", { ["json", "csv"].contains($0) ? $0 : nil }, "json or csv") ?? "json"
                 if format == "csv" {
                     var headers = HTTPFields()
@@ -115,21 +115,21 @@ extension AdminAPI {
         }
         api.get("reports/digest") { request, _ in
             await authed(request) { user in
-                try notMember(user, "reports")
+                try access.notMember(user, "reports")
                 let (month, studios) = try reportScope(request, user)
                 // The digest reads per studio or for the whole deployment; an account in some studios gets one of its own.
                 guard studios == nil || studios?.count == 1 else {
                     throw APIError(.badRequest, "give studio: your account works in \(studios!.joined(separator: ", "))")
                 }
-                return Self.rawJSON(try await MonthDigest.make(month: month, studio: studios?.first, hotline: hotline).json())
+                return Self.rawJSON(try await MonthDigest.make(month: month, studio: studios?.first, from: reports).json())
             }
         }
         api.get("reports/overdue") { request, _ in
             await authed(request) { user in
-                let studios = try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio"))
-                var overdue = try await hotline.database.overdueCases(now: hotline.clock.now(), studios: studios)
+                let studios = try access.studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio"))
+                var overdue = try await database.overdueCases(now: clock.now(), studios: studios)
                 if user.role == .member { overdue = overdue.filter { $0.assigneeId == user.rosterId } }
-                return try Self.json(CaseList(cases: overdue.map { CaseView($0, hotline: hotline, showPhone: showsPhones(user)) }, nextCursor: nil))
+                return try Self.json(CaseList(cases: overdue.map { CaseView($0, deployment: deployment, now: clock.now(), showPhone: access.showsPhones(user)) }, nextCursor: nil))
             }
         }
     }
@@ -141,7 +141,7 @@ extension AdminAPI {
         }
         let asked = try Self.query(request, "studio", { $0 }, "a studio")
         if asked == nil, user.studios == "*" { return (month, nil) }
-        return (month, try studios(user, asked: asked))
+        return (month, try access.studios(user, asked: asked))
     }
 
     static func rawJSON(_ text: String) -> Response {
@@ -161,24 +161,24 @@ extension AdminAPI {
     }
 
     func members(_ request: Request, _ user: StaffUser) async throws -> Response {
-        let studios = try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio"))
+        let studios = try access.studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio"))
         return try Self.json(["members": try await memberViews(user, studios: studios)])
     }
 
     /// The roster of `studios` as the account may see it: duty days, leave, open and overdue cases,
     /// whether routing would give them a case now (the API's members and the dashboard's page).
     func memberViews(_ user: StaffUser, studios: [String]) async throws -> [MemberView] {
-        let now = hotline.clock.now()
-        let leave = try await hotline.database.leave(now: now)
-        let load = try await hotline.database.openCaseCounts()
+        let now = clock.now()
+        let leave = try await database.leave(now: now)
+        let load = try await database.openCaseCounts()
         var overdue: [String: Int] = [:]
-        for c in try await hotline.database.overdueList(now: now, studios: studios, limit: 1_000_000) {
+        for c in try await database.overdueList(now: now, studios: studios, limit: 1_000_000) {
             if let a = c.assigneeId { overdue["\(c.studioId)/\(a)", default: 0] += 1 }
         }
-        let shows = showsPhones(user)
+        let shows = access.showsPhones(user)
         var out: [MemberView] = []
         for id in studios {
-            guard let studio = hotline.settings.deployment.studio(id: id) else { continue }
+            guard let studio = deployment.studio(id: id) else { continue }
             let atCapacity = Routing.atCapacity(studio: studio, openCases: load[id] ?? [:])
             for p in studio.roster {
                 let away = leave[id]?[p.id]
@@ -194,8 +194,8 @@ extension AdminAPI {
     }
 
     /// The rule table in force: a version (a digest of its rules, so two servers can be compared), its size and topics.
-    func rules() -> RulesView {
-        let table = hotline.ruleTable
+    func rulesView() -> RulesView {
+        let table = rules.table
         let digest = SHA256.hash(data: Data(String(reflecting: table.rules).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
         return RulesView(version: digest, rules: table.rules.count, topics: table.topics.topics.map(TopicView.init),
                          intents: Intent.allCases.map(\.rawValue))

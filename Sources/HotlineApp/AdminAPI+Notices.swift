@@ -4,17 +4,17 @@ import HotlineStorage
 import Hummingbird
 
 /// `/api/v1/notices`: list, preview, create (now or at a time), show with the tally, cancel — all
-/// through ``NoticeDesk``, as the CLI and liaisons' texts do. Coordinators and liaisons only
+/// through ``NoticeService``, as the CLI and liaisons' texts do. Coordinators and liaisons only
 /// (auditors read).
 extension AdminAPI {
     func registerNotices(on api: RouterGroup<HotlineRequestContext>) {
         api.get("notices") { request, _ in
             await authed(request) { user in
-                try notMember(user, "notices")
+                try access.notMember(user, "notices")
                 var out: [NoticeView] = []
-                for id in try studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")) {
-                    for n in try await hotline.database.notices(studio: id, limit: 200) {
-                        out.append(NoticeView(n, tally: try await hotline.database.noticeTally(noticeID: n.id!)))
+                for id in try access.studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")) {
+                    for n in try await database.notices(studio: id, limit: 200) {
+                        out.append(NoticeView(n, tally: try await database.noticeTally(noticeID: n.id!)))
                     }
                 }
                 return try Self.json(["notices": out.sorted { $0.createdAt > $1.createdAt }])
@@ -22,52 +22,52 @@ extension AdminAPI {
         }
         api.post("notices/preview") { request, _ in
             await authed(request) { user in
-                try notMember(user, "notices")
+                try access.notMember(user, "notices")
                 let (studio, draft) = try await draft(request, user)
-                return try Self.json(PlanView(try await NoticeDesk(hotline: hotline).preview(studio: studio.id, draft), number: nil, showPhone: showsPhones(user)))
+                return try Self.json(PlanView(try await notices.preview(studio: studio.id, draft), number: nil, showPhone: access.showsPhones(user)))
             }
         }
         api.post("notices") { request, _ in
             await authed(request) { user in
-                try mayWrite(user)
-                try notMember(user, "notices")
+                try access.mayWrite(user)
+                try access.notMember(user, "notices")
                 let (studio, draft) = try await draft(request, user)
-                let (record, plan) = try await NoticeDesk(hotline: hotline).create(studio: studio.id, draft, by: "staff:\(user.login)")
-                return try Self.json(PlanView(plan, number: record.number, showPhone: showsPhones(user)), status: .created)
+                let (record, plan) = try await notices.create(studio: studio.id, draft, by: "staff:\(user.login)")
+                return try Self.json(PlanView(plan, number: record.number, showPhone: access.showsPhones(user)), status: .created)
             }
         }
         api.get("notices/:studio/:number") { request, context in
             await authed(request) { user in
-                try notMember(user, "notices")
-                let studio = try studio(user, context.parameters.get("studio") ?? "")
+                try access.notMember(user, "notices")
+                let studio = try access.studio(user, context.parameters.get("studio") ?? "")
                 let number = try Self.number(context)
-                guard let n = try await hotline.database.notice(studio: studio.id, number: number) else {
+                guard let n = try await database.notice(studio: studio.id, number: number) else {
                     throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
                 }
-                let shows = showsPhones(user)
-                let recipients = try await hotline.database.noticeRecipients(noticeID: n.id!).map { r, status in
+                let shows = access.showsPhones(user)
+                let recipients = try await database.noticeRecipients(noticeID: n.id!).map { r, status in
                     RecipientView(phone: shows ? r.phone : PhoneNumber.mask(r.phone), name: r.name, role: r.role, area: r.area, via: r.via,
                                   skipped: r.skipReason?.rawValue, status: status, rsvp: r.rsvp?.rawValue, rsvpNote: r.rsvpNote, rsvpAt: r.rsvpAt)
                 }
-                return try Self.json(NoticeDetail(notice: NoticeView(n, tally: try await hotline.database.noticeTally(noticeID: n.id!)), recipients: recipients))
+                return try Self.json(NoticeDetail(notice: NoticeView(n, tally: try await database.noticeTally(noticeID: n.id!)), recipients: recipients))
             }
         }
         api.post("notices/:studio/:number/cancel") { request, context in
             await authed(request) { user in
-                try mayWrite(user)
-                try notMember(user, "notices")
-                let studio = try studio(user, context.parameters.get("studio") ?? "")
+                try access.mayWrite(user)
+                try access.notMember(user, "notices")
+                let studio = try access.studio(user, context.parameters.get("studio") ?? "")
                 let number = try Self.number(context)
                 let body = try await Self.decode(CancelBody.self, from: request)
                 let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard body.reason.unicodeScalars.count <= 200 else { throw APIError(.badRequest, "reason is longer than 200 characters") }
                 guard !reason.isEmpty else { throw APIError(.unprocessableContent, "reason is blank") }
                 do {
-                    let (withdrawn, told) = try await NoticeDesk(hotline: hotline).cancel(studio: studio.id, number: number, reason: reason)
+                    let (withdrawn, told) = try await notices.cancel(studio: studio.id, number: number, reason: reason)
                     return try Self.json(["withdrawn": withdrawn, "told": told])
-                } catch NoticeDesk.Problem.notice(.unknownNotice) {
+                } catch NoticeService.Problem.notice(.unknownNotice) {
                     throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
-                } catch let NoticeDesk.Problem.notice(e) {
+                } catch let NoticeService.Problem.notice(e) {
                     throw APIError(.conflict, e.description)
                 }
             }
@@ -100,7 +100,7 @@ extension AdminAPI {
 
     /// A notice as asked for, checked (the API's JSON and the dashboard's form both come here).
     func noticeDraft(_ user: StaffUser, _ b: DraftBody) throws -> (Studio, NoticeDraft) {
-        let studio = try studio(user, b.studio)
+        let studio = try access.studio(user, b.studio)
         guard let kind = NoticeKind(rawValue: b.kind ?? "meeting") else { throw APIError(.badRequest, "kind must be meeting or general") }
         let title = b.title.trimmingCharacters(in: .whitespacesAndNewlines)
         guard b.title.unicodeScalars.count <= 100 else { throw APIError(.badRequest, "title is longer than 100 characters") }

@@ -12,28 +12,46 @@ import Synchronization
 /// `/api/openapi.yaml`); a test holds the router's routes and the document's paths equal, and
 /// `./test` has schemathesis check every operation's answers against it.
 ///
-/// Who may do what (``StaffRole``): coordinators and liaisons everything in their studios; members
-/// read and act on their own cases only (the SMS commands' rules); auditors read every studio and
-/// change nothing.
-public struct AdminAPI: Sendable {
-    let hotline: Hotline
-    let staff: StaffDesk
+/// Who may do what is ``Access``'s to say.
+struct AdminAPI: Sendable {
+    let access: Access
+    let staff: StaffAccounts
+    let casework: Casework
+    let notices: NoticeService
+    let reports: Reports
+    /// The rule table in force, for `/api/v1/rules`, classification checks and the OpenAPI topics.
+    let rules: RuleBook
+    /// The storage door's reads (lists, details, counts); changes go through the services.
+    let database: AppDatabase
+    let deployment: Deployment
+    let maxInboundLength: Int
+    let clock: WallClock
+    let logger: Logger
     let throttle: LoginThrottle
     /// Resident look-ups that found no one, per account: 20 in 15 minutes, then 429 for the rest
     /// of the window — a number's middle cannot be found by trying them all.
     let lookupMisses = LoginThrottle(limit: 20, window: 15 * 60)
 
-    public init(hotline: Hotline, bcryptCost: UInt8 = 12) {
-        self.hotline = hotline
-        self.staff = StaffDesk(hotline: hotline, cost: bcryptCost)
-        self.throttle = LoginThrottle()
+    init(_ parts: HotlineParts, services: HotlineServices) {
+        access = services.access
+        staff = services.staff
+        casework = services.casework
+        notices = services.notices
+        reports = services.reports
+        rules = parts.rules
+        database = parts.database
+        deployment = parts.settings.deployment
+        maxInboundLength = parts.settings.maxInboundLength
+        clock = parts.clock
+        logger = parts.logger
+        throttle = LoginThrottle()
     }
 
     public func register(on router: Router<HotlineRequestContext>) {
         router.get("/api/openapi.yaml") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml; charset=utf-8"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml(topics: hotline.topics))))
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml(topics: rules.topics))))
         }
         router.post("/api/v1/login") { request, context in await answer(request) { try await login(request, context) } }
         let api = router.group("/api/v1")
@@ -63,7 +81,7 @@ public struct AdminAPI: Sendable {
             return try await body()
         } catch {
             if let refusal = APIError(refusing: error) { return refusal.response }
-            hotline.logger.error("admin API request failed", metadata: ["path": "\(request.uri.path)", "error": "\(LogText.clean(String(describing: error)))"])
+            logger.error("admin API request failed", metadata: ["path": "\(request.uri.path)", "error": "\(LogText.clean(String(describing: error)))"])
             return APIError(.internalServerError, "the request could not be carried out; the server log says why").response
         }
     }
@@ -85,7 +103,7 @@ public struct AdminAPI: Sendable {
     /// per address (``LoginThrottle``).
     func login(_ request: Request, _ context: HotlineRequestContext) async throws -> Response {
         let address = context.remoteAddress?.ipAddress ?? "unknown"
-        let now = hotline.clock.now()
+        let now = clock.now()
         if let wait = throttle.blocked(address, now: now) {
             throw APIError(.tooManyRequests, "too many failed logins from this address; try again in \(Int(wait.rounded(.up))) seconds")
         }
@@ -95,46 +113,15 @@ public struct AdminAPI: Sendable {
         switch try await staff.login(body.login, password: body.password) {
         case let .ok(user):
             let (token, record) = try await staff.issueToken(login: user.login, days: days, label: "login from \(address)")
-            hotline.logger.info("staff login", metadata: ["login": "\(user.login)", "address": "\(address)"])
+            logger.info("staff login", metadata: ["login": "\(user.login)", "address": "\(address)"])
             return try Self.json(Issued(token: token, expiresAt: record.expiresAt, user: Me(user)), status: .created)
         case .refused, .locked:
             // A locked account is answered as an unknown one, after the same work: the answer tells
             // no one which logins exist.
             throttle.failed(address, now: now)
-            throw APIError(.unauthorized, StaffDesk.refusal)
+            throw APIError(.unauthorized, StaffAccounts.refusal)
         }
     }
-
-    // MARK: access
-
-    /// The studios `user` may see, or only `asked` after checking it is one of them (403 if not, 404 if no such studio).
-    func studios(_ user: StaffUser, asked: String?) throws -> [String] {
-        let all = hotline.settings.deployment.studios.map(\.id)
-        guard let asked else { return all.filter(user.serves) }
-        guard all.contains(asked) else { throw APIError(.notFound, "no studio '\(asked.prefix(40))'") }
-        guard user.serves(asked) else { throw APIError(.forbidden, "your account does not work in studio '\(asked)'") }
-        return [asked]
-    }
-
-    /// The studio of a path, checked against the account.
-    func studio(_ user: StaffUser, _ id: String) throws -> Studio {
-        guard let studio = hotline.settings.deployment.studio(id: id) else { throw APIError(.notFound, "no studio '\(id.prefix(40))'") }
-        guard user.serves(id) else { throw APIError(.forbidden, "your account does not work in studio '\(id)'") }
-        return studio
-    }
-
-    /// 403 unless the account may change things (coordinators, liaisons; members on their own cases).
-    func mayWrite(_ user: StaffUser) throws {
-        if user.role == .auditor { throw APIError(.forbidden, "an auditor's account reads only") }
-    }
-
-    /// 403 for members: what only coordinators, liaisons (and auditors, reading) see.
-    func notMember(_ user: StaffUser, _ what: String) throws {
-        if user.role == .member { throw APIError(.forbidden, "a member's account does not see \(what)") }
-    }
-
-    /// Whether phone numbers are shown whole: to coordinators and liaisons, who call residents back.
-    func showsPhones(_ user: StaffUser) -> Bool { user.role == .coordinator || user.role == .liaison }
 
     // MARK: JSON
 
@@ -216,7 +203,7 @@ public struct APIError: Error, Sendable {
         case let e as APIError: self = e
         case let e as StaffCaseRefusal:
             if case .stale = e { self.init(.conflict, e.description) } else { self.init(.unprocessableContent, e.description) }
-        case let e as NoticeDesk.Problem: self.init(.unprocessableContent, e.description)
+        case let e as NoticeService.Problem: self.init(.unprocessableContent, e.description)
         case let e as ReportError: self.init(.badRequest, e.description)
         case let e as WebhookError: self.init(.badRequest, "\(e)")
         default: return nil
@@ -235,7 +222,7 @@ public struct APIError: Error, Sendable {
 /// Failures per key (an address's logins, an account's look-ups that miss): after `limit` within
 /// `window`, that key waits out the window. A success in between clears nothing, so guesses cannot
 /// be spread between one's own good logins. Kept in memory: a restart forgets, which is the
-/// harmless direction. (The per-account lock is ``StaffDesk``'s.)
+/// harmless direction. (The per-account lock is ``StaffAccounts``'s.)
 final class LoginThrottle: Sendable {
     let limit: Int
     let window: TimeInterval

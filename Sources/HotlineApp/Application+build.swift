@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import Hummingbird
+import HotlineStorage
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -14,17 +15,20 @@ import ServiceLifecycle
 ///   - telemetry: serves `GET /metrics` and records request metrics (nil: neither).
 ///   - bcryptCost: the password hash's cost for API logins (tests lower it).
 public func buildApplication(
-    hotline: Hotline, senders: SenderDirectory?, intents: String? = nil, followUpEvery: Duration? = nil,
+    parts: HotlineParts, senders: SenderDirectory?, intents: String? = nil, followUpEvery: Duration? = nil,
     host: String = "127.0.0.1", port: Int = 8080, idleTimeoutSeconds: Int64 = 30, telemetry: Telemetry? = nil, bcryptCost: UInt8 = 12,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    let router = makeRouter(hotline: hotline, telemetry: telemetry, bcryptCost: bcryptCost)
+    // The composition root: every application service is built here, once, and handed to the
+    // controllers and background services that use it.
+    let services = HotlineServices(parts, bcryptCost: bcryptCost)
+    let router = makeRouter(parts: parts, services: services, telemetry: telemetry)
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.
-    var services: [any Service] = senders.map { [OutboxDispatcher(hotline: hotline, senders: $0)] } ?? []
-    if senders != nil { hotline.dispatcherHeartbeat.expect() }
-    if let intents { services.append(RuleReloader(hotline: hotline, directory: intents)) }
-    if let followUpEvery { services.append(FollowUpService(hotline: hotline, interval: followUpEvery)) }
+    var background: [any Service] = senders.map { [OutboxDispatcher(parts, senders: $0)] } ?? []
+    if senders != nil { parts.dispatcherHeartbeat.expect() }
+    if let intents { background.append(RuleReloader(parts, directory: intents)) }
+    if let followUpEvery { background.append(FollowUpService(services.casework, interval: followUpEvery)) }
     let responder = MethodNotAllowedResponder(router.buildResponder(), routes: router.routes.map { ("\($0.method)", "\($0.path)") })
     return Application(
         responder: responder,
@@ -32,30 +36,31 @@ public func buildApplication(
         // opens connections and never finishes its request cannot hold them forever.
         server: .http1(configuration: .init(idleTimeout: .seconds(idleTimeoutSeconds))),
         configuration: .init(address: .hostname(host, port: port), serverName: "StudioHotline"),
-        services: services,
+        services: background,
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
-        logger: hotline.logger)
+        logger: parts.logger)
 }
 
 /// Every HTTP route of the service: webhooks, health, Open311, the admin API, the dashboard, metrics.
-public func makeRouter(hotline: Hotline, telemetry: Telemetry? = nil, bcryptCost: UInt8 = 12) -> Router<HotlineRequestContext> {
+func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telemetry? = nil) -> Router<HotlineRequestContext> {
     let router = Router(context: HotlineRequestContext.self)
     if let telemetry {
         // Request counts and durations per route (Hummingbird's own middleware), and the scrape.
         router.add(middleware: MetricsMiddleware())
+        let (database, clock, logger) = (parts.database, parts.clock, parts.logger)
         router.get("/metrics") { _, _ -> Response in
-            let text = await telemetry.scrape(hotline)
+            let text = await telemetry.scrape(database, now: clock.now(), logger: logger)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
-    WebhookController(hotline: hotline).register(on: router)
-    Open311.register(on: router, hotline: hotline)
-    let api = AdminAPI(hotline: hotline, bcryptCost: bcryptCost)
+    WebhookController(parts, intake: services.intake).register(on: router)
+    Open311.register(on: router, feed: Open311.Feed(parts))
+    let api = AdminAPI(parts, services: services)
     api.register(on: router)
     // The templates are compiled in and parsed at start-up; one that does not parse is a build defect.
-    do { try Dashboard(hotline: hotline, api: api).register(on: router) } catch { preconditionFailure("dashboard templates: \(error)") }
+    do { try Dashboard(parts, services: services, api: api).register(on: router) } catch { preconditionFailure("dashboard templates: \(error)") }
     return router
 }
 

@@ -9,50 +9,27 @@ import ServiceLifecycle
 /// satisfaction question once and then records no answer; sends meeting notices' reminders. Texts
 /// wait for the quiet hours to end.
 public struct FollowUpService: Service {
-    let hotline: Hotline
+    let casework: Casework
+    let logger: Logger
     let interval: Duration
 
-    public init(hotline: Hotline, interval: Duration = .seconds(60)) {
-        self.hotline = hotline
+    public init(_ casework: Casework, interval: Duration = .seconds(60)) {
+        self.casework = casework
+        self.logger = casework.logger
         self.interval = interval
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let steps = try await hotline.followUp()
-                if steps > 0 { hotline.logger.info("follow-up", metadata: ["steps": "\(steps)"]) }
+                let steps = try await casework.followUp()
+                if steps > 0 { logger.info("follow-up", metadata: ["steps": "\(steps)"]) }
             } catch {
-                hotline.logger.error("follow-up failed", metadata: ["error": "\(error)"])
+                logger.error("follow-up failed", metadata: ["error": "\(error)"])
             }
             // Graceful shutdown does not cancel tasks: stop waiting as soon as it starts.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
-    }
-}
-
-extension Hotline {
-    /// One pass of the deadline service at the clock's time; returns the number of steps taken.
-    @discardableResult
-    public func followUp() async throws -> Int {
-        let now = clock.now()
-        let deployment = settings.deployment
-        let settings = self.settings
-        let topics = self.topics
-        let steps = try await database.casework(now: now) { ledger in
-            var taken = 0
-            for var record in try ledger.casesToFollowUp() {
-                guard let studio = deployment.studio(id: record.studioId),
-                      let step = FollowUp.due(record.progress, deadlines: studio.sla.deadlines(for: record.topic, catalog: topics),
-                                             now: now, sla: studio.sla, timeZone: studio.timeZone)
-                else { continue }
-                let desk = CaseDesk.forStudio(studio, settings: settings, topics: topics, ledger: ledger)
-                try desk.followUp(step, on: &record, sectors: deployment.sectors)
-                taken += 1
-            }
-            return taken
-        }
-        return steps + (try await NoticeDesk(hotline: self).sendDueReminders())
     }
 }
 

@@ -22,7 +22,7 @@ public struct SetupError: Error, CustomStringConvertible {
     public var description: String
 }
 
-/// Loads configuration, rule table and database into a ``Hotline``.
+/// Loads configuration, rule table and database into ``HotlineParts``.
 public enum HotlineSetup {
     /// Loads and validates `config/` and `Intents/`; every problem is reported with file and line.
     public static func load(_ paths: HotlinePaths) throws(ConfigErrors) -> (HotlineSettings, RuleTable) {
@@ -86,20 +86,17 @@ public enum HotlineSetup {
 
     /// Refuses to expose webhooks that would accept unsigned requests: a channel without its secret
     /// may only listen on loopback (the demo's default), never on an address others can reach.
-    public static func checkExposure(_ hotline: Hotline, host: String) throws {
-        guard !["127.0.0.1", "localhost", "::1"].contains(host) else { return }
-        for channel in hotline.settings.channels where [.json, .kannel].contains(channel.kind) && hotline.secret(for: channel) == nil {
-            throw SetupError(description: "channel \(channel.id): listening on \(host) needs its webhook secret; set \(channel.secretEnv ?? "secret_env (config/hotline.yaml)") or listen on 127.0.0.1")
-        }
+    public static func checkExposure(_ parts: HotlineParts, host: String) throws {
+        if let problem = parts.channels.exposureProblem(host: host) { throw SetupError(description: problem) }
     }
 
     /// Everything `hotline serve` needs, from the files and the environment.
     public static func make(_ paths: HotlinePaths, clock: WallClock = .system, environment: [String: String] = ProcessInfo.processInfo.environment,
-                            logger: Logger) throws -> Hotline {
+                            logger: Logger) throws -> HotlineParts {
         let (settings, table) = try load(paths)
         let database = try AppDatabase.open(path: paths.database)
         try database.syncRoster(settings.deployment, now: clock.now())
-        return try Hotline(settings: settings, rules: table, database: database, clock: clock,
+        return try HotlineParts(settings: settings, rules: table, database: database, clock: clock,
                            secrets: secrets(for: settings, environment: environment, logger: logger), logger: logger)
     }
 }

@@ -17,7 +17,7 @@ extension CaseDesk {
         let draft = NoticeDraft(kind: .general, title: body, audience: [part])
         let maxParts = channels.first { $0.id == studio.outboundChannel }?.maxParts ?? maxParts
         do {
-            let planning = NoticeDesk.planning(draft, studio: studio, deployment: deployment, maxParts: maxParts, now: now)
+            let planning = NoticeService.planning(draft, studio: studio, deployment: deployment, maxParts: maxParts, now: now)
             let (notice, plan) = try ledger.draftNotice(studio: studio, draft: draft, createdBy: person.id, plan: planning)
             try tell(person, "notice.preview", ["count": String(plan.recipients.count), "parts": String(plan.totalParts),
                                                 "notice": String(notice.number), "skipped": Self.skipped(plan.skipped)], caseID: nil)

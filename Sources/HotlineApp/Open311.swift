@@ -3,6 +3,7 @@ import HotlineChannels
 import HotlineCore
 import HotlineStorage
 import Hummingbird
+import Logging
 
 /// Open311 GeoReport v2, read only, for oversight tools: the topics as services, the cases as
 /// service requests (no phone number anywhere: texts masked as in logs), JSON or XML as the
@@ -15,9 +16,9 @@ public enum Open311 {
 
     /// nil when the request may proceed, else the answer refusing it. Wrong keys are limited per
     /// address like logins: after 10 in 15 minutes, 429 until the window has passed.
-    static func refusal(_ request: Request, address: String, throttle: LoginThrottle, hotline: Hotline) -> Response? {
-        guard let token = hotline.secrets[tokenSecret] else { return failure(.notFound, "Open311 is off (set \(tokenEnv) to turn it on)") }
-        let now = hotline.clock.now()
+    static func refusal(_ request: Request, address: String, throttle: LoginThrottle, feed: Feed) -> Response? {
+        guard let token = feed.token else { return failure(.notFound, "Open311 is off (set \(tokenEnv) to turn it on)") }
+        let now = feed.clock.now()
         if let wait = throttle.blocked(address, now: now) {
             return failure(.tooManyRequests, "too many wrong api_keys from this address; try again in \(Int(wait.rounded(.up))) seconds")
         }
@@ -77,7 +78,7 @@ public enum Open311 {
 
     /// The `requests` filters: `service_request_id` (comma list), `service_code`, `status`,
     /// `start_date`/`end_date` (W3C datetimes; default the last 90 days), at most 1,000.
-    static func requests(_ query: [String: String], hotline: Hotline) async throws -> [Record] {
+    static func requests(_ query: [String: String], feed: Feed) async throws -> [Record] {
         let parser = ISO8601DateFormatter()
         func date(_ key: String) throws -> Date? {
             guard let raw = query[key] else { return nil }
@@ -85,22 +86,22 @@ public enum Open311 {
             return d
         }
         if let status = query["status"], !["open", "closed"].contains(status) { throw BadRequest(message: "status is open or closed") }
-        let topics = hotline.topics
+        let topics = feed.rules.topics
         if let code = query["service_code"], !topics.contains(Topic(code)) { throw BadRequest(message: "no service_code '\(LogText.clean(String(code.prefix(40))))'") }
-        let now = hotline.clock.now()
+        let now = feed.clock.now()
         let end = try date("end_date") ?? now.addingTimeInterval(1)
         let start = try date("start_date") ?? end.addingTimeInterval(-90 * 86_400)
-        let deployment = hotline.settings.deployment
+        let deployment = feed.deployment
         var cases: [CaseRecord]
         if let ids = query["service_request_id"] {
             cases = []
             for id in ids.split(separator: ",").prefix(100) {
                 let parts = id.split(separator: "-")
-                guard parts.count == 2, let n = Int(parts[1]), let c = try await hotline.database.case(studio: String(parts[0]), number: n) else { continue }
+                guard parts.count == 2, let n = Int(parts[1]), let c = try await feed.database.case(studio: String(parts[0]), number: n) else { continue }
                 cases.append(c)
             }
         } else {
-            cases = try await hotline.database.cases(receivedFrom: start, to: end)
+            cases = try await feed.database.cases(receivedFrom: start, to: end)
             if let code = query["service_code"] { cases = cases.filter { $0.topic.rawValue == code } }
             if let status = query["status"] { cases = cases.filter { $0.state.isOpen == (status == "open") } }
             cases = Array(cases.suffix(1_000).reversed())
@@ -131,10 +132,10 @@ public enum Open311 {
     }
 
     /// `/open311/v2/services.{json,xml}`, `/open311/v2/requests.{json,xml}`, `/open311/v2/requests/{id}.{json,xml}`.
-    static func register(on router: Router<HotlineRequestContext>, hotline: Hotline) {
+    static func register(on router: Router<HotlineRequestContext>, feed: Feed) {
         let throttle = LoginThrottle()
         @Sendable func refusal(_ request: Request, _ context: HotlineRequestContext) -> Response? {
-            Self.refusal(request, address: context.remoteAddress?.ipAddress ?? "unknown", throttle: throttle, hotline: hotline)
+            Self.refusal(request, address: context.remoteAddress?.ipAddress ?? "unknown", throttle: throttle, feed: feed)
         }
         router.get("/open311/v2/:document") { request, context -> Response in
             if let refused = refusal(request, context) { return refused }
@@ -142,14 +143,14 @@ public enum Open311 {
                 return failure(.notFound, "no such document (services.json, requests.json, .xml)")
             }
             switch name {
-            case "services": return respond(services(hotline.topics), format: format, root: "services", element: "service")
+            case "services": return respond(services(feed.rules.topics), format: format, root: "services", element: "service")
             case "requests":
                 var query: [String: String] = [:]
                 for (k, v) in request.uri.queryParameters { query[String(k)] = String(v) }
-                do { return respond(try await requests(query, hotline: hotline), format: format, root: "service_requests", element: "request") }
+                do { return respond(try await requests(query, feed: feed), format: format, root: "service_requests", element: "request") }
                 catch let bad as BadRequest { return failure(.badRequest, bad.message) }
                 catch {
-                    hotline.logger.error("open311: cannot read cases: \(error)")
+                    feed.logger.error("open311: cannot read cases: \(error)")
                     return failure(.serviceUnavailable, "cases cannot be read now")
                 }
             default: return failure(.notFound, "no such document (services.json, requests.json, .xml)")
@@ -159,13 +160,36 @@ public enum Open311 {
             if let refused = refusal(request, context) { return refused }
             guard let (id, format) = split(Substring(context.parameters.get("document") ?? "")) else { return failure(.notFound, "no such request") }
             let records: [Record]
-            do { records = try await requests(["service_request_id": String(id)], hotline: hotline) } catch {
+            do { records = try await requests(["service_request_id": String(id)], feed: feed) } catch {
                 // A database that cannot be read is no "not found".
-                hotline.logger.error("open311: cannot read cases: \(error)")
+                feed.logger.error("open311: cannot read cases: \(error)")
                 return failure(.serviceUnavailable, "cases cannot be read now")
             }
             guard !records.isEmpty else { return failure(.notFound, "no service request '\(LogText.clean(String(id.prefix(40))))'") }
             return respond(records, format: format, root: "service_requests", element: "request")
+        }
+    }
+}
+
+extension Open311 {
+    /// What the Open311 endpoints read: cases through the storage door, topics from the rule book,
+    /// the deployment's studios, and the token that turns them on.
+    struct Feed: Sendable {
+        let database: AppDatabase
+        let deployment: Deployment
+        let rules: RuleBook
+        let clock: WallClock
+        let logger: Logger
+        /// nil: Open311 is off.
+        let token: String?
+
+        init(_ parts: HotlineParts) {
+            database = parts.database
+            deployment = parts.settings.deployment
+            rules = parts.rules
+            clock = parts.clock
+            logger = parts.logger
+            token = parts.secrets[Open311.tokenSecret]
         }
     }
 }

@@ -10,7 +10,13 @@ import ServiceLifecycle
 /// Start-up puts rows a crash left `sending` back to pending. On graceful shutdown it finishes
 /// the batch in hand (and whatever is already due) for at most `shutdownGrace`, then stops.
 public struct OutboxDispatcher: Service {
-    let hotline: Hotline
+    let database: AppDatabase
+    let deployment: Deployment
+    let retry: RetryPolicy
+    let clock: WallClock
+    let logger: Logger
+    /// Beats while the dispatcher works, for `/readyz`.
+    let heartbeat: Heartbeat
     let senders: SenderDirectory
     /// How long to sleep when nothing is due and nothing wakes it.
     let idle: Duration
@@ -34,27 +40,32 @@ public struct OutboxDispatcher: Service {
 
     /// The defaults (4 lanes of 16) sent a notice through real Kannel at 93% of a trivial client's
     /// rate where one batch of 64 at a time reached 79% (BENCHMARKS.md, dispatch).
-    public init(hotline: Hotline, senders: SenderDirectory, idle: Duration = .seconds(1), batchSize: Int = 16, lanes: Int = 4,
+    public init(_ parts: HotlineParts, senders: SenderDirectory, idle: Duration = .seconds(1), batchSize: Int = 16, lanes: Int = 4,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 beforeRecordRetry: @escaping @Sendable (Int) async -> Bool = OutboxDispatcher.recordRetryBackoff) {
         self.beforeRecordRetry = beforeRecordRetry
-        self.hotline = hotline
+        self.database = parts.database
+        self.deployment = parts.settings.deployment
+        self.retry = parts.settings.retry
+        self.clock = parts.clock
+        self.logger = parts.logger
+        self.heartbeat = parts.dispatcherHeartbeat
         self.senders = senders
         self.idle = idle
         self.batchSize = batchSize
         self.lanes = lanes
         self.random = random
         var limiters: [String: RateLimiter] = [:]
-        for channel in hotline.settings.channels {
+        for channel in parts.settings.channels {
             if let rate = channel.rateLimit { limiters[channel.id] = RateLimiter(perSecond: rate) }
         }
         self.limiters = limiters
     }
 
     public func run() async throws {
-        let recovered = try hotline.database.recoverInterruptedSends(now: hotline.clock.now())
-        if recovered > 0 { hotline.logger.warning("outbox: \(recovered) interrupted sends put back to pending") }
-        let signal = hotline.outboxSignal
+        let recovered = try database.recoverInterruptedSends(now: clock.now())
+        if recovered > 0 { logger.warning("outbox: \(recovered) interrupted sends put back to pending") }
+        let signal = database.outboxCommits
         let idle = self.idle
         // Retries fall due without anyone waking the dispatcher: a ticker wakes it at least every `idle`.
         let ticker = Task {
@@ -93,7 +104,7 @@ public struct OutboxDispatcher: Service {
                     try await group.waitForAll()
                 }
             } catch {
-                hotline.logger.error("outbox: \(error)")
+                logger.error("outbox: \(error)")
             }
             if Task.isShuttingDownGracefully { break }
             await withGracefulShutdownHandler {
@@ -103,7 +114,7 @@ public struct OutboxDispatcher: Service {
             }
         }
         if !Task.isCancelled {
-            do { _ = try await drainOnce() } catch { hotline.logger.error("outbox: last sends before stopping: \(error)") }
+            do { _ = try await drainOnce() } catch { logger.error("outbox: last sends before stopping: \(error)") }
         }
     }
 
@@ -114,8 +125,8 @@ public struct OutboxDispatcher: Service {
     /// transaction; returns how many were claimed.
     @discardableResult
     public func drainOnce() async throws -> Int {
-        hotline.dispatcherHeartbeat.beat(hotline.clock.now())
-        let items = try await hotline.database.claimDueOutbox(now: hotline.clock.now(), limit: batchSize)
+        heartbeat.beat(clock.now())
+        let items = try await database.claimDueOutbox(now: clock.now(), limit: batchSize)
         let results = await withTaskGroup(of: (OutboxItem, AppDatabase.AttemptResult).self) { group in
             for item in items {
                 group.addTask { (item, await self.attempt(item)) }
@@ -133,12 +144,12 @@ public struct OutboxDispatcher: Service {
         var failures = 0
         while true {
             do {
-                try await hotline.database.record(results, now: hotline.clock.now())
-                if failures > 0 { hotline.logger.warning("outbox: results of \(results.count) sends recorded after \(failures) failure(s)") }
+                try await database.record(results, now: clock.now())
+                if failures > 0 { logger.warning("outbox: results of \(results.count) sends recorded after \(failures) failure(s)") }
                 return
             } catch {
                 failures += 1
-                hotline.logger.error("outbox: cannot record the results of \(results.count) sends (attempt \(failures)): \(error)")
+                logger.error("outbox: cannot record the results of \(results.count) sends (attempt \(failures)): \(error)")
                 guard await beforeRecordRetry(failures) else {
                     // The rows stay `sending`; the next start-up puts them back to pending.
                     throw error
@@ -156,12 +167,12 @@ public struct OutboxDispatcher: Service {
         } else {
             outcome = .permanent("no sender for channel \(item.channel)")
         }
-        let now = hotline.clock.now()
+        let now = clock.now()
         switch outcome {
         case let .accepted(providerID):
             return .sent(providerID: providerID)
         case let .retryable(reason):
-            let delay = hotline.settings.retry.delay(afterAttempt: item.attempt, random: random())
+            let delay = retry.delay(afterAttempt: item.attempt, random: random())
             log(item, reason, final: delay == nil)
             return .failed(error: reason, retryAt: delay.map { now.addingTimeInterval($0) })
         case let .permanent(reason):
@@ -170,10 +181,10 @@ public struct OutboxDispatcher: Service {
         case let .optedOut(reason):
             log(item, reason, final: true)
             do {
-                try await hotline.database.recordOptOut(messageID: item.messageID, channel: item.channel, sparing: hotline.rosterPhones,
-                                                        alsoIn: hotline.optOutStudios, now: now)
+                try await database.recordOptOut(messageID: item.messageID, channel: item.channel, sparing: deployment.rosterPhones,
+                                                        alsoIn: deployment.optOutStudios, now: now)
             } catch {
-                hotline.logger.error("outbox: cannot record an opt-out reported by the provider: \(error)", metadata: ["message": "\(item.messageID)"])
+                logger.error("outbox: cannot record an opt-out reported by the provider: \(error)", metadata: ["message": "\(item.messageID)"])
             }
             return .failed(error: reason, retryAt: nil)
         }
@@ -181,7 +192,7 @@ public struct OutboxDispatcher: Service {
 
     private func log(_ item: OutboxItem, _ reason: String, final: Bool) {
         Measure.sendFailure(channel: item.channel, final: final)
-        hotline.logger.warning(final ? "outbox: send failed for good" : "outbox: send failed, will retry", metadata: [
+        logger.warning(final ? "outbox: send failed for good" : "outbox: send failed, will retry", metadata: [
             "message": "\(item.messageID)", "to": "\(PhoneNumber.mask(item.to))", "attempt": "\(item.attempt)", "error": "\(reason)",
         ])
     }

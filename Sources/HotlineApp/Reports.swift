@@ -26,17 +26,17 @@ public struct MonthReport: Sendable {
 
     /// The month's cases as each studio's calendar counts them (a case received at 23:30 on the
     /// last day in Shanghai belongs to that month there).
-    public static func make(month: String, studio: String?, hotline: Hotline) async throws -> MonthReport {
-        try await make(month: month, studios: studio.map { [$0] }, hotline: hotline)
+    public static func make(month: String, studio: String?, from reports: Reports) async throws -> MonthReport {
+        try await make(month: month, studios: studio.map { [$0] }, from: reports)
     }
 
     /// The report over some studios (nil: every studio), as the admin API asks for a staff member's studios.
     /// - Parameter withOverdue: false leaves the overdue list (a property of now, not of the month) empty.
-    public static func make(month: String, studios: [String]?, hotline: Hotline, withOverdue: Bool = true) async throws -> MonthReport {
-        let deployment = hotline.settings.deployment
+    public static func make(month: String, studios: [String]?, from reports: Reports, withOverdue: Bool = true) async throws -> MonthReport {
+        let deployment = reports.deployment
         // Narrow rows rather than whole cases, each studio's month by its own calendar: a busy
         // district's month is counted in milliseconds, through the (studio_id, created_at) index.
-        let facts = try await hotline.database.caseFacts(received: try spans(month, studios: studios, deployment: deployment))
+        let facts = try await reports.database.caseFacts(received: try spans(month, studios: studios, deployment: deployment))
         func name(_ key: MemberKey) -> String {
             guard let id = key.id else { return "-" }
             return deployment.studio(id: key.studio)?.person(id).map { "\($0.name)(\(key.studio)/\(id))" } ?? id
@@ -59,7 +59,7 @@ public struct MonthReport: Sendable {
         for (k, r) in byMember { members[name(k)] = members[name(k)].map { $0 + r } ?? r }
         let lines = [Line(dimension: "all", key: "all", rates: all)] + breakdown("studio", byStudio) + breakdown("member", members)
             + breakdown("area", byArea) + breakdown("topic", Dictionary(uniqueKeysWithValues: byTopic.map { ($0.key.rawValue, $0.value) }))
-        let overdue = withOverdue ? try await hotline.database.overdueList(now: hotline.clock.now(), studios: studios) : []
+        let overdue = withOverdue ? try await reports.database.overdueList(now: reports.clock.now(), studios: studios) : []
         return MonthReport(month: month, studio: studios?.count == 1 ? studios?.first : nil, lines: lines, overdue: overdue, facts: facts)
     }
 
@@ -77,10 +77,10 @@ public struct MonthReport: Sendable {
     }
 
     /// The cases received in `month`, each placed by its studio's calendar, oldest first.
-    static func cases(month: String, studio: String?, hotline: Hotline) async throws -> [CaseRecord] {
+    static func cases(month: String, studio: String?, from reports: Reports) async throws -> [CaseRecord] {
         var out: [CaseRecord] = []
-        for span in try spans(month, studios: studio.map { [$0] }, deployment: hotline.settings.deployment) {
-            out += try await hotline.database.cases(receivedFrom: span.from, to: span.to, studio: span.studio)
+        for span in try spans(month, studios: studio.map { [$0] }, deployment: reports.deployment) {
+            out += try await reports.database.cases(receivedFrom: span.from, to: span.to, studio: span.studio)
         }
         return out.sorted { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }
     }
@@ -231,18 +231,18 @@ public struct MonthDigest: Sendable {
     /// more digits are masked (as in logs), one line each.
     static func masked(_ text: String) -> String { LogText.clean(text) }
 
-    public static func make(month: String, studio: String?, hotline: Hotline, examplesPerTopic: Int = 1, top: Int = 5) async throws -> MonthDigest {
+    public static func make(month: String, studio: String?, from reports: Reports, examplesPerTopic: Int = 1, top: Int = 5) async throws -> MonthDigest {
         guard let (year, number) = MonthReport.parse(month) else { throw ReportError.badMonth(month) }
         let previous = number == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, number - 1)
-        let this = try await MonthReport.cases(month: month, studio: studio, hotline: hotline)
-        let last = try await MonthReport.cases(month: previous, studio: studio, hotline: hotline)
+        let this = try await MonthReport.cases(month: month, studio: studio, from: reports)
+        let last = try await MonthReport.cases(month: previous, studio: studio, from: reports)
         func counts(_ key: (CaseRecord) -> String) -> [Count] {
             let now = Dictionary(grouping: this, by: key).mapValues(\.count)
             let before = Dictionary(grouping: last, by: key).mapValues(\.count)
             return now.map { Count(key: $0.key, cases: $0.value, lastMonth: before[$0.key] ?? 0) }
                 .sorted { ($0.cases, $1.key) > ($1.cases, $0.key) }.prefix(top).map { $0 }
         }
-        let catalog = hotline.topics
+        let catalog = reports.rules.topics
         let topics = counts { catalog.name($0.topic) }
         var examples: [Example] = []
         for t in topics {
@@ -275,5 +275,21 @@ public struct MonthDigest: Sendable {
             "examples": examples.map { ["topic": $0.topic, "ref": $0.ref, "text": $0.text] },
             "escalations": escalations.map { ["ref": $0.ref, "outcome": $0.outcome.rawValue, "topic": $0.topic, "area": $0.area, "note": $0.note] },
         ])
+    }
+}
+
+/// What reports are read from: the storage door's report queries, the deployment's studios and
+/// people, the rule book's topic names, the clock (for what is overdue now).
+public struct Reports: Sendable {
+    let database: AppDatabase
+    let deployment: Deployment
+    let rules: RuleBook
+    let clock: WallClock
+
+    public init(_ parts: HotlineParts) {
+        database = parts.database
+        deployment = parts.settings.deployment
+        rules = parts.rules
+        clock = parts.clock
     }
 }

@@ -9,13 +9,17 @@ import UnixSignals
 /// Reloads the rule table when `Intents/` changes or on SIGHUP; a broken edit keeps the old table
 /// in service and logs every error with file and line.
 public final class RuleReloader: Service {
-    let hotline: Hotline
+    let rules: RuleBook
+    let settings: HotlineSettings
+    let logger: Logger
     let directory: String
     let interval: Duration
     private let lastSeen: Mutex<String>
 
-    public init(hotline: Hotline, directory: String, interval: Duration = .seconds(1)) {
-        self.hotline = hotline
+    public init(_ parts: HotlineParts, directory: String, interval: Duration = .seconds(1)) {
+self.rules = parts.rules
+        self.settings = parts.settings
+        self.logger = parts.logger
         self.directory = directory
         self.interval = interval
         self.lastSeen = Mutex(Self.fingerprint(directory))
@@ -54,15 +58,15 @@ public final class RuleReloader: Service {
     public func reload(reason: String) -> Bool {
         do {
             let table = try RuleTableLoader.load(directory: directory)
-            let missing = table.missingFacts(studios: hotline.settings.deployment.studios)
+            let missing = table.missingFacts(studios: settings.deployment.studios)
             guard missing.isEmpty else { throw ConfigErrors(missing.map { ConfigError(file: $0.location.file, line: $0.location.line, message: $0.message) }) }
-            let stranded = HotlineSetup.unknownTopics(in: hotline.settings, topics: table.topics)
+            let stranded = HotlineSetup.unknownTopics(in: settings, topics: table.topics)
             guard stranded.isEmpty else { throw ConfigErrors(stranded.map { ConfigError(file: directory, line: 1, message: $0) }) }
-            try hotline.reloadRules(table)
-            hotline.logger.info("rule table reloaded (\(reason)): \(table.rules.count) rules")
+            try rules.reload(table)
+            logger.info("rule table reloaded (\(reason)): \(table.rules.count) rules")
             return true
         } catch {
-            hotline.logger.error("rule table NOT reloaded (\(reason)), the previous one stays in service:\n\(error)")
+            logger.error("rule table NOT reloaded (\(reason)), the previous one stays in service:\n\(error)")
             return false
         }
     }

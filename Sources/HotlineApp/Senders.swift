@@ -29,16 +29,17 @@ public struct SenderDirectory: Sendable {
 
     public init(_ senders: [String: any MessageSender]) { self.senders = senders }
 
-    /// The real senders for the configured channels, with their credentials from `hotline`'s secrets.
-    public static func configured(_ hotline: Hotline, transport: any HTTPTransport = AsyncHTTPTransport()) -> SenderDirectory {
+        /// The real senders for the configured channels, with their credentials from the secrets.
+    public static func configured(_ parts: HotlineParts, transport: any HTTPTransport = AsyncHTTPTransport()) -> SenderDirectory {
         var senders: [String: any MessageSender] = [:]
-        for channel in hotline.settings.channels {
+        let adapters = parts.channels
+        for channel in parts.settings.channels {
             switch channel.kind {
-            case .dryrun: senders[channel.id] = DryRunSender(logger: hotline.logger)
+            case .dryrun: senders[channel.id] = DryRunSender(logger: parts.logger)
             case .json: break
-            case .kannel: senders[channel.id] = HTTPGatewaySender.kannel(hotline.kannel(channel), transport: transport)
-            case .twilio: senders[channel.id] = HTTPGatewaySender.twilio(hotline.twilio(channel), transport: transport)
-            case .android: senders[channel.id] = HTTPGatewaySender.android(hotline.android(channel), transport: transport)
+            case .kannel: senders[channel.id] = HTTPGatewaySender.kannel(adapters.kannel(channel), transport: transport)
+            case .twilio: senders[channel.id] = HTTPGatewaySender.twilio(adapters.twilio(channel), transport: transport)
+            case .android: senders[channel.id] = HTTPGatewaySender.android(adapters.android(channel), transport: transport)
             }
         }
         return SenderDirectory(senders)

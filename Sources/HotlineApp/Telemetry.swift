@@ -1,6 +1,7 @@
 import Foundation
 import HotlineCore
 import HotlineStorage
+import Logging
 import Metrics
 import Prometheus
 
@@ -32,11 +33,11 @@ public struct Telemetry: Sendable {
     }
 
     /// The Prometheus text: the gauges refreshed from the database first.
-    func scrape(_ hotline: Hotline) async -> String {
+    func scrape(_ database: AppDatabase, now: Date, logger: Logger) async -> String {
         let snapshot: MetricsSnapshot?
-        do { snapshot = try await hotline.database.metricsSnapshot(now: hotline.clock.now()) } catch {
+        do { snapshot = try await database.metricsSnapshot(now: now) } catch {
             // The counters still go out; the gauges keep their last values, and the log says why.
-            hotline.logger.error("metrics: cannot read cases and outbox: \(error)")
+            logger.error("metrics: cannot read cases and outbox: \(error)")
             snapshot = nil
         }
         if let snapshot {

@@ -3,20 +3,38 @@ import HotlineChannels
 import HotlineCore
 import HotlineStorage
 import Hummingbird
+import Logging
 import NIOCore
 
 /// Webhook endpoints: each stores the message before answering 2xx.
 struct WebhookController {
-    let hotline: Hotline
+    let intake: IntakeService
+    let adapters: ChannelAdapters
+    let settings: HotlineSettings
+    let database: AppDatabase
+    let clock: WallClock
+    let logger: Logger
+    /// The dispatcher's sign of life, read by `/readyz`.
+    let heartbeat: Heartbeat
+
+    init(_ parts: HotlineParts, intake: IntakeService) {
+        self.intake = intake
+        adapters = parts.channels
+        settings = parts.settings
+        database = parts.database
+        clock = parts.clock
+        logger = parts.logger
+        heartbeat = parts.dispatcherHeartbeat
+    }
     /// Largest request body read; larger bodies get 413.
     static let maxBody = 64 * 1024
     /// The most a gateway's body may carry when a longer text is stored cut (Kannel's post-url).
     static let maxCutBody = 1024 * 1024
 
     func register(on router: Router<HotlineRequestContext>) {
-        if let channel = hotline.settings.channels.first(where: { $0.kind == .json }) {
-            let webhook = JSONWebhook(secret: hotline.secret(for: channel), maxTextLength: hotline.settings.maxInboundLength,
-                                      defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
+        if let channel = settings.channels.first(where: { $0.kind == .json }) {
+            let webhook = JSONWebhook(secret: adapters.secret(for: channel), maxTextLength: settings.maxInboundLength,
+                                      defaultCountryCode: settings.deployment.defaultCountryCode)
             router.post("/webhooks/json") { request, _ in
                 await receiveJSON(request, webhook: webhook, channel: channel)
             }
@@ -24,7 +42,7 @@ struct WebhookController {
         // Every gateway channel answers at /webhooks/<kind>/<channel id>; the first of each kind also
         // at /webhooks/<kind>, the short path the README's gateway setups use.
         var firstOfKind = Set<ChannelKind>()
-        for channel in hotline.settings.channels {
+        for channel in settings.channels {
             let base = "/webhooks/\(channel.kind.rawValue)"
             let bases = firstOfKind.insert(channel.kind).inserted ? [base, "\(base)/\(channel.id)"] : ["\(base)/\(channel.id)"]
             for base in bases {
@@ -32,7 +50,7 @@ struct WebhookController {
                 case .json, .dryrun:
                     break
                 case .kannel:
-                    let kannel = hotline.kannel(channel)
+                    let kannel = adapters.kannel(channel)
                     // Kannel calls get-url with GET and post-url with POST (form body); both carry the same fields.
                     router.get(RouterPath(base)) { request, context in await receiveKannel(request, context, kannel: kannel, channel: channel) }
                     router.post(RouterPath(base)) { request, context in await receiveKannel(request, context, kannel: kannel, channel: channel) }
@@ -42,7 +60,7 @@ struct WebhookController {
                         }
                     }
                 case .twilio:
-                    let twilio = hotline.twilio(channel)
+                    let twilio = adapters.twilio(channel)
                     router.post(RouterPath(base)) { request, context in await receiveTwilio(request, context, twilio: twilio, channel: channel) }
                     router.post(RouterPath(base + "/status")) { request, context in
                         await deliveryReport(request, context, channel: channel, queryFields: false) { fields, _ throws(WebhookError) in
@@ -51,14 +69,14 @@ struct WebhookController {
                         }
                     }
                 case .android:
-                    let android = hotline.android(channel)
+                    let android = adapters.android(channel)
                     router.post(RouterPath(base)) { request, context in await receiveAndroid(request, context, android: android, channel: channel) }
                 }
             }
         }
         // Healthy means a message can be stored now: the check writes (a full disk fails it).
         @Sendable func health(_ request: Request, _ context: HotlineRequestContext) async -> Response {
-            await hotline.database.isHealthy(now: hotline.clock.now())
+            await database.isHealthy(now: clock.now())
                 ? Self.json(.ok, ["status": "ok"])
                 : Self.json(.serviceUnavailable, ["status": "database cannot store messages"])
         }
@@ -67,9 +85,9 @@ struct WebhookController {
         // Ready: messages can be stored and the outbox dispatcher is alive (it beats at least every
         // second when idle; a batch held up by a silent gateway takes at most its timeout).
         @Sendable func ready(_ request: Request, _ context: HotlineRequestContext) async -> Response {
-            let now = hotline.clock.now()
-            guard await hotline.database.isHealthy(now: now) else { return Self.json(.serviceUnavailable, ["status": "database cannot store messages"]) }
-            guard hotline.dispatcherHeartbeat.isAlive(now: now, within: Self.dispatcherSilence) else {
+            let now = clock.now()
+            guard await database.isHealthy(now: now) else { return Self.json(.serviceUnavailable, ["status": "database cannot store messages"]) }
+            guard heartbeat.isAlive(now: now, within: Self.dispatcherSilence) else {
                 return Self.json(.serviceUnavailable, ["status": "outbox dispatcher silent for over \(Int(Self.dispatcherSilence)) s"])
             }
             return Self.json(.ok, ["status": "ready"])
@@ -95,14 +113,14 @@ struct WebhookController {
             return reject(error, channel: channel)
         }
         do {
-            let receipt = try await hotline.receive(text, channel: channel)
+            let receipt = try await intake.receive(text, channel: channel)
             var answer: [String: any Sendable] = ["message_id": receipt.messageID, "duplicate": receipt.duplicate]
             answer["case"] = receipt.caseNumber
             return Self.json(.ok, answer)
         } catch let error as IntakeError {
             return Self.json(.notFound, ["error": error.description])
         } catch {
-            hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
+            logger.error("webhook \(channel.id): cannot store message: \(error)")
             // 5xx: the provider retries, and the same id is then stored once.
             return Self.json(.serviceUnavailable, ["error": "message not stored, try again"])
         }
@@ -188,7 +206,7 @@ struct WebhookController {
         do {
             guard let body = try? await request.body.collect(upTo: Self.maxBody) else { throw WebhookError.malformed("body too large") }
             event = try android.event(body: Array(buffer: body), signature: request.headers[.init(AndroidGatewayChannel.signatureHeader)!],
-                                      timestamp: request.headers[.init(AndroidGatewayChannel.timestampHeader)!], now: hotline.clock.now())
+                                      timestamp: request.headers[.init(AndroidGatewayChannel.timestampHeader)!], now: clock.now())
         } catch let error as WebhookError {
             return reject(error, channel: channel)
         } catch {
@@ -200,16 +218,16 @@ struct WebhookController {
             case .received:
                 break
             case let .status(providerID, status, detail):
-                guard let status, let id = try await hotline.database.outboundMessageID(channel: channel.id, providerID: providerID) else {
-                    hotline.logger.info("webhook \(channel.id): event ignored: \(detail)")
+                guard let status, let id = try await database.outboundMessageID(channel: channel.id, providerID: providerID) else {
+                    logger.info("webhook \(channel.id): event ignored: \(detail)")
                     return Response(status: .ok)
                 }
-                try await hotline.database.recordDeliveryReport(messageID: id, channel: channel.id, status: status.rawValue, detail: detail,
-                                                                now: hotline.clock.now())
+                try await database.recordDeliveryReport(messageID: id, channel: channel.id, status: status.rawValue, detail: detail,
+                                                                now: clock.now())
             }
             return Response(status: .ok)
         } catch {
-            hotline.logger.error("webhook \(channel.id): cannot store event: \(error)")
+            logger.error("webhook \(channel.id): cannot store event: \(error)")
             return Self.text(.serviceUnavailable, "not stored, try again")
         }
     }
@@ -224,26 +242,26 @@ struct WebhookController {
             return reject(error, channel: channel)
         }
         guard let status = report.status else {
-            hotline.logger.info("webhook \(channel.id): delivery report ignored: \(report.detail)")
+            logger.info("webhook \(channel.id): delivery report ignored: \(report.detail)")
             return Response(status: .ok)
         }
         do {
-            let known = try await hotline.database.recordDeliveryReport(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
-                                                                         status: status.rawValue, detail: report.detail, now: hotline.clock.now())
-            if !known { hotline.logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.messageID)") }
+            let known = try await database.recordDeliveryReport(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
+                                                                         status: status.rawValue, detail: report.detail, now: clock.now())
+            if !known { logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.messageID)") }
             if report.optedOut, known {
-                try await hotline.database.recordOptOut(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
-                                                        sparing: hotline.rosterPhones, alsoIn: hotline.optOutStudios, now: hotline.clock.now())
+                try await database.recordOptOut(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
+                                                        sparing: settings.deployment.rosterPhones, alsoIn: settings.deployment.optOutStudios, now: clock.now())
             }
             return Response(status: .ok)
         } catch {
-            hotline.logger.error("webhook \(channel.id): cannot store delivery report: \(error)")
+            logger.error("webhook \(channel.id): cannot store delivery report: \(error)")
             return Self.text(.serviceUnavailable, "report not stored, try again")
         }
     }
 
     func forbidden(_ context: HotlineRequestContext, channel: ChannelSettings) -> Response {
-        hotline.logger.warning("webhook \(channel.id): refused a request from \(context.remoteAddress?.ipAddress ?? "?"), not in allow")
+        logger.warning("webhook \(channel.id): refused a request from \(context.remoteAddress?.ipAddress ?? "?"), not in allow")
         return Self.text(.forbidden, "source address not allowed")
     }
 
@@ -257,12 +275,12 @@ struct WebhookController {
     /// unknown hotline number, 503 (so that the gateway retries) when storage fails.
     func store(_ text: InboundText, channel: ChannelSettings, stored: Response) async -> Response {
         do {
-            _ = try await hotline.receive(text, channel: channel)
+            _ = try await intake.receive(text, channel: channel)
             return stored
         } catch let error as IntakeError {
             return Self.text(.notFound, error.description)
         } catch {
-            hotline.logger.error("webhook \(channel.id): cannot store message: \(error)")
+            logger.error("webhook \(channel.id): cannot store message: \(error)")
             return Self.text(.serviceUnavailable, "message not stored, try again")
         }
     }
@@ -270,10 +288,10 @@ struct WebhookController {
     func reject(_ error: WebhookError, channel: ChannelSettings) -> Response {
         switch error {
         case .unauthorized:
-            hotline.logger.warning("webhook \(channel.id): refused: \(error)")
+            logger.warning("webhook \(channel.id): refused: \(error)")
             return Self.json(.unauthorized, ["error": error.description])
         case .malformed:
-            hotline.logger.info("webhook \(channel.id): bad request: \(error)")
+            logger.info("webhook \(channel.id): bad request: \(error)")
             return Self.json(.badRequest, ["error": error.description])
         }
     }

@@ -37,33 +37,34 @@ struct AdminBench: AsyncParsableCommand {
         logger.logLevel = .error
         let hotline = try HotlineSetup.make(HotlinePaths(config: config, intents: intents, database: database), clock: .fixed(Self.now),
                                             environment: [:], logger: logger)
-        let existing = try await hotline.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cases") ?? 0 }
+        let fixture = try Fixture.open(database)
+        let existing = try await fixture.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cases") ?? 0 }
         if existing == 0 {
             let start = Date()
-            try await seed(hotline)
+            try await seed(hotline, into: fixture)
             print("seeded in \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
         }
-        let counts = try await hotline.database.writer.read { db in
+        let counts = try await fixture.read { db in
             (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0,
              try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_events") ?? 0)
         }
         let size = (try FileManager.default.attributesOfItem(atPath: database)[.size] as? Int ?? 0) / 1_048_576
         print("database \(database): \(counts.0) cases, \(counts.1) messages, \(counts.2) audit-trail entries, \(size) MiB")
-        let staff = StaffDesk(hotline: hotline, cost: 4)
+        let staff = StaffAccounts(hotline, cost: 4)
         if try await hotline.database.staffUser(login: "bench-coordinator") == nil {
             _ = try await staff.add(login: "bench-coordinator", name: "bench", role: .coordinator, studios: ["xujiawan"])
             _ = try await staff.add(login: "bench-auditor", name: "bench", role: .auditor, studios: [])
         }
         let coordinator = try await staff.issueToken(login: "bench-coordinator", days: 1).token
         let auditor = try await staff.issueToken(login: "bench-auditor", days: 1).token
-        try await explain(hotline)
+        try await explain(fixture)
         try await inProcess(hotline)
 
         let port = try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
-            let app = buildApplication(hotline: hotline, senders: nil, port: 0, onServerRunning: { port in started.resume(returning: port) })
+            let app = buildApplication(parts: hotline, senders: nil, port: 0, onServerRunning: { port in started.resume(returning: port) })
             Task { try await app.runService(gracefulShutdownSignals: []) }
         }
-        let deep = try await hotline.database.writer.read { db in
+        let deep = try await fixture.read { db in
             try Int64.fetchOne(db, sql: "SELECT id FROM cases WHERE studio_id = 'xujiawan' AND topic = 'water' ORDER BY id DESC LIMIT 1 OFFSET 5000") ?? 1
         }
         let queries: [(String, String, String)] = [
@@ -106,7 +107,7 @@ struct AdminBench: AsyncParsableCommand {
     }
 
     /// The month report's parts in process (no HTTP, no JSON): where its time goes.
-    func inProcess(_ hotline: Hotline) async throws {
+    func inProcess(_ hotline: HotlineParts) async throws {
         func time(_ name: String, _ work: () async throws -> Int) async throws {
             var times: [Double] = []
             var n = 0
@@ -122,14 +123,14 @@ struct AdminBench: AsyncParsableCommand {
         let spans = try MonthReport.spans("2026-11", studios: ["xujiawan"], deployment: hotline.settings.deployment)
         try await time("month's rate facts, one studio (read)") { try await hotline.database.caseFacts(received: spans).count }
         try await time("overdue list, one studio (read)") { try await hotline.database.overdueList(now: Self.now, studios: ["xujiawan"]).count }
-        try await time("MonthReport.make, one studio") { try await MonthReport.make(month: "2026-11", studios: ["xujiawan"], hotline: hotline).lines.count }
-        let report = try await MonthReport.make(month: "2026-11", studios: ["xujiawan"], hotline: hotline)
+        try await time("MonthReport.make, one studio") { try await MonthReport.make(month: "2026-11", studios: ["xujiawan"], from: Reports(hotline)).lines.count }
+        let report = try await MonthReport.make(month: "2026-11", studios: ["xujiawan"], from: Reports(hotline))
         try await time("its JSON") { report.json().utf8.count }
         try await time("its CSV") { report.csv().count }
     }
 
     /// The plans SQLite chooses for the list and report queries.
-    func explain(_ hotline: Hotline) async throws {
+    func explain(_ fixture: DatabaseQueue) async throws {
         let plans = [
             "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND state IN ('assigned','accepted','replied') ORDER BY id DESC LIMIT 51",
             "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND topic = 'water' AND id < 100000 ORDER BY id DESC LIMIT 51",
@@ -140,7 +141,7 @@ struct AdminBench: AsyncParsableCommand {
         ]
         print("\nquery plans:")
         for sql in plans {
-            let detail = try await hotline.database.writer.read { db in
+            let detail = try await fixture.read { db in
                 try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
             }
             print("- `\(sql.prefix(110))…`: \(detail.joined(separator: "; "))")
@@ -148,7 +149,7 @@ struct AdminBench: AsyncParsableCommand {
     }
 
     /// A year of cases to `now`, with their messages and audit trails, written directly.
-    func seed(_ hotline: Hotline) async throws {
+    func seed(_ hotline: HotlineParts, into fixture: DatabaseQueue) async throws {
         let deployment = hotline.settings.deployment
         // The first studio (by the demo's ids, xujiawan) gets 70% of the cases.
         let studios = deployment.studios.sorted { ($0.id == "xujiawan" ? 0 : 1, $0.id) < ($1.id == "xujiawan" ? 0 : 1, $1.id) }
@@ -156,7 +157,7 @@ struct AdminBench: AsyncParsableCommand {
         let perCase = messagesPerCase
         let texts = ["小区停水三天了,一直没人管", "燕村的路坑坑洼洼,下雨天根本走不了", "楼上装修天天噪音到晚上十一点", "物业乱收费,停车费一年涨了两次",
                      "医保异地就医怎么报销?", "公司拖欠工资三个月了", "孩子上小学需要准备哪些材料", "污水直接排到河里", "暖气不热", "路灯坏了好几天"]
-        try await hotline.database.writer.write { db in
+        try await fixture.write { db in
             let insertCase = try db.makeStatement(sql: """
                 INSERT INTO cases(studio_id, number, resident_phone, intent, topic, area, area_source, assignee_id, state, routing_reason,
                                   routing_explanation, classification, text, created_at, updated_at, outcome, outcome_note, accepted_at,
@@ -215,6 +216,6 @@ struct AdminBench: AsyncParsableCommand {
                     """, arguments: [studio.id, member.id]) }
             }
         }
-        try await hotline.database.writer.write { db in try db.execute(sql: "ANALYZE") }
+        try await fixture.write { db in try db.execute(sql: "ANALYZE") }
     }
 }

@@ -195,7 +195,7 @@ struct DispatchBench: AsyncParsableCommand {
         let env = ["HOTLINE_KANNEL_SECRET": "bench-secret", "HOTLINE_KANNEL_PASSWORD": "bench-pw"]
         let local = try HotlineSetup.make(paths, environment: env, logger: logger)
         let count = messages
-        try await local.database.writer.write { db in
+        try await Fixture.open(database).write { db in
             let insert = try db.makeStatement(sql: "INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at) VALUES ('xujiawan', ?, '龙湖社区', ?, ?)")
             let now = Date()
             for i in 0..<count { try insert.execute(arguments: ["+86137" + String(format: "%08d", i), now, now]) }
@@ -210,7 +210,7 @@ struct DispatchBench: AsyncParsableCommand {
         processes.append(p)
         for _ in 0..<100 where !KannelSupport.canConnect(ports["TARGET_PORT"]!) { try await Task.sleep(for: .milliseconds(100)) }
         let text = try self.text
-        let (_, plan) = try await NoticeDesk(hotline: local).create(studio: "xujiawan", Self.draft, by: "bench")
+        let (_, plan) = try await NoticeService(local).create(studio: "xujiawan", Self.draft, by: "bench")
         guard plan.recipients.count == messages, plan.text == text else {
             throw ValidationError("the notice reaches \(plan.recipients.count) with '\(plan.text)', not \(messages) with '\(text)'")
         }

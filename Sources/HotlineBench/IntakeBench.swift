@@ -5,12 +5,12 @@ import HotlineChannels
 import HotlineCore
 import Logging
 
-/// Intake in process, without HTTP or Kannel: `Hotline.receive` called by many concurrent tasks
+/// Intake in process, without HTTP or Kannel: `IntakeService.receive` called by many concurrent tasks
 /// against a SQLite file (WAL, synchronous FULL), each text from a new resident, as the Kannel
 /// benchmark sends them. Measures what the service itself costs per message.
 struct IntakeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "intake", abstract: "Inbound texts per second through Hotline.receive (stored, classified, routed, replies queued).")
+        commandName: "intake", abstract: "Inbound texts per second through IntakeService.receive (stored, classified, routed, replies queued).")
 
     @Option(help: "Messages per round.")
     var messages = 20_000
@@ -48,6 +48,7 @@ struct IntakeBench: AsyncParsableCommand {
               let channel = hotline.settings.channels.first(where: { $0.kind == .json }) else {
             throw ValidationError("the configuration needs a studio with a hotline number and a json channel")
         }
+        let intake = IntakeService(hotline)
         let text = "小区停水三天了,一直没人管"
         let total = messages
         let width = concurrency
@@ -62,7 +63,7 @@ struct IntakeBench: AsyncParsableCommand {
                     // Distinct numbers scattered over the range, as Kannel's fakesmsc `-z` draws them:
                     // sequential numbers would append to the residents' indexes and cost less.
                     let from = "+86137" + String(format: "%08d", (i * 48_271) % 100_000_000)
-                    _ = try await hotline.receive(InboundText(providerID: "bench-\(i)", from: from, to: number, text: text), channel: channel)
+                    _ = try await intake.receive(InboundText(providerID: "bench-\(i)", from: from, to: number, text: text), channel: channel)
                 }
             }
             while next < min(width, total) { add() }

@@ -39,13 +39,15 @@ struct NoticeBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: dir) }
         var logger = Logger(label: "bench")
         logger.logLevel = .error
-        let hotline = try HotlineSetup.make(HotlinePaths(config: config, intents: intents, database: dir.appendingPathComponent("h.sqlite").path),
+        let path = dir.appendingPathComponent("h.sqlite").path
+        let hotline = try HotlineSetup.make(HotlinePaths(config: config, intents: intents, database: path),
                                             environment: [:], logger: logger)
         guard let studio = hotline.settings.deployment.studios.first(where: { $0.areas.contains { $0.id == "龙湖社区" } }) else {
             throw ValidationError("the configuration needs a studio with the area 龙湖社区 (the demo config)")
         }
         let count = residents
-        try await hotline.database.writer.write { db in
+        let fixture = try Fixture.open(path)
+        try await fixture.write { db in
             let insert = try db.makeStatement(sql: """
                 INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at, opted_out_at) VALUES (?, ?, '龙湖社区', ?, ?, ?)
                 """)
@@ -55,7 +57,7 @@ struct NoticeBench: AsyncParsableCommand {
                 try insert.execute(arguments: [studio.id, phone, now, now, i % 50 == 0 ? now : nil])
             }
         }
-        let desk = NoticeDesk(hotline: hotline)
+        let desk = NoticeService(hotline)
         let draft = NoticeDraft(kind: .meeting, title: "龙湖小区停车协商会",
                                 meeting: Meeting(at: Date().addingTimeInterval(3 * 86_400), place: "社区党群服务中心二楼"),
                                 audience: [.residentsOfArea("龙湖社区"), .membersOfArea("龙湖社区")])
@@ -67,7 +69,7 @@ struct NoticeBench: AsyncParsableCommand {
         let (_, plan) = try await desk.create(studio: studio.id, draft, by: "bench")
         let create = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let cpu = IntakeBench.cpuSeconds() - cpuBefore
-        let outbox = try await hotline.database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+        let outbox = try await fixture.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
         return (preview, create, plan.recipients.count, outbox, cpu)
     }
 }

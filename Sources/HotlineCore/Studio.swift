@@ -154,8 +154,17 @@ public struct Deployment: Sendable {
 
     /// The other studios an opt-out at `studio` covers too.
     public func optOutAlsoCovers(_ studio: String) -> [String] {
-        optOutScope == .deployment ? studios.map(\.id).filter { $0 != studio } : []
+        optOutStudios.filter { $0 != studio }
     }
+
+    /// The studios a provider's opt-out (found on a stored message, whose studio storage reads)
+    /// covers besides the message's own: every studio when `opt_out` is `deployment`, else none.
+    public var optOutStudios: [String] {
+        optOutScope == .deployment ? studios.map(\.id) : []
+    }
+
+    /// Every member's and liaison's number, in any studio: never marked opted out by a provider.
+    public var rosterPhones: Set<String> { Set(studios.flatMap { $0.roster.map(\.phone) }) }
 
     /// The studio the console simulator talks to unless told otherwise.
     public var defaultStudio: String?

@@ -83,7 +83,7 @@ public struct CaseFacts: Sendable {
 extension AppDatabase {
     /// A page of cases matching `filter`, newest first, below `cursor` (a case id).
     public func cases(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) async throws -> CasePage {
-        try await writer.read { db in
+        try await reader.read { db in
             var clauses: [String] = []
             var args: [(any DatabaseValueConvertible)?] = []
             clauses.append("studio_id IN (\(Array(repeating: "?", count: filter.studios.count).joined(separator: ",")))")
@@ -142,7 +142,7 @@ extension AppDatabase {
 
     /// The case with this number in this studio, with its conversation and audit trail, in one read.
     public func caseDetail(studio: String, number: Int) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord])? {
-        try await writer.read { db in
+        try await reader.read { db in
             guard let c = try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) else { return nil }
             let messages = try MessageRecord.filter(Column("case_id") == c.id).order(Column("id")).fetchAll(db)
             let events = try CaseEventRecord.filter(Column("case_id") == c.id).order(Column("id")).fetchAll(db)
@@ -152,7 +152,7 @@ extension AppDatabase {
 
     /// The facts the rates need of the cases each studio received in its span, oldest first.
     public func caseFacts(received spans: [(studio: String, from: Date, to: Date)]) async throws -> [CaseFacts] {
-        try await writer.read { db in
+        try await reader.read { db in
             var out: [CaseFacts] = []
             // One indexed range per studio (cases_by_studio_created), read through SQLite's C API:
             // a month of a busy district is ten thousand rows or more.
@@ -178,7 +178,7 @@ extension AppDatabase {
     /// Open cases past the deadline they work towards, as an overdue list shows them (optionally
     /// of some studios), most overdue first.
     public func overdueList(now: Date, studios: [String]?, limit: Int = 500) async throws -> [OverdueCase] {
-        try await writer.read { db in
+        try await reader.read { db in
             var s = BoundStatement(try db.cachedStatement(sql: """
                 SELECT studio_id, number, assignee_id, topic, area, state, next_due FROM cases WHERE next_due < ?
                 \(studios.map { " AND studio_id IN (\($0.map { _ in "?" }.joined(separator: ",")))" } ?? "") ORDER BY next_due, id LIMIT ?
@@ -200,7 +200,7 @@ extension AppDatabase {
 
     /// Open cases past the deadline they work towards (optionally of some studios), most overdue first.
     public func overdueCases(now: Date, studios: [String]?, limit: Int = 500) async throws -> [CaseRecord] {
-        try await writer.read { db in
+        try await reader.read { db in
             var sql = "SELECT * FROM cases WHERE next_due < ?"
             var args: [any DatabaseValueConvertible] = [now]
             if let studios {
@@ -218,7 +218,7 @@ extension AppDatabase {
     /// indexed count.
     /// With `member`, only that member's cases (and no outbox count).
     public func todayCounts(studios: [String], member: String? = nil, dayStart: Date, now: Date, riskUntil: Date) async throws -> TodayCounts {
-        try await writer.read { db in
+        try await reader.read { db in
             var c = TodayCounts()
             for studio in studios {
                 func count(_ sql: String, _ args: StatementArguments) throws -> Int {
@@ -241,7 +241,7 @@ extension AppDatabase {
 
     /// The outbox rows of a case's texts that failed for good: (outbox id, message id).
     public func failedOutbox(caseID: Int64) async throws -> [(outbox: Int64, message: Int64)] {
-        try await writer.read { db in
+        try await reader.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT o.id, o.message_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.case_id = ? AND o.status = 'failed'
                 """, arguments: [caseID]).map { ($0[0], $0[1]) }
@@ -250,7 +250,7 @@ extension AppDatabase {
 
     /// Roster ids on leave now, by studio, with the end of their leave (nil: until they say they are back).
     public func leave(now: Date) async throws -> [String: [String: Date?]] {
-        try await writer.read { db in
+        try await reader.read { db in
             var out: [String: [String: Date?]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT studio_id, roster_id, until FROM member_leave WHERE until IS NULL OR until > ?", arguments: [now]) {
                 out[row[0], default: [:]][row[1]] = .some(row[2] as Date?)
@@ -261,7 +261,7 @@ extension AppDatabase {
 
     /// Open cases per assignee, by studio.
     public func openCaseCounts() async throws -> [String: [String: Int]] {
-        try await writer.read { db in
+        try await reader.read { db in
             var out: [String: [String: Int]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT studio_id, assignee_id, open_cases FROM assignee_load") { out[row[0], default: [:]][row[1]] = row[2] }
             return out
@@ -275,7 +275,7 @@ extension AppDatabase {
         let head = String(masked.prefix { $0 != "*" }), tail = String(masked.reversed().prefix { $0 != "*" }.reversed())
         // LIKE's own wildcards cannot occur: the ends are digits and a plus.
         let pattern = head + String(repeating: "_", count: masked.count - head.count - tail.count) + tail
-        return try await writer.read { db in
+        return try await reader.read { db in
             let phones = try String.fetchAll(db, sql: """
                 SELECT phone FROM residents WHERE studio_id = ? AND phone LIKE ?
                 UNION SELECT resident_phone FROM cases WHERE studio_id = ? AND resident_phone LIKE ?
@@ -285,7 +285,7 @@ extension AppDatabase {
     }
 
     public func resident(studio: String, phone: String, limit: Int = 50) async throws -> (ResidentRecord?, [CaseRecord]) {
-        try await writer.read { db in
+        try await reader.read { db in
             let r = try ResidentRecord.filter(Column("studio_id") == studio && Column("phone") == phone).fetchOne(db)
             let cases = try CaseRecord.filter(Column("studio_id") == studio && Column("resident_phone") == phone)
                 .order(Column("id").desc).limit(limit).fetchAll(db)

@@ -5,7 +5,7 @@ import HotlineCore
 extension AppDatabase {
     /// Cases, newest first (optionally of one studio).
     public func cases(studio: String? = nil, limit: Int = 1000) async throws -> [CaseRecord] {
-        try await writer.read { db in
+        try await reader.read { db in
             var request = CaseRecord.all()
             if let studio { request = request.filter(Column("studio_id") == studio) }
             return try request.order(Column("id").desc).limit(limit).fetchAll(db)
@@ -14,7 +14,7 @@ extension AppDatabase {
 
     /// Messages in both directions, newest first (optionally of one studio).
     public func messages(studio: String? = nil, limit: Int = 1000) async throws -> [MessageRecord] {
-        try await writer.read { db in
+        try await reader.read { db in
             var request = MessageRecord.all()
             if let studio { request = request.filter(Column("studio_id") == studio) }
             return try request.order(Column("id").desc).limit(limit).fetchAll(db)
@@ -23,14 +23,14 @@ extension AppDatabase {
 
     /// The case with this number in this studio.
     public func `case`(studio: String, number: Int) async throws -> CaseRecord? {
-        try await writer.read { db in
+        try await reader.read { db in
             try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
         }
     }
 
     /// Cases with this number (in one studio, or in every studio).
     public func cases(studio: String?, number: Int) async throws -> [CaseRecord] {
-        try await writer.read { db in
+        try await reader.read { db in
             var request = CaseRecord.filter(Column("number") == number)
             if let studio { request = request.filter(Column("studio_id") == studio) }
             return try request.fetchAll(db)
@@ -39,19 +39,19 @@ extension AppDatabase {
 
     /// A case's messages in both directions, oldest first.
     public func conversation(caseID: Int64) async throws -> [MessageRecord] {
-        try await writer.read { db in try MessageRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db) }
+        try await reader.read { db in try MessageRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db) }
     }
 
     /// A case's audit trail, oldest first.
     public func events(caseID: Int64) async throws -> [CaseEventRecord] {
-        try await writer.read { db in
+        try await reader.read { db in
             try CaseEventRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db)
         }
     }
 
     /// Case numbers by case id (for listing messages with their case number).
     public func caseNumbers() async throws -> [Int64: (studio: String, number: Int)] {
-        try await writer.read { db in
+        try await reader.read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT id, studio_id, number FROM cases")
             var out: [Int64: (String, Int)] = [:]
             for row in rows { out[row["id"]] = (row["studio_id"], row["number"]) }
@@ -63,7 +63,7 @@ extension AppDatabase {
 extension AppDatabase {
     /// Cases received between `from` (inclusive) and `to` (exclusive), optionally of one studio, oldest first.
     public func cases(receivedFrom from: Date, to: Date, studio: String? = nil) async throws -> [CaseRecord] {
-        try await writer.read { db in
+        try await reader.read { db in
             var request = CaseRecord.filter(Column("created_at") >= from && Column("created_at") < to)
             if let studio { request = request.filter(Column("studio_id") == studio) }
             return try request.order(Column("created_at"), Column("id")).fetchAll(db)
@@ -84,7 +84,7 @@ public struct MetricsSnapshot: Sendable {
 extension AppDatabase {
     /// Cases per state and the outbox's backlog (indexes: cases_by_state, outbox_due).
     public func metricsSnapshot(now: Date) async throws -> MetricsSnapshot {
-        try await writer.read { db in
+        try await reader.read { db in
             var byState: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, COUNT(*) FROM cases GROUP BY state") { byState[row[0]] = row[1] }
             let pending = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox WHERE status = 'pending'") ?? 0

@@ -4,8 +4,12 @@ import HotlineCore
 
 /// The one door to SQLite: migrations, and one write transaction per intent-named method.
 public struct AppDatabase: Sendable {
-    /// The GRDB writer (a `DatabasePool` on disk, a `DatabaseQueue` in tests).
-    public let writer: any DatabaseWriter
+    /// The GRDB writer (a `DatabasePool` on disk, a `DatabaseQueue` in tests): storage's own. Every
+    /// write outside this module goes through an intent-named method, or a ``CaseLedger`` inside
+    /// ``casework(now:_:)`` and intake's transactions.
+    let writer: any DatabaseWriter
+    /// Where queries read (GRDB's pattern: with a pool, reads run beside the writer on snapshots).
+    var reader: any DatabaseReader { writer }
     /// Intake's way in: concurrent requests share a transaction and its commit.
     let groupCommit: GroupCommit
     /// Raised after every commit that queued texts (or put failed ones back): the dispatcher's wake-up.

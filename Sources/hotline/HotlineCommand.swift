@@ -50,13 +50,13 @@ enum CLI {
 
     /// The service state for a command that works on it outside `serve` (notices, users,
     /// reports): logging at warning, so that only what needs attention reaches the terminal.
-    static func quietHotline(_ files: FileOptions, _ db: DatabaseOption) throws -> Hotline {
+    static func quietParts(_ files: FileOptions, _ db: DatabaseOption) throws -> HotlineParts {
         bootstrapLogging(.warning)
-        return try hotline(paths(files, db), logger: Logger(label: "hotline"))
+        return try parts(paths(files, db), logger: Logger(label: "hotline"))
     }
 
     /// Builds the service state, turning start-up failures into a clear message and exit 1.
-    static func hotline(_ paths: HotlinePaths, logger: Logger) throws -> Hotline {
+    static func parts(_ paths: HotlinePaths, logger: Logger) throws -> HotlineParts {
         do {
             return try HotlineSetup.make(paths, logger: logger)
         } catch let errors as ConfigErrors {

@@ -68,11 +68,11 @@ struct Notices: AsyncParsableCommand {
         }
     }
 
-    static func desk(_ files: FileOptions, _ db: DatabaseOption) throws -> NoticeDesk {
-        NoticeDesk(hotline: try CLI.quietHotline(files, db))
+    static func desk(_ files: FileOptions, _ db: DatabaseOption) throws -> NoticeService {
+        NoticeService(try CLI.quietParts(files, db))
     }
 
-    static func timeZone(_ files: FileOptions, _ db: DatabaseOption, studio: String) throws -> (NoticeDesk, TimeZone) {
+    static func timeZone(_ files: FileOptions, _ db: DatabaseOption, studio: String) throws -> (NoticeService, TimeZone) {
         let desk = try desk(files, db)
         guard let s = desk.studioSettings(studio) else { throw CLI.fail("no studio '\(studio)'") }
         return (desk, s.timeZone)
@@ -114,7 +114,7 @@ struct Notices: AsyncParsableCommand {
             let (desk, zone) = try Notices.timeZone(files, db, studio: notice.studio)
             do {
                 Notices.printPlan(try await desk.preview(studio: notice.studio, try notice.draft(timeZone: zone)), number: nil, json: json)
-            } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
+            } catch let p as NoticeService.Problem { throw CLI.fail(p.description) }
         }
     }
 
@@ -132,7 +132,7 @@ struct Notices: AsyncParsableCommand {
             do {
                 let (record, plan) = try await desk.create(studio: notice.studio, try notice.draft(timeZone: zone), by: "cli")
                 Notices.printPlan(plan, number: record.number, json: json)
-            } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
+            } catch let p as NoticeService.Problem { throw CLI.fail(p.description) }
         }
     }
 
@@ -238,7 +238,7 @@ struct Notices: AsyncParsableCommand {
             do {
                 let told = try await desk.change(studio: ref.studio, number: ref.number, at: when, place: place, reason: reason)
                 CLI.printLine("notice \(ref.studio)-\(ref.number) changed: \(told) recipients told")
-            } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
+            } catch let p as NoticeService.Problem { throw CLI.fail(p.description) }
         }
     }
 
@@ -255,7 +255,7 @@ struct Notices: AsyncParsableCommand {
             do {
                 let (withdrawn, told) = try await desk.cancel(studio: ref.studio, number: ref.number, reason: reason)
                 CLI.printLine("notice \(ref.studio)-\(ref.number) cancelled: \(withdrawn) unsent texts withdrawn, \(told) recipients told")
-            } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
+            } catch let p as NoticeService.Problem { throw CLI.fail(p.description) }
         }
     }
 }

@@ -26,16 +26,16 @@ struct Report: AsyncParsableCommand {
 
     func run() async throws {
         _ = try openExisting(db.database)
-        let hotline = try CLI.quietHotline(files, db)
+        let hotline = try CLI.quietParts(files, db)
         if digest {
             do {
-                let d = try await MonthDigest.make(month: month, studio: studio, hotline: hotline)
+                let d = try await MonthDigest.make(month: month, studio: studio, from: Reports(hotline))
                 if format == .json { CLI.printLine(d.json()) } else { d.text().forEach(CLI.printLine) }
             } catch let e as ReportError { throw CLI.fail(e.description) }
             return
         }
         let report: MonthReport
-        do { report = try await MonthReport.make(month: month, studio: studio, hotline: hotline) } catch let e as ReportError { throw CLI.fail(e.description) }
+        do { report = try await MonthReport.make(month: month, studio: studio, from: Reports(hotline)) } catch let e as ReportError { throw CLI.fail(e.description) }
         switch format {
         case .text: report.text().forEach(CLI.printLine)
         case .json: CLI.printLine(report.json())

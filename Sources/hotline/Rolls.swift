@@ -30,10 +30,10 @@ struct Rolls: AsyncParsableCommand {
                 let entries = try await desk.importRoll(studio: studio, name: name, csv: data, area: area)
                 let roles = Dictionary(grouping: entries, by: \.role).map { "\($0.key) \($0.value.count)" }.sorted().joined(separator: ", ")
                 CLI.printLine("roll \(name): \(entries.count) participants (\(roles))")
-            } catch let NoticeDesk.Problem.rows(errors) {
+            } catch let NoticeService.Problem.rows(errors) {
                 for e in errors { FileHandle.standardError.write(Data("\(file):\(e.line): \(e.problem)\n".utf8)) }
                 throw ExitCode(1)
-            } catch let p as NoticeDesk.Problem { throw CLI.fail(p.description) }
+            } catch let p as NoticeService.Problem { throw CLI.fail(p.description) }
         }
     }
 

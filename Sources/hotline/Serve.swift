@@ -31,13 +31,13 @@ struct Serve: AsyncParsableCommand {
         if let eventLoops { useEventLoopThreads(eventLoops) }
         CLI.bootstrapLogging(.info, format: logFormat)
         let logger = Logger(label: "hotline")
-        let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)
+        let hotline = try CLI.parts(CLI.paths(files, db), logger: logger)
         do { try HotlineSetup.checkExposure(hotline, host: host) } catch { throw CLI.fail("\(error)") }
         let senders = SenderDirectory.configured(hotline)
         let host = self.host
         let followUp: Duration? = followUpSeconds > 0 ? .seconds(followUpSeconds) : nil
         let telemetry = Telemetry.bootstrap()
-        let app = buildApplication(hotline: hotline, senders: senders, intents: files.intents, followUpEvery: followUp,
+        let app = buildApplication(parts: hotline, senders: senders, intents: files.intents, followUpEvery: followUp,
                                    host: host, port: port, idleTimeoutSeconds: Int64(idleTimeout), telemetry: telemetry) { port in
             // Scripts and tests read this line to find the port.
             CLI.printLine("listening on http://\(host):\(port)")

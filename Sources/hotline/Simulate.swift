@@ -18,7 +18,7 @@ struct Simulate: AsyncParsableCommand {
     func run() async throws {
         CLI.bootstrapLogging(.error)
         let logger = Logger(label: "hotline")
-        let hotline = try CLI.hotline(CLI.paths(files, db), logger: logger)
+        let hotline = try CLI.parts(CLI.paths(files, db), logger: logger)
         let deployment = hotline.settings.deployment
         guard let number = to.map({ PhoneNumber.normalize($0, defaultCountryCode: deployment.defaultCountryCode) })
                 ?? (deployment.defaultStudio.flatMap(deployment.studio(id:)) ?? deployment.studios.first)?.hotlineNumbers.first,
@@ -26,8 +26,9 @@ struct Simulate: AsyncParsableCommand {
             throw CLI.fail("no studio has the hotline number \(to ?? "-")")
         }
         let console = ConsoleSender(studio: studio)
-        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, console))
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, console))
         let channel = ChannelSettings(id: "simulate", kind: .json)
+        let intake = IntakeService(hotline)
         CLI.printLine("\(studio.name) (\(number)). Type `PHONE: TEXT`, e.g. +8613700000001: 小区停水三天了 — Ctrl-D to quit.")
         _ = try hotline.database.recoverInterruptedSends(now: hotline.clock.now())
         while let line = readLine() {
@@ -45,7 +46,7 @@ struct Simulate: AsyncParsableCommand {
             }
             let inbound = InboundText(providerID: "sim-\(UUID().uuidString)", from: phone, to: number, text: text)
             do {
-                let receipt = try await hotline.receive(inbound, channel: channel)
+                let receipt = try await intake.receive(inbound, channel: channel)
                 CLI.printLine("  stored message #\(receipt.messageID)" + (receipt.caseNumber.map { ", case \(studio.id)-\($0)" } ?? ""))
                 while try await dispatcher.drainOnce() > 0 {}
             } catch {

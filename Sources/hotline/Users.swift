@@ -8,13 +8,13 @@ struct Users: AsyncParsableCommand {
         abstract: "Staff accounts for the admin side: add, list, disable, set a password, issue or revoke an API token.",
         subcommands: [Add.self, List.self, Disable.self, Passwd.self, Token.self, Revoke.self], defaultSubcommand: List.self)
 
-    static func desk(_ files: FileOptions, _ db: DatabaseOption) throws -> StaffDesk {
-        StaffDesk(hotline: try CLI.quietHotline(files, db))
+    static func desk(_ files: FileOptions, _ db: DatabaseOption) throws -> StaffAccounts {
+        StaffAccounts(try CLI.quietParts(files, db))
     }
 
     /// Runs `body`, turning the desk's refusals into a clear error and exit 1.
     static func run<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let p as StaffDesk.Problem { throw CLI.fail(p.description) }
+        do { return try await body() } catch let p as StaffAccounts.Problem { throw CLI.fail(p.description) }
     }
 
     /// A password from standard input (one line), never from the command line where `ps` shows it.

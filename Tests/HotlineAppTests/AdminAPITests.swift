@@ -14,14 +14,14 @@ import Testing
         let phones: Phones
         let clock: StepClock
         let tokens: [String: String]
-        var hotline: Hotline { phones.hotline }
+        var hotline: HotlineParts { phones.hotline }
 
         init() async throws {
             clock = StepClock(thursday)
             phones = Phones(try makeHotline(clock: clock.wall))
             try await phones.text(resident, "小区停水三天了,我的电话13912345678")
             try await phones.text("+8613700000021", "燕村的路坏了,没人修")
-            let staff = StaffDesk(hotline: phones.hotline, cost: 4)
+            let staff = StaffAccounts(phones.hotline, cost: 4)
             var tokens: [String: String] = [:]
             for (login, role, studios, member) in [("chen", StaffRole.coordinator, ["xujiawan"], nil as String?), ("xin", .liaison, ["xinjiang"], nil),
                                                    ("wang", .member, ["xujiawan"], "M3"), ("zhang", .member, ["xujiawan"], "M1"),
@@ -34,7 +34,7 @@ import Testing
 
         /// Runs requests against the service's router.
         func test(_ body: @Sendable (TestClientProtocol) async throws -> Void) async throws {
-            try await buildApplication(hotline: hotline, senders: nil, bcryptCost: 4).test(.router, body)
+            try await buildApplication(parts: hotline, senders: nil, bcryptCost: 4).test(.router, body)
         }
     }
 
@@ -262,7 +262,7 @@ import Testing
 
     @Test func loginGivesATokenAndFailuresAreLimited() async throws {
         let desk = try await Desk()
-        try await StaffDesk(hotline: desk.hotline, cost: 4).setPassword(login: "chen", password: "correct horse battery")
+        try await StaffAccounts(desk.hotline, cost: 4).setPassword(login: "chen", password: "correct horse battery")
         try await desk.test { client in
             var (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"correct horse battery"}"#)
             #expect(status == .created)
@@ -273,7 +273,7 @@ import Testing
                 #expect(r.status == .ok && String(buffer: r.body).contains("\"role\":\"coordinator\""))
             }
             (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"wrong"}"#)
-            #expect(status == .unauthorized && body["error"] as? String == StaffDesk.refusal)
+            #expect(status == .unauthorized && body["error"] as? String == StaffAccounts.refusal)
             // Unknown logins from one address: after ten failures the address waits, whatever it tries.
             for i in 2...10 { _ = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"nobody\#(i)","password":"x"}"#) }
             (status, body) = try await Self.call(client, nil, desk, .post, "/api/v1/login", #"{"login":"chen","password":"correct horse battery"}"#)
@@ -285,7 +285,7 @@ import Testing
     /// wrong, one right, again — the eleventh guess is refused.
     @Test func aGoodLoginClearsNoFailures() async throws {
         let desk = try await Desk()
-        try await StaffDesk(hotline: desk.hotline, cost: 4).setPassword(login: "chen", password: "correct horse battery")
+        try await StaffAccounts(desk.hotline, cost: 4).setPassword(login: "chen", password: "correct horse battery")
         try await desk.test { client in
             var statuses: [HTTPResponse.Status] = []
             for round in 0..<3 {
@@ -306,9 +306,9 @@ import Testing
     @Test func aLockedAccountAnswersAsAnUnknownOne() async throws {
         let desk = try await Desk()
         // The service's own cost, as the unknown login's check has.
-        try await StaffDesk(hotline: desk.hotline).setPassword(login: "chen", password: "correct horse battery")
-        let staff = StaffDesk(hotline: desk.hotline)
-        for _ in 0..<StaffDesk.maxFailedLogins { _ = try await staff.login("chen", password: "wrong") }
+        try await StaffAccounts(desk.hotline).setPassword(login: "chen", password: "correct horse battery")
+        let staff = StaffAccounts(desk.hotline)
+        for _ in 0..<StaffAccounts.maxFailedLogins { _ = try await staff.login("chen", password: "wrong") }
         try await desk.test { client in
             func timed(_ body: String) async throws -> (HTTPResponse.Status, String, TimeInterval) {
                 let start = Date()

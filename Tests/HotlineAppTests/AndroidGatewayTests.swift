@@ -83,9 +83,9 @@ import Testing
             "api_url": "http://192.0.2.1:8080", "username": "sms", "password_env": "P", "number": "10690001",
         ]))
         let clock = StepClock(Self.now)
-        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock.wall,
+        let hotline = try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: clock.wall,
                                   secrets: ["android": "k3y", "android.password": "pw"])
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             for (id, advance) in [("evt-1", 0.0), ("evt-2", 30.0), ("evt-3", 600.0)] {
                 clock.advance(advance)
                 let ts = String(Int(clock.wall.now().timeIntervalSince1970))

@@ -8,11 +8,11 @@ import Testing
 /// Phones around a hotline: each text goes through `Hotline.receive` (SQLite, the shipped config
 /// and rules); `inbox` returns what the service queued for a phone since the last look.
 final class Phones {
-    let hotline: Hotline
+    let hotline: HotlineParts
     private var next = 0
     private var seen: [String: Int64] = [:]
 
-    init(_ hotline: Hotline) { self.hotline = hotline }
+    init(_ hotline: HotlineParts) { self.hotline = hotline }
 
     @discardableResult
     func text(_ from: String, _ text: String, to: String = "10690001") async throws -> IntakeReceipt {
@@ -172,7 +172,7 @@ let l1 = "+8613900000001"
         let i = try #require(settings.deployment.studios.firstIndex { $0.id == "xinjiang" })
         let j = try #require(settings.deployment.studios[i].roster.firstIndex { $0.id == "X1" })
         settings.deployment.studios[i].roster[j].phone = m3
-        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
+        let phones = Phones(try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
         try await phones.text("+8613700000055", "王守村吃水难,井里抽不出水", to: "10690002")
         let c = try await phones.case(1, studio: "xinjiang")
         #expect(c.assigneeId == "X1")
@@ -193,7 +193,7 @@ let l1 = "+8613900000001"
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         let i = try #require(settings.deployment.studios.firstIndex { $0.id == "xujiawan" })
         settings.deployment.studios[i].sla.maxOpenCases = 1
-        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
+        let phones = Phones(try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
         try await phones.text("+8613700000011", "龙湖小区电梯坏了")
         try await phones.text("+8613700000012", "龙湖小区电梯又坏了,物业不管")
         try await phones.text("+8613700000013", "龙湖小区楼道漏水,物业不修")

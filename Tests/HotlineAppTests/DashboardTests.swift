@@ -44,7 +44,7 @@ import Testing
 
     static func desk() async throws -> AdminAPITests.Desk {
         let desk = try await AdminAPITests.Desk()
-        let staff = StaffDesk(hotline: desk.hotline, cost: 4)
+        let staff = StaffAccounts(desk.hotline, cost: 4)
         for login in ["chen", "wang", "zhang"] { try await staff.setPassword(login: login, password: "correct horse battery") }
         return desk
     }
@@ -160,7 +160,9 @@ import Testing
     }
 
     @Test func everyTemplateIsRegisteredAndDrawn() throws {
-        let dashboard = try Dashboard(hotline: try makeHotline(), api: AdminAPI(hotline: try makeHotline(), bcryptCost: 4))
+        let parts = try makeHotline()
+        let services = HotlineServices(parts, bcryptCost: 4)
+        let dashboard = try Dashboard(parts, services: services, api: AdminAPI(parts, services: services))
         let t = DashboardWords.en
         #expect(dashboard.draw(LoginModel(t: t, failed: true, next: "/dashboard")).contains(t.loginFailed))
         let row = CaseRow(ref: "x-1", href: "/h", state: "s", topic: "tp", intent: "i", area: "a", member: "m", received: "r", deadline: "d",

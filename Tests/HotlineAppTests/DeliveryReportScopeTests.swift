@@ -11,7 +11,7 @@ import Testing
 @Suite struct DeliveryReportScopeTests {
     @Test func aReportForAnotherChannelsMessageMovesNothing() async throws {
         let hotline = try makeHotline(withGateways)
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             // A JSON-webhook case: its texts go out on the dry-run channel.
             try await client.execute(uri: "/webhooks/json", method: .post, body: ByteBuffer(string: body(id: "j1", text: "停水了"))) {
                 #expect($0.status == .ok)

@@ -1,7 +1,7 @@
 import Foundation
 import HotlineChannels
 import HotlineCore
-import HotlineStorage
+@testable import HotlineStorage
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -11,7 +11,7 @@ import Testing
 @Suite struct HealthTests {
     @Test func headAndAReadOnlyDatabase() async throws {
         let hotline = try makeHotline()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/healthz", method: .head) { #expect($0.status == .ok) }
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             // No write can be committed (as with a full disk): not healthy.
@@ -30,12 +30,12 @@ import Testing
         let hotline = try makeHotline(clock: clock.wall)
         // No dispatcher service runs here; one is expected as `hotline serve` expects its own.
         hotline.dispatcherHeartbeat.expect()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
                 #expect(String(buffer: response.body).contains("outbox dispatcher silent"))
             }
-            try await OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, ScriptedSender())).drainOnce()
+            try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, ScriptedSender())).drainOnce()
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/readyz", method: .head) { #expect($0.status == .ok) }
             clock.advance(31)

@@ -24,7 +24,7 @@ import Testing
         var signed = HTTPFields()
         signed[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = Gateways.twilioSigned(fields)
         let headers = signed
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/webhooks/twilio", method: .post, headers: headers,
                                      body: ByteBuffer(string: FormFields.encode(fields.map { ($0.key, $0.value) }))) { #expect($0.status == .ok) }
         }
@@ -39,7 +39,7 @@ import Testing
     ])
     func kannelRefusesSendersThatAreNoNumbers(query: String, error: String) async throws {
         let hotline = try makeHotline(withGateways)
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/webhooks/kannel?secret=s3cret&" + query, method: .get) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains(error), "\(String(buffer: response.body))")
@@ -61,7 +61,7 @@ import Testing
 
     @Test func controlCharactersAreRemovedFromTextsAndRefusedInNumbers() async throws {
         let hotline = try makeHotline()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/webhooks/json", method: .post,
                                      body: ByteBuffer(string: body(id: "n1", from: "+8613700000001", text: "停水了\u{0}三天\u{7}了\n谁管"))) {
                 #expect($0.status == .ok)
@@ -81,7 +81,7 @@ import Testing
     @Test(arguments: [("\"7\"", "7"), ("2", "2"), ("1", "1"), ("0", "0"), ("1.0", "1"), ("1e2", "100"), ("-3", "-3")])
     func jsonIDsAreStringsOrIntegersInOneForm(raw: String, stored: String) async throws {
         let hotline = try makeHotline()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             let b = #"{"id": \#(raw), "from": "+8613700000041", "to": "10690001", "text": "路灯坏了"}"#
             try await client.execute(uri: "/webhooks/json", method: .post, body: ByteBuffer(string: b)) { #expect($0.status == .ok) }
         }
@@ -91,7 +91,7 @@ import Testing
     @Test(arguments: ["1.5", "true", "[1]"])
     func jsonIDsThatAreNoIntegerAreRefused(raw: String) async throws {
         let hotline = try makeHotline()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             let b = #"{"id": \#(raw), "from": "+8613700000041", "to": "10690001", "text": "路灯坏了"}"#
             try await client.execute(uri: "/webhooks/json", method: .post, body: ByteBuffer(string: b)) { response in
                 #expect(response.status == .badRequest)
@@ -107,7 +107,7 @@ import Testing
         let hotline = try makeHotline(withGateways)
         let long = String(repeating: "水", count: characters)
         let body = "from=13700000001&to=10690001&id=P\(characters)&text=" + FormFields.encode(long)
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             var headers = HTTPFields()
             headers[.contentType] = "application/x-www-form-urlencoded"
             try await client.execute(uri: "/webhooks/kannel?secret=s3cret", method: .post, headers: headers, body: ByteBuffer(string: body)) {
@@ -122,7 +122,7 @@ import Testing
     @Test func aKannelPostPastAnyRealTextIsRefused() async throws {
         let hotline = try makeHotline(withGateways)
         let body = "from=13700000001&to=10690001&id=BIG&text=" + String(repeating: "a", count: 1_100_000)
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/webhooks/kannel?secret=s3cret", method: .post, body: ByteBuffer(string: body)) {
                 #expect($0.status == .badRequest && String(buffer: $0.body).contains("larger than 1048576 bytes"), "\(String(buffer: $0.body))")
             }
@@ -141,7 +141,7 @@ import Testing
     @Test func anOverlongGatewayTextIsStoredCutAtOnce() async throws {
         let hotline = try makeHotline(withGateways)
         let long = String(repeating: "水", count: 60_000)
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/webhooks/kannel?secret=s3cret&from=13700000001&to=10690001&id=L1&text=" + FormFields.encode(long),
                                      method: .get) { #expect($0.status == .ok) }
             // The JSON webhook refuses instead: its sender does not retry a 4xx.
@@ -158,7 +158,7 @@ import Testing
     @Test func providerTimeCountsForDeadlinesWhenBelievable() async throws {
         let hotline = try makeHotline()
         let sent = thursday.addingTimeInterval(-3_600)
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             for (id, at) in [("t1", Listings.isoString(sent)), ("t2", "2030-01-01T00:00:00Z")] {
                 let b = #"{"id": "\#(id)", "from": "+861370000005\#(id.last!)", "to": "10690001", "text": "小区停水了", "received_at": "\#(at)"}"#
                 try await client.execute(uri: "/webhooks/json", method: .post, body: ByteBuffer(string: b)) { #expect($0.status == .ok) }

@@ -49,13 +49,13 @@ final class FakeTransport: HTTPTransport {
 
 /// The Kannel webhooks through Hummingbird's test client.
 @Suite struct KannelWebhookTests {
-    func hotline(allow: [String] = []) throws -> Hotline {
+    func hotline(allow: [String] = []) throws -> HotlineParts {
         var (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         settings.channels.append(ChannelSettings(id: "kannel", kind: .kannel, secretEnv: "X", options: [
             "sendsms_url": "http://127.0.0.1:1/cgi-bin/sendsms", "username": "u", "password_env": "P", "public_url": "http://127.0.0.1:2",
         ], allow: allow))
-        return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
+        return try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
                            secrets: ["kannel": "s3cret", "kannel.password": "pw"])
     }
 
@@ -63,7 +63,7 @@ final class FakeTransport: HTTPTransport {
 
     @Test func moIsStoredOnceAndAnsweredWithAnEmpty200() async throws {
         let hotline = try hotline()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             for _ in 0..<2 {  // Kannel retries with the same %I
                 try await client.execute(uri: Self.mo, method: .get) { response in
                     #expect(response.status == .ok)
@@ -91,7 +91,7 @@ final class FakeTransport: HTTPTransport {
     ])
     func refusalsAndIgnoredReports(uri: String, status: HTTPResponse.Status) async throws {
         let hotline = try hotline()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: uri, method: .get) { #expect($0.status == status) }
         }
         #expect(try await hotline.database.cases().isEmpty)
@@ -104,9 +104,9 @@ final class FakeTransport: HTTPTransport {
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         let options = ["sendsms_url": "http://127.0.0.1:1/cgi-bin/sendsms", "username": "u", "password_env": "P", "public_url": "http://h:2"]
         settings.channels += [ChannelSettings(id: "box1", kind: .kannel, options: options), ChannelSettings(id: "box2", kind: .kannel, options: options)]
-        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
+        let hotline = try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
                                   secrets: ["box1.password": "pw", "box2.password": "pw"])
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             for (path, id) in [("/webhooks/kannel", "a"), ("/webhooks/kannel/box1", "b"), ("/webhooks/kannel/box2", "c")] {
                 try await client.execute(uri: "\(path)?from=8613700000001&to=10690002&text=x&id=\(id)", method: .get) { #expect($0.status == .ok) }
             }
@@ -114,13 +114,13 @@ final class FakeTransport: HTTPTransport {
         }
         let channels = try await hotline.database.messages().filter { $0.direction == .inbound }.map(\.channel).sorted()
         #expect(channels == ["box1", "box1", "box2"])
-        let dlr = hotline.kannel(settings.channel("box2")!).sendRequest(messageID: 5, from: "1", to: "2", text: "x").url
+        let dlr = hotline.channels.kannel(settings.channel("box2")!).sendRequest(messageID: 5, from: "1", to: "2", text: "x").url
         #expect(dlr.contains(FormFields.encode("http://h:2/webhooks/kannel/box2/dlr?message=5")))
     }
 
     @Test func sourceOutsideTheAllowListIsForbidden() async throws {
         let hotline = try hotline(allow: ["10.9.9.9"])
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: Self.mo, method: .get) { #expect($0.status == .forbidden) }
         }
         #expect(try await hotline.database.messages().isEmpty)
@@ -128,7 +128,7 @@ final class FakeTransport: HTTPTransport {
 
     @Test func deliveryReportsMoveStatusForwardOnly() async throws {
         let hotline = try hotline()
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: Self.mo, method: .get) { #expect($0.status == .ok) }
             // The acknowledgement is message 2: delivered, then a late "accepted by SMSC" must not move it back.
             for type in ["8", "1", "8"] {

@@ -17,9 +17,9 @@ import Testing
     }
 
     /// Sends what is due through a recording sender; returns who got what.
-    static func drain(_ hotline: Hotline, _ sender: ScriptedSender = ScriptedSender()) async throws -> [(to: String, text: String)] {
+    static func drain(_ hotline: HotlineParts, _ sender: ScriptedSender = ScriptedSender()) async throws -> [(to: String, text: String)] {
         let before = sender.sent.count
-        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender))
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender))
         while try await dispatcher.drainOnce() > 0 {}
         return sender.sent.dropFirst(before).map { ($0.to, $0.text) }
     }
@@ -27,7 +27,7 @@ import Testing
     @Test func aMeetingOfAnAreasMembersIsAnsweredTalliedAndReminded() async throws {
         let clock = StepClock(thursday)
         let phones = Phones(try makeHotline(clock: clock.wall))
-        let desk = NoticeDesk(hotline: phones.hotline)
+        let desk = NoticeService(phones.hotline)
         let (notice, plan) = try await desk.create(studio: Self.studio, Self.meeting(audience: [.membersOfArea("龙湖社区"), .numbers([l1])]), by: "cli")
         #expect(plan.recipients.map(\.phone) == [m3, m6, l1])
         let sent = try await Self.drain(phones.hotline)
@@ -57,7 +57,7 @@ import Testing
 
     @Test func aMembersLeaveWithADateIsStillLeaveWhileANoticeIsOpen() async throws {
         let phones = Phones(try makeHotline())
-        _ = try await NoticeDesk(hotline: phones.hotline).create(studio: Self.studio, Self.meeting(), by: "cli")
+        _ = try await NoticeService(phones.hotline).create(studio: Self.studio, Self.meeting(), by: "cli")
         try await phones.text(m6, "请假 到 12-10")
         #expect(try await phones.inbox(m6).last?.contains("已请假到12月10日") == true)
         let tally = try await phones.hotline.database.noticeTally(noticeID: 1)
@@ -68,7 +68,7 @@ import Testing
     @Test func twoOpenNoticesToOneNumber() async throws {
         let clock = StepClock(thursday)
         let phones = Phones(try makeHotline(clock: clock.wall))
-        let desk = NoticeDesk(hotline: phones.hotline)
+        let desk = NoticeService(phones.hotline)
         _ = try await desk.create(studio: Self.studio, Self.meeting("停车协商会"), by: "cli")
         clock.advance(60)
         _ = try await desk.create(studio: Self.studio, Self.meeting("加装电梯议事会"), by: "cli")
@@ -88,7 +88,7 @@ import Testing
         try await phones.text(m3, "接 1")
         try await phones.text(m3, "办结 1 已修好")      // the survey question goes to the resident
         clock.advance(60)
-        _ = try await NoticeDesk(hotline: phones.hotline).create(studio: Self.studio, Self.meeting(audience: [.residentsOfCases([1])]), by: "cli")
+        _ = try await NoticeService(phones.hotline).create(studio: Self.studio, Self.meeting(audience: [.residentsOfCases([1])]), by: "cli")
         try await phones.text(resident, "1")
         #expect(try await phones.hotline.database.noticeTally(noticeID: 1).coming == 1)
         #expect(try await phones.case(1).satisfaction == nil)
@@ -100,7 +100,7 @@ import Testing
         let clock = StepClock(thursday)
         let phones = Phones(try makeHotline(clock: clock.wall))
         try await phones.text(resident, "小区停水三天了")
-        _ = try await NoticeDesk(hotline: phones.hotline).create(studio: Self.studio, Self.meeting(audience: [.residentsOfCases([1])]), by: "cli")
+        _ = try await NoticeService(phones.hotline).create(studio: Self.studio, Self.meeting(audience: [.residentsOfCases([1])]), by: "cli")
         clock.advance(60)
         try await phones.text(m3, "接 1")
         try await phones.text(m3, "办结 1 已修好")
@@ -119,7 +119,7 @@ import Testing
         let a = "+8613700000071", b = "+8613700000072"
         try await phones.text(a, "退订")
         _ = try await phones.inbox(a)
-        let desk = NoticeDesk(hotline: phones.hotline)
+        let desk = NoticeService(phones.hotline)
         let draft = NoticeDraft(kind: .general, title: "停水通知", body: "明天9点到12点停水", audience: [.numbers([a, b])],
                                 sendAt: thursday.addingTimeInterval(3_600))
         let (_, plan) = try await desk.create(studio: Self.studio, draft, by: "cli")
@@ -135,7 +135,7 @@ import Testing
     @Test func aScheduledNoticeGoesAtItsTimeAndOneDueAtNightWaitsForTheMorning() async throws {
         let clock = StepClock(thursday)
         let phones = Phones(try makeHotline(clock: clock.wall))
-        let desk = NoticeDesk(hotline: phones.hotline)
+        let desk = NoticeService(phones.hotline)
         let night = thursday.addingTimeInterval(13 * 3_600)           // 23:00 Shanghai
         let (_, plan) = try await desk.create(studio: Self.studio, NoticeDraft(kind: .general, title: "明早停电", audience: [.liaisons], sendAt: night), by: "cli")
         #expect(plan.sendAt == thursday.addingTimeInterval(22 * 3_600))  // 08:00 Shanghai next day
@@ -149,7 +149,7 @@ import Testing
     @Test func aCancellationReachesTheSamePeopleAndWithdrawsWhatWasNotSent() async throws {
         let clock = StepClock(thursday)
         let phones = Phones(try makeHotline(clock: clock.wall))
-        let desk = NoticeDesk(hotline: phones.hotline)
+        let desk = NoticeService(phones.hotline)
         _ = try await desk.create(studio: Self.studio, Self.meeting(), by: "cli")
         _ = try await Self.drain(phones.hotline)
         let later = NoticeDraft(kind: .general, title: "下周停水", audience: [.liaisons], sendAt: thursday.addingTimeInterval(3_600))
@@ -163,35 +163,35 @@ import Testing
         // An answer to a cancelled meeting is not counted.
         try await phones.text(m3, "参加")
         #expect(try await phones.hotline.database.noticeTally(noticeID: 1).coming == 0)
-        await #expect(throws: NoticeDesk.Problem.notice(.notOpen(1, .cancelled))) { try await desk.cancel(studio: Self.studio, number: 1, reason: "") }
+        await #expect(throws: NoticeService.Problem.notice(.notOpen(1, .cancelled))) { try await desk.cancel(studio: Self.studio, number: 1, reason: "") }
     }
 
     /// Case replies go ahead of a notice's texts in the outbox.
     @Test func caseTrafficGoesBeforeBroadcasts() async throws {
         let phones = Phones(try makeHotline())
-        _ = try await NoticeDesk(hotline: phones.hotline).create(studio: Self.studio, Self.meeting(audience: [.members]), by: "cli")
+        _ = try await NoticeService(phones.hotline).create(studio: Self.studio, Self.meeting(audience: [.members]), by: "cli")
         try await phones.text(resident, "小区停水三天了")
         let items = try await phones.hotline.database.claimDueOutbox(now: thursday, limit: 3)
         #expect(items.count == 3 && items.prefix(2).allSatisfy { !$0.text.contains("会议通知") } && items[2].text.contains("会议通知"))
     }
 
     @Test func problemsAreNamed() async throws {
-        let desk = NoticeDesk(hotline: try makeHotline())
-        await #expect(throws: NoticeDesk.Problem.notice(.unknownRoll("龙湖议事会", known: []))) {
+        let desk = NoticeService(try makeHotline())
+        await #expect(throws: NoticeService.Problem.notice(.unknownRoll("龙湖议事会", known: []))) {
             try await desk.preview(studio: Self.studio, NoticeDraft(kind: .general, title: "x", audience: [.roll("龙湖议事会")]))
         }
-        await #expect(throws: NoticeDesk.Problem.notice(.unknownCases([5]))) {
+        await #expect(throws: NoticeService.Problem.notice(.unknownCases([5]))) {
             try await desk.preview(studio: Self.studio, NoticeDraft(kind: .general, title: "x", audience: [.residentsOfCases([5])]))
         }
-        await #expect(throws: NoticeDesk.Problem.inThePast("the meeting time")) {
+        await #expect(throws: NoticeService.Problem.inThePast("the meeting time")) {
             var d = Self.meeting()
             d.meeting?.at = thursday.addingTimeInterval(-60)
             return try await desk.create(studio: Self.studio, d, by: "cli")
         }
-        await #expect(throws: NoticeDesk.Problem.notice(.emptyAudience)) {
+        await #expect(throws: NoticeService.Problem.notice(.emptyAudience)) {
             try await desk.create(studio: Self.studio, NoticeDraft(kind: .general, title: "x", audience: [.numbers(["hello"])]), by: "cli")
         }
-        await #expect(throws: NoticeDesk.Problem.unknownStudio("nowhere")) {
+        await #expect(throws: NoticeService.Problem.unknownStudio("nowhere")) {
             try await desk.create(studio: "nowhere", Self.meeting(), by: "cli")
         }
     }
@@ -202,7 +202,7 @@ import Testing
     @Test func aChangeReachesTheSamePeopleAndAsksAgain() async throws {
         let clock = StepClock(thursday)
         let phones = Phones(try makeHotline(clock: clock.wall))
-        let desk = NoticeDesk(hotline: phones.hotline)
+        let desk = NoticeService(phones.hotline)
         _ = try await desk.create(studio: "xujiawan", NoticeTests.meeting(), by: "cli")
         _ = try await NoticeTests.drain(phones.hotline)
         try await phones.text(m3, "参加")

@@ -1,5 +1,6 @@
 import Foundation
 import HotlineCore
+@testable import HotlineStorage
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -43,13 +44,13 @@ import FoundationXML
         let clock = StepClock(thursday)
         let (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
-        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock.wall,
+        let phones = Phones(try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: clock.wall,
                                         secrets: ["open311.token": "t0ken"]))
         try await phones.text(resident, "小区停水三天了,我的电话13912345678")
         try await phones.text("+8613700000021", "燕村的路坏了,没人修")
         try await phones.text(m3, "接 1")
         try await phones.text(m3, "办结 1 已修好")
-        try await buildApplication(hotline: phones.hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: phones.hotline, senders: nil).test(.router) { client in
             try await client.execute(uri: "/open311/v2/services.json?api_key=t0ken", method: .get) { response in
                 let services = try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [[String: Any]])
                 #expect(services.count == TopicCatalog.standard.count)
@@ -108,11 +109,11 @@ import FoundationXML
     @Test func forbiddenCharactersNeverBreakTheXMLFeed() async throws {
         let (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
-        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
+        let phones = Phones(try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
                                         secrets: ["open311.token": "t0ken"]))
         let bad = [0x1, 0x8, 0xB, 0xC, 0xE, 0x1F, 0xFFFE, 0xFFFF].map { String(Character(Unicode.Scalar($0)!)) }.joined()
         try await phones.text(resident, "小区停水三天了\(bad)")
-        try await buildApplication(hotline: phones.hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: phones.hotline, senders: nil).test(.router) { client in
             for uri in ["/open311/v2/requests.xml?api_key=t0ken", "/open311/v2/requests/xujiawan-1.xml?api_key=t0ken"] {
                 try await client.execute(uri: uri, method: .get) { response in
                     let records = try #require(Records.parse(Data(buffer: response.body), element: "request"), "\(uri) does not parse")
@@ -126,8 +127,8 @@ import FoundationXML
     @Test func wrongKeysAreLimited() async throws {
         let (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
-        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday), secrets: ["open311.token": "t0ken"])
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        let hotline = try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday), secrets: ["open311.token": "t0ken"])
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             for i in 0..<10 {
                 try await client.execute(uri: "/open311/v2/services.json?api_key=guess\(i)", method: .get) { #expect($0.status == .unauthorized) }
             }
@@ -139,7 +140,7 @@ import FoundationXML
 
     /// Without its token configured, Open311 is off.
     @Test func offUnlessItsTokenIsSet() async throws {
-        try await buildApplication(hotline: try makeHotline(), senders: nil).test(.router) { client in
+        try await buildApplication(parts: try makeHotline(), senders: nil).test(.router) { client in
             try await client.execute(uri: "/open311/v2/requests.json?api_key=anything", method: .get) { response in
                 #expect(response.status == .notFound && String(buffer: response.body).contains("HOTLINE_OPEN311_TOKEN"))
             }
@@ -150,9 +151,9 @@ import FoundationXML
     @Test func anUnreadableDatabaseIsNoNotFound() async throws {
         let (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
-        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday), secrets: ["open311.token": "t"])
+        let hotline = try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday), secrets: ["open311.token": "t"])
         try await hotline.database.writer.write { try $0.execute(sql: "ALTER TABLE cases RENAME TO cases_gone") }
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             for uri in ["/open311/v2/requests/xujiawan-1.json?api_key=t", "/open311/v2/requests.json?api_key=t"] {
                 try await client.execute(uri: uri, method: .get) { response in
                     #expect(response.status == .serviceUnavailable, "\(uri)")

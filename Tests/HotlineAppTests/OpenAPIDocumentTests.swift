@@ -24,7 +24,8 @@ import Yams
     }
 
     @Test func everyRouteIsInTheDocumentAndNoMore() throws {
-        let router = makeRouter(hotline: try makeHotline(), telemetry: .detached())
+        let parts = try makeHotline()
+        let router = makeRouter(parts: parts, services: HotlineServices(parts, bcryptCost: 4), telemetry: .detached())
         let routes = Set(router.routes.map { "\($0.method) \($0.path)" })
         #expect(routes.contains("GET /api/v1/cases/{studio}/{number}") && routes.contains("GET /metrics") && routes.contains("POST /webhooks/json"))
         let documented = try Self.documentOperations()
@@ -33,7 +34,7 @@ import Yams
     }
 
     @Test func servedAtApiOpenapiYaml() async throws {
-        try await buildApplication(hotline: try makeHotline(), senders: nil).test(.router) { client in
+        try await buildApplication(parts: try makeHotline(), senders: nil).test(.router) { client in
             try await client.execute(uri: "/api/openapi.yaml", method: .get) { r in
                 #expect(r.status == .ok && r.headers[.contentType]?.hasPrefix("application/yaml") == true)
                 #expect(String(buffer: r.body) == OpenAPIDocument.yaml && OpenAPIDocument.yaml.hasPrefix("openapi: 3.1.0"))

@@ -43,14 +43,14 @@ import Testing
         }
     }
 
-    static func hotlineWithEveryChannel() throws -> Hotline {
+    static func hotlineWithEveryChannel() throws -> HotlineParts {
         var (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         withGateways(&settings)
         settings.channels.append(ChannelSettings(id: "android", kind: .android, secretEnv: "A", options: [
             "api_url": "http://192.0.2.1:8080", "username": "sms", "password_env": "P", "number": "10690001",
         ]))
-        return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
+        return try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
                            secrets: ["kannel": "s3cret", "kannel.password": "pw", "twilio.auth_token": "tok-en",
                                      "android": "k3y", "android.password": "pw"])
     }
@@ -62,7 +62,7 @@ import Testing
         @Sendable func toResident() async throws -> [String] {
             try await db.messages().filter { $0.direction == .outbound && $0.toNumber == Self.resident }.sorted { $0.id! < $1.id! }.map(\.text)
         }
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await Self.post(client, kind: kind, id: "o1", from: Self.resident, text: "退订")
             #expect(try await db.isOptedOut(studio: "xujiawan", phone: Self.resident))
             var got = try await toResident()
@@ -95,7 +95,7 @@ import Testing
         try await phones.text(Self.resident, "燕村的路灯坏了")
         #expect(try await phones.inbox(Self.resident).first?.contains("已收到您的诉求,编号1") == true)
         let sender = ScriptedSender()
-        try await OutboxDispatcher(hotline: phones.hotline, senders: .all(phones.hotline.settings.channels, sender)).drainOnce()
+        try await OutboxDispatcher(phones.hotline, senders: .all(phones.hotline.settings.channels, sender)).drainOnce()
         #expect(sender.sent.contains { $0.to == Self.resident && $0.text.contains("编号1") })
         #expect(try await phones.hotline.database.isOptedOut(studio: "xujiawan", phone: Self.resident))
     }
@@ -115,7 +115,7 @@ import Testing
                                       channel: .init(id: "json", kind: .json))
         // The acknowledgement to the resident, then the notice to the member.
         let sender = ScriptedSender([.optedOut("twilio 21610: recipient opted out"), .optedOut("twilio 21610: recipient opted out")])
-        try await OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
+        try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
         #expect(sender.sent.count == 2)
         #expect(try await hotline.database.outboxCounts() == ["failed": 2])
         #expect(try await hotline.database.isOptedOut(studio: "xujiawan", phone: Self.resident))
@@ -130,8 +130,8 @@ import Testing
         var (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         settings.deployment.optOutScope = scope
-        let phones = Phones(try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
-        let desk = NoticeDesk(hotline: phones.hotline)
+        let phones = Phones(try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday)))
+        let desk = NoticeService(phones.hotline)
         let draft = NoticeDraft(kind: .general, title: "停水通知", audience: [.numbers([Self.resident])])
         try await phones.text(Self.resident, "退订")
         let here = try await desk.preview(studio: "xujiawan", draft)

@@ -27,7 +27,7 @@ import Testing
         try await phones.text("+8613700000021", "2")                       // basically satisfied
         try await phones.text("+8613700000093", "龙湖小区楼道灯坏了")       // case 4: never accepted
         clock.advance(3 * 86_400)
-        let report = try await MonthReport.make(month: "2026-11", studio: nil, hotline: phones.hotline)
+        let report = try await MonthReport.make(month: "2026-11", studio: nil, from: Reports(phones.hotline))
         // Cases 2, 3, 4. Assigned: 3; accepted in time: case 2 → 1/3. Closed: 2 and 3, case 3
         // unresolved → 1/2. Satisfaction answers: satisfied, basically satisfied → 2/2.
         let all = report.overall
@@ -36,7 +36,7 @@ import Testing
         let m4 = try #require(report.lines.first { $0.dimension == "member" && $0.key.contains("xujiawan/M4") })
         #expect(m4.rates.response == Rate(0, of: 1) && m4.rates.resolution == Rate(0, of: 1) && m4.rates.satisfaction == Rate(1, of: 1))
         #expect(report.overdue.map(\.number) == [1, 4])
-        #expect(try await MonthReport.make(month: "2026-10", studio: nil, hotline: phones.hotline).overall.cases == 1)
+        #expect(try await MonthReport.make(month: "2026-10", studio: nil, from: Reports(phones.hotline)).overall.cases == 1)
 
         // The CSV opens in Excel and reads back to the same figures.
         let csv = report.csv()
@@ -47,7 +47,7 @@ import Testing
         #expect(rows[0] == ["dimension", "key", "cases", "response_rate", "responded_in_time", "assigned", "resolution_rate", "resolved", "closed",
                             "satisfaction_rate", "satisfied", "answered"])
         #expect(rows[1] == ["all", "all", "3", "33.3", "1", "3", "50.0", "1", "2", "100.0", "2", "2"])
-        await #expect(throws: ReportError.badMonth("2026-13")) { try await MonthReport.make(month: "2026-13", studio: nil, hotline: phones.hotline) }
+        await #expect(throws: ReportError.badMonth("2026-13")) { try await MonthReport.make(month: "2026-13", studio: nil, from: Reports(phones.hotline)) }
     }
 
     @Test(arguments: [
@@ -75,7 +75,7 @@ import Testing
         let member = try #require(phones.hotline.settings.deployment.studio(id: "xujiawan")?.person(roadsCase.assigneeId!))
         try await phones.text(member.phone, "接 2")
         try await phones.text(member.phone, "提案 2 建议区里统一修缮,联系人13800000004")
-        let d = try await MonthDigest.make(month: "2026-11", studio: "xujiawan", hotline: phones.hotline)
+        let d = try await MonthDigest.make(month: "2026-11", studio: "xujiawan", from: Reports(phones.hotline))
         let roads = try #require(d.topics.first)
         #expect(roads.key == TopicCatalog.standard.name(.roads) && roads.cases == 2 && roads.lastMonth == 1 && roads.change == 1, "\(d.topics)")
         #expect(d.areas.first?.key == "燕村" && d.areas.first?.cases == 2)

@@ -13,7 +13,7 @@ import Testing
     @Test(arguments: ["longhu-gb18030.csv", "longhu-utf8-bom.csv"])
     func aRollFromExcelInEitherEncoding(file: String) async throws {
         let hotline = try makeHotline()
-        let desk = NoticeDesk(hotline: hotline)
+        let desk = NoticeService(hotline)
         let entries = try await desk.importRoll(studio: "xujiawan", name: "龙湖议事会", csv: try Self.fixture(file), area: "龙湖社区")
         #expect(entries == [
             RollEntry(name: "李书记", phone: "+8613700000101", role: "召集人", area: "龙湖社区"),
@@ -35,13 +35,13 @@ import Testing
 
     @Test func everyBadRowIsNamedAndNothingIsKept() async throws {
         let hotline = try makeHotline()
-        await #expect(throws: NoticeDesk.Problem.rows([
+        await #expect(throws: NoticeService.Problem.rows([
             RollRowError(line: 3, problem: "name is empty"),
             RollRowError(line: 4, problem: "phone '1.37E+10' was turned into a number by Excel: format the column as text"),
             RollRowError(line: 5, problem: "phone 'hello' is not a mobile number"),
             RollRowError(line: 6, problem: "area '火星村' is not one of xujiawan's (徐家湾社区、龙湖社区、燕村、谭家庄村); phone 13700000101 is already on row 2"),
         ])) {
-            try await NoticeDesk(hotline: hotline).importRoll(studio: "xujiawan", name: "x", csv: try Self.fixture("bad-rows.csv"))
+            try await NoticeService(hotline).importRoll(studio: "xujiawan", name: "x", csv: try Self.fixture("bad-rows.csv"))
         }
         #expect(try await hotline.database.rolls().isEmpty)
     }
@@ -60,8 +60,8 @@ import Testing
     @Test(arguments: ["", " ", "　", "议事会\n第二行", "议\u{1b}[31m会", String(repeating: "名", count: 41), String(repeating: "x", count: 9_000_000)])
     func rollNamesThatAreNoName(name: String) async throws {
         let hotline = try makeHotline()
-        await #expect(throws: NoticeDesk.Problem.self) {
-            try await NoticeDesk(hotline: hotline).importRoll(studio: "xujiawan", name: name, csv: Data("name,phone,role\n孙,13700000109,召集人\n".utf8))
+        await #expect(throws: NoticeService.Problem.self) {
+            try await NoticeService(hotline).importRoll(studio: "xujiawan", name: name, csv: Data("name,phone,role\n孙,13700000109,召集人\n".utf8))
         }
         #expect(try await hotline.database.rolls().isEmpty)
     }

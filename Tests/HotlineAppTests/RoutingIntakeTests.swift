@@ -10,7 +10,7 @@ import Testing
 @Suite struct RoutingIntakeTests {
     static let json = ChannelSettings(id: "json", kind: .json)
 
-    func receive(_ hotline: Hotline, _ id: String, from: String = "+8613700000009", to: String = "10690001", _ text: String) async throws -> CaseRecord? {
+    func receive(_ hotline: HotlineParts, _ id: String, from: String = "+8613700000009", to: String = "10690001", _ text: String) async throws -> CaseRecord? {
         let receipt = try await hotline.receive(InboundText(providerID: id, from: from, to: to, text: text), channel: Self.json)
         guard let number = receipt.caseNumber else { return nil }
         let studio = hotline.settings.deployment.studio(forHotline: to)!.id
@@ -88,7 +88,7 @@ import Testing
         let hotline = try makeHotline(clock: clock.wall, retry: RetryPolicy(maxAttempts: 5, initialDelay: 2, maxDelay: 60, jitter: 0))
         _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
         let sender = ScriptedSender([.retryable("503 busy"), .retryable("503 busy")])
-        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender), random: { 0.5 })
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender), random: { 0.5 })
         #expect(try await dispatcher.drainOnce() == 2)           // both fail once
         #expect(try await dispatcher.drainOnce() == 0)           // nothing due before the backoff
         clock.advance(1.9)
@@ -105,7 +105,7 @@ import Testing
         let hotline = try makeHotline(clock: clock.wall, retry: RetryPolicy(maxAttempts: 3, initialDelay: 1, maxDelay: 60, jitter: 0))
         _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
         let sender = ScriptedSender(Array(repeating: .retryable("connection refused"), count: 10))
-        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender), random: { 0.5 })
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender), random: { 0.5 })
         for _ in 0..<5 {
             try await dispatcher.drainOnce()
             clock.advance(10)
@@ -120,13 +120,13 @@ import Testing
         let hotline = try makeHotline()
         _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
         let sender = ScriptedSender([.permanent("400 bad number"), .accepted(providerID: nil)])
-        try await OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
+        try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
         #expect(try await hotline.database.outboxCounts() == ["failed": 1, "sent": 1])
     }
 
     /// A trigger that refuses to record send results (claiming, which sets `sending`, still works)
     /// while the `fault` table has a row.
-    static func refuseRecordingResults(_ hotline: Hotline) async throws {
+    static func refuseRecordingResults(_ hotline: HotlineParts) async throws {
         try await hotline.database.writer.write { db in
             try db.execute(sql: """
                 CREATE TABLE fault(x INTEGER);
@@ -144,7 +144,7 @@ import Testing
         try await Self.refuseRecordingResults(hotline)
         let retries = Mutex<[Int]>([])
         let sender = ScriptedSender()
-        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender), beforeRecordRetry: { attempt in
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender), beforeRecordRetry: { attempt in
             retries.withLock { $0.append(attempt) }
             if attempt == 2 { try? await hotline.database.writer.write { try $0.execute(sql: "DELETE FROM fault") } }
             return true
@@ -159,7 +159,7 @@ import Testing
         let hotline = try makeHotline()
         _ = try await hotline.receive(InboundText(providerID: "1", from: "+8613700000001", to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
         try await Self.refuseRecordingResults(hotline)
-        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, ScriptedSender()),
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, ScriptedSender()),
                                           beforeRecordRetry: { $0 < 3 })
         await #expect(throws: (any Error).self) { try await dispatcher.drainOnce() }
         #expect(try await hotline.database.outboxCounts() == ["sending": 2])
@@ -175,14 +175,14 @@ import Testing
         var (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         settings.channels = settings.channels.map { var c = $0; if c.id == "dryrun" { c.rateLimit = 20 }; return c }
-        let hotline = try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday))
+        let hotline = try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday))
         for i in 0..<5 {
             // Five residents: one number sending the same text five times at once would be held as a machine.
             _ = try await hotline.receive(InboundText(providerID: "\(i)", from: "+861370000010\(i)", to: "10690001", text: "物业不管"),
                                           channel: .init(id: "json", kind: .json))
         }
         let sender = ScriptedSender()
-        let dispatcher = OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender))
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender))
         let start = ContinuousClock.now
         while try await dispatcher.drainOnce() > 0 {}
         let elapsed = ContinuousClock.now - start

@@ -6,18 +6,18 @@ import Testing
 /// Staff accounts: roles and studios checked, bcrypt passwords with a lock after repeated
 /// failures, tokens shown once, kept hashed, expiring and revocable.
 @Suite struct StaffTests {
-    static func desk(_ clock: StepClock = StepClock(thursday)) throws -> StaffDesk {
-        StaffDesk(hotline: try makeHotline(clock: clock.wall), cost: 4)
+    static func desk(_ clock: StepClock = StepClock(thursday)) throws -> StaffAccounts {
+        StaffAccounts(try makeHotline(clock: clock.wall), cost: 4)
     }
 
     @Test(arguments: [
-        ("a b", StaffRole.coordinator, ["xujiawan"], nil as String?, StaffDesk.Problem.badLogin("a b")),
+        ("a b", StaffRole.coordinator, ["xujiawan"], nil as String?, StaffAccounts.Problem.badLogin("a b")),
         ("zhou", .liaison, ["nowhere"], nil, .unknownStudio("nowhere")),
         ("zhou", .liaison, [], nil, .unknownStudio("")),
         ("wang", .member, ["xujiawan"], nil, .memberNeedsRosterID),
         ("wang", .member, ["xujiawan"], "M99", .notOnRoster("M99", studio: "xujiawan")),
     ])
-    func refusedAccounts(login: String, role: StaffRole, studios: [String], member: String?, problem: StaffDesk.Problem) async throws {
+    func refusedAccounts(login: String, role: StaffRole, studios: [String], member: String?, problem: StaffAccounts.Problem) async throws {
         let desk = try Self.desk()
         await #expect(throws: problem) { try await desk.add(login: login, name: login, role: role, studios: studios, rosterID: member) }
     }
@@ -27,19 +27,19 @@ import Testing
         let desk = try Self.desk(clock)
         let user = try await desk.add(login: "zhou", name: "周联络员", role: .liaison, studios: ["xujiawan"])
         #expect(user.serves("xujiawan") && !user.serves("xinjiang"))
-        await #expect(throws: StaffDesk.Problem.staff(.loginTaken("zhou"))) { try await desk.add(login: "zhou", name: "x", role: .auditor, studios: []) }
-        await #expect(throws: StaffDesk.Problem.weakPassword) { try await desk.setPassword(login: "zhou", password: "short") }
+        await #expect(throws: StaffAccounts.Problem.staff(.loginTaken("zhou"))) { try await desk.add(login: "zhou", name: "x", role: .auditor, studios: []) }
+        await #expect(throws: StaffAccounts.Problem.weakPassword) { try await desk.setPassword(login: "zhou", password: "short") }
         try await desk.setPassword(login: "zhou", password: "correct horse battery")
-        let stored = try #require(try await desk.hotline.database.staffUser(login: "zhou"))
+        let stored = try #require(try await desk.database.staffUser(login: "zhou"))
         #expect(stored.passwordHash?.hasPrefix("$2") == true && stored.passwordHash?.contains("correct") == false)
         #expect(try await desk.login("zhou", password: "correct horse battery") == .ok(stored))
         #expect(try await desk.login("nobody", password: "correct horse battery") == .refused)
-        for _ in 1..<StaffDesk.maxFailedLogins { #expect(try await desk.login("zhou", password: "wrong") == .refused) }
-        let until = thursday.addingTimeInterval(StaffDesk.lockSeconds)
+        for _ in 1..<StaffAccounts.maxFailedLogins { #expect(try await desk.login("zhou", password: "wrong") == .refused) }
+        let until = thursday.addingTimeInterval(StaffAccounts.lockSeconds)
         #expect(try await desk.login("zhou", password: "wrong") == .locked(until: until))
         // Locked: even the right password waits.
         #expect(try await desk.login("zhou", password: "correct horse battery") == .locked(until: until))
-        clock.advance(StaffDesk.lockSeconds + 1)
+        clock.advance(StaffAccounts.lockSeconds + 1)
         if case .ok = try await desk.login("zhou", password: "correct horse battery") {} else { Issue.record("not unlocked") }
         try await desk.disable(login: "zhou")
         #expect(try await desk.login("zhou", password: "correct horse battery") == .refused)
@@ -60,8 +60,8 @@ import Testing
         clock.advance(86_401)
         #expect(try await desk.authenticate(token: token) == nil)
         #expect(try await desk.authenticate(token: second)?.serves("xinjiang") == true)
-        try await desk.hotline.database.revokeToken(id: secondRecord.id!, now: clock.wall.now())
+        try await desk.database.revokeToken(id: secondRecord.id!, now: clock.wall.now())
         #expect(try await desk.authenticate(token: second) == nil)
-        await #expect(throws: StaffError.unknownToken(99)) { try await desk.hotline.database.revokeToken(id: 99, now: thursday) }
+        await #expect(throws: StaffError.unknownToken(99)) { try await desk.database.revokeToken(id: 99, now: thursday) }
     }
 }

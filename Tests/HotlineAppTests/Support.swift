@@ -20,11 +20,11 @@ final class StepClock: Sendable {
 }
 
 /// The shipped config and rule table over an in-memory database.
-func makeHotline(clock: WallClock = .fixed(thursday), secret: String? = nil, retry: RetryPolicy? = nil) throws -> Hotline {
+func makeHotline(clock: WallClock = .fixed(thursday), secret: String? = nil, retry: RetryPolicy? = nil) throws -> HotlineParts {
     var (settings, table) = try HotlineSetup.load(HotlinePaths(
         config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
     if let retry { settings.retry = retry }
-    return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock,
+    return try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: clock,
                        secrets: secret.map { ["json": $0] } ?? [:])
 }
 
@@ -49,11 +49,11 @@ func body(id: String, from: String = "+8613700000009", to: String = "10690001", 
 }
 
 /// The shipped config with a change, over an in-memory database.
-func makeHotline(clock: WallClock = .fixed(thursday), _ change: (inout HotlineSettings) -> Void) throws -> Hotline {
+func makeHotline(clock: WallClock = .fixed(thursday), _ change: (inout HotlineSettings) -> Void) throws -> HotlineParts {
     var (settings, table) = try HotlineSetup.load(HotlinePaths(
         config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
     change(&settings)
-    return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock,
+    return try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: clock,
                        secrets: ["kannel": "s3cret", "kannel.password": "pw", "twilio.auth_token": "tok-en"])
 }
 
@@ -65,4 +65,21 @@ func withGateways(_ settings: inout HotlineSettings) {
     settings.channels.append(ChannelSettings(id: "twilio", kind: .twilio, options: [
         "account_sid": "AC123", "auth_token_env": "T", "public_url": "https://hotline.example.org", "from": "+8610690001",
     ]))
+}
+
+/// What the composition root would build, built on the spot for a test: each is a value over the
+/// shared parts (the rule book and the storage door hold the state), so one made per call acts
+/// exactly as the one the server holds.
+extension HotlineParts {
+    /// Intake, as the webhooks call it.
+    func receive(_ text: InboundText, channel: ChannelSettings) async throws -> IntakeReceipt {
+        try await IntakeService(self).receive(text, channel: channel)
+    }
+
+    /// One pass of the deadline service.
+    @discardableResult
+    func followUp() async throws -> Int { try await Casework(self).followUp() }
+
+    var ruleTable: RuleTable { rules.table }
+    var topics: TopicCatalog { rules.topics }
 }

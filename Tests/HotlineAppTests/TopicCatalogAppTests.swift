@@ -13,7 +13,7 @@ import Testing
                                        deadlines: CaseDeadlines(acceptHours: 8, replyDays: 2, closeDays: 10))
 
     /// The shipped config and rule table, plus `agriculture`: a rule for it and the agriculture sector (M4, 燕村) handling it.
-    static func hotline(clock: WallClock) throws -> Hotline {
+    static func hotline(clock: WallClock) throws -> HotlineParts {
         var (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         table.topics = TopicCatalog(table.topics.topics + [agriculture])
@@ -22,7 +22,7 @@ import Testing
         settings.deployment.sectors[i].topics = ["agriculture"]
         #expect(HotlineSetup.unknownTopics(in: settings, topics: table.topics).isEmpty)
         #expect(!HotlineSetup.unknownTopics(in: settings, topics: .standard).isEmpty, "a catalog without agriculture strands the sector")
-        return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: clock, secrets: ["open311.token": "t0ken"])
+        return try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: clock, secrets: ["open311.token": "t0ken"])
     }
 
     @Test func aStudiosOwnTopicIsClassifiedRoutedTimedAndListed() async throws {
@@ -36,8 +36,8 @@ import Testing
         #expect(record.acceptDue == record.createdAt.addingTimeInterval(8 * 3600))
 
         let hotline = phones.hotline
-        try await buildApplication(hotline: hotline, senders: nil, bcryptCost: 4).test(.router) { client in
-            let staff = StaffDesk(hotline: hotline, cost: 4)
+        try await buildApplication(parts: hotline, senders: nil, bcryptCost: 4).test(.router) { client in
+            let staff = StaffAccounts(hotline, cost: 4)
             _ = try await staff.add(login: "chen", name: "chen", role: .coordinator, studios: ["xujiawan"], rosterID: nil)
             let token = try await staff.issueToken(login: "chen").token
             func get(_ uri: String) async throws -> (HTTPResponse.Status, String) {
@@ -69,7 +69,7 @@ import Testing
         let hotline = try Self.hotline(clock: .fixed(thursday))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-intents-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Intents"), to: dir)
-        let reloader = RuleReloader(hotline: hotline, directory: dir.path)
+        let reloader = RuleReloader(hotline, directory: dir.path)
         // The shipped folder has no agriculture, which the agriculture sector now names.
         #expect(!reloader.reload(reason: "test"))
         #expect(hotline.ruleTable.topics.contains("agriculture"))

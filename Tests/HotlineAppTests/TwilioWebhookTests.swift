@@ -9,13 +9,13 @@ import Testing
 
 /// The Twilio webhooks through Hummingbird's test client.
 @Suite struct TwilioWebhookTests {
-    func hotline() throws -> Hotline {
+    func hotline() throws -> HotlineParts {
         var (settings, table) = try HotlineSetup.load(HotlinePaths(
             config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
         settings.channels.append(ChannelSettings(id: "twilio", kind: .twilio, options: [
             "account_sid": "AC123", "auth_token_env": "T", "public_url": "https://hotline.example.org", "from": "10690001",
         ]))
-        return try Hotline(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
+        return try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: .fixed(thursday),
                            secrets: ["twilio.auth_token": "tok-en"])
     }
 
@@ -23,7 +23,7 @@ import Testing
         let hotline = try hotline()
         let fields = ["MessageSid": "SM42", "From": "+8613700000001", "To": "10690001", "Body": "路灯坏了", "FromCity": ""]
         let body = FormFields.encode(fields.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             var headers = HTTPFields()
             headers[HTTPFields.Element.Name(TwilioChannel.signatureHeader)!] = Gateways.twilioSigned(fields)
             try await client.execute(uri: "/webhooks/twilio", method: .post, headers: headers, body: ByteBuffer(string: body)) { response in
@@ -60,7 +60,7 @@ import Testing
     @Test func providerKeywordsOpenNoCaseAndSetTheOptOut() async throws {
         let hotline = try hotline()
         let resident = "+8613700000002"
-        try await buildApplication(hotline: hotline, senders: nil).test(.router) { client in
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
             try await Self.post(client, from: resident, sid: "SM1", body: "STOP", optOutType: "STOP")
             #expect(try await hotline.database.isOptedOut(studio: "xujiawan", phone: resident))
             try await Self.post(client, from: resident, sid: "SM2", body: "HELP", optOutType: "HELP")

@@ -11,7 +11,7 @@ import Testing
     /// The README's worked example: a housing complaint from a known resident goes to M3, with both texts queued.
     @Test func residentTextBecomesARoutedCase() async throws {
         let hotline = try makeHotline()
-        let app = buildApplication(hotline: hotline, senders: nil)
+        let app = buildApplication(parts: hotline, senders: nil)
         try await app.test(.router) { client in
             try await client.execute(uri: "/webhooks/json", method: .post,
                                      body: ByteBuffer(string: body(id: "m1", from: "+8613700000001", text: "5号楼外墙皮脱落,物业不管"))) { response in
@@ -25,7 +25,7 @@ import Testing
         #expect(c.intent == .complaint && c.topic == .housing && c.assigneeId == "M3" && c.area == "龙湖社区" && c.state == .assigned)
         #expect(c.routingReason == .linkedSectorFit)
         let sender = ScriptedSender()
-        try await OutboxDispatcher(hotline: hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
+        try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
         #expect(Set(sender.sent.map(\.to)) == ["+8613700000001", "+8613800000003"])
         let outbound = try await hotline.database.messages().filter { $0.direction == .outbound }
         #expect(outbound.allSatisfy { $0.status == "sent" && $0.fromNumber == "10690001" })
@@ -33,7 +33,7 @@ import Testing
 
     @Test func sameIDTwiceMakesOneCaseAndTheSameAnswer() async throws {
         let hotline = try makeHotline()
-        let app = buildApplication(hotline: hotline, senders: nil)
+        let app = buildApplication(parts: hotline, senders: nil)
         try await app.test(.router) { client in
             var answers: [String] = []
             for _ in 0..<2 {
@@ -86,7 +86,7 @@ import Testing
     @Test(arguments: badRows)
     func badInputGetsA4xxNamingTheProblem(row: BadRow) async throws {
         let hotline = try makeHotline()
-        let app = buildApplication(hotline: hotline, senders: nil)
+        let app = buildApplication(parts: hotline, senders: nil)
         try await app.test(.router) { client in
             try await client.execute(uri: "/webhooks/json", method: .post, body: ByteBuffer(bytes: row.body)) { response in
                 #expect(response.status == row.status)
@@ -106,7 +106,7 @@ import Testing
     ])
     func signatureIsRequiredWhenASecretIsSet(name: String, variant: String, status: HTTPResponse.Status) async throws {
         let hotline = try makeHotline(secret: "s3cret")
-        let app = buildApplication(hotline: hotline, senders: nil)
+        let app = buildApplication(parts: hotline, senders: nil)
         let payload = body(id: "sig", text: "停水了")
         var headers = HTTPFields()
         let name = HTTPFields.Element.Name("X-Hotline-Signature")!
@@ -133,7 +133,7 @@ import Testing
     }
 
     @Test func healthCheckAnswersWhenTheDatabaseDoes() async throws {
-        let app = buildApplication(hotline: try makeHotline(), senders: nil)
+        let app = buildApplication(parts: try makeHotline(), senders: nil)
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
         }

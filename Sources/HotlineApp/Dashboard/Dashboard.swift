@@ -4,6 +4,7 @@ import HotlineChannels
 import HotlineCore
 import HotlineStorage
 import Hummingbird
+import Logging
 import Mustache
 import NIOCore
 
@@ -16,17 +17,37 @@ import NIOCore
 /// `SameSite=Strict` cookie (`Secure` unless the page was asked for on a loopback address over
 /// plain HTTP); logout revokes it. Every form carries a CSRF token derived from the session
 /// (SHA-256 of a label and the session token, which a cross-site page cannot read).
-public struct Dashboard: Sendable {
-    let hotline: Hotline
+struct Dashboard: Sendable {
+    /// The API's request helpers (its case query, its case read, its drafts) and its login throttle, shared.
     let api: AdminAPI
+    let access: Access
+    let staff: StaffAccounts
+    let casework: Casework
+    let notices: NoticeService
+    let reports: Reports
+    let rules: RuleBook
+    /// The storage door's reads; changes go through the services.
+    let database: AppDatabase
+    let deployment: Deployment
+    let clock: WallClock
+    let logger: Logger
     let views: MustacheLibrary
 
     static let cookie = "hl_session"
     static let sessionSeconds: TimeInterval = 12 * 3600
 
-    public init(hotline: Hotline, api: AdminAPI) throws {
-        self.hotline = hotline
+    init(_ parts: HotlineParts, services: HotlineServices, api: AdminAPI) throws {
         self.api = api
+        access = services.access
+        staff = services.staff
+        casework = services.casework
+        notices = services.notices
+        reports = services.reports
+        rules = parts.rules
+        database = parts.database
+        deployment = parts.settings.deployment
+        clock = parts.clock
+        logger = parts.logger
         var library = MustacheLibrary()
         for template in PageTemplate.allCases { try library.register(String(decoding: template.source, as: UTF8.self), named: template.rawValue) }
         self.views = library
@@ -48,7 +69,7 @@ public struct Dashboard: Sendable {
         router.post("/login") { request, context in await login(request, context) }
         router.post("/logout") { request, _ in
             await form(request) { session, _ in
-                try await api.staff.revoke(token: session.token)
+                try await staff.revoke(token: session.token)
                 var headers = HTTPFields()
                 headers[.location] = "/login"
                 headers[.setCookie] = "\(Self.cookie)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
@@ -85,7 +106,7 @@ public struct Dashboard: Sendable {
     }
 
     func session(_ request: Request) async throws -> Session? {
-        guard let token = Self.cookies(request)[Self.cookie], let user = try await api.staff.authenticate(token: token) else { return nil }
+        guard let token = Self.cookies(request)[Self.cookie], let user = try await staff.authenticate(token: token) else { return nil }
         return Session(user: user, token: token)
     }
 
@@ -112,26 +133,26 @@ public struct Dashboard: Sendable {
 
     func login(_ request: Request, _ context: HotlineRequestContext) async -> Response {
         let address = context.remoteAddress?.ipAddress ?? "unknown"
-        let now = hotline.clock.now()
+        let now = clock.now()
         guard let buffer = try? await request.body.collect(upTo: 16 * 1024), let fields = try? FormFields.parse(buffer.readableBytesView),
               let login = fields["login"], let password = fields["password"] else {
             return loginPage(request, failed: true, status: .badRequest)
         }
         if api.throttle.blocked(address, now: now) != nil { return loginPage(request, failed: true, status: .tooManyRequests) }
         do {
-            guard case let .ok(user) = try await api.staff.login(login, password: password) else {
+            guard case let .ok(user) = try await staff.login(login, password: password) else {
                 api.throttle.failed(address, now: now)
                 return loginPage(request, failed: true, status: .unauthorized)
             }
-            let (token, _) = try await api.staff.issueToken(login: user.login, lifetime: Self.sessionSeconds, label: "dashboard session from \(address)")
+            let (token, _) = try await staff.issueToken(login: user.login, lifetime: Self.sessionSeconds, label: "dashboard session from \(address)")
             var headers = HTTPFields()
             headers[.location] = Self.safeNext(fields["next"] ?? "/dashboard")
             let secure = Self.isLoopbackHTTP(request, context) ? "" : "; Secure"
             headers[.setCookie] = "\(Self.cookie)=\(token); Path=/; Max-Age=\(Int(Self.sessionSeconds)); HttpOnly; SameSite=Strict\(secure)"
-            hotline.logger.info("dashboard login", metadata: ["login": "\(user.login)", "address": "\(address)"])
+            logger.info("dashboard login", metadata: ["login": "\(user.login)", "address": "\(address)"])
             return Response(status: .seeOther, headers: headers)
         } catch {
-            hotline.logger.error("dashboard login failed", metadata: ["error": "\(LogText.clean(String(describing: error)))"])
+            logger.error("dashboard login failed", metadata: ["error": "\(LogText.clean(String(describing: error)))"])
             return loginPage(request, failed: true, status: .internalServerError)
         }
     }
@@ -184,7 +205,7 @@ public struct Dashboard: Sendable {
         if let refusal = APIError(refusing: error) {
             (status, message) = (refusal.status, refusal.message)
         } else {
-            hotline.logger.error("dashboard request failed", metadata: ["path": "\(request.uri.path)", "error": "\(LogText.clean(String(describing: error)))"])
+            logger.error("dashboard request failed", metadata: ["path": "\(request.uri.path)", "error": "\(LogText.clean(String(describing: error)))"])
             (status, message) = (.internalServerError, "the request could not be carried out; the server log says why")
         }
         let lang = Self.language(request)

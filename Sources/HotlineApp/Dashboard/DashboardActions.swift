@@ -4,7 +4,7 @@ import HotlineStorage
 import Hummingbird
 
 /// The dashboard's forms: each checks the session and its CSRF token, acts through the admin
-/// API's code (`AdminAPI.change`, ``NoticeDesk``), then sends the browser back to the page (303).
+/// API's code (`AdminAPI.change`, ``NoticeService``), then sends the browser back to the page (303).
 extension Dashboard {
     func registerActions(on router: Router<HotlineRequestContext>) {
         for (action, make) in [
@@ -14,23 +14,23 @@ extension Dashboard {
         ] as [(String, @Sendable ([String: String]) -> StaffCaseAction)] {
             router.post(RouterPath("/dashboard/cases/:studio/:number/\(action)")) { request, context in
                 await form(request) { session, fields in
-                    let studio = try api.studio(session.user, context.parameters.get("studio") ?? "")
+                    let studio = try access.studio(session.user, context.parameters.get("studio") ?? "")
                     let number = try AdminAPI.number(context)
                     guard (fields["text"] ?? "").count <= 2000, (fields["note"] ?? "").count <= 2000 else { throw APIError(.badRequest, "the text is longer than 2000 characters") }
                     if action == "close", CaseOutcome(rawValue: fields["outcome"] ?? "") == nil { throw APIError(.badRequest, "choose an outcome") }
-                    _ = try await api.change(session.user, studio: studio, number: number, version: fields["version"].flatMap { Int($0) }, make(fields))
+                    _ = try await casework.change(session.user, studio: studio, number: number, version: fields["version"].flatMap { Int($0) }, make(fields))
                     return Self.redirect("/dashboard/cases/\(studio.id)/\(number)")
                 }
             }
         }
         router.post("/dashboard/outbox/:id/resend") { request, context in
             await form(request) { session, _ in
-                try api.mayWrite(session.user)
-                try api.notMember(session.user, "the outbox")
+                try access.mayWrite(session.user)
+                try access.notMember(session.user, "the outbox")
                 guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw APIError(.badRequest, "id must be a number") }
-                let count = try await hotline.database.retryFailed(ids: [id], studios: try api.studios(session.user, asked: nil), now: hotline.clock.now())
+                let count = try await database.retryFailed(ids: [id], studios: try access.studios(session.user, asked: nil), now: clock.now())
                 guard count == 1 else { throw APIError(.notFound, "no failed text \(id) in your studios") }
-                hotline.logger.info("outbox retried by staff", metadata: ["by": "\(session.user.login)", "retried": "1"])
+                logger.info("outbox retried by staff", metadata: ["by": "\(session.user.login)", "retried": "1"])
                 let back = request.uri.queryParameters["back"].map(String.init) ?? ""
                 let parts = back.split(separator: "/")
                 return Self.redirect(parts.count == 2 && Int(parts[1]) != nil ? "/dashboard/cases/\(parts[0])/\(parts[1])" : "/dashboard")
@@ -41,8 +41,8 @@ extension Dashboard {
                 let lang = Self.language(request)
                 let p = Page(user: session.user, lang: lang, csrf: Self.csrf(session.token), path: request.uri.path, t: DashboardWords.of(lang))
                 let (studio, draft) = try noticeDraft(session.user, fields)
-                let plan = try await NoticeDesk(hotline: hotline).preview(studio: studio.id, draft)
-                let shows = api.showsPhones(session.user)
+                let plan = try await notices.preview(studio: studio.id, draft)
+                let shows = access.showsPhones(session.user)
                 return try await noticesPage(p, preview: NoticesModel.Preview(
                     text: plan.text, recipients: plan.recipients.count, partsEach: plan.partsEach, totalParts: plan.totalParts,
                     sendAt: short(plan.sendAt), maskedNumbers: plan.maskedNumbers > 0,
@@ -54,21 +54,21 @@ extension Dashboard {
         }
         router.post("/dashboard/notices") { request, _ in
             await form(request) { session, fields in
-                try api.mayWrite(session.user)
+                try access.mayWrite(session.user)
                 let (studio, draft) = try noticeDraft(session.user, fields)
-                let (record, _) = try await NoticeDesk(hotline: hotline).create(studio: studio.id, draft, by: "staff:\(session.user.login)")
+                let (record, _) = try await notices.create(studio: studio.id, draft, by: "staff:\(session.user.login)")
                 return Self.redirect("/dashboard/notices/\(studio.id)/\(record.number)")
             }
         }
         router.post("/dashboard/notices/:studio/:number/cancel") { request, context in
             await form(request) { session, fields in
-                try api.mayWrite(session.user)
-                try api.notMember(session.user, "notices")
-                let studio = try api.studio(session.user, context.parameters.get("studio") ?? "")
+                try access.mayWrite(session.user)
+                try access.notMember(session.user, "notices")
+                let studio = try access.studio(session.user, context.parameters.get("studio") ?? "")
                 let number = try AdminAPI.number(context)
                 let reason = (fields["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !reason.isEmpty, reason.count <= 200 else { throw APIError(.badRequest, "give a reason of 1 to 200 characters") }
-                try await NoticeDesk(hotline: hotline).cancel(studio: studio.id, number: number, reason: reason)
+                try await notices.cancel(studio: studio.id, number: number, reason: reason)
                 return Self.redirect("/dashboard/notices/\(studio.id)/\(number)")
             }
         }
@@ -77,7 +77,7 @@ extension Dashboard {
     /// A notice from the form's fields (the audience one part per line, as the CLI's `--to`),
     /// checked by the API's rules.
     func noticeDraft(_ user: StaffUser, _ f: [String: String]) throws -> (Studio, NoticeDraft) {
-        try api.notMember(user, "notices")
+        try access.notMember(user, "notices")
         // An empty field of the form is a field not given.
         func field(_ key: String) -> String? { f[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
         let to = (f["to"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

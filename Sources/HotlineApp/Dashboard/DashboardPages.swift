@@ -16,13 +16,13 @@ extension Dashboard {
         router.get("/dashboard/reports") { request, _ in await page(request) { p in try await reportsPage(request, p) } }
         router.get("/dashboard/reports.csv") { request, _ in
             await page(request) { p in
-                try api.notMember(p.user, "reports")
+                try access.notMember(p.user, "reports")
                 let (month, studios) = try reportScope(request, p.user)
                 var headers = HTTPFields()
                 headers[.contentType] = "text/csv; charset=utf-8"
                 headers[.contentDisposition] = "attachment; filename=\"hotline-\(month).csv\""
                 return Response(status: .ok, headers: headers,
-                                body: .init(byteBuffer: ByteBuffer(bytes: try await MonthReport.make(month: month, studios: studios, hotline: hotline).csv())))
+                                body: .init(byteBuffer: ByteBuffer(bytes: try await MonthReport.make(month: month, studios: studios, from: reports).csv())))
             }
         }
     }
@@ -34,16 +34,16 @@ extension Dashboard {
 
     /// A topic's name from the rule table's catalog, in the page's language.
     func topicName(_ t: Topic, _ lang: String) -> String {
-        let topics = hotline.topics
+        let topics = rules.topics
         return lang == "en" ? topics.englishName(t) : topics.name(t)
     }
 
-    var zone: TimeZone { hotline.settings.deployment.studios.first?.timeZone ?? TimeZone(identifier: "UTC")! }
+    var zone: TimeZone { deployment.studios.first?.timeZone ?? TimeZone(identifier: "UTC")! }
 
     func thisMonth(offset: Int = 0) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let d = calendar.date(byAdding: .month, value: offset, to: hotline.clock.now())!
+        let d = calendar.date(byAdding: .month, value: offset, to: clock.now())!
         let c = calendar.dateComponents([.year, .month], from: d)
         return String(format: "%04d-%02d", c.year!, c.month!)
     }
@@ -63,28 +63,28 @@ extension Dashboard {
         return CaseRow(
             ref: "\(c.studioId)-\(c.number)", href: "/dashboard/cases/\(c.studioId)/\(c.number)", state: DashboardText.state(c.state, p.lang),
             topic: topicName(c.topic, p.lang), intent: DashboardText.intent(c.intent, p.lang), area: c.area ?? "-",
-            member: c.assigneeId.flatMap { hotline.settings.deployment.studio(id: c.studioId)?.person($0)?.name } ?? "-",
-            received: short(c.createdAt), deadline: deadline.map { short($0.due) } ?? "", overdue: (deadline?.due).map { $0 < hotline.clock.now() } ?? false,
+            member: c.assigneeId.flatMap { deployment.studio(id: c.studioId)?.person($0)?.name } ?? "-",
+            received: short(c.createdAt), deadline: deadline.map { short($0.due) } ?? "", overdue: (deadline?.due).map { $0 < clock.now() } ?? false,
             text: String(c.text.prefix(60)))
     }
 
     // MARK: today
 
     func today(_ p: Page) async throws -> Response {
-        let studios = try api.studios(p.user, asked: nil)
-        let now = hotline.clock.now()
+        let studios = try access.studios(p.user, asked: nil)
+        let now = clock.now()
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let member = p.user.role == .member ? (p.user.rosterId ?? "-") : nil
         // Each studio's own day (its time zone) and reminder window (its sla.remind_before_hours).
         func remindUntil(_ studio: String) -> Date {
-            now.addingTimeInterval((hotline.settings.deployment.studio(id: studio)?.sla.remindBeforeHours ?? 4) * 3600)
+            now.addingTimeInterval((deployment.studio(id: studio)?.sla.remindBeforeHours ?? 4) * 3600)
         }
         var counts = TodayCounts()
         for id in studios {
             var local = Calendar(identifier: .gregorian)
-            local.timeZone = hotline.settings.deployment.studio(id: id)?.timeZone ?? zone
-            let c = try await hotline.database.todayCounts(studios: [id], member: member, dayStart: local.startOfDay(for: now), now: now,
+            local.timeZone = deployment.studio(id: id)?.timeZone ?? zone
+            let c = try await database.todayCounts(studios: [id], member: member, dayStart: local.startOfDay(for: now), now: now,
                                                            riskUntil: remindUntil(id))
             counts.receivedToday += c.receivedToday
             counts.unassigned += c.unassigned
@@ -99,8 +99,8 @@ extension Dashboard {
         overdue.sort = .deadline
         var risk = overdue
         risk.overdue = false
-        let late = try await hotline.database.cases(overdue, now: now, cursor: nil, limit: 10).cases
-        let soon = try await hotline.database.cases(risk, now: now, cursor: nil, limit: 10).cases
+        let late = try await database.cases(overdue, now: now, cursor: nil, limit: 10).cases
+        let soon = try await database.cases(risk, now: now, cursor: nil, limit: 10).cases
             .filter { ($0.progress.currentDeadline?.due ?? .distantFuture) < remindUntil($0.studioId) }
         let t = p.t
         let tiles: [TodayModel.Tile] = [
@@ -114,10 +114,10 @@ extension Dashboard {
         // Failed texts with the case they belong to and a resend button (not for members or auditors).
         var failed: [TodayModel.FailedText] = []
         if member == nil {
-            let numbers = try await hotline.database.caseNumbers()
-            for e in try await hotline.database.outbox(status: .failed, studios: studios, limit: 20) {
+            let numbers = try await database.caseNumbers()
+            for e in try await database.outbox(status: .failed, studios: studios, limit: 20) {
                 let ref = e.message.caseId.flatMap { numbers[$0] }
-                var item = TodayModel.FailedText(to: api.showsPhones(p.user) ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber),
+                var item = TodayModel.FailedText(to: access.showsPhones(p.user) ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber),
                                                  text: String(e.message.text.prefix(60)), error: e.outbox.lastError ?? "", at: short(e.outbox.updatedAt))
                 if let ref { item.ref = "\(ref.studio)-\(ref.number)"; item.href = "/dashboard/cases/\(ref.studio)/\(ref.number)" }
                 if p.user.role != .auditor {
@@ -134,7 +134,7 @@ extension Dashboard {
 
     func board(_ request: Request, _ p: Page) async throws -> Response {
         let (filter, cursor, limit) = try api.caseQuery(request, p.user)
-        let page = try await hotline.database.cases(filter, now: hotline.clock.now(), cursor: cursor, limit: limit)
+        let page = try await database.cases(filter, now: clock.now(), cursor: cursor, limit: limit)
         var next: String?
         if let c = page.nextCursor {
             var items = request.uri.queryParameters.filter { $0.key != "cursor" }.map { "\($0.key)=\(FormFields.encode(String($0.value)))" }
@@ -143,7 +143,7 @@ extension Dashboard {
         }
         let q = request.uri.queryParameters
         func value(_ k: String) -> String { q[Substring(k)].map(String.init) ?? "" }
-        let studioOptions = hotline.settings.deployment.studios.filter { p.user.serves($0.id) }
+        let studioOptions = deployment.studios.filter { p.user.serves($0.id) }
         let members = studioOptions.flatMap { s in s.roster.map { Choice(id: $0.id, name: "\($0.name) (\(s.id)/\($0.id))", selected: value("member") == $0.id) } }
         var sortFlip = request.uri.queryParameters.filter { $0.key != "sort" && $0.key != "cursor" }.map { "\($0.key)=\(FormFields.encode(String($0.value)))" }
         sortFlip.append("sort=\(filter.sort == .deadline ? "received" : "deadline")")
@@ -151,7 +151,7 @@ extension Dashboard {
             t: p.t, csrf: p.csrf, cases: page.cases.map { row($0, p) }, next: next,
             studios: studioOptions.map { Choice(id: $0.id, name: $0.name, selected: value("studio") == $0.id) },
             states: CaseState.allCases.map { Choice(id: $0.rawValue, name: DashboardText.state($0, p.lang), selected: value("state") == $0.rawValue) },
-            topics: hotline.topics.ids.map { Choice(id: $0.rawValue, name: topicName($0, p.lang), selected: value("topic") == $0.rawValue) },
+            topics: rules.topics.ids.map { Choice(id: $0.rawValue, name: topicName($0, p.lang), selected: value("topic") == $0.rawValue) },
             intents: Intent.allCases.map { Choice(id: $0.rawValue, name: DashboardText.intent($0, p.lang), selected: value("intent") == $0.rawValue) },
             members: members, area: value("area"), from: value("from"), to: value("to"), q: value("q"),
             overdueChecked: value("overdue") == "true", sortHref: "/dashboard/cases?" + sortFlip.joined(separator: "&"),
@@ -160,9 +160,9 @@ extension Dashboard {
 
     func casePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
         let (c, messages, events) = try await api.readCase(p.user, context)
-        let studio = hotline.settings.deployment.studio(id: c.studioId)
-        let shows = api.showsPhones(p.user)
-        let failed = Dictionary(try await hotline.database.failedOutbox(caseID: c.id!).map { ($0.message, $0.outbox) }) { a, _ in a }
+        let studio = deployment.studio(id: c.studioId)
+        let shows = access.showsPhones(p.user)
+        let failed = Dictionary(try await database.failedOutbox(caseID: c.id!).map { ($0.message, $0.outbox) }) { a, _ in a }
         let chat: [CaseModel.Bubble] = messages.compactMap { m in
             let toResident = m.direction == .outbound && m.toNumber == c.residentPhone
             let who: String
@@ -199,7 +199,7 @@ extension Dashboard {
         let targets = (studio?.roster.filter { $0.id != c.assigneeId }.map { Choice(id: $0.id, name: "\($0.name) (\($0.id))") } ?? [])
             + (studio?.departments.map { Choice(id: $0.name, name: $0.name) } ?? [])
         let deadline: String = c.progress.currentDeadline.map { "\(p.t.deadline($0.kind)) \(short($0.due))" } ?? ""
-        let routing = DashboardText.routing(c, studio, hotline.settings.deployment, topic: topicName(c.topic, p.lang), p.lang)
+        let routing = DashboardText.routing(c, studio, deployment, topic: topicName(c.topic, p.lang), p.lang)
         let memberName: String = c.assigneeId.flatMap { studio?.person($0)?.name } ?? "-"
         return render(p, CaseModel(
             t: p.t, csrf: p.csrf, ref: "\(c.studioId)-\(c.number)", base: "/dashboard/cases/\(c.studioId)/\(c.number)", version: c.version,
@@ -210,7 +210,7 @@ extension Dashboard {
             matches: matches, chat: chat, mediation: mediation, isNeighbour: c.topic == .neighbour,
             events: events.map {
                 CaseModel.Event(at: short($0.at), actor: DashboardText.actor($0.actor, studio, p.lang), kind: DashboardText.eventKind($0.kind, p.lang),
-                                detail: p.lang == "en" ? $0.detail ?? "" : AuditTrailText.detail($0.eventKind, $0.detail ?? "", studio: studio, topics: hotline.topics))
+                                detail: p.lang == "en" ? $0.detail ?? "" : AuditTrailText.detail($0.eventKind, $0.detail ?? "", studio: studio, topics: rules.topics))
             },
             writable: writable, canNote: p.user.role != .auditor, targets: targets,
             outcomes: CaseOutcome.allCases.filter { $0 != .transferred }.map { Choice(id: $0.rawValue, name: DashboardText.outcome($0, p.lang)) }),
@@ -220,15 +220,15 @@ extension Dashboard {
     // MARK: members
 
     func membersPage(_ p: Page) async throws -> Response {
-        let studios = try api.studios(p.user, asked: nil)
+        let studios = try access.studios(p.user, asked: nil)
         let month = thisMonth()
-        let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline, withOverdue: false)
+        let report = try await MonthReport.make(month: month, studios: studios, from: reports, withOverdue: false)
         func pct(_ r: Rate?) -> String { r?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let rows = try await api.memberViews(p.user, studios: studios).map { m in
             let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(m.name)(\(m.studio)/\(m.id))" }?.rates
             return MembersModel.Row(
-                name: m.name, id: m.id, studio: m.studio, studioName: hotline.settings.deployment.studio(id: m.studio)?.name ?? m.studio,
-                role: DashboardText.role(m.role, p.lang), sector: DashboardText.sector(m.sector, hotline.settings.deployment, p.lang),
+                name: m.name, id: m.id, studio: m.studio, studioName: deployment.studio(id: m.studio)?.name ?? m.studio,
+                role: DashboardText.role(m.role, p.lang), sector: DashboardText.sector(m.sector, deployment, p.lang),
                 areas: m.areas.joined(separator: "、"), open: m.openCases, overdue: m.overdueCases,
                 leave: m.onLeave ? (m.leaveUntil.map { short($0) } ?? p.t.onLeave) : "",
                 queue: "/dashboard/cases?studio=\(m.studio)&member=\(m.id)&state=assigned,accepted,replied,reopened,with-department&sort=deadline",
@@ -240,31 +240,31 @@ extension Dashboard {
     // MARK: notices
 
     func noticesPage(_ p: Page, preview: NoticesModel.Preview?) async throws -> Response {
-        try api.notMember(p.user, "notices")
+        try access.notMember(p.user, "notices")
         var list: [NoticesModel.Row] = []
-        for id in try api.studios(p.user, asked: nil) {
-            for n in try await hotline.database.notices(studio: id, limit: 100) {
-                let t = try await hotline.database.noticeTally(noticeID: n.id!)
+        for id in try access.studios(p.user, asked: nil) {
+            for n in try await database.notices(studio: id, limit: 100) {
+                let t = try await database.noticeTally(noticeID: n.id!)
                 list.append(.init(ref: "\(n.studioId)-\(n.number)", href: "/dashboard/notices/\(n.studioId)/\(n.number)", title: n.title,
                                   kind: p.t.noticeKind(n.kind), state: DashboardText.noticeState(n.state, p.lang), sendAt: short(n.sendAt),
                                   coming: t.coming, declined: t.declined, noAnswer: t.noAnswer))
             }
         }
-        let studios = try api.studios(p.user, asked: nil).map { Choice(id: $0, name: hotline.settings.deployment.studio(id: $0)?.name ?? $0) }
+        let studios = try access.studios(p.user, asked: nil).map { Choice(id: $0, name: deployment.studio(id: $0)?.name ?? $0) }
         return render(p, NoticesModel(t: p.t, csrf: p.csrf, notices: list, canCreate: p.user.role != .auditor, studios: studios, preview: preview),
                       title: p.t.notices)
     }
 
     func noticePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
-        try api.notMember(p.user, "notices")
-        let studio = try api.studio(p.user, context.parameters.get("studio") ?? "")
+        try access.notMember(p.user, "notices")
+        let studio = try access.studio(p.user, context.parameters.get("studio") ?? "")
         let number = try AdminAPI.number(context)
-        guard let n = try await hotline.database.notice(studio: studio.id, number: number) else {
+        guard let n = try await database.notice(studio: studio.id, number: number) else {
             throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
         }
-        let tally = try await hotline.database.noticeTally(noticeID: n.id!)
-        let shows = api.showsPhones(p.user)
-        let people = try await hotline.database.noticeRecipients(noticeID: n.id!).map { r, status in
+        let tally = try await database.noticeTally(noticeID: n.id!)
+        let shows = access.showsPhones(p.user)
+        let people = try await database.noticeRecipients(noticeID: n.id!).map { r, status in
             NoticeModel.Person(name: r.name ?? "", phone: shows ? r.phone : PhoneNumber.mask(r.phone), role: DashboardText.role(r.role, p.lang), area: r.area ?? "",
                                status: DashboardText.messageStatus(r.skipReason?.rawValue ?? status ?? "", p.lang),
                                answer: r.rsvp.map { $0 == .coming ? p.t.coming : p.t.declined } ?? p.t.noAnswer, note: r.rsvpNote ?? "")
@@ -281,9 +281,9 @@ extension Dashboard {
     // MARK: reports
 
     func reportsPage(_ request: Request, _ p: Page) async throws -> Response {
-        try api.notMember(p.user, "reports")
+        try access.notMember(p.user, "reports")
         let (month, studios) = try reportScope(request, p.user)
-        let report = try await MonthReport.make(month: month, studios: studios, hotline: hotline)
+        let report = try await MonthReport.make(month: month, studios: studios, from: reports)
         // The three rates over the twelve months to the one shown.
         let (year, number) = MonthReport.parse(month)!
         var labels: [String] = []
@@ -292,7 +292,7 @@ extension Dashboard {
         for back in (0..<12).reversed() {
             let total = year * 12 + (number - 1) - back
             let m = String(format: "%04d-%02d", total / 12, total % 12 + 1)
-            let r = back == 0 ? report.overall : try await MonthReport.make(month: m, studios: studios, hotline: hotline, withOverdue: false).overall
+            let r = back == 0 ? report.overall : try await MonthReport.make(month: m, studios: studios, from: reports, withOverdue: false).overall
             labels.append(String(m.suffix(5)))
             series[0].values.append(r.response.value.map { $0 * 100 })
             series[1].values.append(r.resolution.value.map { $0 * 100 })
@@ -322,7 +322,7 @@ extension Dashboard {
         let weekly = SVGChart.bars(title: "\(p.t.volumeByWeek) \(month)", labels: weeks,
                                    series: [.init(name: p.t.cases_count, values: weeks.map { w in Double(facts.filter { week($0.createdAt) == w }.count) })],
                                    unit: "")
-        let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, hotline: hotline)
+        let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, from: reports)
         func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let o = report.overall
         func change(_ c: Int) -> String { (c >= 0 ? "+" : "") + String(c) }

@@ -7,13 +7,17 @@ import HummingbirdBcrypt
 
 /// Staff accounts for the admin side: who may use it, in which studios, proven by a password
 /// (bcrypt) or an API token (random, shown once, kept as its SHA-256, with an expiry, revocable).
-public struct StaffDesk: Sendable {
-    let hotline: Hotline
+public struct StaffAccounts: Sendable {
+    let deployment: Deployment
+    let database: AppDatabase
+    let clock: WallClock
     /// bcrypt's cost: 12 in service (≈ a quarter of a second per check on these cores).
     let cost: UInt8
 
-    public init(hotline: Hotline, cost: UInt8 = 12) {
-        self.hotline = hotline
+        public init(_ parts: HotlineParts, cost: UInt8 = 12) {
+        deployment = parts.settings.deployment
+        database = parts.database
+        clock = parts.clock
         self.cost = cost
     }
 
@@ -37,7 +41,7 @@ public struct StaffDesk: Sendable {
             case let .unknownStudio(s): "no studio '\(s)'"
             case .memberNeedsRosterID: "a member's account needs --member with their roster id (e.g. M3)"
             case let .notOnRoster(id, studio): "no \(id) on the roster of \(studio)"
-            case .weakPassword: "a password needs at least \(StaffDesk.minPasswordLength) characters"
+            case .weakPassword: "a password needs at least \(StaffAccounts.minPasswordLength) characters"
             case let .staff(e): e.description
             }
         }
@@ -48,7 +52,6 @@ public struct StaffDesk: Sendable {
         guard (2...40).contains(login.count), login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }) else {
             throw Problem.badLogin(login)
         }
-        let deployment = hotline.settings.deployment
         let served = role == .auditor ? ["*"] : studios
         if role != .auditor {
             guard !served.isEmpty else { throw Problem.unknownStudio("") }
@@ -59,8 +62,8 @@ public struct StaffDesk: Sendable {
             for s in served where deployment.studio(id: s)?.person(rosterID) == nil { throw Problem.notOnRoster(rosterID, studio: s) }
         }
         do {
-            return try await hotline.database.addStaffUser(StaffUser(login: login, name: name, role: role, studios: served, rosterId: rosterID,
-                                                                     createdAt: hotline.clock.now()))
+            return try await database.addStaffUser(StaffUser(login: login, name: name, role: role, studios: served, rosterId: rosterID,
+                                                                     createdAt: clock.now()))
         } catch let e as StaffError { throw Problem.staff(e) }
     }
 
@@ -68,7 +71,7 @@ public struct StaffDesk: Sendable {
         guard password.count >= Self.minPasswordLength else { throw Problem.weakPassword }
         let hash = Bcrypt.hash(password, cost: cost)
         do {
-            try await hotline.database.updateStaffUser(login: login) { u in
+            try await database.updateStaffUser(login: login) { u in
                 u.passwordHash = hash
                 u.failedLogins = 0
                 u.lockedUntil = nil
@@ -78,8 +81,8 @@ public struct StaffDesk: Sendable {
 
     /// Disables an account: its tokens and password stop working at once.
     public func disable(login: String) async throws {
-        let now = hotline.clock.now()
-        do { try await hotline.database.updateStaffUser(login: login) { $0.disabledAt = $0.disabledAt ?? now } } catch let e as StaffError { throw Problem.staff(e) }
+        let now = clock.now()
+        do { try await database.updateStaffUser(login: login) { $0.disabledAt = $0.disabledAt ?? now } } catch let e as StaffError { throw Problem.staff(e) }
     }
 
     /// A new token for the account: the token itself (shown once) and its record.
@@ -89,14 +92,14 @@ public struct StaffDesk: Sendable {
 
     /// A new token that lasts `lifetime` seconds (a dashboard session's is hours).
     public func issueToken(login: String, lifetime: TimeInterval, label: String?) async throws -> (token: String, record: APIToken) {
-        guard let user = try await hotline.database.staffUser(login: login) else { throw Problem.staff(.unknownLogin(login)) }
+        guard let user = try await database.staffUser(login: login) else { throw Problem.staff(.unknownLogin(login)) }
         var bytes = [UInt8](repeating: 0, count: 32)
         var rng = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = rng.next() }
         let token = "hl_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        let now = hotline.clock.now()
-        let record = try await hotline.database.addToken(APIToken(userId: user.id!, tokenHash: Self.hash(token), label: label, createdAt: now,
+        let now = clock.now()
+        let record = try await database.addToken(APIToken(userId: user.id!, tokenHash: Self.hash(token), label: label, createdAt: now,
                                                                   expiresAt: now.addingTimeInterval(lifetime)))
         return (token, record)
     }
@@ -110,12 +113,12 @@ public struct StaffDesk: Sendable {
     /// The account a bearer token proves, if any.
     public func authenticate(token: String) async throws -> StaffUser? {
         guard token.hasPrefix("hl_"), token.count < 100 else { return nil }
-        return try await hotline.database.staffUser(tokenHash: Self.hash(token), now: hotline.clock.now())
+        return try await database.staffUser(tokenHash: Self.hash(token), now: clock.now())
     }
 
     /// Ends a token's life now (a dashboard session's logout); unknown tokens are ignored.
     public func revoke(token: String) async throws {
-        try await hotline.database.revokeToken(hash: Self.hash(token), now: hotline.clock.now())
+        try await database.revokeToken(hash: Self.hash(token), now: clock.now())
     }
 
     /// What a refused login is told, whether the login is unknown, the password wrong or the account locked.
@@ -130,8 +133,8 @@ public struct StaffDesk: Sendable {
 
     /// Checks a password; after `maxFailedLogins` failures in a row the account is locked for `lockSeconds`.
     public func login(_ login: String, password: String) async throws -> LoginResult {
-        let now = hotline.clock.now()
-        guard let user = try await hotline.database.staffUser(login: login), user.disabledAt == nil, let hash = user.passwordHash else {
+        let now = clock.now()
+        guard let user = try await database.staffUser(login: login), user.disabledAt == nil, let hash = user.passwordHash else {
             // The same work as a real check, so that timing tells no one which logins exist.
             _ = try await Self.verifier.verifyPassword(password, createsHash: Self.dummyHash)
             return .refused
@@ -142,10 +145,10 @@ public struct StaffDesk: Sendable {
             return .locked(until: until)
         }
         if try await Self.verifier.verifyPassword(password, createsHash: hash) {
-            try await hotline.database.updateStaffUser(login: login) { $0.failedLogins = 0; $0.lockedUntil = nil }
+            try await database.updateStaffUser(login: login) { $0.failedLogins = 0; $0.lockedUntil = nil }
             return .ok(user)
         }
-        let updated = try await hotline.database.updateStaffUser(login: login) { u in
+        let updated = try await database.updateStaffUser(login: login) { u in
             u.failedLogins += 1
             if u.failedLogins >= Self.maxFailedLogins { u.lockedUntil = now.addingTimeInterval(Self.lockSeconds); u.failedLogins = 0 }
         }

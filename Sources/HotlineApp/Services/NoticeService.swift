@@ -1,14 +1,21 @@
 import Foundation
 import HotlineCore
 import HotlineStorage
+import Logging
 
 /// What coordinators do with notices: preview, send (now or at a time), cancel, tally, remind.
 /// The CLI calls it, and so do a liaison's texts; the admin API and the dashboard will.
-public struct NoticeDesk: Sendable {
-    let hotline: Hotline
+public struct NoticeService: Sendable {
+    let settings: HotlineSettings
+    let database: AppDatabase
+    let clock: WallClock
+    let logger: Logger
 
-    public init(hotline: Hotline) {
-        self.hotline = hotline
+        public init(_ parts: HotlineParts) {
+        settings = parts.settings
+        database = parts.database
+        clock = parts.clock
+        logger = parts.logger
     }
 
     /// Why a request about notices cannot be carried out.
@@ -35,21 +42,21 @@ public struct NoticeDesk: Sendable {
     }
 
     /// The studio's settings, if there is one with this id.
-    public func studioSettings(_ id: String) -> Studio? { hotline.settings.deployment.studio(id: id) }
+    public func studioSettings(_ id: String) -> Studio? { settings.deployment.studio(id: id) }
 
     func studio(_ id: String) throws(Problem) -> Studio {
-        guard let studio = hotline.settings.deployment.studio(id: id) else { throw .unknownStudio(id) }
+        guard let studio = settings.deployment.studio(id: id) else { throw .unknownStudio(id) }
         return studio
     }
 
     /// The channel and number a studio's notices go out on, and the most parts a text may take there.
     func route(_ studio: Studio) -> (channel: String, from: String, maxParts: Int) {
         let channel = studio.outboundChannel
-        return (channel, studio.hotlineNumbers.first ?? "", hotline.settings.channel(channel)?.maxParts ?? 5)
+        return (channel, studio.hotlineNumbers.first ?? "", settings.channel(channel)?.maxParts ?? 5)
     }
 
     func planning(_ draft: NoticeDraft, studio: Studio, now: Date) -> AppDatabase.NoticePlanning {
-        Self.planning(draft, studio: studio, deployment: hotline.settings.deployment, maxParts: route(studio).maxParts, now: now)
+        Self.planning(draft, studio: studio, deployment: settings.deployment, maxParts: route(studio).maxParts, now: now)
     }
 
     /// How storage plans `draft` once it knows the audience: the planner with the deployment's
@@ -65,7 +72,7 @@ public struct NoticeDesk: Sendable {
     /// A notice's later texts (change, cancellation, reminder) with mobile numbers masked: they may
     /// reach residents, who never receive a member's or anyone else's number.
     func masked(_ text: String) -> String {
-        PhoneNumber.maskMobiles(in: text, keep: "", countryCode: hotline.settings.deployment.defaultCountryCode)
+        PhoneNumber.maskMobiles(in: text, keep: "", countryCode: settings.deployment.defaultCountryCode)
     }
 
     func check(_ draft: NoticeDraft, now: Date) throws(Problem) {
@@ -78,10 +85,10 @@ public struct NoticeDesk: Sendable {
     /// What sending `draft` would do now: recipients, skipped and why, parts, send time.
     public func preview(studio id: String, _ draft: NoticeDraft) async throws -> NoticePlan {
         let studio = try studio(id)
-        let now = hotline.clock.now()
+        let now = clock.now()
         try check(draft, now: now)
         do {
-            return try await hotline.database.previewNotice(studio: studio, draft: draft, plan: planning(draft, studio: studio, now: now))
+            return try await database.previewNotice(studio: studio, draft: draft, plan: planning(draft, studio: studio, now: now))
         } catch let e as NoticeError { throw Problem.notice(e) }
     }
 
@@ -89,13 +96,13 @@ public struct NoticeDesk: Sendable {
     /// plan's send time (a draft's only after `confirm`).
     public func create(studio id: String, _ draft: NoticeDraft, by author: String, draftOnly: Bool = false) async throws -> (NoticeRecord, NoticePlan) {
         let studio = try studio(id)
-        let now = hotline.clock.now()
+        let now = clock.now()
         try check(draft, now: now)
         let (channel, from, _) = route(studio)
         do {
-            let made = try await hotline.database.createNotice(studio: studio, draft: draft, state: draftOnly ? .draft : .sent, createdBy: author,
+            let made = try await database.createNotice(studio: studio, draft: draft, state: draftOnly ? .draft : .sent, createdBy: author,
                                                                channel: channel, from: from, now: now, plan: planning(draft, studio: studio, now: now))
-            hotline.logger.info("notice stored", metadata: ["studio": "\(id)", "notice": "\(made.0.number)", "recipients": "\(made.1.recipients.count)",
+            logger.info("notice stored", metadata: ["studio": "\(id)", "notice": "\(made.0.number)", "recipients": "\(made.1.recipients.count)",
                                                             "skipped": "\(made.1.skipped.count)", "send_at": "\(made.1.sendAt)"])
             return made
         } catch let e as NoticeError { throw Problem.notice(e) }
@@ -106,10 +113,10 @@ public struct NoticeDesk: Sendable {
     @discardableResult
     public func cancel(studio id: String, number: Int, reason: String) async throws -> (withdrawn: Int, told: Int) {
         let studio = try studio(id)
-        let now = hotline.clock.now()
+        let now = clock.now()
         let (channel, from, maxParts) = route(studio)
         do {
-            let result = try await hotline.database.cancelNotice(studio: studio.id, number: number, reason: reason, channel: channel, from: from,
+            let result = try await database.cancelNotice(studio: studio.id, number: number, reason: reason, channel: channel, from: from,
                                                                  now: now) { notice in
                 let text = studio.replies.render("notice.cancelled", [
                     "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
@@ -131,13 +138,13 @@ public struct NoticeDesk: Sendable {
         let finder = AreaFinder(areas: studio.areas)
         let known = studio.areas.map(\.id).joined(separator: "、")
         let entries: [RollEntry]
-        switch RollCSV.parse(csv, defaultArea: area, countryCode: hotline.settings.deployment.defaultCountryCode, area: { written in
+        switch RollCSV.parse(csv, defaultArea: area, countryCode: settings.deployment.defaultCountryCode, area: { written in
             finder.area(named: written).map { .success($0) } ?? .failure("area '\(RollCSV.shown(written))' is not one of \(studio.id)'s (\(known))")
         }) {
         case let .success(e): entries = e
         case let .failure(errors): throw Problem.rows(errors.rows)
         }
-        try await hotline.database.importRoll(studio: studio.id, name: name, entries: entries)
+        try await database.importRoll(studio: studio.id, name: name, entries: entries)
         return entries
     }
 
@@ -146,11 +153,11 @@ public struct NoticeDesk: Sendable {
     @discardableResult
     public func change(studio id: String, number: Int, at: Date?, place: String?, reason: String) async throws -> Int {
         let studio = try studio(id)
-        let now = hotline.clock.now()
+        let now = clock.now()
         if let at, at <= now { throw Problem.inThePast("the new meeting time") }
         let (channel, from, maxParts) = route(studio)
         do {
-            let told = try await hotline.database.changeNotice(studio: studio.id, number: number, meetingAt: at, place: place, channel: channel,
+            let told = try await database.changeNotice(studio: studio.id, number: number, meetingAt: at, place: place, channel: channel,
                                                                from: from, now: now) { notice in
                 let meeting = notice.meeting ?? Meeting(at: now, place: "")
                 let draft = NoticeDraft(kind: .meeting, title: notice.title, body: notice.body, meeting: meeting, audience: [])
@@ -169,17 +176,17 @@ public struct NoticeDesk: Sendable {
     /// Sends the reminders that are due: to those coming and those who have not answered.
     @discardableResult
     public func sendDueReminders() async throws -> Int {
-        let now = hotline.clock.now()
+        let now = clock.now()
         var sent = 0
-        for notice in try await hotline.database.dueNoticeReminders(now: now) {
-            guard let studio = hotline.settings.deployment.studio(id: notice.studioId) else { continue }
+        for notice in try await database.dueNoticeReminders(now: now) {
+            guard let studio = settings.deployment.studio(id: notice.studioId) else { continue }
             if studio.sla.quietHours?.contains(now, in: studio.timeZone) == true { continue }
             let (channel, from, maxParts) = route(studio)
             let text = SMSSegments.fit(masked(studio.replies.render("notice.reminder", [
                 "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
                 "time": notice.meetingAt.map { NoticePlanner.when($0, timeZone: studio.timeZone) } ?? "",
             ])), maxParts: maxParts)
-            sent += try await hotline.database.remindNotice(id: notice.id!, text: text, channel: channel, from: from, now: now)
+            sent += try await database.remindNotice(id: notice.id!, text: text, channel: channel, from: from, now: now)
         }
         return sent
     }

@@ -1,0 +1,33 @@
+import Foundation
+import HotlineConfig
+import HotlineCore
+import HotlineStorage
+import Logging
+
+/// What the service is made of, once loaded: settings, the rule book, the storage door, the clock,
+/// the channels' secrets and the logger. Only the composition root (``buildApplication``), the CLI
+/// and tests hold it; every service is built from it and keeps just the parts it uses.
+public struct HotlineParts: Sendable {
+    public let settings: HotlineSettings
+    public let rules: RuleBook
+    public let database: AppDatabase
+    public let clock: WallClock
+    /// Secrets by channel id, read from the environment at start-up.
+    public let secrets: [String: String]
+    public let logger: Logger
+    /// The dispatcher's sign of life, for `/readyz`.
+    public let dispatcherHeartbeat = Heartbeat()
+
+    public init(settings: HotlineSettings, rules table: RuleTable, database: AppDatabase, clock: WallClock = .system,
+                secrets: [String: String] = [:], logger: Logger = Logger(label: "hotline")) throws {
+        self.settings = settings
+        self.rules = try RuleBook(table, studios: settings.deployment.studios)
+        self.database = database
+        self.clock = clock
+        self.secrets = secrets
+        self.logger = logger
+    }
+
+    /// The channels' adapters with their secrets.
+    public var channels: ChannelAdapters { ChannelAdapters(settings: settings, secrets: secrets) }
+}

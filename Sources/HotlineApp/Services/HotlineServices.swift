@@ -1,0 +1,19 @@
+/// The application services, built once by the composition root (``buildApplication``) from the
+/// parts; each controller and background service is handed the ones it uses.
+struct HotlineServices: Sendable {
+    let intake: IntakeService
+    let casework: Casework
+    let notices: NoticeService
+    let staff: StaffAccounts
+    let reports: Reports
+    let access: Access
+
+    init(_ parts: HotlineParts, bcryptCost: UInt8) {
+        intake = IntakeService(parts)
+        casework = Casework(parts)
+        notices = casework.notices
+        staff = StaffAccounts(parts, cost: bcryptCost)
+        reports = Reports(parts)
+        access = Access(deployment: parts.settings.deployment)
+    }
+}
