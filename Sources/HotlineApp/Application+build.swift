@@ -60,7 +60,7 @@ func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telem
     let api = AdminAPI(parts, services: services)
     api.register(on: router)
     // The templates are compiled in and parsed at start-up; one that does not parse is a build defect.
-    do { try Dashboard(parts, services: services, api: api).register(on: router) } catch { preconditionFailure("dashboard templates: \(error)") }
+    do { try Dashboard(parts, services: services).register(on: router) } catch { preconditionFailure("dashboard templates: \(error)") }
     return router
 }
 

@@ -162,7 +162,7 @@ import Testing
     @Test func everyTemplateIsRegisteredAndDrawn() throws {
         let parts = try makeHotline()
         let services = HotlineServices(parts, bcryptCost: 4)
-        let dashboard = try Dashboard(parts, services: services, api: AdminAPI(parts, services: services))
+        let dashboard = try Dashboard(parts, services: services)
         let t = DashboardWords.en
         #expect(dashboard.draw(LoginModel(t: t, failed: true, next: "/dashboard")).contains(t.loginFailed))
         let row = CaseRow(ref: "x-1", href: "/h", state: "s", topic: "tp", intent: "i", area: "a", member: "m", received: "r", deadline: "d",
@@ -177,6 +177,52 @@ import Testing
         #expect(page.contains("<p>inside</p>") && page.contains(#"<html lang="en">"#))
         for template in PageTemplate.allCases {
             #expect(dashboard.views.getTemplate(named: template.rawValue) != nil, "\(template)")
+        }
+    }
+}
+
+/// The notice form's audience: what a coordinator ticks and picks becomes the parts the API and
+/// the CLI take; nothing chosen is a 400 naming it.
+@Suite struct NoticeFormAudienceTests {
+    @Test(arguments: [
+        (["to_members": "1"], ["members"]),
+        (["to_liaisons": "1", "to_members_area": "龙湖社区"], ["liaisons", "members:area=龙湖社区"]),
+        (["to_members_sector": "medical", "to_residents_area": " 燕村 "], ["members:sector=medical", "residents:area=燕村"]),
+        (["to_roll": "1+6+X", "to_numbers": "+8613700000001\n 13700000002,13700000003\n\n"], ["roll:1+6+X", "numbers:+8613700000001,13700000002,13700000003"]),
+        (["to_members": "1", "to_members_area": "", "to_roll": " "], ["members"]),
+    ])
+    func choicesBecomeAudienceParts(_ fields: [String: String], _ parts: [String]) throws {
+        #expect(try Dashboard.audience(fields) == parts)
+        for part in parts { #expect((try? AudiencePart.parse(part).get()) != nil, "\(part)") }
+    }
+
+    @Test func nothingChosenIsRefused() {
+        #expect(throws: APIError.self) { try Dashboard.audience(["to_members_area": "", "to": "members"]) }
+    }
+
+    @Test func aPreviewFromChoices() async throws {
+        let desk = try await DashboardTests.desk()
+        try await desk.test { client in
+            let (cookie, csrf) = try await DashboardTests.login(client, "chen")
+            var headers = HTTPFields()
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            headers[.cookie] = cookie
+            let form = "csrf=\(csrf)&studio=xujiawan&kind=general&title=%E5%81%9C%E6%B0%B4&to_members=1"
+            try await client.execute(uri: "/dashboard/notices/preview", method: .post, headers: headers, body: ByteBuffer(string: form)) { r in
+                let page = String(buffer: r.body)
+                #expect(r.status == .ok && page.contains(#"id="preview-recipients">6<"#), "\(page.prefix(400))")
+                // The choices ride along to the send button.
+                #expect(page.contains(#"name="to_members" value="1""#))
+            }
+            let none = "csrf=\(csrf)&studio=xujiawan&kind=general&title=%E5%81%9C%E6%B0%B4"
+            try await client.execute(uri: "/dashboard/notices/preview", method: .post, headers: headers, body: ByteBuffer(string: none)) { r in
+                #expect(r.status == .badRequest && String(buffer: r.body).contains("choose who the notice goes to"))
+            }
+            // The form offers the studio's areas and the sectors to pick from.
+            try await client.execute(uri: "/dashboard/notices", method: .get, headers: [.cookie: cookie]) { r in
+                let page = String(buffer: r.body)
+                #expect(page.contains(#"<option value="龙湖社区">"#) && page.contains(#"name="to_members_sector""#) && !page.contains(#"name="to" "#))
+            }
         }
     }
 }

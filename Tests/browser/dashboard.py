@@ -152,7 +152,7 @@ try:
     form = desktop.find_element(By.ID, "notice-form")
     Select(form.find_element(By.NAME, "kind")).select_by_value("general")
     form.find_element(By.NAME, "title").send_keys("本周五停水通知")
-    form.find_element(By.NAME, "to").send_keys("members")
+    form.find_element(By.NAME, "to_members").click()
     submit_and_wait(desktop, form, form_submit=True)
     check(desktop.find_element(By.ID, "preview-recipients").text == "6", "notice preview: 6 recipients")
     submit_and_wait(desktop, desktop.find_element(By.ID, "send"))

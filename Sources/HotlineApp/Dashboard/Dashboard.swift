@@ -10,17 +10,17 @@ import NIOCore
 
 /// The coordinators' dashboard: server-rendered pages (swift-mustache templates compiled into the
 /// binary, every asset served by hotline itself), Chinese by default with an English switch,
-/// readable without JavaScript. It stands on the admin API's rules: the same accounts, roles and
-/// studio checks (``AdminAPI``), the same case changes (`AdminAPI.change` → ``CaseDesk``).
+/// readable without JavaScript. It calls the services the admin API calls: the same accounts,
+/// roles and studio checks (``Access``), the same reads (``Casebook``) and changes (``Casework``).
 ///
 /// Sessions: a login issues a token of the account (12 hours) kept in an `HttpOnly`,
 /// `SameSite=Strict` cookie (`Secure` unless the page was asked for on a loopback address over
 /// plain HTTP); logout revokes it. Every form carries a CSRF token derived from the session
 /// (SHA-256 of a label and the session token, which a cross-site page cannot read).
 struct Dashboard: Sendable {
-    /// The API's request helpers (its case query, its case read, its drafts) and its login throttle, shared.
-    let api: AdminAPI
     let access: Access
+    let casebook: Casebook
+    let throttle: LoginThrottle
     let staff: StaffAccounts
     let casework: Casework
     let notices: NoticeService
@@ -36,9 +36,10 @@ struct Dashboard: Sendable {
     static let cookie = "hl_session"
     static let sessionSeconds: TimeInterval = 12 * 3600
 
-    init(_ parts: HotlineParts, services: HotlineServices, api: AdminAPI) throws {
-        self.api = api
+    init(_ parts: HotlineParts, services: HotlineServices) throws {
         access = services.access
+        casebook = services.casebook
+        throttle = services.loginThrottle
         staff = services.staff
         casework = services.casework
         notices = services.notices
@@ -138,10 +139,10 @@ struct Dashboard: Sendable {
               let login = fields["login"], let password = fields["password"] else {
             return loginPage(request, failed: true, status: .badRequest)
         }
-        if api.throttle.blocked(address, now: now) != nil { return loginPage(request, failed: true, status: .tooManyRequests) }
+        if throttle.blocked(address, now: now) != nil { return loginPage(request, failed: true, status: .tooManyRequests) }
         do {
             guard case let .ok(user) = try await staff.login(login, password: password) else {
-                api.throttle.failed(address, now: now)
+                throttle.failed(address, now: now)
                 return loginPage(request, failed: true, status: .unauthorized)
             }
             let (token, _) = try await staff.issueToken(login: user.login, lifetime: Self.sessionSeconds, label: "dashboard session from \(address)")

@@ -15,7 +15,7 @@ extension Dashboard {
             router.post(RouterPath("/dashboard/cases/:studio/:number/\(action)")) { request, context in
                 await form(request) { session, fields in
                     let studio = try access.studio(session.user, context.parameters.get("studio") ?? "")
-                    let number = try AdminAPI.number(context)
+                    let number = try AdminRequest.number(context)
                     guard (fields["text"] ?? "").count <= 2000, (fields["note"] ?? "").count <= 2000 else { throw APIError(.badRequest, "the text is longer than 2000 characters") }
                     if action == "close", CaseOutcome(rawValue: fields["outcome"] ?? "") == nil { throw APIError(.badRequest, "choose an outcome") }
                     _ = try await casework.change(session.user, studio: studio, number: number, version: fields["version"].flatMap { Int($0) }, make(fields))
@@ -28,9 +28,7 @@ extension Dashboard {
                 try access.mayWrite(session.user)
                 try access.notMember(session.user, "the outbox")
                 guard let id = context.parameters.get("id").flatMap({ Int64($0) }) else { throw APIError(.badRequest, "id must be a number") }
-                let count = try await database.retryFailed(ids: [id], studios: try access.studios(session.user, asked: nil), now: clock.now())
-                guard count == 1 else { throw APIError(.notFound, "no failed text \(id) in your studios") }
-                logger.info("outbox retried by staff", metadata: ["by": "\(session.user.login)", "retried": "1"])
+                guard try await casework.resend([id], by: session.user) == 1 else { throw APIError(.notFound, "no failed text \(id) in your studios") }
                 let back = request.uri.queryParameters["back"].map(String.init) ?? ""
                 let parts = back.split(separator: "/")
                 return Self.redirect(parts.count == 2 && Int(parts[1]) != nil ? "/dashboard/cases/\(parts[0])/\(parts[1])" : "/dashboard")
@@ -65,7 +63,7 @@ extension Dashboard {
                 try access.mayWrite(session.user)
                 try access.notMember(session.user, "notices")
                 let studio = try access.studio(session.user, context.parameters.get("studio") ?? "")
-                let number = try AdminAPI.number(context)
+                let number = try AdminRequest.number(context)
                 let reason = (fields["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
                 guard !reason.isEmpty, reason.count <= 200 else { throw APIError(.badRequest, "give a reason of 1 to 200 characters") }
                 try await notices.cancel(studio: studio.id, number: number, reason: reason)
@@ -74,15 +72,35 @@ extension Dashboard {
         }
     }
 
-    /// A notice from the form's fields (the audience one part per line, as the CLI's `--to`),
-    /// checked by the API's rules.
+    /// A notice from the form's fields, checked by the API's rules. The audience is what the
+    /// coordinator ticked and picked (``audience(_:)``), not syntax typed into a box.
     func noticeDraft(_ user: StaffUser, _ f: [String: String]) throws -> (Studio, NoticeDraft) {
         try access.notMember(user, "notices")
         // An empty field of the form is a field not given.
         func field(_ key: String) -> String? { f[key].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
-        let to = (f["to"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        return try api.noticeDraft(user, AdminAPI.DraftBody(
+        let to = try Self.audience(f)
+        return try AdminRequest.noticeDraft(user, AdminRequest.DraftBody(
             studio: f["studio"] ?? "", kind: field("kind"), title: f["title"] ?? "", body: field("body"), at: field("at"), place: field("place"),
-            topic: nil, cases: nil, to: to, sendAt: field("send_at"), rsvpUntil: nil, remindAt: nil))
+            topic: nil, cases: nil, to: to, sendAt: field("send_at"), rsvpUntil: nil, remindAt: nil), access: access)
+    }
+
+    /// The audience parts the form's choices name: all members, liaisons, members of an area or
+    /// a sector, residents of an area, a roll, numbers one a line. 400 when nothing is chosen.
+    static func audience(_ f: [String: String]) throws -> [String] {
+        func picked(_ key: String) -> String? {
+            f[key].map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        var parts: [String] = []
+        if picked("to_members") != nil { parts.append(AudiencePart.members.description) }
+        if picked("to_liaisons") != nil { parts.append(AudiencePart.liaisons.description) }
+        if let area = picked("to_members_area") { parts.append(AudiencePart.membersOfArea(area).description) }
+        if let sector = picked("to_members_sector") { parts.append(AudiencePart.membersOfSector(sector).description) }
+        if let area = picked("to_residents_area") { parts.append(AudiencePart.residentsOfArea(area).description) }
+        if let roll = picked("to_roll") { parts.append(AudiencePart.roll(roll).description) }
+        let numbers = (f["to_numbers"] ?? "").split(whereSeparator: { $0.isNewline || $0 == "," || $0 == "," })
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if !numbers.isEmpty { parts.append(AudiencePart.numbers(numbers).description) }
+        guard !parts.isEmpty else { throw APIError(.badRequest, "choose who the notice goes to") }
+        return parts
     }
 }

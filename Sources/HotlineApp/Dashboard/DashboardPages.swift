@@ -29,7 +29,7 @@ extension Dashboard {
 
     /// The month asked for (default: this month in the first studio's calendar) and the account's studios (nil: all, for auditors).
     func reportScope(_ request: Request, _ user: StaffUser) throws -> (String, [String]?) {
-        try api.reportScope(request, user, defaultMonth: thisMonth())
+        try AdminRequest.reportScope(request, user, access: access, defaultMonth: thisMonth())
     }
 
     /// A topic's name from the rule table's catalog, in the page's language.
@@ -57,15 +57,13 @@ extension Dashboard {
         return f.string(from: date)
     }
 
-    /// A case as a row of a list.
+    /// A case as a row of a list, from the one view of a case the API answers with (``CaseView``).
     func row(_ c: CaseRecord, _ p: Page) -> CaseRow {
-        let deadline = c.progress.currentDeadline
+        let v = casebook.view(c, for: p.user)
         return CaseRow(
-            ref: "\(c.studioId)-\(c.number)", href: "/dashboard/cases/\(c.studioId)/\(c.number)", state: DashboardText.state(c.state, p.lang),
-            topic: topicName(c.topic, p.lang), intent: DashboardText.intent(c.intent, p.lang), area: c.area ?? "-",
-            member: c.assigneeId.flatMap { deployment.studio(id: c.studioId)?.person($0)?.name } ?? "-",
-            received: short(c.createdAt), deadline: deadline.map { short($0.due) } ?? "", overdue: (deadline?.due).map { $0 < clock.now() } ?? false,
-            text: String(c.text.prefix(60)))
+            ref: v.ref, href: "/dashboard/cases/\(c.studioId)/\(c.number)", state: DashboardText.state(c.state, p.lang),
+            topic: topicName(c.topic, p.lang), intent: DashboardText.intent(c.intent, p.lang), area: v.area ?? "-", member: v.memberName ?? "-",
+            received: short(v.receivedAt), deadline: v.nextDeadline.map { short($0.due) } ?? "", overdue: v.overdue, text: String(c.text.prefix(60)))
     }
 
     // MARK: today
@@ -133,12 +131,12 @@ extension Dashboard {
     // MARK: cases
 
     func board(_ request: Request, _ p: Page) async throws -> Response {
-        let (filter, cursor, limit) = try api.caseQuery(request, p.user)
+        let (filter, cursor, limit) = try AdminRequest.caseQuery(request, p.user, access: access, topics: rules.topics)
         let page = try await database.cases(filter, now: clock.now(), cursor: cursor, limit: limit)
         var next: String?
         if let c = page.nextCursor {
             var items = request.uri.queryParameters.filter { $0.key != "cursor" }.map { "\($0.key)=\(FormFields.encode(String($0.value)))" }
-            items.append("cursor=\(AdminAPI.writeCursor(c))")
+            items.append("cursor=\(AdminRequest.writeCursor(c))")
             next = "/dashboard/cases?" + items.joined(separator: "&")
         }
         let q = request.uri.queryParameters
@@ -159,7 +157,7 @@ extension Dashboard {
     }
 
     func casePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
-        let (c, messages, events) = try await api.readCase(p.user, context)
+        let (c, messages, events) = try await casebook.detail(p.user, studio: context.parameters.get("studio") ?? "", number: try AdminRequest.number(context))
         let studio = deployment.studio(id: c.studioId)
         let shows = access.showsPhones(p.user)
         let failed = Dictionary(try await database.failedOutbox(caseID: c.id!).map { ($0.message, $0.outbox) }) { a, _ in a }
@@ -200,11 +198,11 @@ extension Dashboard {
             + (studio?.departments.map { Choice(id: $0.name, name: $0.name) } ?? [])
         let deadline: String = c.progress.currentDeadline.map { "\(p.t.deadline($0.kind)) \(short($0.due))" } ?? ""
         let routing = DashboardText.routing(c, studio, deployment, topic: topicName(c.topic, p.lang), p.lang)
-        let memberName: String = c.assigneeId.flatMap { studio?.person($0)?.name } ?? "-"
+        let view = casebook.view(c, for: p.user)
         return render(p, CaseModel(
             t: p.t, csrf: p.csrf, ref: "\(c.studioId)-\(c.number)", base: "/dashboard/cases/\(c.studioId)/\(c.number)", version: c.version,
             state: DashboardText.state(c.state, p.lang), topic: topicName(c.topic, p.lang), intent: DashboardText.intent(c.intent, p.lang),
-            area: c.area ?? "-", member: memberName, resident: shows ? c.residentPhone : PhoneNumber.mask(c.residentPhone), received: short(c.createdAt),
+            area: view.area ?? "-", member: view.memberName ?? "-", resident: view.resident, received: short(view.receivedAt),
             deadline: deadline, routing: routing,
             outcome: c.outcome.map { DashboardText.outcome($0, p.lang) + (c.outcomeNote.map { ":\($0)" } ?? "") },
             matches: matches, chat: chat, mediation: mediation, isNeighbour: c.topic == .neighbour,
@@ -224,7 +222,7 @@ extension Dashboard {
         let month = thisMonth()
         let report = try await MonthReport.make(month: month, studios: studios, from: reports, withOverdue: false)
         func pct(_ r: Rate?) -> String { r?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
-        let rows = try await api.memberViews(p.user, studios: studios).map { m in
+        let rows = try await casebook.members(p.user, studios: studios).map { m in
             let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(m.name)(\(m.studio)/\(m.id))" }?.rates
             return MembersModel.Row(
                 name: m.name, id: m.id, studio: m.studio, studioName: deployment.studio(id: m.studio)?.name ?? m.studio,
@@ -250,15 +248,24 @@ extension Dashboard {
                                   coming: t.coming, declined: t.declined, noAnswer: t.noAnswer))
             }
         }
-        let studios = try access.studios(p.user, asked: nil).map { Choice(id: $0, name: deployment.studio(id: $0)?.name ?? $0) }
-        return render(p, NoticesModel(t: p.t, csrf: p.csrf, notices: list, canCreate: p.user.role != .auditor, studios: studios, preview: preview),
+        let ids = try access.studios(p.user, asked: nil)
+        let served = ids.compactMap(deployment.studio(id:))
+        let several = served.count > 1
+        // With several studios, each choice says whose it is; the studio picked must have it.
+        let areas = served.flatMap { studio in studio.areas.map { Choice(id: $0.id, name: several ? "\($0.id)(\(studio.name))" : $0.id) } }
+        let rolls = try await database.rolls().filter { ids.contains($0.studio) }
+            .map { Choice(id: $0.name, name: "\($0.name)(\($0.count))" + (several ? " \(deployment.studio(id: $0.studio)?.name ?? $0.studio)" : "")) }
+        return render(p, NoticesModel(t: p.t, csrf: p.csrf, notices: list, canCreate: p.user.role != .auditor,
+                                      studios: served.map { Choice(id: $0.id, name: $0.name) }, areas: areas,
+                                      sectors: deployment.sectors.map { Choice(id: $0.id, name: p.lang == "en" ? $0.id : $0.name) },
+                                      rolls: rolls, preview: preview),
                       title: p.t.notices)
     }
 
     func noticePage(_ p: Page, _ context: HotlineRequestContext) async throws -> Response {
         try access.notMember(p.user, "notices")
         let studio = try access.studio(p.user, context.parameters.get("studio") ?? "")
-        let number = try AdminAPI.number(context)
+        let number = try AdminRequest.number(context)
         guard let n = try await database.notice(studio: studio.id, number: number) else {
             throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
         }

@@ -104,6 +104,14 @@ struct DashboardWords: Sendable {
     let language: String
     let refused: String
     let done: String
+    let audienceMembers: String
+    let audienceLiaisons: String
+    let audienceMembersOfArea: String
+    let audienceMembersOfSector: String
+    let audienceResidentsOfArea: String
+    let audienceRoll: String
+    let audienceNumbers: String
+    let audienceNone: String
 
     /// The words of a page's language.
     static func of(_ lang: String) -> DashboardWords { lang == "en" ? en : zh }
@@ -137,7 +145,8 @@ struct DashboardWords: Sendable {
         body: "正文", meetingAt: "会议时间", place: "地点", audience: "对象", sendAt: "发送时间(空为立即)", preview: "预览", send: "发送",
         maskedNumbers: "内容中的手机号码已隐去:群众不会收到委员或他人的号码。", recipients: "接收人", skipped: "未发送", parts: "短信条数", cancel: "取消通知", confirmCancel: "确认取消此通知?",
         coming: "参加", declined: "不参加", noAnswer: "未回复", tally: "回执", attendance: "参会名单", role: "身份", cases_count: "案件数", kind: "类别", meeting: "会议",
-        general: "通知", accept: "受理", reply: "答复", language: "English", refused: "未执行", done: "已完成"
+        general: "通知", accept: "受理", reply: "答复", language: "English", refused: "未执行", done: "已完成",
+        audienceMembers: "全体委员", audienceLiaisons: "联络员和负责人", audienceMembersOfArea: "包联该社区/村的委员", audienceMembersOfSector: "该界别的委员", audienceResidentsOfArea: "该社区/村的群众", audienceRoll: "名单", audienceNumbers: "号码(每行一个)", audienceNone: "不选"
     )
 
     static let en = DashboardWords(
@@ -158,7 +167,8 @@ struct DashboardWords: Sendable {
         maskedNumbers: "Mobile numbers in the text are masked: residents never receive a member's or anyone's number.", recipients: "Recipients",
         skipped: "Skipped", parts: "SMS parts", cancel: "Cancel notice", confirmCancel: "Cancel this notice?", coming: "Coming",
         declined: "Declined", noAnswer: "No answer", tally: "Answers", attendance: "Attendance", role: "Role", cases_count: "Cases", kind: "Kind",
-        meeting: "Meeting", general: "General", accept: "Accept by", reply: "Reply by", language: "中文", refused: "Not done", done: "Done"
+        meeting: "Meeting", general: "General", accept: "Accept by", reply: "Reply by", language: "中文", refused: "Not done", done: "Done",
+        audienceMembers: "All members", audienceLiaisons: "Liaisons and coordinators", audienceMembersOfArea: "Members linked to an area", audienceMembersOfSector: "Members of a sector", audienceResidentsOfArea: "Residents of an area", audienceRoll: "A roll", audienceNumbers: "Numbers (one a line)", audienceNone: "None"
     )
 
 }

@@ -163,6 +163,8 @@ struct NoticesModel: PageModel {
     var notices: [Row]
     var canCreate: Bool
     var studios: [Choice]
+    /// The audience's choices: the account's studios' areas, the sectors, the studios' rolls.
+    var areas, sectors, rolls: [Choice]
     var preview: Preview?
 }
 

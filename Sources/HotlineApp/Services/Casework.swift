@@ -3,8 +3,8 @@ import HotlineCore
 import HotlineStorage
 import Logging
 
-/// Changes to cases that are not intake's: the staff's actions (from the API and the dashboard
-/// alike) and the deadline service's steps. Each change and the texts it queues commit in one
+/// Changes to cases that are not intake's: the staff's actions and resends (from the API and the
+/// dashboard alike) and the deadline service's steps. Each change and the texts it queues commit in one
 /// transaction, whose commit wakes the dispatcher.
 public struct Casework: Sendable {
     let settings: HotlineSettings
@@ -12,6 +12,7 @@ public struct Casework: Sendable {
     let rules: RuleBook
     let clock: WallClock
     let logger: Logger
+    let access: Access
     /// Meeting reminders fall due with the deadline service's pass.
     let notices: NoticeService
 
@@ -21,6 +22,7 @@ public struct Casework: Sendable {
         rules = parts.rules
         clock = parts.clock
         logger = parts.logger
+        access = Access(deployment: parts.settings.deployment)
         notices = NoticeService(parts)
     }
 
@@ -51,7 +53,7 @@ public struct Casework: Sendable {
     /// checked, the change and its texts in one transaction, the dispatcher woken. Throws
     /// ``APIError`` or ``StaffCaseRefusal`` naming why not.
     func change(_ user: StaffUser, studio: Studio, number: Int, version: Int?, _ action: StaffCaseAction) async throws -> CaseRecord {
-        try Access(deployment: settings.deployment).mayWrite(user)
+        try access.mayWrite(user)
         let settings = self.settings
         let topics = rules.topics
         // Members act as themselves (the lifecycle keeps them to their own cases); staff under their login.
@@ -75,6 +77,16 @@ public struct Casework: Sendable {
             logger.info("case changed by staff", metadata: ["case": "\(studio.id)-\(number)", "by": "\(user.login)", "action": "\(Self.name(action))"])
             return record
         }
+    }
+
+    /// Puts failed texts of `user`'s studios back in the queue (the API's retry, the dashboard's
+    /// resend button); answers how many were.
+    func resend(_ ids: [Int64], by user: StaffUser) async throws -> Int {
+        try access.mayWrite(user)
+        try access.notMember(user, "the outbox")
+        let count = try await database.retryFailed(ids: ids, studios: try access.studios(user, asked: nil), now: clock.now())
+        logger.info("outbox retried by staff", metadata: ["by": "\(user.login)", "retried": "\(count)"])
+        return count
     }
 
     enum ActResult: Sendable {

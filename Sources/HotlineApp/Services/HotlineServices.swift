@@ -7,6 +7,9 @@ struct HotlineServices: Sendable {
     let staff: StaffAccounts
     let reports: Reports
     let access: Access
+    let casebook: Casebook
+    /// Failed logins per address, for the API's and the dashboard's logins together.
+    let loginThrottle: LoginThrottle
 
     init(_ parts: HotlineParts, bcryptCost: UInt8) {
         intake = IntakeService(parts)
@@ -15,5 +18,7 @@ struct HotlineServices: Sendable {
         staff = StaffAccounts(parts, cost: bcryptCost)
         reports = Reports(parts)
         access = Access(deployment: parts.settings.deployment)
+        casebook = Casebook(parts, access: access)
+        loginThrottle = LoginThrottle()
     }
 }

@@ -12,7 +12,7 @@ extension AdminAPI {
             await authed(request) { user in
                 try access.notMember(user, "notices")
                 var out: [NoticeView] = []
-                for id in try access.studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")) {
+                for id in try access.studios(user, asked: try AdminRequest.query(request, "studio", { $0 }, "a studio")) {
                     for n in try await database.notices(studio: id, limit: 200) {
                         out.append(NoticeView(n, tally: try await database.noticeTally(noticeID: n.id!)))
                     }
@@ -23,7 +23,7 @@ extension AdminAPI {
         api.post("notices/preview") { request, _ in
             await authed(request) { user in
                 try access.notMember(user, "notices")
-                let (studio, draft) = try await draft(request, user)
+                let (studio, draft) = try AdminRequest.noticeDraft(user, try await Self.decode(AdminRequest.DraftBody.self, from: request), access: access)
                 return try Self.json(PlanView(try await notices.preview(studio: studio.id, draft), number: nil, showPhone: access.showsPhones(user)))
             }
         }
@@ -31,7 +31,7 @@ extension AdminAPI {
             await authed(request) { user in
                 try access.mayWrite(user)
                 try access.notMember(user, "notices")
-                let (studio, draft) = try await draft(request, user)
+                let (studio, draft) = try AdminRequest.noticeDraft(user, try await Self.decode(AdminRequest.DraftBody.self, from: request), access: access)
                 let (record, plan) = try await notices.create(studio: studio.id, draft, by: "staff:\(user.login)")
                 return try Self.json(PlanView(plan, number: record.number, showPhone: access.showsPhones(user)), status: .created)
             }
@@ -40,7 +40,7 @@ extension AdminAPI {
             await authed(request) { user in
                 try access.notMember(user, "notices")
                 let studio = try access.studio(user, context.parameters.get("studio") ?? "")
-                let number = try Self.number(context)
+                let number = try AdminRequest.number(context)
                 guard let n = try await database.notice(studio: studio.id, number: number) else {
                     throw APIError(.notFound, "no notice \(number) in studio '\(studio.id)'")
                 }
@@ -57,7 +57,7 @@ extension AdminAPI {
                 try access.mayWrite(user)
                 try access.notMember(user, "notices")
                 let studio = try access.studio(user, context.parameters.get("studio") ?? "")
-                let number = try Self.number(context)
+                let number = try AdminRequest.number(context)
                 let body = try await Self.decode(CancelBody.self, from: request)
                 let reason = body.reason.trimmingCharacters(in: .whitespacesAndNewlines)
                 guard body.reason.unicodeScalars.count <= 200 else { throw APIError(.badRequest, "reason is longer than 200 characters") }
@@ -76,59 +76,6 @@ extension AdminAPI {
 
     struct CancelBody: Decodable { var reason: String }
 
-    /// A notice as asked for: what it says, who to, when.
-    struct DraftBody: Decodable {
-        var studio: String
-        var kind: String?
-        var title: String
-        var body: String?
-        /// Meetings: time (`2026-12-09 15:00` in the studio's zone, or ISO 8601) and place.
-        var at: String?
-        var place: String?
-        var topic: String?
-        var cases: [Int]?
-        /// Audience parts as the CLI's `--to`: `members`, `residents:area=龙湖社区`, `roll:NAME` …
-        var to: [String]
-        var sendAt: String?
-        var rsvpUntil: String?
-        var remindAt: String?
-    }
-
-    func draft(_ request: Request, _ user: StaffUser) async throws -> (Studio, NoticeDraft) {
-        try noticeDraft(user, try await Self.decode(DraftBody.self, from: request))
-    }
-
-    /// A notice as asked for, checked (the API's JSON and the dashboard's form both come here).
-    func noticeDraft(_ user: StaffUser, _ b: DraftBody) throws -> (Studio, NoticeDraft) {
-        let studio = try access.studio(user, b.studio)
-        guard let kind = NoticeKind(rawValue: b.kind ?? "meeting") else { throw APIError(.badRequest, "kind must be meeting or general") }
-        let title = b.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard b.title.unicodeScalars.count <= 100 else { throw APIError(.badRequest, "title is longer than 100 characters") }
-        // Schema-valid but blank: refused by meaning (422), as the schema cannot say it.
-        guard !title.isEmpty else { throw APIError(.unprocessableContent, "title is blank") }
-        guard (b.body ?? "").unicodeScalars.count <= 1000 else { throw APIError(.badRequest, "body is longer than 1000 characters") }
-        guard !b.to.isEmpty, b.to.count <= 50 else { throw APIError(.badRequest, "to must name 1 to 50 audience parts, e.g. [\"members\"]") }
-        let audience = try b.to.map { part -> AudiencePart in
-            switch AudiencePart.parse(part) {
-            case let .success(p): return p
-            case let .failure(e): throw APIError(.badRequest, e.description)
-            }
-        }
-        func time(_ text: String?, _ field: String) throws -> Date? {
-            guard let text else { return nil }
-            guard let d = NoticeTime.parse(text, timeZone: studio.timeZone) else { throw APIError(.badRequest, "\(field) '\(text.prefix(40))' is not a time like 2026-12-09 15:00") }
-            return d
-        }
-        var meeting: Meeting?
-        if kind == .meeting {
-            guard let at = try time(b.at, "at"), let place = b.place else { throw APIError(.badRequest, "a meeting needs at and place") }
-            guard (b.cases ?? []).allSatisfy({ $0 > 0 }) else { throw APIError(.badRequest, "cases are positive case numbers") }
-            meeting = Meeting(at: at, place: place, topic: b.topic, caseNumbers: b.cases ?? [])
-        }
-        return (studio, NoticeDraft(kind: kind, title: title, body: b.body ?? "", meeting: meeting, audience: audience,
-                                    sendAt: try time(b.sendAt, "send_at"), rsvpUntil: try time(b.rsvpUntil, "rsvp_until"),
-                                    remindAt: try time(b.remindAt, "remind_at")))
-    }
 }
 
 struct TallyView: Encodable {

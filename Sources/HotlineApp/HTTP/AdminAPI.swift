@@ -15,6 +15,7 @@ import Synchronization
 /// Who may do what is ``Access``'s to say.
 struct AdminAPI: Sendable {
     let access: Access
+    let casebook: Casebook
     let staff: StaffAccounts
     let casework: Casework
     let notices: NoticeService
@@ -34,6 +35,7 @@ struct AdminAPI: Sendable {
 
     init(_ parts: HotlineParts, services: HotlineServices) {
         access = services.access
+        casebook = services.casebook
         staff = services.staff
         casework = services.casework
         notices = services.notices
@@ -44,7 +46,7 @@ struct AdminAPI: Sendable {
         maxInboundLength = parts.settings.maxInboundLength
         clock = parts.clock
         logger = parts.logger
-        throttle = LoginThrottle()
+        throttle = services.loginThrottle
     }
 
     public func register(on router: Router<HotlineRequestContext>) {
@@ -57,7 +59,10 @@ struct AdminAPI: Sendable {
         let api = router.group("/api/v1")
         api.get("me") { request, _ in await authed(request) { user in try Self.json(Me(user)) } }
         registerCases(on: api)
-        registerDesk(on: api)
+        registerPeople(on: api)
+        registerNotices(on: api)
+        registerOperations(on: api)
+        registerReports(on: api)
     }
 
     // MARK: authentication
@@ -167,87 +172,6 @@ struct AdminAPI: Sendable {
     static func snake(_ key: String) -> String {
         key.reduce(into: "") { out, ch in
             if ch.isUppercase { out += "_" + ch.lowercased() } else { out.append(ch) }
-        }
-    }
-
-    /// A query parameter, 400 when present and unreadable. (Lengths are checked in Unicode scalars
-    /// throughout, as JSON Schema's maxLength counts them: combining marks make Characters fewer.)
-    static func query<T>(_ request: Request, _ name: String, _ read: (String) -> T?, _ expected: String) throws -> T? {
-        // Absent is nil; given but empty is read like any other value (an empty date is refused).
-        guard let raw = request.uri.queryParameters[Substring(name)].map(String.init) else { return nil }
-        guard let value = read(raw) else { throw APIError(.badRequest, "\(name) '\(raw.prefix(40))' is not \(expected)") }
-        return value
-    }
-
-    /// A path parameter that must be a positive number.
-    static func number(_ context: HotlineRequestContext, _ name: String = "number") throws -> Int {
-        guard let raw = context.parameters.get(name), let n = Int(raw), n > 0 else { throw APIError(.badRequest, "\(name) must be a positive whole number") }
-        return n
-    }
-}
-
-/// An error answer: the status and `{"error": "…"}` naming the problem.
-public struct APIError: Error, Sendable {
-    public var status: HTTPResponse.Status
-    public var message: String
-
-    public init(_ status: HTTPResponse.Status, _ message: String) {
-        self.status = status
-        self.message = message
-    }
-
-    /// The one table from the service's refusals to HTTP, for the API and the dashboard alike; nil
-    /// for an error that is the server's own (answered 500, logged by the caller).
-    init?(refusing error: any Error) {
-        switch error {
-        case let e as APIError: self = e
-        case let e as StaffCaseRefusal:
-            if case .stale = e { self.init(.conflict, e.description) } else { self.init(.unprocessableContent, e.description) }
-        case let e as NoticeService.Problem: self.init(.unprocessableContent, e.description)
-        case let e as ReportError: self.init(.badRequest, e.description)
-        case let e as WebhookError: self.init(.badRequest, "\(e)")
-        default: return nil
-        }
-    }
-
-    var response: Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"hotline\"" }
-        let data = (try? AdminAPI.encoder.encode(["error": message])) ?? Data("{\"error\":\"error\"}".utf8)
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
-    }
-}
-
-/// Failures per key (an address's logins, an account's look-ups that miss): after `limit` within
-/// `window`, that key waits out the window. A success in between clears nothing, so guesses cannot
-/// be spread between one's own good logins. Kept in memory: a restart forgets, which is the
-/// harmless direction. (The per-account lock is ``StaffAccounts``'s.)
-final class LoginThrottle: Sendable {
-    let limit: Int
-    let window: TimeInterval
-    private let failures = Mutex<[String: [Date]]>([:])
-
-    init(limit: Int = 10, window: TimeInterval = 15 * 60) {
-        self.limit = limit
-        self.window = window
-    }
-
-    /// Seconds the address must wait, or nil.
-    func blocked(_ address: String, now: Date) -> TimeInterval? {
-        failures.withLock { all in
-            let recent = (all[address] ?? []).filter { now.timeIntervalSince($0) < window }
-            all[address] = recent.isEmpty ? nil : recent
-            guard recent.count >= limit, let first = recent.first else { return nil }
-            return window - now.timeIntervalSince(first)
-        }
-    }
-
-    func failed(_ address: String, now: Date) {
-        failures.withLock { all in
-            // Bounded: a flood from many addresses cannot grow this without end.
-            if all.count > 10_000 { all.removeAll() }
-            all[address, default: []].append(now)
         }
     }
 

@@ -10,7 +10,7 @@ extension AdminAPI {
         api.get("cases") { request, _ in await authed(request) { user in try await listCases(request, user) } }
         api.get("cases/:studio/:number") { request, context in
             await authed(request) { user in
-                let (record, messages, events) = try await readCase(user, context)
+                let (record, messages, events) = try await casebook.detail(user, studio: context.parameters.get("studio") ?? "", number: try AdminRequest.number(context))
                 let shows = access.showsPhones(user)
                 return try Self.json(CaseDetail(case: CaseView(record, deployment: deployment, now: clock.now(), showPhone: shows),
                                                 classification: try Self.classification(record),
@@ -57,104 +57,18 @@ extension AdminAPI {
         var version: Int
     }
 
-    /// Page size when none is asked for, and the most a page holds.
-    static let defaultLimit = 50
-    static let maxLimit = 200
-
     func listCases(_ request: Request, _ user: StaffUser) async throws -> Response {
-        let (filter, cursor, limit) = try caseQuery(request, user)
+        let (filter, cursor, limit) = try AdminRequest.caseQuery(request, user, access: access, topics: rules.topics)
         let page = try await database.cases(filter, now: clock.now(), cursor: cursor, limit: limit)
         let shows = access.showsPhones(user)
         return try Self.json(CaseList(cases: page.cases.map { CaseView($0, deployment: deployment, now: clock.now(), showPhone: shows) },
-                                      nextCursor: page.nextCursor.map(Self.writeCursor)))
-    }
-
-    /// A case list's filter, cursor and page size from the query (the API's and the dashboard's
-    /// board), checked against the account: 400 naming a parameter that cannot be read.
-    func caseQuery(_ request: Request, _ user: StaffUser) throws -> (CaseFilter, CaseCursor?, Int) {
-        var filter = CaseFilter(studios: try access.studios(user, asked: try Self.query(request, "studio", { $0 }, "a studio")))
-        if let states = try Self.query(request, "state", { raw in
-            let parts = raw.split(separator: ",", omittingEmptySubsequences: false).map { CaseState(rawValue: String($0)) }
-            return parts.contains(nil) ? nil : parts.compactMap { $0 }
-        }, "a state or states (\(CaseState.allCases.map(\.rawValue).joined(separator: ", ")))") { filter.states = states }
-        filter.member = try Self.query(request, "member", { $0.unicodeScalars.count <= 40 ? $0 : nil }, "a roster id")
-        // A member's account lists their own cases, whatever it asks for.
-        if user.role == .member {
-            if let asked = filter.member, asked != user.rosterId { throw APIError(.forbidden, "a member's account lists only its own cases") }
-            filter.member = user.rosterId ?? "-"
-        }
-        filter.area = try Self.query(request, "area", { $0.unicodeScalars.count <= 60 ? $0 : nil }, "an area")
-        let topics = rules.topics
-        filter.topic = try Self.query(request, "topic", { topics.contains(Topic($0)) ? Topic($0) : nil }, "a topic (\(topics.idList))")
-        filter.intent = try Self.query(request, "intent", Intent.init(rawValue:), "an intent (\(Intent.allCases.map(\.rawValue).joined(separator: ", ")))")
-        filter.overdue = try Self.query(request, "overdue", { ["true": true, "false": false][$0] }, "true or false")
-        filter.receivedFrom = try Self.query(request, "from", Self.day, "a date like 2026-11-01 or an ISO 8601 time")
-        filter.receivedBefore = try Self.query(request, "to", Self.day, "a date like 2026-11-30 or an ISO 8601 time")
-        filter.text = try Self.query(request, "q", { $0.unicodeScalars.count <= 100 ? $0 : nil }, "at most 100 characters")
-        // Texts may carry residents' numbers: a role that sees them masked cannot test a guess at one.
-        if let q = filter.text, !access.showsPhones(user), PhoneNumber.digitCount(in: q) >= 7 {
-            throw APIError(.forbidden, "your role sees numbers masked: search by words, not by a number")
-        }
-        filter.sort = try Self.query(request, "sort", CaseSort.init(rawValue:), "received or deadline") ?? .received
-        let limit = try Self.query(request, "limit", { Int($0).flatMap { (1...Self.maxLimit).contains($0) ? $0 : nil } }, "a number from 1 to \(Self.maxLimit)")
-            ?? Self.defaultLimit
-        let cursor = try Self.query(request, "cursor", Self.readCursor, "a cursor from an earlier page")
-        return (filter, cursor, limit)
-    }
-
-    /// `2026-11-01` (the start of that day, UTC) or ISO 8601 with a zone.
-    static func day(_ text: String) -> Date? {
-        if let d = ISO8601DateFormatter().date(from: text) { return d }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd"
-        return text.count == 10 ? f.date(from: text) : nil
-    }
-
-    /// Cursors are opaque to clients: `c` and the id below which the next page starts (newest
-    /// first), or `d`, the deadline in milliseconds and the id after which it starts (soonest deadline first).
-    static func writeCursor(_ cursor: CaseCursor) -> String {
-        switch cursor {
-        case let .below(id): "c\(id)"
-        case let .after(due, id): "d\(Int64((due.timeIntervalSince1970 * 1000).rounded()))_\(id)"
-        }
-    }
-
-    static func readCursor(_ text: String) -> CaseCursor? {
-        // Exactly the document's patterns: digits only; ids without a leading zero.
-        func number(_ s: Substring, max digits: Int, id: Bool = true) -> Int64? {
-            guard (1...digits).contains(s.count), s.allSatisfy({ $0.isASCII && $0.isNumber }), !(id && s.first == "0") else { return nil }
-            return Int64(s)
-        }
-        if text.hasPrefix("c"), let id = number(text.dropFirst(), max: 18) { return .below(id: id) }
-        let parts = text.dropFirst().split(separator: "_", omittingEmptySubsequences: false)
-        guard text.hasPrefix("d"), parts.count == 2, let ms = number(parts[0], max: 14, id: false), let id = number(parts[1], max: 18) else { return nil }
-        return .after(due: Date(timeIntervalSince1970: Double(ms) / 1000), id: id)
-    }
-
-    /// The case of the path with its conversation and audit trail, if the account may see it.
-    func readCase(_ user: StaffUser, _ context: HotlineRequestContext) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord]) {
-        let studio = try access.studio(user, context.parameters.get("studio") ?? "")
-        let number = try Self.number(context)
-        guard let found = try await database.caseDetail(studio: studio.id, number: number) else {
-            throw APIError(.notFound, "no case \(number) in studio '\(studio.id)'")
-        }
-        try mayRead(user, found.0)
-        return found
-    }
-
-    /// A member's account sees its own cases only.
-    func mayRead(_ user: StaffUser, _ record: CaseRecord) throws {
-        if user.role == .member, record.assigneeId != user.rosterId {
-            throw APIError(.forbidden, "case \(record.studioId)-\(record.number) is not assigned to you")
-        }
+                                      nextCursor: page.nextCursor.map(AdminRequest.writeCursor)))
     }
 
     /// Carries out a staff action on the path's case in one transaction, refusing a stale `version`.
     func act(_ user: StaffUser, _ context: HotlineRequestContext, version: Int?, _ action: StaffCaseAction) async throws -> Response {
         let studio = try access.studio(user, context.parameters.get("studio") ?? "")
-        let record = try await casework.change(user, studio: studio, number: try Self.number(context), version: version, action)
+        let record = try await casework.change(user, studio: studio, number: try AdminRequest.number(context), version: version, action)
         return try Self.json(CaseView(record, deployment: deployment, now: clock.now(), showPhone: access.showsPhones(user)))
     }
 

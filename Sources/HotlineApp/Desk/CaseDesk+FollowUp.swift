@@ -1,37 +1,6 @@
 import Foundation
 import HotlineCore
 import HotlineStorage
-import Logging
-import ServiceLifecycle
-
-/// The clock that chases what is late: reminds members before a deadline, tells the liaisons when
-/// it passes, reassigns by the routing rules after a second miss, reminds residents of the
-/// satisfaction question once and then records no answer; sends meeting notices' reminders. Texts
-/// wait for the quiet hours to end.
-public struct FollowUpService: Service {
-    let casework: Casework
-    let logger: Logger
-    let interval: Duration
-
-    public init(_ casework: Casework, interval: Duration = .seconds(60)) {
-        self.casework = casework
-        self.logger = casework.logger
-        self.interval = interval
-    }
-
-    public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let steps = try await casework.followUp()
-                if steps > 0 { logger.info("follow-up", metadata: ["steps": "\(steps)"]) }
-            } catch {
-                logger.error("follow-up failed", metadata: ["error": "\(error)"])
-            }
-            // Graceful shutdown does not cancel tasks: stop waiting as soon as it starts.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-        }
-    }
-}
 
 extension CaseDesk {
     /// What the member should do by the deadline, in words: 受理, 答复, 办结, or 督办区水务局 for a department's case.

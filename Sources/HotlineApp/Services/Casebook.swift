@@ -1,0 +1,71 @@
+import Foundation
+import HotlineCore
+import HotlineStorage
+
+/// Reading cases and the roster's load as an account may see them, for the API, the dashboard and
+/// Open311 alike: a case with its conversation and audit trail, the one view of a case
+/// (``CaseView``: its member's name, whether it is overdue, the resident's number whole or masked),
+/// the members with their open and overdue cases.
+struct Casebook: Sendable {
+    let database: AppDatabase
+    let deployment: Deployment
+    let access: Access
+    let clock: WallClock
+
+    init(_ parts: HotlineParts, access: Access) {
+        database = parts.database
+        deployment = parts.settings.deployment
+        self.access = access
+        clock = parts.clock
+    }
+
+    /// The one view of a case, as `user` may see it (nil: the numbers whole, for the CLI and Open311's masking of its own).
+    func view(_ record: CaseRecord, for user: StaffUser?, now: Date? = nil) -> CaseView {
+        CaseView(record, deployment: deployment, now: now ?? clock.now(), showPhone: user.map(access.showsPhones) ?? true)
+    }
+
+    /// A case with its conversation and audit trail, if the account may see it.
+    func detail(_ user: StaffUser, studio id: String, number: Int) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord]) {
+        let studio = try access.studio(user, id)
+        guard let found = try await database.caseDetail(studio: studio.id, number: number) else {
+            throw APIError(.notFound, "no case \(number) in studio '\(studio.id)'")
+        }
+        try Self.mayRead(user, found.0)
+        return found
+    }
+
+    /// A member's account sees its own cases only.
+    static func mayRead(_ user: StaffUser, _ record: CaseRecord) throws {
+        if user.role == .member, record.assigneeId != user.rosterId {
+            throw APIError(.forbidden, "case \(record.studioId)-\(record.number) is not assigned to you")
+        }
+    }
+
+    /// The roster of `studios` as the account may see it: duty days, leave, open and overdue cases,
+    /// whether routing would give them a case now (the API's members and the dashboard's page).
+    func members(_ user: StaffUser, studios: [String]) async throws -> [MemberView] {
+        let now = clock.now()
+        let leave = try await database.leave(now: now)
+        let load = try await database.openCaseCounts()
+        var overdue: [String: Int] = [:]
+        for c in try await database.overdueList(now: now, studios: studios, limit: 1_000_000) {
+            if let a = c.assigneeId { overdue["\(c.studioId)/\(a)", default: 0] += 1 }
+        }
+        let shows = access.showsPhones(user)
+        var out: [MemberView] = []
+        for id in studios {
+            guard let studio = deployment.studio(id: id) else { continue }
+            let atCapacity = Routing.atCapacity(studio: studio, openCases: load[id] ?? [:])
+            for p in studio.roster {
+                let away = leave[id]?[p.id]
+                let duty = Weekday.allCases.filter { studio.duty[$0]?.contains(p.id) == true }.map { "\($0)" }
+                out.append(MemberView(
+                    studio: id, id: p.id, name: p.name, role: p.role.rawValue, sector: p.sector, areas: p.areas, dutyDays: duty,
+                    phone: shows || p.id == user.rosterId ? p.phone : PhoneNumber.mask(p.phone), onLeave: away != nil, leaveUntil: away ?? nil,
+                    openCases: load[id]?[p.id] ?? 0, overdueCases: overdue["\(id)/\(p.id)"] ?? 0,
+                    available: away == nil && !atCapacity.contains(p.id)))
+            }
+        }
+        return out
+    }
+}
