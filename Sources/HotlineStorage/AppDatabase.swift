@@ -46,12 +46,12 @@ public struct AppDatabase: Sendable {
     }
 
     /// A fresh in-memory database, for tests.
-    public static func inMemory() throws -> AppDatabase {
+    static func inMemory() throws -> AppDatabase {
         try AppDatabase(DatabaseQueue())
     }
 
     /// The value of `PRAGMA synchronous` on the writer (2 = FULL).
-    public func synchronousMode() throws -> Int {
+    func synchronousMode() throws -> Int {
         try writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
     }
 

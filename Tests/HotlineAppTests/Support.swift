@@ -1,7 +1,7 @@
 import Foundation
 import HotlineChannels
 import HotlineCore
-import HotlineStorage
+@testable import HotlineStorage
 import Synchronization
 @testable import HotlineApp
 

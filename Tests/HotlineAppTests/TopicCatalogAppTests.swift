@@ -1,6 +1,6 @@
 import Foundation
 import HotlineCore
-import HotlineStorage
+@testable import HotlineStorage
 import Hummingbird
 import HummingbirdTesting
 import Testing

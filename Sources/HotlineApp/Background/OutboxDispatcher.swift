@@ -10,11 +10,7 @@ import ServiceLifecycle
 /// Start-up puts rows a crash left `sending` back to pending. On graceful shutdown it finishes
 /// the batch in hand (and whatever is already due) for at most `shutdownGrace`, then stops.
 public struct OutboxDispatcher: Service {
-    let database: AppDatabase
-    let deployment: Deployment
-    let retry: RetryPolicy
-    let clock: WallClock
-    let logger: Logger
+    let database: AppDatabase, deployment: Deployment, retry: RetryPolicy, clock: WallClock, logger: Logger
     /// Beats while the dispatcher works, for `/readyz`.
     let heartbeat: Heartbeat
     let senders: SenderDirectory
@@ -43,18 +39,9 @@ public struct OutboxDispatcher: Service {
     public init(_ parts: HotlineParts, senders: SenderDirectory, idle: Duration = .seconds(1), batchSize: Int = 16, lanes: Int = 4,
                 random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                 beforeRecordRetry: @escaping @Sendable (Int) async -> Bool = OutboxDispatcher.recordRetryBackoff) {
-        self.beforeRecordRetry = beforeRecordRetry
-        self.database = parts.database
-        self.deployment = parts.settings.deployment
-        self.retry = parts.settings.retry
-        self.clock = parts.clock
-        self.logger = parts.logger
-        self.heartbeat = parts.dispatcherHeartbeat
-        self.senders = senders
-        self.idle = idle
-        self.batchSize = batchSize
-        self.lanes = lanes
-        self.random = random
+        (self.beforeRecordRetry, self.database, self.deployment, self.retry) = (beforeRecordRetry, parts.database, parts.settings.deployment, parts.settings.retry)
+        (self.clock, self.logger, self.heartbeat, self.senders) = (parts.clock, parts.logger, parts.dispatcherHeartbeat, senders)
+        (self.idle, self.batchSize, self.lanes, self.random) = (idle, batchSize, lanes, random)
         var limiters: [String: RateLimiter] = [:]
         for channel in parts.settings.channels {
             if let rate = channel.rateLimit { limiters[channel.id] = RateLimiter(perSecond: rate) }

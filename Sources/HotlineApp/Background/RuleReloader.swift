@@ -9,19 +9,12 @@ import UnixSignals
 /// Reloads the rule table when `Intents/` changes or on SIGHUP; a broken edit keeps the old table
 /// in service and logs every error with file and line.
 public final class RuleReloader: Service {
-    let rules: RuleBook
-    let settings: HotlineSettings
-    let logger: Logger
-    let directory: String
-    let interval: Duration
+    let rules: RuleBook, settings: HotlineSettings, logger: Logger, directory: String, interval: Duration
     private let lastSeen: Mutex<String>
 
     public init(_ parts: HotlineParts, directory: String, interval: Duration = .seconds(1)) {
 self.rules = parts.rules
-        self.settings = parts.settings
-        self.logger = parts.logger
-        self.directory = directory
-        self.interval = interval
+        (self.settings, self.logger, self.directory, self.interval) = (parts.settings, parts.logger, directory, interval)
         self.lastSeen = Mutex(Self.fingerprint(directory))
     }
 

@@ -18,7 +18,7 @@ public struct Telemetry: Sendable {
     init(registry: PrometheusCollectorRegistry) { self.registry = registry }
 
     /// A registry of its own that swift-metrics does not record into (for listing routes in tests).
-    public static func detached() -> Telemetry { Telemetry(registry: PrometheusCollectorRegistry()) }
+    static func detached() -> Telemetry { Telemetry(registry: PrometheusCollectorRegistry()) }
 
     /// Bootstraps swift-metrics with a Prometheus registry: call once, before anything records.
     public static func bootstrap() -> Telemetry {

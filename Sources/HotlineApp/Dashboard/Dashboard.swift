@@ -18,37 +18,18 @@ import NIOCore
 /// plain HTTP); logout revokes it. Every form carries a CSRF token derived from the session
 /// (SHA-256 of a label and the session token, which a cross-site page cannot read).
 struct Dashboard: Sendable {
-    let access: Access
-    let casebook: Casebook
-    let throttle: LoginThrottle
-    let staff: StaffAccounts
-    let casework: Casework
-    let notices: NoticeService
-    let reports: Reports
-    let rules: RuleBook
+    let access: Access, casebook: Casebook, throttle: LoginThrottle, staff: StaffAccounts, casework: Casework
+    let notices: NoticeService, reports: Reports, rules: RuleBook
     /// The storage door's reads; changes go through the services.
-    let database: AppDatabase
-    let deployment: Deployment
-    let clock: WallClock
-    let logger: Logger
-    let views: MustacheLibrary
+    let database: AppDatabase, deployment: Deployment, clock: WallClock, logger: Logger, views: MustacheLibrary
 
     static let cookie = "hl_session"
     static let sessionSeconds: TimeInterval = 12 * 3600
 
     init(_ parts: HotlineParts, services: HotlineServices) throws {
-        access = services.access
-        casebook = services.casebook
-        throttle = services.loginThrottle
-        staff = services.staff
-        casework = services.casework
-        notices = services.notices
-        reports = services.reports
-        rules = parts.rules
-        database = parts.database
-        deployment = parts.settings.deployment
-        clock = parts.clock
-        logger = parts.logger
+        (access, casebook, throttle, staff) = (services.access, services.casebook, services.loginThrottle, services.staff)
+        (casework, notices, reports, rules) = (services.casework, services.notices, services.reports, parts.rules)
+        (database, deployment, clock, logger) = (parts.database, parts.settings.deployment, parts.clock, parts.logger)
         var library = MustacheLibrary()
         for template in PageTemplate.allCases { try library.register(String(decoding: template.source, as: UTF8.self), named: template.rawValue) }
         self.views = library

@@ -4,114 +4,25 @@ import HotlineCore
 /// that names a word the table lacks does not compile; templates read them as `t.name`, and a test
 /// holds every `t.name` of every template to a property here.
 struct DashboardWords: Sendable {
-    let app: String
-    let today: String
-    let cases: String
-    let members: String
-    let notices: String
-    let reports: String
-    let logout: String
-    let login: String
-    let loginName: String
-    let password: String
-    let loginFailed: String
-    let receivedToday: String
-    let unassigned: String
-    let awaiting: String
-    let overdue: String
-    let atRisk: String
-    let failedOutbound: String
-    let `case`: String
-    let state: String
-    let topic: String
-    let intent: String
-    let area: String
-    let member: String
-    let received: String
-    let deadline: String
-    let text: String
-    let studio: String
-    let filter: String
-    let all: String
-    let from: String
-    let to: String
-    let search: String
-    let sortDeadline: String
-    let sortReceived: String
-    let next: String
-    let none: String
-    let conversation: String
-    let resident: String
-    let studioVoice: String
-    let auditTrail: String
-    let routing: String
-    let classification: String
-    let mediation: String
-    let reassign: String
-    let note: String
-    let addNote: String
-    let close: String
-    let outcome: String
-    let resend: String
-    let reason: String
-    let submit: String
-    let confirmClose: String
-    let open: String
-    let onLeave: String
-    let available: String
-    let queue: String
-    let responseRate: String
-    let resolutionRate: String
-    let satisfactionRate: String
-    let month: String
-    let csv: String
-    let ratesByMonth: String
-    let byMember: String
-    let byArea: String
-    let byTopic: String
-    let volumeByWeek: String
-    let digest: String
-    let examples: String
-    let escalations: String
-    let change: String
-    let newNotice: String
-    let title: String
-    let body: String
-    let meetingAt: String
-    let place: String
-    let audience: String
-    let sendAt: String
-    let preview: String
-    let send: String
-    let maskedNumbers: String
-    let recipients: String
-    let skipped: String
-    let parts: String
-    let cancel: String
-    let confirmCancel: String
-    let coming: String
-    let declined: String
-    let noAnswer: String
-    let tally: String
-    let attendance: String
-    let role: String
-    let cases_count: String
-    let kind: String
-    let meeting: String
-    let general: String
-    let accept: String
-    let reply: String
-    let language: String
-    let refused: String
-    let done: String
-    let audienceMembers: String
-    let audienceLiaisons: String
-    let audienceMembersOfArea: String
-    let audienceMembersOfSector: String
-    let audienceResidentsOfArea: String
-    let audienceRoll: String
-    let audienceNumbers: String
-    let audienceNone: String
+    let app: String, today: String, cases: String, members: String, notices: String, reports: String, logout: String
+    let login: String, loginName: String, password: String, loginFailed: String, receivedToday: String
+    let unassigned: String, awaiting: String, overdue: String, atRisk: String, failedOutbound: String, `case`: String
+    let state: String, topic: String, intent: String, area: String, member: String, received: String, deadline: String
+    let text: String, studio: String, filter: String, all: String, from: String, to: String, search: String
+    let sortDeadline: String, sortReceived: String, next: String, none: String, conversation: String, resident: String
+    let studioVoice: String, auditTrail: String, routing: String, classification: String, mediation: String
+    let reassign: String, note: String, addNote: String, close: String, outcome: String, resend: String, reason: String
+    let submit: String, confirmClose: String, open: String, onLeave: String, available: String, queue: String
+    let responseRate: String, resolutionRate: String, satisfactionRate: String, month: String, csv: String
+    let ratesByMonth: String, byMember: String, byArea: String, byTopic: String, volumeByWeek: String, digest: String
+    let examples: String, escalations: String, change: String, newNotice: String, title: String, body: String
+    let meetingAt: String, place: String, audience: String, sendAt: String, preview: String, send: String
+    let maskedNumbers: String, recipients: String, skipped: String, parts: String, cancel: String, confirmCancel: String
+    let coming: String, declined: String, noAnswer: String, tally: String, attendance: String, role: String
+    let cases_count: String, kind: String, meeting: String, general: String, accept: String, reply: String
+    let language: String, refused: String, done: String, audienceMembers: String, audienceLiaisons: String
+    let audienceMembersOfArea: String, audienceMembersOfSector: String, audienceResidentsOfArea: String
+    let audienceRoll: String, audienceNumbers: String, audienceNone: String
 
     /// The words of a page's language.
     static func of(_ lang: String) -> DashboardWords { lang == "en" ? en : zh }

@@ -36,21 +36,13 @@ struct Choice: Sendable {
 struct LayoutModel: PageModel {
     static let template = PageTemplate.layout
     struct User: Sendable { var name: String }
-    var t: DashboardWords
-    var lang: String
-    var title: String
-    var body: String
-    var otherLang: String
-    var user: User?
-    var csrf: String?
+    var t: DashboardWords, lang: String, title: String, body: String, otherLang: String, user: User?, csrf: String?
     var active_today = false, active_cases = false, active_members = false, active_notices = false, active_reports = false
 }
 
 struct LoginModel: PageModel {
     static let template = PageTemplate.login
-    var t: DashboardWords
-    var failed: Bool
-    var next: String
+    var t: DashboardWords, failed: Bool, next: String
 }
 
 /// A case as a row of a list (the board, today's lists).
@@ -63,32 +55,20 @@ struct CaseRow: Sendable {
 struct TodayModel: PageModel {
     static let template = PageTemplate.today
     struct Tile: Sendable {
-        var label: String
-        var count: Int
-        var href: String
-        var id: String
+        var label: String, count: Int, href: String, id: String
         var alert = false
     }
     /// A text that failed, with its case and (for those who may) a resend button.
     struct FailedText: Sendable {
         var to, text, error, at: String
-        var ref: String?
-        var href: String?
-        var resend: String?
+        var ref: String?, href: String?, resend: String?
     }
-    var t: DashboardWords
-    var csrf: String
-    var tiles: [Tile]
-    var overdue: [CaseRow]
-    var atRisk: [CaseRow]
-    var failed: [FailedText]
+    var t: DashboardWords, csrf: String, tiles: [Tile], overdue: [CaseRow], atRisk: [CaseRow], failed: [FailedText]
 }
 
 struct BoardModel: PageModel {
     static let template = PageTemplate.cases
-    var t: DashboardWords
-    var csrf: String
-    var cases: [CaseRow]
+    var t: DashboardWords, csrf: String, cases: [CaseRow]
     /// The next page's address; nil when this page is the last.
     var next: String?
     var studios, states, topics, intents, members: [Choice]
@@ -115,16 +95,8 @@ struct CaseModel: PageModel {
     var ref, base: String
     var version: Int
     var state, topic, intent, area, member, resident, received, deadline, routing: String
-    var outcome: String?
-    var matches: [Match]
-    var chat: [Bubble]
-    var mediation: [Step]
-    var isNeighbour: Bool
-    var events: [Event]
-    var writable: Bool
-    var canNote: Bool
-    var targets: [Choice]
-    var outcomes: [Choice]
+    var outcome: String?, matches: [Match], chat: [Bubble], mediation: [Step], isNeighbour: Bool, events: [Event]
+    var writable: Bool, canNote: Bool, targets: [Choice], outcomes: [Choice]
 }
 
 struct MembersModel: PageModel {
@@ -134,10 +106,7 @@ struct MembersModel: PageModel {
         var open, overdue: Int
         var leave, queue, response, resolution, satisfaction: String
     }
-    var t: DashboardWords
-    var csrf: String
-    var members: [Row]
-    var month: String
+    var t: DashboardWords, csrf: String, members: [Row], month: String
 }
 
 struct NoticesModel: PageModel {
@@ -152,17 +121,9 @@ struct NoticesModel: PageModel {
         struct Skipped: Sendable { var who, reason: String }
         var text: String
         var recipients, partsEach, totalParts: Int
-        var sendAt: String
-        var maskedNumbers: Bool
-        var fields: [Field]
-        var skipped: [Skipped]
-        var hasSkipped: Bool
+        var sendAt: String, maskedNumbers: Bool, fields: [Field], skipped: [Skipped], hasSkipped: Bool
     }
-    var t: DashboardWords
-    var csrf: String
-    var notices: [Row]
-    var canCreate: Bool
-    var studios: [Choice]
+    var t: DashboardWords, csrf: String, notices: [Row], canCreate: Bool, studios: [Choice]
     /// The audience's choices: the account's studios' areas, the sectors, the studios' rolls.
     var areas, sectors, rolls: [Choice]
     var preview: Preview?
@@ -180,9 +141,7 @@ struct NoticeModel: PageModel {
     var ref, title, text, state, sendAt, meetingAt, place, audience: String
     var seats: [Seat]
     var coming, declined, noAnswer: Int
-    var people: [Person]
-    var cancellable: Bool
-    var cancelHref: String
+    var people: [Person], cancellable: Bool, cancelHref: String
 }
 
 struct ReportsModel: PageModel {
@@ -196,10 +155,7 @@ struct ReportsModel: PageModel {
     struct Change: Sendable { var key: String; var cases: Int; var change: String }
     struct Example: Sendable { var topic, ref, text: String }
     struct Escalation: Sendable { var ref, outcome, note: String }
-    var t: DashboardWords
-    var csrf: String
-    var month: String
-    var cases: Int
+    var t: DashboardWords, csrf: String, month: String, cases: Int
     var response, responseCounts, resolution, resolutionCounts, satisfaction, satisfactionCounts: String
     /// SVG, drawn by ``SVGChart`` (escaped there), put in unescaped.
     var trend, byMember, byArea, byTopic, weekly: String

@@ -45,16 +45,13 @@ extension AdminAPI {
     struct ReassignBody: Decodable {
         /// A roster id (`M3`), a member's name, or a department.
         var to: String
-        var reason: String?
-        var version: Int
+        var reason: String?, version: Int
     }
 
     struct NoteBody: Decodable { var text: String }
 
     struct CloseBody: Decodable {
-        var outcome: String
-        var note: String
-        var version: Int
+        var outcome: String, note: String, version: Int
     }
 
     func listCases(_ request: Request, _ user: StaffUser) async throws -> Response {
@@ -91,79 +88,37 @@ struct CaseView: Encodable {
         var step: String
         var due: Date
     }
-    var ref: String
-    var studio: String
-    var number: Int
-    var version: Int
-    var state: String
-    var intent: String
-    var topic: String
-    var area: String?
-    var member: String?
-    var memberName: String?
-    var resident: String
-    var text: String
-    var receivedAt: Date
-    var updatedAt: Date
-    var nextDeadline: Deadline?
-    var overdue: Bool
-    var routing: String?
-    var routingExplanation: String?
-    var outcome: String?
-    var outcomeNote: String?
-    var department: String?
-    var acceptedAt: Date?
-    var firstReplyAt: Date?
-    var closedAt: Date?
-    var satisfaction: String?
+    var ref: String, studio: String, number: Int, version: Int, state: String, intent: String, topic: String
+    var area: String?, member: String?, memberName: String?, resident: String, text: String, receivedAt: Date
+    var updatedAt: Date, nextDeadline: Deadline?, overdue: Bool, routing: String?, routingExplanation: String?
+    var outcome: String?, outcomeNote: String?, department: String?, acceptedAt: Date?, firstReplyAt: Date?
+    var closedAt: Date?, satisfaction: String?
 
     init(_ c: CaseRecord, deployment: Deployment, now: Date, showPhone: Bool) {
         ref = "\(c.studioId)-\(c.number)"
-        studio = c.studioId
-        number = c.number
-        version = c.version
-        state = c.state.rawValue
-        intent = c.intent.rawValue
-        topic = c.topic.rawValue
-        area = c.area
-        member = c.assigneeId
+        (studio, number, version, state) = (c.studioId, c.number, c.version, c.state.rawValue)
+        (intent, topic, area, member) = (c.intent.rawValue, c.topic.rawValue, c.area, c.assigneeId)
         memberName = c.assigneeId.flatMap { deployment.studio(id: c.studioId)?.person($0)?.name }
         resident = showPhone ? c.residentPhone : PhoneNumber.mask(c.residentPhone)
-        text = c.text
-        receivedAt = c.createdAt
-        updatedAt = c.updatedAt
+        (text, receivedAt, updatedAt) = (c.text, c.createdAt, c.updatedAt)
         nextDeadline = c.progress.currentDeadline.map { Deadline(step: $0.kind.rawValue, due: $0.due) }
         overdue = (c.progress.currentDeadline?.due).map { $0 < now } ?? false
         routing = c.routingReason?.rawValue
         routingExplanation = c.routingExplanation
         outcome = c.outcome?.rawValue
-        outcomeNote = c.outcomeNote
-        department = c.department
-        acceptedAt = c.acceptedAt
-        firstReplyAt = c.firstReplyAt
+        (outcomeNote, department, acceptedAt, firstReplyAt) = (c.outcomeNote, c.department, c.acceptedAt, c.firstReplyAt)
         closedAt = c.closedAt
         satisfaction = c.satisfaction?.rawValue
     }
 }
 
 struct CaseDetail: Encodable {
-    var `case`: CaseView
-    var classification: Classification
-    var messages: [MessageView]
-    var events: [EventView]
+    var `case`: CaseView, classification: Classification, messages: [MessageView], events: [EventView]
 }
 
 struct MessageView: Encodable {
-    var id: Int64
-    var direction: String
-    var channel: String
-    var from: String
-    var to: String
-    var text: String
-    var status: String
-    var kind: String?
-    var at: Date
-    var error: String?
+    var id: Int64, direction: String, channel: String, from: String, to: String, text: String, status: String
+    var kind: String?, at: Date, error: String?
 
     init(_ m: MessageRecord, showPhone: Bool) {
         id = m.id ?? 0
@@ -171,24 +126,15 @@ struct MessageView: Encodable {
         channel = m.channel
         from = showPhone ? m.fromNumber : PhoneNumber.mask(m.fromNumber)
         to = showPhone ? m.toNumber : PhoneNumber.mask(m.toNumber)
-        text = m.text
-        status = m.status
-        kind = m.kind
-        at = m.createdAt
+        (text, status, kind, at) = (m.text, m.status, m.kind, m.createdAt)
         error = m.error
     }
 }
 
 struct EventView: Encodable {
-    var at: Date
-    var actor: String
-    var kind: String
-    var detail: String?
+    var at: Date, actor: String, kind: String, detail: String?
 
     init(_ e: CaseEventRecord) {
-        at = e.at
-        actor = e.actor
-        kind = e.kind
-        detail = e.detail
+        (at, actor, kind, detail) = (e.at, e.actor, e.kind, e.detail)
     }
 }

@@ -80,81 +80,37 @@ extension AdminAPI {
 
 struct TallyView: Encodable {
     struct Seat: Encodable {
-        var role: String
-        var coming: Int
-        var declined: Int
-        var noAnswer: Int
+        var role: String, coming: Int, declined: Int, noAnswer: Int
     }
-    var coming: Int
-    var declined: Int
-    var noAnswer: Int
-    var seats: [Seat]
-    var skipped: [String: Int]
+    var coming: Int, declined: Int, noAnswer: Int, seats: [Seat], skipped: [String: Int]
 
     init(_ t: NoticeTally) {
-        coming = t.coming
-        declined = t.declined
-        noAnswer = t.noAnswer
+        (coming, declined, noAnswer) = (t.coming, t.declined, t.noAnswer)
         seats = t.rows.map { Seat(role: $0.role, coming: $0.coming, declined: $0.declined, noAnswer: $0.noAnswer) }
         skipped = Dictionary(uniqueKeysWithValues: t.skipped.map { ($0.key.rawValue, $0.value) })
     }
 }
 
 struct NoticeView: Encodable {
-    var ref: String
-    var studio: String
-    var number: Int
-    var kind: String
-    var state: String
-    var title: String
-    var body: String
-    var text: String
-    var meetingAt: Date?
-    var place: String?
-    var audience: [String]
-    var sendAt: Date
-    var rsvpUntil: Date?
-    var remindAt: Date?
-    var createdBy: String
-    var createdAt: Date
-    var cancelledAt: Date?
-    var cancelReason: String?
-    var tally: TallyView
+    var ref: String, studio: String, number: Int, kind: String, state: String, title: String, body: String, text: String
+    var meetingAt: Date?, place: String?, audience: [String], sendAt: Date, rsvpUntil: Date?, remindAt: Date?
+    var createdBy: String, createdAt: Date, cancelledAt: Date?, cancelReason: String?, tally: TallyView
 
     init(_ n: NoticeRecord, tally: NoticeTally) {
         ref = "\(n.studioId)-\(n.number)"
-        studio = n.studioId
-        number = n.number
-        kind = n.kind.rawValue
-        state = n.state.rawValue
-        title = n.title
-        body = n.body
-        text = n.text
-        meetingAt = n.meetingAt
+        (studio, number, kind, state) = (n.studioId, n.number, n.kind.rawValue, n.state.rawValue)
+        (title, body, text, meetingAt) = (n.title, n.body, n.text, n.meetingAt)
         place = n.place
         audience = n.audience.split(separator: "\n").map(String.init)
-        sendAt = n.sendAt
-        rsvpUntil = n.rsvpUntil
-        remindAt = n.remindAt
-        createdBy = n.createdBy
-        createdAt = n.createdAt
-        cancelledAt = n.cancelledAt
-        cancelReason = n.cancelReason
+        (sendAt, rsvpUntil, remindAt, createdBy) = (n.sendAt, n.rsvpUntil, n.remindAt, n.createdBy)
+        (createdAt, cancelledAt, cancelReason) = (n.createdAt, n.cancelledAt, n.cancelReason)
         self.tally = TallyView(tally)
     }
 }
 
 struct RecipientView: Encodable {
-    var phone: String
-    var name: String?
-    var role: String
-    var area: String?
-    var via: String
-    var skipped: String?
-    var status: String?
-    var rsvp: String?
-    var rsvpNote: String?
-    var rsvpAt: Date?
+    var phone: String, name: String?, role: String, area: String?, via: String, skipped: String?, status: String?
+    var rsvp: String?, rsvpNote: String?, rsvpAt: Date?
 }
 
 struct NoticeDetail: Encodable {
@@ -165,23 +121,10 @@ struct NoticeDetail: Encodable {
 /// What a notice does (or would do): recipients, who is skipped and why, SMS parts, times.
 struct PlanView: Encodable {
     struct Person: Encodable {
-        var phone: String
-        var name: String?
-        var role: String
-        var area: String?
-        var via: String
-        var reason: String?
+        var phone: String, name: String?, role: String, area: String?, via: String, reason: String?
     }
-    var number: Int?
-    var text: String
-    var recipients: [Person]
-    var skipped: [Person]
-    var partsEach: Int
-    var totalParts: Int
-    var sendAt: Date
-    var rsvpUntil: Date?
-    var remindAt: Date?
-    var maskedNumbers: Int
+    var number: Int?, text: String, recipients: [Person], skipped: [Person], partsEach: Int, totalParts: Int
+    var sendAt: Date, rsvpUntil: Date?, remindAt: Date?, maskedNumbers: Int
 
     init(_ plan: NoticePlan, number: Int?, showPhone: Bool) {
         func person(_ r: NoticeRecipient, _ reason: SkipReason?) -> Person {
@@ -191,11 +134,7 @@ struct PlanView: Encodable {
         text = plan.text
         recipients = plan.recipients.map { person($0, nil) }
         skipped = plan.skipped.map { person($0.recipient, $0.reason) }
-        partsEach = plan.partsEach
-        totalParts = plan.totalParts
-        sendAt = plan.sendAt
-        rsvpUntil = plan.rsvpUntil
-        remindAt = plan.remindAt
-        maskedNumbers = plan.maskedNumbers
+        (partsEach, totalParts, sendAt, rsvpUntil) = (plan.partsEach, plan.totalParts, plan.sendAt, plan.rsvpUntil)
+        (remindAt, maskedNumbers) = (plan.remindAt, plan.maskedNumbers)
     }
 }

@@ -61,59 +61,33 @@ extension AdminAPI {
 }
 
 struct OutboxView: Encodable {
-    var id: Int64
-    var messageId: Int64
-    var studio: String
-    var channel: String
-    var to: String
-    var text: String
-    var kind: String?
-    var status: String
-    var attempts: Int
-    var lastError: String?
-    var nextAttemptAt: Date
-    var updatedAt: Date
+    var id: Int64, messageId: Int64, studio: String, channel: String, to: String, text: String, kind: String?
+    var status: String, attempts: Int, lastError: String?, nextAttemptAt: Date, updatedAt: Date
 
     init(_ e: OutboxEntry, showPhone: Bool) {
         id = e.outbox.id ?? 0
-        messageId = e.outbox.messageId
-        studio = e.message.studioId
-        channel = e.outbox.channel
+        (messageId, studio, channel) = (e.outbox.messageId, e.message.studioId, e.outbox.channel)
         to = showPhone ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber)
-        text = e.message.text
-        kind = e.message.kind
-        status = e.outbox.status.rawValue
-        attempts = e.outbox.attempts
-        lastError = e.outbox.lastError
-        nextAttemptAt = e.outbox.nextAttemptAt
-        updatedAt = e.outbox.updatedAt
+        (text, kind, status, attempts) = (e.message.text, e.message.kind, e.outbox.status.rawValue, e.outbox.attempts)
+        (lastError, nextAttemptAt, updatedAt) = (e.outbox.lastError, e.outbox.nextAttemptAt, e.outbox.updatedAt)
     }
 }
 
 struct TopicView: Encodable {
-    var id: String
-    var name: String
-    var nameEn: String
+    var id: String, name: String, nameEn: String
     /// Deadlines of an urgent topic (the configuration's `sla.topics` may differ per studio).
     var deadlines: DeadlinesView?
 
     init(_ t: TopicInfo) {
-        id = t.id.rawValue
-        name = t.name
-        nameEn = t.englishName
+        (id, name, nameEn) = (t.id.rawValue, t.name, t.englishName)
         deadlines = t.deadlines.map { DeadlinesView(acceptHours: $0.acceptHours, replyDays: $0.replyDays, closeDays: $0.closeDays) }
     }
 }
 
 struct DeadlinesView: Encodable {
-    var acceptHours: Double
-    var replyDays: Double
-    var closeDays: Double
+    var acceptHours: Double, replyDays: Double, closeDays: Double
 }
 
 struct RulesView: Encodable {
-    var version: String
-    var rules: Int
-    var topics: [TopicView]
-    var intents: [String]
+    var version: String, rules: Int, topics: [TopicView], intents: [String]
 }

@@ -72,29 +72,13 @@ extension AdminAPI {
 }
 
 struct ResidentView: Encodable {
-    var studio: String
-    var phone: String
-    var area: String?
-    var firstSeenAt: Date?
-    var lastSeenAt: Date?
-    var optedOut: Bool
-    var optedOutAt: Date?
-    var cases: [CaseView]
+    var studio: String, phone: String, area: String?, firstSeenAt: Date?, lastSeenAt: Date?, optedOut: Bool
+    var optedOutAt: Date?, cases: [CaseView]
 }
 
 struct MemberView: Encodable {
-    var studio: String
-    var id: String
-    var name: String
-    var role: String
-    var sector: String?
-    var areas: [String]
-    var dutyDays: [String]
-    var phone: String
-    var onLeave: Bool
-    var leaveUntil: Date?
-    var openCases: Int
-    var overdueCases: Int
+    var studio: String, id: String, name: String, role: String, sector: String?, areas: [String], dutyDays: [String]
+    var phone: String, onLeave: Bool, leaveUntil: Date?, openCases: Int, overdueCases: Int
     /// Routing would give them a case now (not on leave, not at the studio's max_open_cases).
     var available: Bool
 }

@@ -14,38 +14,21 @@ import Synchronization
 ///
 /// Who may do what is ``Access``'s to say.
 struct AdminAPI: Sendable {
-    let access: Access
-    let casebook: Casebook
-    let staff: StaffAccounts
-    let casework: Casework
-    let notices: NoticeService
+    let access: Access, casebook: Casebook, staff: StaffAccounts, casework: Casework, notices: NoticeService
     let reports: Reports
     /// The rule table in force, for `/api/v1/rules`, classification checks and the OpenAPI topics.
     let rules: RuleBook
     /// The storage door's reads (lists, details, counts); changes go through the services.
-    let database: AppDatabase
-    let deployment: Deployment
-    let maxInboundLength: Int
-    let clock: WallClock
-    let logger: Logger
+    let database: AppDatabase, deployment: Deployment, maxInboundLength: Int, clock: WallClock, logger: Logger
     let throttle: LoginThrottle
     /// Resident look-ups that found no one, per account: 20 in 15 minutes, then 429 for the rest
     /// of the window — a number's middle cannot be found by trying them all.
     let lookupMisses = LoginThrottle(limit: 20, window: 15 * 60)
 
     init(_ parts: HotlineParts, services: HotlineServices) {
-        access = services.access
-        casebook = services.casebook
-        staff = services.staff
-        casework = services.casework
-        notices = services.notices
-        reports = services.reports
-        rules = parts.rules
-        database = parts.database
-        deployment = parts.settings.deployment
-        maxInboundLength = parts.settings.maxInboundLength
-        clock = parts.clock
-        logger = parts.logger
+        (access, casebook, staff, casework) = (services.access, services.casebook, services.staff, services.casework)
+        (notices, reports, rules, database) = (services.notices, services.reports, parts.rules, parts.database)
+        (deployment, maxInboundLength, clock, logger) = (parts.settings.deployment, parts.settings.maxInboundLength, parts.clock, parts.logger)
         throttle = services.loginThrottle
     }
 
@@ -99,9 +82,7 @@ struct AdminAPI: Sendable {
     }
 
     struct Issued: Encodable {
-        var token: String
-        var expiresAt: Date
-        var user: Me
+        var token: String, expiresAt: Date, user: Me
     }
 
     /// `POST /api/v1/login`: a password for a token. Failures are limited per account (the lock) and
@@ -179,16 +160,10 @@ struct AdminAPI: Sendable {
 
 /// The account a token belongs to.
 struct Me: Encodable {
-    var login: String
-    var name: String
-    var role: String
-    var studios: [String]
-    var member: String?
+    var login: String, name: String, role: String, studios: [String], member: String?
 
     init(_ u: StaffUser) {
-        login = u.login
-        name = u.name
-        role = u.role.rawValue
+        (login, name, role) = (u.login, u.name, u.role.rawValue)
         studios = u.studios.split(separator: ",").map(String.init)
         member = u.rosterId
     }

@@ -100,20 +100,13 @@ enum AdminRequest {
 
     /// A notice as asked for: what it says, who to, when.
     struct DraftBody: Decodable {
-        var studio: String
-        var kind: String?
-        var title: String
-        var body: String?
+        var studio: String, kind: String?, title: String, body: String?
         /// Meetings: time (`2026-12-09 15:00` in the studio's zone, or ISO 8601) and place.
-        var at: String?
-        var place: String?
-        var topic: String?
-        var cases: [Int]?
+        var at: String?, place: String?
+        var topic: String?, cases: [Int]?
         /// Audience parts as the CLI's `--to`: `members`, `residents:area=龙湖社区`, `roll:NAME` …
         var to: [String]
-        var sendAt: String?
-        var rsvpUntil: String?
-        var remindAt: String?
+        var sendAt: String?, rsvpUntil: String?, remindAt: String?
     }
 
     /// A notice as asked for, checked (the API's JSON and the dashboard's form both come here).

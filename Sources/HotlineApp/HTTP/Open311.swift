@@ -175,11 +175,7 @@ extension Open311 {
     /// What the Open311 endpoints read: cases through the storage door, topics from the rule book,
     /// the deployment's studios, and the token that turns them on.
     struct Feed: Sendable {
-        let database: AppDatabase
-        let deployment: Deployment
-        let rules: RuleBook
-        let clock: WallClock
-        let logger: Logger
+        let database: AppDatabase, deployment: Deployment, rules: RuleBook, clock: WallClock, logger: Logger
         /// nil: Open311 is off.
         let token: String?
 

@@ -8,23 +8,14 @@ import NIOCore
 
 /// Webhook endpoints: each stores the message before answering 2xx.
 struct WebhookController {
-    let intake: IntakeService
-    let adapters: ChannelAdapters
-    let settings: HotlineSettings
-    let database: AppDatabase
-    let clock: WallClock
-    let logger: Logger
+    let intake: IntakeService, adapters: ChannelAdapters, settings: HotlineSettings, database: AppDatabase
+    let clock: WallClock, logger: Logger
     /// The dispatcher's sign of life, read by `/readyz`.
     let heartbeat: Heartbeat
 
     init(_ parts: HotlineParts, intake: IntakeService) {
-        self.intake = intake
-        adapters = parts.channels
-        settings = parts.settings
-        database = parts.database
-        clock = parts.clock
-        logger = parts.logger
-        heartbeat = parts.dispatcherHeartbeat
+        (self.intake, adapters, settings, database) = (intake, parts.channels, parts.settings, parts.database)
+        (clock, logger, heartbeat) = (parts.clock, parts.logger, parts.dispatcherHeartbeat)
     }
     /// Largest request body read; larger bodies get 413.
     static let maxBody = 64 * 1024

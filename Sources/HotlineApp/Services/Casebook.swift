@@ -7,16 +7,10 @@ import HotlineStorage
 /// (``CaseView``: its member's name, whether it is overdue, the resident's number whole or masked),
 /// the members with their open and overdue cases.
 struct Casebook: Sendable {
-    let database: AppDatabase
-    let deployment: Deployment
-    let access: Access
-    let clock: WallClock
+    let database: AppDatabase, deployment: Deployment, access: Access, clock: WallClock
 
     init(_ parts: HotlineParts, access: Access) {
-        database = parts.database
-        deployment = parts.settings.deployment
-        self.access = access
-        clock = parts.clock
+        (database, deployment, self.access, clock) = (parts.database, parts.settings.deployment, access, parts.clock)
     }
 
     /// The one view of a case, as `user` may see it (nil: the numbers whole, for the CLI and Open311's masking of its own).

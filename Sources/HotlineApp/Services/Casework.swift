@@ -7,20 +7,13 @@ import Logging
 /// dashboard alike) and the deadline service's steps. Each change and the texts it queues commit in one
 /// transaction, whose commit wakes the dispatcher.
 public struct Casework: Sendable {
-    let settings: HotlineSettings
-    let database: AppDatabase
-    let rules: RuleBook
-    let clock: WallClock
-    let logger: Logger
+    let settings: HotlineSettings, database: AppDatabase, rules: RuleBook, clock: WallClock, logger: Logger
     let access: Access
     /// Meeting reminders fall due with the deadline service's pass.
     let notices: NoticeService
 
     public init(_ parts: HotlineParts) {
-        settings = parts.settings
-        database = parts.database
-        rules = parts.rules
-        clock = parts.clock
+        (settings, database, rules, clock) = (parts.settings, parts.database, parts.rules, parts.clock)
         logger = parts.logger
         access = Access(deployment: parts.settings.deployment)
         notices = NoticeService(parts)

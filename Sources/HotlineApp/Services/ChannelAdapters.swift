@@ -4,16 +4,10 @@ import HotlineCore
 
 /// The configured channels' adapters, each with its secrets from the environment.
 public struct ChannelAdapters: Sendable {
-    let channels: [ChannelSettings]
-    let countryCode: String
-    let maxTextLength: Int
-    let secrets: [String: String]
+    let channels: [ChannelSettings], countryCode: String, maxTextLength: Int, secrets: [String: String]
 
     public init(settings: HotlineSettings, secrets: [String: String]) {
-        self.channels = settings.channels
-        self.countryCode = settings.deployment.defaultCountryCode
-        self.maxTextLength = settings.maxInboundLength
-        self.secrets = secrets
+        (self.channels, self.countryCode, self.maxTextLength, self.secrets) = (settings.channels, settings.deployment.defaultCountryCode, settings.maxInboundLength, secrets)
     }
 
     /// The secret configured for a channel (nil: not set, requests are not verified).

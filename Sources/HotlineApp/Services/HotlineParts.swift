@@ -22,10 +22,7 @@ public struct HotlineParts: Sendable {
                 secrets: [String: String] = [:], logger: Logger = Logger(label: "hotline")) throws {
         self.settings = settings
         self.rules = try RuleBook(table, studios: settings.deployment.studios)
-        self.database = database
-        self.clock = clock
-        self.secrets = secrets
-        self.logger = logger
+        (self.database, self.clock, self.secrets, self.logger) = (database, clock, secrets, logger)
     }
 
     /// The channels' adapters with their secrets.

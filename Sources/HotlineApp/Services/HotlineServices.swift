@@ -1,13 +1,8 @@
 /// The application services, built once by the composition root (``buildApplication``) from the
 /// parts; each controller and background service is handed the ones it uses.
 struct HotlineServices: Sendable {
-    let intake: IntakeService
-    let casework: Casework
-    let notices: NoticeService
-    let staff: StaffAccounts
-    let reports: Reports
-    let access: Access
-    let casebook: Casebook
+    let intake: IntakeService, casework: Casework, notices: NoticeService, staff: StaffAccounts, reports: Reports
+    let access: Access, casebook: Casebook
     /// Failed logins per address, for the API's and the dashboard's logins together.
     let loginThrottle: LoginThrottle
 

@@ -20,26 +20,15 @@ public enum IntakeError: Error, Sendable, CustomStringConvertible {
 /// and acknowledgement, a member's command, an opt-out — in one transaction, before the webhook
 /// answers. Its commit wakes the dispatcher (the storage door's outbox port).
 public struct IntakeService: Sendable {
-    let deployment: Deployment
-    let channels: [ChannelSettings]
-    let limits: SenderLimits
-    let database: AppDatabase
-    let rules: RuleBook
-    let clock: WallClock
-    let logger: Logger
-    let areaFinders: [String: AreaFinder]
+    let deployment: Deployment, channels: [ChannelSettings], limits: SenderLimits, database: AppDatabase
+    let rules: RuleBook, clock: WallClock, logger: Logger, areaFinders: [String: AreaFinder]
     /// Every studio's hotline numbers by national key (``PhoneNumber/nationalKey(_:countryCode:)``): the
     /// studio and the number as configured, however a provider writes it (`+8610690001`, `8610690001`).
     let hotlines: [String: (studio: Studio, number: String)]
 
     public init(_ parts: HotlineParts) {
-        deployment = parts.settings.deployment
-        channels = parts.settings.channels
-        limits = parts.settings.senders
-        database = parts.database
-        rules = parts.rules
-        clock = parts.clock
-        logger = parts.logger
+        (deployment, channels, limits, database) = (parts.settings.deployment, parts.settings.channels, parts.settings.senders, parts.database)
+        (rules, clock, logger) = (parts.rules, parts.clock, parts.logger)
         areaFinders = Dictionary(uniqueKeysWithValues: deployment.studios.map { ($0.id, AreaFinder(areas: $0.areas)) })
         var hotlines: [String: (studio: Studio, number: String)] = [:]
         let code = deployment.defaultCountryCode

@@ -6,16 +6,10 @@ import Logging
 /// What coordinators do with notices: preview, send (now or at a time), cancel, tally, remind.
 /// The CLI calls it, and so do a liaison's texts; the admin API and the dashboard will.
 public struct NoticeService: Sendable {
-    let settings: HotlineSettings
-    let database: AppDatabase
-    let clock: WallClock
-    let logger: Logger
+    let settings: HotlineSettings, database: AppDatabase, clock: WallClock, logger: Logger
 
         public init(_ parts: HotlineParts) {
-        settings = parts.settings
-        database = parts.database
-        clock = parts.clock
-        logger = parts.logger
+        (settings, database, clock, logger) = (parts.settings, parts.database, parts.clock, parts.logger)
     }
 
     /// Why a request about notices cannot be carried out.

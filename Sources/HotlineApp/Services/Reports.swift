@@ -164,10 +164,7 @@ public struct MonthReport: Sendable {
                 try c.encode(due, forKey: .due)
             }
         }
-        let month: String
-        let studio: String?
-        let lines: [LineJSON]
-        let overdue: [OverdueJSON]
+        let month: String, studio: String?, lines: [LineJSON], overdue: [OverdueJSON]
 
         init(_ r: MonthReport) {
             month = r.month
@@ -281,15 +278,9 @@ public struct MonthDigest: Sendable {
 /// What reports are read from: the storage door's report queries, the deployment's studios and
 /// people, the rule book's topic names, the clock (for what is overdue now).
 public struct Reports: Sendable {
-    let database: AppDatabase
-    let deployment: Deployment
-    let rules: RuleBook
-    let clock: WallClock
+    let database: AppDatabase, deployment: Deployment, rules: RuleBook, clock: WallClock
 
     public init(_ parts: HotlineParts) {
-        database = parts.database
-        deployment = parts.settings.deployment
-        rules = parts.rules
-        clock = parts.clock
+        (database, deployment, rules, clock) = (parts.database, parts.settings.deployment, parts.rules, parts.clock)
     }
 }

@@ -8,17 +8,12 @@ import HummingbirdBcrypt
 /// Staff accounts for the admin side: who may use it, in which studios, proven by a password
 /// (bcrypt) or an API token (random, shown once, kept as its SHA-256, with an expiry, revocable).
 public struct StaffAccounts: Sendable {
-    let deployment: Deployment
-    let database: AppDatabase
-    let clock: WallClock
+    let deployment: Deployment, database: AppDatabase, clock: WallClock
     /// bcrypt's cost: 12 in service (≈ a quarter of a second per check on these cores).
     let cost: UInt8
 
         public init(_ parts: HotlineParts, cost: UInt8 = 12) {
-        deployment = parts.settings.deployment
-        database = parts.database
-        clock = parts.clock
-        self.cost = cost
+        (deployment, database, clock, self.cost) = (parts.settings.deployment, parts.database, parts.clock, cost)
     }
 
     /// Failed logins in a row before an account is locked, and for how long.
