@@ -75,7 +75,7 @@ extension AppDatabase {
             let ledger = CaseLedger(db: db, now: inbound.receivedAt)
             var message = MessageRecord(
                 studioId: inbound.studioID, direction: .inbound, channel: inbound.channel, providerId: inbound.providerID,
-                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: "received", createdAt: inbound.receivedAt,
+                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: .received, createdAt: inbound.receivedAt,
                 sentAt: inbound.sentAt)
             try message.insertCached(db, stamp: ledger.stamp)
             var resident = BoundStatement(try db.cachedStatement(sql: """

@@ -140,17 +140,17 @@ extension AppDatabase {
     /// of order: a message only moves forward (queued → sent → delivered | failed). Returns false for
     /// an unknown message, or one of another channel or provider id.
     @discardableResult
-    public func recordDeliveryReport(messageID: Int64, channel: String, providerID: String? = nil, status: String, detail: String,
+    public func recordDeliveryReport(messageID: Int64, channel: String, providerID: String? = nil, status: MessageRecord.Status, detail: String,
                                      now: Date) async throws -> Bool {
         // Reports come a few per message sent, as fast as the gateway delivers: group-committed
         // like intake, so that each costs a share of a commit rather than a whole fsync.
         try await groupCommit.write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT status FROM messages WHERE \(Self.reportedMessage)",
                                                     arguments: [messageID, channel, providerID, providerID]) else { return false }
-            let order = ["queued": 0, "sent": 1, "delivered": 2, "failed": 2]
-            guard let from = order[current], let to = order[status], to > from else { return true }
+            let order: [MessageRecord.Status: Int] = [.queued: 0, .sent: 1, .delivered: 2, .failed: 2]
+            guard let from = MessageRecord.Status(rawValue: current).flatMap({ order[$0] }), let to = order[status], to > from else { return true }
             try db.execute(sql: "UPDATE messages SET status = ?, error = CASE WHEN ? = 'failed' THEN ? ELSE error END WHERE id = ?",
-                           arguments: [status, status, detail, messageID])
+                           arguments: [status.rawValue, status.rawValue, detail, messageID])
             return true
         }
     }

@@ -14,6 +14,40 @@ public enum StaffRole: String, Sendable, Codable, CaseIterable {
 }
 
 /// A staff account: `staff_users` table.
+/// The studios a staff account works in: every one (auditors), or some by id. Stored as it always
+/// was: `*`, or the ids joined by commas.
+public enum StaffStudios: Sendable, Equatable, Codable, CustomStringConvertible {
+    case all
+    case some([String])
+
+    public init(stored: String) {
+        self = stored == "*" ? .all : .some(stored.split(separator: ",").map(String.init))
+    }
+
+    public var stored: String {
+        switch self {
+        case .all: "*"
+        case let .some(ids): ids.joined(separator: ",")
+        }
+    }
+
+    public var description: String { stored }
+
+    public func contains(_ studio: String) -> Bool {
+        switch self {
+        case .all: true
+        case let .some(ids): ids.contains(studio)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws { self.init(stored: try decoder.singleValueContainer().decode(String.self)) }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(stored)
+    }
+}
+
 public struct StaffUser: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "staff_users"
     public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
@@ -23,8 +57,7 @@ public struct StaffUser: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var login: String
     public var name: String
     public var role: StaffRole
-    /// Comma-separated studio ids, or `*`.
-    public var studios: String
+    public var studios: StaffStudios
     /// The roster id of a member's account.
     public var rosterId: String?
     public var passwordHash: String?
@@ -33,11 +66,11 @@ public struct StaffUser: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var disabledAt: Date?
     public var createdAt: Date
 
-    public init(login: String, name: String, role: StaffRole, studios: [String], rosterId: String? = nil, createdAt: Date) {
+    public init(login: String, name: String, role: StaffRole, studios: StaffStudios, rosterId: String? = nil, createdAt: Date) {
         self.login = login
         self.name = name
         self.role = role
-        self.studios = studios.joined(separator: ",")
+        self.studios = studios
         self.rosterId = rosterId
         self.failedLogins = 0
         self.createdAt = createdAt
@@ -46,7 +79,7 @@ public struct StaffUser: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// Whether the account may see `studio`.
-    public func serves(_ studio: String) -> Bool { studios == "*" || studios.split(separator: ",").contains { $0 == studio } }
+    public func serves(_ studio: String) -> Bool { studios.contains(studio) }
 }
 
 /// An API token's record (the token itself is never stored).
@@ -159,5 +192,14 @@ extension AppDatabase {
             try await writer.write { db in try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [now, token.id]) }
         }
         return user
+    }
+}
+
+// Stored as the text it always was (GRDB would otherwise store a Codable value as JSON).
+extension StaffStudios: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { stored.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> StaffStudios? {
+        String.fromDatabaseValue(dbValue).map(StaffStudios.init(stored:))
     }
 }

@@ -276,7 +276,7 @@ public struct CaseLedger {
             }
             var message = MessageRecord(
                 studioId: studio, direction: .outbound, channel: channel, providerId: nil, fromNumber: from, toNumber: text.to,
-                text: text.text, status: "queued", kind: text.kind.rawValue, caseId: caseID, createdAt: now,
+                text: text.text, status: .queued, kind: text.kind, caseId: caseID, createdAt: now,
                 encoding: encoding, parts: parts)
             try message.insertCached(db, stamp: stamp)
             var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: .pending,

@@ -22,7 +22,7 @@ extension MessageRecord {
         let stamp = stamp ?? Stamp(createdAt)
         var s = BoundStatement(try db.cachedStatement(sql: Self.insertSQL))
         s.bind(studioId); s.bind(direction.rawValue); s.bind(channel); s.bind(providerId); s.bind(fromNumber); s.bind(toNumber)
-        s.bind(text); s.bind(status); s.bind(kind); s.bind(caseId); s.bind(stamp.value(createdAt))
+        s.bind(text); s.bind(status.rawValue); s.bind(kind?.rawValue); s.bind(caseId); s.bind(stamp.value(createdAt))
         s.bind(sentAt.map(stamp.value) ?? .null); s.bind(error); s.bind(encoding); s.bind(parts)
         try s.run(db)
         id = db.lastInsertedRowID

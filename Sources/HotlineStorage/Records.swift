@@ -10,6 +10,12 @@ public struct MessageRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
 
     public enum Direction: String, Codable, Sendable { case inbound = "in", outbound = "out" }
 
+    /// Inbound: `received`. Outbound: `queued` → `sent` → `delivered` | `failed`; `cancelled` when a
+    /// notice is withdrawn or the recipient opted out before it went. Stored as the raw value.
+    public enum Status: String, Codable, Sendable, CaseIterable {
+        case received, queued, sent, delivered, failed, cancelled
+    }
+
     public var id: Int64?
     public var studioId: String
     public var direction: Direction
@@ -19,10 +25,9 @@ public struct MessageRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var fromNumber: String
     public var toNumber: String
     public var text: String
-    /// Inbound: `received`. Outbound: `queued` → `sent` → `delivered` | `failed`.
-    public var status: String
-    /// Outbound only: what the text is for (``OutboundKind``).
-    public var kind: String?
+    public var status: Status
+    /// Outbound only: what the text is for.
+    public var kind: OutboundKind?
     public var caseId: Int64?
     /// When it was stored here: an inbound text's arrival, an outbound one's queueing.
     public var createdAt: Date

@@ -25,7 +25,7 @@ import Testing
                                      body: ByteBuffer(string: FormFields.encode(status.map { ($0.key, $0.value) }))) { #expect($0.status == .ok) }
         }
         let out = try await hotline.database.messages().filter { $0.direction == .outbound }
-        #expect(out.allSatisfy { $0.status == "queued" })
+        #expect(out.allSatisfy { $0.status == .queued })
     }
 
     @Test func optOutNeverMarksAMember() async throws {

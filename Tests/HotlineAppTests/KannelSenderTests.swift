@@ -137,6 +137,6 @@ final class FakeTransport: HTTPTransport {
             try await client.execute(uri: "/webhooks/kannel/dlr?secret=s3cret&message=3&type=16", method: .get) { #expect($0.status == .ok) }
         }
         let out = try await hotline.database.messages().filter { $0.direction == .outbound }.sorted { $0.id! < $1.id! }
-        #expect(out.map(\.status) == ["delivered", "failed"])
+        #expect(out.map(\.status) == [.delivered, .failed])
     }
 }

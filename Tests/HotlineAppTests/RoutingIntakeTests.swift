@@ -31,7 +31,7 @@ import Testing
         #expect(try await receive(hotline, "r2", from: "+8613700000008", "AREA 龙湖") == nil)
         let d = try #require(try await receive(hotline, "2", from: "+8613700000008", "暖气不热"))
         #expect(d.area == "龙湖社区" && d.assigneeId == "M3")
-        let replies = try await hotline.database.messages().filter { $0.kind == "registration" }.map(\.text)
+        let replies = try await hotline.database.messages().filter { $0.kind == .registration }.map(\.text)
         #expect(replies.count == 2 && replies.allSatisfy { $0.contains("已登记") })
     }
 
@@ -65,7 +65,7 @@ import Testing
         #expect(c.studioId == studio && c.intent == .question && c.state == .answered && c.assigneeId == nil)
         let replies = try await hotline.database.messages().filter { $0.direction == .outbound }
         #expect(replies.count == 1)
-        #expect(replies.first?.kind == "answer" && replies.first?.text.contains(answer) == true, "\(replies.first?.text ?? "")")
+        #expect(replies.first?.kind == .answer && replies.first?.text.contains(answer) == true, "\(replies.first?.text ?? "")")
         #expect(try await hotline.database.events(caseID: c.id!).map(\.kind) == ["opened", "answered"])
     }
 
@@ -97,7 +97,7 @@ import Testing
         #expect(try await dispatcher.drainOnce() == 2)
         #expect(sender.sent.map(\.attempt) == [1, 1, 2, 2])
         let outbound = try await hotline.database.messages().filter { $0.direction == .outbound }
-        #expect(outbound.allSatisfy { $0.status == "sent" })
+        #expect(outbound.allSatisfy { $0.status == .sent })
     }
 
     @Test func alwaysFailingSendEndsFailedAndVisible() async throws {
@@ -113,7 +113,7 @@ import Testing
         #expect(sender.sent.count == 6)                         // 2 messages × 3 attempts, no more
         #expect(try await hotline.database.outboxCounts() == ["failed": 2])
         let outbound = try await hotline.database.messages().filter { $0.direction == .outbound }
-        #expect(outbound.allSatisfy { $0.status == "failed" && $0.error == "connection refused" })
+        #expect(outbound.allSatisfy { $0.status == .failed && $0.error == "connection refused" })
     }
 
     @Test func permanentFailureIsNotRetried() async throws {

@@ -41,7 +41,7 @@ import Testing
         let c = try #require(try await hotline.database.cases().first)
         #expect(c.topic == .roads && c.residentPhone == "+8613700000001")
         #expect(try await hotline.database.isOptedOut(studio: "xujiawan", phone: "+8613700000001"))
-        #expect(try await hotline.database.messages().first { $0.id == 2 }?.status == "failed")
+        #expect(try await hotline.database.messages().first { $0.id == 2 }?.status == .failed)
     }
 
     /// Posts a signed inbound SMS, with `OptOutType` when given, and expects `<Response/>`.

@@ -28,7 +28,7 @@ import Testing
         try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender)).drainOnce()
         #expect(Set(sender.sent.map(\.to)) == ["+8613700000001", "+8613800000003"])
         let outbound = try await hotline.database.messages().filter { $0.direction == .outbound }
-        #expect(outbound.allSatisfy { $0.status == "sent" && $0.fromNumber == "10690001" })
+        #expect(outbound.allSatisfy { $0.status == .sent && $0.fromNumber == "10690001" })
     }
 
     @Test func sameIDTwiceMakesOneCaseAndTheSameAnswer() async throws {

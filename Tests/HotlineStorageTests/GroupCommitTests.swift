@@ -88,7 +88,7 @@ import Testing
             #expect(try CaseRecord.fetchOne(db, key: c.id) == c)
 
             var m = MessageRecord(studioId: "xujiawan", direction: .outbound, channel: "kannel", providerId: "k1", fromNumber: "10690001",
-                                  toNumber: "+8613700000009", text: "好", status: "sent", kind: "acknowledgement", caseId: c.id,
+                                  toNumber: "+8613700000009", text: "好", status: .sent, kind: .acknowledgement, caseId: c.id,
                                   createdAt: at, sentAt: at.addingTimeInterval(9), error: "none", encoding: "UCS-2", parts: 1)
             try m.insertCached(db)
             #expect(try MessageRecord.fetchOne(db, key: m.id) == m)

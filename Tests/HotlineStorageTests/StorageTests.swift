@@ -31,8 +31,8 @@ import Testing
         let events = try await db.events(caseID: cases[0].id!)
         #expect(events.map(\.kind) == ["opened", "assigned"])
         let messages = try await db.messages()
-        #expect(messages.map(\.status).sorted() == ["queued", "queued", "received"])
-        let ack = try #require(messages.first { $0.kind == "acknowledgement" })
+        #expect(messages.map(\.status.rawValue).sorted() == ["queued", "queued", "received"])
+        let ack = try #require(messages.first { $0.kind == .acknowledgement })
         #expect(ack.encoding == "GSM-7" && ack.parts == 1)   // "ack 1" is plain ASCII
         #expect(try await db.outboxCounts() == ["pending": 2])
     }
@@ -108,7 +108,7 @@ import Testing
             try await db.markAttemptFailed(item, error: "400 bad number", retryAt: nil, now: Self.now)
         }
         let failed = try await db.outbox(status: .failed)
-        #expect(failed.count == 2 && failed.allSatisfy { $0.outbox.lastError == "400 bad number" && $0.message.status == "failed" })
+        #expect(failed.count == 2 && failed.allSatisfy { $0.outbox.lastError == "400 bad number" && $0.message.status == .failed })
         #expect(try await db.retryFailed(ids: [failed[0].outbox.id!], now: Self.now) == 1)
         #expect(try await db.outboxCounts() == ["pending": 1, "failed": 1])
         #expect(try await db.retryFailed(ids: nil, now: Self.now) == 1)

@@ -172,7 +172,7 @@ extension Dashboard {
                 // A member's or liaison's command about the case.
                 who = (studio?.person(phone: m.fromNumber)?.name ?? (shows ? m.fromNumber : PhoneNumber.mask(m.fromNumber))) + " →"
                 side = "staff"
-            } else if toResident && m.kind == OutboundKind.memberReply.rawValue {
+            } else if toResident && m.kind == .memberReply {
                 who = c.assigneeId.flatMap { studio?.person($0)?.name } ?? p.t.member
                 side = "member"
             } else if toResident {
@@ -183,7 +183,7 @@ extension Dashboard {
                 who = "→ " + (studio?.person(phone: m.toNumber)?.name ?? (shows ? m.toNumber : PhoneNumber.mask(m.toNumber)))
                 side = "staff"
             }
-            var bubble = CaseModel.Bubble(who: who, side: side, text: m.text, at: short(m.createdAt), status: DashboardText.messageStatus(m.status, p.lang))
+            var bubble = CaseModel.Bubble(who: who, side: side, text: m.text, at: short(m.createdAt), status: DashboardText.messageStatus(m.status.rawValue, p.lang))
             if let outbox = failed[m.id ?? -1], p.user.role != .auditor { bubble.resend = "/dashboard/outbox/\(outbox)/resend?back=\(c.studioId)/\(c.number)" }
             return bubble
         }

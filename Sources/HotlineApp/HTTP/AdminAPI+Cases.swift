@@ -126,7 +126,7 @@ struct MessageView: Encodable {
         channel = m.channel
         from = showPhone ? m.fromNumber : PhoneNumber.mask(m.fromNumber)
         to = showPhone ? m.toNumber : PhoneNumber.mask(m.toNumber)
-        (text, status, kind, at) = (m.text, m.status, m.kind, m.createdAt)
+        (text, status, kind, at) = (m.text, m.status.rawValue, m.kind?.rawValue, m.createdAt)
         error = m.error
     }
 }

@@ -68,7 +68,7 @@ struct OutboxView: Encodable {
         id = e.outbox.id ?? 0
         (messageId, studio, channel) = (e.outbox.messageId, e.message.studioId, e.outbox.channel)
         to = showPhone ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber)
-        (text, kind, status, attempts) = (e.message.text, e.message.kind, e.outbox.status.rawValue, e.outbox.attempts)
+        (text, kind, status, attempts) = (e.message.text, e.message.kind?.rawValue, e.outbox.status.rawValue, e.outbox.attempts)
         (lastError, nextAttemptAt, updatedAt) = (e.outbox.lastError, e.outbox.nextAttemptAt, e.outbox.updatedAt)
     }
 }

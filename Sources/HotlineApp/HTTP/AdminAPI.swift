@@ -164,7 +164,7 @@ struct Me: Encodable {
 
     init(_ u: StaffUser) {
         (login, name, role) = (u.login, u.name, u.role.rawValue)
-        studios = u.studios.split(separator: ",").map(String.init)
+        studios = u.studios.stored.split(separator: ",").map(String.init)
         member = u.rosterId
     }
 }

@@ -94,7 +94,7 @@ enum AdminRequest {
             throw APIError(.badRequest, "month is required, e.g. month=2026-11")
         }
         let asked = try Self.query(request, "studio", { $0 }, "a studio")
-        if asked == nil, user.studios == "*" { return (month, nil) }
+        if asked == nil, user.studios == .all { return (month, nil) }
         return (month, try access.studios(user, asked: asked))
     }
 

@@ -213,13 +213,22 @@ struct WebhookController {
                     logger.info("webhook \(channel.id): event ignored: \(detail)")
                     return Response(status: .ok)
                 }
-                try await database.recordDeliveryReport(messageID: id, channel: channel.id, status: status.rawValue, detail: detail,
+                try await database.recordDeliveryReport(messageID: id, channel: channel.id, status: Self.stored(status), detail: detail,
                                                                 now: clock.now())
             }
             return Response(status: .ok)
         } catch {
             logger.error("webhook \(channel.id): cannot store event: \(error)")
             return Self.text(.serviceUnavailable, "not stored, try again")
+        }
+    }
+
+    /// A provider's delivery status as the message's.
+    static func stored(_ status: DeliveryStatus) -> MessageRecord.Status {
+        switch status {
+        case .sent: .sent
+        case .delivered: .delivered
+        case .failed: .failed
         }
     }
 
@@ -238,7 +247,7 @@ struct WebhookController {
         }
         do {
             let known = try await database.recordDeliveryReport(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
-                                                                         status: status.rawValue, detail: report.detail, now: clock.now())
+                                                                         status: Self.stored(status), detail: report.detail, now: clock.now())
             if !known { logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.messageID)") }
             if report.optedOut, known {
                 try await database.recordOptOut(messageID: report.messageID, channel: channel.id, providerID: report.providerID,

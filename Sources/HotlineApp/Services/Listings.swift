@@ -43,7 +43,7 @@ public enum Listings {
     public static func json(_ m: MessageRecord, caseNumber: Int?) -> String {
         line([
             "id": m.id, "studio": m.studioId, "direction": m.direction.rawValue, "channel": m.channel, "provider_id": m.providerId,
-            "from": m.fromNumber, "to": m.toNumber, "text": m.text, "status": m.status, "kind": m.kind, "case": caseNumber,
+            "from": m.fromNumber, "to": m.toNumber, "text": m.text, "status": m.status.rawValue, "kind": m.kind?.rawValue, "case": caseNumber,
             "error": m.error, "encoding": m.encoding, "parts": m.parts, "created_at": isoString(m.createdAt),
         ])
     }
@@ -78,7 +78,7 @@ public enum Listings {
     /// A message as one readable line.
     public static func text(_ m: MessageRecord, caseNumber: Int?) -> String {
         let arrow = m.direction == .inbound ? "←" : "→"
-        return "#\(m.id ?? 0)\t\(arrow) \(m.fromNumber) → \(m.toNumber)\t\(m.status)\tcase \(caseNumber.map(String.init) ?? "-")\t\(m.text)"
+        return "#\(m.id ?? 0)\t\(arrow) \(m.fromNumber) → \(m.toNumber)\t\(m.status.rawValue)\tcase \(caseNumber.map(String.init) ?? "-")\t\(m.text)"
     }
 
     /// Sorted-key JSON, nil values left out.

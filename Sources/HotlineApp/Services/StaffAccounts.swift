@@ -47,15 +47,15 @@ public struct StaffAccounts: Sendable {
         guard (2...40).contains(login.count), login.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || ".-_".contains($0)) }) else {
             throw Problem.badLogin(login)
         }
-        let served = role == .auditor ? ["*"] : studios
         if role != .auditor {
-            guard !served.isEmpty else { throw Problem.unknownStudio("") }
-            for s in served where deployment.studio(id: s) == nil { throw Problem.unknownStudio(s) }
+            guard !studios.isEmpty else { throw Problem.unknownStudio("") }
+            for s in studios where deployment.studio(id: s) == nil { throw Problem.unknownStudio(s) }
         }
         if role == .member {
             guard let rosterID else { throw Problem.memberNeedsRosterID }
-            for s in served where deployment.studio(id: s)?.person(rosterID) == nil { throw Problem.notOnRoster(rosterID, studio: s) }
+            for s in studios where deployment.studio(id: s)?.person(rosterID) == nil { throw Problem.notOnRoster(rosterID, studio: s) }
         }
+        let served: StaffStudios = role == .auditor ? .all : .some(studios)
         do {
             return try await database.addStaffUser(StaffUser(login: login, name: name, role: role, studios: served, rosterId: rosterID,
                                                                      createdAt: clock.now()))
