@@ -33,7 +33,7 @@ import Testing
             let bytes = Array(try JSONSerialization.data(withJSONObject: event))
             let ts = String(Int(thursday.timeIntervalSince1970))
             var headers = HTTPFields()
-            headers[HTTPFields.Element.Name("X-Signature")!] = AndroidGatewayTests.sign(bytes, ts)
+            headers[HTTPFields.Element.Name("X-Signature")!] = AndroidWebhookTests.sign(bytes, ts)
             headers[HTTPFields.Element.Name("X-Timestamp")!] = ts
             try await client.execute(uri: "/webhooks/android", method: .post, headers: headers, body: ByteBuffer(bytes: bytes)) {
                 #expect($0.status == .ok, "\(String(buffer: $0.body))")
