@@ -143,9 +143,9 @@ extension AppDatabase {
     /// The case with this number in this studio, with its conversation and audit trail, in one read.
     public func caseDetail(studio: String, number: Int) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord])? {
         try await reader.read { db in
-            guard let c = try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db) else { return nil }
-            let messages = try MessageRecord.filter(Column("case_id") == c.id).order(Column("id")).fetchAll(db)
-            let events = try CaseEventRecord.filter(Column("case_id") == c.id).order(Column("id")).fetchAll(db)
+            guard let c = try CaseRecord.numbered(number, in: studio).fetchOne(db) else { return nil }
+            let messages = try MessageRecord.ofCase(c.id).fetchAll(db)
+            let events = try CaseEventRecord.ofCase(c.id).fetchAll(db)
             return (c, messages, events)
         }
     }

@@ -24,7 +24,7 @@ extension AppDatabase {
     /// The case with this number in this studio.
     public func `case`(studio: String, number: Int) async throws -> CaseRecord? {
         try await reader.read { db in
-            try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
+            try CaseRecord.numbered(number, in: studio).fetchOne(db)
         }
     }
 
@@ -39,13 +39,13 @@ extension AppDatabase {
 
     /// A case's messages in both directions, oldest first.
     public func conversation(caseID: Int64) async throws -> [MessageRecord] {
-        try await reader.read { db in try MessageRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db) }
+        try await reader.read { db in try MessageRecord.ofCase(caseID).fetchAll(db) }
     }
 
     /// A case's audit trail, oldest first.
     public func events(caseID: Int64) async throws -> [CaseEventRecord] {
         try await reader.read { db in
-            try CaseEventRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db)
+            try CaseEventRecord.ofCase(caseID).fetchAll(db)
         }
     }
 

@@ -22,7 +22,7 @@ public struct CaseLedger {
 
     /// The case with this number in this studio.
     public func caseRecord(studio: String, number: Int) throws -> CaseRecord? {
-        try CaseRecord.filter(Column("studio_id") == studio && Column("number") == number).fetchOne(db)
+        try CaseRecord.numbered(number, in: studio).fetchOne(db)
     }
 
     /// A member's open cases, oldest first (their queue, 待办).
@@ -59,12 +59,12 @@ public struct CaseLedger {
 
     /// The case's messages in both directions, oldest first.
     public func conversation(caseID: Int64) throws -> [MessageRecord] {
-        try MessageRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db)
+        try MessageRecord.ofCase(caseID).fetchAll(db)
     }
 
     /// The case's audit trail, oldest first.
     public func events(caseID: Int64) throws -> [CaseEventRecord] {
-        try CaseEventRecord.filter(Column("case_id") == caseID).order(Column("id")).fetchAll(db)
+        try CaseEventRecord.ofCase(caseID).fetchAll(db)
     }
 
     /// The area a resident registered by text.
