@@ -55,12 +55,12 @@ func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telem
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
-    WebhookController(parts, intake: services.intake).register(on: router)
-    Open311.register(on: router, feed: Open311.Feed(parts))
+    WebhookController(parts, intake: services.intake).addRoutes(to: router)
+    Open311.addRoutes(to: router, feed: Open311.Feed(parts))
     let api = AdminAPI(parts, services: services)
-    api.register(on: router)
+    api.addRoutes(to: router)
     // The templates are compiled in and parsed at start-up; one that does not parse is a build defect.
-    do { try Dashboard(parts, services: services).register(on: router) } catch { preconditionFailure("dashboard templates: \(error)") }
+    do { try Dashboard(parts, services: services).addRoutes(to: router) } catch { preconditionFailure("dashboard templates: \(error)") }
     return router
 }
 

@@ -216,6 +216,10 @@ struct AdminBench: AsyncParsableCommand {
                     """, arguments: [studio.id, member.id]) }
             }
         }
-        try await fixture.write { db in try db.execute(sql: "ANALYZE") }
+        // The case page shows each case's classification: a stored one as intake writes it.
+        try await fixture.write { db in
+            try db.execute(sql: "UPDATE cases SET classification = json_object('intent', intent, 'topic', topic, 'score', 1.0, 'matches', json('[]'))")
+            try db.execute(sql: "ANALYZE")
+        }
     }
 }

@@ -246,6 +246,20 @@ import Testing
         }
     }
 
+    /// A case whose stored classification cannot be read still opens, in the API and on the
+    /// dashboard's case page: its intent and topic, no rules fired.
+    @Test func aCaseWithAnUnreadableClassificationStillOpens() async throws {
+        let desk = try await Desk()
+        try await desk.hotline.database.writer.write { try $0.execute(sql: "UPDATE cases SET classification = '{}' WHERE number = 1") }
+        try await desk.test { client in
+            let (status, body) = try await Self.call(client, "chen", desk, .get, "/api/v1/cases/xujiawan/1")
+            let classification = try #require(body["classification"] as? [String: Any])
+            let detail = try #require(body["case"] as? [String: Any])
+            #expect(status == .ok && classification["topic"] as? String == detail["topic"] as? String
+                    && (classification["matches"] as? [Any])?.isEmpty == true, "\(body)")
+        }
+    }
+
     @Test func overdueCases() async throws {
         let desk = try await Desk()
         desk.clock.advance(3 * 86_400)

@@ -125,7 +125,9 @@ import Testing
         let sendAt = Date().addingTimeInterval(5)
         _ = try runCLI(["notices", "create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", iso.string(from: Date().addingTimeInterval(86_400)),
                         "--place", "工作室", "--to", "members:area=龙湖社区", "--to", "liaisons", "--send-at", iso.string(from: sendAt),
-                        "--remind-at", iso.string(from: sendAt.addingTimeInterval(6)),
+                        // The answers below must be stored before the reminder falls due, even on a loaded machine
+                        // (at 6 s a full parallel run once reminded the member who had declined).
+                        "--remind-at", iso.string(from: sendAt.addingTimeInterval(12)),
                         "--database", server.database, "--config", config.path, "--intents", repoRoot.appendingPathComponent("Intents").path])
         try await Task.sleep(for: .seconds(1))
         #expect(try await sent(server) { _ in true }.isEmpty)

@@ -44,7 +44,7 @@ struct Dashboard: Sendable {
         var t: DashboardWords
     }
 
-    func register(on router: Router<HotlineRequestContext>) {
+    func addRoutes(to router: Router<HotlineRequestContext>) {
         router.get("/assets/dashboard.css") { _, _ in Self.asset(PackageResources.dashboard_css, "text/css; charset=utf-8") }
         router.get("/assets/dashboard.js") { _, _ in Self.asset(PackageResources.dashboard_js, "text/javascript; charset=utf-8") }
         router.get("/login") { request, _ in loginPage(request, failed: false) }

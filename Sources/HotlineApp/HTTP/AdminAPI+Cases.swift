@@ -13,7 +13,7 @@ extension AdminAPI {
                 let (record, messages, events) = try await casebook.detail(user, studio: context.parameters.get("studio") ?? "", number: try AdminRequest.number(context))
                 let shows = access.showsPhones(user)
                 return try Self.json(CaseDetail(case: CaseView(record, deployment: deployment, now: clock.now(), showPhone: shows),
-                                                classification: try Self.classification(record),
+                                                classification: Self.classification(record),
                                                 messages: messages.map { MessageView($0, showPhone: shows) }, events: events.map(EventView.init)))
             }
         }
@@ -69,9 +69,12 @@ extension AdminAPI {
         return try Self.json(CaseView(record, deployment: deployment, now: clock.now(), showPhone: access.showsPhones(user)))
     }
 
-    /// The classification stored with a case, with its explanation.
-    static func classification(_ record: CaseRecord) throws -> Classification {
-        try JSONDecoder().decode(Classification.self, from: Data(record.classification.utf8))
+    /// The classification stored with a case, with its explanation. One that cannot be read (a row
+    /// written by other means, or damaged) is shown as the case's intent and topic with no rules
+    /// fired, rather than failing the whole case page.
+    static func classification(_ record: CaseRecord) -> Classification {
+        (try? JSONDecoder().decode(Classification.self, from: Data(record.classification.utf8)))
+            ?? Classification(intent: record.intent, topic: record.topic, score: 0, matches: [])
     }
 }
 

@@ -32,7 +32,7 @@ struct AdminAPI: Sendable {
         throttle = services.loginThrottle
     }
 
-    public func register(on router: Router<HotlineRequestContext>) {
+    func addRoutes(to router: Router<HotlineRequestContext>) {
         router.get("/api/openapi.yaml") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/yaml; charset=utf-8"

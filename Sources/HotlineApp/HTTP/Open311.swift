@@ -132,7 +132,7 @@ public enum Open311 {
     }
 
     /// `/open311/v2/services.{json,xml}`, `/open311/v2/requests.{json,xml}`, `/open311/v2/requests/{id}.{json,xml}`.
-    static func register(on router: Router<HotlineRequestContext>, feed: Feed) {
+    static func addRoutes(to router: Router<HotlineRequestContext>, feed: Feed) {
         let throttle = LoginThrottle()
         @Sendable func refusal(_ request: Request, _ context: HotlineRequestContext) -> Response? {
             Self.refusal(request, address: context.remoteAddress?.ipAddress ?? "unknown", throttle: throttle, feed: feed)

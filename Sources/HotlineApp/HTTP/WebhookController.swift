@@ -22,7 +22,7 @@ struct WebhookController {
     /// The most a gateway's body may carry when a longer text is stored cut (Kannel's post-url).
     static let maxCutBody = 1024 * 1024
 
-    func register(on router: Router<HotlineRequestContext>) {
+    func addRoutes(to router: Router<HotlineRequestContext>) {
         if let channel = settings.channels.first(where: { $0.kind == .json }) {
             let webhook = JSONWebhook(secret: adapters.secret(for: channel), maxTextLength: settings.maxInboundLength,
                                       defaultCountryCode: settings.deployment.defaultCountryCode)
