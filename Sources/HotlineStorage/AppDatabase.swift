@@ -17,7 +17,7 @@ public struct AppDatabase: Sendable {
     private let outboxObserver: OutboxCommitObserver
 
     /// Wraps `writer` and migrates it to the latest schema.
-    public init(_ writer: any DatabaseWriter) throws {
+    init(_ writer: any DatabaseWriter) throws {
         self.writer = writer
         self.groupCommit = GroupCommit(writer: writer)
         try Migrations.migrator.migrate(writer)
