@@ -188,7 +188,7 @@ extension Dashboard {
             return bubble
         }
         // The rule's file and line, without the server's folders.
-        let matches = AdminAPI.classification(c).matches.map { m in
+        let matches = casebook.classification(c).matches.map { m in
             CaseModel.Match(rule: m.rule, words: m.words.joined(separator: "、"), location: m.location.split(separator: "/").last.map(String.init) ?? "")
         }
         let done = Set(events.filter { $0.eventKind == .mediation }.compactMap { $0.detail?.first.map(String.init) })

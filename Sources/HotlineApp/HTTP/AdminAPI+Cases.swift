@@ -13,7 +13,7 @@ extension AdminAPI {
                 let (record, messages, events) = try await casebook.detail(user, studio: context.parameters.get("studio") ?? "", number: try AdminRequest.number(context))
                 let shows = access.showsPhones(user)
                 return try Self.json(CaseDetail(case: CaseView(record, deployment: deployment, now: clock.now(), showPhone: shows),
-                                                classification: Self.classification(record),
+                                                classification: casebook.classification(record),
                                                 messages: messages.map { MessageView($0, showPhone: shows) }, events: events.map(EventView.init)))
             }
         }
@@ -67,14 +67,6 @@ extension AdminAPI {
         let studio = try access.studio(user, context.parameters.get("studio") ?? "")
         let record = try await casework.change(user, studio: studio, number: try AdminRequest.number(context), version: version, action)
         return try Self.json(CaseView(record, deployment: deployment, now: clock.now(), showPhone: access.showsPhones(user)))
-    }
-
-    /// The classification stored with a case, with its explanation. One that cannot be read (a row
-    /// written by other means, or damaged) is shown as the case's intent and topic with no rules
-    /// fired, rather than failing the whole case page.
-    static func classification(_ record: CaseRecord) -> Classification {
-        (try? JSONDecoder().decode(Classification.self, from: Data(record.classification.utf8)))
-            ?? Classification(intent: record.intent, topic: record.topic, score: 0, matches: [])
     }
 }
 

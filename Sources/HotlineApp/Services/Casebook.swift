@@ -1,16 +1,30 @@
 import Foundation
 import HotlineCore
 import HotlineStorage
+import Logging
 
 /// Reading cases and the roster's load as an account may see them, for the API, the dashboard and
 /// Open311 alike: a case with its conversation and audit trail, the one view of a case
 /// (``CaseView``: its member's name, whether it is overdue, the resident's number whole or masked),
 /// the members with their open and overdue cases.
 struct Casebook: Sendable {
-    let database: AppDatabase, deployment: Deployment, access: Access, clock: WallClock
+    let database: AppDatabase, deployment: Deployment, access: Access, clock: WallClock, logger: Logger
 
     init(_ parts: HotlineParts, access: Access) {
         (database, deployment, self.access, clock) = (parts.database, parts.settings.deployment, access, parts.clock)
+        logger = parts.logger
+    }
+
+    /// The classification stored with a case, with its explanation. One that cannot be read (a row
+    /// written by other means, or damaged) is logged and shown as the case's intent and topic with
+    /// no rules fired, rather than failing the whole case page.
+    func classification(_ record: CaseRecord) -> Classification {
+        do {
+            return try JSONDecoder().decode(Classification.self, from: Data(record.classification.utf8))
+        } catch {
+            logger.warning("case \(record.studioId)-\(record.number): its stored classification cannot be read: \(error)")
+            return Classification(intent: record.intent, topic: record.topic, score: 0, matches: [])
+        }
     }
 
     /// The one view of a case, as `user` may see it (nil: the numbers whole, for the CLI and Open311's masking of its own).
