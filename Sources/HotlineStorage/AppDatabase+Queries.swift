@@ -49,6 +49,18 @@ extension AppDatabase {
         }
     }
 
+    /// Members' names by studio and roster id, from the roster stored at the last start-up (for
+    /// the CLI, which reads no configuration).
+    public func memberNames() async throws -> [String: [String: String]] {
+        try await reader.read { db in
+            var names: [String: [String: String]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT studio_id, id, name FROM roster") {
+                names[row["studio_id"], default: [:]][row["id"]] = row["name"]
+            }
+            return names
+        }
+    }
+
     /// Case numbers by case id (for listing messages with their case number).
     public func caseNumbers() async throws -> [Int64: (studio: String, number: Int)] {
         try await reader.read { db in

@@ -17,8 +17,9 @@ struct Cases: AsyncParsableCommand {
     func run() async throws {
         let database = try openExisting(db.database)
         if !json { CLI.printLine(Listings.caseHeader) }
+        let view = try await CaseViews(database)
         for c in try await database.cases(studio: studio, limit: limit) {
-            CLI.printLine(json ? Listings.json(c) : Listings.text(c))
+            CLI.printLine(json ? Listings.json(view(c)) : Listings.text(view(c)))
         }
     }
 }
@@ -46,13 +47,14 @@ struct CaseDetail: AsyncParsableCommand {
                            : "several studios have a case \(number): \(found.map { "\($0.studioId)-\(number)" }.joined(separator: ", "))")
         }
         let events = try await database.events(caseID: c.id!)
+        let view = try await CaseViews(database)(c)
         if json {
-            CLI.printLine(Listings.json(c))
+            CLI.printLine(Listings.json(view))
             for e in events { CLI.printLine(Listings.json(e)) }
             return
         }
         CLI.printLine(Listings.caseHeader)
-        CLI.printLine(Listings.text(c))
+        CLI.printLine(Listings.text(view))
         CLI.printLine("")
         CLI.printLine("audit trail:")
         for e in events { CLI.printLine(Listings.text(e)) }
@@ -80,6 +82,19 @@ struct Messages: AsyncParsableCommand {
             let number = m.caseId.flatMap { numbers[$0]?.number }
             CLI.printLine(json ? Listings.json(m, caseNumber: number) : Listings.text(m, caseNumber: number))
         }
+    }
+}
+
+/// Cases as the CLI shows them: the one view of a case, numbers whole (the CLI is the operator's,
+/// on the machine that holds the database), members named from the roster stored at start-up.
+struct CaseViews {
+    let names: [String: [String: String]]
+    let now = Date()
+
+    init(_ database: AppDatabase) async throws { names = try await database.memberNames() }
+
+    func callAsFunction(_ c: CaseRecord) -> CaseView {
+        CaseView(c, memberName: c.assigneeId.flatMap { names[c.studioId]?[$0] }, now: now, showPhone: true)
     }
 }
 

@@ -33,7 +33,7 @@ import Testing
         #expect(c.state == .closed && c.outcome == .transferred && c.outcomeNote == "已更换水表" && c.department == "区水务局")
         let closed = try await phones.inbox(resident)
         #expect(closed.count == 2 && closed[0].contains("已由区水务局办结:已更换水表") && closed[1].contains("满意请回复1"), "\(closed)")
-        #expect(Listings.departmentHours(c) == 119.5)
+        #expect(CaseView.departmentHours(c) == 119.5)
     }
 
     @Test(arguments: [

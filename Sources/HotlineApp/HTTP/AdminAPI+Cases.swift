@@ -77,36 +77,6 @@ struct CaseList: Encodable {
     var nextCursor: String?
 }
 
-/// A case as the API shows it.
-struct CaseView: Encodable {
-    struct Deadline: Encodable {
-        var step: String
-        var due: Date
-    }
-    var ref: String, studio: String, number: Int, version: Int, state: String, intent: String, topic: String
-    var area: String?, member: String?, memberName: String?, resident: String, text: String, receivedAt: Date
-    var updatedAt: Date, nextDeadline: Deadline?, overdue: Bool, routing: String?, routingExplanation: String?
-    var outcome: String?, outcomeNote: String?, department: String?, acceptedAt: Date?, firstReplyAt: Date?
-    var closedAt: Date?, satisfaction: String?
-
-    init(_ c: CaseRecord, deployment: Deployment, now: Date, showPhone: Bool) {
-        ref = "\(c.studioId)-\(c.number)"
-        (studio, number, version, state) = (c.studioId, c.number, c.version, c.state.rawValue)
-        (intent, topic, area, member) = (c.intent.rawValue, c.topic.rawValue, c.area, c.assigneeId)
-        memberName = c.assigneeId.flatMap { deployment.studio(id: c.studioId)?.person($0)?.name }
-        resident = showPhone ? c.residentPhone : PhoneNumber.mask(c.residentPhone)
-        (text, receivedAt, updatedAt) = (c.text, c.createdAt, c.updatedAt)
-        nextDeadline = c.progress.currentDeadline.map { Deadline(step: $0.kind.rawValue, due: $0.due) }
-        overdue = (c.progress.currentDeadline?.due).map { $0 < now } ?? false
-        routing = c.routingReason?.rawValue
-        routingExplanation = c.routingExplanation
-        outcome = c.outcome?.rawValue
-        (outcomeNote, department, acceptedAt, firstReplyAt) = (c.outcomeNote, c.department, c.acceptedAt, c.firstReplyAt)
-        closedAt = c.closedAt
-        satisfaction = c.satisfaction?.rawValue
-    }
-}
-
 struct CaseDetail: Encodable {
     var `case`: CaseView, classification: Classification, messages: [MessageView], events: [EventView]
 }

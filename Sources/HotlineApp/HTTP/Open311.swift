@@ -42,22 +42,20 @@ public enum Open311 {
 
     /// A case as a service request. `agency_responsible` is the department it was transferred to,
     /// else the studio; `address` the area.
-    static func request(_ c: CaseRecord, studio: Studio?, topics: TopicCatalog) -> Record {
-        let open = c.state.isOpen
-        let updated = [c.closedAt, c.transferredAt, c.firstReplyAt, c.acceptedAt, c.createdAt].compactMap { $0 }.max() ?? c.createdAt
+    static func request(_ c: CaseView, studio: Studio?, topics: TopicCatalog) -> Record {
+        let open = c.isOpen
         var notes: String?
-        if let outcome = c.outcome, !open { notes = LogText.clean(outcome.label + (c.outcomeNote.map { ":\($0)" } ?? "")) }
-        else if c.state == .withDepartment { notes = "已转交\(c.department ?? "")办理" }
+        if let outcome = c.outcome.flatMap(CaseOutcome.init(rawValue:)), !open { notes = LogText.clean(outcome.label + (c.outcomeNote.map { ":\($0)" } ?? "")) }
+        else if c.state == CaseState.withDepartment.rawValue { notes = "已转交\(c.department ?? "")办理" }
         return [
-            ("service_request_id", "\(c.studioId)-\(c.number)"), ("status", open ? "open" : "closed"), ("status_notes", notes),
-            ("service_name", topics.name(c.topic)), ("service_code", c.topic.rawValue), ("description", LogText.clean(c.text)),
-            ("agency_responsible", c.department ?? studio?.name ?? c.studioId), ("service_notice", nil),
-            ("requested_datetime", Listings.isoString(c.createdAt)), ("updated_datetime", Listings.isoString(updated)),
-            ("expected_datetime", open ? c.progress.currentDeadline.map { Listings.isoString($0.due) } : nil),
+            ("service_request_id", c.ref), ("status", open ? "open" : "closed"), ("status_notes", notes),
+            ("service_name", topics.name(Topic(c.topic))), ("service_code", c.topic), ("description", LogText.clean(c.text)),
+            ("agency_responsible", c.department ?? studio?.name ?? c.studio), ("service_notice", nil),
+            ("requested_datetime", Listings.isoString(c.receivedAt)), ("updated_datetime", Listings.isoString(c.lastActivity)),
+            ("expected_datetime", open ? c.nextDeadline.map { Listings.isoString($0.due) } : nil),
             ("address", c.area), ("address_id", nil), ("zipcode", nil), ("lat", nil), ("long", nil), ("media_url", nil),
         ]
     }
-
 
     static func json(_ records: [Record]) -> String {
         let objects = records.map { r in Dictionary(uniqueKeysWithValues: r.map { ($0.0, $0.1.map { $0 as Any } ?? NSNull()) }) }
@@ -106,7 +104,8 @@ public enum Open311 {
             if let status = query["status"] { cases = cases.filter { $0.state.isOpen == (status == "open") } }
             cases = Array(cases.suffix(1_000).reversed())
         }
-        return cases.map { request($0, studio: deployment.studio(id: $0.studioId), topics: topics) }
+        // Open311 shows no phone number: the view's numbers masked, and `resident` left out anyway.
+        return cases.map { request(CaseView($0, deployment: deployment, now: now, showPhone: false), studio: deployment.studio(id: $0.studioId), topics: topics) }
     }
 
     static func respond(_ records: [Record], format: Substring, root: String, element: String) -> Response {

@@ -2,26 +2,14 @@ import Foundation
 import HotlineCore
 import HotlineStorage
 
-/// One JSON object per line for `hotline cases --json` and `hotline messages --json`.
+/// What the CLI prints: one JSON object per line (`--json`) or one tab-separated line per item.
 public enum Listings {
     /// ISO 8601 in UTC, e.g. 2026-11-21T08:30:00Z.
     public static func isoString(_ date: Date) -> String { CivilTime.iso8601(date) ?? date.formatted(.iso8601) }
 
-    /// A case as a JSON line.
-    public static func json(_ c: CaseRecord) -> String {
-        line([
-            "number": c.number, "studio": c.studioId, "ref": "\(c.studioId)-\(c.number)", "intent": c.intent.rawValue,
-            "topic": c.topic.rawValue, "area": c.area, "area_source": c.areaSource?.rawValue, "member": c.assigneeId,
-            "state": c.state.rawValue, "routing": c.routingReason?.rawValue, "routing_explanation": c.routingExplanation,
-            "resident": c.residentPhone, "text": c.text, "created_at": isoString(c.createdAt),
-            "outcome": c.outcome?.rawValue, "outcome_note": c.outcomeNote, "department": c.department,
-            "accepted_at": c.acceptedAt.map(isoString), "first_reply_at": c.firstReplyAt.map(isoString), "closed_at": c.closedAt.map(isoString),
-            "accept_due": c.acceptDue.map(isoString), "reply_due": c.replyDue.map(isoString), "close_due": c.closeDue.map(isoString),
-            "next_deadline": c.progress.currentDeadline.map { ["step": $0.kind.rawValue, "due": isoString($0.due)] },
-            "satisfaction": c.satisfaction?.rawValue, "survey": c.surveyState?.rawValue, "reopened": c.reopened,
-            "missed_deadlines": c.missedDeadlines, "transferred_at": c.transferredAt.map(isoString),
-            "department_hours": departmentHours(c),
-        ])
+    /// A case as a JSON line: the one view of a case (``CaseView``), keyed as the admin API keys it.
+    public static func json(_ c: CaseView) -> String {
+        (try? AdminAPI.encoder.encode(c)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
     /// A notice's fields for a JSON line.
@@ -49,22 +37,15 @@ public enum Listings {
     }
 
     /// A case as one readable line.
-    public static func text(_ c: CaseRecord) -> String {
-        let who = c.assigneeId ?? "-"
-        var outcome = c.outcome.map { $0.rawValue + (c.department.map { ":\($0)" } ?? "") } ?? "-"
-        if let hours = departmentHours(c) { outcome += " in \(hours) h" }
-        if c.state == .withDepartment, let d = c.department { outcome = "with \(d) since \(c.transferredAt.map(isoString) ?? "-")" }
-        let deadline = c.progress.currentDeadline.map { "\($0.kind.rawValue) by \(isoString($0.due))" } ?? "-"
+    public static func text(_ c: CaseView) -> String {
+        var outcome = c.outcome.map { $0 + (c.department.map { ":\($0)" } ?? "") } ?? "-"
+        if let hours = c.departmentHours { outcome += " in \(hours) h" }
+        if c.state == CaseState.withDepartment.rawValue, let d = c.department { outcome = "with \(d) since \(c.transferredAt.map(isoString) ?? "-")" }
+        let deadline = c.nextDeadline.map { "\($0.step) by \(isoString($0.due))" } ?? "-"
         return [
-            "\(c.studioId)-\(c.number)", "\(c.intent.rawValue)/\(c.topic.rawValue)", c.area ?? "-", who, c.state.rawValue, outcome,
-            deadline, c.satisfaction?.rawValue ?? "-", isoString(c.createdAt), c.text,
+            c.ref, "\(c.intent)/\(c.topic)", c.area ?? "-", c.member ?? "-", c.state, outcome,
+            deadline, c.satisfaction ?? "-", isoString(c.receivedAt), c.text,
         ].joined(separator: "\t")
-    }
-
-    /// Hours the department took, from the transfer to the recorded answer (nil: not transferred or not closed).
-    public static func departmentHours(_ c: CaseRecord) -> Double? {
-        guard c.outcome == .transferred, let from = c.transferredAt, let to = c.closedAt else { return nil }
-        return (to.timeIntervalSince(from) / 360).rounded() / 10
     }
 
     /// The header line of the text listing.
