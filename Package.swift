@@ -98,8 +98,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
-                // Seeds large databases directly (the notice benchmarks' residents).
-                .product(name: "GRDB", package: "GRDB.swift"),
+                // No GRDB: the benchmarks seed and count through storage's door, like everything else.
                 // The dispatch benchmark's trivial sendsms client.
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

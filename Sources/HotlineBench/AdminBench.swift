@@ -1,7 +1,6 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import HotlineApp
 import HotlineCore
 import HotlineStorage
@@ -37,19 +36,14 @@ struct AdminBench: AsyncParsableCommand {
         logger.logLevel = .error
         let hotline = try HotlineSetup.make(HotlinePaths(config: config, intents: intents, database: database), clock: .fixed(Self.now),
                                             environment: [:], logger: logger)
-        let fixture = try Fixture.open(database)
-        let existing = try await fixture.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM cases") ?? 0 }
-        if existing == 0 {
+        if try await hotline.database.tableCounts().cases == 0 {
             let start = Date()
-            try await seed(hotline, into: fixture)
+            try await seed(hotline)
             print("seeded in \(String(format: "%.0f", Date().timeIntervalSince(start))) s")
         }
-        let counts = try await fixture.read { db in
-            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases") ?? 0, try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM case_events") ?? 0)
-        }
+        let counts = try await hotline.database.tableCounts()
         let size = (try FileManager.default.attributesOfItem(atPath: database)[.size] as? Int ?? 0) / 1_048_576
-        print("database \(database): \(counts.0) cases, \(counts.1) messages, \(counts.2) audit-trail entries, \(size) MiB")
+        print("database \(database): \(counts.cases) cases, \(counts.messages) messages, \(counts.caseEvents) audit-trail entries, \(size) MiB")
         let staff = StaffAccounts(hotline, cost: 4)
         if try await hotline.database.staffUser(login: "bench-coordinator") == nil {
             _ = try await staff.add(login: "bench-coordinator", name: "bench", role: .coordinator, studios: ["xujiawan"])
@@ -57,16 +51,16 @@ struct AdminBench: AsyncParsableCommand {
         }
         let coordinator = try await staff.issueToken(login: "bench-coordinator", days: 1).token
         let auditor = try await staff.issueToken(login: "bench-auditor", days: 1).token
-        try await explain(fixture)
+        try await explain(hotline.database)
         try await inProcess(hotline)
 
         let port = try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
             let app = buildApplication(parts: hotline, senders: nil, port: 0, onServerRunning: { port in started.resume(returning: port) })
             Task { try await app.runService(gracefulShutdownSignals: []) }
         }
-        let deep = try await fixture.read { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM cases WHERE studio_id = 'xujiawan' AND topic = 'water' ORDER BY id DESC LIMIT 1 OFFSET 5000") ?? 1
-        }
+        var water = CaseFilter(studios: ["xujiawan"])
+        water.topic = Topic("water")
+        let deep = try await hotline.database.cases(water, now: Self.now, cursor: nil, limit: 5_000).cases.last?.id ?? 1
         let queries: [(String, String, String)] = [
             ("cases: studio + open states, first page of 50", "/api/v1/cases?studio=xujiawan&state=assigned,accepted,replied&limit=50", coordinator),
             ("cases: studio + topic, a page 5,000 cases deep", "/api/v1/cases?studio=xujiawan&topic=water&limit=50&cursor=c\(deep)", coordinator),
@@ -129,27 +123,35 @@ struct AdminBench: AsyncParsableCommand {
         try await time("its CSV") { report.csv().count }
     }
 
-    /// The plans SQLite chooses for the list and report queries.
-    func explain(_ fixture: DatabaseQueue) async throws {
-        let plans = [
-            "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND state IN ('assigned','accepted','replied') ORDER BY id DESC LIMIT 51",
-            "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND topic = 'water' AND id < 100000 ORDER BY id DESC LIMIT 51",
-            "SELECT * FROM cases WHERE studio_id IN ('xujiawan') AND assignee_id = 'M3' AND state IN ('closed') AND created_at >= '2026-06-01' AND created_at < '2026-07-01' ORDER BY id DESC LIMIT 51",
-            "SELECT * FROM cases WHERE studio_id IN ('xujiawan','xinjiang') AND next_due < '2026-11-30' ORDER BY id DESC LIMIT 51",
-            "SELECT studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due FROM cases WHERE studio_id = 'xujiawan' AND created_at >= '2026-10-31 16:00:00.000' AND created_at < '2026-11-30 16:00:00.000' ORDER BY created_at, id",
-            "SELECT * FROM cases WHERE next_due < '2026-11-30' AND studio_id IN ('xujiawan') ORDER BY next_due, id LIMIT 500",
+    /// The plans SQLite chooses for the list and report queries: the SQL storage runs for them.
+    func explain(_ database: AppDatabase) async throws {
+        func filter(_ change: (inout CaseFilter) -> Void) -> CaseFilter {
+            var f = CaseFilter(studios: ["xujiawan"])
+            change(&f)
+            return f
+        }
+        let calendar = { var c = Calendar(identifier: .gregorian); c.timeZone = TimeZone(identifier: "UTC")!; return c }()
+        let june = calendar.date(from: DateComponents(year: 2026, month: 6, day: 1))!
+        let july = calendar.date(from: DateComponents(year: 2026, month: 7, day: 1))!
+        let plans: [(String, PlannedQuery)] = [
+            ("cases: studio + open states", .caseList(filter { $0.states = [.assigned, .accepted, .replied] }, cursor: nil, limit: 50)),
+            ("cases: studio + topic, below a cursor", .caseList(filter { $0.topic = Topic("water") }, cursor: .below(id: 100_000), limit: 50)),
+            ("cases: member + closed + received in June", .caseList(filter {
+                $0.member = "M3"; $0.states = [.closed]; $0.receivedFrom = june; $0.receivedBefore = july
+            }, cursor: nil, limit: 50)),
+            ("cases: overdue, two studios", .caseList(filter { $0.studios = ["xujiawan", "xinjiang"]; $0.overdue = true }, cursor: nil, limit: 50)),
+            ("a month's rate facts, one studio", .caseFacts(studio: "xujiawan", from: Self.now.addingTimeInterval(-30 * 86_400), to: Self.now)),
+            ("overdue list, one studio", .overdue(studios: ["xujiawan"], limit: 500)),
         ]
         print("\nquery plans:")
-        for sql in plans {
-            let detail = try await fixture.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
-            }
-            print("- `\(sql.prefix(110))…`: \(detail.joined(separator: "; "))")
+        for (name, query) in plans {
+            print("- \(name): \(try await database.queryPlan(query, now: Self.now).joined(separator: "; "))")
         }
     }
 
-    /// A year of cases to `now`, with their messages and audit trails, written directly.
-    func seed(_ hotline: HotlineParts, into fixture: DatabaseQueue) async throws {
+    /// A year of cases to `now`, with their messages and audit trails, imported through storage's
+    /// door in batches.
+    func seed(_ hotline: HotlineParts) async throws {
         let deployment = hotline.settings.deployment
         // The first studio (by the demo's ids, xujiawan) gets 70% of the cases.
         let studios = deployment.studios.sorted { ($0.id == "xujiawan" ? 0 : 1, $0.id) < ($1.id == "xujiawan" ? 0 : 1, $1.id) }
@@ -157,69 +159,59 @@ struct AdminBench: AsyncParsableCommand {
         let perCase = messagesPerCase
         let texts = ["小区停水三天了,一直没人管", "燕村的路坑坑洼洼,下雨天根本走不了", "楼上装修天天噪音到晚上十一点", "物业乱收费,停车费一年涨了两次",
                      "医保异地就医怎么报销?", "公司拖欠工资三个月了", "孩子上小学需要准备哪些材料", "污水直接排到河里", "暖气不热", "路灯坏了好几天"]
-        try await fixture.write { db in
-            let insertCase = try db.makeStatement(sql: """
-                INSERT INTO cases(studio_id, number, resident_phone, intent, topic, area, area_source, assignee_id, state, routing_reason,
-                                  routing_explanation, classification, text, created_at, updated_at, outcome, outcome_note, accepted_at,
-                                  first_reply_at, closed_at, accept_due, reply_due, close_due, satisfaction, survey_state)
-                VALUES (?, ?, ?, ?, ?, ?, 'text', ?, ?, 'linked-area', 'seeded', '{}', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertMessage = try db.makeStatement(sql: """
-                INSERT INTO messages(studio_id, direction, channel, from_number, to_number, text, status, kind, case_id, created_at)
-                VALUES (?, ?, 'json', ?, ?, ?, ?, ?, ?, ?)
-                """)
-            let insertEvent = try db.makeStatement(sql: "INSERT INTO case_events(case_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)")
-            var rng = Workload.Random(state: 2026)
-            var numbers: [String: Int] = [:]
-            let year: TimeInterval = 365 * 86_400
-            let topics = TopicCatalog.standard.ids
-            for i in 0..<total {
-                let studio = rng.below(10) < 7 ? studios[0] : studios[min(1, studios.count - 1)]
-                let members = studio.roster.filter { $0.role == .member }
-                let member = members[rng.below(members.count)]
-                let area = studio.areas[rng.below(studio.areas.count)].id
-                let created = Self.now.addingTimeInterval(-year + year * Double(i) / Double(total))
-                let age = Self.now.timeIntervalSince(created)
-                let number = (numbers[studio.id] ?? 0) + 1
-                numbers[studio.id] = number
-                let topic = topics[rng.below(topics.count)]
-                let intent = rng.below(5) == 0 ? Intent.question : .complaint
-                let phone = "+86137" + String(format: "%08d", rng.below(100_000_000))
-                // Recent cases are still open; older ones closed (1 in 12 unresolved), most answered the survey.
-                let open = age < 10 * 86_400 && rng.below(3) > 0
-                let acceptDue = created.addingTimeInterval(4 * 3600)
-                let accepted: Date? = open && rng.below(3) == 0 ? nil : created.addingTimeInterval(Double(600 + rng.below(6 * 3600)))
-                let state: CaseState = open ? (accepted == nil ? .assigned : .accepted) : (rng.below(4) == 0 ? .closed : .surveyed)
-                let closed: Date? = open ? nil : created.addingTimeInterval(Double(86_400 + rng.below(5 * 86_400)))
-                let outcome: CaseOutcome? = open ? nil : (rng.below(12) == 0 ? .unresolved : (rng.below(20) == 0 ? .proposal : .resolved))
-                let satisfaction: Satisfaction? = state == .surveyed ? [.satisfied, .satisfied, .basicallySatisfied, .unsatisfied][rng.below(4)] : nil
-                let text = texts[rng.below(texts.count)] + "(\(area))"
-                try insertCase.execute(arguments: [
-                    studio.id, number, phone, intent.rawValue, topic.rawValue, area, member.id, state.rawValue, text, created,
-                    closed ?? accepted ?? created, outcome?.rawValue, outcome.map { _ in "已处理" }, accepted, accepted, closed, acceptDue,
-                    accepted.map { $0.addingTimeInterval(2 * 86_400) }, created.addingTimeInterval(7 * 86_400), satisfaction?.rawValue,
-                    state == .surveyed ? "answered" : nil,
-                ])
-                let caseID = db.lastInsertedRowID
-                let hotlineNumber = studio.hotlineNumbers.first ?? "10690001"
-                try insertMessage.execute(arguments: [studio.id, "in", phone, hotlineNumber, text, "received", nil, caseID, created])
-                for k in 1..<max(1, perCase) {
-                    try insertMessage.execute(arguments: [studio.id, "out", hotlineNumber, k % 2 == 0 ? member.phone : phone, "【徐家湾委员工作室】您的诉求已收到,编号\(number)",
-                                                          "delivered", k % 2 == 0 ? "member-notice" : "case-update", caseID, created.addingTimeInterval(Double(k))])
-                }
-                try insertEvent.execute(arguments: [caseID, created, "resident", "opened", "\(intent.rawValue)/\(topic.rawValue)"])
-                try insertEvent.execute(arguments: [caseID, created, "system", "assigned", "\(member.id): linked-area"])
-                if let closed { try insertEvent.execute(arguments: [caseID, closed, member.id, "closed", "\(outcome!.rawValue): 已处理"]) }
-                if open { try db.execute(sql: """
-                    INSERT INTO assignee_load(studio_id, assignee_id, open_cases) VALUES (?, ?, 1)
-                    ON CONFLICT(studio_id, assignee_id) DO UPDATE SET open_cases = open_cases + 1
-                    """, arguments: [studio.id, member.id]) }
+        var rng = Workload.Random(state: 2026)
+        var numbers: [String: Int] = [:]
+        let year: TimeInterval = 365 * 86_400
+        let topics = TopicCatalog.standard.ids
+        var batch: [CaseHistory] = []
+        for i in 0..<total {
+            let studio = rng.below(10) < 7 ? studios[0] : studios[min(1, studios.count - 1)]
+            let members = studio.roster.filter { $0.role == .member }
+            let member = members[rng.below(members.count)]
+            let area = studio.areas[rng.below(studio.areas.count)].id
+            let created = Self.now.addingTimeInterval(-year + year * Double(i) / Double(total))
+            let age = Self.now.timeIntervalSince(created)
+            let number = (numbers[studio.id] ?? 0) + 1
+            numbers[studio.id] = number
+            let topic = topics[rng.below(topics.count)]
+            let intent = rng.below(5) == 0 ? Intent.question : .complaint
+            let phone = "+86137" + String(format: "%08d", rng.below(100_000_000))
+            // Recent cases are still open; older ones closed (1 in 12 unresolved), most answered the survey.
+            let open = age < 10 * 86_400 && rng.below(3) > 0
+            let accepted: Date? = open && rng.below(3) == 0 ? nil : created.addingTimeInterval(Double(600 + rng.below(6 * 3600)))
+            let state: CaseState = open ? (accepted == nil ? .assigned : .accepted) : (rng.below(4) == 0 ? .closed : .surveyed)
+            let closed: Date? = open ? nil : created.addingTimeInterval(Double(86_400 + rng.below(5 * 86_400)))
+            let outcome: CaseOutcome? = open ? nil : (rng.below(12) == 0 ? .unresolved : (rng.below(20) == 0 ? .proposal : .resolved))
+            let satisfaction: Satisfaction? = state == .surveyed ? [.satisfied, .satisfied, .basicallySatisfied, .unsatisfied][rng.below(4)] : nil
+            let text = texts[rng.below(texts.count)] + "(\(area))"
+            let progress = CaseProgress(state: state, assignee: member.id, outcome: outcome, outcomeNote: outcome.map { _ in "已处理" },
+                                        acceptedAt: accepted, firstReplyAt: accepted, closedAt: closed, acceptDue: created.addingTimeInterval(4 * 3600),
+                                        replyDue: accepted.map { $0.addingTimeInterval(2 * 86_400) }, closeDue: created.addingTimeInterval(7 * 86_400),
+                                        satisfaction: satisfaction, surveyState: state == .surveyed ? .answered : nil)
+            // The case page shows each case's classification: a stored one as intake writes it.
+            let record = CaseRecord(studioId: studio.id, number: number, residentPhone: phone, intent: intent, topic: topic, area: area,
+                                    areaSource: .text, routingReason: .linkedArea, routingExplanation: "seeded",
+                                    classification: Classification(intent: intent, topic: topic, score: 1, matches: []).jsonText,
+                                    text: text, createdAt: created, updatedAt: closed ?? accepted ?? created, progress: progress)
+            let hotlineNumber = studio.hotlineNumbers.first ?? "10690001"
+            var messages = [MessageRecord(studioId: studio.id, direction: .inbound, channel: "json", from: phone, to: hotlineNumber,
+                                          text: text, status: .received, createdAt: created)]
+            for k in 1..<max(1, perCase) {
+                messages.append(MessageRecord(studioId: studio.id, direction: .outbound, channel: "json", from: hotlineNumber,
+                                              to: k % 2 == 0 ? member.phone : phone, text: "【徐家湾委员工作室】您的诉求已收到,编号\(number)",
+                                              status: .delivered, kind: k % 2 == 0 ? .memberNotice : .caseUpdate,
+                                              createdAt: created.addingTimeInterval(Double(k))))
+            }
+            var events = [CaseEventRecord(at: created, actor: "resident", kind: .opened, detail: "\(intent.rawValue)/\(topic.rawValue)"),
+                          CaseEventRecord(at: created, actor: "system", kind: .assigned, detail: "\(member.id): linked-area")]
+            if let closed { events.append(CaseEventRecord(at: closed, actor: member.id, kind: .closed, detail: "\(outcome!.rawValue): 已处理")) }
+            batch.append(CaseHistory(record: record, messages: messages, events: events))
+            if batch.count == 5_000 {
+                try await hotline.database.importHistory(batch)
+                batch.removeAll(keepingCapacity: true)
             }
         }
-        // The case page shows each case's classification: a stored one as intake writes it.
-        try await fixture.write { db in
-            try db.execute(sql: "UPDATE cases SET classification = json_object('intent', intent, 'topic', topic, 'score', 1.0, 'matches', json('[]'))")
-            try db.execute(sql: "ANALYZE")
-        }
+        try await hotline.database.importHistory(batch)
+        try await hotline.database.refreshStatistics()
     }
 }

@@ -1,10 +1,10 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
-import GRDB
 import HotlineApp
 import HotlineChannels
 import HotlineCore
+import HotlineStorage
 import Hummingbird
 import HotlineTestSupport
 import Logging
@@ -195,11 +195,10 @@ struct DispatchBench: AsyncParsableCommand {
         let env = ["HOTLINE_KANNEL_SECRET": "bench-secret", "HOTLINE_KANNEL_PASSWORD": "bench-pw"]
         let local = try HotlineSetup.make(paths, environment: env, logger: logger)
         let count = messages
-        try await Fixture.open(database).write { db in
-            let insert = try db.makeStatement(sql: "INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at) VALUES ('xujiawan', ?, '龙湖社区', ?, ?)")
-            let now = Date()
-            for i in 0..<count { try insert.execute(arguments: ["+86137" + String(format: "%08d", i), now, now]) }
-        }
+        let now = Date()
+        try await local.database.importResidents((0..<count).map { i in
+            ResidentRecord(studioId: "xujiawan", phone: "+86137" + String(format: "%08d", i), area: "龙湖社区", seenAt: now)
+        })
         let p = Process()
         p.executableURL = URL(fileURLWithPath: hotline)
         p.arguments = ["serve", "--config", configDir.path, "--intents", intents, "--database", database, "--port", String(ports["TARGET_PORT"]!),

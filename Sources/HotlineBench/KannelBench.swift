@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import Hummingbird
 import HotlineChannels
 import HotlineStorage
@@ -124,7 +123,7 @@ struct KannelBench: AsyncParsableCommand {
         }
         var targetTask: Task<Void, any Error>?
         defer { targetTask?.cancel() }
-        var done: () throws -> Int = { counter.withLock { $0 } }
+        var done: () async throws -> Int = { counter.withLock { $0 } }
         switch target {
         case .trivial, .storeOnly:
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: ports["TARGET_PORT"]!)))
@@ -159,21 +158,15 @@ struct KannelBench: AsyncParsableCommand {
             hotlinePIDs.append(p.processIdentifier)
             // Let hotline create and migrate its database before reading it.
             try await Task.sleep(for: .seconds(3))
-            let db = try DatabaseQueue(path: dir.appendingPathComponent("h.sqlite").path,
-                                       configuration: { var c = Configuration(); c.readonly = true; c.busyMode = .timeout(5); return c }())
-            // Counted incrementally: each poll reads only the rows added since the last one (ids grow
-            // with commit order, there being one writer). Counting the whole inbound index fifty
-            // times a second took ≈ 5% of a core from the processes being measured by the end of a run.
+            let database = try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path)
+            // Counted incrementally: each poll reads only the rows added since the last one.
+            // Counting the whole inbound index fifty times a second took ≈ 5% of a core from the
+            // processes being measured by the end of a run.
             let seen = Mutex((count: 0, lastID: Int64(0)))
             done = {
                 let (count, lastID) = seen.withLock { ($0.count, $0.lastID) }
-                let (added, maxID) = try db.read { db in
-                    let maxID = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM messages") ?? 0
-                    let added = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE id > ? AND id <= ? AND direction = 'in'",
-                                                 arguments: [lastID, maxID]) ?? 0
-                    return (added, maxID)
-                }
-                seen.withLock { $0 = (count + added, maxID) }
+                let (added, newest) = try await database.inboundSince(lastID)
+                seen.withLock { $0 = (count + added, newest) }
                 return count + added
             }
         }
@@ -211,7 +204,7 @@ struct KannelBench: AsyncParsableCommand {
         // make the end up to 200 ms late.
         var last = (at: Date(), count: 0)
         while true {
-            let count = try done()
+            let count = try await done()
             if count >= messages { break }
             guard Date() < deadline else { throw ValidationError("timed out: \(count) of \(messages) arrived") }
             let now = Date()

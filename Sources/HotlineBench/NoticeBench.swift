@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import HotlineApp
 import HotlineCore
+import HotlineStorage
 import Logging
 
 /// A notice to every resident of an area: the audience read from the database, planned (pure) and
@@ -46,17 +46,11 @@ struct NoticeBench: AsyncParsableCommand {
             throw ValidationError("the configuration needs a studio with the area 龙湖社区 (the demo config)")
         }
         let count = residents
-        let fixture = try Fixture.open(path)
-        try await fixture.write { db in
-            let insert = try db.makeStatement(sql: """
-                INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at, opted_out_at) VALUES (?, ?, '龙湖社区', ?, ?, ?)
-                """)
-            let now = Date()
-            for i in 0..<count {
-                let phone = "+86137" + String(format: "%08d", (i * 48_271) % 100_000_000)
-                try insert.execute(arguments: [studio.id, phone, now, now, i % 50 == 0 ? now : nil])
-            }
-        }
+        let now = Date()
+        try await hotline.database.importResidents((0..<count).map { i in
+            ResidentRecord(studioId: studio.id, phone: "+86137" + String(format: "%08d", (i * 48_271) % 100_000_000), area: "龙湖社区",
+                           seenAt: now, optedOutAt: i % 50 == 0 ? now : nil)
+        })
         let desk = NoticeService(hotline)
         let draft = NoticeDraft(kind: .meeting, title: "龙湖小区停车协商会",
                                 meeting: Meeting(at: Date().addingTimeInterval(3 * 86_400), place: "社区党群服务中心二楼"),
@@ -69,7 +63,7 @@ struct NoticeBench: AsyncParsableCommand {
         let (_, plan) = try await desk.create(studio: studio.id, draft, by: "bench")
         let create = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let cpu = IntakeBench.cpuSeconds() - cpuBefore
-        let outbox = try await fixture.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM outbox") ?? 0 }
+        let outbox = try await hotline.database.tableCounts().outbox
         return (preview, create, plan.recipients.count, outbox, cpu)
     }
 }

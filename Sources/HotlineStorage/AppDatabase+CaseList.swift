@@ -81,51 +81,57 @@ public struct CaseFacts: Sendable {
 }
 
 extension AppDatabase {
+    /// The SQL of a page of the case list, with its arguments (one more row than `limit`: whether there is a next page).
+    static func caseListQuery(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) -> (String, StatementArguments) {
+        var clauses: [String] = []
+        var args: [(any DatabaseValueConvertible)?] = []
+        clauses.append("studio_id IN (\(Array(repeating: "?", count: filter.studios.count).joined(separator: ",")))")
+        args += filter.studios.map { $0 as any DatabaseValueConvertible }
+        if !filter.states.isEmpty {
+            clauses.append("state IN (\(Array(repeating: "?", count: filter.states.count).joined(separator: ",")))")
+            args += filter.states.map { $0.rawValue as any DatabaseValueConvertible }
+        }
+        if let m = filter.member { clauses.append("assignee_id = ?"); args.append(m) }
+        if let a = filter.area { clauses.append("area = ?"); args.append(a) }
+        if let t = filter.topic { clauses.append("topic = ?"); args.append(t.rawValue) }
+        if let i = filter.intent { clauses.append("intent = ?"); args.append(i.rawValue) }
+        switch filter.overdue {
+        case true?: clauses.append("next_due < ?"); args.append(now)
+        case false?: clauses.append("(next_due IS NULL OR next_due >= ?)"); args.append(now)
+        case nil: break
+        }
+        if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(f) }
+        if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(b) }
+        if let q = filter.text, !q.isEmpty {
+            // LIKE with the pattern's own wildcards escaped: the words are matched as written.
+            let escaped = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_")
+            clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
+        }
+        switch cursor {
+        case let .below(id)?: clauses.append("id < ?"); args.append(id)
+        case let .after(due, id)?:
+            clauses.append("(next_due > ? OR (next_due = ? AND id > ?))")
+            args += [StoredDate.value(due), StoredDate.value(due), id]
+        case nil: break
+        }
+        let order: String
+        switch filter.sort {
+        case .received: order = "id DESC"
+        case .deadline:
+            clauses.append("next_due IS NOT NULL")
+            order = "next_due, id"
+        }
+        let sql = "SELECT * FROM cases WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+        args.append(limit + 1)
+        return (sql, StatementArguments(args.map { $0?.databaseValue ?? .null }))
+    }
+
     /// A page of cases matching `filter`, newest first, below `cursor` (a case id).
     public func cases(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) async throws -> CasePage {
         try await reader.read { db in
-            var clauses: [String] = []
-            var args: [(any DatabaseValueConvertible)?] = []
-            clauses.append("studio_id IN (\(Array(repeating: "?", count: filter.studios.count).joined(separator: ",")))")
-            args += filter.studios.map { $0 as any DatabaseValueConvertible }
-            if !filter.states.isEmpty {
-                clauses.append("state IN (\(Array(repeating: "?", count: filter.states.count).joined(separator: ",")))")
-                args += filter.states.map { $0.rawValue as any DatabaseValueConvertible }
-            }
-            if let m = filter.member { clauses.append("assignee_id = ?"); args.append(m) }
-            if let a = filter.area { clauses.append("area = ?"); args.append(a) }
-            if let t = filter.topic { clauses.append("topic = ?"); args.append(t.rawValue) }
-            if let i = filter.intent { clauses.append("intent = ?"); args.append(i.rawValue) }
-            switch filter.overdue {
-            case true?: clauses.append("next_due < ?"); args.append(now)
-            case false?: clauses.append("(next_due IS NULL OR next_due >= ?)"); args.append(now)
-            case nil: break
-            }
-            if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(f) }
-            if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(b) }
-            if let q = filter.text, !q.isEmpty {
-                // LIKE with the pattern's own wildcards escaped: the words are matched as written.
-                let escaped = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                    .replacingOccurrences(of: "_", with: "\\_")
-                clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
-            }
-            switch cursor {
-            case let .below(id)?: clauses.append("id < ?"); args.append(id)
-            case let .after(due, id)?:
-                clauses.append("(next_due > ? OR (next_due = ? AND id > ?))")
-                args += [StoredDate.value(due), StoredDate.value(due), id]
-            case nil: break
-            }
-            let order: String
-            switch filter.sort {
-            case .received: order = "id DESC"
-            case .deadline:
-                clauses.append("next_due IS NOT NULL")
-                order = "next_due, id"
-            }
-            let sql = "SELECT * FROM cases WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
-            args.append(limit + 1)
-            var cases = try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args.map { $0?.databaseValue ?? .null }))
+            let (sql, arguments) = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
+            var cases = try CaseRecord.fetchAll(db, sql: sql, arguments: arguments)
             var next: CaseCursor?
             if cases.count > limit {
                 cases.removeLast()
@@ -150,18 +156,20 @@ extension AppDatabase {
         }
     }
 
+    /// What reports read of a studio's cases received in a span (studio, from, to).
+    static let caseFactsSQL = """
+        SELECT studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due
+        FROM cases WHERE studio_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id
+        """
+
     /// The facts the rates need of the cases each studio received in its span, oldest first.
     public func caseFacts(received spans: [(studio: String, from: Date, to: Date)]) async throws -> [CaseFacts] {
         try await reader.read { db in
             var out: [CaseFacts] = []
             // One indexed range per studio (cases_by_studio_created), read through SQLite's C API:
             // a month of a busy district is ten thousand rows or more.
-            let sql = """
-                SELECT studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due
-                FROM cases WHERE studio_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id
-                """
             for span in spans {
-                var s = BoundStatement(try db.cachedStatement(sql: sql))
+                var s = BoundStatement(try db.cachedStatement(sql: Self.caseFactsSQL))
                 s.bind(span.studio); s.bind(StoredDate.value(span.from)); s.bind(StoredDate.value(span.to))
                 try s.rows(db) { row in
                     let progress = CaseProgress(state: row.text(5).flatMap(CaseState.init) ?? .received, assignee: row.text(1),
@@ -175,17 +183,15 @@ extension AppDatabase {
         }
     }
 
+    static let overdueColumns = "studio_id, number, assignee_id, topic, area, state, next_due"
+
     /// Open cases past the deadline they work towards, as an overdue list shows them (optionally
     /// of some studios), most overdue first.
     public func overdueList(now: Date, studios: [String]?, limit: Int = 500) async throws -> [OverdueCase] {
         try await reader.read { db in
-            var s = BoundStatement(try db.cachedStatement(sql: """
-                SELECT studio_id, number, assignee_id, topic, area, state, next_due FROM cases WHERE next_due < ?
-                \(studios.map { " AND studio_id IN (\($0.map { _ in "?" }.joined(separator: ",")))" } ?? "") ORDER BY next_due, id LIMIT ?
-                """))
-            s.bind(StoredDate.value(now))
-            for studio in studios ?? [] { s.bind(studio) }
-            s.bind(limit)
+            let (sql, arguments) = Self.overdueQuery(Self.overdueColumns, now: now, studios: studios, limit: limit)
+            var s = BoundStatement(try db.cachedStatement(sql: sql))
+            for value in arguments { s.bind(value) }
             var out: [OverdueCase] = []
             try s.rows(db) { row in
                 guard let due = row.date(6), let state = row.text(5).flatMap(CaseState.init),
@@ -198,18 +204,24 @@ extension AppDatabase {
         }
     }
 
+    /// The SQL of the overdue list: open cases whose next deadline has passed, most overdue first.
+    static func overdueQuery(_ columns: String, now: Date, studios: [String]?, limit: Int) -> (String, [DatabaseValue]) {
+        var sql = "SELECT \(columns) FROM cases WHERE next_due < ?"
+        var args = [StoredDate.value(now)]
+        if let studios {
+            sql += " AND studio_id IN (\(Array(repeating: "?", count: studios.count).joined(separator: ",")))"
+            args += studios.map(\.databaseValue)
+        }
+        sql += " ORDER BY next_due, id LIMIT ?"
+        args.append(limit.databaseValue)
+        return (sql, args)
+    }
+
     /// Open cases past the deadline they work towards (optionally of some studios), most overdue first.
     public func overdueCases(now: Date, studios: [String]?, limit: Int = 500) async throws -> [CaseRecord] {
         try await reader.read { db in
-            var sql = "SELECT * FROM cases WHERE next_due < ?"
-            var args: [any DatabaseValueConvertible] = [now]
-            if let studios {
-                sql += " AND studio_id IN (\(Array(repeating: "?", count: studios.count).joined(separator: ",")))"
-                args += studios.map { $0 as any DatabaseValueConvertible }
-            }
-            sql += " ORDER BY next_due, id LIMIT ?"
-            args.append(limit)
-            return try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(args))
+            let (sql, arguments) = Self.overdueQuery("*", now: now, studios: studios, limit: limit)
+            return try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
         }
     }
 

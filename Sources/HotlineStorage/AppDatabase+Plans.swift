@@ -1,0 +1,34 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// A query of the lists and reports whose plan can be asked for.
+public enum PlannedQuery: Sendable {
+    /// A page of the case list (``AppDatabase/cases(_:now:cursor:limit:)``): board, API, dashboard.
+    case caseList(CaseFilter, cursor: CaseCursor?, limit: Int)
+    /// What a report reads of one studio's cases received in a span (``AppDatabase/caseFacts(received:)``).
+    case caseFacts(studio: String, from: Date, to: Date)
+    /// The overdue list (``AppDatabase/overdueCases(now:studios:limit:)``).
+    case overdue(studios: [String]?, limit: Int)
+}
+
+extension AppDatabase {
+    /// How SQLite will run `query` (its `EXPLAIN QUERY PLAN` lines, e.g. `SEARCH cases USING INDEX
+    /// cases_by_studio_created (…)`): the very SQL the list or report runs, so that benchmarks print
+    /// the plans they measure and tests can hold each list to an index.
+    public func queryPlan(_ query: PlannedQuery, now: Date) async throws -> [String] {
+        let (sql, arguments): (String, StatementArguments)
+        switch query {
+        case let .caseList(filter, cursor, limit):
+            (sql, arguments) = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
+        case let .caseFacts(studio, from, to):
+            (sql, arguments) = (Self.caseFactsSQL, [studio, StoredDate.value(from), StoredDate.value(to)])
+        case let .overdue(studios, limit):
+            let (text, values) = Self.overdueQuery("*", now: now, studios: studios, limit: limit)
+            (sql, arguments) = (text, StatementArguments(values))
+        }
+        return try await reader.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+        }
+    }
+}
