@@ -23,11 +23,7 @@ import Testing
 
     @Test func theAPIAndTheCLIShowACaseAsOneObjectAndOpen311AgreesWithIt() async throws {
         let database = scratchDatabase()
-        try FileManager.default.createDirectory(atPath: (database as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let config = repoRoot.appendingPathComponent("config").path
-        _ = try runCLI(["users", "add", "--config", config, "--database", database, "chen", "--name", "陈", "--role", "coordinator", "--studio", "xujiawan"])
-        let token = try #require(try runCLI(["users", "token", "--config", config, "--database", database, "chen"])
-            .split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("hl_") }.map(String.init))
+        let token = try coordinatorToken(database: database)
         let server = try ServerProcess(database: database, environment: ["HOTLINE_OPEN311_TOKEN": "e2e-open311"])
         defer { _ = server.terminate() }
         let (status, _) = try await server.post("/webhooks/json", #"{"id":"v1","from":"+8613700000001","to":"10690001","text":"5号楼外墙皮脱落,物业不管"}"#)

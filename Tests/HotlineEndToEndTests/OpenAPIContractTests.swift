@@ -31,11 +31,7 @@ import Testing
 
     @Test func everyOperationAnswersAsDocumented() async throws {
         let database = scratchDatabase()
-        try FileManager.default.createDirectory(atPath: (database as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let config = repoRoot.appendingPathComponent("config").path
-        _ = try runCLI(["users", "add", "--config", config, "--database", database, "chen", "--name", "陈", "--role", "coordinator", "--studio", "xujiawan"])
-        let token = try #require(try runCLI(["users", "token", "--config", config, "--database", database, "chen"])
-            .split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("hl_") }.map(String.init))
+        let token = try coordinatorToken(database: database)
         let server = try ServerProcess(database: database)
         defer { _ = server.terminate() }
         // Some cases to read, note, reassign and close.

@@ -105,6 +105,16 @@ final class ServerProcess: @unchecked Sendable {
     }
 }
 
+/// Adds the coordinator `chen` of xujiawan to a new database at `database` (through the CLI, as an
+/// operator would) and returns an API token for them.
+func coordinatorToken(database: String) throws -> String {
+    try FileManager.default.createDirectory(atPath: (database as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    let config = repoRoot.appendingPathComponent("config").path
+    _ = try runCLI(["users", "add", "--config", config, "--database", database, "chen", "--name", "陈", "--role", "coordinator", "--studio", "xujiawan"])
+    return try #require(try runCLI(["users", "token", "--config", config, "--database", database, "chen"])
+        .split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("hl_") }.map(String.init))
+}
+
 /// Runs a `hotline` CLI command to its end: exit status, standard output, standard error.
 func runHotline(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
