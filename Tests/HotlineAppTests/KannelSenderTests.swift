@@ -29,7 +29,7 @@ final class FakeTransport: HTTPTransport {
     static let item = OutboxItem(outboxID: 1, messageID: 9, channel: "kannel", from: "10690001", to: "+8613700000001", text: "已收到", attempt: 1)
 
     @Test func connectionErrorIsRetryableAndNamesNoSecret() async {
-        let sender = HTTPGatewaySender.kannel(Gateways.kannel, transport: FakeTransport([nil]))
+        let sender = HTTPGatewaySender(Gateways.kannel, transport: FakeTransport([nil]))
         let outcome = await sender.send(Self.item)
         guard case let .retryable(reason) = outcome else {
             Issue.record("expected retryable, got \(outcome)")
@@ -40,7 +40,7 @@ final class FakeTransport: HTTPTransport {
 
     @Test func answersMapToOutcomes() async {
         let transport = FakeTransport([(202, "3: Queued for later delivery"), (403, "Authorization failed")])
-        let sender = HTTPGatewaySender.kannel(Gateways.kannel, transport: transport)
+        let sender = HTTPGatewaySender(Gateways.kannel, transport: transport)
         #expect(await sender.send(Self.item) == .accepted(providerID: nil))
         #expect(await sender.send(Self.item) == .permanent("kannel 403: Authorization failed"))
         #expect(transport.seen.count == 2)

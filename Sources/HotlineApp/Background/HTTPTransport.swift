@@ -35,42 +35,24 @@ public struct AsyncHTTPTransport: HTTPTransport {
     }
 }
 
-/// Sends through a gateway's HTTP API: the adapter builds the request and reads the answer, the
+/// Sends through a gateway's HTTP API: the channel builds the request and reads the answer, the
 /// transport carries it. No answer at all (refused, timed out) is worth a retry.
 public struct HTTPGatewaySender: MessageSender {
-    let name: String
+    let channel: any HotlineChannel
     let transport: any HTTPTransport
-    let request: @Sendable (OutboxItem) -> OutboundHTTPRequest
-    let outcome: @Sendable (Int, String) -> SendOutcome
+
+    public init(_ channel: any HotlineChannel, transport: any HTTPTransport) {
+        (self.channel, self.transport) = (channel, transport)
+    }
 
     public func send(_ item: OutboxItem) async -> SendOutcome {
+        let request = channel.sendRequest(OutgoingText(messageID: item.messageID, from: item.from, to: item.to, text: item.text))
         do {
-            let (status, body) = try await transport.send(request(item))
-            return outcome(status, body)
+            let (status, body) = try await transport.send(request)
+            return channel.sendOutcome(status: status, body: body)
         } catch {
             // Never log the request: its URL or headers hold credentials.
-            return .retryable("\(name) unreachable: \(type(of: error))")
+            return .retryable("\(type(of: channel).kind) unreachable: \(type(of: error))")
         }
-    }
-
-    /// Kannel's sendsms.
-    public static func kannel(_ channel: KannelChannel, transport: any HTTPTransport) -> HTTPGatewaySender {
-        HTTPGatewaySender(name: "kannel", transport: transport,
-                          request: { channel.sendRequest(messageID: $0.messageID, from: $0.from, to: $0.to, text: $0.text) },
-                          outcome: KannelChannel.outcome)
-    }
-
-    /// A Twilio-compatible Messages API.
-    public static func twilio(_ channel: TwilioChannel, transport: any HTTPTransport) -> HTTPGatewaySender {
-        HTTPGatewaySender(name: "twilio", transport: transport,
-                          request: { channel.sendRequest(messageID: $0.messageID, to: $0.to, text: $0.text) },
-                          outcome: TwilioChannel.outcome)
-    }
-
-    /// An Android phone's SMS Gateway app.
-    public static func android(_ channel: AndroidGatewayChannel, transport: any HTTPTransport) -> HTTPGatewaySender {
-        HTTPGatewaySender(name: "android gateway", transport: transport,
-                          request: { channel.sendRequest(to: $0.to, text: $0.text) },
-                          outcome: AndroidGatewayChannel.outcome)
     }
 }

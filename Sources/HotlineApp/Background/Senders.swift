@@ -29,7 +29,7 @@ public struct SenderDirectory: Sendable {
 
     public init(_ senders: [String: any MessageSender]) { self.senders = senders }
 
-        /// The real senders for the configured channels, with their credentials from the secrets.
+    /// The real senders for the configured channels, with their credentials from the secrets.
     public static func configured(_ parts: HotlineParts, transport: any HTTPTransport = AsyncHTTPTransport()) -> SenderDirectory {
         var senders: [String: any MessageSender] = [:]
         let adapters = parts.channels
@@ -37,9 +37,9 @@ public struct SenderDirectory: Sendable {
             switch channel.kind {
             case .dryrun: senders[channel.id] = DryRunSender(logger: parts.logger)
             case .json: break
-            case .kannel: senders[channel.id] = HTTPGatewaySender.kannel(adapters.kannel(channel), transport: transport)
-            case .twilio: senders[channel.id] = HTTPGatewaySender.twilio(adapters.twilio(channel), transport: transport)
-            case .android: senders[channel.id] = HTTPGatewaySender.android(adapters.android(channel), transport: transport)
+            case .kannel: senders[channel.id] = HTTPGatewaySender(adapters.kannel(channel), transport: transport)
+            case .twilio: senders[channel.id] = HTTPGatewaySender(adapters.twilio(channel), transport: transport)
+            case .android: senders[channel.id] = HTTPGatewaySender(adapters.android(channel), transport: transport)
             }
         }
         return SenderDirectory(senders)
