@@ -19,7 +19,7 @@ struct Cases: AsyncParsableCommand {
         if !json { CLI.printLine(Listings.caseHeader) }
         let view = try await CaseViews(database)
         for c in try await database.cases(studio: studio, limit: limit) {
-            CLI.printLine(json ? Listings.json(view(c)) : Listings.text(view(c)))
+            CLI.printLine(json ? try Listings.json(view(c)) : Listings.text(view(c)))
         }
     }
 }
@@ -49,7 +49,7 @@ struct CaseDetail: AsyncParsableCommand {
         let events = try await database.events(caseID: c.id!)
         let view = try await CaseViews(database)(c)
         if json {
-            CLI.printLine(Listings.json(view))
+            CLI.printLine(try Listings.json(view))
             for e in events { CLI.printLine(Listings.json(e)) }
             return
         }

@@ -8,8 +8,8 @@ public enum Listings {
     public static func isoString(_ date: Date) -> String { CivilTime.iso8601(date) ?? date.formatted(.iso8601) }
 
     /// A case as a JSON line: the one view of a case (``CaseView``), keyed as the admin API keys it.
-    public static func json(_ c: CaseView) -> String {
-        (try? AdminAPI.encoder.encode(c)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    public static func json(_ c: CaseView) throws -> String {
+        String(decoding: try AdminAPI.encoder.encode(c), as: UTF8.self)
     }
 
     /// A notice's fields for a JSON line.
