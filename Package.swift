@@ -36,7 +36,7 @@ let package = Package(
         ),
         .target(
             name: "HotlineConfig",
-            dependencies: ["HotlineCore", .product(name: "Yams", package: "Yams")],
+            dependencies: ["HotlineCore", "HotlineChannels", .product(name: "Yams", package: "Yams")],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineChannels
 import HotlineCore
 
 /// Loads `config/`: `hotline.yaml` (service settings, sectors, channels) and `studios/*.yaml` (one studio each).
@@ -187,36 +188,43 @@ public enum ConfigLoader {
         return topic
     }
 
+    /// The keys every channel may have; its kind declares the rest (``HotlineChannel/options``).
+    static let commonChannelKeys = ["id", "kind", "secret_env", "require_secret", "rate_limit", "allow", "max_parts"]
+
     static func channel(_ value: YAMLValue) throws(ConfigError) -> ChannelSettings {
-        let keys = try value.mapping(allowed: Set(["id", "kind", "secret_env", "require_secret", "rate_limit", "allow", "max_parts"]
-                                                  + ChannelSettings.knownOptions), what: "channel")
-        guard let idValue = keys["id"] else { throw value.error("channel: 'id' is missing") }
-        guard let kindValue = keys["kind"] else { throw value.error("channel: 'kind' is missing") }
+        let given = try value.mapping(what: "channel")
+        guard let idValue = given["id"] else { throw value.error("channel: 'id' is missing") }
+        guard let kindValue = given["kind"] else { throw value.error("channel: 'kind' is missing") }
         let kindName = try kindValue.string("kind")
-        guard let kind = ChannelKind(rawValue: kindName) else {
-            throw kindValue.error("channel: unknown kind '\(kindName)' (known: \(ChannelKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        guard let spec = ChannelRegistry.spec(named: kindName) else {
+            throw kindValue.error("channel: unknown kind '\(kindName)' (known: \(ChannelRegistry.kindNames.joined(separator: ", ")))")
         }
-        let secretEnv = try keys["secret_env"]?.string("secret_env")
-        if let secretEnv, secretEnv.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
-            throw keys["secret_env"]!.error("secret_env names an environment variable (letters, digits, _), not the secret itself")
-        }
+        let kind = spec.kind
+        let keys = try value.mapping(allowed: Set(commonChannelKeys + spec.options.map(\.name)), what: "\(kind) channel")
+        var secretEnv: String?
+        if let v = keys["secret_env"] { secretEnv = try environmentName(v, "secret_env") }
         let id = try idValue.string("id")
-        guard id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }), !["dlr", "status"].contains(id) else {
-            throw idValue.error("channel id '\(id)' must be ASCII letters, digits, - or _ (it is a URL path: /webhooks/<kind>/<id>), and not dlr or status")
+        let reserved = spec.routeNames
+        guard id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }), !reserved.contains(id) else {
+            throw idValue.error("channel id '\(id)' must be ASCII letters, digits, - or _ (it is a URL path: /webhooks/<kind>/<id>)"
+                                + (reserved.isEmpty ? "" : ", and not \(reserved.sorted().joined(separator: " or "))"))
+        }
+        if case let .required(what) = spec.webhookSecret, secretEnv == nil {
+            throw value.error("channel \(id): \(article(kind)) \(kind) channel needs 'secret_env' (\(what))")
         }
         var options: [String: String] = [:]
-        for key in ChannelSettings.knownOptions {
-            if let v = keys[key] { options[key] = try v.string(key) }
-        }
-        if kind == .android && secretEnv == nil {
-            throw value.error("channel \(id): an android channel needs 'secret_env' (the app's webhook signing key)")
-        }
-        for key in ChannelSettings.requiredOptions(kind) where options[key] == nil {
-            throw value.error("channel \(id): a \(kind.rawValue) channel needs '\(key)'")
-        }
-        for key in ["sendsms_url", "public_url", "api_base_url", "api_url"] {
-            if let url = options[key], URL(string: url)?.scheme?.hasPrefix("http") != true {
-                throw keys[key]!.error("channel \(id): \(key) must be an http(s) URL")
+        for option in spec.options {
+            guard let v = keys[option.name] else {
+                if option.required { throw value.error("channel \(id): \(article(kind)) \(kind) channel needs '\(option.name)'") }
+                continue
+            }
+            switch option.form {
+            case .text: options[option.name] = try v.string(option.name)
+            case .environment: options[option.name] = try environmentName(v, option.name)
+            case .url:
+                let url = try v.string(option.name)
+                guard URL(string: url)?.scheme?.hasPrefix("http") == true else { throw v.error("channel \(id): \(option.name) must be an http(s) URL") }
+                options[option.name] = url
             }
         }
         return ChannelSettings(
@@ -225,5 +233,17 @@ public enum ConfigLoader {
             rateLimit: try keys["rate_limit"]?.double("rate_limit", in: 0.01...100_000),
             options: options, allow: try keys["allow"]?.strings("allow") ?? [],
             maxParts: try keys["max_parts"]?.int("max_parts", in: 1...10) ?? 5)
+    }
+
+    /// "an android channel", "a kannel channel".
+    static func article(_ kind: ChannelKind) -> String { kind.rawValue.first.map { "aeiou".contains($0) } == true ? "an" : "a" }
+
+    /// The name of an environment variable (letters, digits, _): never a secret itself.
+    static func environmentName(_ value: YAMLValue, _ key: String) throws(ConfigError) -> String {
+        let name = try value.string(key)
+        guard !name.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) else {
+            throw value.error("\(key) names an environment variable (letters, digits, _), not the secret itself")
+        }
+        return name
     }
 }

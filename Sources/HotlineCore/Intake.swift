@@ -79,7 +79,7 @@ extension IntakePlan {
     /// The plan with every reply cut to at most `maxParts` SMS parts.
     public func fitting(maxParts: Int) -> IntakePlan {
         switch self {
-        case var .registration(area, reply):
+        case .registration(let area, var reply):
             reply.text = SMSSegments.fit(reply.text, maxParts: maxParts)
             return .registration(area: area, reply: reply)
         case var .newCase(plan):

@@ -1,17 +1,19 @@
 import Foundation
 
-/// The kinds of channel the service knows.
-public enum ChannelKind: String, Sendable, Codable, CaseIterable {
-    /// Signed JSON webhook in (`POST /webhooks/json`); cannot send.
-    case json
-    /// Sends nothing: marks outbound messages sent and logs them (demo, development).
-    case dryrun
-    /// Kannel: MO at `/webhooks/kannel`, delivery reports at `/webhooks/kannel/dlr`, sends through sendsms.
-    case kannel
-    /// Twilio-compatible: SMS at `/webhooks/twilio`, status at `/webhooks/twilio/status`, sends through the Messages API.
-    case twilio
-    /// An Android phone running capcom6's SMS Gateway: webhooks at `/webhooks/android`, sends through its API.
-    case android
+/// A kind of channel: the `kind:` of config/hotline.yaml. Each kind is declared beside its adapter
+/// in HotlineChannels (`extension ChannelKind { static let kannel = … }`), so that adding a kind
+/// touches only its folder and the registration list there.
+public struct ChannelKind: Hashable, Sendable, CustomStringConvertible {
+    /// The name in config files, webhook paths (`/webhooks/<kind>`) and logs.
+    public let rawValue: String
+    /// Whether a channel of this kind can carry outbound messages (the JSON webhook cannot).
+    public let sends: Bool
+
+    public init(_ name: String, sends: Bool = true) { (rawValue, self.sends) = (name, sends) }
+
+    public var description: String { rawValue }
+    public static func == (a: ChannelKind, b: ChannelKind) -> Bool { a.rawValue == b.rawValue }
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }
 
 /// One configured channel: how messages come in and go out.
@@ -24,7 +26,8 @@ public struct ChannelSettings: Sendable, Equatable {
     public var requireSecret: Bool
     /// Messages per second this channel may send (nil: unlimited).
     public var rateLimit: Double?
-    /// Kind-specific settings (e.g. Kannel's `sendsms_url`, `username`, `password_env`, `public_url`).
+    /// Kind-specific settings, as the kind declares them (e.g. Kannel's `sendsms_url`, `username`,
+    /// `password_env`, `public_url`); a `*_env` option names the environment variable of a secret.
     public var options: [String: String]
     /// Source addresses allowed to call this channel's webhooks (empty: any).
     public var allow: [String]
@@ -43,22 +46,8 @@ public struct ChannelSettings: Sendable, Equatable {
         self.maxParts = maxParts
     }
 
-    /// Options each kind needs, and the environment variables among them (`*_env`).
-    public static func requiredOptions(_ kind: ChannelKind) -> [String] {
-        switch kind {
-        case .json, .dryrun: []
-        case .kannel: ["sendsms_url", "username", "password_env", "public_url"]
-        case .twilio: ["account_sid", "auth_token_env", "public_url", "from"]
-        case .android: ["api_url", "username", "password_env", "number"]
-        }
-    }
-
-    /// Every option a channel may have.
-    public static let knownOptions = ["sendsms_url", "username", "password_env", "public_url", "account_sid", "auth_token_env",
-                                      "api_base_url", "from", "api_url", "number"]
-
     /// Whether this channel can carry outbound messages.
-    public var canSend: Bool { kind != .json }
+    public var canSend: Bool { kind.sends }
 }
 
 /// Follow-through settings for the deadline service: deadlines (shorter for urgent topics),

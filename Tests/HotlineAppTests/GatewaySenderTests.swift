@@ -10,7 +10,7 @@ import Testing
     static let item = OutboxItem(outboxID: 1, messageID: 9, channel: "c", from: "10690001", to: "+8613700000001", text: "已收到", attempt: 1)
     static let text = OutgoingText(messageID: 9, from: "10690001", to: "+8613700000001", text: "已收到")
 
-    static let channels: [any HotlineChannel] = [
+    static let channels: [any SendingChannel] = [
         Gateways.kannel,
         TwilioChannel(accountSID: "AC1", authToken: "tok-en", apiBaseURL: "http://127.0.0.1:9", publicURL: "https://hotline.example.org",
                       sender: "+15005550006", defaultCountryCode: "86"),
@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: [(0, "kannel"), (1, "twilio"), (2, "android")])
     func sendsTheChannelsRequestAndReadsItsAnswer(index: Int, kind: String) async {
         let channel = Self.channels[index]
-        #expect(type(of: channel).kind == kind)
+        #expect(type(of: channel).kind.rawValue == kind)
         let answers: [(Int, String)] = [(202, #"{"sid":"SM1","id":"a1"}"#), (400, #"{"code":21211,"message":"bad number"}"#), (503, "busy")]
         let transport = FakeTransport(answers + [nil])
         let sender = HTTPGatewaySender(channel, transport: transport)

@@ -114,7 +114,7 @@ final class FakeTransport: HTTPTransport {
         }
         let channels = try await hotline.database.messages().filter { $0.direction == .inbound }.map(\.channel).sorted()
         #expect(channels == ["box1", "box1", "box2"])
-        let dlr = hotline.channels.kannel(settings.channel("box2")!).sendRequest(messageID: 5, from: "1", to: "2", text: "x").url
+        let dlr = hotline.channels.adapter(for: settings.channel("box2")!, as: KannelChannel.self)!.sendRequest(messageID: 5, from: "1", to: "2", text: "x").url
         #expect(dlr.contains(FormFields.encode("http://h:2/webhooks/kannel/box2/dlr?message=5")))
     }
 

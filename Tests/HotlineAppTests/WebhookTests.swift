@@ -48,6 +48,30 @@ import Testing
         #expect(try await hotline.database.messages().count == 3)
     }
 
+    /// Every channel also answers at /webhooks/<kind>/<its id>; a program gets JSON even when it
+    /// names no channel, or sends more than the service reads.
+    @Test func eachJSONChannelAnswersAtItsOwnPathAndStrangersGetJSON() async throws {
+        let hotline = try makeHotline()
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
+            try await client.execute(uri: "/webhooks/json/json", method: .post, body: ByteBuffer(string: body(id: "own", text: "停水了"))) { r in
+                #expect(r.status == .ok && String(buffer: r.body).contains(#""case":1"#))
+            }
+            let refusals: [(String, String, HTTPResponse.Status, String)] = [
+                ("/webhooks/json/nope", body(id: "x", text: "停水了"), .notFound, "no json channel 'nope'"),
+                ("/webhooks/json", String(repeating: "x", count: 70_000), .contentTooLarge, "body is larger than 65536 bytes"),
+                ("/webhooks/json", body(id: "y", to: "10699999", text: "停水了"), .notFound, "no studio has the hotline number"),
+            ]
+            for (path, payload, status, error) in refusals {
+                try await client.execute(uri: path, method: .post, body: ByteBuffer(string: payload)) { r in
+                    #expect(r.status == status && r.headers[.contentType]?.hasPrefix("application/json") == true, "\(path)")
+                    let answer = try JSONSerialization.jsonObject(with: Data(buffer: r.body)) as? [String: String]
+                    #expect(answer?["error"]?.contains(error) == true, "\(path): \(String(buffer: r.body))")
+                }
+            }
+        }
+        #expect(try await hotline.database.messages().filter { $0.direction == .inbound }.map(\.providerId) == ["own"])
+    }
+
     struct BadRow: Sendable, CustomStringConvertible {
         var name: String
         var body: [UInt8]

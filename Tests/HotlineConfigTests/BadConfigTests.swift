@@ -77,6 +77,25 @@ func scratchIntents(_ files: [String: String]) throws -> String {
             text: "channels:\n  - { id: dryrun, kind: dryrun }\nsenders:\n  roster_max_forwards: -1\n", line: 4, message: "senders.roster_max_forwards"),
         Row(name: "secret written in place of a variable name", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - { id: json, kind: json, secret_env: \"s3cr3t!\" }\n", line: 3, message: "names an environment variable"),
+        // Each kind declares its own keys (HotlineChannel.options): the loader checks them, line by line.
+        Row(name: "a kind's required key missing", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: box\n    kind: kannel\n    username: u\n    password_env: P\n    public_url: http://h\n",
+            line: 3, message: "channel box: a kannel channel needs 'sendsms_url'"),
+        Row(name: "another kind's key", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: box\n    kind: kannel\n    sendsms_url: http://k\n    username: u\n"
+                + "    password_env: P\n    public_url: http://h\n    account_sid: AC1\n", line: 9, message: "kannel channel: unknown key 'account_sid'"),
+        Row(name: "a URL that is none", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: t\n    kind: twilio\n    account_sid: AC1\n    auth_token_env: T\n"
+                + "    public_url: https://h\n    from: \"+1500\"\n    api_base_url: ftp://x\n", line: 9, message: "channel t: api_base_url must be an http(s) URL"),
+        Row(name: "a secret in a *_env key", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: box\n    kind: kannel\n    sendsms_url: http://k\n    username: u\n"
+                + "    password_env: \"hunter2!\"\n    public_url: http://h\n", line: 7, message: "password_env names an environment variable"),
+        Row(name: "a signing key the kind needs", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - { id: phone, kind: android, api_url: \"http://p\", username: u, password_env: P, number: \"1069\" }\n",
+            line: 3, message: "channel phone: an android channel needs 'secret_env' (the app's webhook signing key)"),
+        Row(name: "a channel id that is a route of its kind", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: dlr\n    kind: kannel\n    sendsms_url: http://k\n    username: u\n"
+                + "    password_env: P\n    public_url: http://h\n", line: 3, message: "channel id 'dlr' must be"),
     ]
 
     @Test(arguments: rows)

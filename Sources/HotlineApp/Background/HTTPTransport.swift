@@ -38,10 +38,10 @@ public struct AsyncHTTPTransport: HTTPTransport {
 /// Sends through a gateway's HTTP API: the channel builds the request and reads the answer, the
 /// transport carries it. No answer at all (refused, timed out) is worth a retry.
 public struct HTTPGatewaySender: MessageSender {
-    let channel: any HotlineChannel
+    let channel: any SendingChannel
     let transport: any HTTPTransport
 
-    public init(_ channel: any HotlineChannel, transport: any HTTPTransport) {
+    public init(_ channel: any SendingChannel, transport: any HTTPTransport) {
         (self.channel, self.transport) = (channel, transport)
     }
 

@@ -32,14 +32,11 @@ public struct SenderDirectory: Sendable {
     /// The real senders for the configured channels, with their credentials from the secrets.
     public static func configured(_ parts: HotlineParts, transport: any HTTPTransport = AsyncHTTPTransport()) -> SenderDirectory {
         var senders: [String: any MessageSender] = [:]
-        let adapters = parts.channels
         for channel in parts.settings.channels {
-            switch channel.kind {
-            case .dryrun: senders[channel.id] = DryRunSender(logger: parts.logger)
-            case .json: break
-            case .kannel: senders[channel.id] = HTTPGatewaySender(adapters.kannel(channel), transport: transport)
-            case .twilio: senders[channel.id] = HTTPGatewaySender(adapters.twilio(channel), transport: transport)
-            case .android: senders[channel.id] = HTTPGatewaySender(adapters.android(channel), transport: transport)
+            if channel.kind == .dryrun {
+                senders[channel.id] = DryRunSender(logger: parts.logger)
+            } else if let adapter = parts.channels.adapter(for: channel) as? any SendingChannel {
+                senders[channel.id] = HTTPGatewaySender(adapter, transport: transport)
             }
         }
         return SenderDirectory(senders)

@@ -17,51 +17,33 @@ struct WebhookController {
         (self.intake, adapters, settings, database) = (intake, parts.channels, parts.settings, parts.database)
         (clock, logger, heartbeat) = (parts.clock, parts.logger, parts.dispatcherHeartbeat)
     }
-    /// Largest request body read; larger bodies get 413.
-    static let maxBody = 64 * 1024
-    /// The most a gateway's body may carry when a longer text is stored cut (Kannel's post-url).
-    static let maxCutBody = 1024 * 1024
-
     func addRoutes(to router: Router<HotlineRequestContext>) {
-        if let channel = settings.channels.first(where: { $0.kind == .json }) {
-            let webhook = JSONWebhook(secret: adapters.secret(for: channel), maxTextLength: settings.maxInboundLength,
-                                      defaultCountryCode: settings.deployment.defaultCountryCode)
-            router.post("/webhooks/json") { request, _ in
-                await receiveJSON(request, webhook: webhook, channel: channel)
-            }
-        }
-        // Every gateway channel answers at /webhooks/<kind>/<channel id>; the first of each kind also
-        // at /webhooks/<kind>, the short path the README's gateway setups use.
-        var firstOfKind = Set<ChannelKind>()
+        // Each kind's webhooks answer at /webhooks/<kind>/<channel id> (and its routes below it);
+        // the first channel of the kind also at /webhooks/<kind>, the short path the README's setups use.
+        var kinds: [ChannelKind] = []
+        var channelsOfKind: [ChannelKind: [String: (channel: ChannelSettings, adapter: any HotlineChannel, routes: [WebhookRoute])]] = [:]
         for channel in settings.channels {
-            let base = "/webhooks/\(channel.kind.rawValue)"
-            let bases = firstOfKind.insert(channel.kind).inserted ? [base, "\(base)/\(channel.id)"] : ["\(base)/\(channel.id)"]
-            for base in bases {
-                switch channel.kind {
-                case .json, .dryrun:
-                    break
-                case .kannel:
-                    let kannel = adapters.kannel(channel)
-                    // Kannel calls get-url with GET and post-url with POST (form body); both carry the same fields.
-                    router.get(RouterPath(base)) { request, context in await receiveKannel(request, context, kannel: kannel, channel: channel) }
-                    router.post(RouterPath(base)) { request, context in await receiveKannel(request, context, kannel: kannel, channel: channel) }
-                    router.get(RouterPath(base + "/dlr")) { request, context in
-                        await deliveryReport(request, context, channel: channel) { fields, header throws(WebhookError) in
-                            try kannel.deliveryReport(fields: fields, secretHeader: header)
-                        }
+            guard let adapter = adapters.adapter(for: channel) else { continue }
+            if channelsOfKind[channel.kind] == nil { kinds.append(channel.kind) }
+            channelsOfKind[channel.kind, default: [:]][channel.id] = (channel, adapter, adapter.webhooks)
+        }
+        for kind in kinds {
+            let channels = channelsOfKind[kind] ?? [:]
+            guard let first = settings.channels.first(where: { $0.kind == kind }).flatMap({ channels[$0.id] }) else { continue }
+            // Channels of one kind have the same routes in the same order.
+            for (index, route) in first.routes.enumerated() {
+                for method in route.methods {
+                    let method: HTTPRequest.Method = method == .get ? .get : .post
+                    router.on(RouterPath("/webhooks/\(kind)\(route.path)"), method: method) { request, context in
+                        await receive(request, context, route: route, adapter: first.adapter, channel: first.channel)
                     }
-                case .twilio:
-                    let twilio = adapters.twilio(channel)
-                    router.post(RouterPath(base)) { request, context in await receiveTwilio(request, context, twilio: twilio, channel: channel) }
-                    router.post(RouterPath(base + "/status")) { request, context in
-                        await deliveryReport(request, context, channel: channel, queryFields: false) { fields, _ throws(WebhookError) in
-                            try twilio.statusCallback(pathAndQuery: request.uri.description, fields: fields,
-                                                      signature: request.headers[.init(TwilioChannel.signatureHeader)!])
+                    router.on(RouterPath("/webhooks/\(kind)/{channel}\(route.path)"), method: method) { request, context in
+                        let id = context.parameters.get("channel") ?? ""
+                        guard let (channel, adapter, routes) = channels[id], index < routes.count else {
+                            return Self.response(first.adapter.reply(to: .notFound("no \(kind) channel '\(id.prefix(40))'")))
                         }
+                        return await receive(request, context, route: routes[index], adapter: adapter, channel: channel)
                     }
-                case .android:
-                    let android = adapters.android(channel)
-                    router.post(RouterPath(base)) { request, context in await receiveAndroid(request, context, android: android, channel: channel) }
                 }
             }
         }
@@ -90,136 +72,106 @@ struct WebhookController {
     /// How long the dispatcher may show no sign of life before `/readyz` says so.
     static let dispatcherSilence: TimeInterval = 30
 
-    func receiveJSON(_ request: Request, webhook: JSONWebhook, channel: ChannelSettings) async -> Response {
-        let body: ByteBuffer
+    /// One webhook request: the source address checked, the body read as the route says, the
+    /// request verified and parsed by the channel, what it carried stored, and the channel's answer.
+    func receive(_ request: Request, _ context: HotlineRequestContext, route: WebhookRoute, adapter: any HotlineChannel,
+                 channel: ChannelSettings) async -> Response {
+        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
+        let event: WebhookEvent
         do {
-            body = try await request.body.collect(upTo: Self.maxBody)
+            event = try route.parse(try await read(request, body: route.body))
         } catch {
-            return Self.json(.contentTooLarge, ["error": "body is larger than \(Self.maxBody) bytes"])
-        }
-        let text: InboundText
-        do {
-            text = try webhook.parse(body: Array(buffer: body), signature: request.headers[.init(JSONWebhook.signatureHeader)!])
-        } catch {
-            return reject(error, channel: channel)
-        }
-        do {
-            let receipt = try await intake.receive(text, channel: channel)
-            var answer: [String: any Sendable] = ["message_id": receipt.messageID, "duplicate": receipt.duplicate]
-            answer["case"] = receipt.caseNumber
-            return Self.json(.ok, answer)
-        } catch let error as IntakeError {
-            return Self.json(.notFound, ["error": error.description])
-        } catch {
-            logger.error("webhook \(channel.id): cannot store message: \(error)")
-            // 5xx: the provider retries, and the same id is then stored once.
-            return Self.json(.serviceUnavailable, ["error": "message not stored, try again"])
-        }
-    }
-
-    /// The query's fields, plus a form body's for POST.
-    /// - Parameters:
-    ///   - query: include the query's fields (Kannel puts its fields there; Twilio signs only the body's).
-    ///   - cutOver: read a body longer than `maxBody` to its end but keep only its first `maxBody`
-    ///     bytes (the last field cut there), rather than refusing it: for a gateway that retries a
-    ///     refusal, so that a very long text is stored cut like a long GET text.
-    func fields(_ request: Request, query: Bool = true, cutOver: Bool = false) async throws(WebhookError) -> [String: String] {
-        var fields = query ? try FormFields.parse(Array((request.uri.query ?? "").utf8)) : [:]
-        if request.method == .post {
-            let body: [UInt8]
-            var cut = false
-            if cutOver {
-                var kept: [UInt8] = []
-                var total = 0
-                do {
-                    for try await part in request.body {
-                        let room = Self.maxBody - kept.count
-                        if part.readableBytes > room { cut = true }
-                        if room > 0 { kept += part.readableBytesView.prefix(room) }
-                        total += part.readableBytes
-                        // No text a gateway passes on comes near (255 parts of 67 characters, 9
-                        // bytes each encoded: 154 KB): past this, it is no message at all.
-                        if total > Self.maxCutBody { throw WebhookError.malformed("body is larger than \(Self.maxCutBody) bytes") }
-                    }
-                } catch let e as WebhookError {
-                    throw e
-                } catch {
-                    throw .malformed("the body could not be read")
-                }
-                body = kept
-            } else {
-                guard let whole = try? await request.body.collect(upTo: Self.maxBody) else {
-                    throw .malformed("body is larger than \(Self.maxBody) bytes")
-                }
-                body = Array(buffer: whole)
+            switch error {
+            case .unauthorized: logger.warning("webhook \(channel.id): refused: \(error)")
+            case .malformed, .tooLarge: logger.info("webhook \(channel.id): bad request: \(error)")
             }
-            fields.merge(cut ? try FormFields.parse(cut: body) : try FormFields.parse(body)) { _, body in body }
+            return Self.response(adapter.reply(to: .refused(error)))
         }
-        return fields
-    }
-
-    func receiveKannel(_ request: Request, _ context: HotlineRequestContext, kannel: KannelChannel, channel: ChannelSettings) async -> Response {
-        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
-        let text: InboundText
-        do {
-            text = try kannel.inbound(fields: try await fields(request, cutOver: true), secretHeader: request.headers[.init(KannelChannel.secretHeader)!])
-        } catch {
-            return reject(error, channel: channel)
-        }
-        // An empty 200: Kannel sends no reply of its own (with omit-empty); replies go through the outbox.
-        return await store(text, channel: channel, stored: Response(status: .ok))
-    }
-
-    func receiveTwilio(_ request: Request, _ context: HotlineRequestContext, twilio: TwilioChannel, channel: ChannelSettings) async -> Response {
-        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
-        let text: InboundText
-        do {
-            // Only the form body is signed as fields; the query is part of the signed URL.
-            guard let body = try? await request.body.collect(upTo: Self.maxBody) else { throw WebhookError.malformed("body too large") }
-            text = try twilio.inbound(pathAndQuery: request.uri.description, fields: try FormFields.parse(Array(buffer: body)),
-                                      signature: request.headers[.init(TwilioChannel.signatureHeader)!])
-        } catch let error as WebhookError {
-            return reject(error, channel: channel)
-        } catch {
-            return reject(.malformed("\(error)"), channel: channel)
-        }
-        // TwiML with no message: the replies go out through the REST API and the outbox.
-        var headers = HTTPFields()
-        headers[.contentType] = "text/xml; charset=utf-8"
-        return await store(text, channel: channel,
-                           stored: Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "<Response/>"))))
-    }
-
-    func receiveAndroid(_ request: Request, _ context: HotlineRequestContext, android: AndroidGatewayChannel,
-                        channel: ChannelSettings) async -> Response {
-        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
-        let event: AndroidGatewayChannel.Event
-        do {
-            guard let body = try? await request.body.collect(upTo: Self.maxBody) else { throw WebhookError.malformed("body too large") }
-            event = try android.event(body: Array(buffer: body), signature: request.headers[.init(AndroidGatewayChannel.signatureHeader)!],
-                                      timestamp: request.headers[.init(AndroidGatewayChannel.timestampHeader)!], now: clock.now())
-        } catch let error as WebhookError {
-            return reject(error, channel: channel)
-        } catch {
-            return reject(.malformed("\(error)"), channel: channel)
-        }
-        if case let .received(text) = event { return await store(text, channel: channel, stored: Response(status: .ok)) }
-        do {
-            switch event {
-            case .received:
-                break
-            case let .status(providerID, status, detail):
-                guard let status, let id = try await database.outboundMessageID(channel: channel.id, providerID: providerID) else {
-                    logger.info("webhook \(channel.id): event ignored: \(detail)")
-                    return Response(status: .ok)
-                }
-                try await database.recordDeliveryReport(messageID: id, channel: channel.id, status: Self.stored(status), detail: detail,
-                                                                now: clock.now())
+        switch event {
+        case let .reply(reply):
+            return Self.response(reply)
+        case let .inbound(text):
+            do {
+                let receipt = try await intake.receive(text, channel: channel)
+                return Self.response(route.stored(StoredInbound(messageID: receipt.messageID, duplicate: receipt.duplicate,
+                                                                caseNumber: receipt.caseNumber)))
+            } catch let error as IntakeError {
+                return Self.response(adapter.reply(to: .notFound(error.description)))
+            } catch {
+                logger.error("webhook \(channel.id): cannot store message: \(error)")
+                // 5xx: the provider retries, and the same id is then stored once.
+                return Self.response(adapter.reply(to: .notStored("message")))
             }
-            return Response(status: .ok)
-        } catch {
-            logger.error("webhook \(channel.id): cannot store event: \(error)")
-            return Self.text(.serviceUnavailable, "not stored, try again")
+        case let .delivery(report):
+            do {
+                try await record(report, channel: channel)
+                return Response(status: .ok)
+            } catch {
+                logger.error("webhook \(channel.id): cannot store delivery report: \(error)")
+                return Self.response(adapter.reply(to: .notStored("report")))
+            }
+        }
+    }
+
+    /// The request as a channel reads it: a POST body read whole (413 beyond ``WebhookRequest/maxBody``)
+    /// or, for a gateway that retries a refusal, to its end but kept cut.
+    func read(_ request: Request, body reading: WebhookRoute.Body) async throws(WebhookError) -> WebhookRequest {
+        let headers = request.headers
+        var read = WebhookRequest(method: request.method == .post ? .post : .get, pathAndQuery: request.uri.description,
+                                  header: { name in
+                                      let name = name.lowercased()
+                                      return headers.first { $0.name.canonicalName == name }?.value
+                                  }, now: clock.now())
+        guard request.method == .post else { return read }
+        switch reading {
+        case .whole:
+            guard let whole = try? await request.body.collect(upTo: WebhookRequest.maxBody) else {
+                throw .tooLarge("body is larger than \(WebhookRequest.maxBody) bytes")
+            }
+            read.body = Array(buffer: whole)
+        case .cutOver:
+            var kept: [UInt8] = []
+            var total = 0
+            do {
+                for try await part in request.body {
+                    let room = WebhookRequest.maxBody - kept.count
+                    if part.readableBytes > room { read.bodyWasCut = true }
+                    if room > 0 { kept += part.readableBytesView.prefix(room) }
+                    total += part.readableBytes
+                    // Past this it is no message at all.
+                    if total > WebhookRequest.maxCutBody { throw WebhookError.malformed("body is larger than \(WebhookRequest.maxCutBody) bytes") }
+                }
+            } catch let e as WebhookError {
+                throw e
+            } catch {
+                throw .malformed("the body could not be read")
+            }
+            read.body = kept
+        }
+        return read
+    }
+
+    /// Records a delivery report (found by our message id, or by the provider's); a report with no
+    /// status to act on, or for no message of this channel, is logged and answered 200 all the same.
+    func record(_ report: DeliveryReport, channel: ChannelSettings) async throws {
+        guard let status = report.status else {
+            logger.info("webhook \(channel.id): delivery report ignored: \(report.detail)")
+            return
+        }
+        var messageID = report.messageID
+        if messageID == nil, let providerID = report.providerID, !providerID.isEmpty {
+            messageID = try await database.outboundMessageID(channel: channel.id, providerID: providerID)
+        }
+        guard let messageID else {
+            logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.providerID ?? "")")
+            return
+        }
+        let known = try await database.recordDeliveryReport(messageID: messageID, channel: channel.id, providerID: report.providerID,
+                                                            status: Self.stored(status), detail: report.detail, now: clock.now())
+        if !known { logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(messageID)") }
+        if report.optedOut, known {
+            try await database.recordOptOut(messageID: messageID, channel: channel.id, providerID: report.providerID,
+                                            sparing: settings.deployment.rosterPhones, alsoIn: settings.deployment.optOutStudios, now: clock.now())
         }
     }
 
@@ -229,34 +181,6 @@ struct WebhookController {
         case .sent: .sent
         case .delivered: .delivered
         case .failed: .failed
-        }
-    }
-
-    func deliveryReport(_ request: Request, _ context: HotlineRequestContext, channel: ChannelSettings, queryFields: Bool = true,
-                        parse: ([String: String], String?) throws(WebhookError) -> DeliveryReport) async -> Response {
-        guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
-        let report: DeliveryReport
-        do {
-            report = try parse(try await fields(request, query: queryFields), request.headers[.init(KannelChannel.secretHeader)!])
-        } catch {
-            return reject(error, channel: channel)
-        }
-        guard let status = report.status else {
-            logger.info("webhook \(channel.id): delivery report ignored: \(report.detail)")
-            return Response(status: .ok)
-        }
-        do {
-            let known = try await database.recordDeliveryReport(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
-                                                                         status: Self.stored(status), detail: report.detail, now: clock.now())
-            if !known { logger.warning("webhook \(channel.id): delivery report for no message of this channel: \(report.messageID)") }
-            if report.optedOut, known {
-                try await database.recordOptOut(messageID: report.messageID, channel: channel.id, providerID: report.providerID,
-                                                        sparing: settings.deployment.rosterPhones, alsoIn: settings.deployment.optOutStudios, now: clock.now())
-            }
-            return Response(status: .ok)
-        } catch {
-            logger.error("webhook \(channel.id): cannot store delivery report: \(error)")
-            return Self.text(.serviceUnavailable, "report not stored, try again")
         }
     }
 
@@ -271,29 +195,12 @@ struct WebhookController {
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
     }
 
-    /// Stores an inbound text, then answers `stored` (the 2xx the gateway expects); 404 for an
-    /// unknown hotline number, 503 (so that the gateway retries) when storage fails.
-    func store(_ text: InboundText, channel: ChannelSettings, stored: Response) async -> Response {
-        do {
-            _ = try await intake.receive(text, channel: channel)
-            return stored
-        } catch let error as IntakeError {
-            return Self.text(.notFound, error.description)
-        } catch {
-            logger.error("webhook \(channel.id): cannot store message: \(error)")
-            return Self.text(.serviceUnavailable, "message not stored, try again")
-        }
-    }
-
-    func reject(_ error: WebhookError, channel: ChannelSettings) -> Response {
-        switch error {
-        case .unauthorized:
-            logger.warning("webhook \(channel.id): refused: \(error)")
-            return Self.json(.unauthorized, ["error": error.description])
-        case .malformed:
-            logger.info("webhook \(channel.id): bad request: \(error)")
-            return Self.json(.badRequest, ["error": error.description])
-        }
+    /// A channel's answer as an HTTP response.
+    static func response(_ reply: WebhookReply) -> Response {
+        var headers = HTTPFields()
+        if let type = reply.contentType { headers[.contentType] = type }
+        return Response(status: HTTPResponse.Status(code: reply.status), headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
     }
 
     /// A JSON response; `NSNull`-free: nil values are left out.

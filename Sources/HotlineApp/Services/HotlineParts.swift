@@ -15,6 +15,8 @@ public struct HotlineParts: Sendable {
     /// Secrets by channel id, read from the environment at start-up.
     public let secrets: [String: String]
     public let logger: Logger
+    /// The channels' adapters with their secrets.
+    public let channels: ChannelAdapters
     /// The dispatcher's sign of life, for `/readyz`.
     public let dispatcherHeartbeat = Heartbeat()
 
@@ -23,8 +25,6 @@ public struct HotlineParts: Sendable {
         self.settings = settings
         self.rules = try RuleBook(table, studios: settings.deployment.studios)
         (self.database, self.clock, self.secrets, self.logger) = (database, clock, secrets, logger)
+        channels = ChannelAdapters(settings: settings, secrets: secrets)
     }
-
-    /// The channels' adapters with their secrets.
-    public var channels: ChannelAdapters { ChannelAdapters(settings: settings, secrets: secrets) }
 }

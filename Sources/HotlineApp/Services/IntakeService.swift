@@ -25,6 +25,8 @@ public struct IntakeService: Sendable {
     /// Every studio's hotline numbers by national key (``PhoneNumber/nationalKey(_:countryCode:)``): the
     /// studio and the number as configured, however a provider writes it (`+8610690001`, `8610690001`).
     let hotlines: [String: (studio: Studio, number: String)]
+    /// Channels whose kind counts the same text from the same number within a window as one message.
+    let sameTextWindows: [String: Double]
 
     public init(_ parts: HotlineParts) {
         (deployment, channels, limits, database) = (parts.settings.deployment, parts.settings.channels, parts.settings.senders, parts.database)
@@ -38,6 +40,7 @@ public struct IntakeService: Sendable {
             }
         }
         self.hotlines = hotlines
+        sameTextWindows = parts.settings.channels.reduce(into: [:]) { $0[$1.id] = parts.channels.sameTextWindow($1) }
     }
 
     /// The studio a number is a hotline of, and that number as configured (the form replies go out from).
@@ -68,10 +71,10 @@ public struct IntakeService: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let interpretation = fromHotline ? .message(.unclassified, areaInText: nil) : Intake.interpret(text.text, classifier: classifier, areas: areas)
         Measure.classification(nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
-        // The Android gateway's ids are not unique: the same text from the same number within two minutes is one message.
+        // Some gateways' ids are not unique (the Android app's): their kind sets a same-text window.
         let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
                                      from: text.from, to: hotlineNumber, text: text.text, receivedAt: now, sentAt: text.receivedAt,
-                                     sameTextWindow: channel.kind == .android ? 120 : nil)
+                                     sameTextWindow: sameTextWindows[channel.id])
         let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
         let maxParts = channels.first { $0.id == replyChannel }?.maxParts ?? 5
         let sectors = deployment.sectors

@@ -115,3 +115,40 @@ public struct KannelChannel: Sendable {
 extension String {
     func trimmingSuffix(_ suffix: String) -> String { hasSuffix(suffix) ? String(dropLast(suffix.count)) : self }
 }
+
+extension ChannelKind {
+    /// Kannel's smsbox: MO by `sms-service`, delivery reports by `dlr-url`, MT by sendsms.
+    public static let kannel = ChannelKind("kannel")
+}
+
+extension KannelChannel: SendingChannel {
+    public static let kind = ChannelKind.kannel
+    public static let options = [ChannelOption("sendsms_url", .url), ChannelOption("username"),
+                                 ChannelOption("password_env", .environment), ChannelOption("public_url", .url)]
+    public static let webhookSecret = WebhookSecretUse.optional
+
+    public init(_ setup: ChannelSetup) {
+        self.init(secret: setup.webhookSecret, defaultCountryCode: setup.defaultCountryCode, sendsmsURL: setup.option("sendsms_url"),
+                  username: setup.option("username"), password: setup.secret("password"), publicURL: setup.option("public_url"),
+                  webhookPath: setup.webhookPath, maxTextLength: setup.maxTextLength)
+    }
+
+    public var webhooks: [WebhookRoute] {
+        [
+            // Kannel calls get-url with GET and post-url with POST (a form body); both carry the same
+            // fields. The answer is an empty 200: Kannel sends no reply of its own (omit-empty).
+            WebhookRoute(methods: [.get, .post], body: .cutOver) { request throws(WebhookError) in
+                .inbound(try inbound(fields: try request.allFields(), secretHeader: request.header(Self.secretHeader)))
+            },
+            WebhookRoute("/dlr", methods: [.get]) { request throws(WebhookError) in
+                .delivery(try deliveryReport(fields: try request.allFields(), secretHeader: request.header(Self.secretHeader)))
+            },
+        ]
+    }
+
+    public func sendRequest(_ t: OutgoingText) -> OutboundHTTPRequest {
+        sendRequest(messageID: t.messageID, from: t.from, to: t.to, text: t.text)
+    }
+
+    public func sendOutcome(status: Int, body: String) -> SendOutcome { Self.outcome(status: status, body: body) }
+}

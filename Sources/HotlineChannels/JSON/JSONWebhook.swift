@@ -81,3 +81,38 @@ public struct JSONWebhook: Sendable {
         return f.date(from: s)
     }
 }
+
+extension ChannelKind {
+    /// The JSON webhook: texts in by signed JSON; it cannot send.
+    public static let json = ChannelKind("json", sends: false)
+}
+
+extension JSONWebhook: HotlineChannel {
+    public static let kind = ChannelKind.json
+    public static let webhookSecret = WebhookSecretUse.optional
+
+    public init(_ setup: ChannelSetup) {
+        self.init(secret: setup.webhookSecret, maxTextLength: setup.maxTextLength, defaultCountryCode: setup.defaultCountryCode)
+    }
+
+    public var webhooks: [WebhookRoute] {
+        [
+            WebhookRoute(parse: { request throws(WebhookError) in
+                .inbound(try parse(body: request.body, signature: request.header(Self.signatureHeader)))
+            }, stored: { stored in
+                var answer: [String: any Sendable] = ["message_id": stored.messageID, "duplicate": stored.duplicate]
+                answer["case"] = stored.caseNumber // left out when none
+                return .json(200, answer)
+            }),
+        ]
+    }
+
+    /// Its callers are programs: every answer is JSON, `{"error": …}` when not taken.
+    public func reply(to failure: WebhookFailure) -> WebhookReply {
+        switch failure {
+        case let .refused(error): .json(error.status, ["error": error.description])
+        case let .notFound(why): .json(404, ["error": why])
+        case let .notStored(what): .json(503, ["error": "\(what) not stored, try again"])
+        }
+    }
+}

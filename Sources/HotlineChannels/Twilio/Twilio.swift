@@ -115,3 +115,48 @@ public struct TwilioChannel: Sendable {
         }
     }
 }
+
+extension ChannelKind {
+    /// Twilio and providers with its API: signed form webhooks, MT by the Messages REST API.
+    public static let twilio = ChannelKind("twilio")
+}
+
+extension TwilioChannel: SendingChannel {
+    public static let kind = ChannelKind.twilio
+    public static let options = [ChannelOption("account_sid"), ChannelOption("auth_token_env", .environment), ChannelOption("public_url", .url),
+                                 ChannelOption("from"), ChannelOption("api_base_url", required: false, .url)]
+    // Requests are signed with the auth token.
+    public static let webhookSecret = WebhookSecretUse.unused
+
+    public init(_ setup: ChannelSetup) {
+        let api = setup.option("api_base_url")
+        self.init(accountSID: setup.option("account_sid"), authToken: setup.secret("auth_token"),
+                  apiBaseURL: api.isEmpty ? "https://api.twilio.com" : api, publicURL: setup.option("public_url"),
+                  sender: setup.option("from"), defaultCountryCode: setup.defaultCountryCode,
+                  webhookPath: setup.webhookPath, maxTextLength: setup.maxTextLength)
+    }
+
+    /// TwiML with no message: the replies go out through the REST API and the outbox.
+    static let emptyTwiML = WebhookReply(status: 200, contentType: "text/xml; charset=utf-8", body: Array("<Response/>".utf8))
+
+    public var webhooks: [WebhookRoute] {
+        [
+            // Only the form body is signed as fields; the query is part of the signed URL.
+            WebhookRoute(parse: { request throws(WebhookError) in
+                .inbound(try inbound(pathAndQuery: request.pathAndQuery, fields: try request.formFields(),
+                                     signature: request.header(Self.signatureHeader)))
+            }, stored: { _ in Self.emptyTwiML }),
+            WebhookRoute("/status") { request throws(WebhookError) in
+                .delivery(try statusCallback(pathAndQuery: request.pathAndQuery, fields: try request.formFields(),
+                                             signature: request.header(Self.signatureHeader)))
+            },
+        ]
+    }
+
+    public func sendRequest(_ t: OutgoingText) -> OutboundHTTPRequest {
+        // The sender is the account's number or messaging service, not the hotline number texted.
+        sendRequest(messageID: t.messageID, to: t.to, text: t.text)
+    }
+
+    public func sendOutcome(status: Int, body: String) -> SendOutcome { Self.outcome(status: status, body: body) }
+}

@@ -93,3 +93,45 @@ public struct AndroidGatewayChannel: Sendable {
         }
     }
 }
+
+extension ChannelKind {
+    /// An Android phone running capcom6's SMS Gateway: signed webhooks, MT through the app's API.
+    public static let android = ChannelKind("android")
+}
+
+extension AndroidGatewayChannel: SendingChannel {
+    public static let kind = ChannelKind.android
+    public static let options = [ChannelOption("api_url", .url), ChannelOption("username"), ChannelOption("password_env", .environment),
+                                 ChannelOption("number")]
+    public static let webhookSecret = WebhookSecretUse.required("the app's webhook signing key")
+    // The app gives a retried webhook a new event id when it re-reads the inbox: the same text
+    // from the same number within two minutes is the same message.
+    public static let sameTextWindow: TimeInterval? = 120
+
+    public init(_ setup: ChannelSetup) {
+        self.init(signingKey: setup.webhookSecret ?? "",
+                  hotlineNumber: PhoneNumber.normalize(setup.option("number"), defaultCountryCode: setup.defaultCountryCode),
+                  apiURL: setup.option("api_url"), username: setup.option("username"), password: setup.secret("password"),
+                  defaultCountryCode: setup.defaultCountryCode, maxTextLength: setup.maxTextLength)
+    }
+
+    public var webhooks: [WebhookRoute] {
+        [
+            WebhookRoute { request throws(WebhookError) in
+                switch try event(body: request.body, signature: request.header(Self.signatureHeader),
+                                 timestamp: request.header(Self.timestampHeader), now: request.now) {
+                case let .received(text): .inbound(text)
+                // The app's events name its own message id, which its send answer returned.
+                case let .status(providerID, status, detail): .delivery(DeliveryReport(messageID: nil, providerID: providerID, status: status, detail: detail))
+                }
+            },
+        ]
+    }
+
+    public func sendRequest(_ t: OutgoingText) -> OutboundHTTPRequest {
+        // The phone sends from its own SIM; delivery reports come back by the phone's message id.
+        sendRequest(to: t.to, text: t.text)
+    }
+
+    public func sendOutcome(status: Int, body: String) -> SendOutcome { Self.outcome(status: status, body: body) }
+}

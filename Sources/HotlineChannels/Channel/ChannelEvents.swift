@@ -6,10 +6,21 @@ public enum WebhookError: Error, Sendable, Equatable, CustomStringConvertible {
     case malformed(String)
     /// The signature or secret is missing or wrong: 401 with this explanation.
     case unauthorized(String)
+    /// The body is larger than the service reads: 413 with this explanation.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
-        case let .malformed(m), let .unauthorized(m): m
+        case let .malformed(m), let .unauthorized(m), let .tooLarge(m): m
+        }
+    }
+
+    /// The HTTP status that answers it.
+    public var status: Int {
+        switch self {
+        case .malformed: 400
+        case .unauthorized: 401
+        case .tooLarge: 413
         }
     }
 }
@@ -73,8 +84,8 @@ public enum DeliveryStatus: String, Sendable, Equatable {
 
 /// A delivery receipt for one of our outbound messages.
 public struct DeliveryReport: Sendable, Equatable {
-    /// Our outbound message id (carried in the callback URL).
-    public var messageID: Int64
+    /// Our outbound message id, where the callback URL carries it; nil: found by `providerID`.
+    public var messageID: Int64?
     /// The provider's id for the message, where the report gives it (it must be the one the send returned).
     public var providerID: String?
     /// nil: a report the service does not act on (logged and answered 200).
@@ -84,7 +95,7 @@ public struct DeliveryReport: Sendable, Equatable {
     /// The recipient has opted out (e.g. replied STOP): send them nothing more.
     public var optedOut: Bool
 
-    public init(messageID: Int64, providerID: String? = nil, status: DeliveryStatus?, detail: String, optedOut: Bool = false) {
+    public init(messageID: Int64?, providerID: String? = nil, status: DeliveryStatus?, detail: String, optedOut: Bool = false) {
         self.messageID = messageID
         self.providerID = providerID
         self.status = status
