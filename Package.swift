@@ -50,7 +50,11 @@ let package = Package(
         ),
         .target(
             name: "HotlineChannels",
-            dependencies: ["HotlineCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "HotlineCore", .product(name: "Crypto", package: "swift-crypto"),
+                // AES-CBC for WeChat's safe mode (the same package as Crypto).
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .target(

@@ -108,7 +108,13 @@ public enum ConfigLoader {
                 errors.append(root.error("outbound_channel '\(studio.outboundChannel)' is not a channel in hotline.yaml"))
                 continue
             }
-            if !outbound.canSend { errors.append(root.error("outbound_channel '\(outbound.id)' is a \(outbound.kind.rawValue) channel, which cannot send")) }
+            switch outbound.kind.reach {
+            case .phones: break
+            case .nobody: errors.append(root.error("outbound_channel '\(outbound.id)' is a \(outbound.kind.rawValue) channel, which cannot send"))
+            case .ownContacts:
+                errors.append(root.error("outbound_channel '\(outbound.id)' is a \(outbound.kind.rawValue) channel, which answers only those who wrote to it, "
+                                         + "and cannot text members' phones: name an SMS channel"))
+            }
         }
         if let (id, node) = defaultStudio, !studios.contains(where: { $0.0.id == id }) {
             errors.append(node.error("default_studio '\(id)' is not a studio in studios/"))

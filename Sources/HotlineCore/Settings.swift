@@ -4,13 +4,25 @@ import Foundation
 /// in HotlineChannels (`extension ChannelKind { static let kannel = … }`), so that adding a kind
 /// touches only its folder and the registration list there.
 public struct ChannelKind: Hashable, Sendable, CustomStringConvertible {
+    /// Whom a kind of channel can send to.
+    public enum Reach: Sendable {
+        /// Nobody: it only takes messages in (the JSON webhook).
+        case nobody
+        /// Any phone number (the SMS gateways).
+        case phones
+        /// Only those who wrote to it through it, by the address it gave them (a WeChat follower's
+        /// OpenID): it can answer residents, never text a member's phone.
+        case ownContacts
+    }
+
     /// The name in config files, webhook paths (`/webhooks/<kind>`) and logs.
     public let rawValue: String
-    /// Whether a channel of this kind can carry outbound messages (the JSON webhook cannot).
-    public let sends: Bool
+    public let reach: Reach
 
-    public init(_ name: String, sends: Bool = true) { (rawValue, self.sends) = (name, sends) }
+    public init(_ name: String, reach: Reach = .phones) { (rawValue, self.reach) = (name, reach) }
 
+    /// Whether a channel of this kind can carry outbound messages.
+    public var sends: Bool { reach != .nobody }
     public var description: String { rawValue }
     public static func == (a: ChannelKind, b: ChannelKind) -> Bool { a.rawValue == b.rawValue }
     public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }

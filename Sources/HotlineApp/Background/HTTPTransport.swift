@@ -41,18 +41,47 @@ public struct HTTPGatewaySender: MessageSender {
     let channel: any SendingChannel
     let transport: any HTTPTransport
 
+    /// The channel's access token, for a channel that sends with one.
+    let tokens = AccessTokens()
+
     public init(_ channel: any SendingChannel, transport: any HTTPTransport) {
         (self.channel, self.transport) = (channel, transport)
     }
 
     public func send(_ item: OutboxItem) async -> SendOutcome {
-        let request = channel.sendRequest(OutgoingText(messageID: item.messageID, from: item.from, to: item.to, text: item.text))
+        let text = OutgoingText(messageID: item.messageID, from: item.from, to: item.to, text: item.text)
+        guard let tokened = channel as? any TokenSendingChannel else { return await exchange(channel.sendRequest(text)).outcome }
+        // A token refused by the send is fetched again at once and the text sent again, once.
+        for _ in 0..<2 {
+            let token: String
+            switch await tokens.token({ renew in await fetchToken(tokened, renew: renew) }) {
+            case let .token(t, _): token = t
+            case let .failed(outcome): return outcome
+            }
+            let (outcome, answer) = await exchange(tokened.sendRequest(text, token: token))
+            guard let answer, tokened.tokenRefused(status: answer.status, body: answer.body) else { return outcome }
+            await tokens.refuse(token)
+        }
+        return .retryable("\(type(of: channel).kind): the access token was refused twice")
+    }
+
+    /// Sends `request`; the outcome and the answer it was read from (nil: none came).
+    func exchange(_ request: OutboundHTTPRequest) async -> (outcome: SendOutcome, answer: (status: Int, body: String)?) {
         do {
             let (status, body) = try await transport.send(request)
-            return channel.sendOutcome(status: status, body: body)
+            return (channel.sendOutcome(status: status, body: body), (status, body))
         } catch {
             // Never log the request: its URL or headers hold credentials.
-            return .retryable("\(type(of: channel).kind) unreachable: \(type(of: error))")
+            return (.retryable("\(type(of: channel).kind) unreachable: \(type(of: error))"), nil)
+        }
+    }
+
+    func fetchToken(_ channel: any TokenSendingChannel, renew: Bool) async -> AccessTokenAnswer {
+        do {
+            let (status, body) = try await transport.send(channel.tokenRequest(renew: renew))
+            return channel.readToken(status: status, body: body)
+        } catch {
+            return .failed(.retryable("\(type(of: channel).kind) token: unreachable: \(type(of: error))"))
         }
     }
 }

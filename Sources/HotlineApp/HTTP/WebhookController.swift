@@ -90,9 +90,10 @@ struct WebhookController {
         switch event {
         case let .reply(reply):
             return Self.response(reply)
-        case let .inbound(text):
+        case let .inbound(text, answer):
             do {
                 let receipt = try await intake.receive(text, channel: channel)
+                if let answer { return Self.response(answer) }
                 return Self.response(route.stored(StoredInbound(messageID: receipt.messageID, duplicate: receipt.duplicate,
                                                                 caseNumber: receipt.caseNumber)))
             } catch let error as IntakeError {

@@ -75,8 +75,9 @@ public struct WebhookRequest: Sendable {
 
 /// What a webhook request carried.
 public enum WebhookEvent: Sendable {
-    /// A resident's text: stored (once per provider id), then answered with the route's `stored`.
-    case inbound(InboundText)
+    /// A resident's text: stored (once per provider id), then answered with `answer` if the
+    /// channel gave one (a welcome to a new follower), else with the route's `stored`.
+    case inbound(InboundText, answer: WebhookReply? = nil)
     /// A report on one of our outbound messages (status nil: nothing to act on, answered 200).
     case delivery(DeliveryReport)
     /// Answered as it is; nothing stored (a server-URL handshake).

@@ -84,7 +84,7 @@ public struct JSONWebhook: Sendable {
 
 extension ChannelKind {
     /// The JSON webhook: texts in by signed JSON; it cannot send.
-    public static let json = ChannelKind("json", sends: false)
+    public static let json = ChannelKind("json", reach: .nobody)
 }
 
 extension JSONWebhook: HotlineChannel {

@@ -1,0 +1,24 @@
+import Foundation
+
+/// A sending channel whose API takes an access token fetched with the account's credentials
+/// first (WeChat's `access_token`). The app keeps the token until shortly before it expires, fetches
+/// one at a time however many sends wait for it, and fetches a new one at once when a send's answer
+/// says the token is no longer valid, then sends again.
+public protocol TokenSendingChannel: SendingChannel {
+    /// The request for a token; `renew`: the last one was refused, ask for a new one.
+    func tokenRequest(renew: Bool) -> OutboundHTTPRequest
+    /// What the answer to a token request means.
+    func readToken(status: Int, body: String) -> AccessTokenAnswer
+    /// The provider's request that sends `text` with `token`.
+    func sendRequest(_ text: OutgoingText, token: String) -> OutboundHTTPRequest
+    /// The answer to a send says the token is invalid or expired.
+    func tokenRefused(status: Int, body: String) -> Bool
+}
+
+/// The answer to a token request.
+public enum AccessTokenAnswer: Sendable, Equatable {
+    /// A token, good for this many seconds.
+    case token(String, validFor: TimeInterval)
+    /// No token: what that means for the sends that wait for it.
+    case failed(SendOutcome)
+}
