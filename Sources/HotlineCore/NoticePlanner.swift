@@ -108,7 +108,8 @@ public enum NoticePlanner {
         var skipped: [SkippedRecipient] = []
         for (_, people) in found {
             for var person in people {
-                let phone = PhoneNumber.normalize(person.phone, defaultCountryCode: countryCode)
+                // A follower's address on another channel (`wx:…`) has digits in it, and is no number.
+                let phone = PhoneNumber.isDialable(person.phone) ? PhoneNumber.normalize(person.phone, defaultCountryCode: countryCode) : person.phone
                 // What is no number stays as written, for the coordinator to see what was wrong.
                 guard isTextable(phone) else {
                     skipped.append(.init(recipient: person, reason: hotlines.contains(phone) ? .hotlineNumber : .invalidNumber))

@@ -140,6 +140,18 @@ public enum PhoneNumber {
         text.unicodeScalars.count { DigitForm.value($0) != nil }
     }
 
+    /// Whether an address is written as a phone number at all: digits (full-width too), `+`,
+    /// spaces, dashes and brackets. A channel's own address for a person (a WeChat follower's
+    /// `wx:<OpenID>`) is not, and must never be read as digits to text.
+    public static func isDialable(_ address: String) -> Bool {
+        !address.isEmpty && address.unicodeScalars.allSatisfy { s in
+            switch s.value {
+            case 0x30...0x39, 0xFF10...0xFF19, 0x2B, 0xFF0B, 0x20, 0x2D, 0x28, 0x29, 0xFF08, 0xFF09: true
+            default: false
+            }
+        }
+    }
+
     /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
     public static func mask(_ phone: String) -> String {
         let plus86 = phone.hasPrefix("+86")

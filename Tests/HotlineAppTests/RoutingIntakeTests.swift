@@ -191,3 +191,16 @@ import Testing
         #expect(elapsed >= .milliseconds(440), "\(elapsed)")
     }
 }
+
+/// A follower's address on a channel of its own (`wx:<OpenID>`) is a resident, whatever digits
+/// it holds: never a hotline texting a hotline.
+@Suite struct FollowerIntakeTests {
+    @Test func digitsInAnAddressDoNotMakeItAHotline() async throws {
+        let hotline = try makeHotline()
+        let channel = try #require(hotline.settings.channels.first { $0.kind == .json })
+        let receipt = try await hotline.receive(InboundText(providerID: "f1", from: "wx:o10690001", to: "10690001", text: "小区路灯坏了"),
+                                                channel: channel)
+        #expect(receipt.caseNumber == 1)
+        #expect(try await hotline.database.cases().map(\.residentPhone) == ["wx:o10690001"])
+    }
+}

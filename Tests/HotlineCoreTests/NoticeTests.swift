@@ -145,3 +145,24 @@ import Testing
         #expect(MemberCommandParser.parse("确认") == .failure(.missingCase(usage: "确认 通知编号")))
     }
 }
+
+/// A resident who wrote through WeChat is `wx:<OpenID>`: digits hide in it, and no SMS notice may
+/// go to them.
+@Suite struct FollowerAddressTests {
+    @Test(arguments: [("wx:o6_bmjrPTlm6_2sgVt7hMZOPfL2M", false), ("wx:o13700000001", false), ("+86 137-0000-0001", true),
+                      ("１３７００００００01", true), ("（010）6900-0001", true), ("", false), ("13700000001\u{200B}", false)])
+    func onlyNumbersAreDialable(address: String, dialable: Bool) {
+        #expect(PhoneNumber.isDialable(address) == dialable)
+    }
+
+    @Test func aFollowersAddressIsNeverTexted() {
+        let draft = NoticeDraft(kind: .general, title: "停水通知", meeting: nil, audience: [.numbers([])])
+        let found: [(AudiencePart, [NoticeRecipient])] = [
+            (.numbers([]), ["wx:o13700000001", "13700000002"].map { NoticeRecipient(phone: $0, role: "居民", via: "residents") }),
+        ]
+        let plan = NoticePlanner.plan(draft, number: 1, studio: Demo.studio, found: found, optedOut: [], hotlineKeys: [], countryCode: "86",
+                                      reminderHours: nil, maxParts: 5, now: thursday)
+        #expect(plan.recipients.map(\.phone) == ["+8613700000002"])
+        #expect(plan.skipped.map(\.recipient.phone) == ["wx:o13700000001"] && plan.skipped.map(\.reason) == [.invalidNumber])
+    }
+}

@@ -67,7 +67,7 @@ public struct IntakeService: Sendable {
         let now = clock.now()
         let caseTime = Self.caseTime(sentAt: text.receivedAt, arrival: now)
         // A hotline texting a hotline (two studios, or a number echoing back) is no resident: stored, never answered.
-        let fromHotline = hotline(text.from) != nil
+        let fromHotline = PhoneNumber.isDialable(text.from) && hotline(text.from) != nil
         let started = DispatchTime.now().uptimeNanoseconds
         let interpretation = fromHotline ? .message(.unclassified, areaInText: nil) : Intake.interpret(text.text, classifier: classifier, areas: areas)
         Measure.classification(nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
