@@ -285,8 +285,10 @@ extension AppDatabase {
     /// (``PhoneNumber/mask(_:)``): found by the shown ends and the length, then checked whole.
     public func residentPhones(studio: String, masked: String) async throws -> [String] {
         let head = String(masked.prefix { $0 != "*" }), tail = String(masked.reversed().prefix { $0 != "*" }.reversed())
-        // LIKE's own wildcards cannot occur: the ends are digits and a plus.
-        let pattern = head + String(repeating: "_", count: masked.count - head.count - tail.count) + tail
+        // The stars stand for any number of characters (a follower's address is longer than its
+        // mask); what LIKE lets through (an `_` in an address's end is LIKE's wildcard) the mask
+        // comparison below sorts out.
+        let pattern = head + "%" + tail
         return try await reader.read { db in
             let phones = try String.fetchAll(db, sql: """
                 SELECT phone FROM residents WHERE studio_id = ? AND phone LIKE ?

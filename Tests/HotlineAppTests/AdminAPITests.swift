@@ -1,4 +1,5 @@
 import Foundation
+import HotlineChannels
 import HotlineCore
 @testable import HotlineStorage
 import Hummingbird
@@ -124,6 +125,28 @@ import Testing
                 let (_, c) = try await Self.call(client, login, desk, .get, "/api/v1/cases/xujiawan/1")
                 let shown = try #require((c["case"] as? [String: Any])?["resident"] as? String)
                 #expect(shown != resident && shown.contains("*"), "\(login) sees \(shown)")
+            }
+        }
+    }
+
+    /// A resident who wrote through WeChat is looked up by their address (`wx:<OpenID>`), whole for
+    /// the coordinator, masked for the auditor; the auditor cannot ask by the whole address.
+    @Test func followersAreLookedUpByTheirAddress() async throws {
+        let desk = try await Desk()
+        let follower = "wx:oUser_42-Zq9x8w7v6u5t4s3r2q1p0"
+        let json = try #require(desk.hotline.settings.channels.first { $0.kind == .json })
+        _ = try await desk.hotline.receive(InboundText(providerID: "wx1", from: follower, to: "10690001", text: "路灯坏了"), channel: json)
+        let masked = PhoneNumber.mask(follower)
+        #expect(masked == "wx:****" + follower.suffix(4))
+        try await desk.test { client in
+            for (login, address, expected) in [("chen", follower, HTTPResponse.Status.ok), ("audit", masked, .ok), ("audit", follower, .forbidden),
+                                               ("chen", "wx:oNobody", .notFound), ("chen", "wx:o1%27%20OR%201=1", .badRequest)] {
+                let (status, body) = try await Self.call(client, login, desk, .get, "/api/v1/residents/xujiawan/\(address)")
+                #expect(status == expected, "\(login) \(address): \(body)")
+                if status == .ok {
+                    #expect(body["phone"] as? String == (login == "chen" ? follower : masked))
+                    #expect((body["cases"] as? [[String: Any]])?.count == 1)
+                }
             }
         }
     }

@@ -35,7 +35,8 @@ extension AdminAPI {
         let shows = access.showsPhones(user)
         let phone: String
         if raw.contains("*") {
-            guard raw.wholeMatch(of: /\+?[0-9]{0,11}\*{2,}[0-9]{0,4}/) != nil else {
+            // A number masked, or a follower's address on a channel of its own (`wx:****L2Mq`).
+            guard raw.wholeMatch(of: /\+?[0-9]{0,11}\*{2,}[0-9]{0,4}/) != nil || raw.wholeMatch(of: /[a-z]{1,8}:\*{2,}[A-Za-z0-9_-]{0,4}/) != nil else {
                 throw APIError(.badRequest, "'\(raw.prefix(32))' is not a masked number as the API shows them (e.g. +86137****6390)")
             }
             let found = try await database.residentPhones(studio: studio.id, masked: raw)
@@ -49,6 +50,12 @@ extension AdminAPI {
                 throw APIError(.notFound, "studio '\(studio.id)' has no resident \(raw)")
             }
             phone = only
+        } else if raw.wholeMatch(of: /[a-z]{1,8}:[A-Za-z0-9_-]{1,64}/) != nil {
+            // A follower's address on a channel of its own (WeChat's `wx:<OpenID>`), as it is.
+            guard shows else {
+                throw APIError(.forbidden, "your role sees addresses masked: look a resident up by the masked address (e.g. \(PhoneNumber.mask(raw))) or by a case")
+            }
+            phone = raw
         } else {
             let digits = raw.hasPrefix("+") ? raw.dropFirst() : Substring(raw)
             guard (5...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
