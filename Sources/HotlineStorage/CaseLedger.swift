@@ -160,8 +160,9 @@ public struct CaseLedger {
                        arguments: [verdict.mutedUntil, verdict.muteReason?.rawValue, verdict.machineStreak, studio, phone])
     }
 
-    /// Writes an intake decision: the registration, or the new case with its audit trail and replies.
-    public func apply(_ decision: IntakePlan, for inbound: InboundMessage, replyChannel: String) throws -> Handled {
+    /// Writes an intake decision: the registration, or the new case with its audit trail and replies
+    /// — those to the resident on `replyChannel`, those to members on `rosterChannel` (by default the same).
+    public func apply(_ decision: IntakePlan, for inbound: InboundMessage, replyChannel: String, rosterChannel: String? = nil) throws -> Handled {
         switch decision {
         case let .registration(area, reply):
             if let area {
@@ -194,7 +195,9 @@ public struct CaseLedger {
             } else if p.state == .answered {
                 try addEvent(caseID, actor: "system", kind: .answered, detail: "answered from the rule table")
             }
-            try enqueue(p.replies, studio: inbound.studioID, from: inbound.to, channel: replyChannel, caseID: caseID)
+            let (toResident, toRoster) = (p.replies.filter { $0.to == inbound.from }, p.replies.filter { $0.to != inbound.from })
+            try enqueue(toResident, studio: inbound.studioID, from: inbound.to, channel: replyChannel, caseID: caseID)
+            try enqueue(toRoster, studio: inbound.studioID, from: inbound.to, channel: rosterChannel ?? replyChannel, caseID: caseID)
             return Handled(caseID: caseID, caseNumber: p.number, queued: p.replies.count)
         }
     }

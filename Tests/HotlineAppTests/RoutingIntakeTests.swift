@@ -203,4 +203,19 @@ import Testing
         #expect(receipt.caseNumber == 1)
         #expect(try await hotline.database.cases().map(\.residentPhone) == ["wx:o10690001"])
     }
+
+    /// A channel that reaches only its own contacts (a WeChat account) answers the resident; the
+    /// member hears of the case on the studio's outbound channel, which reaches phones.
+    @Test func membersAreTextedOnAChannelThatReachesPhones() async throws {
+        let account = ChannelSettings(id: "account", kind: ChannelKind("contacts-only", reach: .ownContacts))
+        let hotline = try makeHotline { $0.channels.append(account) }
+        let receipt = try await hotline.receive(InboundText(providerID: "f2", from: "wx:oFollower", to: "10690001", text: "5号楼外墙皮脱落,物业不管"),
+                                                channel: account)
+        #expect(receipt.caseNumber == 1)
+        let outbound = try await hotline.database.messages().filter { $0.direction == .outbound }
+        #expect(outbound.count == 2 && outbound.filter { PhoneNumber.isDialable($0.toNumber) }.count == 1, "the acknowledgement and the member's text")
+        for message in outbound {
+            #expect(message.channel == (message.toNumber == "wx:oFollower" ? "account" : "dryrun"), "\(message.toNumber) via \(message.channel)")
+        }
+    }
 }

@@ -37,7 +37,7 @@ extension CaseDesk {
         }
         let decision = plan(try ledger.registeredArea(studio: studio.id, phone: phone), try ledger.openCaseCounts(studio: studio.id),
                             try ledger.onLeave(studio: studio.id), try ledger.nextCaseNumber(studio: studio.id))
-        return try ledger.apply(decision, for: inbound, replyChannel: replyChannel)
+        return try ledger.apply(decision, for: inbound, replyChannel: replyChannel, rosterChannel: rosterChannel)
     }
 
     /// A text the guard holds back: kept (added to the sender's open case, nobody told), and for the

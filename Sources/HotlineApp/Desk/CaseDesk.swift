@@ -12,8 +12,12 @@ final class CaseDesk {
     let deployment: Deployment
     let channels: [ChannelSettings]
     let ledger: CaseLedger
-    /// Channel and number for texts to members (and to residents when their case's channel cannot send).
+    /// Channel and number for texts to the one who wrote (and to residents when their case's
+    /// channel cannot send).
     let channel: String
+    /// Channel for texts to members and liaisons: one that reaches phones (the channel a resident
+    /// wrote on may reach only its own contacts, as WeChat does).
+    let rosterChannel: String
     let from: String
     let maxParts: Int
     let templates: ReplyTemplates
@@ -32,7 +36,8 @@ final class CaseDesk {
     }
 
     init(studio: Studio, deployment: Deployment, channels: [ChannelSettings], ledger: CaseLedger,
-         channel: String, from: String, maxParts: Int, topics: TopicCatalog) {
+         channel: String, rosterChannel: String? = nil, from: String, maxParts: Int, topics: TopicCatalog) {
+        self.rosterChannel = rosterChannel ?? channel
         self.tally = Tally()
         self.topics = topics
         self.studio = studio
@@ -52,6 +57,7 @@ final class CaseDesk {
         self.channels = desk.channels
         self.ledger = desk.ledger
         self.channel = channel
+        self.rosterChannel = channel
         self.from = studio.hotlineNumbers.first ?? desk.from
         self.maxParts = desk.channels.first { $0.id == channel }?.maxParts ?? desk.maxParts
         self.templates = studio.replies
@@ -72,7 +78,7 @@ final class CaseDesk {
 
     /// Queues a text to a member or liaison.
     func tell(_ person: RosterEntry, _ template: String, _ values: [String: String], caseID: Int64?, kind: OutboundKind = .commandReply) throws {
-        try queue(to: person.phone, template, values, caseID: caseID, kind: kind, traditional: false, via: (channel, from))
+        try queue(to: person.phone, template, values, caseID: caseID, kind: kind, traditional: false, via: (rosterChannel, from))
     }
 
     /// Queues a text to a number that is not about a case (a resident's opt-out, an answer to a notice).

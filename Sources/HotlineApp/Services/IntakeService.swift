@@ -76,6 +76,8 @@ public struct IntakeService: Sendable {
                                      from: text.from, to: hotlineNumber, text: text.text, receivedAt: now, sentAt: text.receivedAt,
                                      sameTextWindow: sameTextWindows[channel.id])
         let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
+        // Members are texted on a channel that reaches phones (not a WeChat account's).
+        let rosterChannel = channel.kind.reach == .phones ? replyChannel : studio.outboundChannel
         let maxParts = channels.first { $0.id == replyChannel }?.maxParts ?? 5
         let sectors = deployment.sectors
         let limits = self.limits
@@ -91,7 +93,8 @@ public struct IntakeService: Sendable {
                 return Handled(queued: 0)
             }
             let desk = CaseDesk(studio: studio, deployment: deployment, channels: channels, ledger: ledger,
-                                channel: replyChannel, from: hotlineNumber, maxParts: maxParts, topics: classifier.topics)
+                                channel: replyChannel, rosterChannel: rosterChannel, from: hotlineNumber, maxParts: maxParts,
+                                topics: classifier.topics)
             if let person = studio.person(phone: text.from) {
                 let record = try desk.roster(text.text, from: person, channel: channel.id, limits: limits)
                 return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
