@@ -20,6 +20,8 @@ import Testing
             required: ["account_sid", "auth_token_env", "public_url", "from"], window: nil),
         Row(kind: "android", sends: true, routes: ["POST "], secret: .required("the app's webhook signing key"),
             required: ["api_url", "username", "password_env", "number"], window: 120),
+        Row(kind: "wechat", sends: true, routes: ["GET ", "POST "], secret: .required("the Token of the account's server settings (服务器配置)"),
+            required: ["app_id", "app_secret_env", "number"], window: nil),
     ]
 
     @Test func everyKindIsListedOnceAndTested() {

@@ -93,6 +93,9 @@ func scratchIntents(_ files: [String: String]) throws -> String {
         Row(name: "a signing key the kind needs", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - { id: phone, kind: android, api_url: \"http://p\", username: u, password_env: P, number: \"1069\" }\n",
             line: 3, message: "channel phone: an android channel needs 'secret_env' (the app's webhook signing key)"),
+        Row(name: "an outbound channel that cannot text phones", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: wechat, secret_env: T, app_id: wx1, app_secret_env: S, number: \"10690001\" }\n",
+            line: 2, message: "outbound_channel 'dryrun' is a wechat channel, which answers only those who wrote to it", reportedIn: "studios/xinjiang.yaml"),
         Row(name: "a channel id that is a route of its kind", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: dlr\n    kind: kannel\n    sendsms_url: http://k\n    username: u\n"
                 + "    password_env: P\n    public_url: http://h\n", line: 3, message: "channel id 'dlr' must be"),

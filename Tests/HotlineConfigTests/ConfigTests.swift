@@ -8,6 +8,15 @@ let configDir = repoRoot.appendingPathComponent("config").path
 let intentsDir = repoRoot.appendingPathComponent("Intents").path
 
 @Suite struct ShippedConfigTests {
+    /// Each configuration in config/examples/ loads as `hotline check --config` reads it, and
+    /// declares the channel it is an example of.
+    @Test(arguments: ["wechat"])
+    func examplesLoad(name: String) throws {
+        let settings = try ConfigLoader.load(directory: configDir + "/examples/\(name)", topics: .standard)
+        #expect(settings.channels.contains { $0.kind.rawValue == name })
+        #expect(settings.deployment.studios.allSatisfy { studio in settings.channels.first { $0.id == studio.outboundChannel }?.kind.reach == .phones })
+    }
+
     @Test func followThroughSettingsAndAStudioOverride() throws {
         let shipped = try ConfigLoader.load(directory: configDir)
         #expect(shipped.sla == SLASettings())

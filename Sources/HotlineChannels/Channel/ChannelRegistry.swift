@@ -8,6 +8,7 @@ public enum ChannelRegistry {
         KannelChannel.self,
         TwilioChannel.self,
         AndroidGatewayChannel.self,
+        WeChatChannel.self,
     ]
 
     /// The registered kinds' names, in the list's order.

@@ -1,0 +1,231 @@
+import Foundation
+import HotlineCore
+
+extension ChannelKind {
+    /// A WeChat Official Account (服务号): followers' messages pushed to the server URL, answers
+    /// through the customer-service message API. It reaches only its followers.
+    public static let wechat = ChannelKind("wechat", reach: .ownContacts)
+}
+
+/// A WeChat Official Account (服务号). The server URL (`/webhooks/wechat/<id>`) answers WeChat's
+/// handshake (GET: `signature`, `timestamp`, `nonce`, `echostr`) and takes its XML pushes (POST), in
+/// plain or safe mode (`encrypt_type=aes`, `msg_signature`); a follower is the address
+/// `wx:<OpenID>`. Texts go out by `message/custom/send` with the account's `access_token`
+/// (`cgi-bin/stable_token`). wechatpy is the judge in the tests.
+public struct WeChatChannel: Sendable {
+    /// How far a request's `timestamp` may be from now (a replay, or a clock off, beyond it).
+    public static let replayWindow: TimeInterval = 300
+    /// The address prefix of a follower: `wx:` + OpenID.
+    public static let addressPrefix = "wx:"
+    /// What WeChat takes as "received, no passive reply".
+    public static let success = WebhookReply(status: 200, contentType: "text/plain; charset=utf-8", body: Array("success".utf8))
+
+    public var token: String
+    public var appID: String
+    public var appSecret: String
+    /// The EncodingAESKey (safe mode); nil or empty: plain mode only.
+    public var encodingAESKey: String?
+    public var apiBaseURL: String
+    /// The hotline number of the studio this account serves (the pushes do not say it).
+    public var hotlineNumber: String
+    /// The passive reply to a new follower.
+    public var welcome: String
+    /// Longest text stored whole; longer ones are cut and marked.
+    public var maxTextLength: Int
+
+    public init(token: String, appID: String, appSecret: String, encodingAESKey: String?, apiBaseURL: String = "https://api.weixin.qq.com",
+                hotlineNumber: String, welcome: String = WeChatChannel.defaultWelcome, maxTextLength: Int = 1000) {
+        (self.token, self.appID, self.appSecret, self.encodingAESKey, self.apiBaseURL) = (token, appID, appSecret, encodingAESKey, apiBaseURL)
+        (self.hotlineNumber, self.welcome, self.maxTextLength) = (hotlineNumber, welcome, maxTextLength)
+    }
+
+    public static let defaultWelcome = "您好,这里是委员工作室的“有话说,找委员”热线。请直接发送您想反映的问题或建议,我们会回复案件编号并转给负责的委员;回复“查询 编号”可查看办理进度。"
+
+    /// The follower's address for an OpenID.
+    public static func address(openID: String) -> String { addressPrefix + openID }
+
+    // MARK: The server URL
+
+    /// Checks `signature` (SHA-1 of the sorted token, timestamp and nonce) and that the timestamp is recent.
+    func verify(_ query: [String: String], now: Date) throws(WebhookError) {
+        guard let signature = query["signature"], let timestamp = query["timestamp"], let nonce = query["nonce"],
+              !signature.isEmpty, !timestamp.isEmpty, !nonce.isEmpty else {
+            throw .unauthorized("query parameters 'signature', 'timestamp' and 'nonce' are needed (WeChat's server URL check)")
+        }
+        guard let seconds = Double(timestamp), abs(now.timeIntervalSince1970 - seconds) <= Self.replayWindow else {
+            throw .unauthorized("timestamp is outside the \(Int(Self.replayWindow)) s window (a replay, or a clock off)")
+        }
+        guard !token.isEmpty, Signature.constantTimeEqual(signature.lowercased(), WeChatCrypto.signature([token, timestamp, nonce])) else {
+            throw .unauthorized("signature does not match (is secret_env the Token of the account's server settings?)")
+        }
+    }
+
+    /// The handshake: `echostr` given back as it came once the signature holds.
+    public func handshake(query: [String: String], now: Date) throws(WebhookError) -> WebhookReply {
+        try verify(query, now: now)
+        guard let echo = query["echostr"], (1...128).contains(echo.count), echo.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
+            throw .malformed("query parameter 'echostr' is missing or not WeChat's")
+        }
+        return WebhookReply(status: 200, contentType: "text/plain; charset=utf-8", body: Array(echo.utf8))
+    }
+
+    /// A push: verified, decrypted in safe mode, and read as an inbound text, a follow or unfollow,
+    /// or something acknowledged and not kept (other events).
+    public func push(query: [String: String], body: [UInt8], now: Date) throws(WebhookError) -> WebhookEvent {
+        try verify(query, now: now)
+        var fields = try WeChatXML.fields(body)
+        var safe: (nonce: String, crypto: WeChatCrypto)?
+        if query["encrypt_type"] == "aes" || (fields["MsgType"] == nil && fields["Encrypt"] != nil) {
+            let crypto = try WeChatCrypto(token: token, encodingAESKey: encodingAESKey, appID: appID)
+            guard crypto.canDecrypt else { throw .unauthorized("a safe-mode push, and no EncodingAESKey configured (aes_key_env)") }
+            guard let encrypted = fields["Encrypt"], let given = query["msg_signature"], let timestamp = query["timestamp"], let nonce = query["nonce"] else {
+                throw .malformed("a safe-mode push needs Encrypt in the body and msg_signature in the query")
+            }
+            guard Signature.constantTimeEqual(given.lowercased(), WeChatCrypto.signature([token, timestamp, nonce, encrypted])) else {
+                throw .unauthorized("msg_signature does not match")
+            }
+            fields = try WeChatXML.fields(try crypto.decrypt(encrypted))
+            safe = (nonce, crypto)
+        }
+        guard let openID = fields["FromUserName"], (1...64).contains(openID.count),
+              openID.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+            throw .malformed("field 'FromUserName' is missing or not an OpenID")
+        }
+        if let named = query["openid"], !named.isEmpty, named != openID { throw .unauthorized("openid in the query is not the message's FromUserName") }
+        let account = fields["ToUserName"] ?? ""
+        let created = fields["CreateTime"].flatMap { Double($0) }.map { Date(timeIntervalSince1970: $0) }
+        let from = Self.address(openID: openID)
+        func text(_ id: String, _ raw: String?, keyword: ProviderKeyword? = nil) throws(WebhookError) -> InboundText {
+            InboundText(providerID: try InboundChecks.providerID(id, field: "MsgId"), from: from, to: hotlineNumber,
+                        text: try InboundChecks.text(raw, field: "Content", maxLength: maxTextLength, overLength: .cut),
+                        receivedAt: created, keyword: keyword)
+        }
+        // An event has no MsgId: WeChat's own advice is to tell retries apart by sender and time.
+        let eventID = "\(openID):\(fields["CreateTime"] ?? ""):\(fields["Event"] ?? "")"
+        switch fields["MsgType"] ?? "" {
+        case "text":
+            return .inbound(try text(fields["MsgId"] ?? "", fields["Content"]))
+        case "event":
+            switch fields["Event"] ?? "" {
+            case "subscribe":
+                let reply = passiveReply(welcome, to: openID, from: account, safe: safe, now: now)
+                return .inbound(try text(eventID, "[关注公众号]", keyword: .optIn), answer: reply)
+            case "unsubscribe":
+                return .inbound(try text(eventID, "[取消关注]", keyword: .optOut))
+            default:
+                return .reply(Self.success)
+            }
+        case "image": return .inbound(try text(fields["MsgId"] ?? "", "[图片]"))
+        case "voice": return .inbound(try text(fields["MsgId"] ?? "", fields["Recognition"].flatMap { $0.isBlank ? nil : $0 } ?? "[语音]"))
+        case "video", "shortvideo": return .inbound(try text(fields["MsgId"] ?? "", "[视频]"))
+        case "location": return .inbound(try text(fields["MsgId"] ?? "", "[位置] \(fields["Label"] ?? "")"))
+        case "link": return .inbound(try text(fields["MsgId"] ?? "", "[链接] \(fields["Title"] ?? "") \(fields["Url"] ?? "")"))
+        default: return .reply(Self.success)
+        }
+    }
+
+    /// A passive text reply, encrypted in safe mode.
+    func passiveReply(_ content: String, to openID: String, from account: String, safe: (nonce: String, crypto: WeChatCrypto)?, now: Date) -> WebhookReply {
+        let time = String(Int(now.timeIntervalSince1970))
+        let xml = WeChatXML.document([("ToUserName", openID), ("FromUserName", account), ("CreateTime", time), ("MsgType", "text"), ("Content", content)])
+        guard let safe else { return WebhookReply(status: 200, contentType: "application/xml; charset=utf-8", body: Array(xml.utf8)) }
+        guard let encrypted = safe.crypto.encrypt(Array(xml.utf8)) else { return Self.success }
+        let signature = WeChatCrypto.signature([token, time, safe.nonce, encrypted])
+        let wrapped = WeChatXML.document([("Encrypt", encrypted), ("MsgSignature", signature), ("TimeStamp", time), ("Nonce", safe.nonce)])
+        return WebhookReply(status: 200, contentType: "application/xml; charset=utf-8", body: Array(wrapped.utf8))
+    }
+
+    // MARK: Sending
+
+    /// `cgi-bin/stable_token`: the same token to every caller until it expires, so several nodes can
+    /// share the account; `force_refresh` when a send found it refused.
+    public func tokenRequest(renew: Bool) -> OutboundHTTPRequest {
+        let body: [String: Any] = ["grant_type": "client_credential", "appid": appID, "secret": appSecret, "force_refresh": renew]
+        return OutboundHTTPRequest(method: "POST", url: "\(apiBaseURL.trimmingSuffix("/"))/cgi-bin/stable_token",
+                                   headers: ["Content-Type": "application/json"], body: Self.json(body))
+    }
+
+    public func readToken(status: Int, body: String) -> AccessTokenAnswer {
+        let json = Self.object(body)
+        if status == 200, let token = json?["access_token"] as? String, !token.isEmpty {
+            return .token(token, validFor: (json?["expires_in"] as? NSNumber)?.doubleValue ?? 7200)
+        }
+        let code = (json?["errcode"] as? NSNumber)?.intValue
+        let said = "wechat token \(status)\(code.map { " errcode \($0)" } ?? ""): \(json?["errmsg"] as? String ?? String(body.prefix(200)))"
+        // -1: system busy; 45009: too many calls today (resets); others (a wrong AppSecret, 40164 an
+        // address not on the account's IP allowlist) need someone to fix the account.
+        return status >= 500 || status == 429 || code == -1 || code == 45009 ? .failed(.retryable(said)) : .failed(.permanent(said))
+    }
+
+    /// `message/custom/send`: a text to a follower, allowed for 48 hours after their last message.
+    public func sendRequest(_ t: OutgoingText, token: String) -> OutboundHTTPRequest {
+        let openID = t.to.hasPrefix(Self.addressPrefix) ? String(t.to.dropFirst(Self.addressPrefix.count)) : t.to
+        let body: [String: Any] = ["touser": openID, "msgtype": "text", "text": ["content": t.text]]
+        return OutboundHTTPRequest(method: "POST", url: "\(apiBaseURL.trimmingSuffix("/"))/cgi-bin/message/custom/send?access_token=\(FormFields.encode(token))",
+                                   headers: ["Content-Type": "application/json"], body: Self.json(body))
+    }
+
+    /// Codes that say the token is no longer good: invalid (40001), expired (42001), not this account's (40014).
+    static let tokenCodes: Set<Int> = [40001, 40014, 42001]
+
+    public func tokenRefused(status: Int, body: String) -> Bool {
+        (Self.object(body)?["errcode"] as? NSNumber).map { Self.tokenCodes.contains($0.intValue) } ?? false
+    }
+
+    /// errcode 0 is sent; -1 (busy), 45009 (call limit), 45047 (the follower's message allowance)
+    /// and 5xx are retried; 43004 (no longer follows) and 43019 (blocked) mean the follower has
+    /// opted out; 45015 (past the 48-hour window) and the rest fail for good.
+    public func sendOutcome(status: Int, body: String) -> SendOutcome {
+        guard status < 500, status != 429 else { return .retryable("wechat \(status): \(body.prefix(200))") }
+        let json = Self.object(body)
+        guard let code = (json?["errcode"] as? NSNumber)?.intValue else {
+            return status == 200 ? .retryable("wechat: an answer without errcode: \(body.prefix(200))") : .permanent("wechat \(status): \(body.prefix(200))")
+        }
+        let said = "wechat errcode \(code): \(json?["errmsg"] as? String ?? "")"
+        switch code {
+        case 0: return .accepted(providerID: (json?["msgid"] as? NSNumber)?.stringValue)
+        case -1, 45009, 45047: return .retryable(said)
+        case 43004, 43019: return .optedOut(said)
+        case 45015: return .permanent("\(said) (more than 48 hours since the follower last wrote)")
+        default: return .permanent(said)
+        }
+    }
+
+    static func json(_ object: [String: Any]) -> [UInt8] {
+        // WeChat shows \u escapes as they are: keep Chinese as UTF-8 (JSONSerialization does), slashes unescaped.
+        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
+    }
+
+    static func object(_ body: String) -> [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
+}
+
+extension WeChatChannel: TokenSendingChannel {
+    public static let kind = ChannelKind.wechat
+    public static let options = [ChannelOption("app_id"), ChannelOption("app_secret_env", .environment), ChannelOption("number"),
+                                 ChannelOption("aes_key_env", required: false, .environment), ChannelOption("api_base_url", required: false, .url),
+                                 ChannelOption("welcome", required: false)]
+    public static let webhookSecret = WebhookSecretUse.required("the Token of the account's server settings (服务器配置)")
+
+    public init(_ setup: ChannelSetup) {
+        let api = setup.option("api_base_url"), welcome = setup.option("welcome")
+        self.init(token: setup.webhookSecret ?? "", appID: setup.option("app_id"), appSecret: setup.secret("app_secret"),
+                  encodingAESKey: setup.secret("aes_key"), apiBaseURL: api.isEmpty ? "https://api.weixin.qq.com" : api,
+                  hotlineNumber: PhoneNumber.normalize(setup.option("number"), defaultCountryCode: setup.defaultCountryCode),
+                  welcome: welcome.isEmpty ? Self.defaultWelcome : welcome, maxTextLength: setup.maxTextLength)
+    }
+
+    public var webhooks: [WebhookRoute] {
+        [
+            WebhookRoute(methods: [.get]) { request throws(WebhookError) in
+                .reply(try handshake(query: try request.queryFields(), now: request.now))
+            },
+            // Stored: "success", and the acknowledgement goes out through the customer-service API.
+            WebhookRoute(parse: { request throws(WebhookError) in
+                try push(query: try request.queryFields(), body: request.body, now: request.now)
+            }, stored: { _ in Self.success }),
+        ]
+    }
+
+    /// Never used by the app, which sends with a token; a request without one WeChat refuses (41001).
+    public func sendRequest(_ t: OutgoingText) -> OutboundHTTPRequest { sendRequest(t, token: "") }
+}

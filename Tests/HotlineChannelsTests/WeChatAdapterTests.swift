@@ -1,0 +1,187 @@
+import Foundation
+import HotlineChannels
+import HotlineCore
+import Testing
+
+/// Runs `script` with wechatpy (./test installs it) and returns what it printed.
+func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let out = Pipe(), err = Pipe()
+    (process.standardOutput, process.standardError) = (out, err)
+    try process.run()
+    let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw WeChatPeerError(description: "python3 with wechatpy: \(complaint.suffix(800))") }
+    return printed.trimmingCharacters(in: .whitespacesAndNewlines)
+}
+
+struct WeChatPeerError: Error, CustomStringConvertible { var description: String }
+
+/// The WeChat Official Account adapter: the server-URL check, plain and safe-mode pushes (wechatpy
+/// encrypts and decrypts), events, and the customer-service send with its token.
+@Suite struct WeChatAdapterTests {
+    static let key = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
+    static let now = Date(timeIntervalSince1970: 1_796_000_000)
+    static let ts = "1796000000"
+    static let wechat = WeChatChannel(token: "tok3n", appID: "wx5f2a", appSecret: "s3cret", encodingAESKey: key,
+                                      apiBaseURL: "http://127.0.0.1:9/", hotlineNumber: "10690001", welcome: "欢迎关注")
+
+    static func query(_ ts: String = ts, nonce: String = "n1", extra: [String: String] = [:]) -> [String: String] {
+        ["signature": WeChatCrypto.signature(["tok3n", ts, nonce]), "timestamp": ts, "nonce": nonce].merging(extra) { _, new in new }
+    }
+
+    static func message(_ fields: [(String, String)]) -> [UInt8] {
+        // "]]>" cannot stand inside CDATA: WeChat splits it across two sections.
+        Array(("<xml>" + fields.map { "<\($0.0)><![CDATA[\($0.1.replacingOccurrences(of: "]]>", with: "]]]]><![CDATA[>"))]]></\($0.0)>" }.joined()
+            + "</xml>").utf8)
+    }
+
+    static let text = message([("ToUserName", "gh_studio"), ("FromUserName", "oUser_1-a"), ("CreateTime", ts), ("MsgType", "text"),
+                               ("Content", "小区门口路灯坏了]]>一周"), ("MsgId", "24531900000001")])
+
+    @Test func signatureIsWeChatsAsWechatpyChecksIt() throws {
+        let signature = WeChatCrypto.signature(["tok3n", Self.ts, "n1"])
+        let checked = try wechatpy("""
+            import sys
+            from wechatpy.utils import check_signature
+            check_signature(*sys.argv[1:5]); print("ok")
+            """, ["tok3n", signature, Self.ts, "n1"])
+        #expect(checked == "ok")
+    }
+
+    @Test(arguments: [
+        ("good", query(extra: ["echostr": "5837397520965286"]), 200, "5837397520965286"),
+        ("wrong signature", query(extra: ["echostr": "1", "signature": "0123"]), 401, "signature does not match"),
+        ("stale timestamp", query("1795999000", extra: ["echostr": "1"]), 401, "outside the 300 s window"),
+        ("no nonce", ["signature": "x", "timestamp": ts, "echostr": "1"], 401, "'nonce' are needed"),
+        ("echostr that is markup", query(extra: ["echostr": "<script>"]), 400, "echostr"),
+    ])
+    func handshake(name: String, query: [String: String], status: Int, said: String) {
+        do {
+            let reply = try Self.wechat.handshake(query: query, now: Self.now)
+            #expect(status == 200 && String(decoding: reply.body, as: UTF8.self) == said, "\(name)")
+        } catch {
+            #expect(error.status == status && error.description.contains(said), "\(name): \(error)")
+        }
+    }
+
+    @Test func plainTextPushIsAnInboundTextFromTheFollower() throws {
+        guard case let .inbound(text, answer) = try Self.wechat.push(query: Self.query(extra: ["openid": "oUser_1-a"]), body: Self.text, now: Self.now) else {
+            Issue.record("not an inbound text"); return
+        }
+        #expect(answer == nil)
+        #expect(text == InboundText(providerID: "24531900000001", from: "wx:oUser_1-a", to: "10690001", text: "小区门口路灯坏了]]>一周",
+                                    receivedAt: Self.now))
+    }
+
+    @Test(arguments: [
+        ("event subscribe", [("MsgType", "event"), ("Event", "subscribe")], "[关注公众号]", ProviderKeyword.optIn),
+        ("event unsubscribe", [("MsgType", "event"), ("Event", "unsubscribe")], "[取消关注]", .optOut),
+        ("voice recognised", [("MsgType", "voice"), ("Recognition", "楼道灯不亮"), ("MsgId", "7")], "楼道灯不亮", nil),
+        ("image", [("MsgType", "image"), ("PicUrl", "http://mmbiz/x"), ("MsgId", "8")], "[图片]", nil),
+        ("location", [("MsgType", "location"), ("Label", "龙湖小区3号楼"), ("MsgId", "9")], "[位置] 龙湖小区3号楼", nil),
+    ] as [(String, [(String, String)], String, ProviderKeyword?)])
+    func eventsAndOtherMessages(name: String, fields: [(String, String)], text: String, keyword: ProviderKeyword?) throws {
+        let body = Self.message([("ToUserName", "gh_studio"), ("FromUserName", "oUser1"), ("CreateTime", Self.ts)] + fields)
+        guard case let .inbound(inbound, answer) = try Self.wechat.push(query: Self.query(), body: body, now: Self.now) else {
+            Issue.record("\(name): not stored"); return
+        }
+        #expect(inbound.text == text && inbound.keyword == keyword && inbound.from == "wx:oUser1", "\(name)")
+        // An event has no MsgId: a retried one is known by its sender and time.
+        if keyword != nil { #expect(inbound.providerID == "oUser1:\(Self.ts):\(fields[1].1)") }
+        // The welcome is the passive reply to a new follower, and nothing else gets one.
+        #expect((answer.map { String(decoding: $0.body, as: UTF8.self).contains("<Content><![CDATA[欢迎关注]]></Content>") }) == (keyword == .optIn ? true : nil))
+    }
+
+    @Test func otherEventsAreAcknowledgedAndNotKept() throws {
+        let body = Self.message([("FromUserName", "oUser1"), ("CreateTime", Self.ts), ("MsgType", "event"), ("Event", "VIEW")])
+        guard case let .reply(reply) = try Self.wechat.push(query: Self.query(), body: body, now: Self.now) else { Issue.record("kept"); return }
+        #expect(reply == WeChatChannel.success)
+    }
+
+    @Test(arguments: [
+        ("not XML", Array("你好".utf8), 400, "not WeChat's XML"),
+        ("no sender", message([("MsgType", "text"), ("Content", "x"), ("MsgId", "1")]), 400, "FromUserName"),
+        ("sender that is no OpenID", message([("FromUserName", "o1 OR 1=1"), ("MsgType", "text"), ("Content", "x"), ("MsgId", "1")]), 400, "FromUserName"),
+        ("entity expansion", Array(#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;">]><xml><FromUserName>oU</FromUserName><MsgType>text</MsgType><Content>&b;&b;&b;</Content><MsgId>1</MsgId></xml>"#.utf8), 400, "not WeChat's XML"),
+    ])
+    func malformedPushes(name: String, body: [UInt8], status: Int, said: String) {
+        do {
+            _ = try Self.wechat.push(query: Self.query(), body: body, now: Self.now)
+            Issue.record("\(name): taken")
+        } catch {
+            #expect(error.status == status && error.description.contains(said), "\(name): \(error)")
+        }
+    }
+
+    /// A push encrypted by wechatpy is read; the welcome hotline answers is decrypted by wechatpy.
+    @Test func safeModeAsWechatpyEncryptsAndDecrypts() throws {
+        let inner = String(decoding: Self.message([("ToUserName", "gh_studio"), ("FromUserName", "oUser2"), ("CreateTime", Self.ts),
+                                                   ("MsgType", "event"), ("Event", "subscribe")]), as: UTF8.self)
+        let encrypted = try wechatpy("""
+            import sys
+            from wechatpy.crypto import WeChatCrypto
+            print(WeChatCrypto("tok3n", sys.argv[1], "wx5f2a").encrypt_message(sys.argv[2], "n7", sys.argv[3]))
+            """, [Self.key, inner, Self.ts])
+        let msgSignature = try #require(encrypted.range(of: #"(?<=<MsgSignature><!\[CDATA\[)[0-9a-f]+"#, options: .regularExpression).map { String(encrypted[$0]) })
+        let query = Self.query(nonce: "n7", extra: ["encrypt_type": "aes", "msg_signature": msgSignature])
+        guard case let .inbound(text, answer) = try Self.wechat.push(query: query, body: Array(encrypted.utf8), now: Self.now), let answer else {
+            Issue.record("not a follow with its welcome"); return
+        }
+        #expect(text.from == "wx:oUser2" && text.keyword == .optIn)
+        let reply = String(decoding: answer.body, as: UTF8.self)
+        let fields = ["MsgSignature", "TimeStamp", "Nonce"].map { name in
+            reply.range(of: "(?<=<\(name)>(<!\\[CDATA\\[)?)[0-9a-zA-Z]+", options: .regularExpression).map { String(reply[$0]) } ?? ""
+        }
+        let decrypted = try wechatpy("""
+            import sys
+            from wechatpy.crypto import WeChatCrypto
+            print(WeChatCrypto("tok3n", sys.argv[1], "wx5f2a").decrypt_message(*sys.argv[2:6]))
+            """, [Self.key, reply] + fields)
+        #expect(decrypted.contains("<ToUserName><![CDATA[oUser2]]></ToUserName>") && decrypted.contains("<FromUserName><![CDATA[gh_studio]]></FromUserName>"))
+        #expect(decrypted.contains("<Content><![CDATA[欢迎关注]]></Content>"))
+
+        // The same push for another account's AppID, and with a wrong msg_signature, are refused.
+        var other = Self.wechat
+        other.appID = "wx0ther"
+        #expect(throws: WebhookError.unauthorized("Encrypt was made for another AppID")) { try other.push(query: query, body: Array(encrypted.utf8), now: Self.now) }
+        var forged = query
+        forged["msg_signature"] = String(repeating: "0", count: 40)
+        #expect(throws: WebhookError.unauthorized("msg_signature does not match")) { try Self.wechat.push(query: forged, body: Array(encrypted.utf8), now: Self.now) }
+        var plainOnly = Self.wechat
+        plainOnly.encodingAESKey = nil
+        #expect(throws: WebhookError.self) { try plainOnly.push(query: query, body: Array(encrypted.utf8), now: Self.now) }
+    }
+
+    @Test func customerServiceSendAndStableToken() throws {
+        let send = Self.wechat.sendRequest(OutgoingText(messageID: 3, from: "10690001", to: "wx:oUser1", text: "已收到,编号12"), token: "T/1+")
+        #expect(send.method == "POST" && send.url == "http://127.0.0.1:9/cgi-bin/message/custom/send?access_token=T%2F1%2B")
+        #expect(String(decoding: send.body ?? [], as: UTF8.self) == #"{"msgtype":"text","text":{"content":"已收到,编号12"},"touser":"oUser1"}"#)
+        let token = Self.wechat.tokenRequest(renew: true)
+        #expect(token.url == "http://127.0.0.1:9/cgi-bin/stable_token")
+        #expect(String(decoding: token.body ?? [], as: UTF8.self)
+            == #"{"appid":"wx5f2a","force_refresh":true,"grant_type":"client_credential","secret":"s3cret"}"#)
+        #expect(Self.wechat.readToken(status: 200, body: #"{"access_token":"ACCESS","expires_in":7200}"#) == .token("ACCESS", validFor: 7200))
+        #expect(Self.wechat.readToken(status: 200, body: #"{"errcode":40125,"errmsg":"invalid appsecret"}"#)
+            == .failed(.permanent("wechat token 200 errcode 40125: invalid appsecret")))
+        #expect(Self.wechat.readToken(status: 200, body: #"{"errcode":-1,"errmsg":"system error"}"#) == .failed(.retryable("wechat token 200 errcode -1: system error")))
+    }
+
+    @Test(arguments: [
+        (200, #"{"errcode":0,"errmsg":"ok"}"#, SendOutcome.accepted(providerID: nil), false),
+        (200, #"{"errcode":42001,"errmsg":"access_token expired"}"#, .permanent("wechat errcode 42001: access_token expired"), true),
+        (200, #"{"errcode":40001,"errmsg":"invalid credential"}"#, .permanent("wechat errcode 40001: invalid credential"), true),
+        (200, #"{"errcode":45047,"errmsg":"out of send limit"}"#, .retryable("wechat errcode 45047: out of send limit"), false),
+        (200, #"{"errcode":43004,"errmsg":"require subscribe"}"#, .optedOut("wechat errcode 43004: require subscribe"), false),
+        (200, #"{"errcode":45015,"errmsg":"response out of time limit"}"#,
+         .permanent("wechat errcode 45015: response out of time limit (more than 48 hours since the follower last wrote)"), false),
+        (503, "busy", .retryable("wechat 503: busy"), false),
+    ])
+    func sendAnswers(status: Int, body: String, outcome: SendOutcome, tokenRefused: Bool) {
+        #expect(Self.wechat.sendOutcome(status: status, body: body) == outcome)
+        #expect(Self.wechat.tokenRefused(status: status, body: body) == tokenRefused)
+    }
+}

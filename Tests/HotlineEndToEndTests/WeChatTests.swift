@@ -1,0 +1,127 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// A WeChat Official Account through a real `hotline serve`: wechatpy (Tests/wechat/wechat_peer.py)
+/// builds the handshake and the pushes in plain and safe mode and decrypts hotline's passive reply;
+/// a stand-in of WeChat's API (the same script) takes the customer-service sends and issues the
+/// access tokens.
+@Suite(.serialized) struct WeChatTests {
+    static let peer = repoRoot.appendingPathComponent("Tests/wechat/wechat_peer.py").path
+
+    /// Runs the peer script once to its end; its last line parsed as JSON.
+    static func peerRun(_ arguments: [String]) throws -> Any {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", peer] + arguments
+        let out = Pipe(), err = Pipe()
+        (process.standardOutput, process.standardError) = (out, err)
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        try #require(process.terminationStatus == 0, "wechat_peer.py \(arguments.first ?? ""): \(complaint.suffix(1500))")
+        return try JSONSerialization.jsonObject(with: Data((printed.split(separator: "\n").last ?? "").utf8))
+    }
+
+    /// The stand-in API's calls so far, in order.
+    static func calls(_ log: URL) -> [[String: Any]] {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+    }
+
+    static func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(15)
+        while !condition() {
+            try #require(Date() < deadline, "waited 15 s for \(what)")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    @Test func aFollowersDayThroughTheServerURL() async throws {
+        // The stand-in of api.weixin.qq.com.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("wechat-api-\(UUID().uuidString).jsonl")
+        let api = Process()
+        api.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        api.arguments = ["python3", Self.peer, "api", log.path]
+        let apiOut = Pipe()
+        (api.standardOutput, api.standardError) = (apiOut, FileHandle.nullDevice)
+        try api.run()
+        defer { api.terminate() }
+        let apiPort = try #require(Int(String(decoding: apiOut.fileHandleForReading.availableData, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)), "the WeChat API stand-in did not start (python3 with wechatpy: ./test installs it)")
+
+        // The shipped config with the account added (as config/examples/wechat has it).
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-config-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: config)
+        let main = config.appendingPathComponent("hotline.yaml")
+        let account = """
+            channels:
+              - id: wx
+                kind: wechat
+                secret_env: E2E_WECHAT_TOKEN
+                app_id: wx5f2ae2e
+                app_secret_env: E2E_WECHAT_APP_SECRET
+                aes_key_env: E2E_WECHAT_AES_KEY
+                number: "10690001"
+                api_base_url: http://127.0.0.1:\(apiPort)
+                welcome: 欢迎关注徐家湾委员工作室,有话请直接留言。
+
+            """
+        try (try String(contentsOf: main, encoding: .utf8)).replacingOccurrences(of: "channels:\n", with: account)
+            .write(to: main, atomically: true, encoding: .utf8)
+        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path, environment: [
+            "E2E_WECHAT_TOKEN": "tok3n-e2e", "E2E_WECHAT_APP_SECRET": "app-s3cret", "E2E_WECHAT_AES_KEY": "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR",
+        ])
+        let url = "http://127.0.0.1:\(server.port)/webhooks/wechat"
+
+        let answers = try #require(try Self.peerRun(["push", url]) as? [String: [Any]])
+        func answer(_ name: String) -> (Int, String) { (answers[name]?.first as? Int ?? 0, answers[name]?.last as? String ?? "") }
+        #expect(answer("handshake") == (200, "7381635391"))
+        #expect(answer("handshake_forged").0 == 401 && answer("handshake_stale").0 == 401 && answer("forged_push").0 == 401)
+        for name in ["text_plain", "text_plain_retried", "text_safe", "unsubscribe_plain"] { #expect(answer(name) == (200, "success"), "\(name)") }
+        // The welcome is the passive reply to a new follower, encrypted: wechatpy decrypted it.
+        let welcome = answer("subscribe_safe")
+        #expect(welcome.0 == 200 && welcome.1.contains("<Content><![CDATA[欢迎关注徐家湾委员工作室,有话请直接留言。]]></Content>"), "\(welcome.1)")
+        #expect(welcome.1.contains("<ToUserName><![CDATA[oNewFollower0003]]></ToUserName>"))
+
+        // Stored once each (the retried MsgId too); a case for each resident's text.
+        let messages = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+        let inbound = messages.filter { $0["direction"] as? String == "in" }
+        #expect(inbound.compactMap { $0["provider_id"] as? String }.filter { $0 == "50001" }.count == 1)
+        #expect(Set(inbound.compactMap { $0["from"] as? String })
+            == ["wx:oPlainResident01", "wx:oSafeResident002", "wx:oNewFollower0003"])
+        #expect(inbound.filter { $0["case"] is Int }.count == 2)
+
+        // The acknowledgements went out through the customer-service API with one token.
+        try await Self.waitFor("two acknowledgements") { Self.calls(log).filter { $0["call"] as? String == "send" }.count >= 2 }
+        let sends = Self.calls(log).filter { $0["call"] as? String == "send" }
+        #expect(Set(sends.compactMap { $0["touser"] as? String }) == ["oPlainResident01", "oSafeResident002"], "no text to the follower who left")
+        #expect(sends.allSatisfy { $0["token"] as? String == "ACCESS-1" && $0["answer"] as? Int == 0 && ($0["content"] as? String ?? "").contains("编号") })
+        #expect(Self.calls(log).filter { $0["call"] as? String == "token" }.count == 1)
+
+        // The follower who left is opted out.
+        let token = try coordinatorToken(database: server.database)
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/api/v1/residents/xujiawan/wx:oNewFollower0003")!)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let resident = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(resident["opted_out"] as? Bool == true, "\(resident)")
+
+        // WeChat expires the token: the next send is refused (42001), a new token is fetched at once
+        // (force_refresh) and the text sent with it.
+        var expire = URLRequest(url: URL(string: "http://127.0.0.1:\(apiPort)/test/expire")!)
+        expire.httpMethod = "POST"
+        _ = try await URLSession.shared.data(for: expire)
+        let pushed = try #require(try Self.peerRun(["text", url, "oPlainResident01", "查询进度", "50003"]) as? [Any])
+        #expect(pushed.first as? Int == 200)
+        try await Self.waitFor("a send with the new token") { Self.calls(log).contains { $0["token"] as? String == "ACCESS-2" } }
+        let after = Self.calls(log).suffix(from: sends.count + 1)
+        #expect(after.map { "\($0["call"]!) \($0["token"] ?? $0["force_refresh"]!) \($0["answer"]!)" }
+            == ["send ACCESS-1 42001", "token 1 0", "send ACCESS-2 0"])
+        #expect(server.terminate() == 0)
+    }
+}
