@@ -18,10 +18,16 @@ public struct InboundMessage: Sendable, Equatable {
     /// For gateways whose ids are not unique: the same text from the same number on the same
     /// channel within this many seconds is the same message.
     public var sameTextWindow: TimeInterval?
+    /// For channels that can answer in their webhook's own response (WeChat's passive reply): the
+    /// texts back to the sender on the same channel wait this long in the outbox, so that the
+    /// webhook can take one (``AppDatabase/takeHeldReply(after:channel:to:now:)``) before the
+    /// dispatcher sends it.
+    public var holdReplies: TimeInterval?
 
     public init(studioID: String, channel: String, providerID: String?, from: String, to: String, text: String, receivedAt: Date,
-                sentAt: Date? = nil, sameTextWindow: TimeInterval? = nil) {
+                sentAt: Date? = nil, sameTextWindow: TimeInterval? = nil, holdReplies: TimeInterval? = nil) {
         self.sameTextWindow = sameTextWindow
+        self.holdReplies = holdReplies
         self.sentAt = sentAt
         self.studioID = studioID
         self.channel = channel
@@ -85,6 +91,12 @@ extension AppDatabase {
             resident.bind(inbound.studioID); resident.bind(inbound.from); resident.bind(ledger.stamp.stored); resident.bind(ledger.stamp.stored)
             try resident.run(db)
             let handled = try handle(ledger, message.id!)
+            if let hold = inbound.holdReplies, handled.queued > 0 {
+                try db.execute(sql: """
+                    UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND message_id IN (
+                        SELECT id FROM messages WHERE id > ? AND direction = 'out' AND channel = ? AND to_number = ?)
+                    """, arguments: [inbound.receivedAt.addingTimeInterval(hold), message.id, inbound.channel, inbound.from])
+            }
             if let caseID = handled.caseID {
                 var link = BoundStatement(try db.cachedStatement(sql: "UPDATE messages SET case_id = ? WHERE id = ?"))
                 link.bind(caseID); link.bind(message.id)
@@ -127,5 +139,27 @@ extension AppDatabase {
                 .map { (id: $0["id"], caseID: $0["case_id"]) }
         }
         return nil
+    }
+}
+
+extension AppDatabase {
+    /// Takes the first text back to `to` on `channel` queued after the inbound message
+    /// `inboundID` and still waiting in the outbox: marked sent (provider id `passive`) and its
+    /// text returned, for the webhook to answer with. Nil when there is none, or the dispatcher
+    /// already has it: a text is sent one way or the other, never both.
+    public func takeHeldReply(after inboundID: Int64, channel: String, to: String, now: Date) async throws -> String? {
+        try await writer.write { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT o.id AS outbox_id, m.id AS message_id, m.text FROM messages m JOIN outbox o ON o.message_id = m.id
+                WHERE m.id > ? AND m.direction = 'out' AND m.channel = ? AND m.to_number = ? AND o.status = 'pending'
+                ORDER BY m.id LIMIT 1
+                """, arguments: [inboundID, channel, to]) else { return nil }
+            let stamp = Stamp(now)
+            try db.execute(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?",
+                           arguments: [stamp.stored, row["outbox_id"] as Int64])
+            try db.execute(sql: "UPDATE messages SET status = 'sent', provider_id = 'passive', sent_at = ? WHERE id = ?",
+                           arguments: [stamp.stored, row["message_id"] as Int64])
+            return row["text"] as String
+        }
     }
 }

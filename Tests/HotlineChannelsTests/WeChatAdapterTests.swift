@@ -69,10 +69,15 @@ struct WeChatPeerError: Error, CustomStringConvertible { var description: String
     }
 
     @Test func plainTextPushIsAnInboundTextFromTheFollower() throws {
-        guard case let .inbound(text, answer) = try Self.wechat.push(query: Self.query(extra: ["openid": "oUser_1-a"]), body: Self.text, now: Self.now) else {
-            Issue.record("not an inbound text"); return
+        guard case let .inbound(text, answer, passive) = try Self.wechat.push(query: Self.query(extra: ["openid": "oUser_1-a"]), body: Self.text,
+                                                                              now: Self.now), let passive else {
+            Issue.record("not an inbound text with a passive reply"); return
         }
-        #expect(answer == nil)
+        #expect(answer == nil && passive.window == 5)
+        // Plain mode: the reply in the response is WeChat's XML, from the account to the follower.
+        let reply = String(decoding: passive.build("已收到,编号12").body, as: UTF8.self)
+        #expect(reply == "<xml><ToUserName><![CDATA[oUser_1-a]]></ToUserName><FromUserName><![CDATA[gh_studio]]></FromUserName>"
+            + "<CreateTime>\(Self.ts)</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[已收到,编号12]]></Content></xml>")
         #expect(text == InboundText(providerID: "24531900000001", from: "wx:oUser_1-a", to: "10690001", text: "小区门口路灯坏了]]>一周",
                                     receivedAt: Self.now))
     }
@@ -86,7 +91,7 @@ struct WeChatPeerError: Error, CustomStringConvertible { var description: String
     ] as [(String, [(String, String)], String, ProviderKeyword?)])
     func eventsAndOtherMessages(name: String, fields: [(String, String)], text: String, keyword: ProviderKeyword?) throws {
         let body = Self.message([("ToUserName", "gh_studio"), ("FromUserName", "oUser1"), ("CreateTime", Self.ts)] + fields)
-        guard case let .inbound(inbound, answer) = try Self.wechat.push(query: Self.query(), body: body, now: Self.now) else {
+        guard case let .inbound(inbound, answer, _) = try Self.wechat.push(query: Self.query(), body: body, now: Self.now) else {
             Issue.record("\(name): not stored"); return
         }
         #expect(inbound.text == text && inbound.keyword == keyword && inbound.from == "wx:oUser1", "\(name)")
@@ -128,7 +133,7 @@ struct WeChatPeerError: Error, CustomStringConvertible { var description: String
             """, [Self.key, inner, Self.ts])
         let msgSignature = try #require(encrypted.range(of: #"(?<=<MsgSignature><!\[CDATA\[)[0-9a-f]+"#, options: .regularExpression).map { String(encrypted[$0]) })
         let query = Self.query(nonce: "n7", extra: ["encrypt_type": "aes", "msg_signature": msgSignature])
-        guard case let .inbound(text, answer) = try Self.wechat.push(query: query, body: Array(encrypted.utf8), now: Self.now), let answer else {
+        guard case let .inbound(text, answer, _) = try Self.wechat.push(query: query, body: Array(encrypted.utf8), now: Self.now), let answer else {
             Issue.record("not a follow with its welcome"); return
         }
         #expect(text.from == "wx:oUser2" && text.keyword == .optIn)

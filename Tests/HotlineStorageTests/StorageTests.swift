@@ -180,3 +180,47 @@ import Testing
         #expect(n == 1, "\(n) wakes")
     }
 }
+
+/// A reply in the webhook's response (WeChat's passive reply): the texts back to the sender on the
+/// same channel wait in the outbox; the webhook takes the first, or the dispatcher sends it after
+/// the wait — never both.
+@Suite struct HeldReplyTests {
+    static let now = StorageTests.now
+
+    static func receive(_ db: AppDatabase, id: String, hold: TimeInterval?) async throws -> IntakeReceipt {
+        let inbound = InboundMessage(studioID: "xujiawan", channel: "wx", providerID: id, from: "wx:oF", to: "10690001", text: "路灯坏了",
+                                     receivedAt: now, holdReplies: hold)
+        return try await db.receive(inbound) { ledger, _ in
+            _ = try ledger.enqueue([OutboundText(to: "wx:oF", text: "已收到 \(id)", kind: .acknowledgement)], studio: "xujiawan", from: "10690001",
+                                   channel: "wx", caseID: nil)
+            _ = try ledger.enqueue([OutboundText(to: "+8613800000003", text: "新案件", kind: .memberNotice)], studio: "xujiawan", from: "10690001",
+                                   channel: "sms", caseID: nil)
+            return Handled(queued: 2)
+        }
+    }
+
+    @Test func theWebhookTakesTheHeldReplyOnce() async throws {
+        let db = try AppDatabase.inMemory()
+        let receipt = try await Self.receive(db, id: "a", hold: 5)
+        // Held: only the member's text is due now.
+        #expect(try await db.claimDueOutbox(now: Self.now, limit: 10).map(\.to) == ["+8613800000003"])
+        #expect(try await db.takeHeldReply(after: receipt.messageID, channel: "wx", to: "wx:oF", now: Self.now) == "已收到 a")
+        #expect(try await db.takeHeldReply(after: receipt.messageID, channel: "wx", to: "wx:oF", now: Self.now) == nil)
+        #expect(try await db.claimDueOutbox(now: Self.now.addingTimeInterval(10), limit: 10).isEmpty, "sent in the response: not again")
+        let ack = try #require(try await db.messages().first { $0.toNumber == "wx:oF" })
+        #expect(ack.status == .sent && ack.providerId == "passive")
+    }
+
+    @Test func aReplyTheDispatcherHasIsNotTaken() async throws {
+        let db = try AppDatabase.inMemory()
+        let receipt = try await Self.receive(db, id: "b", hold: 5)
+        #expect(try await db.claimDueOutbox(now: Self.now.addingTimeInterval(5), limit: 10).map(\.to).sorted() == ["+8613800000003", "wx:oF"])
+        #expect(try await db.takeHeldReply(after: receipt.messageID, channel: "wx", to: "wx:oF", now: Self.now) == nil)
+    }
+
+    @Test func withoutAHoldTheReplyIsDueAtOnce() async throws {
+        let db = try AppDatabase.inMemory()
+        _ = try await Self.receive(db, id: "c", hold: nil)
+        #expect(try await db.claimDueOutbox(now: Self.now, limit: 10).count == 2)
+    }
+}

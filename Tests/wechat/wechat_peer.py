@@ -120,15 +120,5 @@ def push(url):
     print(json.dumps(out, ensure_ascii=False))
 
 
-def text(url, openid, content, msgid):
-    """One plain text push (for the token-refresh part of the test)."""
-    ts, nonce = str(int(time.time())), "424242"
-    q = "signature=%s&timestamp=%s&nonce=%s&openid=%s" % (sign(TOKEN, ts, nonce), ts, nonce, openid)
-    body = ("<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%s</CreateTime>"
-            "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%s</MsgId></xml>") % (openid, ts, content, msgid)
-    with urllib.request.urlopen(urllib.request.Request(url + "?" + q, data=body.encode(), method="POST"), timeout=10) as r:
-        print(json.dumps([r.status, r.read().decode()]))
-
-
 if __name__ == "__main__":
-    {"api": lambda: api(sys.argv[2]), "push": lambda: push(sys.argv[2]), "text": lambda: text(*sys.argv[2:6])}[sys.argv[1]]()
+    {"api": lambda: api(sys.argv[2]), "push": lambda: push(sys.argv[2])}[sys.argv[1]]()

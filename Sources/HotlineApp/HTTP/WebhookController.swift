@@ -78,6 +78,7 @@ struct WebhookController {
                  channel: ChannelSettings) async -> Response {
         guard context.isAllowed(channel.allow) else { return forbidden(context, channel: channel) }
         let event: WebhookEvent
+        let arrival = clock.now()
         do {
             event = try route.parse(try await read(request, body: route.body))
         } catch {
@@ -90,10 +91,16 @@ struct WebhookController {
         switch event {
         case let .reply(reply):
             return Self.response(reply)
-        case let .inbound(text, answer):
+        case let .inbound(text, answer, passive):
             do {
-                let receipt = try await intake.receive(text, channel: channel)
+                let receipt = try await intake.receive(text, channel: channel, holdReplies: passive?.window)
                 if let answer { return Self.response(answer) }
+                // The reply in the response, if it is ready with time to spare; else the held
+                // text goes out through the API once the window has passed.
+                if let passive, !receipt.duplicate, clock.now().timeIntervalSince(arrival) < passive.window - 1,
+                   let reply = try? await database.takeHeldReply(after: receipt.messageID, channel: channel.id, to: text.from, now: clock.now()) {
+                    return Self.response(passive.build(reply))
+                }
                 return Self.response(route.stored(StoredInbound(messageID: receipt.messageID, duplicate: receipt.duplicate,
                                                                 caseNumber: receipt.caseNumber)))
             } catch let error as IntakeError {

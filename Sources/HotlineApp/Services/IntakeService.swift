@@ -59,7 +59,9 @@ public struct IntakeService: Sendable {
     }
 
     /// Stores an inbound text and what it leads to, in one transaction; wakes the dispatcher.
-    public func receive(_ text: InboundText, channel: ChannelSettings) async throws -> IntakeReceipt {
+    /// `holdReplies`: the texts back to the sender on this channel wait this long in the outbox
+    /// (for a reply in the webhook's response).
+    public func receive(_ text: InboundText, channel: ChannelSettings, holdReplies: TimeInterval? = nil) async throws -> IntakeReceipt {
                 guard let (studio, hotlineNumber) = hotline(text.to) else { throw IntakeError.unknownNumber(text.to) }
         guard let classifier = rules.classifier(studio: studio.id), let areas = areaFinders[studio.id] else {
             throw IntakeError.unknownNumber(text.to)
@@ -74,7 +76,7 @@ public struct IntakeService: Sendable {
         // Some gateways' ids are not unique (the Android app's): their kind sets a same-text window.
         let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
                                      from: text.from, to: hotlineNumber, text: text.text, receivedAt: now, sentAt: text.receivedAt,
-                                     sameTextWindow: sameTextWindows[channel.id])
+                                     sameTextWindow: sameTextWindows[channel.id], holdReplies: holdReplies)
         let replyChannel = channel.canSend ? channel.id : studio.outboundChannel
         // Members are texted on a channel that reaches phones (not a WeChat account's).
         let rosterChannel = channel.kind.reach == .phones ? replyChannel : studio.outboundChannel

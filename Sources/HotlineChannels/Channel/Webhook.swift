@@ -76,12 +76,26 @@ public struct WebhookRequest: Sendable {
 /// What a webhook request carried.
 public enum WebhookEvent: Sendable {
     /// A resident's text: stored (once per provider id), then answered with `answer` if the
-    /// channel gave one (a welcome to a new follower), else with the route's `stored`.
-    case inbound(InboundText, answer: WebhookReply? = nil)
+    /// channel gave one (a welcome to a new follower), else — when the channel can answer in the
+    /// response and the reply is ready in time — with `passive`, else with the route's `stored`.
+    case inbound(InboundText, answer: WebhookReply? = nil, passive: PassiveReply? = nil)
     /// A report on one of our outbound messages (status nil: nothing to act on, answered 200).
     case delivery(DeliveryReport)
     /// Answered as it is; nothing stored (a server-URL handshake).
     case reply(WebhookReply)
+}
+
+/// How a channel answers a text in its webhook's own response (WeChat's passive reply): the
+/// first text back to the sender, if it is ready in time, becomes the response instead of going
+/// out through the channel's API.
+public struct PassiveReply: Sendable {
+    /// How long the provider waits for the response. The texts back wait this long in the outbox;
+    /// past it they go out through the API.
+    public var window: TimeInterval
+    /// The response that carries `text`.
+    public var build: @Sendable (_ text: String) -> WebhookReply
+
+    public init(window: TimeInterval, build: @escaping @Sendable (_ text: String) -> WebhookReply) { (self.window, self.build) = (window, build) }
 }
 
 /// An inbound text as stored, for the answer to its webhook.

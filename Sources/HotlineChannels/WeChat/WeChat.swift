@@ -17,6 +17,8 @@ public struct WeChatChannel: Sendable {
     public static let replayWindow: TimeInterval = 300
     /// The address prefix of a follower: `wx:` + OpenID.
     public static let addressPrefix = "wx:"
+    /// How long WeChat waits for a push's response (then it retries, three times in all).
+    public static let passiveWindow: TimeInterval = 5
     /// What WeChat takes as "received, no passive reply".
     public static let success = WebhookReply(status: 200, contentType: "text/plain; charset=utf-8", body: Array("success".utf8))
 
@@ -95,6 +97,11 @@ public struct WeChatChannel: Sendable {
         let account = fields["ToUserName"] ?? ""
         let created = fields["CreateTime"].flatMap { Double($0) }.map { Date(timeIntervalSince1970: $0) }
         let from = Self.address(openID: openID)
+        // WeChat waits 5 s for the response: the acknowledgement, if ready, is the passive reply.
+        let mode = safe
+        let passive = PassiveReply(window: Self.passiveWindow) { content in
+            passiveReply(content, to: openID, from: account, safe: mode, now: now)
+        }
         func text(_ id: String, _ raw: String?, keyword: ProviderKeyword? = nil) throws(WebhookError) -> InboundText {
             InboundText(providerID: try InboundChecks.providerID(id, field: "MsgId"), from: from, to: hotlineNumber,
                         text: try InboundChecks.text(raw, field: "Content", maxLength: maxTextLength, overLength: .cut),
@@ -104,7 +111,7 @@ public struct WeChatChannel: Sendable {
         let eventID = "\(openID):\(fields["CreateTime"] ?? ""):\(fields["Event"] ?? "")"
         switch fields["MsgType"] ?? "" {
         case "text":
-            return .inbound(try text(fields["MsgId"] ?? "", fields["Content"]))
+            return .inbound(try text(fields["MsgId"] ?? "", fields["Content"]), passive: passive)
         case "event":
             switch fields["Event"] ?? "" {
             case "subscribe":
@@ -115,11 +122,12 @@ public struct WeChatChannel: Sendable {
             default:
                 return .reply(Self.success)
             }
-        case "image": return .inbound(try text(fields["MsgId"] ?? "", "[图片]"))
-        case "voice": return .inbound(try text(fields["MsgId"] ?? "", fields["Recognition"].flatMap { $0.isBlank ? nil : $0 } ?? "[语音]"))
-        case "video", "shortvideo": return .inbound(try text(fields["MsgId"] ?? "", "[视频]"))
-        case "location": return .inbound(try text(fields["MsgId"] ?? "", "[位置] \(fields["Label"] ?? "")"))
-        case "link": return .inbound(try text(fields["MsgId"] ?? "", "[链接] \(fields["Title"] ?? "") \(fields["Url"] ?? "")"))
+        case "image": return .inbound(try text(fields["MsgId"] ?? "", "[图片]"), passive: passive)
+        case "voice":
+            return .inbound(try text(fields["MsgId"] ?? "", fields["Recognition"].flatMap { $0.isBlank ? nil : $0 } ?? "[语音]"), passive: passive)
+        case "video", "shortvideo": return .inbound(try text(fields["MsgId"] ?? "", "[视频]"), passive: passive)
+        case "location": return .inbound(try text(fields["MsgId"] ?? "", "[位置] \(fields["Label"] ?? "")"), passive: passive)
+        case "link": return .inbound(try text(fields["MsgId"] ?? "", "[链接] \(fields["Title"] ?? "") \(fields["Url"] ?? "")"), passive: passive)
         default: return .reply(Self.success)
         }
     }
