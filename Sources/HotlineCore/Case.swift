@@ -77,10 +77,26 @@ public struct OutboundText: Sendable, Equatable {
     public var to: String
     public var text: String
     public var kind: OutboundKind
+    /// The reply template the text was rendered from (`ack.complaint`), and the values it was
+    /// filled with: what a channel that sends only templates approved in advance (template SMS, a
+    /// WeChat template message) makes its own parameters from. Nil for a text no template made.
+    public var template: String?
+    public var values: [String: String]
 
-    public init(to: String, text: String, kind: OutboundKind) {
+    public init(to: String, text: String, kind: OutboundKind, template: String? = nil, values: [String: String] = [:]) {
         self.to = to
         self.text = text
         self.kind = kind
+        self.template = template
+        self.values = values
+    }
+}
+
+extension ReplyTemplates {
+    /// The text of template `name` filled with `values` (in Traditional script if asked), keeping
+    /// the name and the values for channels that send templates of their own.
+    public func outbound(to: String, _ name: String, _ values: [String: String], kind: OutboundKind, traditional: Bool = false) -> OutboundText {
+        let text = render(name, values)
+        return OutboundText(to: to, text: traditional ? TextNormalizer.toTraditional(text) : text, kind: kind, template: name, values: values)
     }
 }

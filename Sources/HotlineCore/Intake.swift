@@ -128,16 +128,14 @@ public enum Intake {
         let templates = studio.replies
         switch interpretation {
         case let .registration(name, area):
-            let reply: String
-            if let area {
-                reply = templates.render("register.done", ["studio": studio.name, "area": area])
+            let reply = if let area {
+                templates.outbound(to: resident, "register.done", ["studio": studio.name, "area": area], kind: .registration, traditional: traditional)
             } else {
-                reply = templates.render("register.unknown", [
+                templates.outbound(to: resident, "register.unknown", [
                     "studio": studio.name, "name": name, "areas": studio.areas.map(\.id).joined(separator: "、"),
-                ])
+                ], kind: .registration, traditional: traditional)
             }
-            return .registration(area: area, reply: OutboundText(to: resident, text: traditional ? TextNormalizer.toTraditional(reply) : reply,
-                                                                 kind: .registration))
+            return .registration(area: area, reply: reply)
 
         case let .message(classification, areaInText):
             let (area, source): (String?, AreaSource?) =
@@ -153,8 +151,7 @@ public enum Intake {
             ]
             if let answer = classification.answer {
                 values["answer"] = ReplyTemplates.fill(answer, studio.answerFacts)
-                let text = templates.render("answer", values)
-                let reply = OutboundText(to: resident, text: traditional ? TextNormalizer.toTraditional(text) : text, kind: .answer)
+                let reply = templates.outbound(to: resident, "answer", values, kind: .answer, traditional: traditional)
                 return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
                                          routing: nil, state: .answered, traditional: traditional, replies: [reply]))
             }
@@ -163,10 +160,10 @@ public enum Intake {
                                        openCases: context.openCases, unavailable: context.unavailable, now: context.now)
             let assignee = routing.flatMap { studio.person($0.assignee) }
             values["assignee"] = assignee?.name ?? "工作人员"
-            let ack = templates.render("ack.\(classification.intent.rawValue)", values)
-            var replies = [OutboundText(to: resident, text: traditional ? TextNormalizer.toTraditional(ack) : ack, kind: .acknowledgement)]
+            var replies = [templates.outbound(to: resident, "ack.\(classification.intent.rawValue)", values, kind: .acknowledgement,
+                                              traditional: traditional)]
             if let assignee {
-                replies.append(OutboundText(to: assignee.phone, text: templates.render("member.notice", values), kind: .memberNotice))
+                replies.append(templates.outbound(to: assignee.phone, "member.notice", values, kind: .memberNotice))
             }
             return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
                                      routing: routing, state: routing == nil ? .received : .assigned,

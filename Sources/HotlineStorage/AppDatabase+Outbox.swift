@@ -12,8 +12,13 @@ public struct OutboxItem: Sendable, Equatable {
     public var text: String
     /// 1 for the first attempt.
     public var attempt: Int
+    /// The reply template the text was made from and its values (``OutboundText/template``).
+    public var template: String?
+    public var values: [String: String]
 
-    public init(outboxID: Int64, messageID: Int64, channel: String, from: String, to: String, text: String, attempt: Int) {
+    public init(outboxID: Int64, messageID: Int64, channel: String, from: String, to: String, text: String, attempt: Int,
+                template: String? = nil, values: [String: String] = [:]) {
+        (self.template, self.values) = (template, values)
         self.outboxID = outboxID
         self.messageID = messageID
         self.channel = channel
@@ -37,7 +42,8 @@ extension AppDatabase {
             let due = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT o.id, o.message_id, o.channel, o.attempts, m.from_number, m.to_number, m.text,
                        o.priority >= \(OutboundKind.broadcast.priority) AND EXISTS (SELECT 1 FROM residents r
-                         WHERE r.studio_id = m.studio_id AND r.phone = m.to_number AND r.opted_out_at IS NOT NULL)
+                         WHERE r.studio_id = m.studio_id AND r.phone = m.to_number AND r.opted_out_at IS NOT NULL),
+                       m.template, m.template_values
                 FROM outbox o JOIN messages m ON m.id = o.message_id
                 WHERE o.status = 'pending' AND o.next_attempt_at <= ?
                 ORDER BY o.priority, o.next_attempt_at, o.id
@@ -52,7 +58,7 @@ extension AppDatabase {
                     continue
                 }
                 items.append(OutboxItem(outboxID: row[0], messageID: row[1], channel: channel, from: row[4], to: row[5], text: row[6],
-                                        attempt: (row[3] as Int) + 1))
+                                        attempt: (row[3] as Int) + 1, template: row[8], values: TemplateValues.values(row[9])))
             }
             let claim = try db.cachedStatement(sql: "UPDATE outbox SET status = 'sending', attempts = ?, updated_at = ? WHERE id = ?")
             for item in items { try claim.execute(arguments: [item.attempt, stamp.stored, item.outboxID]) }

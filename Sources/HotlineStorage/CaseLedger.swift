@@ -280,7 +280,7 @@ public struct CaseLedger {
             var message = MessageRecord(
                 studioId: studio, direction: .outbound, channel: channel, providerId: nil, fromNumber: from, toNumber: text.to,
                 text: text.text, status: .queued, kind: text.kind, caseId: caseID, createdAt: now,
-                encoding: encoding, parts: parts)
+                encoding: encoding, parts: parts, template: text.template, templateValues: TemplateValues.json(text.values))
             try message.insertCached(db, stamp: stamp)
             var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: .pending,
                                     attempts: 0, nextAttemptAt: due ?? now, updatedAt: now)
@@ -298,5 +298,18 @@ public struct CaseLedger {
             """))
         s.bind(studio); s.bind(assignee); s.bind(delta); s.bind(delta)
         try s.run(db)
+    }
+}
+
+/// A text's template values as stored: a JSON object, keys sorted (nil when there are none).
+enum TemplateValues {
+    static func json(_ values: [String: String]) -> String? {
+        guard !values.isEmpty, let data = try? JSONSerialization.data(withJSONObject: values, options: [.sortedKeys]) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func values(_ json: String?) -> [String: String] {
+        guard let json, let object = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String] else { return [:] }
+        return object
     }
 }

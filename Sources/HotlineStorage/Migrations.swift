@@ -295,6 +295,13 @@ enum Migrations {
             try db.create(index: "cases_by_studio_topic", on: "cases", columns: ["studio_id", "topic"])
             try db.create(index: "cases_by_studio_created", on: "cases", columns: ["studio_id", "created_at"])
         }
+        migrator.registerMigration("v15-message-templates") { db in
+            // Channels that send only templates approved in advance make their parameters from these.
+            try db.alter(table: "messages") { t in
+                t.add(column: "template", .text)
+                t.add(column: "template_values", .text)
+            }
+        }
         return migrator
     }
 }

@@ -49,7 +49,7 @@ public struct HTTPGatewaySender: MessageSender {
     }
 
     public func send(_ item: OutboxItem) async -> SendOutcome {
-        let text = OutgoingText(messageID: item.messageID, from: item.from, to: item.to, text: item.text)
+        let text = OutgoingText(messageID: item.messageID, from: item.from, to: item.to, text: item.text, template: item.template, values: item.values)
         guard let tokened = channel as? any TokenSendingChannel else { return await exchange(channel.sendRequest(text)).outcome }
         // A token refused by the send is fetched again at once and the text sent again, once.
         for _ in 0..<2 {

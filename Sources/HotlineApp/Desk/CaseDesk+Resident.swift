@@ -50,9 +50,8 @@ extension CaseDesk {
         let values = ["resident": PhoneNumber.mask(inbound.from), "count": String(activity.recentTexts)]
         switch verdict.action {
         case .holdFlood:
-            let text = templates.render("resident.hold", ["studio": studio.name])
-            try ledger.enqueue([OutboundText(to: inbound.from, text: text, kind: .caseUpdate)], studio: studio.id, from: from, channel: channel,
-                               caseID: open?.id)
+            try ledger.enqueue([templates.outbound(to: inbound.from, "resident.hold", ["studio": studio.name], kind: .caseUpdate)], studio: studio.id,
+                               from: from, channel: channel, caseID: open?.id)
             if let liaison { try tell(liaison, "staff.flood", values, caseID: open?.id, kind: .reminder) }
             return Handled(caseID: open?.id, caseNumber: open?.number, queued: queued + 1)
         case .stopAutoResponder:
@@ -82,8 +81,8 @@ extension CaseDesk {
     private func status(_ number: Int, for phone: String, traditional: Bool) throws -> Handled {
         guard let record = try ledger.caseRecord(studio: studio.id, number: number), record.residentPhone == phone else {
             // Someone else's case number is answered like an unknown one: no one learns about others' cases.
-            let text = templates.render("resident.status.unknown", ["studio": studio.name, "case": String(number)])
-            try ledger.enqueue([OutboundText(to: phone, text: traditional ? TextNormalizer.toTraditional(text) : text, kind: .caseUpdate)],
+            try ledger.enqueue([templates.outbound(to: phone, "resident.status.unknown", ["studio": studio.name, "case": String(number)],
+                                                   kind: .caseUpdate, traditional: traditional)],
                                studio: studio.id, from: from, channel: channel, caseID: nil)
             return Handled(queued: 1)
         }

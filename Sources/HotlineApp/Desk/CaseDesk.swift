@@ -102,13 +102,14 @@ final class CaseDesk {
                        traditional: Bool, via: (String, String), toResident: Bool = false) throws {
         var all = values
         all["studio"] = studio.name
-        var text = templates.render(template, all)
-        // Whatever a member wrote, a resident never receives anyone else's mobile number.
-        if toResident { text = PhoneNumber.maskMobiles(in: text, keep: phone, countryCode: deployment.defaultCountryCode) }
-        if traditional { text = TextNormalizer.toTraditional(text) }
+        // Whatever a member wrote, a resident never receives anyone else's mobile number: not in
+        // the text, nor in the values a template channel makes its parameters from.
+        if toResident { all = all.mapValues { PhoneNumber.maskMobiles(in: $0, keep: phone, countryCode: deployment.defaultCountryCode) } }
+        var text = templates.outbound(to: phone, template, all, kind: kind, traditional: traditional)
+        if toResident { text.text = PhoneNumber.maskMobiles(in: text.text, keep: phone, countryCode: deployment.defaultCountryCode) }
         let maxParts = channels.first { $0.id == via.0 }?.maxParts ?? self.maxParts
-        try ledger.enqueue([OutboundText(to: phone, text: SMSSegments.fit(text, maxParts: maxParts), kind: kind)],
-                           studio: studio.id, from: via.1, channel: via.0, caseID: caseID)
+        text.text = SMSSegments.fit(text.text, maxParts: maxParts)
+        try ledger.enqueue([text], studio: studio.id, from: via.1, channel: via.0, caseID: caseID)
         tally.count += 1
     }
 

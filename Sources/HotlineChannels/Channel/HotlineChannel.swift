@@ -56,9 +56,12 @@ extension HotlineChannel {
 /// the number it goes from and to, and the text as it will be sent.
 public struct OutgoingText: Sendable, Equatable {
     public var messageID: Int64, from: String, to: String, text: String
+    /// The reply template the text was made from, and its values: what a channel that sends
+    /// only templates approved in advance makes its parameters from (nil: no template made it).
+    public var template: String?, values: [String: String]
 
-    public init(messageID: Int64, from: String, to: String, text: String) {
-        (self.messageID, self.from, self.to, self.text) = (messageID, from, to, text)
+    public init(messageID: Int64, from: String, to: String, text: String, template: String? = nil, values: [String: String] = [:]) {
+        (self.messageID, self.from, self.to, self.text, self.template, self.values) = (messageID, from, to, text, template, values)
     }
 }
 

@@ -13,8 +13,8 @@ import HotlineCore
 extension MessageRecord {
     static let insertSQL = """
         INSERT INTO messages(studio_id, direction, channel, provider_id, from_number, to_number, text, status, kind,
-                             case_id, created_at, sent_at, error, encoding, parts)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                             case_id, created_at, sent_at, error, encoding, parts, template, template_values)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Inserts the message and sets its id.
@@ -23,7 +23,7 @@ extension MessageRecord {
         var s = BoundStatement(try db.cachedStatement(sql: Self.insertSQL))
         s.bind(studioId); s.bind(direction.rawValue); s.bind(channel); s.bind(providerId); s.bind(fromNumber); s.bind(toNumber)
         s.bind(text); s.bind(status.rawValue); s.bind(kind?.rawValue); s.bind(caseId); s.bind(stamp.value(createdAt))
-        s.bind(sentAt.map(stamp.value) ?? .null); s.bind(error); s.bind(encoding); s.bind(parts)
+        s.bind(sentAt.map(stamp.value) ?? .null); s.bind(error); s.bind(encoding); s.bind(parts); s.bind(template); s.bind(templateValues)
         try s.run(db)
         id = db.lastInsertedRowID
     }

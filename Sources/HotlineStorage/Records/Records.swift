@@ -38,6 +38,10 @@ public struct MessageRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     public var encoding: String?
     /// Outbound only: SMS parts the text takes.
     public var parts: Int?
+    /// Outbound only: the reply template the text was made from, and its values as a JSON object
+    /// (``OutboundText/template``): what a template channel builds its parameters from.
+    public var template: String?
+    public var templateValues: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 }
