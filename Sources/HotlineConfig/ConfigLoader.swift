@@ -206,7 +206,8 @@ public enum ConfigLoader {
             throw kindValue.error("channel: unknown kind '\(kindName)' (known: \(ChannelRegistry.kindNames.joined(separator: ", ")))")
         }
         let kind = spec.kind
-        let keys = try value.mapping(allowed: Set(commonChannelKeys + spec.options.map(\.name)), what: "\(kind) channel")
+        let keys = try value.mapping(allowed: Set(commonChannelKeys + spec.options.map(\.name) + (spec.sendsTemplates ? ["templates"] : [])),
+                                     what: "\(kind) channel")
         var secretEnv: String?
         if let v = keys["secret_env"] { secretEnv = try environmentName(v, "secret_env") }
         let id = try idValue.string("id")
@@ -233,12 +234,43 @@ public enum ConfigLoader {
                 options[option.name] = url
             }
         }
+        var templates: [String: ProviderTemplate] = [:]
+        if spec.sendsTemplates {
+            guard let node = keys["templates"] else {
+                throw value.error("channel \(id): \(article(kind)) \(kind) channel sends only its provider's approved templates and needs 'templates' "
+                                  + "(name: \"template id: value, value\" for \(ProviderTemplates.required.joined(separator: ", ")))")
+            }
+            templates = try providerTemplates(node, channel: id)
+        }
         return ChannelSettings(
             id: id, kind: kind, secretEnv: secretEnv,
             requireSecret: try keys["require_secret"]?.bool("require_secret") ?? false,
             rateLimit: try keys["rate_limit"]?.double("rate_limit", in: 0.01...100_000),
             options: options, allow: try keys["allow"]?.strings("allow") ?? [],
-            maxParts: try keys["max_parts"]?.int("max_parts", in: 1...10) ?? 5)
+            maxParts: try keys["max_parts"]?.int("max_parts", in: 1...10) ?? 5, templates: templates)
+    }
+
+    /// A template channel's `templates:`: each reply template name (or `fallback`) to the
+    /// provider's template id and the values of its parameters, in order.
+    static func providerTemplates(_ node: YAMLValue, channel id: String) throws(ConfigError) -> [String: ProviderTemplate] {
+        var templates: [String: ProviderTemplate] = [:]
+        for (name, value) in try node.pairs(what: "channel \(id): templates") {
+            guard let allowed = ProviderTemplates.allowedValues(name) else {
+                throw value.error("channel \(id): templates: unknown template '\(name)' (a reply template's name, as in ReplyTemplates, or fallback)")
+            }
+            let text = try value.string("template \(name)")
+            guard let template = ProviderTemplates.parse(text) else {
+                throw value.error("channel \(id): template \(name): '\(text)' is not 'template id: value, value' (e.g. \"1234567: case, assignee\")")
+            }
+            for param in template.params where !allowed.contains(param) {
+                throw value.error("channel \(id): template \(name) (\(template.id)): unknown value '\(param)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            templates[name] = template
+        }
+        for name in ProviderTemplates.required where templates[name] == nil {
+            throw node.error("channel \(id): templates: no template for '\(name)' (needed: \(ProviderTemplates.required.joined(separator: ", ")))")
+        }
+        return templates
     }
 
     /// "an android channel", "a kannel channel".

@@ -45,9 +45,13 @@ public struct ChannelSettings: Sendable, Equatable {
     public var allow: [String]
     /// Most SMS parts one outbound text may take; longer texts are cut to fit.
     public var maxParts: Int
+    /// For a channel that sends only templates approved at its provider: the provider's template
+    /// for each reply template name (and `fallback` for the rest).
+    public var templates: [String: ProviderTemplate]
 
     public init(id: String, kind: ChannelKind, secretEnv: String? = nil, requireSecret: Bool = false, rateLimit: Double? = nil,
-                options: [String: String] = [:], allow: [String] = [], maxParts: Int = 5) {
+                options: [String: String] = [:], allow: [String] = [], maxParts: Int = 5, templates: [String: ProviderTemplate] = [:]) {
+        self.templates = templates
         self.id = id
         self.kind = kind
         self.secretEnv = secretEnv
@@ -60,6 +64,15 @@ public struct ChannelSettings: Sendable, Equatable {
 
     /// Whether this channel can carry outbound messages.
     public var canSend: Bool { kind.sends }
+}
+
+/// A template approved at a provider (Tencent Cloud SMS, Aliyun SMS) for one kind of text: its id
+/// there, and the names of the values that fill its parameters, in order.
+public struct ProviderTemplate: Sendable, Equatable {
+    public var id: String
+    public var params: [String]
+
+    public init(id: String, params: [String]) { (self.id, self.params) = (id, params) }
 }
 
 /// Follow-through settings for the deadline service: deadlines (shorter for urgent topics),

@@ -110,10 +110,15 @@ struct WebhookController {
                 // 5xx: the provider retries, and the same id is then stored once.
                 return Self.response(adapter.reply(to: .notStored("message")))
             }
-        case let .delivery(report):
+        case .delivery, .deliveries:
+            let reports = switch event {
+            case let .delivery(report): [report]
+            case let .deliveries(reports): reports
+            default: [DeliveryReport]()
+            }
             do {
-                try await record(report, channel: channel)
-                return Response(status: .ok)
+                for report in reports { try await record(report, channel: channel) }
+                return Self.response(route.recorded)
             } catch {
                 logger.error("webhook \(channel.id): cannot store delivery report: \(error)")
                 return Self.response(adapter.reply(to: .notStored("report")))

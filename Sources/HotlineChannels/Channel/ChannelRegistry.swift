@@ -26,7 +26,9 @@ public enum ChannelRegistry {
 
     /// What a config file's channel of kind `name` is checked against (nil: no such kind).
     public static func spec(named name: String) -> ChannelSpec? {
-        kind(named: name).map { ChannelSpec(kind: $0.kind, options: $0.options, webhookSecret: $0.webhookSecret, routeNames: routeNames(of: $0)) }
+        kind(named: name).map {
+            ChannelSpec(kind: $0.kind, options: $0.options, webhookSecret: $0.webhookSecret, routeNames: routeNames(of: $0), sendsTemplates: $0.sendsTemplates)
+        }
     }
 
     /// The route suffixes of a kind (`dlr`, `status`): no channel of the kind may take one as its
@@ -45,4 +47,6 @@ public struct ChannelSpec: Sendable {
     public var webhookSecret: WebhookSecretUse
     /// Route suffixes no channel id of the kind may take.
     public var routeNames: Set<String>
+    /// Its channels need `templates:`.
+    public var sendsTemplates: Bool
 }

@@ -19,6 +19,9 @@ public protocol HotlineChannel: Sendable {
     /// Within this many seconds, the same text from the same number is one message even under a
     /// new provider id (a gateway that gives a retried webhook a new id); nil: ids alone decide.
     static var sameTextWindow: TimeInterval? { get }
+    /// The kind sends only templates approved at its provider: its channels need `templates:`
+    /// (``ProviderTemplates``), checked by `hotline check`.
+    static var sendsTemplates: Bool { get }
 
     /// The adapter for one configured channel.
     init(_ setup: ChannelSetup)
@@ -41,6 +44,7 @@ public protocol SendingChannel: HotlineChannel {
 
 extension HotlineChannel {
     public static var sameTextWindow: TimeInterval? { nil }
+    public static var sendsTemplates: Bool { false }
     public static var options: [ChannelOption] { [] }
 
     public func reply(to failure: WebhookFailure) -> WebhookReply {

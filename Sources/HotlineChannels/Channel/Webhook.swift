@@ -24,11 +24,13 @@ public struct WebhookRoute: Sendable {
     public var parse: @Sendable (WebhookRequest) throws(WebhookError) -> WebhookEvent
     /// The answer once an inbound text is stored (the provider's expected 2xx).
     public var stored: @Sendable (StoredInbound) -> WebhookReply
+    /// The answer once delivery reports are recorded.
+    public var recorded: WebhookReply
 
     public init(_ path: String = "", methods: [Method] = [.post], body: Body = .whole,
                 parse: @escaping @Sendable (WebhookRequest) throws(WebhookError) -> WebhookEvent,
-                stored: @escaping @Sendable (StoredInbound) -> WebhookReply = { _ in .empty }) {
-        (self.path, self.methods, self.body, self.parse, self.stored) = (path, methods, body, parse, stored)
+                stored: @escaping @Sendable (StoredInbound) -> WebhookReply = { _ in .empty }, recorded: WebhookReply = .empty) {
+        (self.path, self.methods, self.body, self.parse, self.stored, self.recorded) = (path, methods, body, parse, stored, recorded)
     }
 }
 
@@ -81,6 +83,8 @@ public enum WebhookEvent: Sendable {
     case inbound(InboundText, answer: WebhookReply? = nil, passive: PassiveReply? = nil)
     /// A report on one of our outbound messages (status nil: nothing to act on, answered 200).
     case delivery(DeliveryReport)
+    /// Several reports in one request (a provider that batches them), answered with the route's `recorded`.
+    case deliveries([DeliveryReport])
     /// Answered as it is; nothing stored (a server-URL handshake).
     case reply(WebhookReply)
 }
