@@ -22,6 +22,8 @@ import Testing
             required: ["api_url", "username", "password_env", "number"], window: 120),
         Row(kind: "wechat", sends: true, routes: ["GET ", "POST "], secret: .required("the Token of the account's server settings (服务器配置)"),
             required: ["app_id", "app_secret_env", "number"], window: nil),
+        Row(kind: "tencent", sends: true, routes: ["POST /status", "POST /reply"], secret: .required("the secret the callback URLs carry as ?secret=…"),
+            required: ["sdk_app_id", "sign_name", "secret_id_env", "secret_key_env", "number"], window: nil),
     ]
 
     @Test func everyKindIsListedOnceAndTested() {

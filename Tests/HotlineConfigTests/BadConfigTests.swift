@@ -96,10 +96,29 @@ func scratchIntents(_ files: [String: String]) throws -> String {
         Row(name: "an outbound channel that cannot text phones", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: wechat, secret_env: T, app_id: wx1, app_secret_env: S, number: \"10690001\" }\n",
             line: 2, message: "outbound_channel 'dryrun' is a wechat channel, which answers only those who wrote to it", reportedIn: "studios/xinjiang.yaml"),
+        // A template channel maps the texts to its provider's approved templates.
+        Row(name: "a template channel without templates", file: "hotline.yaml", text: tencent(nil), line: 3,
+            message: "channel t: a tencent channel sends only its provider's approved templates and needs 'templates'"),
+        Row(name: "an acknowledgement without a template", file: "hotline.yaml",
+            text: tencent("      ack.complaint: \"1101: case, assignee\"\n      ack.unclassified: \"1103: case\"\n      fallback: \"1109: studio\"\n"),
+            line: 12, message: "channel t: templates: no template for 'ack.question'"),
+        Row(name: "a template for no text", file: "hotline.yaml", text: tencent("      ack.complain: \"1101: case\"\n"), line: 12,
+            message: "channel t: templates: unknown template 'ack.complain'"),
+        Row(name: "a parameter the text does not have", file: "hotline.yaml", text: tencent("      ack.question: \"1102: cse\"\n"), line: 12,
+            message: "channel t: template ack.question (1102): unknown value 'cse' (allowed: assignee, case, studio)"),
+        Row(name: "a template that is no id and values", file: "hotline.yaml", text: tencent("      ack.question: \"1102 case\"\n"), line: 12,
+            message: "channel t: template ack.question: '1102 case' is not 'template id: value, value'"),
         Row(name: "a channel id that is a route of its kind", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: dlr\n    kind: kannel\n    sendsms_url: http://k\n    username: u\n"
                 + "    password_env: P\n    public_url: http://h\n", line: 3, message: "channel id 'dlr' must be"),
     ]
+
+    /// A Tencent Cloud SMS channel with `templates` as given (nil: none), lines 3 to 10 before them.
+    static func tencent(_ templates: String?) -> String {
+        "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: t\n    kind: tencent\n    secret_env: CB\n    sdk_app_id: \"1400000001\"\n"
+            + "    sign_name: 徐家湾委员工作室\n    secret_id_env: TID\n    secret_key_env: TKEY\n    number: \"10690001\"\n"
+            + (templates.map { "    templates:\n" + $0 } ?? "")
+    }
 
     @Test(arguments: rows)
     func namesFileAndLine(row: Row) throws {
@@ -149,6 +168,13 @@ func scratchIntents(_ files: [String: String]) throws -> String {
             text: "rules:\n  - id: a\n    topic: water\n    any: [水]\n    examples:\n      - { text: 没水, expect: complaint/forestry }\n", line: 6,
             message: "unknown topic 'forestry' in an example of rule a"),
     ]
+
+    /// A Tencent Cloud SMS channel with `templates` as given (nil: none), lines 3 to 10 before them.
+    static func tencent(_ templates: String?) -> String {
+        "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: t\n    kind: tencent\n    secret_env: CB\n    sdk_app_id: \"1400000001\"\n"
+            + "    sign_name: 徐家湾委员工作室\n    secret_id_env: TID\n    secret_key_env: TKEY\n    number: \"10690001\"\n"
+            + (templates.map { "    templates:\n" + $0 } ?? "")
+    }
 
     @Test(arguments: rows)
     func namesFileAndLine(row: Row) throws {

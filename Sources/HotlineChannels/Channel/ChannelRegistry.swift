@@ -9,6 +9,7 @@ public enum ChannelRegistry {
         TwilioChannel.self,
         AndroidGatewayChannel.self,
         WeChatChannel.self,
+        TencentSMSChannel.self,
     ]
 
     /// The registered kinds' names, in the list's order.
