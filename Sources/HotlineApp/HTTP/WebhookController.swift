@@ -110,6 +110,22 @@ struct WebhookController {
                 // 5xx: the provider retries, and the same id is then stored once.
                 return Self.response(adapter.reply(to: .notStored("message")))
             }
+        case let .inbounds(texts):
+            do {
+                for text in texts {
+                    do {
+                        _ = try await intake.receive(text, channel: channel)
+                    } catch let error as IntakeError {
+                        // One text to a number no studio has does not hold back the rest of the batch.
+                        logger.warning("webhook \(channel.id): \(error)")
+                    }
+                }
+                return Self.response(route.recorded)
+            } catch {
+                logger.error("webhook \(channel.id): cannot store message: \(error)")
+                // The provider pushes the batch again; what was stored is stored once.
+                return Self.response(adapter.reply(to: .notStored("message")))
+            }
         case .delivery, .deliveries:
             let reports = switch event {
             case let .delivery(report): [report]

@@ -24,7 +24,7 @@ public struct WebhookRoute: Sendable {
     public var parse: @Sendable (WebhookRequest) throws(WebhookError) -> WebhookEvent
     /// The answer once an inbound text is stored (the provider's expected 2xx).
     public var stored: @Sendable (StoredInbound) -> WebhookReply
-    /// The answer once delivery reports are recorded.
+    /// The answer once delivery reports (or a batch of texts) are recorded.
     public var recorded: WebhookReply
 
     public init(_ path: String = "", methods: [Method] = [.post], body: Body = .whole,
@@ -81,6 +81,9 @@ public enum WebhookEvent: Sendable {
     /// channel gave one (a welcome to a new follower), else — when the channel can answer in the
     /// response and the reply is ready in time — with `passive`, else with the route's `stored`.
     case inbound(InboundText, answer: WebhookReply? = nil, passive: PassiveReply? = nil)
+    /// Several texts in one request (a provider that batches them): each stored as `inbound`
+    /// would be, then answered with the route's `recorded`.
+    case inbounds([InboundText])
     /// A report on one of our outbound messages (status nil: nothing to act on, answered 200).
     case delivery(DeliveryReport)
     /// Several reports in one request (a provider that batches them), answered with the route's `recorded`.
