@@ -24,6 +24,8 @@ import Testing
             required: ["app_id", "app_secret_env", "number"], window: nil),
         Row(kind: "tencent", sends: true, routes: ["POST /status", "POST /reply"], secret: .required("the secret the callback URLs carry as ?secret=…"),
             required: ["sdk_app_id", "sign_name", "secret_id_env", "secret_key_env", "number"], window: nil),
+        Row(kind: "aliyun", sends: true, routes: ["POST /report", "POST /up"], secret: .required("the secret the push URLs carry as ?secret=…"),
+            required: ["sign_name", "access_key_id_env", "access_key_secret_env", "number"], window: nil),
     ]
 
     @Test func everyKindIsListedOnceAndTested() {

@@ -10,7 +10,7 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
 @Suite struct ShippedConfigTests {
     /// Each configuration in config/examples/ loads as `hotline check --config` reads it, and
     /// declares the channel it is an example of.
-    @Test(arguments: ["wechat", "tencent"])
+    @Test(arguments: ["wechat", "tencent", "aliyun"])
     func examplesLoad(name: String) throws {
         let settings = try ConfigLoader.load(directory: configDir + "/examples/\(name)", topics: .standard)
         #expect(settings.channels.contains { $0.kind.rawValue == name })

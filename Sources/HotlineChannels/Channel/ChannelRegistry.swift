@@ -10,6 +10,7 @@ public enum ChannelRegistry {
         AndroidGatewayChannel.self,
         WeChatChannel.self,
         TencentSMSChannel.self,
+        AliyunSMSChannel.self,
     ]
 
     /// The registered kinds' names, in the list's order.
