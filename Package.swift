@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig"]),
         .testTarget(name: "HotlineStorageTests", dependencies: ["HotlineStorage"]),
         // The gateways' adapters on their own: parse, verify, build requests, read answers (no server).
-        .testTarget(name: "HotlineChannelsTests", dependencies: ["HotlineChannels", "HotlineCore"]),
+        .testTarget(name: "HotlineChannelsTests", dependencies: ["HotlineChannels", "HotlineCore", "HotlineTestSupport"]),
         .testTarget(
             name: "HotlineAppTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineChannels
 import HotlineCore
+import HotlineTestSupport
 import Testing
 
 /// Aliyun SMS: the ACS3 signature as the official SDK makes it, templates as named variables, the
@@ -18,18 +19,8 @@ import Testing
     /// The SDK sends its own SendSms to a local server; the same query and headers signed by
     /// hotline give the same Authorization, and hotline's query is the one the SDK sends.
     @Test func signatureIsTheSDKs() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repoRoot.appendingPathComponent("Tests/aliyun/sdk_request.py").path, "LTAItest", "secretKEY",
-                             "13700000001", "徐家湾委员工作室", "SMS_100001", #"{"assignee":"王委员","case":"12"}"#, "9"]
-        let out = Pipe(), err = Pipe()
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let printed = out.fileHandleForReading.readDataToEndOfFile()
-        let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with alibabacloud-dysmsapi20170525 (./test installs it): \(complaint.suffix(600))")
-        let seen = try #require(try JSONSerialization.jsonObject(with: printed) as? [String: Any])
+        let seen = try #require(try PythonPeer.json([repoRoot.appendingPathComponent("Tests/aliyun/sdk_request.py").path, "LTAItest", "secretKEY",
+                                                     "13700000001", "徐家湾委员工作室", "SMS_100001", #"{"assignee":"王委员","case":"12"}"#, "9"]) as? [String: Any])
         let headers = try #require(seen["headers"] as? [String: String])
         let path = try #require(seen["path"] as? String)
         let authorization = try #require(headers["Authorization"])

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineChannels
 import HotlineCore
+import HotlineTestSupport
 import Testing
 
 let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -24,17 +25,8 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
     /// same second gives the same Authorization.
     @Test func signatureIsTheSDKs() throws {
         let payload = #"{"PhoneNumberSet":["+8613700000001"],"SmsSdkAppId":"1400000001","SignName":"徐家湾委员工作室","TemplateId":"1100001","TemplateParamSet":["12","王委员"],"SessionContext":"9"}"#
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repoRoot.appendingPathComponent("Tests/tencent/sdk_request.py").path, "AKIDtest", "secretKEY", payload]
-        let out = Pipe(), err = Pipe()
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let printed = out.fileHandleForReading.readDataToEndOfFile()
-        let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with tencentcloud-sdk-python-common (./test installs it): \(complaint.suffix(600))")
-        let seen = try #require(try JSONSerialization.jsonObject(with: printed) as? [String: Any])
+        let seen = try #require(try PythonPeer.json([repoRoot.appendingPathComponent("Tests/tencent/sdk_request.py").path, "AKIDtest", "secretKEY", payload])
+            as? [String: Any])
         let headers = try #require(seen["headers"] as? [String: String])
         let body = try #require(seen["body"] as? String)
         let timestamp = try #require(Int(headers["X-TC-Timestamp"] ?? ""))

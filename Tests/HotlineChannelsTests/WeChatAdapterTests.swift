@@ -1,24 +1,11 @@
 import Foundation
 import HotlineChannels
 import HotlineCore
+import HotlineTestSupport
 import Testing
 
 /// Runs `script` with wechatpy (./test installs it) and returns what it printed.
-func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
-    let out = Pipe(), err = Pipe()
-    (process.standardOutput, process.standardError) = (out, err)
-    try process.run()
-    let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw WeChatPeerError(description: "python3 with wechatpy: \(complaint.suffix(800))") }
-    return printed.trimmingCharacters(in: .whitespacesAndNewlines)
-}
-
-struct WeChatPeerError: Error, CustomStringConvertible { var description: String }
+func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { try PythonPeer.run(["-c", script] + arguments) }
 
 /// The WeChat Official Account adapter: the server-URL check, plain and safe-mode pushes (wechatpy
 /// encrypts and decrypts), events, and the customer-service send with its token.

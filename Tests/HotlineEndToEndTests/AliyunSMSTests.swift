@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import Testing
 
 /// Aliyun SMS through a real `hotline serve`: residents' texts arrive by the upstream push (a batch),
@@ -6,27 +7,8 @@ import Testing
 /// (Tests/aliyun/sms_standin.py, which checks each signature with the official SDK's function), and
 /// a report push moves one to delivered.
 @Suite(.serialized) struct AliyunSMSTests {
-    static func calls(_ log: URL) -> [[String: Any]] {
-        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-    }
-
     @Test func upstreamTextsAreAcknowledgedByTemplateAndReported() async throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("aliyun-api-\(UUID().uuidString).jsonl")
-        let api = Process()
-        api.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        api.arguments = ["python3", repoRoot.appendingPathComponent("Tests/aliyun/sms_standin.py").path, "LTAIe2e", "e2e-secret", log.path]
-        let apiOut = Pipe()
-        (api.standardOutput, api.standardError) = (apiOut, FileHandle.nullDevice)
-        try api.run()
-        defer { api.terminate() }
-        let apiPort = try #require(Int(String(decoding: apiOut.fileHandleForReading.availableData, as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)), "the Aliyun API stand-in did not start (python3 with alibabacloud-dysmsapi20170525)")
-
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-config-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: config)
-        let main = config.appendingPathComponent("hotline.yaml")
+        let api = try PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/aliyun/sms_standin.py").path, ["LTAIe2e", "e2e-secret"])
         let channel = """
             channels:
               - id: ali
@@ -36,7 +18,7 @@ import Testing
                 access_key_id_env: E2E_ALIYUN_KEY_ID
                 access_key_secret_env: E2E_ALIYUN_KEY_SECRET
                 number: "10690001"
-                api_base_url: http://127.0.0.1:\(apiPort)
+                api_base_url: http://127.0.0.1:\(api.port)
                 templates:
                   ack.complaint: "SMS_2100001: case, assignee"
                   ack.question: "SMS_2100002: case"
@@ -44,9 +26,7 @@ import Testing
                   fallback: "SMS_2100009: studio, case"
 
             """
-        try (try String(contentsOf: main, encoding: .utf8)).replacingOccurrences(of: "channels:\n", with: channel)
-            .write(to: main, atomically: true, encoding: .utf8)
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path, environment: [
+        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(channel).path, environment: [
             "E2E_ALIYUN_PUSH_SECRET": "push-e2e", "E2E_ALIYUN_KEY_ID": "LTAIe2e", "E2E_ALIYUN_KEY_SECRET": "e2e-secret",
         ])
 
@@ -57,9 +37,7 @@ import Testing
         #expect(status == 200 && answer.contains(#""code":0"#), "\(answer)")
         #expect(try await server.post("/webhooks/aliyun/up?secret=push-e2e", up).0 == 200, "a push again")
 
-        let deadline = Date().addingTimeInterval(15)
-        while Self.calls(log).count < 4 && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        let sends = Self.calls(log)
+        let sends = try await api.waitFor(4)
         #expect(sends.count == 4, "two acknowledgements, two members' texts: \(sends)")
         #expect(sends.allSatisfy { $0["action"] as? String == "SendSms" && $0["signed"] as? Bool == true }, "\(sends)")
         let queries = sends.compactMap { $0["query"] as? [String: String] }

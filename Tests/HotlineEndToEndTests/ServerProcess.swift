@@ -218,3 +218,14 @@ extension ServerProcess {
         return terminate()
     }
 }
+
+/// The shipped config with `channels` (YAML: `channels:` and the entries to put first) in front of
+/// its own channels, in a folder of its own.
+func configWithChannels(_ channels: String) throws -> URL {
+    let config = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-config-\(UUID().uuidString)")
+    try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: config)
+    let main = config.appendingPathComponent("hotline.yaml")
+    try (try String(contentsOf: main, encoding: .utf8)).replacingOccurrences(of: "channels:\n", with: channels)
+        .write(to: main, atomically: true, encoding: .utf8)
+    return config
+}

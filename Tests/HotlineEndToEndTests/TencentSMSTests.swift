@@ -1,7 +1,5 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
+import HotlineTestSupport
 import Testing
 
 /// Tencent Cloud SMS through a real `hotline serve`: a resident's text arrives by the reply
@@ -9,27 +7,8 @@ import Testing
 /// (Tests/tencent/sms_standin.py, which checks the signature with the official SDK's signer), and a
 /// status callback moves it to delivered.
 @Suite(.serialized) struct TencentSMSTests {
-    static func calls(_ log: URL) -> [[String: Any]] {
-        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-    }
-
     @Test func aResidentsTextByReplyCallbackIsAcknowledgedByTemplateAndDelivered() async throws {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("tencent-api-\(UUID().uuidString).jsonl")
-        let api = Process()
-        api.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        api.arguments = ["python3", repoRoot.appendingPathComponent("Tests/tencent/sms_standin.py").path, "AKIDe2e", "e2e-secret-key", log.path]
-        let apiOut = Pipe()
-        (api.standardOutput, api.standardError) = (apiOut, FileHandle.nullDevice)
-        try api.run()
-        defer { api.terminate() }
-        let apiPort = try #require(Int(String(decoding: apiOut.fileHandleForReading.availableData, as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)), "the Tencent API stand-in did not start (python3 with tencentcloud-sdk-python-common)")
-
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-config-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: config)
-        let main = config.appendingPathComponent("hotline.yaml")
+        let api = try PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/tencent/sms_standin.py").path, ["AKIDe2e", "e2e-secret-key"])
         let channel = """
             channels:
               - id: tc
@@ -40,7 +19,7 @@ import Testing
                 secret_id_env: E2E_TENCENT_SECRET_ID
                 secret_key_env: E2E_TENCENT_SECRET_KEY
                 number: "10690001"
-                api_base_url: http://127.0.0.1:\(apiPort)
+                api_base_url: http://127.0.0.1:\(api.port)
                 templates:
                   ack.complaint: "2100001: case, assignee"
                   ack.question: "2100002: case"
@@ -48,9 +27,7 @@ import Testing
                   fallback: "2100009: studio, case"
 
             """
-        try (try String(contentsOf: main, encoding: .utf8)).replacingOccurrences(of: "channels:\n", with: channel)
-            .write(to: main, atomically: true, encoding: .utf8)
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path, environment: [
+        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(channel).path, environment: [
             "E2E_TENCENT_CALLBACK_SECRET": "cb-e2e", "E2E_TENCENT_SECRET_ID": "AKIDe2e", "E2E_TENCENT_SECRET_KEY": "e2e-secret-key",
         ])
 
@@ -63,10 +40,8 @@ import Testing
         #expect(try await server.post("/webhooks/tencent/reply?secret=cb-e2e", reply).0 == 200, "a retried callback")
 
         // The acknowledgement as its approved template, the member's text as the fallback, both signed as the SDK signs.
-        let deadline = Date().addingTimeInterval(15)
-        while Self.calls(log).count < 2 && Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
-        let sends = Self.calls(log)
-        try #require(sends.count == 2, "\(sends)")
+        let sends = try await api.waitFor(2)
+        #expect(sends.count == 2, "\(sends)")
         #expect(sends.allSatisfy { $0["action"] as? String == "SendSms" && $0["signed"] as? Bool == true && $0["fresh"] as? Bool == true })
         let bodies = sends.compactMap { $0["body"] as? [String: Any] }
         let ack = try #require(bodies.first { ($0["PhoneNumberSet"] as? [String]) == ["+8613700000001"] })

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import HotlineTestSupport
 import Testing
 
 /// A WeChat Official Account through a real `hotline serve`: wechatpy (Tests/wechat/wechat_peer.py)
@@ -10,28 +11,6 @@ import Testing
 /// access tokens.
 @Suite(.serialized) struct WeChatTests {
     static let peer = repoRoot.appendingPathComponent("Tests/wechat/wechat_peer.py").path
-
-    /// Runs the peer script once to its end; its last line parsed as JSON.
-    static func peerRun(_ arguments: [String]) throws -> Any {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", peer] + arguments
-        let out = Pipe(), err = Pipe()
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "wechat_peer.py \(arguments.first ?? ""): \(complaint.suffix(1500))")
-        return try JSONSerialization.jsonObject(with: Data((printed.split(separator: "\n").last ?? "").utf8))
-    }
-
-    /// The stand-in API's calls so far, in order.
-    static func calls(_ log: URL) -> [[String: Any]] {
-        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-    }
 
     static func waitFor(_ what: String, _ condition: () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(15)
@@ -43,21 +22,9 @@ import Testing
 
     @Test func aFollowersDayThroughTheServerURL() async throws {
         // The stand-in of api.weixin.qq.com.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("wechat-api-\(UUID().uuidString).jsonl")
-        let api = Process()
-        api.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        api.arguments = ["python3", Self.peer, "api", log.path]
-        let apiOut = Pipe()
-        (api.standardOutput, api.standardError) = (apiOut, FileHandle.nullDevice)
-        try api.run()
-        defer { api.terminate() }
-        let apiPort = try #require(Int(String(decoding: apiOut.fileHandleForReading.availableData, as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)), "the WeChat API stand-in did not start (python3 with wechatpy: ./test installs it)")
-
+        let api = try PythonPeer.StandIn(Self.peer, ["api"])
+        let apiPort = api.port
         // The shipped config with the account added (as config/examples/wechat has it).
-        let config = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-config-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: config)
-        let main = config.appendingPathComponent("hotline.yaml")
         let account = """
             channels:
               - id: wx
@@ -71,14 +38,12 @@ import Testing
                 welcome: 欢迎关注徐家湾委员工作室,有话请直接留言。
 
             """
-        try (try String(contentsOf: main, encoding: .utf8)).replacingOccurrences(of: "channels:\n", with: account)
-            .write(to: main, atomically: true, encoding: .utf8)
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path, environment: [
+        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(account).path, environment: [
             "E2E_WECHAT_TOKEN": "tok3n-e2e", "E2E_WECHAT_APP_SECRET": "app-s3cret", "E2E_WECHAT_AES_KEY": "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR",
         ])
         let url = "http://127.0.0.1:\(server.port)/webhooks/wechat"
 
-        let answers = try #require(try Self.peerRun(["push", url]) as? [String: [Any]])
+        let answers = try #require(try PythonPeer.json([Self.peer, "push", url]) as? [String: [Any]])
         func answer(_ name: String) -> (Int, String) { (answers[name]?.first as? Int ?? 0, answers[name]?.last as? String ?? "") }
         #expect(answer("handshake") == (200, "7381635391"))
         #expect(answer("handshake_forged").0 == 401 && answer("handshake_stale").0 == 401 && answer("forged_push").0 == 401)
@@ -108,7 +73,7 @@ import Testing
         // The members heard of the cases on the studio's SMS channel, not on WeChat.
         #expect(messages.filter { $0["direction"] as? String == "out" && $0["channel"] as? String == "wx" }.count == 2)
         try await Task.sleep(for: .seconds(6))
-        #expect(Self.calls(log).isEmpty, "nothing went through the API: \(Self.calls(log))")
+        #expect(api.calls.isEmpty, "nothing went through the API: \(api.calls)")
 
         // The follower who left is opted out.
         let token = try coordinatorToken(database: server.database)
@@ -127,8 +92,8 @@ import Testing
             #expect(status == 200, "\(body)")
         }
         try await memberTexts("m1", "回复\(safeCase) 已联系村委会,明天派人修路")
-        try await Self.waitFor("the member's reply through the API") { Self.calls(log).contains { $0["call"] as? String == "send" } }
-        var calls = Self.calls(log)
+        try await Self.waitFor("the member's reply through the API") { api.calls.contains { $0["call"] as? String == "send" } }
+        var calls = api.calls
         #expect(calls.map { "\($0["call"]!) \($0["token"] ?? $0["force_refresh"]!) \($0["answer"]!)" } == ["token 0 0", "send ACCESS-1 0"])
         #expect(calls.last?["touser"] as? String == "oSafeResident002" && (calls.last?["content"] as? String ?? "").contains("明天派人修路"))
 
@@ -138,8 +103,8 @@ import Testing
         expire.httpMethod = "POST"
         _ = try await URLSession.shared.data(for: expire)
         try await memberTexts("m2", "回复\(safeCase) 施工队已到现场")
-        try await Self.waitFor("a send with the new token") { Self.calls(log).contains { $0["token"] as? String == "ACCESS-2" } }
-        calls = Self.calls(log)
+        try await Self.waitFor("a send with the new token") { api.calls.contains { $0["token"] as? String == "ACCESS-2" } }
+        calls = api.calls
         #expect(calls.dropFirst(2).map { "\($0["call"]!) \($0["token"] ?? $0["force_refresh"]!) \($0["answer"]!)" }
             == ["send ACCESS-1 42001", "token 1 0", "send ACCESS-2 0"])
         #expect(server.terminate() == 0)

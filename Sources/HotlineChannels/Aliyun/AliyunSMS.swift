@@ -40,11 +40,7 @@ public struct AliyunSMSChannel: Sendable {
     /// The answer Aliyun's pushes expect.
     static let ok = WebhookReply.json(200, ["code": 0, "msg": "成功"])
 
-    var host: String {
-        guard let url = URL(string: apiBaseURL), let host = url.host else { return "dysmsapi.aliyuncs.com" }
-        guard let port = url.port, port != (url.scheme == "https" ? 443 : 80) else { return host }
-        return "\(host):\(port)"
-    }
+    var host: String { OutboundHTTPRequest.hostHeader(of: apiBaseURL, default: "dysmsapi.aliyuncs.com") }
 
     // MARK: Sending
 
@@ -98,12 +94,7 @@ public struct AliyunSMSChannel: Sendable {
 
     // MARK: Pushes
 
-    func authenticate(_ request: WebhookRequest) throws(WebhookError) {
-        guard let given = try request.queryFields()["secret"], !given.isEmpty else {
-            throw .unauthorized("missing secret (the push URL configured at Aliyun carries ?secret=…)")
-        }
-        guard !callbackSecret.isEmpty, Signature.constantTimeEqual(given, callbackSecret) else { throw .unauthorized("wrong secret") }
-    }
+    func authenticate(_ request: WebhookRequest) throws(WebhookError) { try request.requireQuerySecret(callbackSecret, provider: "Aliyun") }
 
     func array(_ request: WebhookRequest, _ what: String) throws(WebhookError) -> [[String: Any]] {
         try authenticate(request)

@@ -46,11 +46,7 @@ public struct TencentSMSChannel: Sendable {
     // MARK: Sending
 
     /// The host the request goes to, as the `Host` header will say it (a port only when not the default).
-    var host: String {
-        guard let url = URL(string: apiBaseURL), let host = url.host else { return "sms.tencentcloudapi.com" }
-        guard let port = url.port, port != (url.scheme == "https" ? 443 : 80) else { return host }
-        return "\(host):\(port)"
-    }
+    var host: String { OutboundHTTPRequest.hostHeader(of: apiBaseURL, default: "sms.tencentcloudapi.com") }
 
     /// `SendSms` with the text's template and parameters; our message id in `SessionContext`.
     public func sendRequest(_ t: OutgoingText) -> OutboundHTTPRequest {
@@ -96,12 +92,7 @@ public struct TencentSMSChannel: Sendable {
 
     // MARK: Callbacks
 
-    func authenticate(_ request: WebhookRequest) throws(WebhookError) {
-        guard let given = try request.queryFields()["secret"], !given.isEmpty else {
-            throw .unauthorized("missing secret (the callback URL configured at Tencent Cloud carries ?secret=…)")
-        }
-        guard !callbackSecret.isEmpty, Signature.constantTimeEqual(given, callbackSecret) else { throw .unauthorized("wrong secret") }
-    }
+    func authenticate(_ request: WebhookRequest) throws(WebhookError) { try request.requireQuerySecret(callbackSecret, provider: "Tencent Cloud") }
 
     /// The status callback: `[{"sid", "report_status": "SUCCESS"|"FAIL", "errmsg", "description", …}]`.
     public func statusReports(_ request: WebhookRequest) throws(WebhookError) -> [DeliveryReport] {

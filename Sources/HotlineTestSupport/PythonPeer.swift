@@ -1,0 +1,71 @@
+import Foundation
+
+/// The providers' own Python libraries as judges (wechatpy, Tencent Cloud's and Aliyun's SDKs,
+/// twilio), run by the tests: a script to its end, or a stand-in of a provider's API that prints
+/// its port and serves until stopped. `./test` installs the packages in `.build/test-python`.
+public enum PythonPeer {
+    /// Runs `python3 arguments…` to its end; what it printed, or an error with what it said.
+    public static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let out = Pipe(), err = Pipe()
+        (process.standardOutput, process.standardError) = (out, err)
+        try process.run()
+        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw SupportError("python3 \(arguments.first ?? "") (./test installs its packages): \(complaint.suffix(1000))")
+        }
+        return printed.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// The last line `run` printed, as JSON.
+    public static func json(_ arguments: [String]) throws -> Any {
+        let printed = try run(arguments)
+        return try JSONSerialization.jsonObject(with: Data((printed.split(separator: "\n").last ?? "").utf8))
+    }
+
+    /// A stand-in of a provider's API: `python3 script arguments…`, which prints its port first and
+    /// appends each request it takes to a log (JSON lines) named by the caller.
+    public final class StandIn: @unchecked Sendable {
+        let process = Process()
+        public let port: Int
+        public let log: URL
+
+        /// Starts `script` with `arguments` followed by the log's path.
+        public init(_ script: String, _ arguments: [String]) throws {
+            log = FileManager.default.temporaryDirectory.appendingPathComponent("standin-\(UUID().uuidString).jsonl")
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script] + arguments + [log.path]
+            let out = Pipe()
+            (process.standardOutput, process.standardError) = (out, FileHandle.nullDevice)
+            try process.run()
+            guard let port = Int(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+                process.terminate()
+                throw SupportError("\(script) did not start (python3 with the provider's package: ./test installs it)")
+            }
+            self.port = port
+        }
+
+        deinit { if process.isRunning { process.terminate() } }
+
+        /// The requests it has taken so far, in order.
+        public var calls: [[String: Any]] {
+            ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }
+        }
+
+        /// Waits (at most 15 s) until it has taken `count` requests.
+        public func waitFor(_ count: Int) async throws -> [[String: Any]] {
+            let deadline = Date().addingTimeInterval(15)
+            while calls.count < count {
+                guard Date() < deadline else { throw SupportError("waited 15 s for \(count) requests; took \(calls.count): \(calls)") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return calls
+        }
+    }
+}
