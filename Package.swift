@@ -81,6 +81,7 @@ let package = Package(
                 .embedInCode("Dashboard/layout.mustache"), .embedInCode("Dashboard/login.mustache"), .embedInCode("Dashboard/today.mustache"),
                 .embedInCode("Dashboard/cases.mustache"), .embedInCode("Dashboard/case.mustache"), .embedInCode("Dashboard/members.mustache"),
                 .embedInCode("Dashboard/notices.mustache"), .embedInCode("Dashboard/notice.mustache"), .embedInCode("Dashboard/reports.mustache"),
+                .embedInCode("Dashboard/resident.mustache"),
                 .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -60,7 +60,11 @@ func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telem
     let api = AdminAPI(parts, services: services)
     api.addRoutes(to: router)
     // The templates are compiled in and parsed at start-up; one that does not parse is a build defect.
-    do { try Dashboard(parts, services: services).addRoutes(to: router) } catch { preconditionFailure("dashboard templates: \(error)") }
+    do {
+        let dashboard = try Dashboard(parts, services: services)
+        dashboard.addRoutes(to: router)
+        dashboard.addResidentRoutes(to: router, intake: services.intake, channels: parts.settings.channels)
+    } catch { preconditionFailure("dashboard templates: \(error)") }
     return router
 }
 

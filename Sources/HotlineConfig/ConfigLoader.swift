@@ -19,11 +19,21 @@ public enum ConfigLoader {
         var senders = SenderLimits()
         var optOut = OptOutScope.deployment
         var defaultStudio: (String, YAMLValue)?
+        var casePage: CasePage?
 
         do throws(ConfigError) {
             guard let root = try read(mainFile) else { throw ConfigError(file: mainFile, line: 1, message: "file is empty") }
             let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla", "senders",
-                                                  "opt_out"], what: "hotline.yaml")
+                                                  "opt_out", "case_page"], what: "hotline.yaml")
+            if let v = keys["case_page"] {
+                let page = try v.mapping(allowed: ["public_url", "keep_days"], what: "case_page")
+                guard let url = page["public_url"] else { throw v.error("case_page needs 'public_url' (how residents reach this service)") }
+                let address = try url.string("case_page.public_url")
+                guard let parsed = URL(string: address), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil, parsed.query == nil else {
+                    throw url.error("case_page.public_url must be an http(s) address such as https://hotline.example.org")
+                }
+                casePage = CasePage(publicURL: address, keepDays: try page["keep_days"]?.int("case_page.keep_days", in: 1...3_650) ?? 30)
+            }
             if let v = keys["opt_out"] {
                 let written = try v.string("opt_out")
                 guard let scope = OptOutScope(rawValue: written) else {
@@ -121,6 +131,7 @@ public enum ConfigLoader {
         }
         guard errors.isEmpty else { throw ConfigErrors(errors) }
         var deployment = Deployment(studios: studios.map(\.0), sectors: sectors, defaultCountryCode: countryCode, defaultStudio: defaultStudio?.0)
+        deployment.casePage = casePage
         deployment.optOutScope = optOut
         return HotlineSettings(
             deployment: deployment,

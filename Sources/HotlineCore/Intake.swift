@@ -23,6 +23,9 @@ public struct IntakeContext: Sendable {
     public var now: Date
     /// The rule table's topics: their names for texts and urgent topics' deadlines.
     public var topics: TopicCatalog
+    /// The new case's page token, and the `{link}` value of texts about it ("" without a page).
+    public var caseToken: String? = nil
+    public var link: String = ""
 
     public init(studio: Studio, sectors: [Sector], registeredArea: String?, openCases: [String: Int],
                 unavailable: Set<String> = [], nextCaseNumber: Int, now: Date, topics: TopicCatalog = .standard) {
@@ -51,6 +54,8 @@ public struct CasePlan: Sendable, Equatable {
     /// The resident wrote in Traditional script (texts to them are converted).
     public var traditional: Bool
     public var replies: [OutboundText]
+    /// The token of the case's page for the resident (nil: no page).
+    public var residentToken: String?
 
     public var state: CaseState { progress.state }
 
@@ -147,13 +152,15 @@ public enum Intake {
             var values = [
                 "studio": studio.name, "case": String(number), "intent": classification.intent.label,
                 "topic": context.topics.name(classification.topic), "area": area ?? "未知社区", "resident": PhoneNumber.mask(resident),
-                "text": text,
+                "text": text, "link": context.link,
             ]
             if let answer = classification.answer {
                 values["answer"] = ReplyTemplates.fill(answer, studio.answerFacts)
                 let reply = templates.outbound(to: resident, "answer", values, kind: .answer, traditional: traditional)
-                return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
-                                         routing: nil, state: .answered, traditional: traditional, replies: [reply]))
+                var plan = CasePlan(number: number, classification: classification, area: area, areaSource: source,
+                                    routing: nil, state: .answered, traditional: traditional, replies: [reply])
+                plan.residentToken = context.caseToken
+                return .newCase(plan)
             }
             let routing = Routing.route(studio: studio, sectors: context.sectors, area: area,
                                        intent: classification.intent, topic: classification.topic,
@@ -165,11 +172,13 @@ public enum Intake {
             if let assignee {
                 replies.append(templates.outbound(to: assignee.phone, "member.notice", values, kind: .memberNotice))
             }
-            return .newCase(CasePlan(number: number, classification: classification, area: area, areaSource: source,
-                                     routing: routing, state: routing == nil ? .received : .assigned,
-                                     progress: CaseLifecycle.assigned(to: routing?.assignee, at: context.now,
-                                                                      deadlines: studio.sla.deadlines(for: classification.topic, catalog: context.topics)),
-                                     traditional: traditional, replies: replies))
+            var plan = CasePlan(number: number, classification: classification, area: area, areaSource: source,
+                                routing: routing, state: routing == nil ? .received : .assigned,
+                                progress: CaseLifecycle.assigned(to: routing?.assignee, at: context.now,
+                                                                 deadlines: studio.sla.deadlines(for: classification.topic, catalog: context.topics)),
+                                traditional: traditional, replies: replies)
+            plan.residentToken = context.caseToken
+            return .newCase(plan)
         }
     }
 }

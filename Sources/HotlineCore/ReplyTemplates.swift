@@ -2,16 +2,16 @@
 public struct ReplyTemplates: Sendable, Equatable {
     /// Built-in wording, used where a studio's config does not override it.
     public static let defaults: [String: String] = [
-        "ack.complaint": "【{studio}】已收到您的诉求,编号{case}。由{assignee}负责办理,我们会尽快答复。查询进度请回复“查询 {case}”。",
-        "ack.question": "【{studio}】已收到您的咨询,编号{case}。由{assignee}为您解答,请留意短信回复。",
-        "ack.unclassified": "【{studio}】已收到您的来信,编号{case}。工作人员会尽快与您联系。",
+        "ack.complaint": "【{studio}】已收到您的诉求,编号{case}。由{assignee}负责办理,我们会尽快答复。查询进度请回复“查询 {case}”。{link}",
+        "ack.question": "【{studio}】已收到您的咨询,编号{case}。由{assignee}为您解答,请留意短信回复。{link}",
+        "ack.unclassified": "【{studio}】已收到您的来信,编号{case}。工作人员会尽快与您联系。{link}",
         "answer": "【{studio}】{answer}(编号{case})",
         "member.notice": "【新{intent} {case}】{topic}|{area}|来自{resident}:{text} 回复“接 {case}”受理。",
         "register.done": "【{studio}】已登记您所在的社区/村:{area}。今后您反映的问题将优先转给联系{area}的委员。",
         "register.unknown": "【{studio}】没有找到“{name}”。可登记的社区/村:{areas}。请回复“登记 社区名”。",
         // To the resident as the case moves.
         "resident.accepted": "【{studio}】您的诉求(编号{case})已由{assignee}受理,将于{due}前答复您。",
-        "resident.reply": "【{studio}】编号{case}:{text}",
+        "resident.reply": "【{studio}】编号{case}:{text}{link}",
         "resident.closed": "【{studio}】您的诉求(编号{case}){outcome}:{note}",
         "resident.transferred": "【{studio}】您的诉求(编号{case})已转交{department}办理,{assignee}会督办并在{due}前答复您。",
         "resident.reassigned": "【{studio}】您的诉求(编号{case})改由{assignee}办理。",
@@ -144,7 +144,7 @@ public struct ReplyTemplates: Sendable, Equatable {
             "steps": "听✓辨✓劝·借·让·和·", "name": "龙湖", "areas": "徐家湾社区、龙湖社区", "usage": "回复 编号 内容", "problem": "缺少内容",
             "names": "周联络员、吴联络员", "suggestion": "您是不是要转:区城管局、区住建局?",
             "title": "龙湖小区停车协商会", "time": "12月9日(周三)15:00", "place": "社区党群服务中心二楼", "body": "", "notice": "12",
-            "reason": "改到下周", "note": "原因:出差",
+            "reason": "改到下周", "note": "原因:出差", "link": "详情:https://hotline.example.org/c/AbCdEfGhIjKlMnOpQrStUv",
         ]
         var values = typical
         for key in placeholders(in: template) where values[key] == nil { values[key] = freeText }

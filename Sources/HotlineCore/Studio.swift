@@ -168,6 +168,8 @@ public struct Deployment: Sendable {
 
     /// The studio the console simulator talks to unless told otherwise.
     public var defaultStudio: String?
+    /// The residents' case page, when the service has a public address (nil: no links).
+    public var casePage: CasePage?
 
     /// Every studio's hotline numbers as ``PhoneNumber/nationalKey(_:countryCode:)``.
     public var hotlineKeys: Set<String> {

@@ -307,3 +307,19 @@ extension AppDatabase {
         }
     }
 }
+
+extension AppDatabase {
+    /// The case whose page for the resident has `token`, with the conversation between the
+    /// resident and the hotline about it (their texts and the texts to them; nothing of the members'),
+    /// oldest first. Nil for no such case.
+    public func residentCase(token: String) async throws -> (CaseRecord, [MessageRecord])? {
+        try await reader.read { db in
+            guard let record = try CaseRecord.filter(Column("resident_token") == token).fetchOne(db) else { return nil }
+            let messages = try MessageRecord.fetchAll(db, sql: """
+                SELECT * FROM messages WHERE case_id = ? AND ((direction = 'in' AND from_number = ?) OR (direction = 'out' AND to_number = ?))
+                ORDER BY id
+                """, arguments: [record.id, record.residentPhone, record.residentPhone])
+            return (record, messages)
+        }
+    }
+}

@@ -182,6 +182,7 @@ public struct CaseLedger {
                 createdAt: now, updatedAt: now)
             record.progress = p.progress
             record.traditional = p.traditional
+            record.residentToken = p.residentToken
             try record.insertCached(db, stamp: stamp)
             let caseID = record.id!
             if let assignee = record.assigneeId, record.state.isOpen {

@@ -302,6 +302,11 @@ enum Migrations {
                 t.add(column: "template_values", .text)
             }
         }
+        migrator.registerMigration("v16-case-pages") { db in
+            // The residents' case page is reached by this token alone: unique, and found by an index.
+            try db.alter(table: "cases") { t in t.add(column: "resident_token", .text) }
+            try db.execute(sql: "CREATE UNIQUE INDEX cases_by_resident_token ON cases(resident_token) WHERE resident_token IS NOT NULL")
+        }
         return migrator
     }
 }

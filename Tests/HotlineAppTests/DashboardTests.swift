@@ -148,7 +148,8 @@ import Testing
         return Set(names)
     }
 
-    @Test(arguments: PageTemplate.allCases)
+    /// The staff's pages (the resident's page of their case speaks to residents in its own words, in Chinese).
+    @Test(arguments: PageTemplate.allCases.filter { $0 != .resident })
     func everyWordATemplateNamesIsInTheTable(_ template: PageTemplate) {
         let table = Set(Mirror(reflecting: DashboardWords.zh).children.compactMap(\.label))
         #expect(!Self.words(template).isEmpty)

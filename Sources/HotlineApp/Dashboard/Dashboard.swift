@@ -205,7 +205,7 @@ struct Dashboard: Sendable {
         case .members: model.active_members = true
         case .notices, .notice: model.active_notices = true
         case .reports: model.active_reports = true
-        case .layout, .login, nil: break
+        case .layout, .login, .resident, nil: break
         }
         return draw(model)
     }

@@ -1,7 +1,7 @@
 /// The templates compiled into the binary: the layout and one a page. A template named here without
 /// its resource does not compile; the dashboard registers every one at start-up.
 enum PageTemplate: String, CaseIterable, Sendable {
-    case layout, login, today, cases, `case`, members, notices, notice, reports
+    case layout, login, today, cases, `case`, members, notices, notice, reports, resident
 
     var source: [UInt8] {
         switch self {
@@ -14,6 +14,7 @@ enum PageTemplate: String, CaseIterable, Sendable {
         case .notices: PackageResources.notices_mustache
         case .notice: PackageResources.notice_mustache
         case .reports: PackageResources.reports_mustache
+        case .resident: PackageResources.resident_mustache
         }
     }
 }

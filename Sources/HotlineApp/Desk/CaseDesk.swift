@@ -152,6 +152,7 @@ final class CaseDesk {
             "topic": topics.name(record.topic), "intent": record.intent.label, "area": record.area ?? "未知社区",
             "resident": PhoneNumber.mask(record.residentPhone), "text": record.text, "state": record.state.label,
             "due": format(record.progress.currentDeadline?.due),
+            "link": deployment.casePage?.linkValue(record.residentToken) ?? "",
         ]
     }
 

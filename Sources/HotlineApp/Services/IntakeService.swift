@@ -83,6 +83,7 @@ public struct IntakeService: Sendable {
         let maxParts = channels.first { $0.id == replyChannel }?.maxParts ?? 5
         let sectors = deployment.sectors
         let limits = self.limits
+        let casePage = deployment.casePage
         let receipt = try await database.receive(inbound) { ledger, _ in
             if fromHotline { return Handled(queued: 0) }
             if let keyword = text.keyword {
@@ -102,10 +103,14 @@ public struct IntakeService: Sendable {
                 return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
             }
             return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel, limits: limits) { registered, open, away, next in
-                Intake.plan(interpretation, text: text.text, resident: text.from, context: IntakeContext(
-                    studio: studio, sectors: sectors, registeredArea: registered, openCases: open, unavailable: away,
-                    nextCaseNumber: next, now: caseTime, topics: classifier.topics))
-                    .fitting(maxParts: maxParts)
+                var context = IntakeContext(studio: studio, sectors: sectors, registeredArea: registered, openCases: open, unavailable: away,
+                                            nextCaseNumber: next, now: caseTime, topics: classifier.topics)
+                // A new case gets its page for the resident when the service has a public address.
+                if let page = casePage {
+                    context.caseToken = CasePage.newToken()
+                    context.link = page.linkValue(context.caseToken)
+                }
+                return Intake.plan(interpretation, text: text.text, resident: text.from, context: context).fitting(maxParts: maxParts)
             }
         }
         if !receipt.duplicate {

@@ -17,11 +17,13 @@ public enum ProviderTemplates {
     public static var required: [String] { ReplyTemplates.defaults.keys.filter { $0.hasPrefix("ack.") }.sorted() + [fallback] }
 
     /// The values template `name` may use, as the studio files' templates may (its built-in
-    /// text's placeholders and the studio's name); nil for a name no text has.
+    /// text's placeholders and the studio's name) but the case page's `link`: a provider cuts a
+    /// parameter to a few characters, and an address cut is no address (a template that points to
+    /// the page writes the address in its approved text); nil for a name no text has.
     public static func allowedValues(_ name: String) -> Set<String>? {
         if name == fallback { return fallbackValues }
         guard let builtIn = ReplyTemplates.defaults[name] else { return nil }
-        return Set(ReplyTemplates.placeholders(in: builtIn)).union(["studio"])
+        return Set(ReplyTemplates.placeholders(in: builtIn)).subtracting(["link"]).union(["studio"])
     }
 
     /// `"1234567: case, assignee"` → the template (an id, then `:` and the values' names, if any).

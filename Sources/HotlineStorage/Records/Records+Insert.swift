@@ -35,8 +35,8 @@ extension CaseRecord {
                           routing_reason, routing_explanation, classification, text, created_at, updated_at,
                           outcome, outcome_note, department, accepted_at, first_reply_at, closed_at, accept_due, reply_due,
                           close_due, satisfaction, survey_state, survey_asked_at, missed_deadlines, reminded, reopened, traditional,
-                          transferred_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                          transferred_at, resident_token)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     /// Inserts the case and sets its id.
@@ -50,7 +50,7 @@ extension CaseRecord {
         s.bind(outcome?.rawValue); s.bind(outcomeNote); s.bind(department); s.bind(date(acceptedAt)); s.bind(date(firstReplyAt))
         s.bind(date(closedAt)); s.bind(date(acceptDue)); s.bind(date(replyDue)); s.bind(date(closeDue)); s.bind(satisfaction?.rawValue)
         s.bind(surveyState?.rawValue); s.bind(date(surveyAskedAt)); s.bind(missedDeadlines); s.bind(reminded); s.bind(reopened)
-        s.bind(traditional); s.bind(date(transferredAt))
+        s.bind(traditional); s.bind(date(transferredAt)); s.bind(residentToken)
         try s.run(db)
         id = db.lastInsertedRowID
     }

@@ -92,6 +92,9 @@ public struct CaseRecord: Codable, Sendable, Equatable, FetchableRecord, Mutable
     /// Goes up by one with every saved change: a change made against an older copy is refused.
     public var version: Int = 1
 
+    /// The token of the case's page for the resident (nil: no page).
+    public var residentToken: String?
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
     /// The fields the case's life changes, as the core's value.
