@@ -152,7 +152,7 @@ public enum Intake {
             var values = [
                 "studio": studio.name, "case": String(number), "intent": classification.intent.label,
                 "topic": context.topics.name(classification.topic), "area": area ?? "未知社区", "resident": PhoneNumber.mask(resident),
-                "text": text, "link": context.link,
+                "text": text, "link": context.link, "token": context.caseToken ?? "",
             ]
             if let answer = classification.answer {
                 values["answer"] = ReplyTemplates.fill(answer, studio.answerFacts)

@@ -27,6 +27,9 @@ import Testing
         let link = try #require(ack.firstMatch(of: /详情:https:\/\/hotline\.example\.org\/c\/([A-Za-z0-9_-]{22})/))
         let token = String(link.1)
         #expect(try await phones.case(1).residentToken == token)
+        // A template channel's fallback can point to the page: the token goes with the text's values.
+        let queued = try await phones.hotline.database.claimDueOutbox(now: thursday.addingTimeInterval(60), limit: 10)
+        #expect(queued.first { $0.to == resident }?.values["token"] == token)
 
         try await phones.text(m3, "接1")
         try await phones.text(m3, "回复1 已联系自来水公司,今晚恢复供水。我的电话13800000003")

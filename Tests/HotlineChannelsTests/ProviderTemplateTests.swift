@@ -17,8 +17,8 @@ import Testing
     }
 
     @Test func allowedValuesAreTheReplyTemplatesPlaceholders() {
-        #expect(ProviderTemplates.allowedValues("ack.question") == ["studio", "case", "assignee"])
-        #expect(ProviderTemplates.allowedValues("fallback") == ["studio", "case"])
+        #expect(ProviderTemplates.allowedValues("ack.question") == ["studio", "case", "assignee", "token"], "never the link: an address cut is none")
+        #expect(ProviderTemplates.allowedValues("fallback") == ["studio", "case", "token"])
         #expect(ProviderTemplates.allowedValues("ack.complain") == nil)
         #expect(ProviderTemplates.required == ["ack.complaint", "ack.question", "ack.unclassified", "fallback"])
     }
@@ -43,5 +43,10 @@ import Testing
         #expect(ProviderTemplates.send(text("ack.question", ["case": "3"]), templates: templates, maxLength: 12)! == ("2", ["3", "-"]))
         #expect(ProviderTemplates.send(text("member.help", ["studio": "工作室", "case": ""]), templates: templates, maxLength: 12)! == ("9", ["工作室", "-"]))
         #expect(ProviderTemplates.send(text(nil, [:]), templates: ["ack.question": templates["ack.question"]!], maxLength: 12) == nil)
+        // A member's reply in their own words goes as a fallback that points to the case page: its
+        // token whole, however short the provider's parameters.
+        let pointing = ["fallback": ProviderTemplate(id: "9", params: ["studio", "case", "token"])]
+        let reply = text("resident.reply", ["studio": "徐家湾委员工作室", "case": "12", "token": "AbCdEfGhIjKlMnOpQrStUv", "text": "已联系自来水公司"])
+        #expect(ProviderTemplates.send(reply, templates: pointing, maxLength: 6)! == ("9", ["徐家湾委员…", "12", "AbCdEfGhIjKlMnOpQrStUv"]))
     }
 }

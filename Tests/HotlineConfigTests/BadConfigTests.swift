@@ -105,7 +105,7 @@ func scratchIntents(_ files: [String: String]) throws -> String {
         Row(name: "a template for no text", file: "hotline.yaml", text: tencent("      ack.complain: \"1101: case\"\n"), line: 12,
             message: "channel t: templates: unknown template 'ack.complain'"),
         Row(name: "a parameter the text does not have", file: "hotline.yaml", text: tencent("      ack.question: \"1102: cse\"\n"), line: 12,
-            message: "channel t: template ack.question (1102): unknown value 'cse' (allowed: assignee, case, studio)"),
+            message: "channel t: template ack.question (1102): unknown value 'cse' (allowed: assignee, case, studio, token)"),
         Row(name: "a template that is no id and values", file: "hotline.yaml", text: tencent("      ack.question: \"1102 case\"\n"), line: 12,
             message: "channel t: template ack.question: '1102 case' is not 'template id: value, value'"),
         Row(name: "a channel id that is a route of its kind", file: "hotline.yaml",

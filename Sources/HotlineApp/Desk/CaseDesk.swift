@@ -153,6 +153,7 @@ final class CaseDesk {
             "resident": PhoneNumber.mask(record.residentPhone), "text": record.text, "state": record.state.label,
             "due": format(record.progress.currentDeadline?.due),
             "link": deployment.casePage?.linkValue(record.residentToken) ?? "",
+            "token": deployment.casePage == nil ? "" : record.residentToken ?? "",
         ]
     }
 

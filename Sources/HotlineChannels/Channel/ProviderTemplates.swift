@@ -9,8 +9,13 @@ import HotlineCore
 public enum ProviderTemplates {
     /// The template for every text without one of its own.
     public static let fallback = "fallback"
-    /// The values `fallback` may use: every text has them, or they are given as "-".
-    public static let fallbackValues: Set<String> = ["studio", "case"]
+    /// The values `fallback` may use: every text has them, or they are given as "-". `token` is
+    /// the case page's (``CasePage``): an approved template writes the page's address with the
+    /// token as its variable (`https://hotline.example.org/c/{3}`), so that a text that cannot fit a
+    /// template of its own — a member's reply in their own words — tells where to read it.
+    public static let fallbackValues: Set<String> = ["studio", "case", "token"]
+    /// Values never cut, whatever the provider's length: an id cut is none.
+    static let whole: Set<String> = ["token", "case"]
 
     /// Names a template channel must map: the acknowledgements (they carry the case number) and
     /// the fallback.
@@ -23,7 +28,7 @@ public enum ProviderTemplates {
     public static func allowedValues(_ name: String) -> Set<String>? {
         if name == fallback { return fallbackValues }
         guard let builtIn = ReplyTemplates.defaults[name] else { return nil }
-        return Set(ReplyTemplates.placeholders(in: builtIn)).subtracting(["link"]).union(["studio"])
+        return Set(ReplyTemplates.placeholders(in: builtIn)).subtracting(["link"]).union(["studio", "token"])
     }
 
     /// `"1234567: case, assignee"` → the template (an id, then `:` and the values' names, if any).
@@ -36,13 +41,16 @@ public enum ProviderTemplates {
         return ProviderTemplate(id: id, params: params)
     }
 
-    /// The provider's template id and parameters for `text`, each parameter at most `maxLength` characters.
+    /// The provider's template id and parameters for `text`, each parameter at most `maxLength`
+    /// characters but the ids (`case`, `token`); a value the text lacks is "-".
     public static func send(_ text: OutgoingText, templates: [String: ProviderTemplate], maxLength: Int) -> (id: String, params: [String])? {
-        if let name = text.template, let own = templates[name] {
-            return (own.id, own.params.map { fit(text.values[$0] ?? "-", maxLength: maxLength) })
+        func value(_ name: String) -> String {
+            let value = text.values[name].flatMap { $0.isEmpty ? nil : $0 } ?? "-"
+            return whole.contains(name) ? value : fit(value, maxLength: maxLength)
         }
+        if let name = text.template, let own = templates[name] { return (own.id, own.params.map(value)) }
         guard let fallback = templates[fallback] else { return nil }
-        return (fallback.id, fallback.params.map { fit(text.values[$0].flatMap { $0.isEmpty ? nil : $0 } ?? "-", maxLength: maxLength) })
+        return (fallback.id, fallback.params.map(value))
     }
 
     /// A value cut to `maxLength` characters keeping its meaning: a masked number keeps its last
