@@ -217,7 +217,7 @@ public enum ConfigLoader {
             throw kindValue.error("channel: unknown kind '\(kindName)' (known: \(ChannelRegistry.kindNames.joined(separator: ", ")))")
         }
         let kind = spec.kind
-        let keys = try value.mapping(allowed: Set(commonChannelKeys + spec.options.map(\.name) + (spec.sendsTemplates ? ["templates"] : [])),
+        let keys = try value.mapping(allowed: Set(commonChannelKeys + spec.options.map(\.name) + (spec.templates == .none ? [] : ["templates"])),
                                      what: "\(kind) channel")
         var secretEnv: String?
         if let v = keys["secret_env"] { secretEnv = try environmentName(v, "secret_env") }
@@ -246,12 +246,14 @@ public enum ConfigLoader {
             }
         }
         var templates: [String: ProviderTemplate] = [:]
-        if spec.sendsTemplates {
+        if spec.templates == .optional, let node = keys["templates"] {
+            templates = try providerTemplates(node, channel: id, required: [])
+        } else if spec.templates == .required {
             guard let node = keys["templates"] else {
                 throw value.error("channel \(id): \(article(kind)) \(kind) channel sends only its provider's approved templates and needs 'templates' "
                                   + "(name: \"template id: value, value\" for \(ProviderTemplates.required.joined(separator: ", ")))")
             }
-            templates = try providerTemplates(node, channel: id)
+            templates = try providerTemplates(node, channel: id, required: ProviderTemplates.required)
         }
         return ChannelSettings(
             id: id, kind: kind, secretEnv: secretEnv,
@@ -263,7 +265,7 @@ public enum ConfigLoader {
 
     /// A template channel's `templates:`: each reply template name (or `fallback`) to the
     /// provider's template id and the values of its parameters, in order.
-    static func providerTemplates(_ node: YAMLValue, channel id: String) throws(ConfigError) -> [String: ProviderTemplate] {
+    static func providerTemplates(_ node: YAMLValue, channel id: String, required: [String]) throws(ConfigError) -> [String: ProviderTemplate] {
         var templates: [String: ProviderTemplate] = [:]
         for (name, value) in try node.pairs(what: "channel \(id): templates") {
             guard let allowed = ProviderTemplates.allowedValues(name) else {
@@ -273,13 +275,14 @@ public enum ConfigLoader {
             guard let template = ProviderTemplates.parse(text) else {
                 throw value.error("channel \(id): template \(name): '\(text)' is not 'template id: value, value' (e.g. \"1234567: case, assignee\")")
             }
-            for param in template.params where !allowed.contains(param) {
+            // A parameter is a value's name, or `field=value` where the provider names its fields (WeChat).
+            for param in template.params where !allowed.contains(ProviderTemplates.valueName(param)) {
                 throw value.error("channel \(id): template \(name) (\(template.id)): unknown value '\(param)' (allowed: \(allowed.sorted().joined(separator: ", ")))")
             }
             templates[name] = template
         }
-        for name in ProviderTemplates.required where templates[name] == nil {
-            throw node.error("channel \(id): templates: no template for '\(name)' (needed: \(ProviderTemplates.required.joined(separator: ", ")))")
+        for name in required where templates[name] == nil {
+            throw node.error("channel \(id): templates: no template for '\(name)' (needed: \(required.joined(separator: ", ")))")
         }
         return templates
     }

@@ -162,6 +162,26 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
         #expect(Self.wechat.readToken(status: 200, body: #"{"errcode":-1,"errmsg":"system error"}"#) == .failed(.retryable("wechat token 200 errcode -1: system error")))
     }
 
+    /// Past the 48 hours (45015), a text goes as its template message, or the fallback's; with no
+    /// templates, or for another refusal, there is no second way.
+    @Test func templateMessageAfterTheFortyEightHours() throws {
+        var wechat = Self.wechat
+        let text = OutgoingText(messageID: 4, from: "10690001", to: "wx:oUser1", text: "…", template: "resident.reply",
+                                values: ["case": "12", "text": "已联系自来水公司,明天上午派人来修理水管和水表", "studio": "徐家湾委员工作室"])
+        let stale = #"{"errcode":45015,"errmsg":"response out of time limit"}"#
+        #expect(wechat.fallbackRequest(text, token: "T", status: 200, body: stale) == nil, "no templates configured")
+        wechat.templates = ["resident.reply": ProviderTemplate(id: "TPL_REPLY", params: ["character_string1=case", "thing2=text"]),
+                            "fallback": ProviderTemplate(id: "TPL_NOTE", params: ["thing1=studio", "character_string2=case"])]
+        let request = try #require(wechat.fallbackRequest(text, token: "T", status: 200, body: stale))
+        #expect(request.url == "http://127.0.0.1:9/cgi-bin/message/template/send?access_token=T")
+        #expect(String(decoding: request.body ?? [], as: UTF8.self) == #"{"data":{"character_string1":{"value":"12"},"thing2":{"value":"已联系自来水公司,明天上午派人来修理水…"}},"template_id":"TPL_REPLY","touser":"oUser1"}"#)
+        var notice = text
+        notice.template = nil
+        let fallback = try #require(wechat.fallbackRequest(notice, token: "T", status: 200, body: stale))
+        #expect(String(decoding: fallback.body ?? [], as: UTF8.self).contains(#""template_id":"TPL_NOTE""#))
+        #expect(wechat.fallbackRequest(text, token: "T", status: 200, body: #"{"errcode":40003,"errmsg":"invalid openid"}"#) == nil)
+    }
+
     @Test(arguments: [
         (200, #"{"errcode":0,"errmsg":"ok"}"#, SendOutcome.accepted(providerID: nil), false),
         (200, #"{"errcode":42001,"errmsg":"access_token expired"}"#, .permanent("wechat errcode 42001: access_token expired"), true),

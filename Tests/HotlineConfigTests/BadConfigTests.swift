@@ -108,6 +108,10 @@ func scratchIntents(_ files: [String: String]) throws -> String {
             message: "channel t: template ack.question (1102): unknown value 'cse' (allowed: assignee, case, studio, token)"),
         Row(name: "a template that is no id and values", file: "hotline.yaml", text: tencent("      ack.question: \"1102 case\"\n"), line: 12,
             message: "channel t: template ack.question: '1102 case' is not 'template id: value, value'"),
+        Row(name: "a WeChat template field filled with a value the text does not have", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: wx\n    kind: wechat\n    secret_env: T\n    app_id: wx1\n"
+                + "    app_secret_env: S\n    number: \"10690001\"\n    templates:\n      resident.reply: \"TPL: thing2=txt\"\n", line: 10,
+            message: "channel wx: template resident.reply (TPL): unknown value 'thing2=txt'"),
         Row(name: "a channel id that is a route of its kind", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: dlr\n    kind: kannel\n    sendsms_url: http://k\n    username: u\n"
                 + "    password_env: P\n    public_url: http://h\n", line: 3, message: "channel id 'dlr' must be"),

@@ -36,6 +36,9 @@ import Testing
                 number: "10690001"
                 api_base_url: http://127.0.0.1:\(apiPort)
                 welcome: 欢迎关注徐家湾委员工作室,有话请直接留言。
+                templates:
+                  resident.reply: "TPL_REPLY: character_string1=case, thing2=text"
+                  fallback: "TPL_NOTE: thing1=studio, character_string2=case"
 
             """
         let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(account).path, environment: [
@@ -66,12 +69,13 @@ import Testing
         let messages = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
         let inbound = messages.filter { $0["direction"] as? String == "in" }
         #expect(inbound.compactMap { $0["provider_id"] as? String }.filter { $0 == "50001" }.count == 1)
-        #expect(Set(inbound.compactMap { $0["from"] as? String }) == ["wx:oPlainResident01", "wx:oSafeResident002", "wx:oNewFollower0003"])
-        #expect(inbound.filter { $0["case"] is Int }.count == 2)
+        #expect(Set(inbound.compactMap { $0["from"] as? String })
+            == ["wx:oPlainResident01", "wx:oSafeResident002", "wx:oNewFollower0003", "wx:oStaleFollower04"])
+        #expect(inbound.filter { $0["case"] is Int }.count == 3)
         let acks = messages.filter { $0["direction"] as? String == "out" && ($0["to"] as? String ?? "").hasPrefix("wx:") }
-        #expect(acks.count == 2 && acks.allSatisfy { $0["provider_id"] as? String == "passive" && $0["status"] as? String == "sent" }, "\(acks)")
+        #expect(acks.count == 3 && acks.allSatisfy { $0["provider_id"] as? String == "passive" && $0["status"] as? String == "sent" }, "\(acks)")
         // The members heard of the cases on the studio's SMS channel, not on WeChat.
-        #expect(messages.filter { $0["direction"] as? String == "out" && $0["channel"] as? String == "wx" }.count == 2)
+        #expect(messages.filter { $0["direction"] as? String == "out" && $0["channel"] as? String == "wx" }.count == 3)
         try await Task.sleep(for: .seconds(6))
         #expect(api.calls.isEmpty, "nothing went through the API: \(api.calls)")
 
@@ -107,6 +111,23 @@ import Testing
         calls = api.calls
         #expect(calls.dropFirst(2).map { "\($0["call"]!) \($0["token"] ?? $0["force_refresh"]!) \($0["answer"]!)" }
             == ["send ACCESS-1 42001", "token 1 0", "send ACCESS-2 0"])
+
+        // Past the 48 hours (WeChat answers 45015), the member's reply goes as the template message
+        // configured for it, its fields filled from the reply.
+        let staleCase = try #require(inbound.first { $0["from"] as? String == "wx:oStaleFollower04" }?["case"] as? Int)
+        let staleMember = try #require(messages.first { $0["direction"] as? String == "out" && $0["case"] as? Int == staleCase
+            && !($0["to"] as? String ?? "").hasPrefix("wx:") }?["to"] as? String)
+        let (replied, said) = try await server.post("/webhooks/json",
+            #"{"id":"m3","from":"\#(staleMember)","to":"10690001","text":"回复\#(staleCase) 电梯明天修好"}"#)
+        #expect(replied == 200, "\(said)")
+        try await Self.waitFor("the template message") { api.calls.contains { $0["call"] as? String == "template" } }
+        calls = api.calls
+        #expect(calls.dropFirst(5).map { "\($0["call"]!) \($0["touser"]!) \($0["answer"]!)" }
+            == ["send oStaleFollower04 45015", "template oStaleFollower04 0"])
+        let template = try #require(calls.last)
+        #expect(template["template_id"] as? String == "TPL_REPLY")
+        let fields = try #require(template["data"] as? [String: [String: String]])
+        #expect(fields["character_string1"]?["value"] == String(staleCase) && fields["thing2"]?["value"] == "电梯明天修好", "\(fields)")
         #expect(server.terminate() == 0)
     }
 }

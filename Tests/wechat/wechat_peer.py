@@ -48,7 +48,18 @@ def api(log_path):
                 elif path == "/cgi-bin/message/custom/send":
                     token = params.get("access_token")
                     entry = {"call": "send", "token": token, "touser": body.get("touser"), "content": body.get("text", {}).get("content")}
-                    reply = {"errcode": 0, "errmsg": "ok"} if token == state["valid"] else {"errcode": 42001, "errmsg": "access_token expired"}
+                    if token != state["valid"]:
+                        reply = {"errcode": 42001, "errmsg": "access_token expired"}
+                    elif body.get("touser", "").startswith("oStale"):
+                        # A follower who last wrote more than 48 hours ago.
+                        reply = {"errcode": 45015, "errmsg": "response out of time limit or subscription is canceled"}
+                    else:
+                        reply = {"errcode": 0, "errmsg": "ok"}
+                elif path == "/cgi-bin/message/template/send":
+                    token = params.get("access_token")
+                    entry = {"call": "template", "token": token, "touser": body.get("touser"), "template_id": body.get("template_id"),
+                             "data": body.get("data")}
+                    reply = {"errcode": 0, "errmsg": "ok", "msgid": 200228332} if token == state["valid"] else {"errcode": 42001, "errmsg": "expired"}
                 else:
                     self.send_response(404)
                     self.end_headers()
@@ -114,6 +125,7 @@ def push(url):
     out["text_plain"] = plain("oPlainResident01", "text", Content="小区3号楼的路灯坏了一个星期", MsgId="50001")
     out["text_plain_retried"] = plain("oPlainResident01", "text", Content="小区3号楼的路灯坏了一个星期", MsgId="50001")
     out["text_safe"] = safe("oSafeResident002", "text", Content="燕村路面塌了一个坑,很危险", MsgId="50002")
+    out["text_stale"] = plain("oStaleFollower04", "text", Content="龙湖社区3号楼电梯坏了", MsgId="50004")
     out["subscribe_safe"] = safe("oNewFollower0003", "event", Event="subscribe")
     out["unsubscribe_plain"] = plain("oNewFollower0003", "event", Event="unsubscribe")
     out["forged_push"] = call("POST", dict(query(openid="oX"), signature="0" * 40), xml("oX", "text", Content="x", MsgId="1").encode())

@@ -58,7 +58,11 @@ public struct HTTPGatewaySender: MessageSender {
             case let .token(t, _): token = t
             case let .failed(outcome): return outcome
             }
-            let (outcome, answer) = await exchange(tokened.sendRequest(text, token: token))
+            var (outcome, answer) = await exchange(tokened.sendRequest(text, token: token))
+            if let refused = answer, !tokened.tokenRefused(status: refused.status, body: refused.body),
+               let fallback = tokened.fallbackRequest(text, token: token, status: refused.status, body: refused.body) {
+                (outcome, answer) = await exchange(fallback)
+            }
             guard let answer, tokened.tokenRefused(status: answer.status, body: answer.body) else { return outcome }
             await tokens.refuse(token)
         }

@@ -135,7 +135,7 @@ extension AliyunSMSChannel: SendingChannel {
                                  ChannelOption("access_key_secret_env", .environment), ChannelOption("number"),
                                  ChannelOption("api_base_url", required: false, .url), ChannelOption("param_max_length", required: false)]
     public static let webhookSecret = WebhookSecretUse.required("the secret the push URLs carry as ?secret=…")
-    public static let sendsTemplates = true
+    public static let templates = TemplateUse.required
 
     public init(_ setup: ChannelSetup) {
         let api = setup.option("api_base_url")

@@ -13,6 +13,13 @@ public protocol TokenSendingChannel: SendingChannel {
     func sendRequest(_ text: OutgoingText, token: String) -> OutboundHTTPRequest
     /// The answer to a send says the token is invalid or expired.
     func tokenRefused(status: Int, body: String) -> Bool
+    /// Another way to send `text` when the provider refused the first (WeChat's template message
+    /// once the 48 hours for customer-service messages have passed); nil: none.
+    func fallbackRequest(_ text: OutgoingText, token: String, status: Int, body: String) -> OutboundHTTPRequest?
+}
+
+extension TokenSendingChannel {
+    public func fallbackRequest(_ text: OutgoingText, token: String, status: Int, body: String) -> OutboundHTTPRequest? { nil }
 }
 
 /// The answer to a token request.

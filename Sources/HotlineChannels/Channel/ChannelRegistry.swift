@@ -29,7 +29,7 @@ public enum ChannelRegistry {
     /// What a config file's channel of kind `name` is checked against (nil: no such kind).
     public static func spec(named name: String) -> ChannelSpec? {
         kind(named: name).map {
-            ChannelSpec(kind: $0.kind, options: $0.options, webhookSecret: $0.webhookSecret, routeNames: routeNames(of: $0), sendsTemplates: $0.sendsTemplates)
+            ChannelSpec(kind: $0.kind, options: $0.options, webhookSecret: $0.webhookSecret, routeNames: routeNames(of: $0), templates: $0.templates)
         }
     }
 
@@ -49,6 +49,6 @@ public struct ChannelSpec: Sendable {
     public var webhookSecret: WebhookSecretUse
     /// Route suffixes no channel id of the kind may take.
     public var routeNames: Set<String>
-    /// Its channels need `templates:`.
-    public var sendsTemplates: Bool
+    /// What `templates:` is to its channels.
+    public var templates: TemplateUse
 }

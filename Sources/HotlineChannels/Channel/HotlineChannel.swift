@@ -19,9 +19,10 @@ public protocol HotlineChannel: Sendable {
     /// Within this many seconds, the same text from the same number is one message even under a
     /// new provider id (a gateway that gives a retried webhook a new id); nil: ids alone decide.
     static var sameTextWindow: TimeInterval? { get }
-    /// The kind sends only templates approved at its provider: its channels need `templates:`
-    /// (``ProviderTemplates``), checked by `hotline check`.
-    static var sendsTemplates: Bool { get }
+    /// Whether its channels map texts to templates approved at the provider (`templates:`,
+    /// ``ProviderTemplates``, checked by `hotline check`): needed by a kind that sends nothing else
+    /// (template SMS), possible for one that falls back to them (WeChat after 48 hours).
+    static var templates: TemplateUse { get }
 
     /// The adapter for one configured channel.
     init(_ setup: ChannelSetup)
@@ -44,7 +45,7 @@ public protocol SendingChannel: HotlineChannel {
 
 extension HotlineChannel {
     public static var sameTextWindow: TimeInterval? { nil }
-    public static var sendsTemplates: Bool { false }
+    public static var templates: TemplateUse { .none }
     public static var options: [ChannelOption] { [] }
 
     public func reply(to failure: WebhookFailure) -> WebhookReply {
@@ -84,6 +85,16 @@ public struct ChannelOption: Sendable, Equatable {
     public var name: String, required: Bool, form: Form
 
     public init(_ name: String, required: Bool = true, _ form: Form = .text) { (self.name, self.required, self.form) = (name, required, form) }
+}
+
+/// What `templates:` is to a kind of channel.
+public enum TemplateUse: Sendable, Equatable {
+    /// It takes none.
+    case none
+    /// It sends nothing else: the acknowledgements and `fallback` must be mapped.
+    case required
+    /// It may fall back to them; any may be mapped.
+    case optional
 }
 
 /// What a channel's `secret_env` is for.

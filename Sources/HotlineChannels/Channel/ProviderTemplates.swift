@@ -31,6 +31,16 @@ public enum ProviderTemplates {
         return Set(ReplyTemplates.placeholders(in: builtIn)).subtracting(["link"]).union(["studio", "token"])
     }
 
+    /// The value a parameter takes: `case`, or `character_string1=case` where the provider names
+    /// its fields.
+    public static func valueName(_ param: String) -> String { param.split(separator: "=", maxSplits: 1).last.map(String.init) ?? param }
+
+    /// The provider's field a parameter fills (`character_string1`), nil where fields are by order.
+    public static func fieldName(_ param: String) -> String? {
+        let parts = param.split(separator: "=", maxSplits: 1)
+        return parts.count == 2 ? String(parts[0]) : nil
+    }
+
     /// `"1234567: case, assignee"` → the template (an id, then `:` and the values' names, if any).
     public static func parse(_ text: String) -> ProviderTemplate? {
         let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
@@ -44,7 +54,8 @@ public enum ProviderTemplates {
     /// The provider's template id and parameters for `text`, each parameter at most `maxLength`
     /// characters but the ids (`case`, `token`); a value the text lacks is "-".
     public static func send(_ text: OutgoingText, templates: [String: ProviderTemplate], maxLength: Int) -> (id: String, params: [String])? {
-        func value(_ name: String) -> String {
+        func value(_ param: String) -> String {
+            let name = valueName(param)
             let value = text.values[name].flatMap { $0.isEmpty ? nil : $0 } ?? "-"
             return whole.contains(name) ? value : fit(value, maxLength: maxLength)
         }

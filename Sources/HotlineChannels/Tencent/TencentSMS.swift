@@ -136,7 +136,7 @@ extension TencentSMSChannel: SendingChannel {
                                  ChannelOption("region", required: false), ChannelOption("api_base_url", required: false, .url),
                                  ChannelOption("param_max_length", required: false)]
     public static let webhookSecret = WebhookSecretUse.required("the secret the callback URLs carry as ?secret=…")
-    public static let sendsTemplates = true
+    public static let templates = TemplateUse.required
 
     public init(_ setup: ChannelSetup) {
         let region = setup.option("region"), api = setup.option("api_base_url")

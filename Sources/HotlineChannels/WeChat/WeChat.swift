@@ -34,6 +34,9 @@ public struct WeChatChannel: Sendable {
     public var welcome: String
     /// Longest text stored whole; longer ones are cut and marked.
     public var maxTextLength: Int
+    /// Template messages for texts past the 48 hours customer-service messages are allowed for:
+    /// each reply template (or `fallback`) to a template id and its fields (`thing2=assignee`).
+    public var templates: [String: ProviderTemplate] = [:]
 
     public init(token: String, appID: String, appSecret: String, encodingAESKey: String?, apiBaseURL: String = "https://api.weixin.qq.com",
                 hotlineNumber: String, welcome: String = WeChatChannel.defaultWelcome, maxTextLength: Int = 1000) {
@@ -173,6 +176,22 @@ public struct WeChatChannel: Sendable {
                                    headers: ["Content-Type": "application/json"], body: Self.json(body))
     }
 
+    /// Past the 48 hours a follower may be sent customer-service messages (45015), the text goes as
+    /// the template message configured for it (or the fallback), its fields filled from its values
+    /// (20 characters at most, as WeChat's `thing` fields take).
+    public func fallbackRequest(_ t: OutgoingText, token: String, status: Int, body: String) -> OutboundHTTPRequest? {
+        guard (Self.object(body)?["errcode"] as? NSNumber)?.intValue == 45015,
+              let (id, values) = ProviderTemplates.send(t, templates: templates, maxLength: 20) else { return nil }
+        let template = t.template.flatMap { templates[$0] } ?? templates[ProviderTemplates.fallback]
+        var data: [String: Any] = [:]
+        for (param, value) in zip(template?.params ?? [], values) {
+            data[ProviderTemplates.fieldName(param) ?? param] = ["value": value]
+        }
+        let openID = t.to.hasPrefix(Self.addressPrefix) ? String(t.to.dropFirst(Self.addressPrefix.count)) : t.to
+        return OutboundHTTPRequest(method: "POST", url: "\(apiBaseURL.trimmingSuffix("/"))/cgi-bin/message/template/send?access_token=\(FormFields.encode(token))",
+                                   headers: ["Content-Type": "application/json"], body: Self.json(["touser": openID, "template_id": id, "data": data]))
+    }
+
     /// Codes that say the token is no longer good: invalid (40001), expired (42001), not this account's (40014).
     static let tokenCodes: Set<Int> = [40001, 40014, 42001]
 
@@ -213,6 +232,7 @@ extension WeChatChannel: TokenSendingChannel {
                                  ChannelOption("aes_key_env", required: false, .environment), ChannelOption("api_base_url", required: false, .url),
                                  ChannelOption("welcome", required: false)]
     public static let webhookSecret = WebhookSecretUse.required("the Token of the account's server settings (服务器配置)")
+    public static let templates = TemplateUse.optional
 
     public init(_ setup: ChannelSetup) {
         let api = setup.option("api_base_url"), welcome = setup.option("welcome")
@@ -220,6 +240,7 @@ extension WeChatChannel: TokenSendingChannel {
                   encodingAESKey: setup.secret("aes_key"), apiBaseURL: api.isEmpty ? "https://api.weixin.qq.com" : api,
                   hotlineNumber: PhoneNumber.normalize(setup.option("number"), defaultCountryCode: setup.defaultCountryCode),
                   welcome: welcome.isEmpty ? Self.defaultWelcome : welcome, maxTextLength: setup.maxTextLength)
+        templates = setup.settings.templates
     }
 
     public var webhooks: [WebhookRoute] {
