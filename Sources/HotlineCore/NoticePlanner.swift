@@ -43,6 +43,10 @@ public struct NoticePlan: Sendable, Equatable {
     /// Mobile numbers the text carried that were masked, because residents are among the
     /// recipients: a resident never receives a member's or anyone else's number.
     public var maskedNumbers: Int = 0
+    /// The reply template the text was made from and its values (masked like the text), for
+    /// channels that send approved templates.
+    public var template: String?
+    public var values: [String: String] = [:]
 
     /// SMS parts the notice costs.
     public var totalParts: Int { recipients.count * partsEach }
@@ -134,11 +138,15 @@ public enum NoticePlanner {
                 }
             }
         }
-        var text = self.text(draft, number: number, studio: studio)
+        let made = message(draft, number: number, studio: studio)
+        var text = studio.replies.render(made.template, made.values)
+        var values = made.values
         // One text for everyone: masked for all when it reaches a resident.
         var masked = 0
         if recipients.contains(where: { !roster.contains($0.phone) }) {
-            (text, masked) = PhoneNumber.maskingMobiles(in: text, keep: "", countryCode: countryCode.isEmpty ? "86" : countryCode)
+            let code = countryCode.isEmpty ? "86" : countryCode
+            (text, masked) = PhoneNumber.maskingMobiles(in: text, keep: "", countryCode: code)
+            values = values.mapValues { PhoneNumber.maskMobiles(in: $0, keep: "", countryCode: code) }
         }
         text = SMSSegments.fit(text, maxParts: maxParts)
         let quiet = studio.sla.quietHours
@@ -154,16 +162,22 @@ public enum NoticePlanner {
             }
         }
         return NoticePlan(recipients: recipients, skipped: skipped, text: text, partsEach: SMSSegments.parts(of: text),
-                          sendAt: sendAt, rsvpUntil: rsvpUntil, remindAt: remindAt, maskedNumbers: masked)
+                          sendAt: sendAt, rsvpUntil: rsvpUntil, remindAt: remindAt, maskedNumbers: masked, template: made.template, values: values)
     }
 
     /// The notice's text.
     public static func text(_ draft: NoticeDraft, number: Int, studio: Studio) -> String {
+        let made = message(draft, number: number, studio: studio)
+        return studio.replies.render(made.template, made.values)
+    }
+
+    /// The reply template a notice is made from (`notice.meeting`, `notice.general`) and its values.
+    public static func message(_ draft: NoticeDraft, number: Int, studio: Studio) -> (template: String, values: [String: String]) {
         var values = ["studio": studio.name, "title": draft.title, "body": draft.body, "notice": String(number)]
-        guard draft.kind == .meeting, let meeting = draft.meeting else { return studio.replies.render("notice.general", values) }
+        guard draft.kind == .meeting, let meeting = draft.meeting else { return ("notice.general", values) }
         values["time"] = when(meeting.at, timeZone: studio.timeZone)
         values["place"] = meeting.place
-        return studio.replies.render("notice.meeting", values)
+        return ("notice.meeting", values)
     }
 
     /// `12月9日(周三)15:00` in the studio's time zone.

@@ -120,11 +120,12 @@ extension AppDatabase {
             place: draft.meeting?.place, topic: draft.meeting?.topic,
             caseNumbers: draft.meeting.map { $0.caseNumbers.map(String.init).joined(separator: ",") },
             audience: draft.audience.map(\.description).joined(separator: "\n"), text: p.text, state: state, sendAt: p.sendAt,
-            rsvpUntil: p.rsvpUntil, remindAt: p.remindAt, createdBy: createdBy, createdAt: now)
+            rsvpUntil: p.rsvpUntil, remindAt: p.remindAt, createdBy: createdBy, createdAt: now,
+            template: p.template, templateValues: TemplateValues.json(p.values))
         try notice.insert(db)
         let ids = state == .draft ? [] : try CaseLedger(db: db, now: now).enqueue(
-            p.recipients.map { OutboundText(to: $0.phone, text: p.text, kind: .broadcast) }, studio: studio.id, from: from,
-            channel: channel, caseID: nil, due: p.sendAt)
+            p.recipients.map { OutboundText(to: $0.phone, text: p.text, kind: .broadcast, template: p.template, values: p.values) },
+            studio: studio.id, from: from, channel: channel, caseID: nil, due: p.sendAt)
         try Self.insertRecipients(db, notice: notice.id!, sent: p.recipients, messageIDs: ids, skipped: p.skipped)
         return (notice, p)
     }
@@ -134,7 +135,10 @@ extension AppDatabase {
     static func sendDraft(_ db: Database, notice: inout NoticeRecord, channel: String, from: String, now: Date) throws -> Int {
         let phones = try String.fetchAll(db, sql: "SELECT phone FROM notice_recipients WHERE notice_id = ? AND skip_reason IS NULL ORDER BY rowid",
                                          arguments: [notice.id])
-        let ids = try CaseLedger(db: db, now: now).enqueue(phones.map { OutboundText(to: $0, text: notice.text, kind: .broadcast) },
+        let values = TemplateValues.values(notice.templateValues)
+        let ids = try CaseLedger(db: db, now: now).enqueue(phones.map {
+            OutboundText(to: $0, text: notice.text, kind: .broadcast, template: notice.template, values: values)
+        },
                                                            studio: notice.studioId, from: from, channel: channel, caseID: nil,
                                                            due: max(notice.sendAt, now))
         let link = try db.cachedStatement(sql: "UPDATE notice_recipients SET message_id = ? WHERE notice_id = ? AND phone = ?")
@@ -310,7 +314,7 @@ extension AppDatabase {
     /// facts, those the notice reached get `texts.change` and are asked again (their answers are
     /// cleared), the reminder is planned anew. Returns how many were told.
     public func changeNotice(studio: String, number: Int, meetingAt: Date?, place: String?, channel: String, from: String, now: Date,
-                             texts: @Sendable (NoticeRecord) -> (notice: String, change: String, remindAt: Date?)) async throws -> Int {
+                             texts: @Sendable (NoticeRecord) -> (notice: String, change: String, remindAt: Date?, values: [String: String])) async throws -> Int {
         try await writer.write { db in
             guard var notice = try NoticeRecord.find(db, studio: studio, number: number) else {
                 throw NoticeError.unknownNotice(number)
@@ -319,16 +323,17 @@ extension AppDatabase {
             if notice.rsvpUntil == notice.meetingAt { notice.rsvpUntil = meetingAt ?? notice.meetingAt }
             notice.meetingAt = meetingAt ?? notice.meetingAt
             notice.place = place ?? notice.place
-            let (text, change, remindAt) = texts(notice)
+            let (text, change, remindAt, values) = texts(notice)
             notice.text = text
+            notice.templateValues = TemplateValues.json(values)
             notice.remindAt = remindAt
             notice.remindedAt = nil
             try notice.update(db)
             try db.execute(sql: """
-                UPDATE messages SET text = ? WHERE id IN (
+                UPDATE messages SET text = ?, template_values = ? WHERE id IN (
                   SELECT o.message_id FROM outbox o JOIN notice_recipients r ON r.message_id = o.message_id
                   WHERE r.notice_id = ? AND o.status = 'pending')
-                """, arguments: [text, notice.id])
+                """, arguments: [text, notice.templateValues, notice.id])
             guard notice.state == .sent else { return 0 }
             let reached = try String.fetchAll(db, sql: """
                 SELECT r.phone FROM notice_recipients r JOIN messages m ON m.id = r.message_id JOIN outbox o ON o.message_id = m.id

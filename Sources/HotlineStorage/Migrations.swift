@@ -307,6 +307,12 @@ enum Migrations {
             try db.alter(table: "cases") { t in t.add(column: "resident_token", .text) }
             try db.execute(sql: "CREATE UNIQUE INDEX cases_by_resident_token ON cases(resident_token) WHERE resident_token IS NOT NULL")
         }
+        migrator.registerMigration("v17-notice-templates") { db in
+            try db.alter(table: "notices") { t in
+                t.add(column: "template", .text)
+                t.add(column: "template_values", .text)
+            }
+        }
         return migrator
     }
 }

@@ -44,3 +44,37 @@ struct TemplateEcho: SendingChannel {
     }
     func sendOutcome(status: Int, body: String) -> SendOutcome { .accepted(providerID: nil) }
 }
+
+/// A notice's texts keep their template and values too, and a changed meeting's texts not sent
+/// yet carry the new time and place in both.
+@Suite struct NoticeTemplateValueTests {
+    @Test func aMeetingNoticeCarriesItsFactsAsValues() async throws {
+        let hotline = try makeHotline()
+        let desk = NoticeService(hotline)
+        let later = thursday.addingTimeInterval(2 * 3_600)
+        let (notice, plan) = try await desk.create(studio: "xujiawan", NoticeTemplatesSupport.meeting(sendAt: later), by: "cli")
+        #expect(plan.template == "notice.meeting" && plan.values["title"] == "龙湖停车协商会" && plan.values["place"] == "工作室")
+        var items = try await hotline.database.claimDueOutbox(now: later, limit: 50)
+        #expect(!items.isEmpty && items.allSatisfy { $0.template == "notice.meeting" && $0.values["place"] == "工作室" && $0.values["notice"] == String(notice.number) })
+        // Put them back: the change is made while they wait.
+        try await hotline.database.recordSent(items, now: later)
+        let (other, _) = try await desk.create(studio: "xujiawan", NoticeTemplatesSupport.meeting("第二次协商会", sendAt: later), by: "cli")
+        _ = try await desk.change(studio: "xujiawan", number: other.number, at: nil, place: "社区党群服务中心", reason: "场地调整")
+        items = try await hotline.database.claimDueOutbox(now: later, limit: 50).filter { $0.values["title"] == "第二次协商会" }
+        #expect(!items.isEmpty && items.allSatisfy { $0.values["place"] == "社区党群服务中心" && $0.text.contains("社区党群服务中心") }, "\(items.map(\.values))")
+    }
+}
+
+enum NoticeTemplatesSupport {
+    static func meeting(_ title: String = "龙湖停车协商会", sendAt: Date? = nil) -> NoticeDraft {
+        NoticeDraft(kind: .meeting, title: title, meeting: Meeting(at: thursday.addingTimeInterval(86_400 + 5 * 3_600), place: "工作室"),
+                    audience: [.membersOfArea("龙湖社区")], sendAt: sendAt)
+    }
+}
+
+extension AppDatabase {
+    /// Marks claimed items sent (the test plays the dispatcher).
+    func recordSent(_ items: [OutboxItem], now: Date) async throws {
+        try await record(items.map { ($0, .sent(providerID: nil)) }, now: now)
+    }
+}

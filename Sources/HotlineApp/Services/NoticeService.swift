@@ -161,7 +161,8 @@ public struct NoticeService: Sendable {
                     "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": meeting.place,
                     "time": NoticePlanner.when(meeting.at, timeZone: studio.timeZone), "reason": reason,
                 ])
-                return (SMSSegments.fit(masked(plan.text), maxParts: maxParts), SMSSegments.fit(masked(change), maxParts: maxParts), plan.remindAt)
+                return (SMSSegments.fit(masked(plan.text), maxParts: maxParts), SMSSegments.fit(masked(change), maxParts: maxParts), plan.remindAt,
+                        plan.values.mapValues(masked))
             }
             return told
         } catch let e as NoticeError { throw Problem.notice(e) }

@@ -33,6 +33,10 @@ public struct NoticeRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var createdAt: Date
     public var cancelledAt: Date?
     public var cancelReason: String?
+    /// The reply template the text was made from and its values as a JSON object, for channels
+    /// that send approved templates.
+    public var template: String?
+    public var templateValues: String?
 
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
 
