@@ -88,6 +88,14 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
         #expect((answer.map { String(decoding: $0.body, as: UTF8.self).contains("<Content><![CDATA[欢迎关注]]></Content>") }) == (keyword == .optIn ? true : nil))
     }
 
+    @Test(arguments: [("success", DeliveryStatus.delivered, false), ("failed:user block", .failed, true), ("failed: system failed", .failed, false)])
+    func templateMessagesFateIsADeliveryReport(status: String, delivery: DeliveryStatus, optedOut: Bool) throws {
+        let body = Self.message([("ToUserName", "gh_studio"), ("FromUserName", "oUser1"), ("CreateTime", Self.ts), ("MsgType", "event"),
+                                 ("Event", "TEMPLATESENDJOBFINISH"), ("MsgID", "200228332"), ("Status", status)])
+        guard case let .delivery(report) = try Self.wechat.push(query: Self.query(), body: body, now: Self.now) else { Issue.record("not a report"); return }
+        #expect(report == DeliveryReport(messageID: nil, providerID: "200228332", status: delivery, detail: "wechat template \(status)", optedOut: optedOut))
+    }
+
     @Test func otherEventsAreAcknowledgedAndNotKept() throws {
         let body = Self.message([("FromUserName", "oUser1"), ("CreateTime", Self.ts), ("MsgType", "event"), ("Event", "VIEW")])
         guard case let .reply(reply) = try Self.wechat.push(query: Self.query(), body: body, now: Self.now) else { Issue.record("kept"); return }

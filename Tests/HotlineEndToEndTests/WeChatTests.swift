@@ -128,6 +128,13 @@ import Testing
         #expect(template["template_id"] as? String == "TPL_REPLY")
         let fields = try #require(template["data"] as? [String: [String: String]])
         #expect(fields["character_string1"]?["value"] == String(staleCase) && fields["thing2"]?["value"] == "电梯明天修好", "\(fields)")
+        // WeChat's push of the template message's fate moves the reply to delivered.
+        let reported = try #require(try PythonPeer.json([Self.peer, "event", url, "oStaleFollower04", "200228332", "success"]) as? [Any])
+        #expect(reported.first as? Int == 200)
+        let reply = jsonLines(try runCLI(["messages", "--json", "--database", server.database])).first {
+            $0["to"] as? String == "wx:oStaleFollower04" && ($0["text"] as? String ?? "").contains("电梯明天修好")
+        }
+        #expect(reply?["status"] as? String == "delivered" && reply?["provider_id"] as? String == "200228332", "\(reply ?? [:])")
         #expect(server.terminate() == 0)
     }
 }

@@ -132,5 +132,16 @@ def push(url):
     print(json.dumps(out, ensure_ascii=False))
 
 
+def event(url, openid, msgid, status):
+    """WeChat's push of a template message's fate (TEMPLATESENDJOBFINISH), in plain mode."""
+    ts, nonce = str(int(time.time())), "1357911"
+    query = "signature=%s&timestamp=%s&nonce=%s&openid=%s" % (sign(TOKEN, ts, nonce), ts, nonce, openid)
+    body = ("<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%s</CreateTime>"
+            "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[TEMPLATESENDJOBFINISH]]></Event><MsgID>%s</MsgID>"
+            "<Status><![CDATA[%s]]></Status></xml>") % (openid, ts, msgid, status)
+    with urllib.request.urlopen(urllib.request.Request(url + "?" + query, data=body.encode(), method="POST"), timeout=10) as r:
+        print(json.dumps([r.status, r.read().decode()]))
+
+
 if __name__ == "__main__":
-    {"api": lambda: api(sys.argv[2]), "push": lambda: push(sys.argv[2])}[sys.argv[1]]()
+    {"api": lambda: api(sys.argv[2]), "push": lambda: push(sys.argv[2]), "event": lambda: event(*sys.argv[2:6])}[sys.argv[1]]()

@@ -122,6 +122,13 @@ public struct WeChatChannel: Sendable {
                 return .inbound(try text(eventID, "[关注公众号]", keyword: .optIn), answer: reply)
             case "unsubscribe":
                 return .inbound(try text(eventID, "[取消关注]", keyword: .optOut))
+            case "TEMPLATESENDJOBFINISH":
+                // A template message's fate, by the msgid its send answered: delivered, or refused
+                // because the follower blocked the account's messages (an opt-out).
+                let said = fields["Status"] ?? ""
+                let msgID = try InboundChecks.providerID(fields["MsgID"] ?? fields["MsgId"], field: "MsgID")
+                return .delivery(DeliveryReport(messageID: nil, providerID: msgID, status: said == "success" ? .delivered : .failed,
+                                                detail: "wechat template \(said)", optedOut: said.contains("user block")))
             default:
                 return .reply(Self.success)
             }
