@@ -92,6 +92,15 @@ public struct OutboundText: Sendable, Equatable {
     }
 }
 
+extension OutboundText {
+    /// The same text to `phone` (one text of a broadcast to each of its audience).
+    public func addressed(to phone: String) -> OutboundText {
+        var copy = self
+        copy.to = phone
+        return copy
+    }
+}
+
 extension ReplyTemplates {
     /// The text of template `name` filled with `values` (in Traditional script if asked), keeping
     /// the name and the values for channels that send templates of their own.

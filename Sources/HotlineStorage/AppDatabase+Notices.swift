@@ -212,7 +212,7 @@ extension AppDatabase {
     /// Cancels a notice in one transaction: its texts still in the outbox are withdrawn, and those
     /// whose text went (or is going) out get `text(notice)`; answers stop counting.
     public func cancelNotice(studio: String, number: Int, reason: String, channel: String, from: String, now: Date,
-                             text: @Sendable (NoticeRecord) -> String) async throws -> (withdrawn: Int, told: Int) {
+                             text: @Sendable (NoticeRecord) -> OutboundText) async throws -> (withdrawn: Int, told: Int) {
         try await writer.write { db in
             guard var notice = try NoticeRecord.find(db, studio: studio, number: number) else {
                 throw NoticeError.unknownNotice(number)
@@ -237,7 +237,7 @@ extension AppDatabase {
             try notice.update(db)
             guard !wasDraft, !reached.isEmpty else { return (withdrawn, 0) }
             let message = text(notice)
-            try CaseLedger(db: db, now: now).enqueue(reached.map { OutboundText(to: $0, text: message, kind: .broadcast) },
+            try CaseLedger(db: db, now: now).enqueue(reached.map { message.addressed(to: $0) },
                                                      studio: studio, from: from, channel: channel, caseID: nil)
             return (withdrawn, reached.count)
         }
@@ -263,13 +263,13 @@ extension AppDatabase {
 
     /// Queues a notice's reminder to those coming and those who have not answered (and whose
     /// text was not withdrawn or refused); marks it reminded. Returns how many.
-    public func remindNotice(id: Int64, text: String, channel: String, from: String, now: Date) async throws -> Int {
+    public func remindNotice(id: Int64, text: OutboundText, channel: String, from: String, now: Date) async throws -> Int {
         try await writer.write { db in
             guard var notice = try NoticeRecord.fetchOne(db, key: id), notice.remindedAt == nil, notice.state == .sent else { return 0 }
             let phones = try Self.reached(db, notice: id, comingOrSilent: true)
             notice.remindedAt = now
             try notice.update(db)
-            try CaseLedger(db: db, now: now).enqueue(phones.map { OutboundText(to: $0, text: text, kind: .broadcast) },
+            try CaseLedger(db: db, now: now).enqueue(phones.map { text.addressed(to: $0) },
                                                      studio: notice.studioId, from: from, channel: channel, caseID: nil)
             return phones.count
         }
@@ -314,7 +314,7 @@ extension AppDatabase {
     /// facts, those the notice reached get `texts.change` and are asked again (their answers are
     /// cleared), the reminder is planned anew. Returns how many were told.
     public func changeNotice(studio: String, number: Int, meetingAt: Date?, place: String?, channel: String, from: String, now: Date,
-                             texts: @Sendable (NoticeRecord) -> (notice: String, change: String, remindAt: Date?, values: [String: String])) async throws -> Int {
+                             texts: @Sendable (NoticeRecord) -> (notice: String, change: OutboundText, remindAt: Date?, values: [String: String])) async throws -> Int {
         try await writer.write { db in
             guard var notice = try NoticeRecord.find(db, studio: studio, number: number) else {
                 throw NoticeError.unknownNotice(number)
@@ -340,7 +340,7 @@ extension AppDatabase {
                 WHERE r.notice_id = ? AND o.status IN ('sending', 'sent') ORDER BY r.rowid
                 """, arguments: [notice.id])
             try db.execute(sql: "UPDATE notice_recipients SET rsvp = NULL, rsvp_note = NULL, rsvp_at = NULL WHERE notice_id = ?", arguments: [notice.id])
-            try CaseLedger(db: db, now: now).enqueue(reached.map { OutboundText(to: $0, text: change, kind: .broadcast) },
+            try CaseLedger(db: db, now: now).enqueue(reached.map { change.addressed(to: $0) },
                                                      studio: studio, from: from, channel: channel, caseID: nil)
             return reached.count
         }

@@ -62,6 +62,11 @@ struct TemplateEcho: SendingChannel {
         _ = try await desk.change(studio: "xujiawan", number: other.number, at: nil, place: "社区党群服务中心", reason: "场地调整")
         items = try await hotline.database.claimDueOutbox(now: later, limit: 50).filter { $0.values["title"] == "第二次协商会" }
         #expect(!items.isEmpty && items.allSatisfy { $0.values["place"] == "社区党群服务中心" && $0.text.contains("社区党群服务中心") }, "\(items.map(\.values))")
+        // Calling the first off tells those it reached as notice.cancelled, with its reason.
+        _ = try await desk.cancel(studio: "xujiawan", number: notice.number, reason: "下雨改期")
+        let told = try await hotline.database.claimDueOutbox(now: later.addingTimeInterval(60), limit: 50)
+        #expect(!told.isEmpty && told.allSatisfy { $0.template == "notice.cancelled" && $0.values["reason"] == "下雨改期" && $0.values["studio"] != nil },
+                "\(told.map(\.values))")
     }
 }
 

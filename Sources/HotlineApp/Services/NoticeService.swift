@@ -65,6 +65,16 @@ public struct NoticeService: Sendable {
 
     /// A notice's later texts (change, cancellation, reminder) with mobile numbers masked: they may
     /// reach residents, who never receive a member's or anyone else's number.
+    /// A text to a notice's audience from template `name`, masked (residents may be among them)
+    /// and fitted to the channel's parts, keeping its template and values; storage addresses it.
+    func broadcast(_ studio: Studio, _ name: String, _ values: [String: String], maxParts: Int) -> OutboundText {
+        var all = values
+        all["studio"] = studio.name
+        var text = studio.replies.outbound(to: "", name, all.mapValues(masked), kind: .broadcast)
+        text.text = SMSSegments.fit(masked(text.text), maxParts: maxParts)
+        return text
+    }
+
     func masked(_ text: String) -> String {
         PhoneNumber.maskMobiles(in: text, keep: "", countryCode: settings.deployment.defaultCountryCode)
     }
@@ -112,11 +122,10 @@ public struct NoticeService: Sendable {
         do {
             let result = try await database.cancelNotice(studio: studio.id, number: number, reason: reason, channel: channel, from: from,
                                                                  now: now) { notice in
-                let text = studio.replies.render("notice.cancelled", [
-                    "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
+                broadcast(studio, "notice.cancelled", [
+                    "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
                     "time": notice.meetingAt.map { NoticePlanner.when($0, timeZone: studio.timeZone) } ?? "", "reason": reason,
-                ])
-                return SMSSegments.fit(masked(text), maxParts: maxParts)
+                ], maxParts: maxParts)
             }
             return result
         } catch let e as NoticeError { throw Problem.notice(e) }
@@ -157,12 +166,11 @@ public struct NoticeService: Sendable {
                 let draft = NoticeDraft(kind: .meeting, title: notice.title, body: notice.body, meeting: meeting, audience: [])
                 let plan = NoticePlanner.plan(draft, number: notice.number, studio: studio, found: [], optedOut: [], hotlineKeys: [],
                                               countryCode: "", reminderHours: studio.sla.meetingReminderHours, maxParts: maxParts, now: now)
-                let change = studio.replies.render("notice.changed", [
-                    "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": meeting.place,
+                let change = broadcast(studio, "notice.changed", [
+                    "notice": String(notice.number), "title": notice.title, "place": meeting.place,
                     "time": NoticePlanner.when(meeting.at, timeZone: studio.timeZone), "reason": reason,
-                ])
-                return (SMSSegments.fit(masked(plan.text), maxParts: maxParts), SMSSegments.fit(masked(change), maxParts: maxParts), plan.remindAt,
-                        plan.values.mapValues(masked))
+                ], maxParts: maxParts)
+                return (SMSSegments.fit(masked(plan.text), maxParts: maxParts), change, plan.remindAt, plan.values.mapValues(masked))
             }
             return told
         } catch let e as NoticeError { throw Problem.notice(e) }
@@ -177,10 +185,10 @@ public struct NoticeService: Sendable {
             guard let studio = settings.deployment.studio(id: notice.studioId) else { continue }
             if studio.sla.quietHours?.contains(now, in: studio.timeZone) == true { continue }
             let (channel, from, maxParts) = route(studio)
-            let text = SMSSegments.fit(masked(studio.replies.render("notice.reminder", [
-                "studio": studio.name, "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
+            let text = broadcast(studio, "notice.reminder", [
+                "notice": String(notice.number), "title": notice.title, "place": notice.place ?? "",
                 "time": notice.meetingAt.map { NoticePlanner.when($0, timeZone: studio.timeZone) } ?? "",
-            ])), maxParts: maxParts)
+            ], maxParts: maxParts)
             sent += try await database.remindNotice(id: notice.id!, text: text, channel: channel, from: from, now: now)
         }
         return sent
