@@ -50,8 +50,8 @@ struct WebhookController {
         // Healthy means a message can be stored now: the check writes (a full disk fails it).
         @Sendable func health(_ request: Request, _ context: HotlineRequestContext) async -> Response {
             await database.isHealthy(now: clock.now())
-                ? Self.json(.ok, ["status": "ok"])
-                : Self.json(.serviceUnavailable, ["status": "database cannot store messages"])
+                ? Self.response(.json(200, ["status": "ok"]))
+                : Self.response(.json(503, ["status": "database cannot store messages"]))
         }
         router.get("/healthz", use: health)
         router.head("/healthz", use: health)
@@ -59,11 +59,11 @@ struct WebhookController {
         // second when idle; a batch held up by a silent gateway takes at most its timeout).
         @Sendable func ready(_ request: Request, _ context: HotlineRequestContext) async -> Response {
             let now = clock.now()
-            guard await database.isHealthy(now: now) else { return Self.json(.serviceUnavailable, ["status": "database cannot store messages"]) }
+            guard await database.isHealthy(now: now) else { return Self.response(.json(503, ["status": "database cannot store messages"])) }
             guard heartbeat.isAlive(now: now, within: Self.dispatcherSilence) else {
-                return Self.json(.serviceUnavailable, ["status": "outbox dispatcher silent for over \(Int(Self.dispatcherSilence)) s"])
+                return Self.response(.json(503, ["status": "outbox dispatcher silent for over \(Int(Self.dispatcherSilence)) s"]))
             }
-            return Self.json(.ok, ["status": "ready"])
+            return Self.response(.json(200, ["status": "ready"]))
         }
         router.get("/readyz", use: ready)
         router.head("/readyz", use: ready)
@@ -215,13 +215,7 @@ struct WebhookController {
 
     func forbidden(_ context: HotlineRequestContext, channel: ChannelSettings) -> Response {
         logger.warning("webhook \(channel.id): refused a request from \(context.remoteAddress?.ipAddress ?? "?"), not in allow")
-        return Self.text(.forbidden, "source address not allowed")
-    }
-
-    static func text(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        var headers = HTTPFields()
-        headers[.contentType] = "text/plain; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text + "\n")))
+        return Self.response(.text(403, "source address not allowed"))
     }
 
     /// A channel's answer as an HTTP response.
@@ -230,13 +224,5 @@ struct WebhookController {
         if let type = reply.contentType { headers[.contentType] = type }
         return Response(status: HTTPResponse.Status(code: reply.status), headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
-    }
-
-    /// A JSON response; `NSNull`-free: nil values are left out.
-    static func json(_ status: HTTPResponse.Status, _ object: [String: any Sendable]) -> Response {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
