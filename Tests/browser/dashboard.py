@@ -17,8 +17,8 @@ import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE, LOGIN, PASSWORD, SHOTS = sys.argv[1:5]
@@ -72,8 +72,21 @@ def submit_and_wait(driver, element, form_submit=False):
     """Clicks (or submits) and waits until the browser has left the page (a login checks bcrypt)."""
     old = driver.find_element(By.TAG_NAME, "html")
     element.submit() if form_submit else element.click()
-    WebDriverWait(driver, 30).until(EC.staleness_of(old))
+    WebDriverWait(driver, 30).until(left(old))
     WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
+def left(element):
+    """Whether the page `element` belongs to has gone. Selenium's staleness_of waits for its own
+    'stale element' error; Chromium 156 sometimes answers a node of the old page with 'does not
+    belong to the document' instead, which is the same news."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
 
 
 def console_errors(driver, where):

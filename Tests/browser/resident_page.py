@@ -10,8 +10,8 @@ prints one JSON line of what it saw.
 import json, sys
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 base, link, shots = sys.argv[1:4]
@@ -42,6 +42,18 @@ def seen(driver, step):
     print(json.dumps(report, ensure_ascii=False), flush=True)
 
 
+def left(element):
+    """Whether the page `element` belongs to has gone (Chromium may say so as 'stale' or as 'does not
+    belong to the document')."""
+    def check(_driver):
+        try:
+            element.is_enabled()
+            return False
+        except WebDriverException:
+            return True
+    return check
+
+
 driver = chrome()
 try:
     driver.get(link)
@@ -51,7 +63,7 @@ try:
     seen(driver, "closed")
     page = driver.find_element(By.TAG_NAME, "body")
     driver.find_element(By.ID, "survey-1").click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))   # the answer posted, the page drawn again
+    WebDriverWait(driver, 10).until(left(page))   # the answer posted, the page drawn again
     seen(driver, "answered")
     driver.get(base + "/c/" + "A" * 22)
     seen(driver, "forged")
