@@ -11,6 +11,8 @@ public enum CaseEventKind: String, Sendable, Codable, CaseIterable {
     case refused
     case statusQuery = "status-query"
     case viewed
+    /// A text to the resident their channel could not carry: sent by SMS instead, or waiting, and why.
+    case undelivered
 
     /// The entry's name in the studio's language.
     public var label: String {
@@ -34,6 +36,7 @@ public enum CaseEventKind: String, Sendable, Codable, CaseIterable {
         case .refused: "未执行"
         case .statusQuery: "查询进度"
         case .viewed: "查看"
+        case .undelivered: "未送达"
         }
     }
 }

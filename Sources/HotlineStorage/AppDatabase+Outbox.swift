@@ -86,11 +86,15 @@ extension AppDatabase {
         case sent(providerID: String?)
         /// Retry at `retryAt`, or give up when it is nil.
         case failed(error: String, retryAt: Date?)
+        /// Refused for good by a channel of its own contacts (a WeChat account): by SMS to the
+        /// number the follower bound, else waiting for them (``CaseLedger/undeliverable(messageID:outboxID:error:routes:)``).
+        case undeliverable(error: String)
     }
 
     /// Records the results of a batch of sends in one transaction (one commit for the batch, so that
-    /// the dispatcher does not queue a write per message ahead of intake's).
-    public func record(_ results: [(OutboxItem, AttemptResult)], now: Date) async throws {
+    /// the dispatcher does not queue a write per message ahead of intake's); `routes`: each studio's
+    /// SMS, for the texts a follower's channel could not carry.
+    public func record(_ results: [(OutboxItem, AttemptResult)], now: Date, routes: [String: SMSRoute] = [:]) async throws {
         guard !results.isEmpty else { return }
         try await writer.write { db in
             let stamp = Stamp(now)
@@ -112,6 +116,8 @@ extension AppDatabase {
                     try db.execute(sql: "UPDATE outbox SET status = 'failed', last_error = ?, updated_at = ? WHERE id = ?",
                                    arguments: [error, now, item.outboxID])
                     try db.execute(sql: "UPDATE messages SET status = 'failed', error = ? WHERE id = ?", arguments: [error, item.messageID])
+                case let .undeliverable(error):
+                    try CaseLedger(db: db, now: now).undeliverable(messageID: item.messageID, outboxID: item.outboxID, error: error, routes: routes)
                 }
             }
         }

@@ -313,6 +313,26 @@ enum Migrations {
                 t.add(column: "template_values", .text)
             }
         }
+        migrator.registerMigration("v18-phone-bindings") { db in
+            // A WeChat follower's row names the phone number they proved they hold: their SMS and
+            // WeChat history are one resident's, and texts WeChat cannot carry go to that number.
+            try db.alter(table: "residents") { t in t.add(column: "bound_phone", .text) }
+            try db.execute(sql: "CREATE INDEX residents_by_bound_phone ON residents(studio_id, bound_phone) WHERE bound_phone IS NOT NULL")
+            // Each code asked for: kept a day so that a number is sent only so many (only the code's hash is kept).
+            try db.create(table: "phone_bindings") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("studio_id", .text).notNull()
+                t.column("follower", .text).notNull()
+                t.column("phone", .text).notNull()
+                t.column("code_hash", .text).notNull()
+                t.column("attempts", .integer).notNull().defaults(to: 0)
+                t.column("created_at", .datetime).notNull()
+                t.column("expires_at", .datetime).notNull()
+                t.column("bound_at", .datetime)
+            }
+            try db.create(index: "phone_bindings_by_follower", on: "phone_bindings", columns: ["studio_id", "follower", "id"])
+            try db.create(index: "phone_bindings_by_phone", on: "phone_bindings", columns: ["phone", "created_at"])
+        }
         return migrator
     }
 }

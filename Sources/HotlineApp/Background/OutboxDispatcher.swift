@@ -23,6 +23,9 @@ public struct OutboxDispatcher: Service {
     let random: @Sendable () -> Double
     /// Per channel, from its `rate_limit`.
     let limiters: [String: RateLimiter]
+    /// Per studio, its outbound channel when that reaches phones: where a text a follower's
+    /// channel cannot carry goes to the number they bound.
+    let routes: [String: SMSRoute]
     /// Called before recording a batch's results again after recording failed (attempt 1, 2, …):
     /// waits, and answers whether to try again.
     let beforeRecordRetry: @Sendable (Int) async -> Bool
@@ -47,6 +50,10 @@ public struct OutboxDispatcher: Service {
             if let rate = channel.rateLimit { limiters[channel.id] = RateLimiter(perSecond: rate) }
         }
         self.limiters = limiters
+        let phones = Set(parts.settings.channels.filter { $0.kind.reach == .phones }.map(\.id))
+        routes = Dictionary(uniqueKeysWithValues: parts.settings.deployment.studios.compactMap { studio in
+            phones.contains(studio.outboundChannel) ? (studio.id, SMSRoute(channel: studio.outboundChannel, from: studio.hotlineNumbers.first ?? "")) : nil
+        })
     }
 
     public func run() async throws {
@@ -131,7 +138,7 @@ public struct OutboxDispatcher: Service {
         var failures = 0
         while true {
             do {
-                try await database.record(results, now: clock.now())
+                try await database.record(results, now: clock.now(), routes: routes)
                 if failures > 0 { logger.warning("outbox: results of \(results.count) sends recorded after \(failures) failure(s)") }
                 return
             } catch {
@@ -164,7 +171,8 @@ public struct OutboxDispatcher: Service {
             return .failed(error: reason, retryAt: delay.map { now.addingTimeInterval($0) })
         case let .permanent(reason):
             log(item, reason, final: true)
-            return .failed(error: reason, retryAt: nil)
+            // A follower of a channel of its own (WeChat) may be reached another way, or later.
+            return PhoneNumber.isDialable(item.to) ? .failed(error: reason, retryAt: nil) : .undeliverable(error: reason)
         case let .optedOut(reason):
             log(item, reason, final: true)
             do {

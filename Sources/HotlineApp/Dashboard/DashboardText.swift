@@ -19,7 +19,7 @@ enum DashboardText {
     }
 
     static let messageStatuses: [String: String] = [
-        "received": "已收到", "queued": "待发送", "sending": "发送中", "sent": "已发送", "delivered": "已送达", "failed": "发送失败",
+        "received": "已收到", "queued": "待发送", "sending": "发送中", "sent": "已发送", "delivered": "已送达", "failed": "发送失败", "waiting": "待居民留言后发送",
         "cancelled": "已撤回",
     ]
 

@@ -8,6 +8,9 @@ extension CaseDesk {
     func resident(_ inbound: InboundMessage, interpretation: Interpretation, replyChannel: String, limits: SenderLimits,
                   plan: (_ registered: String?, _ open: [String: Int], _ unavailable: Set<String>, _ next: Int) -> IntakePlan) throws -> Handled {
         let phone = inbound.from
+        // A follower who writes may be sent customer-service messages again (WeChat: for 48 hours):
+        // what waited for them goes now.
+        if !PhoneNumber.isDialable(phone) { try ledger.releaseWaiting(studio: studio.id, to: phone) }
         // A flood or an auto-responder costs a bounded number of texts: the guard decides first.
         let activity = try ledger.senderActivity(studio: studio.id, phone: phone, channel: inbound.channel, text: inbound.text, window: limits.window)
         let verdict = SenderGuard.assess(inbound.text, activity: activity, limits: limits, ownNames: deployment.studios.map(\.name), now: now)
@@ -19,21 +22,24 @@ extension CaseDesk {
             return try subscription(keyword, for: phone, confirm: verdict.action == .answer)
         }
         if verdict.action != .answer { return try guarded(inbound, verdict: verdict, activity: activity) }
+        // A follower who bound a number and that number are one resident: either sees the other's cases.
+        let addresses = try ledger.residentAddresses(studio: studio.id, address: phone)
         if try answerNotice(inbound.text, from: phone, roster: false, surveyAskedAt: {
-            try ledger.activeCases(studio: studio.id, resident: phone).first { $0.state == .closed }?.surveyAskedAt
+            try ledger.activeCases(studio: studio.id, addresses: addresses).first { $0.state == .closed }?.surveyAskedAt
         }) {
             return Handled(queued: queued)
         }
         if let number = ResidentCommand.statusQuery(inbound.text) {
-            return try status(number, for: phone, traditional: TextNormalizer.looksTraditional(inbound.text))
+            return try status(number, for: phone, addresses: addresses, traditional: TextNormalizer.looksTraditional(inbound.text))
         }
-        let active = try ledger.activeCases(studio: studio.id, resident: phone)
+        if let request = PhoneBinding.request(inbound.text) { return try bind(request, for: phone) }
+        let active = try ledger.activeCases(studio: studio.id, addresses: addresses)
         if var record = active.first(where: { $0.state == .closed }),
            let answer = Satisfaction(answer: inbound.text), answer != .noAnswer {
-            return try survey(answer, on: &record)
+            return try survey(answer, on: &record, from: phone)
         }
         if var record = active.first(where: { $0.state.isOpen && $0.assigneeId != nil }), !isNewMatter(interpretation, for: record) {
-            return try addition(inbound.text, to: &record)
+            return try addition(inbound.text, to: &record, from: phone)
         }
         let decision = plan(try ledger.registeredArea(studio: studio.id, phone: phone), try ledger.openCaseCounts(studio: studio.id),
                             try ledger.onLeave(studio: studio.id), try ledger.nextCaseNumber(studio: studio.id))
@@ -78,8 +84,8 @@ extension CaseDesk {
         return c.intent != .unclassified && c.topic != .other && c.topic != record.topic && c.answer == nil
     }
 
-    private func status(_ number: Int, for phone: String, traditional: Bool) throws -> Handled {
-        guard let record = try ledger.caseRecord(studio: studio.id, number: number), record.residentPhone == phone else {
+    private func status(_ number: Int, for phone: String, addresses: [String], traditional: Bool) throws -> Handled {
+        guard let record = try ledger.caseRecord(studio: studio.id, number: number), addresses.contains(record.residentPhone) else {
             // Someone else's case number is answered like an unknown one: no one learns about others' cases.
             try ledger.enqueue([templates.outbound(to: phone, "resident.status.unknown", ["studio": studio.name, "case": String(number)],
                                                    kind: .caseUpdate, traditional: traditional)],
@@ -94,18 +100,18 @@ extension CaseDesk {
         default: "办理人:\(v["assignee"] ?? ""),\(record.progress.currentDeadline.map { "\($0.kind.label)期限\(format($0.due))" } ?? "")"
         }
         try ledger.addEvent(record.id!, actor: "resident", kind: .statusQuery, detail: nil)
-        try tellResident(of: record, "resident.status", v)
+        try answer(phone, about: record, "resident.status", v)
         return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
     }
 
-    private func survey(_ answer: Satisfaction, on record: inout CaseRecord) throws -> Handled {
+    private func survey(_ answer: Satisfaction, on record: inout CaseRecord, from phone: String) throws -> Handled {
         guard case .success = try transition(&record, .surveyAnswer(answer), by: .resident, event: .surveyed, detail: answer.rawValue) else {
             return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
         }
         var v = values(record)
         v["satisfaction"] = answer.label
         if answer == .unsatisfied {
-            try tellResident(of: record, "survey.reopened", v)
+            try self.answer(phone, about: record, "survey.reopened", v)
             if let member = record.assigneeId.flatMap({ studio.person($0) }) {
                 var m = values(record, for: member)
                 m["due"] = format(record.replyDue)
@@ -115,19 +121,27 @@ extension CaseDesk {
                 try tell(liaison, "staff.reopened", values(record, for: liaison), caseID: record.id, kind: .reminder)
             }
         } else {
-            try tellResident(of: record, "survey.thanks", v)
+            try self.answer(phone, about: record, "survey.thanks", v)
         }
         return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
     }
 
-    private func addition(_ text: String, to record: inout CaseRecord) throws -> Handled {
+    private func addition(_ text: String, to record: inout CaseRecord, from phone: String) throws -> Handled {
         try ledger.addEvent(record.id!, actor: "resident", kind: .added, detail: text)
         if let member = record.assigneeId.flatMap({ studio.person($0) }) {
             var m = values(record, for: member)
             m["text"] = text
             try tell(member, "member.added", m, caseID: record.id, kind: .memberNotice)
         }
-        try tellResident(of: record, "resident.added", values(record))
+        try answer(phone, about: record, "resident.added", values(record))
         return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
+    }
+
+    /// Answers a resident's text about a case where they wrote: the case's own address, or the
+    /// other address of the same resident (a follower asking about the case their bound number opened).
+    private func answer(_ address: String, about record: CaseRecord, _ template: String, _ values: [String: String]) throws {
+        guard address != record.residentPhone else { return try tellResident(of: record, template, values) }
+        try queue(to: address, template, values, caseID: record.id, kind: .caseUpdate, traditional: record.traditional, via: (channel, from),
+                  toResident: true)
     }
 }

@@ -98,7 +98,7 @@ final class CaseDesk {
                   toResident: true)
     }
 
-    private func queue(to phone: String, _ template: String, _ values: [String: String], caseID: Int64?, kind: OutboundKind,
+    func queue(to phone: String, _ template: String, _ values: [String: String], caseID: Int64?, kind: OutboundKind,
                        traditional: Bool, via: (String, String), toResident: Bool = false) throws {
         var all = values
         all["studio"] = studio.name

@@ -15,7 +15,10 @@ public enum ProviderTemplates {
     /// template of its own — a member's reply in their own words — tells where to read it.
     public static let fallbackValues: Set<String> = ["studio", "case", "token"]
     /// Values never cut, whatever the provider's length: an id cut is none.
-    static let whole: Set<String> = ["token", "case"]
+    static let whole: Set<String> = ["token", "case", "code"]
+    /// Texts that only their own template can carry: a binding code in the fallback's place would
+    /// tell the reader nothing they can use.
+    public static let ownOnly: Set<String> = ["bind.code"]
 
     /// Names a template channel must map: the acknowledgements (they carry the case number) and
     /// the fallback.
@@ -60,7 +63,7 @@ public enum ProviderTemplates {
             return whole.contains(name) ? value : fit(value, maxLength: maxLength)
         }
         if let name = text.template, let own = templates[name] { return (own.id, own.params.map(value)) }
-        guard let fallback = templates[fallback] else { return nil }
+        guard !ownOnly.contains(text.template ?? ""), let fallback = templates[fallback] else { return nil }
         return (fallback.id, fallback.params.map(value))
     }
 

@@ -14,6 +14,9 @@ public struct MessageRecord: Codable, Sendable, Equatable, FetchableRecord, Muta
     /// notice is withdrawn or the recipient opted out before it went. Stored as the raw value.
     public enum Status: String, Codable, Sendable, CaseIterable {
         case received, queued, sent, delivered, failed, cancelled
+        /// To a follower their channel cannot reach now (past WeChat's 48 hours, no template that
+        /// goes) and no bound number: sent when they write again.
+        case waiting
     }
 
     public var id: Int64?
@@ -166,6 +169,8 @@ public struct OutboxRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
         case failed
         /// Withdrawn before it was sent (a cancelled notice), or not sent because the resident opted out meanwhile.
         case cancelled
+        /// Held until the follower writes again (``MessageRecord/Status/waiting``).
+        case waiting
     }
 
     public var id: Int64?
