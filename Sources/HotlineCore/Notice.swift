@@ -38,7 +38,7 @@ public struct Meeting: Sendable, Equatable, Codable {
 /// Who a notice goes to: one part of an audience. Parts combine and are de-duplicated by phone.
 ///
 /// Written `members`, `members:area=龙湖社区`, `members:sector=housing`, `liaisons`,
-/// `residents:area=龙湖社区`, `residents:cases=3,7`, `roll:龙湖议事会`, `numbers:+8613700000001,13700000002`.
+/// `residents:area=龙湖社区`, `residents:cases=3,7`, `followers`, `roll:龙湖议事会`, `numbers:+8613700000001,13700000002`.
 public enum AudiencePart: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Every member of the studio.
     case members
@@ -52,6 +52,9 @@ public enum AudiencePart: Sendable, Equatable, Hashable, CustomStringConvertible
     case residentsOfArea(String)
     /// The residents who raised these cases.
     case residentsOfCases([Int])
+    /// Everyone who follows the studio on a channel of its own (a WeChat account) and has not
+    /// unfollowed: each is sent the notice there.
+    case followers
     /// A named roll of participants kept by the studio (a 1+6+X roll).
     case roll(String)
     /// Numbers given one by one.
@@ -65,6 +68,7 @@ public enum AudiencePart: Sendable, Equatable, Hashable, CustomStringConvertible
         case .liaisons: "liaisons"
         case let .residentsOfArea(a): "residents:area=\(a)"
         case let .residentsOfCases(c): "residents:cases=\(c.map(String.init).joined(separator: ","))"
+        case .followers: "followers"
         case let .roll(name): "roll:\(name)"
         case let .numbers(n): "numbers:\(n.joined(separator: ","))"
         }
@@ -85,6 +89,7 @@ public enum AudiencePart: Sendable, Equatable, Hashable, CustomStringConvertible
             if let a = value("area") { return .success(.membersOfArea(a)) }
             if let s = value("sector") { return .success(.membersOfSector(s)) }
         case "liaisons" where rest.isEmpty: return .success(.liaisons)
+        case "followers" where rest.isEmpty: return .success(.followers)
         case "residents":
             if let a = value("area") { return .success(.residentsOfArea(a)) }
             if let c = value("cases") {
@@ -99,7 +104,7 @@ public enum AudiencePart: Sendable, Equatable, Hashable, CustomStringConvertible
             if !numbers.isEmpty { return .success(.numbers(numbers)) }
         default: break
         }
-        return .failure(.init(text, "expected members, members:area=…, members:sector=…, liaisons, residents:area=…, residents:cases=N,…, roll:NAME or numbers:PHONE,…"))
+        return .failure(.init(text, "expected members, members:area=…, members:sector=…, liaisons, residents:area=…, residents:cases=N,…, followers, roll:NAME or numbers:PHONE,…"))
     }
 }
 

@@ -67,6 +67,8 @@ public enum NoticePlanner {
 
     /// The seat of a resident found through an area or a case.
     public static let residentSeat = "居民"
+    /// The seat of a follower of the studio's WeChat account (``AudiencePart/followers``).
+    public static let followerSeat = "公众号关注者"
 
     /// The people a roster part names (from the studio's config), or nil for a part the database
     /// answers (residents, rolls) or that lists numbers.
@@ -77,7 +79,7 @@ public enum NoticePlanner {
         case let .membersOfArea(area): people = studio.roster.filter { $0.role == .member && $0.areas.contains(area) }
         case let .membersOfSector(sector): people = studio.roster.filter { $0.role == .member && $0.sector == sector }
         case .liaisons: people = studio.staff
-        case .residentsOfArea, .residentsOfCases, .roll, .numbers: return nil
+        case .residentsOfArea, .residentsOfCases, .followers, .roll, .numbers: return nil
         }
         return people.map { NoticeRecipient(phone: $0.phone, name: $0.name, role: seat($0.role), area: $0.areas.first, via: part.description) }
     }
@@ -114,8 +116,9 @@ public enum NoticePlanner {
             for var person in people {
                 // A follower's address on another channel (`wx:…`) has digits in it, and is no number.
                 let phone = PhoneNumber.isDialable(person.phone) ? PhoneNumber.normalize(person.phone, defaultCountryCode: countryCode) : person.phone
-                // What is no number stays as written, for the coordinator to see what was wrong.
-                guard isTextable(phone) else {
+                // What is no number stays as written, for the coordinator to see what was wrong. A
+                // follower found in the database (never one typed in as a number) is reached on their channel.
+                guard isTextable(phone) || (PhoneNumber.isFollower(phone) && !person.via.hasPrefix("numbers:")) else {
                     skipped.append(.init(recipient: person, reason: hotlines.contains(phone) ? .hotlineNumber : .invalidNumber))
                     continue
                 }

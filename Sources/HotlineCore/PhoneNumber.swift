@@ -152,6 +152,16 @@ public enum PhoneNumber {
         }
     }
 
+    /// Whether an address is a channel's own for a person: a short lower-case prefix, `:`, and an
+    /// id of letters, digits, `_` and `-` (a WeChat follower's `wx:<OpenID>`). Such a person is
+    /// reached only on the channel they wrote on.
+    public static func isFollower(_ address: String) -> Bool {
+        guard let colon = address.firstIndex(of: ":") else { return false }
+        let prefix = address[..<colon], id = address[address.index(after: colon)...]
+        return (1...8).contains(prefix.count) && prefix.allSatisfy { $0.isASCII && $0.isLowercase }
+            && (1...64).contains(id.count) && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+    }
+
     /// A number with its middle hidden, for logs and for what members see: `+86138****0001`.
     public static func mask(_ phone: String) -> String {
         let plus86 = phone.hasPrefix("+86")

@@ -66,6 +66,11 @@ extension AppDatabase {
                 let missing = numbers.filter { byNumber[$0] == nil }
                 guard missing.isEmpty else { throw NoticeError.unknownCases(missing) }
                 return (part, numbers.compactMap { byNumber[$0] })
+            case .followers:
+                // Residents' addresses that are a channel's own (`wx:…`); those who unfollowed are opted out, and the plan skips them.
+                let followers = try String.fetchAll(db, sql: "SELECT phone FROM residents WHERE studio_id = ? AND instr(phone, ':') > 0 ORDER BY first_seen_at, phone",
+                                                    arguments: [studio.id]).filter(PhoneNumber.isFollower)
+                return (part, followers.map { NoticeRecipient(phone: $0, role: NoticePlanner.followerSeat, via: via) })
             case let .roll(name):
                 let people = try Row.fetchAll(db, sql: "SELECT name, phone, role, area FROM roll_entries WHERE studio_id = ? AND roll = ? ORDER BY position",
                                               arguments: [studio.id, name])
@@ -123,9 +128,9 @@ extension AppDatabase {
             rsvpUntil: p.rsvpUntil, remindAt: p.remindAt, createdBy: createdBy, createdAt: now,
             template: p.template, templateValues: TemplateValues.json(p.values))
         try notice.insert(db)
-        let ids = state == .draft ? [] : try CaseLedger(db: db, now: now).enqueue(
+        let ids = state == .draft ? [] : try CaseLedger(db: db, now: now).enqueueToAudience(
             p.recipients.map { OutboundText(to: $0.phone, text: p.text, kind: .broadcast, template: p.template, values: p.values) },
-            studio: studio.id, from: from, channel: channel, caseID: nil, due: p.sendAt)
+            studio: studio.id, from: from, channel: channel, due: p.sendAt)
         try Self.insertRecipients(db, notice: notice.id!, sent: p.recipients, messageIDs: ids, skipped: p.skipped)
         return (notice, p)
     }
@@ -136,11 +141,9 @@ extension AppDatabase {
         let phones = try String.fetchAll(db, sql: "SELECT phone FROM notice_recipients WHERE notice_id = ? AND skip_reason IS NULL ORDER BY rowid",
                                          arguments: [notice.id])
         let values = TemplateValues.values(notice.templateValues)
-        let ids = try CaseLedger(db: db, now: now).enqueue(phones.map {
+        let ids = try CaseLedger(db: db, now: now).enqueueToAudience(phones.map {
             OutboundText(to: $0, text: notice.text, kind: .broadcast, template: notice.template, values: values)
-        },
-                                                           studio: notice.studioId, from: from, channel: channel, caseID: nil,
-                                                           due: max(notice.sendAt, now))
+        }, studio: notice.studioId, from: from, channel: channel, due: max(notice.sendAt, now))
         let link = try db.cachedStatement(sql: "UPDATE notice_recipients SET message_id = ? WHERE notice_id = ? AND phone = ?")
         for (phone, id) in zip(phones, ids) { try link.execute(arguments: [id, notice.id, phone]) }
         notice.state = .sent
@@ -237,8 +240,7 @@ extension AppDatabase {
             try notice.update(db)
             guard !wasDraft, !reached.isEmpty else { return (withdrawn, 0) }
             let message = text(notice)
-            try CaseLedger(db: db, now: now).enqueue(reached.map { message.addressed(to: $0) },
-                                                     studio: studio, from: from, channel: channel, caseID: nil)
+            try CaseLedger(db: db, now: now).enqueueToAudience(reached.map { message.addressed(to: $0) }, studio: studio, from: from, channel: channel)
             return (withdrawn, reached.count)
         }
     }
@@ -269,8 +271,7 @@ extension AppDatabase {
             let phones = try Self.reached(db, notice: id, comingOrSilent: true)
             notice.remindedAt = now
             try notice.update(db)
-            try CaseLedger(db: db, now: now).enqueue(phones.map { text.addressed(to: $0) },
-                                                     studio: notice.studioId, from: from, channel: channel, caseID: nil)
+            try CaseLedger(db: db, now: now).enqueueToAudience(phones.map { text.addressed(to: $0) }, studio: notice.studioId, from: from, channel: channel)
             return phones.count
         }
     }
@@ -340,8 +341,7 @@ extension AppDatabase {
                 WHERE r.notice_id = ? AND o.status IN ('sending', 'sent') ORDER BY r.rowid
                 """, arguments: [notice.id])
             try db.execute(sql: "UPDATE notice_recipients SET rsvp = NULL, rsvp_note = NULL, rsvp_at = NULL WHERE notice_id = ?", arguments: [notice.id])
-            try CaseLedger(db: db, now: now).enqueue(reached.map { change.addressed(to: $0) },
-                                                     studio: studio, from: from, channel: channel, caseID: nil)
+            try CaseLedger(db: db, now: now).enqueueToAudience(reached.map { change.addressed(to: $0) }, studio: studio, from: from, channel: channel)
             return reached.count
         }
     }

@@ -40,6 +40,14 @@ extension CaseLedger {
         return try addresses.flatMap { try activeCases(studio: studio, resident: $0) }.sorted { ($0.id ?? 0) > ($1.id ?? 0) }
     }
 
+    /// Records a follower (who followed the account and may not have written yet) as a resident of the studio.
+    public func noteFollower(studio: String, address: String) throws {
+        try db.execute(sql: """
+            INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at) VALUES (?, ?, NULL, ?, ?)
+            ON CONFLICT(studio_id, phone) DO UPDATE SET last_seen_at = excluded.last_seen_at
+            """, arguments: [studio, address, now, now])
+    }
+
     /// The number a follower bound, if any.
     public func boundPhone(studio: String, follower: String) throws -> String? {
         try String.fetchOne(db.cachedStatement(sql: "SELECT bound_phone FROM residents WHERE studio_id = ? AND phone = ?"),

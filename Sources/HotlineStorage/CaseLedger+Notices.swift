@@ -4,6 +4,34 @@ import HotlineCore
 
 /// Answers to notices, read and written in the intake transaction.
 extension CaseLedger {
+    /// ``enqueue(_:studio:from:channel:caseID:due:)`` for a notice's audience: numbers on
+    /// `channel`; a follower (a channel's own address, `wx:…`) on the channel and number they last
+    /// wrote to, the only one that reaches them. Ids in the texts' order.
+    @discardableResult
+    public func enqueueToAudience(_ texts: [OutboundText], studio: String, from: String, channel: String, due: Date? = nil) throws -> [Int64] {
+        guard texts.contains(where: { PhoneNumber.isFollower($0.to) }) else {
+            return try enqueue(texts, studio: studio, from: from, channel: channel, caseID: nil, due: due)
+        }
+        let lastWrote = try db.cachedStatement(sql: """
+            SELECT channel, to_number FROM messages WHERE direction = 'in' AND from_number = ? AND studio_id = ? ORDER BY id DESC LIMIT 1
+            """)
+        var ids: [Int64] = []
+        ids.reserveCapacity(texts.count)
+        var run: [OutboundText] = []
+        func flush() throws {
+            ids += try enqueue(run, studio: studio, from: from, channel: channel, caseID: nil, due: due)
+            run.removeAll(keepingCapacity: true)
+        }
+        for text in texts {
+            guard PhoneNumber.isFollower(text.to) else { run.append(text); continue }
+            try flush()
+            let via = try Row.fetchOne(lastWrote, arguments: [text.to, studio])
+            ids += try enqueue([text], studio: studio, from: via?["to_number"] ?? from, channel: via?["channel"] ?? channel, caseID: nil, due: due)
+        }
+        try flush()
+        return ids
+    }
+
     /// A notice a number may answer, as intake needs it.
     public struct OpenNotice: Sendable, Equatable {
         public var id: Int64

@@ -29,7 +29,7 @@ struct Notices: AsyncParsableCommand {
         var cases: String?
         @Option(name: .customLong("to"), help: """
             Audience part (repeat to combine; people are counted once): members, members:area=龙湖社区, members:sector=housing, \
-            liaisons, residents:area=龙湖社区, residents:cases=3,7, roll:NAME, numbers:+8613700000001,13700000002.
+            liaisons, residents:area=龙湖社区, residents:cases=3,7, followers, roll:NAME, numbers:+8613700000001,13700000002.
             """)
         var audience: [String] = []
         @Option(help: "When to send (default now); a time in the quiet hours waits for their end.")

@@ -221,3 +221,33 @@ import Testing
         #expect(try await phones.hotline.followUp() == 2)
     }
 }
+
+/// A notice to the WeChat account's followers goes to each on the channel they wrote on; those who
+/// unfollowed are left out; a number typed in that looks like a follower is no follower.
+@Suite struct FollowerNoticeTests {
+    let account = ChannelSettings(id: "account", kind: ChannelKind("contacts-only", reach: .ownContacts))
+
+    @Test func followersAreReachedOnTheirChannel() async throws {
+        let hotline = try makeHotline { $0.channels.append(account) }
+        func say(_ from: String, _ text: String, keyword: ProviderKeyword? = nil, on channel: ChannelSettings? = nil) async throws {
+            _ = try await hotline.receive(InboundText(providerID: UUID().uuidString, from: from, to: "10690001", text: text, keyword: keyword),
+                                          channel: channel ?? account)
+        }
+        try await say("wx:oWrote", "小区路灯坏了")
+        try await say("wx:oFollowed", "[关注公众号]", keyword: .optIn)
+        try await say("wx:oLeft", "垃圾没人清运")
+        try await say("wx:oLeft", "[取消关注]", keyword: .optOut)
+        try await say("+8613700000009", "路灯坏了", on: ChannelSettings(id: "json", kind: .json))
+        let draft = NoticeDraft(kind: .general, title: "停水通知", body: "明天9点到12点停水", audience: [.followers, .numbers(["wx:oTyped"])])
+        let (_, plan) = try await NoticeService(hotline).create(studio: "xujiawan", draft, by: "cli")
+        #expect(Set(plan.recipients.map(\.phone)) == ["wx:oWrote", "wx:oFollowed"])
+        #expect(plan.recipients.allSatisfy { $0.role == NoticePlanner.followerSeat })
+        #expect(Set(plan.skipped.map { "\($0.recipient.phone) \($0.reason.rawValue)" }) == ["wx:oLeft opted-out", "wx:oTyped invalid-number"])
+        let texts = try await hotline.database.messages().filter { $0.kind == .broadcast }
+        #expect(texts.count == 2 && texts.allSatisfy { $0.channel == "account" }, "\(texts.map(\.channel))")
+        // The word in a liaison's text names them too.
+        let studio = try #require(hotline.settings.deployment.studio(id: "xujiawan"))
+        #expect(NoticeByText.audience(in: "关注者 明天停水", studio: studio)?.part == .followers)
+        #expect(NoticeByText.audience(in: "公众号关注者 明天停水", studio: studio)?.part == .followers)
+    }
+}

@@ -155,14 +155,17 @@ import Testing
         #expect(PhoneNumber.isDialable(address) == dialable)
     }
 
-    @Test func aFollowersAddressIsNeverTexted() {
+    /// A follower found in the database is reached as the follower (on their channel), never read
+    /// as the digits in their address; one typed in as a number is no number.
+    @Test func aFollowersAddressIsNeverReadAsDigits() {
         let draft = NoticeDraft(kind: .general, title: "停水通知", meeting: nil, audience: [.numbers([])])
         let found: [(AudiencePart, [NoticeRecipient])] = [
-            (.numbers([]), ["wx:o13700000001", "13700000002"].map { NoticeRecipient(phone: $0, role: "居民", via: "residents") }),
+            (.followers, ["wx:o13700000001", "13700000002"].map { NoticeRecipient(phone: $0, role: "居民", via: "residents:area=龙湖社区") }),
+            (.numbers(["wx:o13700000003"]), [NoticeRecipient(phone: "wx:o13700000003", role: "居民", via: "numbers:wx:o13700000003")]),
         ]
         let plan = NoticePlanner.plan(draft, number: 1, studio: Demo.studio, found: found, optedOut: [], hotlineKeys: [], countryCode: "86",
                                       reminderHours: nil, maxParts: 5, now: thursday)
-        #expect(plan.recipients.map(\.phone) == ["+8613700000002"])
-        #expect(plan.skipped.map(\.recipient.phone) == ["wx:o13700000001"] && plan.skipped.map(\.reason) == [.invalidNumber])
+        #expect(plan.recipients.map(\.phone) == ["wx:o13700000001", "+8613700000002"])
+        #expect(plan.skipped.map(\.recipient.phone) == ["wx:o13700000003"] && plan.skipped.map(\.reason) == [.invalidNumber])
     }
 }

@@ -84,7 +84,7 @@ extension Dashboard {
             topic: nil, cases: nil, to: to, sendAt: field("send_at"), rsvpUntil: nil, remindAt: nil), access: access)
     }
 
-    /// The audience parts the form's choices name: all members, liaisons, members of an area or
+    /// The audience parts the form's choices name: all members, liaisons, WeChat followers, members of an area or
     /// a sector, residents of an area, a roll, numbers one a line. 400 when nothing is chosen.
     static func audience(_ f: [String: String]) throws -> [String] {
         func picked(_ key: String) -> String? {
@@ -93,6 +93,7 @@ extension Dashboard {
         var parts: [String] = []
         if picked("to_members") != nil { parts.append(AudiencePart.members.description) }
         if picked("to_liaisons") != nil { parts.append(AudiencePart.liaisons.description) }
+        if picked("to_followers") != nil { parts.append(AudiencePart.followers.description) }
         if let area = picked("to_members_area") { parts.append(AudiencePart.membersOfArea(area).description) }
         if let sector = picked("to_members_sector") { parts.append(AudiencePart.membersOfSector(sector).description) }
         if let area = picked("to_residents_area") { parts.append(AudiencePart.residentsOfArea(area).description) }

@@ -20,7 +20,7 @@ struct DashboardWords: Sendable {
     let maskedNumbers: String, recipients: String, skipped: String, parts: String, cancel: String, confirmCancel: String
     let coming: String, declined: String, noAnswer: String, tally: String, attendance: String, role: String
     let cases_count: String, kind: String, meeting: String, general: String, accept: String, reply: String
-    let language: String, refused: String, done: String, audienceMembers: String, audienceLiaisons: String
+    let language: String, refused: String, done: String, audienceMembers: String, audienceLiaisons: String, audienceFollowers: String
     let audienceMembersOfArea: String, audienceMembersOfSector: String, audienceResidentsOfArea: String
     let audienceRoll: String, audienceNumbers: String, audienceNone: String
 
@@ -57,7 +57,7 @@ struct DashboardWords: Sendable {
         maskedNumbers: "内容中的手机号码已隐去:群众不会收到委员或他人的号码。", recipients: "接收人", skipped: "未发送", parts: "短信条数", cancel: "取消通知", confirmCancel: "确认取消此通知?",
         coming: "参加", declined: "不参加", noAnswer: "未回复", tally: "回执", attendance: "参会名单", role: "身份", cases_count: "案件数", kind: "类别", meeting: "会议",
         general: "通知", accept: "受理", reply: "答复", language: "English", refused: "未执行", done: "已完成",
-        audienceMembers: "全体委员", audienceLiaisons: "联络员和负责人", audienceMembersOfArea: "包联该社区/村的委员", audienceMembersOfSector: "该界别的委员", audienceResidentsOfArea: "该社区/村的群众", audienceRoll: "名单", audienceNumbers: "号码(每行一个)", audienceNone: "不选"
+        audienceMembers: "全体委员", audienceLiaisons: "联络员和负责人", audienceFollowers: "公众号关注者", audienceMembersOfArea: "包联该社区/村的委员", audienceMembersOfSector: "该界别的委员", audienceResidentsOfArea: "该社区/村的群众", audienceRoll: "名单", audienceNumbers: "号码(每行一个)", audienceNone: "不选"
     )
 
     static let en = DashboardWords(
@@ -79,7 +79,7 @@ struct DashboardWords: Sendable {
         skipped: "Skipped", parts: "SMS parts", cancel: "Cancel notice", confirmCancel: "Cancel this notice?", coming: "Coming",
         declined: "Declined", noAnswer: "No answer", tally: "Answers", attendance: "Attendance", role: "Role", cases_count: "Cases", kind: "Kind",
         meeting: "Meeting", general: "General", accept: "Accept by", reply: "Reply by", language: "中文", refused: "Not done", done: "Done",
-        audienceMembers: "All members", audienceLiaisons: "Liaisons and coordinators", audienceMembersOfArea: "Members linked to an area", audienceMembersOfSector: "Members of a sector", audienceResidentsOfArea: "Residents of an area", audienceRoll: "A roll", audienceNumbers: "Numbers (one a line)", audienceNone: "None"
+        audienceMembers: "All members", audienceLiaisons: "Liaisons and coordinators", audienceFollowers: "WeChat followers", audienceMembersOfArea: "Members linked to an area", audienceMembersOfSector: "Members of a sector", audienceResidentsOfArea: "Residents of an area", audienceRoll: "A roll", audienceNumbers: "Numbers (one a line)", audienceNone: "None"
     )
 
 }

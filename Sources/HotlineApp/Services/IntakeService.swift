@@ -90,7 +90,13 @@ public struct IntakeService: Sendable {
                 // The provider has answered the keyword itself: remember its effect, open no case, send nothing.
                 switch keyword {
                 case .optOut: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: now, alsoIn: deployment.optOutAlsoCovers(studio.id))
-                case .optIn: try ledger.setOptedOut(studio: studio.id, phone: text.from, since: nil, alsoIn: deployment.optOutAlsoCovers(studio.id))
+                case .optIn:
+                    try ledger.setOptedOut(studio: studio.id, phone: text.from, since: nil, alsoIn: deployment.optOutAlsoCovers(studio.id))
+                    // A new follower is one of the account's audience from now, and may be sent what waited for them.
+                    if PhoneNumber.isFollower(text.from) {
+                        try ledger.noteFollower(studio: studio.id, address: text.from)
+                        try ledger.releaseWaiting(studio: studio.id, to: text.from)
+                    }
                 case .help: break
                 }
                 return Handled(queued: 0)
