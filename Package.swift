@@ -82,7 +82,7 @@ let package = Package(
                 .embedInCode("Dashboard/cases.mustache"), .embedInCode("Dashboard/case.mustache"), .embedInCode("Dashboard/members.mustache"),
                 .embedInCode("Dashboard/notices.mustache"), .embedInCode("Dashboard/notice.mustache"), .embedInCode("Dashboard/reports.mustache"),
                 .embedInCode("Dashboard/resident.mustache"),
-                .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js"),
+                .embedInCode("Dashboard/dashboard.css"), .embedInCode("Dashboard/dashboard.js"), .embedInCode("Dashboard/subscribe.js"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

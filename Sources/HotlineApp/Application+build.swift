@@ -22,7 +22,7 @@ public func buildApplication(
     // The composition root: every application service is built here, once, and handed to the
     // controllers and background services that use it.
     let services = HotlineServices(parts, bcryptCost: bcryptCost)
-    let router = makeRouter(parts: parts, services: services, telemetry: telemetry)
+    let router = makeRouter(parts: parts, services: services, telemetry: telemetry, senders: senders)
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.
     var background: [any Service] = senders.map { [OutboxDispatcher(parts, senders: $0)] } ?? []
@@ -42,7 +42,8 @@ public func buildApplication(
 }
 
 /// Every HTTP route of the service: webhooks, health, Open311, the admin API, the dashboard, metrics.
-func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telemetry? = nil) -> Router<HotlineRequestContext> {
+/// `senders`: the dispatcher's, whose access tokens also sign the case page's WeChat button.
+func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telemetry? = nil, senders: SenderDirectory? = nil) -> Router<HotlineRequestContext> {
     let router = Router(context: HotlineRequestContext.self)
     if let telemetry {
         // Request counts and durations per route (Hummingbird's own middleware), and the scrape.
@@ -63,7 +64,7 @@ func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telem
     do {
         let dashboard = try Dashboard(parts, services: services)
         dashboard.addRoutes(to: router)
-        dashboard.addResidentRoutes(to: router, intake: services.intake, channels: parts.settings.channels)
+        dashboard.addResidentRoutes(to: router, intake: services.intake, channels: parts.settings.channels, adapters: parts.channels, senders: senders)
     } catch { preconditionFailure("dashboard templates: \(error)") }
     return router
 }

@@ -239,6 +239,10 @@ public enum ConfigLoader {
             switch option.form {
             case .text: options[option.name] = try v.string(option.name)
             case .environment: options[option.name] = try environmentName(v, option.name)
+            case let .choice(words):
+                let word = try v.string(option.name)
+                guard words.contains(word) else { throw v.error("channel \(id): \(option.name) is '\(word)'; it must be \(words.joined(separator: " or "))") }
+                options[option.name] = word
             case .url:
                 let url = try v.string(option.name)
                 guard URL(string: url)?.scheme?.hasPrefix("http") == true else { throw v.error("channel \(id): \(option.name) must be an http(s) URL") }

@@ -333,6 +333,17 @@ enum Migrations {
             try db.create(index: "phone_bindings_by_follower", on: "phone_bindings", columns: ["studio_id", "follower", "id"])
             try db.create(index: "phone_bindings_by_phone", on: "phone_bindings", columns: ["phone", "created_at"])
         }
+        migrator.registerMigration("v19-notice-consents") { db in
+            // Followers' answers to a channel's prompt for a kind of notice (WeChat's 订阅通知 templates).
+            try db.create(table: "notice_consents") { t in
+                t.column("channel", .text).notNull()
+                t.column("address", .text).notNull()
+                t.column("template", .text).notNull()
+                t.column("accepted", .boolean).notNull()
+                t.column("updated_at", .datetime).notNull()
+                t.primaryKey(["channel", "address", "template"])
+            }
+        }
         return migrator
     }
 }

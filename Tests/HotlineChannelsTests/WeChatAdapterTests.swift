@@ -196,6 +196,8 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
         (200, #"{"errcode":40001,"errmsg":"invalid credential"}"#, .permanent("wechat errcode 40001: invalid credential"), true),
         (200, #"{"errcode":45047,"errmsg":"out of send limit"}"#, .retryable("wechat errcode 45047: out of send limit"), false),
         (200, #"{"errcode":43004,"errmsg":"require subscribe"}"#, .optedOut("wechat errcode 43004: require subscribe"), false),
+        (200, #"{"errcode":43101,"errmsg":"user refuse to accept the msg"}"#,
+         .permanent("wechat errcode 43101: user refuse to accept the msg (the follower has not subscribed to this notice)"), false),
         (200, #"{"errcode":45015,"errmsg":"response out of time limit"}"#,
          .permanent("wechat errcode 45015: response out of time limit (more than 48 hours since the follower last wrote)"), false),
         (503, "busy", .retryable("wechat 503: busy"), false),
@@ -203,5 +205,70 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
     func sendAnswers(status: Int, body: String, outcome: SendOutcome, tokenRefused: Bool) {
         #expect(Self.wechat.sendOutcome(status: status, body: body) == outcome)
         #expect(Self.wechat.tokenRefused(status: status, body: body) == tokenRefused)
+    }
+
+    /// A template message links to the case's page; a subscription notice (notice_api: subscribe)
+    /// goes by bizsend with the page as its `page`.
+    @Test func noticesLinkToTheCasePage() throws {
+        var wechat = Self.wechat
+        wechat.templates = ["resident.reply": ProviderTemplate(id: "TPL_REPLY", params: ["character_string1=case", "thing2=text"])]
+        wechat.casePage = CasePage(publicURL: "https://hotline.example.org/")
+        let text = OutgoingText(messageID: 4, from: "10690001", to: "wx:oUser1", text: "…", template: "resident.reply",
+                                values: ["case": "12", "text": "明天修", "token": "AbCdEfGhIjKlMnOpQrStUv"])
+        let stale = #"{"errcode":45015,"errmsg":"response out of time limit"}"#
+        let template = try #require(wechat.fallbackRequest(text, token: "T", status: 200, body: stale))
+        #expect(String(decoding: template.body ?? [], as: UTF8.self).contains(#""url":"https://hotline.example.org/c/AbCdEfGhIjKlMnOpQrStUv""#))
+        #expect(wechat.subscriptionTemplates.isEmpty, "template messages need no subscription")
+        wechat.noticeAPI = .subscribe
+        let notice = try #require(wechat.fallbackRequest(text, token: "T", status: 200, body: stale))
+        #expect(notice.url == "http://127.0.0.1:9/cgi-bin/message/subscribe/bizsend?access_token=T")
+        #expect(String(decoding: notice.body ?? [], as: UTF8.self)
+            == #"{"data":{"character_string1":{"value":"12"},"thing2":{"value":"明天修"}},"page":"https://hotline.example.org/c/AbCdEfGhIjKlMnOpQrStUv","template_id":"TPL_REPLY","touser":"oUser1"}"#)
+        #expect(wechat.subscriptionTemplates == ["TPL_REPLY"])
+    }
+
+    /// The subscribe button's answers and the notices' fate come as events with a list of templates.
+    @Test func subscriptionEvents() throws {
+        func event(_ name: String, _ list: String) -> [UInt8] {
+            Array(("<xml><ToUserName><![CDATA[gh_studio]]></ToUserName><FromUserName><![CDATA[oUser1]]></FromUserName><CreateTime>\(Self.ts)</CreateTime>"
+                + "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[\(name)]]></Event>\(list)</xml>").utf8)
+        }
+        let popup = event("subscribe_msg_popup_event", """
+            <SubscribeMsgPopupEvent><List><TemplateId><![CDATA[TPL_REPLY]]></TemplateId><SubscribeStatusString><![CDATA[accept]]></SubscribeStatusString>\
+            <PopupScene>2</PopupScene></List><List><TemplateId><![CDATA[TPL_NOTE]]></TemplateId><SubscribeStatusString><![CDATA[reject]]></SubscribeStatusString>\
+            <PopupScene>2</PopupScene></List></SubscribeMsgPopupEvent>
+            """)
+        guard case let .consents(consents) = try Self.wechat.push(query: Self.query(), body: popup, now: Self.now) else {
+            Issue.record("not consents"); return
+        }
+        #expect(consents == [NoticeConsent(address: "wx:oUser1", template: "TPL_REPLY", accepted: true),
+                             NoticeConsent(address: "wx:oUser1", template: "TPL_NOTE", accepted: false)])
+        let change = event("subscribe_msg_change_event", """
+            <SubscribeMsgChangeEvent><List><TemplateId><![CDATA[TPL_REPLY]]></TemplateId><SubscribeStatusString><![CDATA[reject]]></SubscribeStatusString></List></SubscribeMsgChangeEvent>
+            """)
+        guard case let .consents(changed) = try Self.wechat.push(query: Self.query(), body: change, now: Self.now) else { Issue.record("not consents"); return }
+        #expect(changed == [NoticeConsent(address: "wx:oUser1", template: "TPL_REPLY", accepted: false)])
+        let sent = event("subscribe_msg_sent_event", """
+            <SubscribeMsgSentEvent><List><TemplateId><![CDATA[TPL_REPLY]]></TemplateId><MsgID>1700827132819554304</MsgID><ErrorCode>0</ErrorCode>\
+            <ErrorStatus><![CDATA[success]]></ErrorStatus></List></SubscribeMsgSentEvent>
+            """)
+        guard case let .deliveries(reports) = try Self.wechat.push(query: Self.query(), body: sent, now: Self.now) else { Issue.record("not reports"); return }
+        #expect(reports == [DeliveryReport(messageID: nil, providerID: "1700827132819554304", status: .delivered, detail: "wechat subscription notice success")])
+    }
+
+    /// The JS-SDK page signature is the one wechatpy computes; the ticket's answers.
+    @Test func pageSignatureIsWechatpys() throws {
+        let ours = WeChatChannel.pageSignature(ticket: "kgt8ON7yVITDhtdwci0qeW", nonce: "Wm3WZYTPz0wzccnW", timestamp: 1_414_587_457,
+                                               url: "https://hotline.example.org/c/AbCdEfGhIjKlMnOpQrStUv#top")
+        let theirs = try wechatpy("""
+            from wechatpy.client.api.jsapi import WeChatJSAPI
+            print(WeChatJSAPI(None).get_jsapi_signature("Wm3WZYTPz0wzccnW", "kgt8ON7yVITDhtdwci0qeW", 1414587457,
+                                                        "https://hotline.example.org/c/AbCdEfGhIjKlMnOpQrStUv"))
+            """)
+        #expect(ours == theirs)
+        #expect(Self.wechat.ticketRequest(token: "T&x").url == "http://127.0.0.1:9/cgi-bin/ticket/getticket?access_token=T%26x&type=jsapi")
+        #expect(Self.wechat.readTicket(status: 200, body: #"{"errcode":0,"errmsg":"ok","ticket":"TK","expires_in":7200}"#) == .token("TK", validFor: 7200))
+        #expect(Self.wechat.readTicket(status: 200, body: #"{"errcode":40001,"errmsg":"invalid credential"}"#)
+            == .failed(.permanent("wechat errcode 40001: invalid credential")))
     }
 }

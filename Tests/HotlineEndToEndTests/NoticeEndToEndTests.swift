@@ -5,11 +5,16 @@ import Testing
 /// text, the tally, an opted-out resident, a cancellation.
 @Suite(.serialized) struct NoticeEndToEndTests {
     static let m3 = "+8613800000003", m6 = "+8613800000006"
+    /// The shipped config without quiet hours: a notice made at any hour of the run goes at once
+    /// (with them, a run between 21:30 and 08:00 Shanghai time waited for the morning and failed).
+    let config: URL
 
-    /// `hotline notices …` on the server's database (and the shipped config, for the commands that read it).
+    init() throws { config = try Self.configWithoutQuietHours() }
+
+    /// `hotline notices …` on the server's database (and the test's config, for the commands that read it).
     func notices(_ server: ServerProcess, _ arguments: [String]) throws -> [[String: Any]] {
         let config = ["create", "preview", "cancel"].contains(arguments.first ?? "")
-            ? ["--config", repoRoot.appendingPathComponent("config").path, "--intents", repoRoot.appendingPathComponent("Intents").path] : []
+            ? ["--config", self.config.path, "--intents", repoRoot.appendingPathComponent("Intents").path] : []
         return jsonLines(try runCLI(["notices"] + arguments + ["--database", server.database] + config))
     }
 
@@ -36,7 +41,7 @@ import Testing
     }
 
     @Test func aMeetingOfLonghusMembersAnsweredTalliedAndCancelled() async throws {
-        let server = try ServerProcess(database: scratchDatabase())
+        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path)
         // A running server is ready: its database takes writes and its dispatcher beats.
         let (ready, body) = try await server.get("/readyz")
         #expect(ready == 200 && body.contains("ready"), "\(body)")
@@ -64,7 +69,7 @@ import Testing
     }
 
     @Test func anOptedOutResidentIsSkippedAndToldNothing() async throws {
-        let server = try ServerProcess(database: scratchDatabase())
+        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path)
         let out = "+8613700000081", other = "+8613700000082"
         try await text(server, "o1", from: out, "退订")
         _ = try await sent(server) { $0[out] != nil }
@@ -79,7 +84,7 @@ import Testing
 
     /// A liaison's `通知 …` is previewed to them and goes to the members only after `确认 N`.
     @Test func aLiaisonsNoticeByTextGoesOnlyAfterConfirmation() async throws {
-        let server = try ServerProcess(database: scratchDatabase())
+        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path)
         let liaison = "+8613900000001"
         try await text(server, "n1", from: liaison, "通知 龙湖社区委员 周三下午3点在工作室开协商会")
         var boxes = try await sent(server) { $0[liaison] != nil }
@@ -119,7 +124,6 @@ import Testing
     /// In real time: a notice scheduled a few seconds ahead goes then and not before; its reminder
     /// goes to those coming and those who have not answered, not to those who declined.
     @Test func aScheduledNoticeAndItsReminderThroughTheRealServer() async throws {
-        let config = try Self.configWithoutQuietHours()
         let server = try ServerProcess(database: scratchDatabase(), configDir: config.path, extraArguments: ["--follow-up-seconds", "1"])
         let iso = ISO8601DateFormatter()
         let sendAt = Date().addingTimeInterval(5)

@@ -137,4 +137,98 @@ import Testing
         #expect(reply?["status"] as? String == "delivered" && reply?["provider_id"] as? String == "200228332", "\(reply ?? [:])")
         #expect(server.terminate() == 0)
     }
+
+    /// An account that sends subscription notices (订阅通知): the case page offers WeChat's subscribe
+    /// button inside WeChat, signed with a JS-SDK ticket (wechatpy checks the signature); the
+    /// follower's answer is recorded; past the 48 hours the member's reply goes by bizsend to the
+    /// subscriber with the case page as its link, and WeChat's report of its fate moves it to
+    /// delivered; to a follower who did not subscribe (43101) it waits, said on the case.
+    @Test func subscriptionNoticesAndTheCasePage() async throws {
+        let api = try PythonPeer.StandIn(Self.peer, ["api"])
+        let config = """
+            case_page:
+              public_url: https://hotline.example.org
+            channels:
+              - id: wx
+                kind: wechat
+                secret_env: E2E_WECHAT_TOKEN
+                app_id: wx5f2ae2e
+                app_secret_env: E2E_WECHAT_APP_SECRET
+                number: "10690001"
+                api_base_url: http://127.0.0.1:\(api.port)
+                notice_api: subscribe
+                templates:
+                  resident.reply: "TPL_SUB_REPLY: character_string1=case, thing2=text"
+
+            """
+        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(config).path, environment: [
+            "E2E_WECHAT_TOKEN": "tok3n-e2e", "E2E_WECHAT_APP_SECRET": "app-s3cret",
+        ])
+        let url = "http://127.0.0.1:\(server.port)/webhooks/wechat"
+        func push(_ arguments: [String]) throws -> (Int, String) {
+            let answer = try #require(try PythonPeer.json([Self.peer] + arguments) as? [Any])
+            return (answer.first as? Int ?? 0, answer.last as? String ?? "")
+        }
+        #expect(try push(["text", url, "oStaleSubscriber5", "60001", "龙湖社区3号楼电梯坏了一个星期"]).0 == 200)
+        #expect(try push(["text", url, "oStaleRefuser0006", "60002", "燕村路面塌了一个坑,很危险"]).0 == 200)
+        var messages = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+        func caseOf(_ openID: String) throws -> (number: Int, token: String, member: String) {
+            let inbound = try #require(messages.first { $0["from"] as? String == "wx:\(openID)" && $0["direction"] as? String == "in" })
+            let number = try #require(inbound["case"] as? Int)
+            let ack = try #require(messages.first { $0["to"] as? String == "wx:\(openID)" && ($0["text"] as? String ?? "").contains("/c/") })
+            let token = String(try #require((ack["text"] as? String)?.split(separator: "/c/").last?.prefix(22)))
+            let member = try #require(messages.first { $0["direction"] as? String == "out" && $0["case"] as? Int == number
+                && !($0["to"] as? String ?? "").hasPrefix("wx:") }?["to"] as? String)
+            return (number, token, member)
+        }
+        let subscriber = try caseOf("oStaleSubscriber5"), refuser = try caseOf("oStaleRefuser0006")
+
+        // Outside WeChat the page has no button and the strict policy.
+        let (plainStatus, plainPage) = try await server.get("/c/\(subscriber.token)")
+        #expect(plainStatus == 200 && !plainPage.contains("wx-open-subscribe"))
+        // Inside WeChat: the button for the account's notice templates, and the JS-SDK configuration
+        // signed for this page's address with the ticket WeChat issued.
+        func pageInWeChat(_ token: String) async throws -> (String, String) {
+            var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/c/\(token)")!)
+            request.setValue("Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0.50.2701(0x28003237) NetType/WIFI Language/zh_CN", forHTTPHeaderField: "User-Agent")
+            let (data, response) = try await URLSession.shared.data(for: request)
+            return (String(decoding: data, as: UTF8.self), (response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Security-Policy") ?? "")
+        }
+        let (page, policy) = try await pageInWeChat(subscriber.token)
+        #expect(page.contains(#"<wx-open-subscribe template="TPL_SUB_REPLY""#) && policy.contains("https://res.wx.qq.com"), "\(policy)")
+        func attribute(_ name: String) -> String {
+            page.components(separatedBy: "\(name)=\"").dropFirst().first?.components(separatedBy: "\"").first ?? ""
+        }
+        #expect(attribute("data-app-id") == "wx5f2ae2e")
+        let expected = try #require(try PythonPeer.json([Self.peer, "signature", "TICKET-1", attribute("data-nonce"), attribute("data-timestamp"),
+                                                         "https://hotline.example.org/c/\(subscriber.token)"]) as? [String]).first
+        #expect(attribute("data-signature") == expected, "the page signature is the one wechatpy makes")
+        #expect(api.calls.filter { $0["call"] as? String == "ticket" }.count == 1)
+
+        // The follower presses the button and accepts: recorded; the page says so.
+        #expect(try push(["popup", url, "oStaleSubscriber5", "TPL_SUB_REPLY", "accept"]) == (200, "success"))
+        #expect(try await pageInWeChat(subscriber.token).0.contains("您已订阅办理进度通知"))
+
+        // Past the 48 hours the member's reply goes as the subscription notice, linking to the page.
+        for (id, who) in [("s1", subscriber), ("s2", refuser)] {
+            let (status, said) = try await server.post("/webhooks/json",
+                #"{"id":"\#(id)","from":"\#(who.member)","to":"10690001","text":"回复\#(who.number) 电梯明天修好"}"#)
+            #expect(status == 200, "\(said)")
+        }
+        try await Self.waitFor("both notices") { api.calls.filter { $0["call"] as? String == "bizsend" }.count == 2 }
+        let notice = try #require(api.calls.first { $0["call"] as? String == "bizsend" && $0["touser"] as? String == "oStaleSubscriber5" })
+        #expect(notice["template_id"] as? String == "TPL_SUB_REPLY" && notice["page"] as? String == "https://hotline.example.org/c/\(subscriber.token)")
+        let fields = try #require(notice["data"] as? [String: [String: String]])
+        #expect(fields["character_string1"]?["value"] == String(subscriber.number) && fields["thing2"]?["value"] == "电梯明天修好")
+        #expect(try push(["sent", url, "oStaleSubscriber5", "TPL_SUB_REPLY", "1700827132819554304"]) == (200, "success"))
+        try await Self.waitFor("the refused notice recorded as waiting") {
+            messages = jsonLines((try? runCLI(["messages", "--json", "--database", server.database])) ?? "")
+            return messages.contains { $0["to"] as? String == "wx:oStaleRefuser0006" && $0["status"] as? String == "waiting" }
+        }
+        let delivered = messages.first { $0["to"] as? String == "wx:oStaleSubscriber5" && ($0["text"] as? String ?? "").contains("电梯明天修好") }
+        #expect(delivered?["status"] as? String == "delivered", "\(delivered ?? [:])")
+        let waiting = try #require(messages.first { $0["to"] as? String == "wx:oStaleRefuser0006" && $0["status"] as? String == "waiting" })
+        #expect((waiting["error"] as? String ?? "").contains("43101"), "\(waiting)")
+        #expect(server.terminate() == 0)
+    }
 }

@@ -6,6 +6,11 @@ uses), so that hotline's signatures and encryption are judged by code nobody on 
                                   POST /test/expire makes the token in force invalid (42001)
     wechat_peer.py push URL       the pushes of a follower's day to hotline's server URL, in plain and
                                   safe mode; prints one JSON object of what hotline answered
+    wechat_peer.py event URL OPENID MSGID STATUS      a template message's fate (TEMPLATESENDJOBFINISH)
+    wechat_peer.py text URL OPENID MSGID CONTENT      one text from a follower
+    wechat_peer.py popup URL OPENID TEMPLATE STATUS   the follower's answer to the subscribe button
+    wechat_peer.py sent URL OPENID TEMPLATE MSGID     a subscription notice's fate (subscribe_msg_sent_event)
+    wechat_peer.py signature TICKET NONCE TIMESTAMP URL  the JS-SDK page signature, as wechatpy makes it
 """
 import hashlib, json, random, string, sys, threading, time, urllib.error, urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -27,6 +32,20 @@ def api(log_path):
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_GET(self):
+            path, _, query = self.path.partition("?")
+            params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+            if path != "/cgi-bin/ticket/getticket":
+                self.send_response(404)
+                self.end_headers()
+                return
+            with state["lock"]:
+                valid = params.get("access_token") == state["valid"] and params.get("type") == "jsapi"
+                reply = {"errcode": 0, "errmsg": "ok", "ticket": "TICKET-1", "expires_in": 7200} if valid else {"errcode": 42001, "errmsg": "expired"}
+                with open(log_path, "a") as log:
+                    log.write(json.dumps({"call": "ticket", "token": params.get("access_token"), "answer": reply["errcode"]}) + "\n")
+            self.answer(reply)
 
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
@@ -60,6 +79,17 @@ def api(log_path):
                     entry = {"call": "template", "token": token, "touser": body.get("touser"), "template_id": body.get("template_id"),
                              "data": body.get("data")}
                     reply = {"errcode": 0, "errmsg": "ok", "msgid": 200228332} if token == state["valid"] else {"errcode": 42001, "errmsg": "expired"}
+                elif path == "/cgi-bin/message/subscribe/bizsend":
+                    token = params.get("access_token")
+                    entry = {"call": "bizsend", "token": token, "touser": body.get("touser"), "template_id": body.get("template_id"),
+                             "page": body.get("page"), "data": body.get("data")}
+                    if token != state["valid"]:
+                        reply = {"errcode": 42001, "errmsg": "expired"}
+                    elif "Refuse" in body.get("touser", ""):
+                        # A follower who never pressed the subscribe button, or turned it off.
+                        reply = {"errcode": 43101, "errmsg": "user refuse to accept the msg"}
+                    else:
+                        reply = {"errcode": 0, "errmsg": "ok", "msgid": 1700827132819554304}
                 else:
                     self.send_response(404)
                     self.end_headers()
@@ -143,5 +173,38 @@ def event(url, openid, msgid, status):
         print(json.dumps([r.status, r.read().decode()]))
 
 
+def plain_push(url, openid, inner):
+    """One plain-mode push from `openid` with `inner` fields; prints [status, body]."""
+    ts, nonce = str(int(time.time())), "24681012"
+    query = "signature=%s&timestamp=%s&nonce=%s&openid=%s" % (sign(TOKEN, ts, nonce), ts, nonce, openid)
+    body = ("<xml><ToUserName><![CDATA[gh_e2e]]></ToUserName><FromUserName><![CDATA[%s]]></FromUserName>"
+            "<CreateTime>%s</CreateTime>%s</xml>") % (openid, ts, inner)
+    with urllib.request.urlopen(urllib.request.Request(url + "?" + query, data=body.encode(), method="POST"), timeout=10) as r:
+        print(json.dumps([r.status, r.read().decode()], ensure_ascii=False))
+
+
+def text(url, openid, msgid, content):
+    plain_push(url, openid, "<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[%s]]></Content><MsgId>%s</MsgId>" % (content, msgid))
+
+
+def popup(url, openid, template, status):
+    plain_push(url, openid, "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe_msg_popup_event]]></Event><SubscribeMsgPopupEvent>"
+               "<List><TemplateId><![CDATA[%s]]></TemplateId><SubscribeStatusString><![CDATA[%s]]></SubscribeStatusString>"
+               "<PopupScene>2</PopupScene></List></SubscribeMsgPopupEvent>" % (template, status))
+
+
+def sent(url, openid, template, msgid):
+    plain_push(url, openid, "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe_msg_sent_event]]></Event><SubscribeMsgSentEvent>"
+               "<List><TemplateId><![CDATA[%s]]></TemplateId><MsgID>%s</MsgID><ErrorCode>0</ErrorCode>"
+               "<ErrorStatus><![CDATA[success]]></ErrorStatus></List></SubscribeMsgSentEvent>" % (template, msgid))
+
+
+def signature(ticket, nonce, timestamp, url):
+    from wechatpy.client.api.jsapi import WeChatJSAPI
+    print(json.dumps([WeChatJSAPI(None).get_jsapi_signature(nonce, ticket, int(timestamp), url)]))
+
+
 if __name__ == "__main__":
-    {"api": lambda: api(sys.argv[2]), "push": lambda: push(sys.argv[2]), "event": lambda: event(*sys.argv[2:6])}[sys.argv[1]]()
+    {"api": lambda: api(sys.argv[2]), "push": lambda: push(sys.argv[2]), "event": lambda: event(*sys.argv[2:6]),
+     "text": lambda: text(*sys.argv[2:6]), "popup": lambda: popup(*sys.argv[2:6]), "sent": lambda: sent(*sys.argv[2:6]),
+     "signature": lambda: signature(*sys.argv[2:6])}[sys.argv[1]]()

@@ -43,6 +43,8 @@ public struct HTTPGatewaySender: MessageSender {
 
     /// The channel's access token, for a channel that sends with one.
     let tokens = AccessTokens()
+    /// The ticket that signs its web pages, for a channel that has one (WeChat's `jsapi_ticket`).
+    let tickets = AccessTokens()
 
     public init(_ channel: any SendingChannel, transport: any HTTPTransport) {
         (self.channel, self.transport) = (channel, transport)
@@ -78,6 +80,26 @@ public struct HTTPGatewaySender: MessageSender {
             // Never log the request: its URL or headers hold credentials.
             return (.retryable("\(type(of: channel).kind) unreachable: \(type(of: error))"), nil)
         }
+    }
+
+    /// The ticket that signs the channel's pages (fetched with its token, kept as the token is),
+    /// or nil: the channel has none, or it cannot be had now (the page then goes without).
+    public func pageTicket() async -> String? {
+        guard let signing = channel as? any PageSigningChannel else { return nil }
+        let answer = await tickets.token { _ in
+            guard case let .token(token, _) = await tokens.token({ renew in await fetchToken(signing, renew: renew) }) else {
+                return .failed(.retryable("no access token"))
+            }
+            do {
+                let (status, body) = try await transport.send(signing.ticketRequest(token: token))
+                if signing.tokenRefused(status: status, body: body) { await tokens.refuse(token) }
+                return signing.readTicket(status: status, body: body)
+            } catch {
+                return .failed(.retryable("\(type(of: channel).kind) ticket: unreachable: \(type(of: error))"))
+            }
+        }
+        guard case let .token(ticket, _) = answer else { return nil }
+        return ticket
     }
 
     func fetchToken(_ channel: any TokenSendingChannel, renew: Bool) async -> AccessTokenAnswer {

@@ -47,6 +47,7 @@ struct Dashboard: Sendable {
     func addRoutes(to router: Router<HotlineRequestContext>) {
         router.get("/assets/dashboard.css") { _, _ in Self.asset(PackageResources.dashboard_css, "text/css; charset=utf-8") }
         router.get("/assets/dashboard.js") { _, _ in Self.asset(PackageResources.dashboard_js, "text/javascript; charset=utf-8") }
+        router.get("/assets/subscribe.js") { _, _ in Self.asset(PackageResources.subscribe_js, "text/javascript; charset=utf-8") }
         router.get("/login") { request, _ in loginPage(request, failed: false) }
         router.post("/login") { request, context in await login(request, context) }
         router.post("/logout") { request, _ in

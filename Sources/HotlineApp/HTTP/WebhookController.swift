@@ -126,6 +126,14 @@ struct WebhookController {
                 // The provider pushes the batch again; what was stored is stored once.
                 return Self.response(adapter.reply(to: .notStored("message")))
             }
+        case let .consents(consents):
+            do {
+                try await database.recordConsents(channel: channel.id, consents.map { ($0.address, $0.template, $0.accepted) }, now: clock.now())
+                return Self.response(route.recorded)
+            } catch {
+                logger.error("webhook \(channel.id): cannot store consents: \(error)")
+                return Self.response(adapter.reply(to: .notStored("consent")))
+            }
         case .delivery, .deliveries:
             let reports = switch event {
             case let .delivery(report): [report]

@@ -18,7 +18,7 @@ public struct ChannelAdapters: Sendable {
             for (key, value) in secrets where key.hasPrefix(channel.id + ".") { own[String(key.dropFirst(channel.id.count + 1))] = value }
             own["secret"] = secrets[channel.id]
             let setup = ChannelSetup(settings: channel, secrets: own, defaultCountryCode: settings.deployment.defaultCountryCode,
-                                     maxTextLength: settings.maxInboundLength)
+                                     maxTextLength: settings.maxInboundLength, casePage: settings.deployment.casePage)
             adapters[channel.id] = ChannelRegistry.adapter(setup)
         }
         self.adapters = adapters

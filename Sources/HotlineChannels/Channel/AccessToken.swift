@@ -22,6 +22,21 @@ extension TokenSendingChannel {
     public func fallbackRequest(_ text: OutgoingText, token: String, status: Int, body: String) -> OutboundHTTPRequest? { nil }
 }
 
+/// A token channel whose web pages are signed with a second credential fetched with the token
+/// (WeChat's JS-SDK `jsapi_ticket`, which lets the case page offer WeChat's subscribe button).
+public protocol PageSigningChannel: TokenSendingChannel {
+    /// The request for a ticket, made with a good token.
+    func ticketRequest(token: String) -> OutboundHTTPRequest
+    /// What the answer to a ticket request means.
+    func readTicket(status: Int, body: String) -> AccessTokenAnswer
+    /// The account's id, named in a page's configuration.
+    var appID: String { get }
+    /// The notices a follower may subscribe to on the case page (template ids); none: no button.
+    var subscriptionTemplates: [String] { get }
+    /// The signature of page `url` with `ticket`.
+    static func pageSignature(ticket: String, nonce: String, timestamp: Int, url: String) -> String
+}
+
 /// The answer to a token request.
 public enum AccessTokenAnswer: Sendable, Equatable {
     /// A token, good for this many seconds.

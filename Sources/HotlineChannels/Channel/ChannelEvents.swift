@@ -104,6 +104,18 @@ public struct DeliveryReport: Sendable, Equatable {
     }
 }
 
+/// A follower's answer to their channel's prompt to receive one kind of notice (WeChat's
+/// subscribe button for a 订阅通知 template), or their turning it off later in WeChat's settings.
+public struct NoticeConsent: Sendable, Equatable {
+    /// The follower (`wx:<OpenID>`).
+    public var address: String
+    /// The provider's template id of the notice.
+    public var template: String
+    public var accepted: Bool
+
+    public init(address: String, template: String, accepted: Bool) { (self.address, self.template, self.accepted) = (address, template, accepted) }
+}
+
 /// An HTTP request an adapter wants sent; the app sends it (adapters do no I/O).
 public struct OutboundHTTPRequest: Sendable, Equatable {
     public var method: String

@@ -80,6 +80,8 @@ public struct ChannelOption: Sendable, Equatable {
         case url
         /// The name of an environment variable holding a secret (the key ends in `_env`).
         case environment
+        /// One of these words.
+        case choice([String])
     }
 
     public var name: String, required: Bool, form: Form
@@ -119,8 +121,12 @@ public struct ChannelSetup: Sendable {
     /// Longest inbound text stored whole.
     public var maxTextLength: Int
 
-    public init(settings: ChannelSettings, secrets: [String: String], defaultCountryCode: String, maxTextLength: Int) {
+    /// The residents' case page, where the deployment has one (a provider's message may link to it).
+    public var casePage: CasePage?
+
+    public init(settings: ChannelSettings, secrets: [String: String], defaultCountryCode: String, maxTextLength: Int, casePage: CasePage? = nil) {
         (self.settings, self.secrets, self.defaultCountryCode, self.maxTextLength) = (settings, secrets, defaultCountryCode, maxTextLength)
+        self.casePage = casePage
     }
 
     /// An option's value ("" when not set: the config check refuses a missing required one).

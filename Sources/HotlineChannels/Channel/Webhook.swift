@@ -88,6 +88,8 @@ public enum WebhookEvent: Sendable {
     case delivery(DeliveryReport)
     /// Several reports in one request (a provider that batches them), answered with the route's `recorded`.
     case deliveries([DeliveryReport])
+    /// Followers' answers to the prompt for a kind of notice, recorded, then answered with the route's `recorded`.
+    case consents([NoticeConsent])
     /// Answered as it is; nothing stored (a server-URL handshake).
     case reply(WebhookReply)
 }

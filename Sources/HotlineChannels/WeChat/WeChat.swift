@@ -37,6 +37,19 @@ public struct WeChatChannel: Sendable {
     /// Template messages for texts past the 48 hours customer-service messages are allowed for:
     /// each reply template (or `fallback`) to a template id and its fields (`thing2=assignee`).
     public var templates: [String: ProviderTemplate] = [:]
+    /// Which of WeChat's two kinds of notice the `templates` are.
+    public var noticeAPI: NoticeAPI = .template
+    /// The residents' case page, where a notice links to the case it is about.
+    public var casePage: CasePage?
+
+    /// WeChat's two kinds of notice past the 48 hours.
+    public enum NoticeAPI: String, Sendable, CaseIterable {
+        /// Template messages (模板消息, `message/template/send`), with a link to the case page.
+        case template
+        /// Subscription notices (订阅通知, `message/subscribe/bizsend`): sent only to followers who
+        /// subscribed (the case page's subscribe button); WeChat refuses the rest (43101).
+        case subscribe
+    }
 
     public init(token: String, appID: String, appSecret: String, encodingAESKey: String?, apiBaseURL: String = "https://api.weixin.qq.com",
                 hotlineNumber: String, welcome: String = WeChatChannel.defaultWelcome, maxTextLength: Int = 1000) {
@@ -78,7 +91,7 @@ public struct WeChatChannel: Sendable {
     /// or something acknowledged and not kept (other events).
     public func push(query: [String: String], body: [UInt8], now: Date) throws(WebhookError) -> WebhookEvent {
         try verify(query, now: now)
-        var fields = try WeChatXML.fields(body)
+        var (fields, items) = try WeChatXML.read(body)
         var safe: (nonce: String, crypto: WeChatCrypto)?
         if query["encrypt_type"] == "aes" || (fields["MsgType"] == nil && fields["Encrypt"] != nil) {
             let crypto = try WeChatCrypto(token: token, encodingAESKey: encodingAESKey, appID: appID)
@@ -89,7 +102,7 @@ public struct WeChatChannel: Sendable {
             guard Signature.constantTimeEqual(given.lowercased(), WeChatCrypto.signature([token, timestamp, nonce, encrypted])) else {
                 throw .unauthorized("msg_signature does not match")
             }
-            fields = try WeChatXML.fields(try crypto.decrypt(encrypted))
+            (fields, items) = try WeChatXML.read(try crypto.decrypt(encrypted))
             safe = (nonce, crypto)
         }
         guard let openID = fields["FromUserName"], (1...64).contains(openID.count),
@@ -129,6 +142,20 @@ public struct WeChatChannel: Sendable {
                 let msgID = try InboundChecks.providerID(fields["MsgID"] ?? fields["MsgId"], field: "MsgID")
                 return .delivery(DeliveryReport(messageID: nil, providerID: msgID, status: said == "success" ? .delivered : .failed,
                                                 detail: "wechat template \(said)", optedOut: said.contains("user block")))
+            case "subscribe_msg_popup_event", "subscribe_msg_change_event":
+                // The follower's answer to the subscribe button for each notice template, or a later change in WeChat.
+                return .consents(items.compactMap { item in
+                    guard let template = item["TemplateId"], ProviderTemplates.parse(template) != nil else { return nil }
+                    return NoticeConsent(address: from, template: template, accepted: item["SubscribeStatusString"] == "accept")
+                })
+            case "subscribe_msg_sent_event":
+                // A subscription notice's fate, by the msgid its send answered.
+                return .deliveries(try items.map { item throws(WebhookError) in
+                    let msgID = try InboundChecks.providerID(item["MsgID"], field: "MsgID")
+                    let delivered = item["ErrorCode"] == "0"
+                    return DeliveryReport(messageID: nil, providerID: msgID, status: delivered ? .delivered : .failed,
+                                          detail: "wechat subscription notice \(item["ErrorStatus"] ?? item["ErrorCode"] ?? "")")
+                })
             default:
                 return .reply(Self.success)
             }
@@ -184,8 +211,9 @@ public struct WeChatChannel: Sendable {
     }
 
     /// Past the 48 hours a follower may be sent customer-service messages (45015), the text goes as
-    /// the template message configured for it (or the fallback), its fields filled from its values
-    /// (20 characters at most, as WeChat's `thing` fields take).
+    /// the notice configured for it (or the fallback) — a template message, or a subscription
+    /// notice (``NoticeAPI``) —, its fields filled from its values (20 characters at most, as
+    /// WeChat's `thing` fields take), linking to the case's page where it has one.
     public func fallbackRequest(_ t: OutgoingText, token: String, status: Int, body: String) -> OutboundHTTPRequest? {
         guard (Self.object(body)?["errcode"] as? NSNumber)?.intValue == 45015,
               let (id, values) = ProviderTemplates.send(t, templates: templates, maxLength: 20) else { return nil }
@@ -195,8 +223,48 @@ public struct WeChatChannel: Sendable {
             data[ProviderTemplates.fieldName(param) ?? param] = ["value": value]
         }
         let openID = t.to.hasPrefix(Self.addressPrefix) ? String(t.to.dropFirst(Self.addressPrefix.count)) : t.to
-        return OutboundHTTPRequest(method: "POST", url: "\(apiBaseURL.trimmingSuffix("/"))/cgi-bin/message/template/send?access_token=\(FormFields.encode(token))",
-                                   headers: ["Content-Type": "application/json"], body: Self.json(["touser": openID, "template_id": id, "data": data]))
+        var message: [String: Any] = ["touser": openID, "template_id": id, "data": data]
+        // The page of the case the text is about: where the whole text can be read.
+        let link = t.values["token"].flatMap { token in casePage.map { $0.link(token) } }
+        let path: String
+        switch noticeAPI {
+        case .template:
+            path = "message/template/send"
+            if let link { message["url"] = link }
+        case .subscribe:
+            path = "message/subscribe/bizsend"
+            if let link { message["page"] = link }
+        }
+        return OutboundHTTPRequest(method: "POST", url: "\(apiBaseURL.trimmingSuffix("/"))/cgi-bin/\(path)?access_token=\(FormFields.encode(token))",
+                                   headers: ["Content-Type": "application/json"], body: Self.json(message))
+    }
+
+    /// The template ids of the subscription notices (what the case page's subscribe button asks
+    /// for); none when the account uses template messages.
+    public var subscriptionTemplates: [String] {
+        noticeAPI == .subscribe ? Array(Set(templates.values.map(\.id))).sorted() : []
+    }
+
+    // MARK: The case page's subscribe button (JS-SDK)
+
+    /// `cgi-bin/ticket/getticket?type=jsapi`: the ticket that signs a page's JS-SDK configuration.
+    public func ticketRequest(token: String) -> OutboundHTTPRequest {
+        OutboundHTTPRequest(method: "GET", url: "\(apiBaseURL.trimmingSuffix("/"))/cgi-bin/ticket/getticket?access_token=\(FormFields.encode(token))&type=jsapi")
+    }
+
+    public func readTicket(status: Int, body: String) -> AccessTokenAnswer {
+        let json = Self.object(body)
+        if status == 200, (json?["errcode"] as? NSNumber)?.intValue ?? 0 == 0, let ticket = json?["ticket"] as? String, !ticket.isEmpty {
+            return .token(ticket, validFor: (json?["expires_in"] as? NSNumber)?.doubleValue ?? 7200)
+        }
+        return .failed(sendOutcome(status: status, body: body))
+    }
+
+    /// The JS-SDK signature of page `url` (without its `#` part): SHA-1 of
+    /// `jsapi_ticket=…&noncestr=…&timestamp=…&url=…`.
+    public static func pageSignature(ticket: String, nonce: String, timestamp: Int, url: String) -> String {
+        let page = url.split(separator: "#", maxSplits: 1).first.map(String.init) ?? url
+        return WeChatCrypto.sha1Hex("jsapi_ticket=\(ticket)&noncestr=\(nonce)&timestamp=\(timestamp)&url=\(page)")
     }
 
     /// Codes that say the token is no longer good: invalid (40001), expired (42001), not this account's (40014).
@@ -208,7 +276,8 @@ public struct WeChatChannel: Sendable {
 
     /// errcode 0 is sent; -1 (busy), 45009 (call limit), 45047 (the follower's message allowance)
     /// and 5xx are retried; 43004 (no longer follows) and 43019 (blocked) mean the follower has
-    /// opted out; 45015 (past the 48-hour window) and the rest fail for good.
+    /// opted out; 45015 (past the 48-hour window), 43101 (not subscribed to the notice) and the
+    /// rest fail for good.
     public func sendOutcome(status: Int, body: String) -> SendOutcome {
         guard status < 500, status != 429 else { return .retryable("wechat \(status): \(body.prefix(200))") }
         let json = Self.object(body)
@@ -220,6 +289,7 @@ public struct WeChatChannel: Sendable {
         case 0: return .accepted(providerID: (json?["msgid"] as? NSNumber)?.stringValue)
         case -1, 45009, 45047: return .retryable(said)
         case 43004, 43019: return .optedOut(said)
+        case 43101: return .permanent("\(said) (the follower has not subscribed to this notice)")
         case 45015: return .permanent("\(said) (more than 48 hours since the follower last wrote)")
         default: return .permanent(said)
         }
@@ -233,11 +303,12 @@ public struct WeChatChannel: Sendable {
     static func object(_ body: String) -> [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
 }
 
-extension WeChatChannel: TokenSendingChannel {
+extension WeChatChannel: PageSigningChannel {
     public static let kind = ChannelKind.wechat
     public static let options = [ChannelOption("app_id"), ChannelOption("app_secret_env", .environment), ChannelOption("number"),
                                  ChannelOption("aes_key_env", required: false, .environment), ChannelOption("api_base_url", required: false, .url),
-                                 ChannelOption("welcome", required: false)]
+                                 ChannelOption("welcome", required: false),
+                                 ChannelOption("notice_api", required: false, .choice(NoticeAPI.allCases.map(\.rawValue)))]
     public static let webhookSecret = WebhookSecretUse.required("the Token of the account's server settings (服务器配置)")
     public static let templates = TemplateUse.optional
 
@@ -248,6 +319,8 @@ extension WeChatChannel: TokenSendingChannel {
                   hotlineNumber: PhoneNumber.normalize(setup.option("number"), defaultCountryCode: setup.defaultCountryCode),
                   welcome: welcome.isEmpty ? Self.defaultWelcome : welcome, maxTextLength: setup.maxTextLength)
         templates = setup.settings.templates
+        noticeAPI = NoticeAPI(rawValue: setup.option("notice_api")) ?? .template
+        casePage = setup.casePage
     }
 
     public var webhooks: [WebhookRoute] {
@@ -258,7 +331,7 @@ extension WeChatChannel: TokenSendingChannel {
             // Stored: "success", and the acknowledgement goes out through the customer-service API.
             WebhookRoute(parse: { request throws(WebhookError) in
                 try push(query: try request.queryFields(), body: request.body, now: request.now)
-            }, stored: { _ in Self.success }),
+            }, stored: { _ in Self.success }, recorded: Self.success),
         ]
     }
 

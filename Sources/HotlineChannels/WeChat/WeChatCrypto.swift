@@ -27,8 +27,11 @@ public struct WeChatCrypto: Sendable {
     public var canDecrypt: Bool { key != nil }
 
     /// SHA-1 hex of the parts sorted and joined: the `signature` and `msg_signature` of WeChat's requests.
-    public static func signature(_ parts: [String]) -> String {
-        Insecure.SHA1.hash(data: Data(parts.sorted().joined().utf8)).map { String(format: "%02x", $0) }.joined()
+    public static func signature(_ parts: [String]) -> String { sha1Hex(parts.sorted().joined()) }
+
+    /// SHA-1 of `text` (UTF-8) in lower-case hex.
+    static func sha1Hex(_ text: String) -> String {
+        Insecure.SHA1.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The message inside an `<Encrypt>` value, its AppID checked.

@@ -7,7 +7,11 @@ import FoundationXML
 /// Foundation's XMLParser, which resolves no external entities.
 enum WeChatXML {
     /// The fields of `<xml>…</xml>`; nested elements are ignored.
-    static func fields(_ bytes: [UInt8]) throws(WebhookError) -> [String: String] {
+    static func fields(_ bytes: [UInt8]) throws(WebhookError) -> [String: String] { try read(bytes).fields }
+
+    /// The fields of `<xml>…</xml>`, and the fields of each `<List>` one level down in any of them
+    /// (the items of a subscription event: `<SubscribeMsgPopupEvent><List>…</List></SubscribeMsgPopupEvent>`).
+    static func read(_ bytes: [UInt8]) throws(WebhookError) -> (fields: [String: String], items: [[String: String]]) {
         // WeChat sends no document type: one would only bring entities (billion laughs, external files).
         if String(decoding: bytes, as: UTF8.self).range(of: "<!DOCTYPE", options: .caseInsensitive) != nil {
             throw .malformed("body is not WeChat's XML (it declares a DOCTYPE)")
@@ -17,7 +21,7 @@ enum WeChatXML {
         parser.shouldResolveExternalEntities = false
         parser.delegate = reader
         guard parser.parse(), reader.root == "xml" else { throw .malformed("body is not WeChat's XML (<xml> with its fields)") }
-        return reader.fields
+        return (reader.fields, reader.items)
     }
 
     /// `<xml>` with `fields` in order, each value in CDATA unless it is a number.
@@ -37,22 +41,36 @@ enum WeChatXML {
     private final class FieldReader: NSObject, XMLParserDelegate {
         var root: String?
         var fields: [String: String] = [:]
+        /// `<List>` items at depth 3, each its fields (depth 4); at most ``maxItems``.
+        var items: [[String: String]] = []
+        static let maxItems = 50
         private var depth = 0
         private var current: String?
         private var text = ""
+        private var item: [String: String]?
 
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
             depth += 1
-            if depth == 1 { root = name } else if depth == 2 { (current, text) = (name, "") }
+            switch depth {
+            case 1: root = name
+            case 2, 4: (current, text) = (name, "")
+            case 3 where name == "List" && items.count < Self.maxItems: item = [:]
+            default: break
+            }
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) { if depth == 2 { text += string } }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { if depth == 2 || depth == 4 { text += string } }
 
-        func parser(_ parser: XMLParser, foundCDATA block: Data) { if depth == 2 { text += String(decoding: block, as: UTF8.self) } }
+        func parser(_ parser: XMLParser, foundCDATA block: Data) { if depth == 2 || depth == 4 { text += String(decoding: block, as: UTF8.self) } }
 
         func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if depth == 2, let current { fields[current] = text }
+            switch depth {
+            case 2: if let current { fields[current] = text }
+            case 4: if let current { item?[current] = text }
+            case 3: if let done = item { items.append(done); item = nil }
+            default: break
+            }
             depth -= 1
         }
     }
