@@ -133,6 +133,8 @@ import Testing
         ("绑定 13700000001", "+8613700000002", "resident.bind.phone"),  // a number texting needs no binding
         ("绑定", "wx:oFollower", "resident.bind.help"),
         ("绑定 12345678901234567", "wx:oFollower", "resident.bind.help"),
+        ("绑定 +86 10690001", "wx:oFollower", "resident.bind.help"),  // the hotline's own number
+        ("绑定 8610690001", "wx:oFollower", "resident.bind.help"),
         ("绑定 123456", "wx:oFollower", "resident.bind.nocode"),
     ])
     func otherAnswers(text: String, from: String, template: String) async throws {

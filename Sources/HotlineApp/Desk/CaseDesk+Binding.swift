@@ -17,7 +17,9 @@ extension CaseDesk {
             try tell(phone: address, "resident.bind.help", [:], kind: .commandReply)
         case let .phone(written):
             let phone = PhoneNumber.normalize(written, defaultCountryCode: deployment.defaultCountryCode)
-            guard phone.hasPrefix("+"), PhoneNumber.digitCount(in: phone) >= 10 else {
+            // A mobile number, and none of the hotline's own (a code texted to the hotline would go nowhere).
+            guard phone.hasPrefix("+"), PhoneNumber.digitCount(in: phone) >= 10,
+                  !deployment.hotlineKeys.contains(PhoneNumber.nationalKey(phone, countryCode: deployment.defaultCountryCode)) else {
                 try tell(phone: address, "resident.bind.help", [:], kind: .commandReply)
                 return Handled(queued: queued)
             }
