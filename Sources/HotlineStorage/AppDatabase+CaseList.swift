@@ -298,12 +298,15 @@ extension AppDatabase {
         }
     }
 
-    public func resident(studio: String, phone: String, limit: Int = 50) async throws -> (ResidentRecord?, [CaseRecord]) {
+    /// A resident, their cases newest first — those of the addresses that are the same resident
+    /// too (a follower's bound number, the followers who bound this number) — and those addresses.
+    public func resident(studio: String, phone: String, limit: Int = 50) async throws -> (ResidentRecord?, [CaseRecord], linked: [String]) {
         try await reader.read { db in
             let r = try ResidentRecord.filter(Column("studio_id") == studio && Column("phone") == phone).fetchOne(db)
-            let cases = try CaseRecord.filter(Column("studio_id") == studio && Column("resident_phone") == phone)
+            let addresses = try CaseLedger(db: db, now: Date()).residentAddresses(studio: studio, address: phone)
+            let cases = try CaseRecord.filter(Column("studio_id") == studio && addresses.contains(Column("resident_phone")))
                 .order(Column("id").desc).limit(limit).fetchAll(db)
-            return (r, cases)
+            return (r, cases, Array(addresses.dropFirst()))
         }
     }
 }

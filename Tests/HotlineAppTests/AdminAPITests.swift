@@ -151,6 +151,27 @@ import Testing
         }
     }
 
+    /// A follower who bound a number is one resident with it: the look-up by either shows the
+    /// other (masked for the auditor) and both's cases.
+    @Test func aBoundFollowerAndTheirNumberAreOneResident() async throws {
+        let desk = try await Desk()
+        let follower = "wx:oBound0001", phone = "+8613700000001"
+        let json = try #require(desk.hotline.settings.channels.first { $0.kind == .json })
+        _ = try await desk.hotline.receive(InboundText(providerID: "wx2", from: follower, to: "10690001", text: "小区垃圾三天没人清运"), channel: json)
+        try await desk.hotline.database.writer.write { db in
+            try db.execute(sql: "UPDATE residents SET bound_phone = ? WHERE studio_id = 'xujiawan' AND phone = ?", arguments: [phone, follower])
+        }
+        try await desk.test { client in
+            for (login, address, linked) in [("chen", follower, phone), ("chen", phone, follower), ("audit", PhoneNumber.mask(follower), PhoneNumber.mask(phone))] {
+                let (status, body) = try await Self.call(client, login, desk, .get, "/api/v1/residents/xujiawan/\(address)")
+                #expect(status == .ok, "\(login) \(address): \(body)")
+                #expect(body["linked"] as? [String] == [linked], "\(login) \(address): \(body)")
+                let residents = Set((body["cases"] as? [[String: Any]] ?? []).compactMap { $0["resident"] as? String })
+                #expect(residents.count == 2, "both addresses' cases: \(residents)")
+            }
+        }
+    }
+
     @Test func changesGoThroughTheLifecycle() async throws {
         let desk = try await Desk()
         try await desk.test { client in

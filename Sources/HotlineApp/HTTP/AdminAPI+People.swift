@@ -66,7 +66,7 @@ extension AdminAPI {
             }
             phone = PhoneNumber.normalize(raw, defaultCountryCode: deployment.defaultCountryCode)
         }
-        let (resident, cases) = try await database.resident(studio: studio.id, phone: phone)
+        let (resident, cases, linked) = try await database.resident(studio: studio.id, phone: phone)
         guard resident != nil || !cases.isEmpty || studio.knownArea(of: phone) != nil else {
             lookupMisses.failed(user.login, now: now)
             throw APIError(.notFound, "studio '\(studio.id)' has no resident \(shows ? phone : PhoneNumber.mask(phone))")
@@ -74,13 +74,17 @@ extension AdminAPI {
         return try Self.json(ResidentView(
             studio: studio.id, phone: shows ? phone : PhoneNumber.mask(phone), area: resident?.area ?? studio.knownArea(of: phone),
             firstSeenAt: resident?.firstSeenAt, lastSeenAt: resident?.lastSeenAt, optedOut: resident?.optedOutAt != nil,
-            optedOutAt: resident?.optedOutAt, cases: cases.map { CaseView($0, deployment: deployment, now: clock.now(), showPhone: shows) }))
+            optedOutAt: resident?.optedOutAt, linked: linked.map { shows ? $0 : PhoneNumber.mask($0) },
+            cases: cases.map { CaseView($0, deployment: deployment, now: clock.now(), showPhone: shows) }))
     }
 }
 
 struct ResidentView: Encodable {
     var studio: String, phone: String, area: String?, firstSeenAt: Date?, lastSeenAt: Date?, optedOut: Bool
-    var optedOutAt: Date?, cases: [CaseView]
+    var optedOutAt: Date?
+    /// The addresses that are the same resident (a WeChat follower and the number they bound), masked as `phone` is.
+    var linked: [String]
+    var cases: [CaseView]
 }
 
 struct MemberView: Encodable {

@@ -201,4 +201,6 @@ public struct ResidentRecord: Codable, Sendable, Equatable, FetchableRecord, Per
     public var lastSeenAt: Date
     /// When the resident opted out of messages (nil: not opted out).
     public var optedOutAt: Date?
+    /// A WeChat follower's bound phone number (``PhoneBinding``).
+    public var boundPhone: String?
 }
