@@ -112,6 +112,10 @@ func scratchIntents(_ files: [String: String]) throws -> String {
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: wx\n    kind: wechat\n    secret_env: T\n    app_id: wx1\n"
                 + "    app_secret_env: S\n    number: \"10690001\"\n    templates:\n      resident.reply: \"TPL: thing2=txt\"\n", line: 10,
             message: "channel wx: template resident.reply (TPL): unknown value 'thing2=txt'"),
+        Row(name: "a WeChat notice API that is neither", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: wx\n    kind: wechat\n    secret_env: T\n    app_id: wx1\n"
+                + "    app_secret_env: S\n    number: \"10690001\"\n    notice_api: subscription\n", line: 9,
+            message: "channel wx: notice_api is 'subscription'; it must be template or subscribe"),
         Row(name: "a channel id that is a route of its kind", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - id: dlr\n    kind: kannel\n    sendsms_url: http://k\n    username: u\n"
                 + "    password_env: P\n    public_url: http://h\n", line: 3, message: "channel id 'dlr' must be"),
