@@ -26,6 +26,9 @@ public enum PhoneBinding {
     public static let codesPerPhonePerDay = 3
     /// Codes a follower may ask for in a day.
     public static let codesPerFollowerPerDay = 5
+    /// Codes a studio sends in a day, whoever asks: many bot followers cannot make the studio text
+    /// a long list of numbers (each costs an SMS).
+    public static let codesPerStudioPerDay = 200
 
     /// `绑定 137-0000-0001`, `綁定：１３７００００００01`, `bind 123456`; nil for a text that is not
     /// the command (`绑定银行卡被骗了` is a complaint, not a command: after the word, only digits and

@@ -5,7 +5,7 @@ import HotlineCore
 /// What became of a code asked for (``CaseLedger/startBinding(studio:follower:phone:codeHash:)``).
 public enum BindingStart: Sendable, Equatable {
     case started
-    /// The number has been sent its day's codes, or the follower has asked for theirs.
+    /// The number has been sent its day's codes, the follower has asked for theirs, or the studio has sent its day's.
     case tooMany
 }
 
@@ -61,7 +61,10 @@ extension CaseLedger {
         let toPhone = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM phone_bindings WHERE phone = ? AND created_at > ?", arguments: [phone, dayAgo]) ?? 0
         let byFollower = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM phone_bindings WHERE studio_id = ? AND follower = ? AND created_at > ?",
                                           arguments: [studio, follower, dayAgo]) ?? 0
-        guard toPhone < PhoneBinding.codesPerPhonePerDay, byFollower < PhoneBinding.codesPerFollowerPerDay else { return .tooMany }
+        let byStudio = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM phone_bindings WHERE studio_id = ? AND created_at > ?",
+                                        arguments: [studio, dayAgo]) ?? 0
+        guard toPhone < PhoneBinding.codesPerPhonePerDay, byFollower < PhoneBinding.codesPerFollowerPerDay,
+              byStudio < PhoneBinding.codesPerStudioPerDay else { return .tooMany }
         try db.execute(sql: "UPDATE phone_bindings SET expires_at = ? WHERE studio_id = ? AND follower = ? AND bound_at IS NULL AND expires_at > ?",
                        arguments: [now, studio, follower, now])
         try db.execute(sql: """

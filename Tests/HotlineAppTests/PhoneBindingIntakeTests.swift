@@ -110,6 +110,17 @@ import Testing
         #expect(try await lastTo(hotline, "wx:oBot4").template == "resident.bind.sent", "a day later, again")
     }
 
+    /// Many bot followers asking codes for many numbers: the studio sends its day's codes and no more.
+    @Test func aStudioSendsFewCodesADay() async throws {
+        let clock = StepClock(thursday)
+        let hotline = try hotline(clock)
+        for i in 0..<(PhoneBinding.codesPerStudioPerDay + 5) {
+            try await say(hotline, "绑定 137\(String(format: "%08d", i))", from: "wx:oBot\(i)")
+        }
+        let codes = try await hotline.database.messages().filter { $0.template == "bind.code" }
+        #expect(codes.count == PhoneBinding.codesPerStudioPerDay)
+    }
+
     /// Whoever proves the number last holds it; an older code of the same follower is void once a new one is asked for.
     @Test func theLastToProveTheNumberHoldsIt() async throws {
         let clock = StepClock(thursday)
