@@ -95,7 +95,6 @@ public enum HotlineSetup {
                             logger: Logger) throws -> HotlineParts {
         let (settings, table) = try load(paths)
         let database = try AppDatabase.open(path: paths.database)
-        try database.syncRoster(settings.deployment, now: clock.now())
         return try HotlineParts(settings: settings, rules: table, database: database, clock: clock,
                            secrets: secrets(for: settings, environment: environment, logger: logger), logger: logger)
     }

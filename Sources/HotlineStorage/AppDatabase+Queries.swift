@@ -83,6 +83,37 @@ extension AppDatabase {
     }
 }
 
+extension AppDatabase {
+    /// The first `limit` cases of `topic` each studio received in its span, oldest first (a digest's examples).
+    public func firstCases(topic: Topic, received spans: [(studio: String, from: Date, to: Date)], limit: Int) async throws -> [CaseRecord] {
+        try await reader.read { db in
+            var out: [CaseRecord] = []
+            for span in spans {
+                out += try CaseRecord.fetchAll(db.cachedStatement(sql: """
+                    SELECT * FROM cases WHERE studio_id = ? AND topic = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?
+                    """), arguments: [span.studio, topic.rawValue, span.from, span.to, limit])
+            }
+            return Array(out.sorted { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }.prefix(limit))
+        }
+    }
+
+    /// The cases each studio received in its span that were closed as a proposal or a social-conditions report, oldest first.
+    public func escalatedCases(received spans: [(studio: String, from: Date, to: Date)]) async throws -> [CaseRecord] {
+        try await reader.read { db in
+            var out: [CaseRecord] = []
+            for span in spans {
+                out += try CaseRecord.fetchAll(db.cachedStatement(sql: """
+                    SELECT * FROM cases WHERE studio_id = ? AND created_at >= ? AND created_at < ?
+                      AND outcome IN ('\(CaseOutcome.proposal.rawValue)', '\(CaseOutcome.socialReport.rawValue)')
+                      AND state IN ('\(CaseState.closed.rawValue)', '\(CaseState.surveyed.rawValue)')
+                    ORDER BY created_at, id
+                    """), arguments: [span.studio, span.from, span.to])
+            }
+            return out.sorted { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }
+        }
+    }
+}
+
 /// What `/metrics` reads from the database at a scrape.
 public struct MetricsSnapshot: Sendable {
     public var casesByState: [String: Int]

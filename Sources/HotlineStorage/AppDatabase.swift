@@ -69,17 +69,27 @@ public struct AppDatabase: Sendable {
         }
     }
 
-    /// Stores the configured studios and roster, so that queries can show names.
+    /// Stores the configured studios (with their calendars) and roster, so that queries can show
+    /// names; when the studios' calendars are not those the reports' tallies were counted with (the
+    /// first start after the tallies came, a studio moved to another time zone), counts them again.
     public func syncRoster(_ deployment: Deployment, now: Date) throws {
         try writer.write { db in
             try db.execute(sql: "DELETE FROM roster")
             for studio in deployment.studios {
-                try db.execute(sql: "INSERT INTO studios(id, name, updated_at) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at",
-                               arguments: [studio.id, studio.name, now])
+                try db.execute(sql: """
+                    INSERT INTO studios(id, name, updated_at, time_zone) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at, time_zone = excluded.time_zone
+                    """, arguments: [studio.id, studio.name, now, studio.timeZone.identifier])
                 for p in studio.roster {
                     try db.execute(sql: "INSERT INTO roster(studio_id, id, name, phone, role, sector) VALUES (?, ?, ?, ?, ?, ?)",
                                    arguments: [studio.id, p.id, p.name, p.phone, p.role.rawValue, p.sector])
                 }
+            }
+            let calendars = try String.fetchAll(db, sql: "SELECT id || '=' || COALESCE(time_zone, '') FROM studios ORDER BY id").joined(separator: ",")
+            if try String.fetchOne(db, sql: "SELECT calendars FROM tally_state WHERE id = 1") != calendars {
+                try Self.recountTallies(db)
+                try db.execute(sql: "INSERT INTO tally_state(id, calendars) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET calendars = excluded.calendars",
+                               arguments: [calendars])
             }
         }
     }

@@ -185,6 +185,7 @@ public struct CaseLedger {
             record.residentToken = p.residentToken
             try record.insertCached(db, stamp: stamp)
             let caseID = record.id!
+            try recount(caseID: caseID, before: nil)
             if let assignee = record.assigneeId, record.state.isOpen {
                 try adjustLoad(studio: inbound.studioID, assignee: assignee, by: 1)
             }
@@ -203,13 +204,16 @@ public struct CaseLedger {
         }
     }
 
-    /// Writes a case's new progress, keeping the open-case counts in step with the old one.
+    /// Writes a case's new progress, keeping the open-case counts and the reports' tallies in step with the old one.
     public func save(_ record: inout CaseRecord, progress: CaseProgress) throws {
         let old = record.progress
         record.progress = progress
         record.updatedAt = now
         record.version += 1
+        // As stored, not as the caller holds it: the record may carry other changes (a new area).
+        let counted = try record.id.flatMap { try tally(caseID: $0) }
         try record.update(db)
+        if let id = record.id { try recount(caseID: id, before: counted) }
         let studio = record.studioId
         let wasCounted = old.state.isOpen ? old.assignee : nil
         let isCounted = progress.state.isOpen ? progress.assignee : nil

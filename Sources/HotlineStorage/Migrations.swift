@@ -344,6 +344,25 @@ enum Migrations {
                 t.primaryKey(["channel", "address", "template"])
             }
         }
+        migrator.registerMigration("v20-case-tallies") { db in
+            // Each studio's calendar, so that storage places a case in its month and week.
+            try db.alter(table: "studios") { t in t.add(column: "time_zone", .text) }
+            // What the reports count, per studio, month, week, member, area and topic ('' for none),
+            // kept as cases change (CaseLedger+Tallies); filled at start-up (AppDatabase.syncRoster)
+            // whenever the studios' calendars are not those it was counted with.
+            try db.execute(sql: """
+                CREATE TABLE case_tallies (
+                  studio_id TEXT NOT NULL, month TEXT NOT NULL, week TEXT NOT NULL, assignee_id TEXT NOT NULL, area TEXT NOT NULL,
+                  topic TEXT NOT NULL, cases INTEGER NOT NULL, assigned INTEGER NOT NULL, accepted_in_time INTEGER NOT NULL,
+                  closed INTEGER NOT NULL, resolved INTEGER NOT NULL, answered INTEGER NOT NULL, satisfied INTEGER NOT NULL,
+                  PRIMARY KEY (studio_id, month, week, assignee_id, area, topic)) WITHOUT ROWID
+                """)
+            try db.execute(sql: "CREATE TABLE tally_state (id INTEGER PRIMARY KEY CHECK (id = 1), calendars TEXT NOT NULL)")
+            // A topic's cases in the order they came: a digest's examples and the case list by topic
+            // read a few rows of it rather than sorting the topic's every case (the index it replaces is its prefix).
+            try db.execute(sql: "DROP INDEX cases_by_studio_topic")
+            try db.create(index: "cases_by_studio_topic_created", on: "cases", columns: ["studio_id", "topic", "created_at"])
+        }
         return migrator
     }
 }

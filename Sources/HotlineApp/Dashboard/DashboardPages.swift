@@ -315,20 +315,19 @@ extension Dashboard {
                 .init(name: p.t.satisfactionRate, values: lines.map { $0.rates.satisfaction.value.map { $0 * 100 } }),
             ], maxValue: 100)
         }
-        // Cases per week of the month by topic and by area (weeks start on Monday, the studios' calendar).
-        let facts = report.facts
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        calendar.firstWeekday = 2
-        func week(_ d: Date) -> String { short(calendar.dateInterval(of: .weekOfYear, for: d)?.start).prefix(5).description }
-        let weeks = Array(Set(facts.map { week($0.createdAt) })).sorted()
-        func volume(_ key: (CaseFacts) -> String) -> [ReportsModel.Volume] {
-            let keys = Array(Set(facts.map(key))).sorted()
-            return keys.map { k in .init(key: k, counts: weeks.map { w in .init(n: facts.filter { key($0) == k && week($0.createdAt) == w }.count) }) }
+        // Cases per week of the month by topic and by area (weeks start on Monday, each studio's calendar), from the tallies.
+        let counts = report.weeks
+        let weekStarts = Array(Set(counts.map(\.week))).sorted()
+        let weeks = weekStarts.map { String($0.suffix(5)) }
+        func volume(_ key: (MonthReport.WeekCount) -> String) -> [ReportsModel.Volume] {
+            var cells: [String: [String: Int]] = [:]
+            for c in counts { cells[key(c), default: [:]][c.week, default: 0] += c.cases }
+            return cells.keys.sorted().map { k in .init(key: k, counts: weekStarts.map { w in .init(n: cells[k]?[w] ?? 0) }) }
         }
+        var perWeek: [String: Int] = [:]
+        for c in counts { perWeek[c.week, default: 0] += c.cases }
         let weekly = SVGChart.bars(title: "\(p.t.volumeByWeek) \(month)", labels: weeks,
-                                   series: [.init(name: p.t.cases_count, values: weeks.map { w in Double(facts.filter { week($0.createdAt) == w }.count) })],
-                                   unit: "")
+                                   series: [.init(name: p.t.cases_count, values: weekStarts.map { Double(perWeek[$0] ?? 0) })], unit: "")
         let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, from: reports)
         func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let o = report.overall

@@ -26,5 +26,7 @@ public struct HotlineParts: Sendable {
         self.rules = try RuleBook(table, studios: settings.deployment.studios)
         (self.database, self.clock, self.secrets, self.logger) = (database, clock, secrets, logger)
         channels = ChannelAdapters(settings: settings, secrets: secrets)
+        // The studios' names and calendars in the database (the reports' tallies count by them).
+        try database.syncRoster(settings.deployment, now: clock.now())
     }
 }

@@ -19,8 +19,15 @@ public struct MonthReport: Sendable {
     public var lines: [Line]
     /// Open cases whose current deadline has passed, most overdue first.
     public var overdue: [OverdueCase]
-    /// The cases it counted (the dashboard's weekly volume reads them rather than the month again).
-    var facts: [CaseFacts] = []
+    /// Cases per week of the month (its Monday, `2026-11-23`), topic and area: the dashboard's volume charts.
+    public var weeks: [WeekCount] = []
+
+    public struct WeekCount: Sendable, Equatable {
+        public var week: String
+        public var topic: Topic
+        public var area: String?
+        public var cases: Int
+    }
 
     public var overall: Rates { lines.first { $0.dimension == "all" }!.rates }
 
@@ -30,27 +37,60 @@ public struct MonthReport: Sendable {
         try await make(month: month, studios: studio.map { [$0] }, from: reports)
     }
 
-    /// The report over some studios (nil: every studio), as the admin API asks for a staff member's studios.
+    /// The report over some studios (nil: every studio), as the admin API asks for a staff member's
+    /// studios, from the tallies kept as cases change: a few hundred rows however many cases.
     /// - Parameter withOverdue: false leaves the overdue list (a property of now, not of the month) empty.
     public static func make(month: String, studios: [String]?, from reports: Reports, withOverdue: Bool = true) async throws -> MonthReport {
         let deployment = reports.deployment
-        // Narrow rows rather than whole cases, each studio's month by its own calendar: a busy
-        // district's month is counted in milliseconds, through the (studio_id, created_at) index.
-        let facts = try await reports.database.caseFacts(received: try spans(month, studios: studios, deployment: deployment))
-        func name(_ key: MemberKey) -> String {
-            guard let id = key.id else { return "-" }
-            return deployment.studio(id: key.studio)?.person(id).map { "\($0.name)(\(key.studio)/\(id))" } ?? id
+        let ids = try spans(month, studios: studios, deployment: deployment).map(\.studio)
+        let rows = try await reports.database.tallies(month: month, studios: ids)
+        var all = TallyCounts(), byStudio: [String: TallyCounts] = [:], byMember: [MemberKey: TallyCounts] = [:]
+        var byArea: [String: TallyCounts] = [:], byTopic: [String: TallyCounts] = [:]
+        var weeks: [String: WeekCount] = [:]
+        for r in rows {
+            all = all + r.counts
+            byStudio[r.studio, default: TallyCounts()] = byStudio[r.studio, default: TallyCounts()] + r.counts
+            let member = MemberKey(studio: r.studio, id: r.assignee)
+            byMember[member, default: TallyCounts()] = byMember[member, default: TallyCounts()] + r.counts
+            byArea[r.area ?? "-", default: TallyCounts()] = byArea[r.area ?? "-", default: TallyCounts()] + r.counts
+            byTopic[r.topic.rawValue, default: TallyCounts()] = byTopic[r.topic.rawValue, default: TallyCounts()] + r.counts
+            let weekKey = "\(r.week)|\(r.topic.rawValue)|\(r.area ?? "")"
+            weeks[weekKey, default: WeekCount(week: r.week, topic: r.topic, area: r.area, cases: 0)].cases += r.counts.cases
         }
-        // Each case counted once into its group of each breakdown; groups are named once, not each case.
+        let overdue = withOverdue ? try await reports.database.overdueList(now: reports.clock.now(), studios: studios) : []
+        var report = assemble(month: month, studios: studios, deployment: deployment, all: all.rates,
+                              byStudio: byStudio.mapValues(\.rates), byMember: byMember.mapValues(\.rates),
+                              byArea: byArea.mapValues(\.rates), byTopic: byTopic.mapValues(\.rates), overdue: overdue)
+        report.weeks = weeks.values.sorted { ($0.week, $0.topic.rawValue, $0.area ?? "") < ($1.week, $1.topic.rawValue, $1.area ?? "") }
+        return report
+    }
+
+    /// The same report counted from the cases themselves, one by one: what the tallies are checked
+    /// against (tests, `hotline report --recount`). No overdue list.
+    public static func counted(month: String, studios: [String]?, from reports: Reports) async throws -> MonthReport {
+        let deployment = reports.deployment
+        // Narrow rows rather than whole cases, each studio's month by its own calendar, through the (studio_id, created_at) index.
+        let facts = try await reports.database.caseFacts(received: try spans(month, studios: studios, deployment: deployment))
         var all = Rates(), byStudio: [String: Rates] = [:], byMember: [MemberKey: Rates] = [:], byArea: [String: Rates] = [:]
-        var byTopic: [Topic: Rates] = [:]
+        var byTopic: [String: Rates] = [:]
         for c in facts {
             let f = RateFacts(c.progress)
             all.add(f)
             byStudio[c.studioId, default: Rates()].add(f)
             byMember[MemberKey(studio: c.studioId, id: c.assigneeId), default: Rates()].add(f)
             byArea[c.area ?? "-", default: Rates()].add(f)
-            byTopic[c.topic, default: Rates()].add(f)
+            byTopic[c.topic.rawValue, default: Rates()].add(f)
+        }
+        return assemble(month: month, studios: studios, deployment: deployment, all: all, byStudio: byStudio, byMember: byMember,
+                        byArea: byArea, byTopic: byTopic, overdue: [])
+    }
+
+    /// The report's lines from its groups: overall, then by studio, member (named), area and topic, each sorted.
+    static func assemble(month: String, studios: [String]?, deployment: Deployment, all: Rates, byStudio: [String: Rates],
+                         byMember: [MemberKey: Rates], byArea: [String: Rates], byTopic: [String: Rates], overdue: [OverdueCase]) -> MonthReport {
+        func name(_ key: MemberKey) -> String {
+            guard let id = key.id else { return "-" }
+            return deployment.studio(id: key.studio)?.person(id).map { "\($0.name)(\(key.studio)/\(id))" } ?? id
         }
         func breakdown(_ dimension: String, _ groups: [String: Rates]) -> [Line] {
             groups.keys.sorted().map { Line(dimension: dimension, key: $0, rates: groups[$0]!) }
@@ -58,9 +98,8 @@ public struct MonthReport: Sendable {
         var members: [String: Rates] = [:]
         for (k, r) in byMember { members[name(k)] = members[name(k)].map { $0 + r } ?? r }
         let lines = [Line(dimension: "all", key: "all", rates: all)] + breakdown("studio", byStudio) + breakdown("member", members)
-            + breakdown("area", byArea) + breakdown("topic", Dictionary(uniqueKeysWithValues: byTopic.map { ($0.key.rawValue, $0.value) }))
-        let overdue = withOverdue ? try await reports.database.overdueList(now: reports.clock.now(), studios: studios) : []
-        return MonthReport(month: month, studio: studios?.count == 1 ? studios?.first : nil, lines: lines, overdue: overdue, facts: facts)
+            + breakdown("area", byArea) + breakdown("topic", byTopic)
+        return MonthReport(month: month, studio: studios?.count == 1 ? studios?.first : nil, lines: lines, overdue: overdue)
     }
 
     /// Each studio's `month` as a UTC span by the studio's own calendar (a case received at 23:30
@@ -228,27 +267,36 @@ public struct MonthDigest: Sendable {
     /// more digits are masked (as in logs), one line each.
     static func masked(_ text: String) -> String { LogText.clean(text) }
 
+    /// From the tallies (the counts of this month and the last) and a few cases read by index (the
+    /// examples, the escalations): never the month's every case.
     public static func make(month: String, studio: String?, from reports: Reports, examplesPerTopic: Int = 1, top: Int = 5) async throws -> MonthDigest {
         guard let (year, number) = MonthReport.parse(month) else { throw ReportError.badMonth(month) }
         let previous = number == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, number - 1)
-        let this = try await MonthReport.cases(month: month, studio: studio, from: reports)
-        let last = try await MonthReport.cases(month: previous, studio: studio, from: reports)
-        func counts(_ key: (CaseRecord) -> String) -> [Count] {
-            let now = Dictionary(grouping: this, by: key).mapValues(\.count)
-            let before = Dictionary(grouping: last, by: key).mapValues(\.count)
-            return now.map { Count(key: $0.key, cases: $0.value, lastMonth: before[$0.key] ?? 0) }
+        let spans = try MonthReport.spans(month, studios: studio.map { [$0] }, deployment: reports.deployment)
+        let this = try await reports.database.tallies(month: month, studios: spans.map(\.studio))
+        let last = try await reports.database.tallies(month: previous, studios: spans.map(\.studio))
+        let catalog = reports.rules.topics
+        typealias Row = (studio: String, week: String, assignee: String?, area: String?, topic: Topic, counts: TallyCounts)
+        func counts(_ key: (Row) -> String) -> [Count] {
+            var now: [String: Int] = [:], before: [String: Int] = [:]
+            for r in this { now[key(r), default: 0] += r.counts.cases }
+            for r in last { before[key(r), default: 0] += r.counts.cases }
+            return now.filter { $0.value > 0 }.map { Count(key: $0.key, cases: $0.value, lastMonth: before[$0.key] ?? 0) }
                 .sorted { ($0.cases, $1.key) > ($1.cases, $0.key) }.prefix(top).map { $0 }
         }
-        let catalog = reports.rules.topics
         let topics = counts { catalog.name($0.topic) }
         var examples: [Example] = []
         for t in topics {
-            for c in this.filter({ catalog.name($0.topic) == t.key }).prefix(examplesPerTopic) {
+            // The topics with this name (a name is one topic's, as the catalog gives them).
+            let named = Set(this.map(\.topic).filter { catalog.name($0) == t.key })
+            var found: [CaseRecord] = []
+            for topic in named { found += try await reports.database.firstCases(topic: topic, received: spans, limit: examplesPerTopic) }
+            for c in found.sorted(by: { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }).prefix(examplesPerTopic) {
                 examples.append(Example(topic: t.key, ref: "\(c.studioId)-\(c.number)", text: masked(c.text)))
             }
         }
-        let escalations = this.compactMap { c -> Escalation? in
-            guard let o = c.outcome, o == .proposal || o == .socialReport, c.state == .closed || c.state == .surveyed else { return nil }
+        let escalations = try await reports.database.escalatedCases(received: spans).compactMap { c -> Escalation? in
+            guard let o = c.outcome else { return nil }
             return Escalation(ref: "\(c.studioId)-\(c.number)", outcome: o, topic: catalog.name(c.topic), area: c.area ?? "-",
                               note: masked(c.outcomeNote ?? ""))
         }

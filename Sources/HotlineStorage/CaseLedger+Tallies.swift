@@ -1,0 +1,120 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// Where a case is counted in `case_tallies`: its studio, month and week (on the studio's
+/// calendar), member, area and topic ('' for no member or area).
+struct TallyKey: Hashable, Sendable {
+    var studio: String, month: String, week: String, assignee: String, area: String, topic: String
+}
+
+/// The reports' counts kept as cases change: every write of a case through the ledger moves its
+/// counts from where it was counted to where it is counted now.
+extension CaseLedger {
+    /// The columns a case is counted by, in the order ``tallied(_:period:)`` reads them.
+    static let tallyColumns = "studio_id, assignee_id, area, topic, created_at, state, outcome, satisfaction, accepted_at, accept_due"
+
+    /// Where and how a case row (``tallyColumns``) is counted.
+    static func tallied(_ row: BoundStatement.Columns, period: (String) throws -> ReportPeriod) rethrows -> (TallyKey, TallyCounts) {
+        let studio = row.text(0) ?? ""
+        let progress = CaseProgress(state: row.text(5).flatMap(CaseState.init) ?? .received, assignee: row.text(1),
+                                    outcome: row.text(6).flatMap(CaseOutcome.init), acceptedAt: row.date(8), acceptDue: row.date(9),
+                                    satisfaction: row.text(7).flatMap(Satisfaction.init(rawValue:)))
+        let (month, week) = try period(studio).of(row.date(4) ?? Date(timeIntervalSince1970: 0))
+        return (TallyKey(studio: studio, month: month, week: week, assignee: progress.assignee ?? "", area: row.text(2) ?? "", topic: row.text(3) ?? ""),
+                TallyCounts(RateFacts(progress)))
+    }
+
+    /// A studio's calendar as stored by ``AppDatabase/syncRoster(_:now:)`` (Shanghai's where none is).
+    func period(studio: String) throws -> ReportPeriod {
+        var s = BoundStatement(try db.cachedStatement(sql: "SELECT time_zone FROM studios WHERE id = ?"))
+        s.bind(studio)
+        let name = try s.firstRow(db) { $0.text(0) } ?? nil
+        return ReportPeriod(name.flatMap(TimeZone.init(identifier:)) ?? CaseLedger.defaultZone)
+    }
+
+    static let defaultZone = TimeZone(identifier: "Asia/Shanghai")!
+
+    /// How the stored case `id` is counted now.
+    func tally(caseID id: Int64) throws -> (TallyKey, TallyCounts)? {
+        var s = BoundStatement(try db.cachedStatement(sql: "SELECT \(Self.tallyColumns) FROM cases WHERE id = ?"))
+        s.bind(id)
+        var found: (TallyKey, TallyCounts)?
+        try s.rows(db) { row in found = try Self.tallied(row) { try period(studio: $0) } }
+        return found
+    }
+
+    /// Adds `counts` (negated with `sign` -1) to the row of `key`.
+    func count(_ key: TallyKey, _ counts: TallyCounts, sign: Int) throws {
+        var s = BoundStatement(try db.cachedStatement(sql: """
+            INSERT INTO case_tallies(studio_id, month, week, assignee_id, area, topic, \(TallyCounts.columns.joined(separator: ", ")))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(studio_id, month, week, assignee_id, area, topic) DO UPDATE SET
+              \(TallyCounts.columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+            """))
+        s.bind(key.studio); s.bind(key.month); s.bind(key.week); s.bind(key.assignee); s.bind(key.area); s.bind(key.topic)
+        for v in counts.values { s.bind(v * sign) }
+        try s.run(db)
+    }
+
+    /// Moves case `id`'s counts from `before` (how it was counted; nil for a new case) to how it is counted now.
+    func recount(caseID id: Int64, before: (TallyKey, TallyCounts)?) throws {
+        let after = try tally(caseID: id)
+        guard before?.0 != after?.0 || before?.1 != after?.1 else { return }
+        if let before { try count(before.0, before.1, sign: -1) }
+        if let after { try count(after.0, after.1, sign: 1) }
+    }
+}
+
+extension AppDatabase {
+    /// Counts every case again into `case_tallies` (what start-up does when the studios' calendars
+    /// changed, and `hotline reports recount`); returns how many cases.
+    @discardableResult
+    static func recountTallies(_ db: Database) throws -> Int {
+        try db.execute(sql: "DELETE FROM case_tallies")
+        let ledger = CaseLedger(db: db, now: Date())
+        var periods: [String: ReportPeriod] = [:]
+        var sums: [TallyKey: TallyCounts] = [:]
+        var n = 0
+        let s = BoundStatement(try db.makeStatement(sql: "SELECT \(CaseLedger.tallyColumns) FROM cases"))
+        try s.rows(db) { row in
+            let (key, counts) = try CaseLedger.tallied(row) { studio in
+                if let known = periods[studio] { return known }
+                let p = try ledger.period(studio: studio)
+                periods[studio] = p
+                return p
+            }
+            sums[key, default: TallyCounts()] = sums[key, default: TallyCounts()] + counts
+            n += 1
+        }
+        for (key, counts) in sums { try ledger.count(key, counts, sign: 1) }
+        return n
+    }
+
+    /// Counts every case again; returns how many.
+    public func recountTallies() async throws -> Int {
+        try await writer.write { db in try Self.recountTallies(db) }
+    }
+
+    /// The tallies of `month` of each studio (every studio when nil): key and counts.
+    public func tallies(month: String, studios: [String]?) async throws -> [(studio: String, week: String, assignee: String?, area: String?, topic: Topic, counts: TallyCounts)] {
+        try await reader.read { db in
+            var out: [(studio: String, week: String, assignee: String?, area: String?, topic: Topic, counts: TallyCounts)] = []
+            let ids = try studios ?? String.fetchAll(db, sql: "SELECT DISTINCT studio_id FROM case_tallies WHERE month = ?", arguments: [month])
+            for studio in ids {
+                var s = BoundStatement(try db.cachedStatement(sql: """
+                    SELECT week, assignee_id, area, topic, \(TallyCounts.columns.joined(separator: ", ")) FROM case_tallies
+                    WHERE studio_id = ? AND month = ? AND cases <> 0
+                    """))
+                s.bind(studio); s.bind(month)
+                try s.rows(db) { row in
+                    let v = (Int32(4)..<11).map { Int(row.int64($0) ?? 0) }
+                    out.append((studio, row.text(0) ?? "", row.text(1).flatMap { $0.isEmpty ? nil : $0 }, row.text(2).flatMap { $0.isEmpty ? nil : $0 },
+                                Topic(rawValue: row.text(3) ?? ""),
+                                TallyCounts(cases: v[0], assigned: v[1], acceptedInTime: v[2], closed: v[3], resolved: v[4], answered: v[5], satisfied: v[6])))
+                }
+            }
+            return out
+        }
+    }
+}
