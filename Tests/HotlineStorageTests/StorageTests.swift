@@ -142,6 +142,22 @@ import Testing
         // Reopening runs the migrator again without harm.
         _ = try AppDatabase.open(path: path)
     }
+
+    /// Opening gives the query planner statistics of the tables that hold rows (ANALYZE).
+    @Test func openingAnalyzesTheTables() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-\(UUID().uuidString)/h.sqlite").path
+        let db = try AppDatabase.open(path: path)
+        try await db.writer.write { db in
+            for i in 0..<20 {
+                try db.execute(sql: "INSERT INTO residents(studio_id, phone, first_seen_at, last_seen_at) VALUES ('xujiawan', ?, ?, ?)",
+                               arguments: ["+86137000001\(String(format: "%02d", i))", Self.now, Self.now])
+            }
+        }
+        let reopened = try AppDatabase.open(path: path)
+        let analyzed = try await reopened.writer.read { try String.fetchAll($0, sql: "SELECT DISTINCT tbl FROM sqlite_stat1") }
+        #expect(analyzed.contains("residents"), "\(analyzed)")
+        try await reopened.optimize()
+    }
 }
 
 /// The dispatcher is woken by the commit that queues a text, never by its callers: a transaction

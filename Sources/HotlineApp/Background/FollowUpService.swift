@@ -19,13 +19,21 @@ public struct FollowUpService: Service {
         self.interval = interval
     }
 
+    /// How often the query planner's statistics are brought up to date.
+    static let optimizeEvery: TimeInterval = 3600
+
     public func run() async throws {
+        var optimized = Date()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let steps = try await casework.followUp()
                 if steps > 0 { logger.info("follow-up", metadata: ["steps": "\(steps)"]) }
             } catch {
                 logger.error("follow-up failed", metadata: ["error": "\(error)"])
+            }
+            if Date().timeIntervalSince(optimized) >= Self.optimizeEvery {
+                optimized = Date()
+                do { try await casework.database.optimize() } catch { logger.warning("PRAGMA optimize failed", metadata: ["error": "\(error)"]) }
             }
             // Graceful shutdown does not cancel tasks: stop waiting as soon as it starts.
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
