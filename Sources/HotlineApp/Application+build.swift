@@ -45,6 +45,8 @@ public func buildApplication(
 /// `senders`: the dispatcher's, whose access tokens also sign the case page's WeChat button.
 func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telemetry? = nil, senders: SenderDirectory? = nil) -> Router<HotlineRequestContext> {
     let router = Router(context: HotlineRequestContext.self)
+    // Coordinators' pages and reports take turns; intake never waits behind them.
+    router.add(middleware: ReadGateMiddleware(gate: services.readGate, prefixes: ["/dashboard", "/api/v1/"]))
     if let telemetry {
         // Request counts and durations per route (Hummingbird's own middleware), and the scrape.
         router.add(middleware: MetricsMiddleware())

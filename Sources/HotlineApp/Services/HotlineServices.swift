@@ -5,6 +5,8 @@ struct HotlineServices: Sendable {
     let access: Access, casebook: Casebook
     /// Failed logins per address, for the API's and the dashboard's logins together.
     let loginThrottle: LoginThrottle
+    /// Coordinators' pages and reports take turns (``ReadGate``).
+    let readGate: ReadGate
 
     init(_ parts: HotlineParts, bcryptCost: UInt8) {
         intake = IntakeService(parts)
@@ -15,5 +17,6 @@ struct HotlineServices: Sendable {
         access = Access(deployment: parts.settings.deployment)
         casebook = Casebook(parts, access: access)
         loginThrottle = LoginThrottle()
+        readGate = ReadGate()
     }
 }

@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+
+/// Bounds how many coordinators' requests (dashboard pages, the admin API, reports) run at once, so
+/// that however many are open, intake keeps the CPU and the database's writer it needs: beyond
+/// `concurrent` they wait their turn, beyond `waiting` more they are answered 503 with `Retry-After`.
+/// Webhooks, health checks and the residents' page never pass through it.
+public actor ReadGate {
+    nonisolated public let concurrent: Int, waiting: Int
+    private var running = 0
+    private var queue: [CheckedContinuation<Void, Never>] = []
+
+    /// One fewer than the machine's cores (at least one): a core stays for intake.
+    public init(concurrent: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1), waiting: Int = 64) {
+        (self.concurrent, self.waiting) = (max(1, concurrent), max(0, waiting))
+    }
+
+    /// Waits for a turn; false when too many already wait (the caller answers 503).
+    func enter() async -> Bool {
+        if running < concurrent {
+            running += 1
+            return true
+        }
+        guard queue.count < waiting else { return false }
+        await withCheckedContinuation { queue.append($0) }
+        return true
+    }
+
+    /// Ends a turn: the longest waiting request runs next.
+    func leave() {
+        if queue.isEmpty { running -= 1 } else { queue.removeFirst().resume() }
+    }
+
+    /// How many run now and how many wait (tests, metrics).
+    var load: (running: Int, waiting: Int) { (running, queue.count) }
+}
+
+/// Passes the requests whose path starts with one of `prefixes` through the gate.
+struct ReadGateMiddleware<Context: RequestContext>: RouterMiddleware {
+    let gate: ReadGate
+    let prefixes: [String]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        guard prefixes.contains(where: { path.hasPrefix($0) }) else { return try await next(request, context) }
+        guard await gate.enter() else {
+            var headers = HTTPFields()
+            headers[.retryAfter] = "2"
+            headers[.contentType] = "application/json"
+            return Response(status: .serviceUnavailable, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"error":"too many pages and reports at once; try again in a moment"}"#)))
+        }
+        do {
+            let response = try await next(request, context)
+            await gate.leave()
+            return response
+        } catch {
+            await gate.leave()
+            throw error
+        }
+    }
+}
