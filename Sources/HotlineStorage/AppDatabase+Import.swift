@@ -36,6 +36,7 @@ extension AppDatabase {
                 try record.insertCached(db)
                 let caseID = record.id!
                 try CaseLedger(db: db, now: record.createdAt).recount(caseID: caseID, before: nil)
+                try CaseLedger(db: db, now: record.createdAt).indexWords(caseID: caseID, text: record.text)
                 for var m in history.messages {
                     m.id = nil
                     m.caseId = caseID

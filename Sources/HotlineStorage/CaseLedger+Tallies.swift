@@ -57,6 +57,13 @@ extension CaseLedger {
         try s.run(db)
     }
 
+    /// Puts a new case's words in the search index (``SearchWords``).
+    func indexWords(caseID id: Int64, text: String) throws {
+        var s = BoundStatement(try db.cachedStatement(sql: "INSERT INTO case_words(rowid, words) VALUES (?, ?)"))
+        s.bind(id); s.bind(SearchWords.of(text).joined(separator: " "))
+        try s.run(db)
+    }
+
     /// Moves case `id`'s counts from `before` (how it was counted; nil for a new case) to how it is counted now.
     func recount(caseID id: Int64, before: (TallyKey, TallyCounts)?) throws {
         let after = try tally(caseID: id)

@@ -186,6 +186,7 @@ public struct CaseLedger {
             try record.insertCached(db, stamp: stamp)
             let caseID = record.id!
             try recount(caseID: caseID, before: nil)
+            try indexWords(caseID: caseID, text: record.text)
             if let assignee = record.assigneeId, record.state.isOpen {
                 try adjustLoad(studio: inbound.studioID, assignee: assignee, by: 1)
             }

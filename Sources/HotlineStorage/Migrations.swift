@@ -363,6 +363,16 @@ enum Migrations {
             try db.execute(sql: "DROP INDEX cases_by_studio_topic")
             try db.create(index: "cases_by_studio_topic_created", on: "cases", columns: ["studio_id", "topic", "created_at"])
         }
+        migrator.registerMigration("v21-case-words") { db in
+            // The words a case's text is searched by (SearchWords: two-character Chinese words and
+            // Latin words), in a full-text index keyed by the case's id; only the words, not the text.
+            try db.execute(sql: "CREATE VIRTUAL TABLE case_words USING fts5(words, content='', tokenize='unicode61')")
+            let insert = try db.makeStatement(sql: "INSERT INTO case_words(rowid, words) VALUES (?, ?)")
+            let cases = try Row.fetchCursor(db, sql: "SELECT id, text FROM cases")
+            while let row = try cases.next() {
+                try insert.execute(arguments: [row[0] as Int64, SearchWords.of(row[1] as String).joined(separator: " ")])
+            }
+        }
         return migrator
     }
 }

@@ -81,6 +81,9 @@ import Testing
         ("a month's facts", .caseFacts(studio: "xujiawan", from: now.addingTimeInterval(-30 * 86_400), to: now), "cases_by_studio_created"),
         // (Which index the overdue list takes depends on the statistics: on 20 cases the studio's.)
         ("the overdue list", .overdue(studios: ["xujiawan"], limit: 500), "USING INDEX"),
+        // Words through the full-text index, the cases by their id.
+        ("a search by words", .caseList({ var f = CaseFilter(studios: ["xujiawan"]); f.text = "停水"; return f }(), cursor: nil, limit: 50),
+         "case_words VIRTUAL TABLE"),
     ])
     func queryPlansAreTheListsOwnQueries(name: String, query: PlannedQuery, index: String) async throws {
         let db = try AppDatabase.inMemory()
@@ -89,5 +92,31 @@ import Testing
         let plan = try await db.queryPlan(query, now: Self.now)
         #expect(!plan.isEmpty && plan.joined(separator: "; ").contains(index), "\(name): \(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN cases") }, "\(name): \(plan)")
+    }
+
+    /// A search finds the words however they were written (Traditional, full width, case), a
+    /// single character and part of a number by a scan, and nothing for words no case has.
+    @Test func searchByWords() async throws {
+        let db = try AppDatabase.inMemory()
+        var histories = (1...3).map { Self.history($0, state: .accepted) }
+        histories[0].record.text = "龍湖社區停水三天了"
+        histories[1].record.text = "ＷｉＦｉ坏了,电话13912345678"
+        histories[2].record.text = "路灯不亮"
+        try await db.importHistory(histories)
+        func found(_ q: String) async throws -> [Int] {
+            var f = CaseFilter(studios: ["xujiawan"])
+            f.text = q
+            return try await db.cases(f, now: Self.now, cursor: nil, limit: 50).cases.map(\.number).sorted()
+        }
+        #expect(try await found("停水") == [1])
+        #expect(try await found("龙湖 停水") == [1])
+        #expect(try await found("wifi") == [2])
+        #expect(try await found("路灯") == [3])
+        #expect(try await found("灯") == [3], "one character: a scan")
+        #expect(try await found("2345678") == [2], "part of a number: a scan")
+        #expect(try await found("停电") == [])
+        // The index's own syntax is read as words (OR must be in the text too), never as an operator.
+        #expect(try await found("\"停水\" OR 路灯") == [])
+        #expect(try await found("停水*") == [1])
     }
 }
