@@ -28,6 +28,7 @@ public func buildApplication(
     var background: [any Service] = senders.map { [OutboxDispatcher(parts, senders: $0)] } ?? []
     if senders != nil { parts.dispatcherHeartbeat.expect() }
     if let intents { background.append(RuleReloader(parts, directory: intents)) }
+    background.append(SearchIndexer(parts))
     if let followUpEvery { background.append(FollowUpService(services.casework, interval: followUpEvery)) }
     let responder = MethodNotAllowedResponder(router.buildResponder(), routes: router.routes.map { ("\($0.method)", "\($0.path)") })
     return Application(

@@ -102,16 +102,25 @@ extension AppDatabase {
         }
         if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(f) }
         if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(b) }
-        if let q = filter.text, !q.isEmpty, let words = SearchWords.query(q) {
-            // Through the full-text index of the cases' words: every word typed is in the text
-            // (normalised as it was indexed: widths, script, case), whatever the number of cases.
-            clauses.append("id IN (SELECT rowid FROM case_words WHERE case_words MATCH ?)"); args.append(words)
-        } else if let q = filter.text, !q.isEmpty {
-            // A single Chinese character is no word of the index: LIKE, with the pattern's own
-            // wildcards escaped (the characters are matched as written).
+        if let q = filter.text, !q.isEmpty {
+            // LIKE with the pattern's own wildcards escaped: the characters are matched as written.
             let escaped = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_")
-            clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
+            if let words = SearchWords.query(q) {
+                // Through the full-text index of the cases' words (every word typed in the text,
+                // normalised as it was indexed: widths, script, case), and by LIKE for the cases
+                // the indexer has not reached yet (AppDatabase.indexCaseWords): both by id, no scan.
+                // (One list of ids, not an OR of two conditions: on a big table SQLite scanned every
+                // case for the OR.)
+                clauses.append("""
+                    id IN (SELECT rowid FROM case_words WHERE case_words MATCH ?
+                           UNION ALL SELECT id FROM cases WHERE id > (SELECT through FROM case_words_state WHERE id = 1) AND text LIKE ? ESCAPE '\\')
+                    """)
+                args.append(words); args.append("%\(escaped)%")
+            } else {
+                // A single Chinese character, or digits, is no word of the index: LIKE alone.
+                clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
+            }
         }
         switch cursor {
         case let .below(id)?: clauses.append("id < ?"); args.append(id)

@@ -35,8 +35,7 @@ extension AppDatabase {
                 record.id = nil
                 try record.insertCached(db)
                 let caseID = record.id!
-                try CaseLedger(db: db, now: record.createdAt).recount(caseID: caseID, before: nil)
-                try CaseLedger(db: db, now: record.createdAt).indexWords(caseID: caseID, text: record.text)
+                try CaseLedger(db: db, now: record.createdAt).recount(record, before: nil)
                 for var m in history.messages {
                     m.id = nil
                     m.caseId = caseID

@@ -35,6 +35,14 @@ extension CaseLedger {
 
     static let defaultZone = TimeZone(identifier: "Asia/Shanghai")!
 
+    /// How `record` is counted (as it is about to be, or has just been, written).
+    func tallied(_ record: CaseRecord) throws -> (TallyKey, TallyCounts) {
+        let progress = record.progress
+        let (month, week) = try period(studio: record.studioId).of(record.createdAt)
+        return (TallyKey(studio: record.studioId, month: month, week: week, assignee: progress.assignee ?? "", area: record.area ?? "",
+                         topic: record.topic.rawValue), TallyCounts(RateFacts(progress)))
+    }
+
     /// How the stored case `id` is counted now.
     func tally(caseID id: Int64) throws -> (TallyKey, TallyCounts)? {
         var s = BoundStatement(try db.cachedStatement(sql: "SELECT \(Self.tallyColumns) FROM cases WHERE id = ?"))
@@ -57,19 +65,13 @@ extension CaseLedger {
         try s.run(db)
     }
 
-    /// Puts a new case's words in the search index (``SearchWords``).
-    func indexWords(caseID id: Int64, text: String) throws {
-        var s = BoundStatement(try db.cachedStatement(sql: "INSERT INTO case_words(rowid, words) VALUES (?, ?)"))
-        s.bind(id); s.bind(SearchWords.of(text).joined(separator: " "))
-        try s.run(db)
-    }
-
-    /// Moves case `id`'s counts from `before` (how it was counted; nil for a new case) to how it is counted now.
-    func recount(caseID id: Int64, before: (TallyKey, TallyCounts)?) throws {
-        let after = try tally(caseID: id)
-        guard before?.0 != after?.0 || before?.1 != after?.1 else { return }
+    /// Moves `record`'s counts from `before` (how it was counted as stored; nil for a new case) to
+    /// how it is counted as just written.
+    func recount(_ record: CaseRecord, before: (TallyKey, TallyCounts)?) throws {
+        let after = try tallied(record)
+        guard before?.0 != after.0 || before?.1 != after.1 else { return }
         if let before { try count(before.0, before.1, sign: -1) }
-        if let after { try count(after.0, after.1, sign: 1) }
+        try count(after.0, after.1, sign: 1)
     }
 }
 
@@ -122,6 +124,25 @@ extension AppDatabase {
                 }
             }
             return out
+        }
+    }
+}
+
+extension AppDatabase {
+    /// Puts the words of up to `limit` cases not yet in the search index into it (``SearchWords``),
+    /// oldest first, in one transaction; returns how many. Off intake's path: a case's words cost
+    /// intake some 40 µs each when written with it, a fraction of that in batches; until then a
+    /// search finds the case by LIKE (``caseListQuery``).
+    @discardableResult
+    public func indexCaseWords(limit: Int = 500) async throws -> Int {
+        try await writer.write { db in
+            let through = try Int64.fetchOne(db, sql: "SELECT through FROM case_words_state WHERE id = 1") ?? 0
+            let rows = try Row.fetchAll(db, sql: "SELECT id, text FROM cases WHERE id > ? ORDER BY id LIMIT ?", arguments: [through, limit])
+            guard let last = rows.last?["id"] as Int64? else { return 0 }
+            let insert = try db.cachedStatement(sql: "INSERT INTO case_words(rowid, words) VALUES (?, ?)")
+            for row in rows { try insert.execute(arguments: [row["id"] as Int64, SearchWords.of(row["text"] as String).joined(separator: " ")]) }
+            try db.execute(sql: "UPDATE case_words_state SET through = ? WHERE id = 1", arguments: [last])
+            return rows.count
         }
     }
 }

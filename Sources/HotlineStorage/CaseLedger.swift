@@ -185,8 +185,7 @@ public struct CaseLedger {
             record.residentToken = p.residentToken
             try record.insertCached(db, stamp: stamp)
             let caseID = record.id!
-            try recount(caseID: caseID, before: nil)
-            try indexWords(caseID: caseID, text: record.text)
+            try recount(record, before: nil)
             if let assignee = record.assigneeId, record.state.isOpen {
                 try adjustLoad(studio: inbound.studioID, assignee: assignee, by: 1)
             }
@@ -214,7 +213,7 @@ public struct CaseLedger {
         // As stored, not as the caller holds it: the record may carry other changes (a new area).
         let counted = try record.id.flatMap { try tally(caseID: $0) }
         try record.update(db)
-        if let id = record.id { try recount(caseID: id, before: counted) }
+        try recount(record, before: counted)
         let studio = record.studioId
         let wasCounted = old.state.isOpen ? old.assignee : nil
         let isCounted = progress.state.isOpen ? progress.assignee : nil

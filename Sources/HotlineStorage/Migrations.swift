@@ -358,20 +358,23 @@ enum Migrations {
                   PRIMARY KEY (studio_id, month, week, assignee_id, area, topic)) WITHOUT ROWID
                 """)
             try db.execute(sql: "CREATE TABLE tally_state (id INTEGER PRIMARY KEY CHECK (id = 1), calendars TEXT NOT NULL)")
-            // A topic's cases in the order they came: a digest's examples and the case list by topic
-            // read a few rows of it rather than sorting the topic's every case (the index it replaces is its prefix).
-            try db.execute(sql: "DROP INDEX cases_by_studio_topic")
-            try db.create(index: "cases_by_studio_topic_created", on: "cases", columns: ["studio_id", "topic", "created_at"])
+
         }
         migrator.registerMigration("v21-case-words") { db in
             // The words a case's text is searched by (SearchWords: two-character Chinese words and
             // Latin words), in a full-text index keyed by the case's id; only the words, not the text.
             try db.execute(sql: "CREATE VIRTUAL TABLE case_words USING fts5(words, content='', tokenize='unicode61')")
-            let insert = try db.makeStatement(sql: "INSERT INTO case_words(rowid, words) VALUES (?, ?)")
-            let cases = try Row.fetchCursor(db, sql: "SELECT id, text FROM cases")
-            while let row = try cases.next() {
-                try insert.execute(arguments: [row[0] as Int64, SearchWords.of(row[1] as String).joined(separator: " ")])
-            }
+            // The cases up to `through` are in it; later ones are indexed in batches off intake's
+            // path (AppDatabase.indexCaseWords) and searched by LIKE until then.
+            try db.execute(sql: "CREATE TABLE case_words_state (id INTEGER PRIMARY KEY CHECK (id = 1), through INTEGER NOT NULL)")
+            try db.execute(sql: "INSERT INTO case_words_state(id, through) VALUES (1, 0)")
+        }
+        migrator.registerMigration("v22-topic-index-back") { db in
+            // v20 once replaced (studio_id, topic) by (studio_id, topic, created_at): a page of a
+            // topic's cases below a cursor then sorted the topic's every case (39 ms rather than 6
+            // on 200,000). The rowid-ordered index is back; a database made since gets it again.
+            try db.execute(sql: "DROP INDEX IF EXISTS cases_by_studio_topic_created")
+            try db.execute(sql: "CREATE INDEX IF NOT EXISTS cases_by_studio_topic ON cases(studio_id, topic)")
         }
         return migrator
     }

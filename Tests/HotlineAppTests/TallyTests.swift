@@ -81,4 +81,27 @@ import Testing
         #expect(ReportPeriod(TimeZone(identifier: "UTC")!).of(date.addingTimeInterval(9 * 3600)) == ("2026-11", "2026-10-26"))
         #expect(shanghai.of(ISO8601DateFormatter().date(from: "2026-11-01T16:00:00Z")!) == ("2026-11", "2026-11-02"), "Monday 00:00 starts its week")
     }
+
+    /// The arithmetic agrees with Foundation's calendar on random moments in zones with and without
+    /// summer time and with half-hour offsets, before and after 1970.
+    @Test func periodsAgreeWithTheCalendar() {
+        var random = Seeded(state: 7)
+        for name in ["Asia/Shanghai", "UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"] {
+            let zone = TimeZone(identifier: name)!
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = zone
+            let period = ReportPeriod(zone)
+            for _ in 0..<400 {
+                let date = Date(timeIntervalSince1970: Double(Int.random(in: -1_000_000_000...4_000_000_000, using: &random)))
+                let c = calendar.dateComponents([.year, .month], from: date)
+                let monday = calendar.dateInterval(of: .weekOfYear, for: date).map { _ -> DateComponents in
+                    var iso = calendar
+                    iso.firstWeekday = 2
+                    return iso.dateComponents([.year, .month, .day], from: iso.dateInterval(of: .weekOfYear, for: date)!.start)
+                }!
+                let expected = (String(format: "%04d-%02d", c.year!, c.month!), String(format: "%04d-%02d-%02d", monday.year!, monday.month!, monday.day!))
+                #expect(period.of(date) == expected, "\(name) \(date)")
+            }
+        }
+    }
 }

@@ -103,6 +103,12 @@ import Testing
         histories[1].record.text = "ＷｉＦｉ坏了,电话13912345678"
         histories[2].record.text = "路灯不亮"
         try await db.importHistory(histories)
+        // Before the indexer has reached them, a search finds the cases by LIKE (as written only).
+        var f = CaseFilter(studios: ["xujiawan"])
+        f.text = "路灯"
+        #expect(try await db.cases(f, now: Self.now, cursor: nil, limit: 50).cases.map(\.number) == [3])
+        #expect(try await db.indexCaseWords() == 3)
+        #expect(try await db.indexCaseWords() == 0)
         func found(_ q: String) async throws -> [Int] {
             var f = CaseFilter(studios: ["xujiawan"])
             f.text = q

@@ -170,9 +170,13 @@ public struct OutboxDispatcher: Service {
             log(item, reason, final: delay == nil)
             return .failed(error: reason, retryAt: delay.map { now.addingTimeInterval($0) })
         case let .permanent(reason):
-            log(item, reason, final: true)
             // A follower of a channel of its own (WeChat) may be reached another way, or later.
-            return PhoneNumber.isDialable(item.to) ? .failed(error: reason, retryAt: nil) : .undeliverable(error: reason)
+            guard PhoneNumber.isDialable(item.to) else {
+                log(item, reason, final: true, what: "outbox: refused for good; by SMS to a bound number, or waiting for the follower")
+                return .undeliverable(error: reason)
+            }
+            log(item, reason, final: true)
+            return .failed(error: reason, retryAt: nil)
         case let .optedOut(reason):
             log(item, reason, final: true)
             do {
@@ -185,9 +189,9 @@ public struct OutboxDispatcher: Service {
         }
     }
 
-    private func log(_ item: OutboxItem, _ reason: String, final: Bool) {
+    private func log(_ item: OutboxItem, _ reason: String, final: Bool, what: Logger.Message? = nil) {
         Measure.sendFailure(channel: item.channel, final: final)
-        logger.warning(final ? "outbox: send failed for good" : "outbox: send failed, will retry", metadata: [
+        logger.warning(what ?? (final ? "outbox: send failed for good" : "outbox: send failed, will retry"), metadata: [
             "message": "\(item.messageID)", "to": "\(PhoneNumber.mask(item.to))", "attempt": "\(item.attempt)", "error": "\(reason)",
         ])
     }
