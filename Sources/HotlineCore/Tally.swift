@@ -58,8 +58,8 @@ public struct TallyCounts: Sendable, Equatable {
 }
 
 /// The month (`2026-11`) and week (its Monday, `2026-11-23`) a moment falls in on a studio's calendar.
-/// Computed from the zone's offset at that moment with integer arithmetic (Foundation's Calendar
-/// cost intake tens of microseconds a case).
+/// Computed from the zone's offset at that moment with integer arithmetic (``CivilTime``;
+/// Foundation's Calendar cost intake tens of microseconds a case).
 public struct ReportPeriod: Sendable {
     private let zone: TimeZone
 
@@ -70,21 +70,9 @@ public struct ReportPeriod: Sendable {
         let day = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         // 1970-01-01 was a Thursday: days since a Monday are (day + 3) mod 7.
         let monday = day - ((day % 7 + 7 + 3) % 7)
-        let (y, m, _) = Self.civil(day), (wy, wm, wd) = Self.civil(monday)
-        return (Self.pad(y, 4) + "-" + Self.pad(m, 2), Self.pad(wy, 4) + "-" + Self.pad(wm, 2) + "-" + Self.pad(wd, 2))
-    }
-
-    /// Year, month, day of a count of days since 1970-01-01 (proleptic Gregorian; Howard Hinnant's civil_from_days).
-    static func civil(_ days: Int) -> (Int, Int, Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+        let date = CivilTime(milliseconds: Int64(day) * 86_400_000), start = CivilTime(milliseconds: Int64(monday) * 86_400_000)
+        return (Self.pad(Int(date.year), 4) + "-" + Self.pad(Int(date.month), 2),
+                Self.pad(Int(start.year), 4) + "-" + Self.pad(Int(start.month), 2) + "-" + Self.pad(Int(start.day), 2))
     }
 
     static func pad(_ n: Int, _ width: Int) -> String {
