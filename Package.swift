@@ -117,7 +117,7 @@ let package = Package(
         .testTarget(
             name: "HotlineAppTests",
             dependencies: [
-                "HotlineApp",
+                "HotlineApp", "HotlineTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 // Reads the OpenAPI document to hold its paths and the router's routes equal.
                 .product(name: "Yams", package: "Yams"),

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HotlineConfig
 import HotlineCore
+import HotlineTestSupport
 
 /// The project's benchmark command: `swift run -c release hotline-bench <what>`.
 @main
@@ -89,18 +90,8 @@ struct ClassifyBench: ParsableCommand {
 
 /// Deterministic synthetic workloads.
 enum Workload {
-    /// A small deterministic generator (SplitMix64), so every run measures the same work.
-    struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    }
+    /// The seeded generator, so every run measures the same work.
+    typealias Random = SeededRandom
 
     static let fragments = [
         "小区停水三天了", "一直没人管", "我们村吃水难", "井里抽不出水", "龙湖社区5号楼墙体裂缝", "外墙皮脱落", "物业不管",

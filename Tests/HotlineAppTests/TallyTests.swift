@@ -1,5 +1,6 @@
 import Foundation
 import HotlineCore
+import HotlineTestSupport
 @testable import HotlineStorage
 import GRDB
 import Testing
@@ -9,17 +10,8 @@ import Testing
 /// one, after a random mix of intake, acceptances, replies, transfers, closes, reopenings and surveys
 /// across a month's end; and counting them all again changes nothing.
 @Suite struct TallyTests {
-    /// A small deterministic generator (SplitMix64), so that a failure can be replayed by its seed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    /// Replayable by its seed.
+    typealias Seeded = SeededRandom
 
     static let texts = ["小区停水三天了,龙湖的", "燕村的路坏了,没人修", "龙湖小区楼道灯坏了", "孩子上学的事想咨询一下", "垃圾没人清运,臭得很",
                         "邻居装修天天吵", "物业不管外墙脱落", "公交站台坏了", "找不到工作,有什么补贴", "河里有人偷排污水"]

@@ -115,15 +115,6 @@ public struct MonthReport: Sendable {
         }
     }
 
-    /// The cases received in `month`, each placed by its studio's calendar, oldest first.
-    static func cases(month: String, studio: String?, from reports: Reports) async throws -> [CaseRecord] {
-        var out: [CaseRecord] = []
-        for span in try spans(month, studios: studio.map { [$0] }, deployment: reports.deployment) {
-            out += try await reports.database.cases(receivedFrom: span.from, to: span.to, studio: span.studio)
-        }
-        return out.sorted { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }
-    }
-
     /// `2026-11` → (2026, 11).
     static func parse(_ month: String) -> (Int, Int)? {
         let parts = month.split(separator: "-")

@@ -62,6 +62,11 @@ public struct WeChatChannel: Sendable {
     /// The follower's address for an OpenID.
     public static func address(openID: String) -> String { addressPrefix + openID }
 
+    /// The OpenID of a follower's address (`wx:<OpenID>`; an address without the prefix as it is).
+    static func openID(of address: String) -> String {
+        address.hasPrefix(addressPrefix) ? String(address.dropFirst(addressPrefix.count)) : address
+    }
+
     // MARK: The server URL
 
     /// Checks `signature` (SHA-1 of the sorted token, timestamp and nonce) and that the timestamp is recent.
@@ -204,7 +209,7 @@ public struct WeChatChannel: Sendable {
 
     /// `message/custom/send`: a text to a follower, allowed for 48 hours after their last message.
     public func sendRequest(_ t: OutgoingText, token: String) -> OutboundHTTPRequest {
-        let openID = t.to.hasPrefix(Self.addressPrefix) ? String(t.to.dropFirst(Self.addressPrefix.count)) : t.to
+        let openID = Self.openID(of: t.to)
         let body: [String: Any] = ["touser": openID, "msgtype": "text", "text": ["content": t.text]]
         return OutboundHTTPRequest(method: "POST", url: "\(apiBaseURL.trimmingSuffix("/"))/cgi-bin/message/custom/send?access_token=\(FormFields.encode(token))",
                                    headers: ["Content-Type": "application/json"], body: Self.json(body))
@@ -222,7 +227,7 @@ public struct WeChatChannel: Sendable {
         for (param, value) in zip(template?.params ?? [], values) {
             data[ProviderTemplates.fieldName(param) ?? param] = ["value": value]
         }
-        let openID = t.to.hasPrefix(Self.addressPrefix) ? String(t.to.dropFirst(Self.addressPrefix.count)) : t.to
+        let openID = Self.openID(of: t.to)
         var message: [String: Any] = ["touser": openID, "template_id": id, "data": data]
         // The page of the case the text is about: where the whole text can be read.
         let link = t.values["token"].flatMap { token in casePage.map { $0.link(token) } }
