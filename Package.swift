@@ -111,7 +111,7 @@ let package = Package(
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig"]),
-        .testTarget(name: "HotlineStorageTests", dependencies: ["HotlineStorage"]),
+        .testTarget(name: "HotlineStorageTests", dependencies: ["HotlineStorage", "HotlineTestSupport"]),
         // The gateways' adapters on their own: parse, verify, build requests, read answers (no server).
         .testTarget(name: "HotlineChannelsTests", dependencies: ["HotlineChannels", "HotlineCore", "HotlineTestSupport"]),
         .testTarget(

@@ -147,7 +147,7 @@ struct AdminBench: AsyncParsableCommand {
         let july = calendar.date(from: DateComponents(year: 2026, month: 7, day: 1))!
         let plans: [(String, PlannedQuery)] = [
             ("cases: studio + open states", .caseList(filter { $0.states = [.assigned, .accepted, .replied] }, cursor: nil, limit: 50)),
-            ("cases: studio + topic, below a cursor", .caseList(filter { $0.topic = Topic("water") }, cursor: .below(id: 100_000), limit: 50)),
+            ("cases: studio + topic, below a cursor", .caseList(filter { $0.topic = Topic("water") }, cursor: .before(received: Date(timeIntervalSince1970: 1_780_000_000), id: 100_000), limit: 50)),
             ("cases: member + closed + received in June", .caseList(filter {
                 $0.member = "M3"; $0.states = [.closed]; $0.receivedFrom = june; $0.receivedBefore = july
             }, cursor: nil, limit: 50)),

@@ -41,10 +41,10 @@ public enum CaseSort: String, Sendable, CaseIterable {
     case received, deadline
 }
 
-/// Where a page of a case list starts: below a case id (newest first), or after a deadline and id
-/// (soonest deadline first). Cases received later never shift a page already read.
+/// Where a page of a case list starts: below a case's time of receipt and id (newest first), or
+/// after a deadline and id (soonest deadline first). Cases received later never shift a page already read.
 public enum CaseCursor: Sendable, Equatable {
-    case below(id: Int64)
+    case before(received: Date, id: Int64)
     case after(due: Date, id: Int64)
 }
 
@@ -81,13 +81,34 @@ public struct CaseFacts: Sendable {
 }
 
 extension AppDatabase {
-    /// The SQL of a page of the case list, with its arguments (one more row than `limit`: whether there is a next page).
-    static func caseListQuery(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) -> (String, StatementArguments) {
-        var clauses: [String] = []
+    /// A page of the case list as SQL: one query per studio (and per state, where a state is the
+    /// index's second column), each reading its part in the list's order from an index and
+    /// stopping after `limit + 1` rows; the parts are merged by that order. (One query with
+    /// `studio_id IN (…)` and `state IN (…)` has several index ranges and SQLite sorts every
+    /// matching case to order them.)
+    struct CaseListQuery {
+        /// Each part's SQL: the same text for every part, and its arguments.
+        var sql: String
+        var parts: [StatementArguments]
+        /// The SQL for one part that reads only the order's key: (id, key).
+        var keySQL: String
+        var descending: Bool
+    }
+
+    static func caseListQuery(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) -> CaseListQuery {
+        var clauses = ["studio_id = ?"]
         var args: [(any DatabaseValueConvertible)?] = []
-        clauses.append("studio_id IN (\(Array(repeating: "?", count: filter.studios.count).joined(separator: ",")))")
-        args += filter.studios.map { $0 as any DatabaseValueConvertible }
-        if !filter.states.isEmpty {
+        // Parts by state when the list is newest first and the states lead an index: the
+        // studio's states (cases_by_studio_state) or a member's (cases_by_assignee; every state for
+        // a member's whole list). Soonest deadline first reads the studio's open cases by deadline.
+        var stateParts: [CaseState?] = [nil]
+        if filter.sort == .received {
+            if !filter.states.isEmpty { stateParts = filter.states }
+            else if filter.member != nil { stateParts = CaseState.allCases }
+            else if filter.overdue == true { stateParts = CaseState.openStates }
+        }
+        if stateParts != [nil] { clauses.append("state = ?") }
+        else if !filter.states.isEmpty {
             clauses.append("state IN (\(Array(repeating: "?", count: filter.states.count).joined(separator: ",")))")
             args += filter.states.map { $0.rawValue as any DatabaseValueConvertible }
         }
@@ -96,12 +117,12 @@ extension AppDatabase {
         if let t = filter.topic { clauses.append("topic = ?"); args.append(t.rawValue) }
         if let i = filter.intent { clauses.append("intent = ?"); args.append(i.rawValue) }
         switch filter.overdue {
-        case true?: clauses.append("next_due < ?"); args.append(now)
-        case false?: clauses.append("(next_due IS NULL OR next_due >= ?)"); args.append(now)
+        case true?: clauses.append("next_due < ?"); args.append(StoredDate.value(now))
+        case false?: clauses.append("(next_due IS NULL OR next_due >= ?)"); args.append(StoredDate.value(now))
         case nil: break
         }
-        if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(f) }
-        if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(b) }
+        if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(StoredDate.value(f)) }
+        if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(StoredDate.value(b)) }
         if let q = filter.text, !q.isEmpty {
             // LIKE with the pattern's own wildcards escaped: the characters are matched as written.
             let escaped = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
@@ -122,36 +143,61 @@ extension AppDatabase {
                 clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
             }
         }
+        // Row values compare (a, b) as the index orders them, so the cursor is a range of it.
         switch cursor {
-        case let .below(id)?: clauses.append("id < ?"); args.append(id)
-        case let .after(due, id)?:
-            clauses.append("(next_due > ? OR (next_due = ? AND id > ?))")
-            args += [StoredDate.value(due), StoredDate.value(due), id]
+        case let .before(received, id)?: clauses.append("(created_at, id) < (?, ?)"); args += [StoredDate.value(received), id]
+        case let .after(due, id)?: clauses.append("(next_due, id) > (?, ?)"); args += [StoredDate.value(due), id]
         case nil: break
         }
-        let order: String
+        let order: String, key: String, table: String
         switch filter.sort {
-        case .received: order = "id DESC"
+        case .received: (order, key, table) = ("created_at DESC, id DESC", "created_at", "cases")
         case .deadline:
             clauses.append("next_due IS NOT NULL")
-            order = "next_due, id"
+            // Only open cases have a deadline: the studio's, in deadline order, are the walk, whatever
+            // else is asked (with a month or a member's state SQLite would rather sort what those select).
+            (order, key, table) = ("next_due, id", "next_due", "cases INDEXED BY cases_by_studio_due")
         }
-        let sql = "SELECT * FROM cases WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         args.append(limit + 1)
-        return (sql, StatementArguments(args.map { $0?.databaseValue ?? .null }))
+        let tail = "FROM \(table) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+        var parts: [StatementArguments] = []
+        for studio in filter.studios {
+            for state in stateParts {
+                let head: [(any DatabaseValueConvertible)?] = state.map { [studio, $0.rawValue] } ?? [studio]
+                parts.append(StatementArguments((head + args).map { $0?.databaseValue ?? .null }))
+            }
+        }
+        return CaseListQuery(sql: "SELECT * " + tail, parts: parts, keySQL: "SELECT id, \(key) " + tail, descending: filter.sort == .received)
     }
 
-    /// A page of cases matching `filter`, newest first, below `cursor` (a case id).
+    /// A page of cases matching `filter` in its order (newest first, or soonest deadline first), after `cursor`.
     public func cases(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) async throws -> CasePage {
         try await reader.read { db in
-            let (sql, arguments) = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
-            var cases = try CaseRecord.fetchAll(db, sql: sql, arguments: arguments)
+            let query = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
+            var cases: [CaseRecord]
+            if query.parts.count == 1 {
+                cases = try CaseRecord.fetchAll(db.cachedStatement(sql: query.sql), arguments: query.parts[0])
+            } else {
+                // Each part's keys (the stored times compare as text in time order), merged; then
+                // the page's rows by id.
+                var keys: [(key: String, id: Int64)] = []
+                let statement = try db.cachedStatement(sql: query.keySQL)
+                for arguments in query.parts {
+                    statement.setUncheckedArguments(arguments)
+                    let rows = try Row.fetchCursor(statement)
+                    while let row = try rows.next() { keys.append((row[1], row[0])) }
+                }
+                keys.sort { query.descending ? ($0.key, $0.id) > ($1.key, $1.id) : ($0.key, $0.id) < ($1.key, $1.id) }
+                let ids = keys.prefix(limit + 1).map(\.id)
+                let byID = Dictionary(try CaseRecord.fetchAll(db, keys: ids).map { ($0.id ?? 0, $0) }, uniquingKeysWith: { a, _ in a })
+                cases = ids.compactMap { byID[$0] }
+            }
             var next: CaseCursor?
             if cases.count > limit {
                 cases.removeLast()
                 if let last = cases.last, let id = last.id {
                     switch filter.sort {
-                    case .received: next = .below(id: id)
+                    case .received: next = .before(received: last.createdAt, id: id)
                     case .deadline: next = last.progress.currentDeadline.map { .after(due: $0.due, id: id) }
                     }
                 }
@@ -197,45 +243,50 @@ extension AppDatabase {
         }
     }
 
-    static let overdueColumns = "studio_id, number, assignee_id, topic, area, state, next_due"
+    static let overdueColumns = "studio_id, number, assignee_id, topic, area, state, next_due, id"
 
     /// Open cases past the deadline they work towards, as an overdue list shows them (optionally
     /// of some studios), most overdue first.
     public func overdueList(now: Date, studios: [String]?, limit: Int = 500) async throws -> [OverdueCase] {
         try await reader.read { db in
-            let (sql, arguments) = Self.overdueQuery(Self.overdueColumns, now: now, studios: studios, limit: limit)
-            var s = BoundStatement(try db.cachedStatement(sql: sql))
-            for value in arguments { s.bind(value) }
-            var out: [OverdueCase] = []
-            try s.rows(db) { row in
-                guard let due = row.date(6), let state = row.text(5).flatMap(CaseState.init),
-                      // Which step the deadline is for, as the lifecycle defines it.
-                      let step = CaseProgress(state: state, acceptDue: due, replyDue: due, closeDue: due).currentDeadline?.kind else { return }
-                out.append(OverdueCase(studioId: row.text(0) ?? "", number: Int(row.int64(1) ?? 0), assigneeId: row.text(2),
-                                       topic: row.text(3).map(Topic.init(rawValue:)) ?? .other, area: row.text(4), step: step, due: due))
+            let (sql, parts) = Self.overdueQuery(Self.overdueColumns, now: now, studios: studios, limit: limit)
+            var out: [(OverdueCase, Int64)] = []
+            for arguments in parts {
+                var s = BoundStatement(try db.cachedStatement(sql: sql))
+                for value in arguments { s.bind(value) }
+                try s.rows(db) { row in
+                    guard let due = row.date(6), let state = row.text(5).flatMap(CaseState.init),
+                          // Which step the deadline is for, as the lifecycle defines it.
+                          let step = CaseProgress(state: state, acceptDue: due, replyDue: due, closeDue: due).currentDeadline?.kind else { return }
+                    out.append((OverdueCase(studioId: row.text(0) ?? "", number: Int(row.int64(1) ?? 0), assigneeId: row.text(2),
+                                            topic: row.text(3).map(Topic.init(rawValue:)) ?? .other, area: row.text(4), step: step, due: due),
+                                row.int64(7) ?? 0))
+                }
             }
-            return out
+            if parts.count > 1 { out.sort { ($0.0.due, $0.1) < ($1.0.due, $1.1) } }
+            return out.prefix(limit).map(\.0)
         }
     }
 
-    /// The SQL of the overdue list: open cases whose next deadline has passed, most overdue first.
-    static func overdueQuery(_ columns: String, now: Date, studios: [String]?, limit: Int) -> (String, [DatabaseValue]) {
-        var sql = "SELECT \(columns) FROM cases WHERE next_due < ?"
-        var args = [StoredDate.value(now)]
-        if let studios {
-            sql += " AND studio_id IN (\(Array(repeating: "?", count: studios.count).joined(separator: ",")))"
-            args += studios.map(\.databaseValue)
+    /// The SQL of the overdue list, most overdue first: open cases whose next deadline has
+    /// passed, read by deadline (cases_by_next_due), or one part per studio (cases_by_studio_due)
+    /// whose rows are merged by deadline and id.
+    static func overdueQuery(_ columns: String, now: Date, studios: [String]?, limit: Int) -> (String, [[DatabaseValue]]) {
+        guard let studios else {
+            return ("SELECT \(columns) FROM cases WHERE next_due < ? ORDER BY next_due, id LIMIT ?", [[StoredDate.value(now), limit.databaseValue]])
         }
-        sql += " ORDER BY next_due, id LIMIT ?"
-        args.append(limit.databaseValue)
-        return (sql, args)
+        return ("SELECT \(columns) FROM cases WHERE studio_id = ? AND next_due < ? ORDER BY next_due, id LIMIT ?",
+                studios.map { [$0.databaseValue, StoredDate.value(now), limit.databaseValue] })
     }
 
     /// Open cases past the deadline they work towards (optionally of some studios), most overdue first.
     public func overdueCases(now: Date, studios: [String]?, limit: Int = 500) async throws -> [CaseRecord] {
         try await reader.read { db in
-            let (sql, arguments) = Self.overdueQuery("*", now: now, studios: studios, limit: limit)
-            return try CaseRecord.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            let (sql, parts) = Self.overdueQuery("*", now: now, studios: studios, limit: limit)
+            var out: [CaseRecord] = []
+            for arguments in parts { out += try CaseRecord.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)) }
+            if parts.count > 1 { out.sort { ($0.progress.currentDeadline?.due ?? .distantFuture, $0.id ?? 0) < ($1.progress.currentDeadline?.due ?? .distantFuture, $1.id ?? 0) } }
+            return Array(out.prefix(limit))
         }
     }
 

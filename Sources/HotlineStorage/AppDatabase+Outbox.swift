@@ -178,16 +178,40 @@ extension AppDatabase {
     /// Outbox rows, newest first, optionally only those in `status`.
     public func outbox(status: OutboxRecord.Status? = nil, studios: [String]? = nil, limit: Int = 1000) async throws -> [OutboxEntry] {
         try await reader.read { db in
-            var request = OutboxRecord.all()
-            if let status { request = request.filter(Column("status") == status.rawValue) }
-            if let studios {
-                request = request.filter(sql: "message_id IN (SELECT id FROM messages WHERE studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))))",
-                                         arguments: StatementArguments(studios))
-            }
-            return try request.order(Column("id").desc).limit(limit).fetchAll(db).compactMap { row in
+            let (sql, arguments) = Self.outboxListQuery(status: status, studios: studios, limit: limit)
+            return try OutboxRecord.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
                 try MessageRecord.fetchOne(db, key: row.messageId).map { OutboxEntry(outbox: row, message: $0) }
             }
         }
+    }
+
+    /// The outbox list's SQL, newest first. Failed and waiting rows (few, and what people look
+    /// for) each have an index of their own (outbox_failed, outbox_waiting), named by a literal
+    /// status so SQLite can use it; sent rows are most rows and are found walking back from the
+    /// newest; pending and sending ones are the queue's (outbox_due). The studio is a look-up of
+    /// each row's message by its key, not a list of every message of the studio.
+    static func outboxListQuery(status: OutboxRecord.Status?, studios: [String]?, limit: Int) -> (String, StatementArguments) {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        // Named, so that the plan does not hang on the statistics of a small table.
+        var table = "outbox o NOT INDEXED"
+        switch status {
+        case nil: break
+        case .failed?, .waiting?:
+            table = "outbox o INDEXED BY outbox_\(status!.rawValue)"
+            clauses.append("o.status = '\(status!.rawValue)'")
+        case .sent?, .cancelled?: clauses.append("o.status = '\(status!.rawValue)'")
+        case let other?:
+            table = "outbox o"
+            clauses.append("o.status = ?"); arguments += [other.rawValue]
+        }
+        if let studios {
+            clauses.append("EXISTS (SELECT 1 FROM messages m WHERE m.id = o.message_id AND m.studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))))")
+            arguments += StatementArguments(studios)
+        }
+        arguments += [limit]
+        let condition = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        return ("SELECT o.* FROM \(table) \(condition) ORDER BY o.id DESC LIMIT ?", arguments)
     }
 
     /// Puts failed rows back in the queue with fresh attempts (all failed rows when `ids` is nil); returns how many.
@@ -196,7 +220,7 @@ extension AppDatabase {
             var request = OutboxRecord.filter(Column("status") == OutboxRecord.Status.failed.rawValue)
             if let ids { request = request.filter(ids.contains(Column("id"))) }
             if let studios {
-                request = request.filter(sql: "message_id IN (SELECT id FROM messages WHERE studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))))",
+                request = request.filter(sql: "EXISTS (SELECT 1 FROM messages m WHERE m.id = message_id AND m.studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))))",
                                          arguments: StatementArguments(studios))
             }
             let rows = try request.fetchAll(db)

@@ -10,6 +10,8 @@ public enum PlannedQuery: Sendable {
     case caseFacts(studio: String, from: Date, to: Date)
     /// The overdue list (``AppDatabase/overdueCases(now:studios:limit:)``).
     case overdue(studios: [String]?, limit: Int)
+    /// The outbox list (``AppDatabase/outbox(status:studios:limit:)``).
+    case outbox(status: OutboxRecord.Status?, studios: [String]?, limit: Int)
 }
 
 extension AppDatabase {
@@ -17,15 +19,20 @@ extension AppDatabase {
     /// cases_by_studio_created (…)`): the very SQL the list or report runs, so that benchmarks print
     /// the plans they measure and tests can hold each list to an index.
     public func queryPlan(_ query: PlannedQuery, now: Date) async throws -> [String] {
+        // A list read in parts (one per studio, or per studio and state) runs one SQL for every
+        // part: the first part's plan is each part's.
         let (sql, arguments): (String, StatementArguments)
         switch query {
         case let .caseList(filter, cursor, limit):
-            (sql, arguments) = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
+            let list = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
+            (sql, arguments) = (list.sql, list.parts.first ?? [])
         case let .caseFacts(studio, from, to):
             (sql, arguments) = (Self.caseFactsSQL, [studio, StoredDate.value(from), StoredDate.value(to)])
         case let .overdue(studios, limit):
-            let (text, values) = Self.overdueQuery("*", now: now, studios: studios, limit: limit)
-            (sql, arguments) = (text, StatementArguments(values))
+            let (text, parts) = Self.overdueQuery("*", now: now, studios: studios, limit: limit)
+            (sql, arguments) = (text, StatementArguments(parts.first ?? []))
+        case let .outbox(status, studios, limit):
+            (sql, arguments) = Self.outboxListQuery(status: status, studios: studios, limit: limit)
         }
         return try await reader.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }

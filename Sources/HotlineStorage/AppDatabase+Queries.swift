@@ -61,12 +61,18 @@ extension AppDatabase {
         }
     }
 
-    /// Case numbers by case id (for listing messages with their case number).
-    public func caseNumbers() async throws -> [Int64: (studio: String, number: Int)] {
-        try await reader.read { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, studio_id, number FROM cases")
+    /// The studio and number of each of these cases, by case id (for listing texts with their case).
+    public func caseNumbers(ids: some Sequence<Int64>) async throws -> [Int64: (studio: String, number: Int)] {
+        let ids = Array(Set(ids))
+        return try await reader.read { db in
             var out: [Int64: (String, Int)] = [:]
-            for row in rows { out[row["id"]] = (row["studio_id"], row["number"]) }
+            // By primary key, in chunks below SQLite's limit on a statement's arguments.
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = ids[start..<min(start + 500, ids.count)]
+                let rows = try Row.fetchAll(db, sql: "SELECT id, studio_id, number FROM cases WHERE id IN (\(chunk.map { _ in "?" }.joined(separator: ",")))",
+                                            arguments: StatementArguments(Array(chunk)))
+                for row in rows { out[row["id"]] = (row["studio_id"], row["number"]) }
+            }
             return out
         }
     }

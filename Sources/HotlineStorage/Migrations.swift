@@ -376,6 +376,24 @@ enum Migrations {
             try db.execute(sql: "DROP INDEX IF EXISTS cases_by_studio_topic_created")
             try db.execute(sql: "CREATE INDEX IF NOT EXISTS cases_by_studio_topic ON cases(studio_id, topic)")
         }
+        migrator.registerMigration("v23-lists-in-order") { db in
+            // Every case list reads its part (a studio, a state, a member's state, a topic, an
+            // area) newest first from an index ending in created_at (the rowid after it breaks ties),
+            // and a studio's deadlines in order: no list sorts the cases it matches
+            // (AppDatabase.caseListQuery; the plans are held in StorageListPlanTests).
+            for (name, columns) in [("cases_by_studio_state", "studio_id, state, created_at"),
+                                    ("cases_by_assignee", "studio_id, assignee_id, state, created_at"),
+                                    ("cases_by_studio_topic", "studio_id, topic, created_at"),
+                                    ("cases_by_studio_area", "studio_id, area, created_at")] {
+                try db.execute(sql: "DROP INDEX IF EXISTS \(name)")
+                try db.execute(sql: "CREATE INDEX \(name) ON cases(\(columns))")
+            }
+            try db.execute(sql: "CREATE INDEX cases_by_studio_due ON cases(studio_id, next_due) WHERE next_due IS NOT NULL")
+            // The outbox list's rare rows, newest first (AppDatabase.outboxListQuery): written only
+            // when a text fails or waits.
+            try db.execute(sql: "CREATE INDEX outbox_failed ON outbox(id) WHERE status = 'failed'")
+            try db.execute(sql: "CREATE INDEX outbox_waiting ON outbox(id) WHERE status = 'waiting'")
+        }
         return migrator
     }
 }

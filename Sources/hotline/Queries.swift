@@ -77,8 +77,9 @@ struct Messages: AsyncParsableCommand {
 
     func run() async throws {
         let database = try openExisting(db.database)
-        let numbers = try await database.caseNumbers()
-        for m in try await database.messages(studio: studio, limit: limit) {
+        let messages = try await database.messages(studio: studio, limit: limit)
+        let numbers = try await database.caseNumbers(ids: messages.compactMap(\.caseId))
+        for m in messages {
             let number = m.caseId.flatMap { numbers[$0]?.number }
             CLI.printLine(json ? Listings.json(m, caseNumber: number) : Listings.text(m, caseNumber: number))
         }

@@ -112,8 +112,9 @@ extension Dashboard {
         // Failed texts with the case they belong to and a resend button (not for members or auditors).
         var failed: [TodayModel.FailedText] = []
         if member == nil {
-            let numbers = try await database.caseNumbers()
-            for e in try await database.outbox(status: .failed, studios: studios, limit: 20) {
+            let entries = try await database.outbox(status: .failed, studios: studios, limit: 20)
+            let numbers = try await database.caseNumbers(ids: entries.compactMap(\.message.caseId))
+            for e in entries {
                 let ref = e.message.caseId.flatMap { numbers[$0] }
                 var item = TodayModel.FailedText(to: access.showsPhones(p.user) ? e.message.toNumber : PhoneNumber.mask(e.message.toNumber),
                                                  text: String(e.message.text.prefix(60)), error: e.outbox.lastError ?? "", at: short(e.outbox.updatedAt))

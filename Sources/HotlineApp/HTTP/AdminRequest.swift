@@ -67,12 +67,14 @@ enum AdminRequest {
         return text.count == 10 ? f.date(from: text) : nil
     }
 
-    /// Cursors are opaque to clients: `c` and the id below which the next page starts (newest
-    /// first), or `d`, the deadline in milliseconds and the id after which it starts (soonest deadline first).
+    /// Cursors are opaque to clients: `r`, the time of receipt in milliseconds and the id below
+    /// which the next page starts (newest first), or `d`, the deadline in milliseconds and the id
+    /// after which it starts (soonest deadline first).
     static func writeCursor(_ cursor: CaseCursor) -> String {
-        switch cursor {
-        case let .below(id): "c\(id)"
-        case let .after(due, id): "d\(Int64((due.timeIntervalSince1970 * 1000).rounded()))_\(id)"
+        func ms(_ d: Date) -> Int64 { Int64((d.timeIntervalSince1970 * 1000).rounded()) }
+        return switch cursor {
+        case let .before(received, id): "r\(ms(received))_\(id)"
+        case let .after(due, id): "d\(ms(due))_\(id)"
         }
     }
 
@@ -82,10 +84,14 @@ enum AdminRequest {
             guard (1...digits).contains(s.count), s.allSatisfy({ $0.isASCII && $0.isNumber }), !(id && s.first == "0") else { return nil }
             return Int64(s)
         }
-        if text.hasPrefix("c"), let id = number(text.dropFirst(), max: 18) { return .below(id: id) }
         let parts = text.dropFirst().split(separator: "_", omittingEmptySubsequences: false)
-        guard text.hasPrefix("d"), parts.count == 2, let ms = number(parts[0], max: 14, id: false), let id = number(parts[1], max: 18) else { return nil }
-        return .after(due: Date(timeIntervalSince1970: Double(ms) / 1000), id: id)
+        guard parts.count == 2, let ms = number(parts[0], max: 14, id: false), let id = number(parts[1], max: 18) else { return nil }
+        let date = Date(timeIntervalSince1970: Double(ms) / 1000)
+        switch text.first {
+        case "r": return .before(received: date, id: id)
+        case "d": return .after(due: date, id: id)
+        default: return nil
+        }
     }
 
     /// `month` (required unless there is a default) and the studios the account may report on (nil: every studio, for an auditor asking for all).

@@ -1,0 +1,190 @@
+import Foundation
+import HotlineCore
+import HotlineTestSupport
+import Testing
+@testable import HotlineStorage
+
+/// Every filter the case list offers, in both orders: the pages read through their cursors are
+/// exactly the matching cases in order (checked against the cases filtered and sorted in Swift),
+/// and each part's plan reads an index in the list's order — no scan of the cases, no sort of them.
+@Suite struct ListPlanTests {
+    static let now = Date(timeIntervalSince1970: 1_795_000_000)
+    static let studios = ["xujiawan", "xinjiang", "longhu"]
+    static let topics: [Topic] = [.water, Topic("roads"), Topic("noise"), .other]
+
+    /// 1,500 cases in three studios over a year, imported in an order unrelated to their time of
+    /// receipt (as an import of history is), many received in the same second.
+    actor Seed {
+        static let shared = Seed()
+        var task: Task<(AppDatabase, [CaseRecord]), any Error>?
+        func get() async throws -> (AppDatabase, [CaseRecord]) {
+            if task == nil { task = Task { try await ListPlanTests.seed() } }
+            return try await task!.value
+        }
+    }
+
+    static func seed() async throws -> (AppDatabase, [CaseRecord]) {
+        let db = try AppDatabase.inMemory()
+        var rng = SeededRandom(state: 24)
+        var histories: [CaseHistory] = []
+        var numbers: [String: Int] = [:]
+        for _ in 0..<1_500 {
+            let studio = studios[rng.below(10) < 6 ? 0 : 1 + rng.below(2)]
+            numbers[studio, default: 0] += 1
+            // Whole hours: ties in created_at are common, and the id breaks them.
+            let created = now.addingTimeInterval(-3_600 * Double(rng.below(24 * 365)))
+            let state = CaseState.allCases[rng.below(CaseState.allCases.count)]
+            let due = { now.addingTimeInterval(3_600 * Double(rng.below(24 * 20) - 24 * 10)) }
+            let progress = CaseProgress(state: state, assignee: rng.below(5) == 0 ? nil : "M\(rng.below(4))",
+                                        acceptDue: due(), replyDue: due(), closeDue: rng.below(8) == 0 ? nil : due())
+            let topic = topics[rng.below(topics.count)]
+            let record = CaseRecord(studioId: studio, number: numbers[studio]!, residentPhone: "+86137000\(10_000 + rng.below(80_000))",
+                                    intent: rng.below(3) == 0 ? .question : .complaint, topic: topic,
+                                    area: rng.below(6) == 0 ? nil : ["龙湖社区", "燕村", "新村"][rng.below(3)],
+                                    classification: Classification(intent: .complaint, topic: topic, score: 1, matches: []).jsonText,
+                                    text: rng.below(7) == 0 ? "小区停水了" : "路灯不亮", createdAt: created, progress: progress)
+            histories.append(CaseHistory(record: record, messages: [], events: []))
+        }
+        // Words for the first thousand only: the rest are found by LIKE until the indexer comes.
+        try await db.importHistory(Array(histories.prefix(1_000)))
+        _ = try await db.indexCaseWords(limit: 1_000)
+        try await db.importHistory(Array(histories.dropFirst(1_000)))
+        try await db.refreshStatistics()
+        return (db, try await db.cases(limit: 10_000))
+    }
+
+    static func filter(_ change: (inout CaseFilter) -> Void) -> CaseFilter {
+        var f = CaseFilter(studios: ["xujiawan"])
+        change(&f)
+        return f
+    }
+
+    static let june = Date(timeIntervalSince1970: 1_780_272_000), july = Date(timeIntervalSince1970: 1_782_864_000)
+
+    static let filters: [(String, CaseFilter)] = [
+        ("a studio", filter { _ in }),
+        ("every studio", filter { $0.studios = studios }),
+        ("a state", filter { $0.states = [.accepted] }),
+        ("the open states", filter { $0.states = CaseState.openStates }),
+        ("open states, two studios", filter { $0.studios = ["xujiawan", "xinjiang"]; $0.states = CaseState.openStates }),
+        ("a member", filter { $0.member = "M1" }),
+        ("a member's open cases", filter { $0.member = "M2"; $0.states = CaseState.openStates }),
+        ("a member, closed, received in June", filter { $0.member = "M3"; $0.states = [.closed]; $0.receivedFrom = june; $0.receivedBefore = july }),
+        ("an area", filter { $0.area = "燕村" }),
+        ("an area and an intent", filter { $0.area = "新村"; $0.intent = .question }),
+        ("a topic", filter { $0.topic = Topic("roads") }),
+        ("a topic in every studio", filter { $0.studios = studios; $0.topic = .water }),
+        ("an intent", filter { $0.intent = .question }),
+        ("overdue", filter { $0.overdue = true }),
+        ("overdue, every studio", filter { $0.studios = studios; $0.overdue = true }),
+        ("not overdue", filter { $0.overdue = false }),
+        ("received in June", filter { $0.receivedFrom = june; $0.receivedBefore = july }),
+        ("received since June, a topic", filter { $0.receivedFrom = june; $0.topic = .water }),
+        ("a state nobody is in", filter { $0.states = [.answered]; $0.member = "M9" }),
+    ]
+
+    static func matches(_ c: CaseRecord, _ f: CaseFilter) -> Bool {
+        let due = c.progress.currentDeadline?.due
+        return f.studios.contains(c.studioId) && (f.states.isEmpty || f.states.contains(c.progress.state))
+            && (f.member == nil || c.progress.assignee == f.member) && (f.area == nil || c.area == f.area)
+            && (f.topic == nil || c.topic == f.topic) && (f.intent == nil || c.intent == f.intent)
+            && (f.overdue == nil || f.overdue == (due.map { $0 < now } ?? false))
+            && (f.receivedFrom.map { c.createdAt >= $0 } ?? true) && (f.receivedBefore.map { c.createdAt < $0 } ?? true)
+            && (f.text.map { c.text.contains($0) } ?? true) && (f.sort == .received || due != nil)
+    }
+
+    /// Every page through its cursor, as the API and the board read them.
+    static func pages(_ db: AppDatabase, _ f: CaseFilter, limit: Int) async throws -> [Int64] {
+        var out: [Int64] = [], cursor: CaseCursor?
+        repeat {
+            let page = try await db.cases(f, now: now, cursor: cursor, limit: limit)
+            out += page.cases.compactMap(\.id)
+            cursor = page.nextCursor
+        } while cursor != nil && out.count < 5_000
+        return out
+    }
+
+    @Test(arguments: filters, CaseSort.allCases)
+    func aListIsEveryMatchingCaseInOrderReadFromAnIndex(named: (name: String, filter: CaseFilter), sort: CaseSort) async throws {
+        let (db, all) = try await Seed.shared.get()
+        let name = named.name
+        var f = named.filter
+        f.sort = sort
+        let expected = all.filter { Self.matches($0, f) }.sorted { a, b in
+            switch sort {
+            case .received: (a.createdAt, a.id ?? 0) > (b.createdAt, b.id ?? 0)
+            case .deadline: (a.progress.currentDeadline!.due, a.id ?? 0) < (b.progress.currentDeadline!.due, b.id ?? 0)
+            }
+        }.compactMap(\.id)
+        #expect(try await Self.pages(db, f, limit: 17) == expected, "\(name), \(sort)")
+        let plan = try await db.queryPlan(.caseList(f, cursor: nil, limit: 50), now: Self.now).joined(separator: "; ")
+        #expect(plan.contains("SEARCH cases USING"), "\(name), \(sort): \(plan)")
+        #expect(!plan.contains("SCAN cases") && !plan.contains("TEMP B-TREE"), "\(name), \(sort): \(plan)")
+        // The second page's plan too: the cursor is a range of the same index.
+        if let first = try await db.cases(f, now: Self.now, cursor: nil, limit: 5).nextCursor {
+            let next = try await db.queryPlan(.caseList(f, cursor: first, limit: 50), now: Self.now).joined(separator: "; ")
+            #expect(!next.contains("SCAN cases") && !next.contains("TEMP B-TREE"), "\(name), \(sort), page 2: \(next)")
+        }
+    }
+
+    /// Words come from the full-text index and the cases not yet indexed by LIKE; the matching
+    /// cases (and only they) are then put in order.
+    @Test(arguments: CaseSort.allCases)
+    func aSearchIsEveryMatchingCaseInOrder(sort: CaseSort) async throws {
+        let (db, all) = try await Seed.shared.get()
+        let f = Self.filter { $0.text = "停水"; $0.sort = sort; $0.studios = Self.studios }
+        let expected = all.filter { Self.matches($0, f) }.sorted { a, b in
+            switch sort {
+            case .received: (a.createdAt, a.id ?? 0) > (b.createdAt, b.id ?? 0)
+            case .deadline: (a.progress.currentDeadline!.due, a.id ?? 0) < (b.progress.currentDeadline!.due, b.id ?? 0)
+            }
+        }.compactMap(\.id)
+        #expect(expected.count > 50)
+        #expect(try await Self.pages(db, f, limit: 23) == expected)
+        let plan = try await db.queryPlan(.caseList(f, cursor: nil, limit: 50), now: Self.now).joined(separator: "; ")
+        #expect(plan.contains("case_words VIRTUAL TABLE") && !plan.contains("SCAN cases"), "\(plan)")
+    }
+
+    @Test(arguments: [nil, ["xujiawan"], studios])
+    func theOverdueListIsMostOverdueFirstFromAnIndex(studios: [String]?) async throws {
+        let (db, all) = try await Seed.shared.get()
+        let expected = all.filter { c in
+            (studios?.contains(c.studioId) ?? true) && (c.progress.currentDeadline.map { $0.due < Self.now } ?? false)
+        }.sorted { ($0.progress.currentDeadline!.due, $0.id ?? 0) < ($1.progress.currentDeadline!.due, $1.id ?? 0) }
+        #expect(expected.count > 30)
+        #expect(try await db.overdueCases(now: Self.now, studios: studios, limit: 30).map(\.id) == expected.prefix(30).map(\.id))
+        #expect(try await db.overdueList(now: Self.now, studios: studios, limit: 30).map { "\($0.studioId)-\($0.number)" }
+                == expected.prefix(30).map { "\($0.studioId)-\($0.number)" })
+        let plan = try await db.queryPlan(.overdue(studios: studios, limit: 500), now: Self.now).joined(separator: "; ")
+        #expect(plan.contains("SEARCH cases USING INDEX") && !plan.contains("TEMP B-TREE"), "\(plan)")
+    }
+}
+
+/// The outbox list, newest first for every status and studio, and how each is read.
+@Suite struct OutboxListPlanTests {
+    @Test func theOutboxListIsNewestFirstForEveryStatusAndStudio() async throws {
+        let db = try AppDatabase.inMemory()
+        for i in 0..<12 { _ = try await db.receive(StorageTests.inbound("l\(i)"), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) } }
+        for (i, item) in try await db.claimDueOutbox(now: StorageTests.now, limit: 100).enumerated() {
+            if i % 3 == 0 { try await db.markAttemptFailed(item, error: "400", retryAt: nil, now: StorageTests.now) }
+            else if i % 3 == 1 { try await db.markSent(item, providerID: "p\(i)", now: StorageTests.now) }
+            else { try await db.markAttemptFailed(item, error: "503", retryAt: StorageTests.now, now: StorageTests.now) }
+        }
+        try await db.refreshStatistics()
+        let every = try await db.outbox()
+        #expect(every.count == 24 && every.map(\.outbox.id) == every.map(\.outbox.id).sorted { ($0 ?? 0) > ($1 ?? 0) })
+        for status: OutboxRecord.Status in [.pending, .sending, .sent, .failed, .cancelled, .waiting] {
+            for studios in [nil, ["xujiawan"], ["xinjiang"]] {
+                let expected = studios == ["xinjiang"] ? [] : every.filter { $0.outbox.status == status }.prefix(5).map(\.outbox.id)
+                #expect(try await db.outbox(status: status, studios: studios, limit: 5).map(\.outbox.id) == expected, "\(status) \(studios ?? [])")
+            }
+            let plan = try await db.queryPlan(.outbox(status: status, studios: ["xujiawan"], limit: 20), now: StorageTests.now).joined(separator: "; ")
+            // The queue's rows are few and read through the dispatcher's index; the rest are read newest first.
+            if status == .pending || status == .sending { #expect(plan.contains("outbox_due"), "\(status): \(plan)") }
+            else { #expect(!plan.contains("TEMP B-TREE"), "\(status): \(plan)") }
+            if status == .failed || status == .waiting { #expect(plan.contains("outbox_\(status.rawValue)"), "\(status): \(plan)") }
+            // The studio: a look-up of each row's message by key, never a list of the studio's messages.
+            #expect(plan.contains("SEARCH m USING INTEGER PRIMARY KEY") && !plan.contains("SCAN m"), "\(status): \(plan)")
+        }
+    }
+}
