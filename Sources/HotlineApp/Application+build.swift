@@ -29,6 +29,7 @@ public func buildApplication(
     if senders != nil { parts.dispatcherHeartbeat.expect() }
     if let intents { background.append(RuleReloader(parts, directory: intents)) }
     background.append(SearchIndexer(parts))
+    background.append(MemoryTrimmer(parts))
     if let followUpEvery { background.append(FollowUpService(services.casework, interval: followUpEvery)) }
     let responder = MethodNotAllowedResponder(router.buildResponder(), routes: router.routes.map { ("\($0.method)", "\($0.path)") })
     return Application(

@@ -23,6 +23,12 @@ struct AdminBench: AsyncParsableCommand {
     var database = "/tmp/hotline-admin-bench.sqlite"
     @Option(help: "Timed requests per query (after three untimed).")
     var requests = 40
+    @Option(help: "Clients loading the pages at once in the load phase (0: no load phase).")
+    var clients = 8
+    @Option(help: "Seconds of the load phase.")
+    var loadSeconds = 20.0
+    @Option(help: "Webhook texts per second beside the load.")
+    var intakeRate = 500.0
     @Option(help: "Configuration folder.")
     var config = "config"
     @Option(help: "Rule table folder.")
@@ -72,10 +78,15 @@ struct AdminBench: AsyncParsableCommand {
         }
         var water = CaseFilter(studios: ["xujiawan"])
         water.topic = Topic("water")
-        let deep = try await hotline.database.cases(water, now: Self.now, cursor: nil, limit: 5_000).cases.last?.id ?? 1
+        // The API's cursor below the 5,000th case (AdminRequest.writeCursor's form: r<ms>_<id>).
+        let deep: String
+        switch try await hotline.database.cases(water, now: Self.now, cursor: nil, limit: 5_000).nextCursor {
+        case let .before(received, id)?: deep = "r\(Int64((received.timeIntervalSince1970 * 1000).rounded()))_\(id)"
+        default: throw ValidationError("fewer than 5,000 water cases: seed more")
+        }
         let queries: [(String, String, String)] = [
             ("cases: studio + open states, first page of 50", "/api/v1/cases?studio=xujiawan&state=assigned,accepted,replied&limit=50", coordinator),
-            ("cases: studio + topic, a page 5,000 cases deep", "/api/v1/cases?studio=xujiawan&topic=water&limit=50&cursor=c\(deep)", coordinator),
+            ("cases: studio + topic, a page 5,000 cases deep", "/api/v1/cases?studio=xujiawan&topic=water&limit=50&cursor=\(deep)", coordinator),
             ("cases: member + closed + received in June", "/api/v1/cases?member=M3&state=closed&from=2026-06-01&to=2026-07-01&limit=50", coordinator),
             ("cases: overdue, all studios", "/api/v1/cases?overdue=true&limit=50", auditor),
             ("cases: area + intent", "/api/v1/cases?area=%E7%87%95%E6%9D%91&intent=question&limit=50", coordinator),
@@ -110,6 +121,17 @@ struct AdminBench: AsyncParsableCommand {
             print("| \(name) | \(f(times[times.count / 2])) | \(f(times[times.count * 9 / 10])) | \(f(times.last!)) | \(bytes) |")
         }
         try await client.shutdown()
+        guard clients > 0 else { return }
+        let api = { (t: String) in ("Authorization", "Bearer \(t)") }
+        let cookie = { (t: String) in ("Cookie", "hl_session=\(t)") }
+        var pages = queries.map { (name: $0.0, path: $0.1, header: api($0.2)) }
+        pages += [("dashboard: today", "/dashboard", cookie(coordinator)), ("dashboard: the board", "/dashboard/cases", cookie(coordinator)),
+                  ("dashboard: overdue by deadline", "/dashboard/cases?overdue=true&sort=deadline", cookie(coordinator)),
+                  ("dashboard: a case", "/dashboard/cases/xujiawan/\(cases / 3)", cookie(coordinator)),
+                  ("dashboard: members", "/dashboard/members", cookie(coordinator)), ("dashboard: notices", "/dashboard/notices", cookie(coordinator)),
+                  ("dashboard: the month's report", "/dashboard/reports?month=2026-11", cookie(coordinator)),
+                  ("dashboard: today, every studio (auditor)", "/dashboard", cookie(auditor))]
+        try await AdminLoad(port: port, clients: clients, seconds: loadSeconds, intakeRate: intakeRate, pages: pages).run()
     }
 
     /// The month report's parts in process (no HTTP, no JSON): where its time goes.

@@ -180,9 +180,11 @@ public enum SenderGuard {
     /// Whether `text` is one of ours coming back: the same (or nearly: one inside the other, or
     /// the same once normalised) as a text we sent this number, or opening with a studio's `【name】`.
     static func isEcho(_ text: String, of sent: [String], ownNames: [String]) -> Bool {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = text.trimmed
         if trimmed.hasPrefix("【"), ownNames.contains(where: { trimmed.hasPrefix("【\($0)】") }) { return true }
-        let normal = TextNormalizer.normalize(trimmed)
+        // A new resident has been sent nothing: no text to compare (and none to normalise).
+        guard !sent.isEmpty else { return false }
+        let normal = TextNormalizer.normalize(String(trimmed))
         guard normal.count >= 4 else { return false }
         return sent.contains { ours in
             let theirs = TextNormalizer.normalize(ours)

@@ -65,6 +65,13 @@ public struct AppDatabase: Sendable {
         try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA optimize") }
     }
 
+    /// Frees the connections' page caches and closes the readers that are idle (GRDB's
+    /// `releaseMemoryEventually`: without waiting for reads or writes under way). A burst of
+    /// pages leaves each reader with its cache full; this hands it back.
+    public func releaseMemory() {
+        (writer as? DatabasePool)?.releaseMemoryEventually()
+    }
+
     /// A fresh in-memory database, for tests.
     static func inMemory() throws -> AppDatabase {
         try AppDatabase(DatabaseQueue())

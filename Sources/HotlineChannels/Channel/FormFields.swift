@@ -116,14 +116,3 @@ public enum FormFields {
     }
 }
 
-extension StringProtocol {
-    /// Nothing but whitespace (or empty). Foundation's `trimmingCharacters(in:)` costs more than
-    /// the rest of an inbound request's parsing.
-    var isBlank: Bool { allSatisfy(\.isWhitespace) }
-
-    /// Without leading and trailing whitespace.
-    var trimmed: Substring {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace }) else { return "" }
-        return Substring(self[first...last])
-    }
-}

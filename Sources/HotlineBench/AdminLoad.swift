@@ -1,0 +1,123 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Synchronization
+
+/// Coordinators' pages under load, and intake beside them: `clients` loops each asking the pages in
+/// turn for `seconds` (latency per page), and a webhook sender at a fixed rate, first alone and then
+/// beside the readers (latency from each text's scheduled time, so a stall counts in full); the
+/// process's resident memory before, at its peak and after a minute idle.
+struct AdminLoad {
+    let port: Int, clients: Int, seconds: Double, intakeRate: Double
+    let pages: [(name: String, path: String, header: (String, String))]
+
+    func run() async throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let idle = Self.memory()
+        print("\nunder load: \(clients) clients asking the pages in turn for \(Int(seconds)) s; webhooks at \(Int(intakeRate))/s, alone and beside them")
+        let alone = try await intake(client, tag: "alone")
+        async let beside = intake(client, tag: "beside")
+        let latencies = try await readers(client)
+        let withReaders = try await beside
+        print("| page | requests | p50 ms | p99 ms | max ms |")
+        print("|---|---:|---:|---:|---:|")
+        for page in pages {
+            let times = (latencies[page.name] ?? []).sorted()
+            guard !times.isEmpty else { continue }
+            print("| \(page.name) | \(times.count) | \(Self.f(Self.at(times, 0.5))) | \(Self.f(Self.at(times, 0.99))) | \(Self.f(times.last!)) |")
+        }
+        print("\nwebhook intake at \(Int(intakeRate))/s (ms from each text's scheduled time to its 2xx):")
+        print("| | texts | p50 | p99 | max |")
+        print("|---|---:|---:|---:|---:|")
+        for (name, times) in [("no readers", alone), ("\(clients) readers", withReaders)] {
+            let t = times.sorted()
+            print("| \(name) | \(t.count) | \(Self.f(Self.at(t, 0.5))) | \(Self.f(Self.at(t, 0.99))) | \(Self.f(t.last ?? 0)) |")
+        }
+        try await client.shutdown()
+        let p99 = (Self.at(withReaders.sorted(), 0.99), Self.at(alone.sorted(), 0.99))
+        print("intake p99 beside the readers: \(String(format: "%.2f", p99.0 / max(p99.1, 0.001)))× alone")
+        let peak = Self.memory()
+        try await Task.sleep(for: .seconds(60))
+        let after = Self.memory()
+        print("\nresident memory (MiB): before the load \(idle.rss), peak \(peak.peak), after 60 s idle \(after.rss) (" +
+              String(format: "%.0f%%", 100 * Double(after.rss) / Double(max(idle.rss, 1))) + " of before)")
+    }
+
+    /// Each client asks every page in turn until the time is up; latencies by page.
+    func readers(_ client: HTTPClient) async throws -> [String: [Double]] {
+        let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        return try await withThrowingTaskGroup(of: [String: [Double]].self) { group in
+            for c in 0..<clients {
+                group.addTask {
+                    var out: [String: [Double]] = [:]
+                    var i = c
+                    while DispatchTime.now().uptimeNanoseconds < end {
+                        let page = pages[i % pages.count]
+                        i += 1
+                        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(page.path)")
+                        request.headers.add(name: page.header.0, value: page.header.1)
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        let response = try await client.execute(request, timeout: .seconds(60))
+                        _ = try await response.body.collect(upTo: 16 << 20)
+                        // 503: the read gate's answer to too many at once; counted as such, not as a page.
+                        if response.status == .ok { out[page.name, default: []].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6) }
+                    }
+                    return out
+                }
+            }
+            var all: [String: [Double]] = [:]
+            for try await part in group { all.merge(part) { $0 + $1 } }
+            return all
+        }
+    }
+
+    /// Texts from new residents at `intakeRate` for `seconds`, each sent at its scheduled time; ms
+    /// from that time to the answer.
+    func intake(_ client: HTTPClient, tag: String) async throws -> [Double] {
+        let count = Int(seconds * intakeRate)
+        let start = DispatchTime.now().uptimeNanoseconds
+        let run = UUID().uuidString.prefix(8)
+        return try await withThrowingTaskGroup(of: Double.self) { group in
+            for i in 0..<count {
+                let due = start + UInt64(Double(i) / intakeRate * 1e9)
+                let now = DispatchTime.now().uptimeNanoseconds
+                if due > now { try await Task.sleep(for: .nanoseconds(Int(due - now))) }
+                group.addTask {
+                    var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/json")
+                    request.method = .POST
+                    request.headers.add(name: "Content-Type", value: "application/json")
+                    let from = "+86139" + String(format: "%08d", (i * 48_271 + tag.count * 7_919) % 100_000_000)
+                    request.body = .bytes(ByteBuffer(string: #"{"id":"load-\#(run)-\#(i)","from":"\#(from)","to":"10690001","text":"小区停水三天了,一直没人管"}"#))
+                    let response = try await client.execute(request, timeout: .seconds(60))
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    guard response.status == .ok else { throw BenchError("webhook answered \(response.status)") }
+                    return Double(DispatchTime.now().uptimeNanoseconds - due) / 1e6
+                }
+            }
+            var out: [Double] = []
+            for try await t in group { out.append(t) }
+            return out
+        }
+    }
+
+    static func f(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    static func at(_ sorted: [Double], _ q: Double) -> Double {
+        sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]
+    }
+
+    /// VmRSS and VmHWM of this process, in MiB.
+    static func memory() -> (rss: Int, peak: Int) {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        func kB(_ key: String) -> Int {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
+            return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+        }
+        return (kB("VmRSS:"), kB("VmHWM:"))
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}

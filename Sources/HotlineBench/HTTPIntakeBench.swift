@@ -1,0 +1,175 @@
+import ArgumentParser
+import Foundation
+import HotlineChannels
+import Hummingbird
+import HotlineStorage
+import HotlineTestSupport
+
+/// Durable intake over HTTP as a gateway drives it: wrk keeps 64 connections busy posting signed
+/// JSON webhooks, each from a new resident (a new case, an acknowledgement and the member's notice
+/// queued and committed before the 2xx), against `hotline serve`; and the same load against a bare
+/// Hummingbird responder in the same run, the reference.
+struct HTTPIntakeBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "http", abstract: "Webhook messages per second and latency at 64 connections (wrk): hotline serve vs a bare Hummingbird responder.")
+
+    @Option(help: "Seconds of load per run.")
+    var seconds = 15
+    @Option(help: "Open connections.")
+    var connections = 64
+    @Option(help: "Rounds, each a bare run then a hotline run.")
+    var rounds = 3
+    @Option(help: "The hotline executable (a release build).")
+    var hotline = ".build/release/hotline"
+    @Option(help: "Configuration folder.")
+    var config = "config"
+    @Option(help: "Rule table folder.")
+    var intents = "Intents"
+
+    func run() async throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing (apt-get install wrk)") }
+        guard FileManager.default.isExecutableFile(atPath: hotline) else { throw ValidationError("\(hotline) is missing (swift build -c release)") }
+        print("wrk -t1 -c\(connections) -d\(seconds)s: POST /webhooks/json (signed), each from a new resident; 2 cores shared by wrk and the target")
+        print("| round | bare responder req/s | p50 / p99 ms | hotline msg/s | p50 / p99 ms | hotline / bare | hotline CPU µs/message | stored / answered 2xx |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---|")
+        var ratios: [Double] = [], rates: [Double] = [], p99s: [Double] = []
+        for round in 1...rounds {
+            let bare = try await runOnce(hotline: false)
+            let served = try await runOnce(hotline: true)
+            ratios.append(served.rate / bare.rate)
+            rates.append(served.rate)
+            p99s.append(served.p99)
+            print("| \(round) | \(Int(bare.rate)) | \(Self.ms(bare.p50)) / \(Self.ms(bare.p99)) | \(Int(served.rate)) | \(Self.ms(served.p50)) / \(Self.ms(served.p99)) | "
+                  + String(format: "%.2f×", served.rate / bare.rate) + " | \(Int(served.cpuMicros)) | \(served.stored.map { "\($0) / \(served.answered)" } ?? "-") |")
+        }
+        func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
+        print("\nmedian: hotline \(Int(median(rates))) msg/s, p99 \(Self.ms(median(p99s))) ms, " + String(format: "%.2f× the bare responder", median(ratios)))
+    }
+
+    static func ms(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
+
+    struct Run {
+        var rate: Double, p50: Double, p99: Double, answered: Int
+        var cpuMicros: Double = 0
+        var stored: Int?
+    }
+
+    func runOnce(hotline serve: Bool) async throws -> Run {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-http-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let port = try KannelSupport.freePort()
+        let secret = "bench-json-secret"
+        let p = Process()
+        if serve {
+            p.executableURL = URL(fileURLWithPath: hotline)
+            p.arguments = ["serve", "--config", config, "--intents", intents, "--database", dir.appendingPathComponent("h.sqlite").path, "--port", String(port)]
+        } else {
+            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            p.arguments = ["bare-responder", "--port", String(port)]
+        }
+        var env = ProcessInfo.processInfo.environment
+        env["HOTLINE_JSON_SECRET"] = secret
+        env["LOG_LEVEL"] = "error"
+        p.environment = env
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        defer { KannelSupport.kill9(p) }
+        let ready = Date().addingTimeInterval(30)
+        while !KannelSupport.canConnect(port) {
+            guard Date() < ready else { throw ValidationError("the target did not listen on \(port) within 30 s") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+
+        // Each request: a distinct id and sender per wrk thread and count, the body signed with
+        // HMAC-SHA256 as the JSON channel requires (wrk's Lua has no HMAC: the bench signs a fixed
+        // table of bodies up front and wrk cycles through them, each used once).
+        let total = 12_000 * seconds
+        let bodies = (0..<total).map { i in
+            "{\"id\":\"b-\(i)\",\"from\":\"+86137\(String(format: "%08d", (i &* 48_271) % 100_000_000))\",\"to\":\"10690001\",\"text\":\"小区停水三天了,一直没人管\"}"
+        }
+        let script = dir.appendingPathComponent("post.lua")
+        let table = bodies.map { b in
+            "{\(Self.luaString(b)),\"sha256=\(Signature.hmacSHA256Hex(secret: secret, data: Array(b.utf8)))\"}"
+        }.joined(separator: ",\n")
+        try """
+            local bodies = {
+            \(table)
+            }
+            local i = 0
+            request = function()
+              i = i + 1
+              if i > #bodies then i = 1 end
+              local b = bodies[i]
+              return wrk.format("POST", "/webhooks/json", {["Content-Type"] = "application/json", ["X-Hotline-Signature"] = b[2]}, b[1])
+            end
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let cpuBefore = KannelBench.cpuSeconds(p.processIdentifier)
+        let output = try Self.wrk(["-t1", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script.path, "http://127.0.0.1:\(port)/webhooks/json"])
+        let cpu = KannelBench.cpuSeconds(p.processIdentifier) - cpuBefore
+        var run = try Self.parse(output)
+        guard !serve || run.answered < total else { throw ValidationError("wrk sent more requests than there are distinct bodies (\(total)): raise the table") }
+        run.cpuMicros = cpu * 1e6 / Double(max(run.answered, 1))
+        if serve {
+            let database = try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path)
+            run.stored = try await database.inboundSince(0).count
+        }
+        return run
+    }
+
+    static func luaString(_ s: String) -> String {
+        "\"" + s.utf8.map { b in (b < 0x20 || b >= 0x7F || b == 0x22 || b == 0x5C) ? String(format: "\\%03d", b) : String(UnicodeScalar(b)) }.joined() + "\""
+    }
+
+    static func wrk(_ arguments: [String]) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/wrk")
+        p.arguments = arguments
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Requests/sec, the 50% and 99% latencies, and the requests answered 2xx, from wrk's report.
+    static func parse(_ output: String) throws -> Run {
+        func seconds(_ text: Substring) -> Double? {
+            for (unit, factor) in [("us", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0)] where text.hasSuffix(unit) {
+                return Double(text.dropLast(unit.count)).map { $0 * factor }
+            }
+            return nil
+        }
+        var rate: Double?, p50: Double?, p99: Double?, requests = 0, errors = 0
+        for line in output.split(separator: "\n") {
+            let words = line.split(separator: " ")
+            if line.hasPrefix("Requests/sec:") { rate = Double(words.last ?? "") }
+            if words.first == "50%" { p50 = words.last.flatMap(seconds) }
+            if words.first == "99%" { p99 = words.last.flatMap(seconds) }
+            if words.count > 1, words[1] == "requests", words[2] == "in" { requests = Int(words[0]) ?? 0 }
+            if line.contains("Non-2xx or 3xx responses:") { errors = Int(words.last ?? "") ?? 0 }
+        }
+        guard let rate, let p50, let p99 else { throw ValidationError("could not read wrk's report:\n\(output)") }
+        return Run(rate: rate * Double(requests - errors) / Double(max(requests, 1)), p50: p50, p99: p99, answered: requests - errors)
+    }
+}
+
+/// The reference for the HTTP intake benchmark: answers every POST /webhooks/json with an empty 200.
+struct BareResponder: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bare-responder", abstract: "Answers POST /webhooks/json with 200 until killed.", shouldDisplay: false)
+
+    @Option(help: "Port on 127.0.0.1.")
+    var port: Int
+
+    func run() async throws {
+        let router = Router()
+        router.post("/webhooks/json") { request, _ in
+            _ = try await request.body.collect(upTo: 64 * 1024)
+            return Response(status: .ok)
+        }
+        try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)))
+            .runService(gracefulShutdownSignals: [])
+    }
+}
