@@ -70,7 +70,7 @@ extension Classification {
 }
 
 /// JSON written the way Foundation's `JSONEncoder` writes its scalars, into UTF-8 bytes.
-struct JSONText {
+public struct JSONText {
     var bytes: [UInt8] = []
 
     init(capacity: Int) { bytes.reserveCapacity(capacity) }

@@ -308,38 +308,8 @@ public struct CaseLedger {
 
 /// A text's template values as stored: a JSON object, keys sorted (nil when there are none).
 enum TemplateValues {
-    /// The values as a JSON object, keys in order. Written by hand: JSONSerialization's sorted keys
-    /// compared them through ICU with a locale made for each comparison, which was half of
-    /// intake's CPU (each case queues two texts with values) inside the writer's transaction.
     static func json(_ values: [String: String]) -> String? {
-        guard !values.isEmpty else { return nil }
-        var out: [UInt8] = [UInt8(ascii: "{")]
-        for (i, key) in values.keys.sorted().enumerated() {
-            if i > 0 { out.append(UInt8(ascii: ",")) }
-            append(key, to: &out)
-            out.append(UInt8(ascii: ":"))
-            append(values[key] ?? "", to: &out)
-        }
-        out.append(UInt8(ascii: "}"))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// A JSON string: quotes, backslashes and control characters escaped, the rest as UTF-8.
-    private static func append(_ s: String, to out: inout [UInt8]) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), b]
-            case 0x0A: out += Array("\\n".utf8)
-            case 0x0D: out += Array("\\r".utf8)
-            case 0x09: out += Array("\\t".utf8)
-            case 0..<0x20:
-                let hex = Array("0123456789abcdef".utf8)
-                out += Array("\\u00".utf8) + [hex[Int(b >> 4)], hex[Int(b & 0xF)]]
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
+        values.isEmpty ? nil : JSONText.object(values)
     }
 
     static func values(_ json: String?) -> [String: String] {

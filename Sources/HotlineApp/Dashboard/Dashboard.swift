@@ -94,7 +94,7 @@ struct Dashboard: Sendable {
     }
 
     static func csrf(_ token: String) -> String {
-        SHA256.hash(data: Data("hotline-csrf|\(token)".utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data("hotline-csrf|\(token)".utf8)).lowercaseHex
     }
 
     static func language(_ request: Request) -> String {

@@ -56,6 +56,6 @@ extension CaseDesk {
 
     /// Only a code's hash is stored, salted with the follower's address.
     static func codeHash(_ code: String, follower: String) -> String {
-        SHA256.hash(data: Data("hotline-bind|\(follower)|\(code)".utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data("hotline-bind|\(follower)|\(code)".utf8)).lowercaseHex
     }
 }

@@ -54,7 +54,7 @@ extension AdminAPI {
     /// The rule table in force: a version (a digest of its rules, so two servers can be compared), its size and topics.
     func rulesView() -> RulesView {
         let table = rules.table
-        let digest = SHA256.hash(data: Data(String(reflecting: table.rules).utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let digest = SHA256.hash(data: Data(String(reflecting: table.rules).utf8)).prefix(8).lowercaseHex
         return RulesView(version: digest, rules: table.rules.count, topics: table.topics.topics.map(TopicView.init),
                          intents: Intent.allCases.map(\.rawValue))
     }

@@ -102,7 +102,7 @@ public struct StaffAccounts: Sendable {
     /// SHA-256 of a token, hex: what is stored and looked up (tokens carry 256 random bits, so a
     /// fast hash is enough; passwords get bcrypt).
     static func hash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(token.utf8)).lowercaseHex
     }
 
     /// The account a bearer token proves, if any.

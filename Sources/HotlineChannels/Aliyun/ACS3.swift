@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HotlineCore
 
 /// Alibaba Cloud's request signature V3, ACS3-HMAC-SHA256, as its SDKs (tea-openapi) make it: the
 /// canonical request (method, path, the query sorted and RFC 3986-encoded, the signed headers in
@@ -37,5 +38,5 @@ public enum ACS3 {
         return "ACS3-HMAC-SHA256 Credential=\(accessKeyID),SignedHeaders=\(signed.map(\.0).joined(separator: ";")),Signature=\(signature)"
     }
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { bytes.lowercaseHex }
 }

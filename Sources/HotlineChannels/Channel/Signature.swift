@@ -6,7 +6,7 @@ public enum Signature {
     /// Lowercase hex of HMAC-SHA256(`secret`, `data`).
     public static func hmacSHA256Hex(secret: String, data: some DataProtocol) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: Data(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return mac.lowercaseHex
     }
 
     /// Compares two strings without stopping at the first difference.

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineCore
 
 /// One webhook a channel answers, below its path (`/webhooks/<kind>/<channel id>` + `path`): which
 /// methods, how the app reads the body, how the request is verified and parsed, and what is
@@ -150,7 +151,6 @@ public struct WebhookReply: Sendable, Equatable {
 
     /// A JSON object, keys sorted; nil values are left out.
     public static func json(_ status: Int, _ object: [String: any Sendable]) -> WebhookReply {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return WebhookReply(status: status, contentType: "application/json; charset=utf-8", body: Array(data))
+        WebhookReply(status: status, contentType: "application/json; charset=utf-8", body: Array(JSONText.object(object).utf8))
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HotlineCore
 
 /// Tencent Cloud's request signature, TC3-HMAC-SHA256 (API 3.0), as its SDKs make it: the
 /// canonical request (method, path, query, the signed headers `content-type` and `host`, the
@@ -28,5 +29,5 @@ public enum TC3 {
         return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
-    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { bytes.map { String(format: "%02x", $0) }.joined() }
+    static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 { bytes.lowercaseHex }
 }

@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import HotlineCore
 
 /// WeChat's message signatures and its safe mode (消息加解密): SHA-1 over the sorted token,
 /// timestamp, nonce (and, for an encrypted message, the ciphertext); AES-256-CBC with the key from
@@ -31,7 +32,7 @@ public struct WeChatCrypto: Sendable {
 
     /// SHA-1 of `text` (UTF-8) in lower-case hex.
     static func sha1Hex(_ text: String) -> String {
-        Insecure.SHA1.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Insecure.SHA1.hash(data: Data(text.utf8)).lowercaseHex
     }
 
     /// The message inside an `<Encrypt>` value, its AppID checked.
