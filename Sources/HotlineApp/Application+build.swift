@@ -30,6 +30,12 @@ public func buildApplication(
     if let intents { background.append(RuleReloader(parts, directory: intents)) }
     background.append(SearchIndexer(parts))
     background.append(MemoryTrimmer(parts))
+    // The server's commits never wait for a checkpoint: a connection of their own copies the log.
+    do {
+        if let checkpoints = try parts.database.takeOverCheckpoints() { background.append(Checkpointer(checkpoints, logger: parts.logger)) }
+    } catch {
+        parts.logger.warning("checkpoints stay on the writer: \(error)")
+    }
     if let followUpEvery { background.append(FollowUpService(services.casework, interval: followUpEvery)) }
     let responder = MethodNotAllowedResponder(router.buildResponder(), routes: router.routes.map { ("\($0.method)", "\($0.path)") })
     return Application(

@@ -51,7 +51,7 @@ struct AdminBench: AsyncParsableCommand {
         var indexed = 0
         let indexing = Date()
         while true {
-            let n = try await hotline.database.indexCaseWords()
+            let n = try await hotline.database.indexCaseWords(limit: 500)
             if n == 0 { break }
             indexed += n
         }

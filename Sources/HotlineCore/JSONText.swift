@@ -1,4 +1,18 @@
 extension JSONText {
+    /// `{"key":"value",…}` with the keys sorted (a text's template values).
+    public static func object(_ fields: [String: String]) -> String {
+        var out = JSONText(capacity: 64)
+        out.raw("{")
+        for (i, key) in fields.keys.sorted().enumerated() {
+            if i > 0 { out.raw(",") }
+            out.string(key)
+            out.raw(":")
+            out.string(fields[key] ?? "")
+        }
+        out.raw("}")
+        return out.text
+    }
+
     /// A flat JSON object, `{"key":value,…}` with the keys sorted: strings, booleans and numbers,
     /// nil left out, anything else as its description in a string (a webhook's answer, a text's
     /// template values). Foundation's `JSONSerialization` with sorted keys compares the keys

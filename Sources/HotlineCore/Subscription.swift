@@ -17,15 +17,22 @@ public enum SubscriptionKeyword: String, Sendable, Equatable, CaseIterable {
         return words
     }()
 
+    /// The length of the longest keyword, in characters.
+    static let longest = words.keys.map(\.count).max() ?? 0
+
     /// The keyword `text` is, if it is one.
     public init?(text: String) {
         // Most texts are longer than any keyword: decide on length before normalising.
         guard text.count <= 24 else { return nil }
         var word = ""
+        var length = 0
         for c in text {
             let n = Cursor.normalise(c)
             if n.allSatisfy({ $0.isWhitespace || $0.isPunctuation || $0.isSymbol }) { continue }
             word += n
+            length += n.count
+            // Longer than every keyword already: no need to normalise the rest (every resident's text comes here).
+            if length > Self.longest { return nil }
         }
         guard let keyword = Self.words[word] else { return nil }
         self = keyword

@@ -65,11 +65,12 @@ public struct AppDatabase: Sendable {
         try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA optimize") }
     }
 
-    /// Frees the connections' page caches and closes the readers that are idle (GRDB's
-    /// `releaseMemoryEventually`: without waiting for reads or writes under way). A burst of
-    /// pages leaves each reader with its cache full; this hands it back.
+    /// Closes the read connections once their reads under way are done (GRDB's
+    /// `invalidateReadOnlyConnections`; the next read opens one again): a burst of pages leaves
+    /// each reader with its page cache full, and this hands it back. The writer keeps its cache:
+    /// intake's pages are in it.
     public func releaseMemory() {
-        (writer as? DatabasePool)?.releaseMemoryEventually()
+        (writer as? DatabasePool)?.invalidateReadOnlyConnections()
     }
 
     /// A fresh in-memory database, for tests.

@@ -1,0 +1,25 @@
+import Foundation
+import HotlineStorage
+import Logging
+import ServiceLifecycle
+
+/// Copies the write-ahead log into the database file every `interval`, off the writer
+/// (``WALCheckpoints``): intake's commits never wait for a checkpoint.
+public struct Checkpointer: Service {
+    let checkpoints: WALCheckpoints, logger: Logger, interval: Duration
+
+    public init(_ checkpoints: WALCheckpoints, logger: Logger, interval: Duration = .seconds(1)) {
+        (self.checkpoints, self.logger, self.interval) = (checkpoints, logger, interval)
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                _ = try await checkpoints.checkpoint()
+            } catch {
+                logger.warning("checkpoint: \(error)")
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}
