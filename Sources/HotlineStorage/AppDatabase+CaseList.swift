@@ -116,9 +116,12 @@ extension AppDatabase {
         if let a = filter.area { clauses.append("area = ?"); args.append(a) }
         if let t = filter.topic { clauses.append("topic = ?"); args.append(t.rawValue) }
         if let i = filter.intent { clauses.append("intent = ?"); args.append(i.rawValue) }
+        // Newest first, the deadline is a filter of the rows an ordered index gives (`+`: no index
+        // on it), never the range SQLite reads and then sorts by time of receipt.
+        let due = filter.sort == .received ? "+next_due" : "next_due"
         switch filter.overdue {
-        case true?: clauses.append("next_due < ?"); args.append(StoredDate.value(now))
-        case false?: clauses.append("(next_due IS NULL OR next_due >= ?)"); args.append(StoredDate.value(now))
+        case true?: clauses.append("\(due) < ?"); args.append(StoredDate.value(now))
+        case false?: clauses.append("(\(due) IS NULL OR \(due) >= ?)"); args.append(StoredDate.value(now))
         case nil: break
         }
         if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(StoredDate.value(f)) }

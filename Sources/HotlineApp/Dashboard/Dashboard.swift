@@ -214,7 +214,7 @@ struct Dashboard: Sendable {
     /// A model through its template. Every template is registered at start-up (``PageTemplate``),
     /// and a test renders each one.
     func draw<Model: PageModel>(_ model: Model) -> String {
-        views.render(model, withTemplate: Model.template.rawValue) ?? ""
+        views.render(MustacheTree.of(model), withTemplate: Model.template.rawValue) ?? ""
     }
 
     func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -51,10 +51,12 @@ extension Dashboard {
     /// `11-26 10:00` in the studios' zone.
     func short(_ date: Date?) -> String {
         guard let date else { return "" }
-        let f = DateFormatter()
-        f.timeZone = zone
-        f.dateFormat = "MM-dd HH:mm"
-        return f.string(from: date)
+        // Civil-time arithmetic at the zone's offset then: a DateFormatter made for each row
+        // (ICU's formatter opened every time) was a sixth of the board's time.
+        let local = date.timeIntervalSince1970 + Double(zone.secondsFromGMT(for: date))
+        let c = CivilTime(milliseconds: Int64((local * 1000).rounded(.down)))
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute))"
     }
 
     /// A case as a row of a list, from the one view of a case the API answers with (``CaseView``).
