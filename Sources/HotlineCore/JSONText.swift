@@ -1,4 +1,9 @@
 extension JSONText {
+    /// `[1,2,3]`.
+    public static func array(_ numbers: [Int64]) -> String {
+        "[" + numbers.map(String.init).joined(separator: ",") + "]"
+    }
+
     /// `{"key":"value",…}` with the keys sorted (a text's template values).
     public static func object(_ fields: [String: String]) -> String {
         var out = JSONText(capacity: 64)

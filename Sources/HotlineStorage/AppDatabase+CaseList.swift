@@ -95,7 +95,8 @@ extension AppDatabase {
         var descending: Bool
     }
 
-    static func caseListQuery(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) -> CaseListQuery {
+    /// `matches`: the ids of every case a search's words find, when they are few (``searchMatches(_:_:few:)``).
+    static func caseListQuery(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int, matches: [Int64]? = nil) -> CaseListQuery {
         var clauses = ["studio_id = ?"]
         var args: [(any DatabaseValueConvertible)?] = []
         // Parts by state when the list is newest first and the states lead an index: the
@@ -126,24 +127,29 @@ extension AppDatabase {
         }
         if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(StoredDate.value(f)) }
         if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(StoredDate.value(b)) }
+        var lead: [DatabaseValue] = []
+        var source = "cases"
         if let q = filter.text, !q.isEmpty {
-            // LIKE with the pattern's own wildcards escaped: the characters are matched as written.
-            let escaped = q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-                .replacingOccurrences(of: "_", with: "\\_")
-            if let words = SearchWords.query(q) {
+            if let matches {
+                // Few cases have the words: they are the walk (by id), and only they are put in order.
+                source = "m CROSS JOIN cases ON cases.id = m.i"
+                lead = [JSONText.array(matches).databaseValue]
+            } else if let words = SearchWords.query(q) {
                 // Through the full-text index of the cases' words (every word typed in the text,
                 // normalised as it was indexed: widths, script, case), and by LIKE for the cases
-                // the indexer has not reached yet (AppDatabase.indexCaseWords): both by id, no scan.
+                // the indexer has not reached yet (AppDatabase.indexCaseWords): both by id, no scan;
+                // the list's index is walked newest first and each case looked up among them.
                 // (One list of ids, not an OR of two conditions: on a big table SQLite scanned every
                 // case for the OR.)
+                // (`+id`: the matches are many, and never the walk themselves.)
                 clauses.append("""
-                    id IN (SELECT rowid FROM case_words WHERE case_words MATCH ?
+                    +id IN (SELECT rowid FROM case_words WHERE case_words MATCH ?
                            UNION ALL SELECT id FROM cases WHERE id > (SELECT through FROM case_words_state WHERE id = 1) AND text LIKE ? ESCAPE '\\')
                     """)
-                args.append(words); args.append("%\(escaped)%")
+                args.append(words); args.append(Self.likePattern(q))
             } else {
                 // A single Chinese character, or digits, is no word of the index: LIKE alone.
-                clauses.append("text LIKE ? ESCAPE '\\'"); args.append("%\(escaped)%")
+                clauses.append("text LIKE ? ESCAPE '\\'"); args.append(Self.likePattern(q))
             }
         }
         // Row values compare (a, b) as the index orders them, so the cursor is a range of it.
@@ -152,31 +158,60 @@ extension AppDatabase {
         case let .after(due, id)?: clauses.append("(next_due, id) > (?, ?)"); args += [StoredDate.value(due), id]
         case nil: break
         }
-        let order: String, key: String, table: String
+        let order: String, key: String
         switch filter.sort {
-        case .received: (order, key, table) = ("created_at DESC, id DESC", "created_at", "cases")
+        case .received: (order, key) = ("created_at DESC, id DESC", "created_at")
         case .deadline:
             clauses.append("next_due IS NOT NULL")
             // Only open cases have a deadline: the studio's, in deadline order, are the walk, whatever
             // else is asked (with a month or a member's state SQLite would rather sort what those select).
-            (order, key, table) = ("next_due, id", "next_due", "cases INDEXED BY cases_by_studio_due")
+            (order, key) = ("next_due, id", "next_due")
+            if source == "cases" { source = "cases INDEXED BY cases_by_studio_due" }
         }
         args.append(limit + 1)
-        let tail = "FROM \(table) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
+        let with = lead.isEmpty ? "" : "WITH m(i) AS (SELECT value FROM json_each(?)) "
+        let tail = "FROM \(source) WHERE \(clauses.joined(separator: " AND ")) ORDER BY \(order) LIMIT ?"
         var parts: [StatementArguments] = []
         for studio in filter.studios {
             for state in stateParts {
                 let head: [(any DatabaseValueConvertible)?] = state.map { [studio, $0.rawValue] } ?? [studio]
-                parts.append(StatementArguments((head + args).map { $0?.databaseValue ?? .null }))
+                parts.append(StatementArguments(lead + (head + args).map { $0?.databaseValue ?? .null }))
             }
         }
-        return CaseListQuery(sql: "SELECT * " + tail, parts: parts, keySQL: "SELECT id, \(key) " + tail, descending: filter.sort == .received)
+        return CaseListQuery(sql: with + "SELECT cases.* " + tail, parts: parts, keySQL: with + "SELECT cases.id, cases.\(key) " + tail,
+                             descending: filter.sort == .received)
+    }
+
+    /// A search finds at most this many cases for its list to be made from them alone; beyond, the
+    /// list's index is walked and each case looked up among the matches (it soon finds a page).
+    static let fewMatches = 5_000
+
+    /// `%…%` with the text's own wildcards escaped: the characters are matched as written.
+    static func likePattern(_ q: String) -> String {
+        "%" + q.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
+
+    /// The ids of every case the filter's words find — through the word index, and by LIKE among the
+    /// cases not indexed yet — when there are at most `few`; nil when there are more, or no words.
+    static func searchMatches(_ db: Database, _ filter: CaseFilter, few: Int) throws -> [Int64]? {
+        guard let q = filter.text, let words = SearchWords.query(q) else { return nil }
+        let found = try Int64.fetchAll(db, sql: "SELECT rowid FROM case_words WHERE case_words MATCH ? LIMIT ?", arguments: [words, few + 1])
+        guard found.count <= few else { return nil }
+        let unindexed = try Int64.fetchAll(db, sql: """
+            SELECT id FROM cases WHERE id > (SELECT through FROM case_words_state WHERE id = 1) AND text LIKE ? ESCAPE '\\' LIMIT ?
+            """, arguments: [likePattern(q), few + 1])
+        return found.count + unindexed.count <= few ? found + unindexed : nil
     }
 
     /// A page of cases matching `filter` in its order (newest first, or soonest deadline first), after `cursor`.
     public func cases(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int) async throws -> CasePage {
+        try await cases(filter, now: now, cursor: cursor, limit: limit, few: Self.fewMatches)
+    }
+
+    func cases(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int, few: Int) async throws -> CasePage {
         try await reader.read { db in
-            let query = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
+            let matches = try Self.searchMatches(db, filter, few: few)
+            let query = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit, matches: matches)
             var cases: [CaseRecord]
             if query.parts.count == 1 {
                 cases = try CaseRecord.fetchAll(db.cachedStatement(sql: query.sql), arguments: query.parts[0])
@@ -272,11 +307,18 @@ extension AppDatabase {
     }
 
     /// The SQL of the overdue list, most overdue first: open cases whose next deadline has
-    /// passed, read by deadline (cases_by_next_due), or one part per studio (cases_by_studio_due)
-    /// whose rows are merged by deadline and id.
-    static func overdueQuery(_ columns: String, now: Date, studios: [String]?, limit: Int) -> (String, [[DatabaseValue]]) {
+    /// passed, read by deadline (cases_by_next_due), or for a few studios one part per studio
+    /// (cases_by_studio_due) whose rows are merged by deadline and id.
+    static func overdueQuery(_ columns: String, now: Date, studios: [String]?, limit: Int, partsUpTo: Int = 8) -> (String, [[DatabaseValue]]) {
         guard let studios else {
             return ("SELECT \(columns) FROM cases WHERE next_due < ? ORDER BY next_due, id LIMIT ?", [[StoredDate.value(now), limit.databaseValue]])
+        }
+        // Many studios (an auditor's, a district's): one walk of the deployment's deadlines, each
+        // case kept when it is of one of them, rather than `limit` rows from each merged (40
+        // studios read 20,000 rows for a report's 500).
+        if studios.count > partsUpTo {
+            return ("SELECT \(columns) FROM cases INDEXED BY cases_by_next_due WHERE next_due < ? AND studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))) ORDER BY next_due, id LIMIT ?",
+                    [[StoredDate.value(now)] + studios.map(\.databaseValue) + [limit.databaseValue]])
         }
         return ("SELECT \(columns) FROM cases WHERE studio_id = ? AND next_due < ? ORDER BY next_due, id LIMIT ?",
                 studios.map { [$0.databaseValue, StoredDate.value(now), limit.databaseValue] })

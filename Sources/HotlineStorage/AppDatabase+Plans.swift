@@ -21,11 +21,15 @@ extension AppDatabase {
     public func queryPlan(_ query: PlannedQuery, now: Date) async throws -> [String] {
         // A list read in parts (one per studio, or per studio and state) runs one SQL for every
         // part: the first part's plan is each part's.
+        if case let .caseList(filter, cursor, limit) = query {
+            return try await reader.read { db in
+                let list = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit, matches: try Self.searchMatches(db, filter, few: Self.fewMatches))
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + list.sql, arguments: list.parts.first ?? []).map { $0["detail"] as String }
+            }
+        }
         let (sql, arguments): (String, StatementArguments)
         switch query {
-        case let .caseList(filter, cursor, limit):
-            let list = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit)
-            (sql, arguments) = (list.sql, list.parts.first ?? [])
+        case .caseList: return []
         case let .caseFacts(studio, from, to):
             (sql, arguments) = (Self.caseFactsSQL, [studio, StoredDate.value(from), StoredDate.value(to)])
         case let .overdue(studios, limit):
@@ -37,5 +41,10 @@ extension AppDatabase {
         return try await reader.read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
         }
+    }
+
+    /// `EXPLAIN QUERY PLAN` of some SQL with its arguments (tests of a query's other forms).
+    func planDetails(_ sql: String, _ arguments: StatementArguments) async throws -> [String] {
+        try await reader.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String } }
     }
 }

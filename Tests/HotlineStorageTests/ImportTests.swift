@@ -81,9 +81,9 @@ import Testing
         ("a month's facts", .caseFacts(studio: "xujiawan", from: now.addingTimeInterval(-30 * 86_400), to: now), "cases_by_studio_created"),
         // (Which index the overdue list takes depends on the statistics: on 20 cases the studio's.)
         ("the overdue list", .overdue(studios: ["xujiawan"], limit: 500), "USING INDEX"),
-        // Words through the full-text index, the cases by their id.
+        // Few cases with the words (from the full-text index): the cases by their id.
         ("a search by words", .caseList({ var f = CaseFilter(studios: ["xujiawan"]); f.text = "停水"; return f }(), cursor: nil, limit: 50),
-         "case_words VIRTUAL TABLE"),
+         "SEARCH cases USING INTEGER PRIMARY KEY"),
     ])
     func queryPlansAreTheListsOwnQueries(name: String, query: PlannedQuery, index: String) async throws {
         let db = try AppDatabase.inMemory()

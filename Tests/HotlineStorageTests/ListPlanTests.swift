@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import HotlineCore
 import HotlineTestSupport
 import Testing
@@ -85,19 +86,22 @@ import Testing
 
     static func matches(_ c: CaseRecord, _ f: CaseFilter) -> Bool {
         let due = c.progress.currentDeadline?.due
-        return f.studios.contains(c.studioId) && (f.states.isEmpty || f.states.contains(c.progress.state))
-            && (f.member == nil || c.progress.assignee == f.member) && (f.area == nil || c.area == f.area)
-            && (f.topic == nil || c.topic == f.topic) && (f.intent == nil || c.intent == f.intent)
-            && (f.overdue == nil || f.overdue == (due.map { $0 < now } ?? false))
-            && (f.receivedFrom.map { c.createdAt >= $0 } ?? true) && (f.receivedBefore.map { c.createdAt < $0 } ?? true)
-            && (f.text.map { c.text.contains($0) } ?? true) && (f.sort == .received || due != nil)
+        let place: Bool = f.studios.contains(c.studioId) && (f.states.isEmpty || f.states.contains(c.progress.state))
+        let who: Bool = (f.member == nil || c.progress.assignee == f.member) && (f.area == nil || c.area == f.area)
+        let what: Bool = (f.topic == nil || c.topic == f.topic) && (f.intent == nil || c.intent == f.intent)
+        let late: Bool = f.overdue == nil || f.overdue == (due.map { $0 < now } ?? false)
+        let from: Bool = f.receivedFrom.map { c.createdAt >= $0 } ?? true
+        let before: Bool = f.receivedBefore.map { c.createdAt < $0 } ?? true
+        let text: Bool = f.text.map { c.text.contains($0) } ?? true
+        let ordered: Bool = f.sort == .received || due != nil
+        return place && who && what && late && from && before && text && ordered
     }
 
     /// Every page through its cursor, as the API and the board read them.
-    static func pages(_ db: AppDatabase, _ f: CaseFilter, limit: Int) async throws -> [Int64] {
+    static func pages(_ db: AppDatabase, _ f: CaseFilter, limit: Int, few: Int = AppDatabase.fewMatches) async throws -> [Int64] {
         var out: [Int64] = [], cursor: CaseCursor?
         repeat {
-            let page = try await db.cases(f, now: now, cursor: cursor, limit: limit)
+            let page = try await db.cases(f, now: now, cursor: cursor, limit: limit, few: few)
             out += page.cases.compactMap(\.id)
             cursor = page.nextCursor
         } while cursor != nil && out.count < 5_000
@@ -127,8 +131,9 @@ import Testing
         }
     }
 
-    /// Words come from the full-text index and the cases not yet indexed by LIKE; the matching
-    /// cases (and only they) are then put in order.
+    /// Words come from the full-text index and the cases not yet indexed by LIKE. Few matches are
+    /// the list's walk, by id, and only they are put in order; many (here: over 10), and the list's
+    /// index is walked, each case looked up among them. Either way, the same pages.
     @Test(arguments: CaseSort.allCases)
     func aSearchIsEveryMatchingCaseInOrder(sort: CaseSort) async throws {
         let (db, all) = try await Seed.shared.get()
@@ -141,8 +146,15 @@ import Testing
         }.compactMap(\.id)
         #expect(expected.count > 50)
         #expect(try await Self.pages(db, f, limit: 23) == expected)
+        #expect(try await Self.pages(db, f, limit: 23, few: 10) == expected)
+        // A word no case has: nothing, without reading the cases.
+        #expect(try await Self.pages(db, Self.filter { $0.text = "没有这个词"; $0.sort = sort }, limit: 23).isEmpty)
         let plan = try await db.queryPlan(.caseList(f, cursor: nil, limit: 50), now: Self.now).joined(separator: "; ")
-        #expect(plan.contains("case_words VIRTUAL TABLE") && !plan.contains("SCAN cases"), "\(plan)")
+        #expect(plan.contains("SEARCH cases USING INTEGER PRIMARY KEY") && !plan.contains("SCAN cases"), "\(plan)")
+        let walk = Self.filter { $0.text = "停水"; $0.sort = sort }
+        let many = AppDatabase.caseListQuery(walk, now: Self.now, cursor: nil, limit: 50)
+        let details = try await db.planDetails(many.sql, many.parts[0]).joined(separator: "; ")
+        #expect(details.contains("case_words VIRTUAL TABLE") && !details.contains("SCAN cases") && !details.contains("TEMP B-TREE"), "\(details)")
     }
 
     @Test(arguments: [nil, ["xujiawan"], studios])
@@ -157,6 +169,14 @@ import Testing
                 == expected.prefix(30).map { "\($0.studioId)-\($0.number)" })
         let plan = try await db.queryPlan(.overdue(studios: studios, limit: 500), now: Self.now).joined(separator: "; ")
         #expect(plan.contains("SEARCH cases USING INDEX") && !plan.contains("TEMP B-TREE"), "\(plan)")
+        // Past a few studios, one walk of the deployment's deadlines keeps theirs.
+        if let studios, studios.count > 1 {
+            let (sql, parts) = AppDatabase.overdueQuery("*", now: Self.now, studios: studios, limit: 30, partsUpTo: 1)
+            let walk = try await db.planDetails(sql, StatementArguments(parts[0])).joined(separator: "; ")
+            #expect(parts.count == 1 && walk.contains("cases_by_next_due") && !walk.contains("TEMP B-TREE"), "\(walk)")
+            let rows = try await db.reader.read { try CaseRecord.fetchAll($0, sql: sql, arguments: StatementArguments(parts[0])) }
+            #expect(rows.map(\.id) == expected.prefix(30).map(\.id))
+        }
     }
 }
 
