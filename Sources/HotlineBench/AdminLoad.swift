@@ -12,11 +12,17 @@ struct AdminLoad {
     let pages: [(name: String, path: String, header: (String, String))]
 
     func run() async throws {
+        // Readers and the gateway each with connections of their own (a gateway keeps its own;
+        // one client's pool of 8 per host was all held by pages waiting their turn, and the
+        // texts queued behind them in the client, not in the service).
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        var gatewayConfiguration = HTTPClient.Configuration()
+        gatewayConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        let gateway = HTTPClient(eventLoopGroupProvider: .singleton, configuration: gatewayConfiguration)
         let idle = Self.memory()
         print("\nunder load: \(clients) clients asking the pages in turn for \(Int(seconds)) s; webhooks at \(Int(intakeRate))/s, alone and beside them")
-        let alone = try await intake(client, tag: "alone")
-        async let beside = intake(client, tag: "beside")
+        let alone = try await intake(gateway, tag: "alone")
+        async let beside = intake(gateway, tag: "beside")
         let latencies = try await readers(client)
         let withReaders = try await beside
         print("| page | requests | p50 ms | p99 ms | max ms |")
@@ -34,6 +40,7 @@ struct AdminLoad {
             print("| \(name) | \(t.count) | \(Self.f(Self.at(t, 0.5))) | \(Self.f(Self.at(t, 0.99))) | \(Self.f(t.last ?? 0)) |")
         }
         try await client.shutdown()
+        try await gateway.shutdown()
         let p99 = (Self.at(withReaders.sorted(), 0.99), Self.at(alone.sorted(), 0.99))
         print("intake p99 beside the readers: \(String(format: "%.2f", p99.0 / max(p99.1, 0.001)))× alone")
         let peak = Self.memory()

@@ -42,6 +42,24 @@ import Testing
         #expect(try await db.tableCounts() == TableCounts(cases: 3, messages: 6, caseEvents: 3, outbox: 0, residents: 0))
     }
 
+    /// A case row is read column by column (CaseRecord+Row): every field as it was written, and a
+    /// value no version wrote is an error naming the column, not a guess.
+    @Test func aCaseRowReadsBackWholeAndAnUnknownValueIsNamed() async throws {
+        let db = try AppDatabase.inMemory()
+        var history = Self.history(1, state: .replied)
+        history.record.progress.satisfaction = .basicallySatisfied
+        history.record.progress.transferredAt = Self.now
+        history.record.traditional = true
+        history.record.residentToken = "tok-1"
+        try await db.importHistory([history])
+        let read = try #require(try await db.case(studio: "xujiawan", number: 1))
+        var expected = history.record
+        expected.id = read.id
+        #expect(read == expected)
+        try await db.writer.write { try $0.execute(sql: "UPDATE cases SET state = 'bogus'") }
+        await #expect { try await db.case(studio: "xujiawan", number: 1) } throws: { "\($0)".contains("cases.state: unknown value bogus") }
+    }
+
     @Test func aBatchWithACaseNumberTakenAlreadyIsRefusedWhole() async throws {
         let db = try AppDatabase.inMemory()
         try await db.importHistory([Self.history(1, state: .accepted)])
