@@ -126,4 +126,26 @@ extension AppDatabase {
             return out
         }
     }
+
+    /// Each month's counts summed over some studios (every studio when nil): what a trend needs,
+    /// one indexed range per studio rather than a month's whole report per month.
+    public func monthTotals(months: [String], studios: [String]?) async throws -> [String: TallyCounts] {
+        guard !months.isEmpty else { return [:] }
+        return try await reader.read { db in
+            var out: [String: TallyCounts] = [:]
+            let sums = TallyCounts.columns.map { "SUM(\($0))" }.joined(separator: ", ")
+            let inMonths = months.map { _ in "?" }.joined(separator: ",")
+            let ids = try studios ?? String.fetchAll(db, sql: "SELECT DISTINCT studio_id FROM case_tallies")
+            for studio in ids {
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT month, \(sums) FROM case_tallies WHERE studio_id = ? AND month IN (\(inMonths)) GROUP BY month"),
+                                            arguments: StatementArguments([studio] + months))
+                for row in rows {
+                    let v = (1...7).map { (row[$0] as Int?) ?? 0 }
+                    let c = TallyCounts(cases: v[0], assigned: v[1], acceptedInTime: v[2], closed: v[3], resolved: v[4], answered: v[5], satisfied: v[6])
+                    out[row[0], default: TallyCounts()] = out[row[0], default: TallyCounts()] + c
+                }
+            }
+            return out
+        }
+    }
 }

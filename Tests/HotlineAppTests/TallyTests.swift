@@ -57,6 +57,9 @@ import Testing
             #expect(counted.overall.cases > 0, "the mix made cases in \(month)")
             #expect(kept.lines == counted.lines, "seed \(seed), \(month)")
             #expect(kept.weeks.reduce(0) { $0 + $1.cases } == counted.overall.cases)
+            // The dashboard's trend reads each month's totals in one go: the month's rates again.
+            let totals = try await hotline.database.monthTotals(months: ["2026-10", "2026-11"], studios: nil)
+            #expect(totals[month]?.rates == counted.overall, "seed \(seed), \(month)")
         }
         // Counting every case again gives the same rows.
         let before = try await hotline.database.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM case_tallies WHERE cases <> 0 ORDER BY 1, 2, 3, 4, 5, 6") }

@@ -299,10 +299,14 @@ extension Dashboard {
         var labels: [String] = []
         var series = [SVGChart.Series(name: p.t.responseRate, values: []), SVGChart.Series(name: p.t.resolutionRate, values: []),
                       SVGChart.Series(name: p.t.satisfactionRate, values: [])]
-        for back in (0..<12).reversed() {
+        let months = (0..<12).reversed().map { back in
             let total = year * 12 + (number - 1) - back
-            let m = String(format: "%04d-%02d", total / 12, total % 12 + 1)
-            let r = back == 0 ? report.overall : try await MonthReport.make(month: m, studios: studios, from: reports, withOverdue: false).overall
+            return String(format: "%04d-%02d", total / 12, total % 12 + 1)
+        }
+        // The earlier months' totals in one read of the tallies (a month's whole report each took 4 ms on a big district).
+        let totals = try await database.monthTotals(months: Array(months.dropLast()), studios: studios ?? deployment.studios.map(\.id))
+        for m in months {
+            let r = m == month ? report.overall : (totals[m] ?? TallyCounts()).rates
             labels.append(String(m.suffix(5)))
             series[0].values.append(r.response.value.map { $0 * 100 })
             series[1].values.append(r.resolution.value.map { $0 * 100 })
