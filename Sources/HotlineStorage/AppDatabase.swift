@@ -51,11 +51,21 @@ public struct AppDatabase: Sendable {
     /// (`ANALYZE`, once: seconds on a year of a district), so that plans follow the data rather
     /// than guesses. Whole, not sampled: statistics sampled at 400 rows a table led the planner to
     /// walk a studio's every case for the overdue list (300 ms rather than 10 on 200,000 cases).
+    ///
+    /// An index a migration added to a database that has statistics gets its own (`ANALYZE` of that
+    /// index alone): without them SQLite guessed, and a studio's search walked an index of areas
+    /// and sorted (50 ms on 200,000 cases upgraded, against 20 on a million analysed whole).
     func analyze() throws {
         try writer.writeWithoutTransaction { db in
             let has = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1')") ?? false
             let rows = has ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_stat1") ?? 0 : 0
-            if rows == 0 { try db.execute(sql: "ANALYZE") }
+            if rows == 0 { try db.execute(sql: "ANALYZE"); return }
+            let missing = try String.fetchAll(db, sql: """
+                SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+                  AND name NOT IN (SELECT idx FROM sqlite_stat1 WHERE idx IS NOT NULL)
+                  AND tbl_name IN (SELECT tbl FROM sqlite_stat1)
+                """)
+            for index in missing { try db.execute(sql: "ANALYZE \"\(index)\"") }
         }
     }
 
