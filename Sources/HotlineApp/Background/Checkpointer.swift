@@ -13,13 +13,12 @@ public struct Checkpointer: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await Periodic.run(every: interval) {
             do {
                 _ = try await checkpoints.checkpoint()
             } catch {
                 logger.warning("checkpoint: \(error)")
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

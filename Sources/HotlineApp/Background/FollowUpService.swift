@@ -24,7 +24,7 @@ public struct FollowUpService: Service {
 
     public func run() async throws {
         var optimized = Date()
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await Periodic.run(every: interval) {
             do {
                 let steps = try await casework.followUp()
                 if steps > 0 { logger.info("follow-up", metadata: ["steps": "\(steps)"]) }
@@ -35,8 +35,6 @@ public struct FollowUpService: Service {
                 optimized = Date()
                 do { try await casework.database.optimize() } catch { logger.warning("PRAGMA optimize failed", metadata: ["error": "\(error)"]) }
             }
-            // Graceful shutdown does not cancel tasks: stop waiting as soon as it starts.
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -18,10 +18,7 @@ public struct MemoryTrimmer: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            Self.trim(database)
-        }
+        await Periodic.run(every: interval, waitFirst: true) { Self.trim(database) }
     }
 
     /// One trim, now.

@@ -13,13 +13,12 @@ public struct SearchIndexer: Service {
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await Periodic.run(every: interval) {
             do {
                 while try await database.indexCaseWords() > 0, !Task.isCancelled {}
             } catch {
                 logger.warning("search index: \(error)")
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
