@@ -27,7 +27,12 @@ public enum SubscriptionKeyword: String, Sendable, Equatable, CaseIterable {
         var word = ""
         var length = 0
         for c in text {
-            let n = Cursor.normalise(c)
+            // Characters that show nothing (zero-width spaces and joiners, a byte-order mark) are
+            // no part of what the resident meant: `退\u{200B}订` is 退订.
+            var n = Cursor.normalise(c)
+            if n.unicodeScalars.contains(where: DigitForm.isInvisible) {
+                n = String(String.UnicodeScalarView(n.unicodeScalars.filter { !DigitForm.isInvisible($0) }))
+            }
             if n.allSatisfy({ $0.isWhitespace || $0.isPunctuation || $0.isSymbol }) { continue }
             word += n
             length += n.count
