@@ -209,7 +209,7 @@ extension AppDatabase {
     }
 
     func cases(_ filter: CaseFilter, now: Date, cursor: CaseCursor?, limit: Int, few: Int) async throws -> CasePage {
-        try await reader.read { db in
+        try await read { db in
             let matches = try Self.searchMatches(db, filter, few: few)
             let query = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit, matches: matches)
             var cases: [CaseRecord]
@@ -246,7 +246,7 @@ extension AppDatabase {
 
     /// The case with this number in this studio, with its conversation and audit trail, in one read.
     public func caseDetail(studio: String, number: Int) async throws -> (CaseRecord, [MessageRecord], [CaseEventRecord])? {
-        try await reader.read { db in
+        try await read { db in
             guard let c = try CaseRecord.numbered(number, in: studio).fetchOne(db) else { return nil }
             let messages = try MessageRecord.ofCase(c.id).fetchAll(db)
             let events = try CaseEventRecord.ofCase(c.id).fetchAll(db)
@@ -262,7 +262,7 @@ extension AppDatabase {
 
     /// The facts the rates need of the cases each studio received in its span, oldest first.
     public func caseFacts(received spans: [(studio: String, from: Date, to: Date)]) async throws -> [CaseFacts] {
-        try await reader.read { db in
+        try await read { db in
             var out: [CaseFacts] = []
             // One indexed range per studio (cases_by_studio_created), read through SQLite's C API:
             // a month of a busy district is ten thousand rows or more.
@@ -286,7 +286,7 @@ extension AppDatabase {
     /// Open cases past the deadline they work towards, as an overdue list shows them (optionally
     /// of some studios), most overdue first.
     public func overdueList(now: Date, studios: [String]?, limit: Int = 500) async throws -> [OverdueCase] {
-        try await reader.read { db in
+        try await read { db in
             let (sql, parts) = Self.overdueQuery(Self.overdueColumns, now: now, studios: studios, limit: limit)
             var out: [(OverdueCase, Int64)] = []
             for arguments in parts {
@@ -324,9 +324,26 @@ extension AppDatabase {
                 studios.map { [$0.databaseValue, StoredDate.value(now), limit.databaseValue] })
     }
 
+    /// How many open cases are past their deadline, per studio and assignee (the members page's
+    /// column): counted in SQL along each studio's deadlines, not read case by case.
+    public func overdueCounts(now: Date, studios: [String]) async throws -> [String: [String: Int]] {
+        try await read { db in
+            var out: [String: [String: Int]] = [:]
+            for studio in studios {
+                var s = BoundStatement(try db.cachedStatement(sql: """
+                    SELECT assignee_id, COUNT(*) FROM cases INDEXED BY cases_by_studio_due
+                    WHERE studio_id = ? AND next_due < ? AND assignee_id IS NOT NULL GROUP BY assignee_id
+                    """))
+                s.bind(studio); s.bind(StoredDate.value(now))
+                try s.rows(db) { row in out[studio, default: [:]][row.text(0) ?? ""] = Int(row.int64(1) ?? 0) }
+            }
+            return out
+        }
+    }
+
     /// Open cases past the deadline they work towards (optionally of some studios), most overdue first.
     public func overdueCases(now: Date, studios: [String]?, limit: Int = 500) async throws -> [CaseRecord] {
-        try await reader.read { db in
+        try await read { db in
             let (sql, parts) = Self.overdueQuery("*", now: now, studios: studios, limit: limit)
             var out: [CaseRecord] = []
             for arguments in parts { out += try CaseRecord.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)) }
@@ -340,7 +357,7 @@ extension AppDatabase {
     /// indexed count.
     /// With `member`, only that member's cases (and no outbox count).
     public func todayCounts(studios: [String], member: String? = nil, dayStart: Date, now: Date, riskUntil: Date) async throws -> TodayCounts {
-        try await reader.read { db in
+        try await read { db in
             var c = TodayCounts()
             for studio in studios {
                 func count(_ sql: String, _ args: StatementArguments) throws -> Int {
@@ -363,7 +380,7 @@ extension AppDatabase {
 
     /// The outbox rows of a case's texts that failed for good: (outbox id, message id).
     public func failedOutbox(caseID: Int64) async throws -> [(outbox: Int64, message: Int64)] {
-        try await reader.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT o.id, o.message_id FROM outbox o JOIN messages m ON m.id = o.message_id WHERE m.case_id = ? AND o.status = 'failed'
                 """, arguments: [caseID]).map { ($0[0], $0[1]) }
@@ -372,7 +389,7 @@ extension AppDatabase {
 
     /// Roster ids on leave now, by studio, with the end of their leave (nil: until they say they are back).
     public func leave(now: Date) async throws -> [String: [String: Date?]] {
-        try await reader.read { db in
+        try await read { db in
             var out: [String: [String: Date?]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT studio_id, roster_id, until FROM member_leave WHERE until IS NULL OR until > ?", arguments: [now]) {
                 out[row[0], default: [:]][row[1]] = .some(row[2] as Date?)
@@ -383,7 +400,7 @@ extension AppDatabase {
 
     /// Open cases per assignee, by studio.
     public func openCaseCounts() async throws -> [String: [String: Int]] {
-        try await reader.read { db in
+        try await read { db in
             var out: [String: [String: Int]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT studio_id, assignee_id, open_cases FROM assignee_load") { out[row[0], default: [:]][row[1]] = row[2] }
             return out
@@ -399,7 +416,7 @@ extension AppDatabase {
         // mask); what LIKE lets through (an `_` in an address's end is LIKE's wildcard) the mask
         // comparison below sorts out.
         let pattern = head + "%" + tail
-        return try await reader.read { db in
+        return try await read { db in
             let phones = try String.fetchAll(db, sql: """
                 SELECT phone FROM residents WHERE studio_id = ? AND phone LIKE ?
                 UNION SELECT resident_phone FROM cases WHERE studio_id = ? AND resident_phone LIKE ?
@@ -411,7 +428,7 @@ extension AppDatabase {
     /// A resident, their cases newest first — those of the addresses that are the same resident
     /// too (a follower's bound number, the followers who bound this number) — and those addresses.
     public func resident(studio: String, phone: String, limit: Int = 50) async throws -> (ResidentRecord?, [CaseRecord], linked: [String]) {
-        try await reader.read { db in
+        try await read { db in
             let r = try ResidentRecord.filter(Column("studio_id") == studio && Column("phone") == phone).fetchOne(db)
             let addresses = try CaseLedger(db: db, now: Date()).residentAddresses(studio: studio, address: phone)
             let cases = try CaseRecord.filter(Column("studio_id") == studio && addresses.contains(Column("resident_phone")))
@@ -426,7 +443,7 @@ extension AppDatabase {
     /// resident and the hotline about it (their texts and the texts to them; nothing of the members'),
     /// oldest first. Nil for no such case.
     public func residentCase(token: String) async throws -> (CaseRecord, [MessageRecord])? {
-        try await reader.read { db in
+        try await read { db in
             guard let record = try CaseRecord.filter(Column("resident_token") == token).fetchOne(db) else { return nil }
             let messages = try MessageRecord.fetchAll(db, sql: """
                 SELECT * FROM messages WHERE case_id = ? AND ((direction = 'in' AND from_number = ?) OR (direction = 'out' AND to_number = ?))

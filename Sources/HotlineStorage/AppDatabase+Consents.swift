@@ -18,7 +18,7 @@ extension AppDatabase {
 
     /// The templates `address` has accepted on `channel`.
     public func acceptedNotices(channel: String, address: String) async throws -> Set<String> {
-        try await reader.read { db in
+        try await read { db in
             Set(try String.fetchAll(db, sql: "SELECT template FROM notice_consents WHERE channel = ? AND address = ? AND accepted",
                                     arguments: [channel, address]))
         }

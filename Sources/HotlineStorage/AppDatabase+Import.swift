@@ -71,7 +71,7 @@ extension AppDatabase {
 
     /// Rows in the tables that grow with use.
     public func tableCounts() async throws -> TableCounts {
-        try await reader.read { db in
+        try await read { db in
             func count(_ table: String) throws -> Int { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table)") ?? 0 }
             return TableCounts(cases: try count("cases"), messages: try count("messages"), caseEvents: try count("case_events"),
                                outbox: try count("outbox"), residents: try count("residents"))
@@ -82,7 +82,7 @@ extension AppDatabase {
     /// counting a load it drives reads only what was added since its last look (ids grow in commit
     /// order, there being one writer).
     public func inboundSince(_ lastID: Int64) async throws -> (count: Int, lastID: Int64) {
-        try await reader.read { db in
+        try await read { db in
             let newest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM messages") ?? 0
             let added = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE id > ? AND id <= ? AND direction = 'in'",
                                          arguments: [lastID, newest]) ?? 0

@@ -99,7 +99,7 @@ extension AppDatabase {
 
     /// What `createNotice` would do now, writing nothing.
     public func previewNotice(studio: Studio, draft: NoticeDraft, plan: NoticePlanning) async throws -> NoticePlan {
-        try await reader.read { db in
+        try await read { db in
             plan(try Self.nextNoticeNumber(db, studio: studio.id), try Self.found(db, parts: draft.audience, studio: studio),
                  try Self.optedOut(db, studio: studio.id))
         }
@@ -169,12 +169,12 @@ extension AppDatabase {
 
     /// The notice with this number in this studio.
     public func notice(studio: String, number: Int) async throws -> NoticeRecord? {
-        try await reader.read { db in try NoticeRecord.find(db, studio: studio, number: number) }
+        try await read { db in try NoticeRecord.find(db, studio: studio, number: number) }
     }
 
     /// Notices, newest first (optionally of one studio).
     public func notices(studio: String? = nil, limit: Int = 1000) async throws -> [NoticeRecord] {
-        try await reader.read { db in
+        try await read { db in
             var request = NoticeRecord.all()
             if let studio { request = request.filter(Column("studio_id") == studio) }
             return try request.order(Column("id").desc).limit(limit).fetchAll(db)
@@ -183,7 +183,7 @@ extension AppDatabase {
 
     /// Everyone a notice named, in audience order, with the status of the text each was sent.
     public func noticeRecipients(noticeID: Int64) async throws -> [(NoticeRecipientRecord, status: String?)] {
-        try await reader.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT r.*, m.status AS message_status FROM notice_recipients r LEFT JOIN messages m ON m.id = r.message_id
                 WHERE r.notice_id = ? ORDER BY r.rowid
@@ -193,7 +193,7 @@ extension AppDatabase {
 
     /// Coming, declined and no answer per seat; skipped per reason.
     public func noticeTally(noticeID: Int64) async throws -> NoticeTally {
-        try await reader.read { db in
+        try await read { db in
             var tally = NoticeTally(rows: [], skipped: [:])
             for row in try Row.fetchAll(db, sql: "SELECT role, rsvp, skip_reason FROM notice_recipients WHERE notice_id = ? ORDER BY rowid", arguments: [noticeID]) {
                 if let reason = (row["skip_reason"] as String?).flatMap(SkipReason.init) { tally.skipped[reason, default: 0] += 1; continue }
@@ -257,7 +257,7 @@ extension AppDatabase {
 
     /// Sent meeting notices whose reminder is due and not yet sent.
     public func dueNoticeReminders(now: Date) async throws -> [NoticeRecord] {
-        try await reader.read { db in
+        try await read { db in
             try NoticeRecord.filter(Column("state") == NoticeState.sent.rawValue && Column("kind") == NoticeKind.meeting.rawValue
                 && Column("remind_at") <= now && Column("reminded_at") == nil).fetchAll(db)
         }
@@ -291,7 +291,7 @@ extension AppDatabase {
 
     /// A studio's rolls (or every studio's): name, how many on it, its areas.
     public func rolls(studio: String? = nil) async throws -> [(studio: String, name: String, count: Int, areas: [String])] {
-        try await reader.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: """
                 SELECT studio_id, roll, COUNT(*) AS n, GROUP_CONCAT(DISTINCT area) AS areas FROM roll_entries
                 WHERE ? IS NULL OR studio_id = ? GROUP BY studio_id, roll ORDER BY studio_id, roll
@@ -303,7 +303,7 @@ extension AppDatabase {
 
     /// The people on a roll, in the file's order.
     public func roll(studio: String, name: String) async throws -> [RollEntry] {
-        try await reader.read { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT name, phone, role, area FROM roll_entries WHERE studio_id = ? AND roll = ? ORDER BY position",
                              arguments: [studio, name]).map { RollEntry(name: $0["name"], phone: $0["phone"], role: $0["role"], area: $0["area"]) }
         }

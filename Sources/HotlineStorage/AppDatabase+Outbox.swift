@@ -138,7 +138,7 @@ extension AppDatabase {
 
     /// Counts of outbox rows per status.
     func outboxCounts() async throws -> [String: Int] {
-        try await reader.read { db in
+        try await read { db in
             let rows = try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["status"] as String, $0["n"] as Int) })
         }
@@ -180,7 +180,7 @@ public struct OutboxEntry: Sendable, Equatable {
 extension AppDatabase {
     /// Outbox rows, newest first, optionally only those in `status`.
     public func outbox(status: OutboxRecord.Status? = nil, studios: [String]? = nil, limit: Int = 1000) async throws -> [OutboxEntry] {
-        try await reader.read { db in
+        try await read { db in
             let (sql, arguments) = Self.outboxListQuery(status: status, studios: studios, limit: limit)
             return try OutboxRecord.fetchAll(db, sql: sql, arguments: arguments).compactMap { row in
                 try MessageRecord.fetchOne(db, key: row.messageId).map { OutboxEntry(outbox: row, message: $0) }
@@ -258,7 +258,7 @@ extension AppDatabase {
 
     /// Whether a resident has opted out.
     func isOptedOut(studio: String, phone: String) async throws -> Bool {
-        try await reader.read { db in
+        try await read { db in
             try Date.fetchOne(db, sql: "SELECT opted_out_at FROM residents WHERE studio_id = ? AND phone = ?", arguments: [studio, phone]) != nil
         }
     }
@@ -267,7 +267,7 @@ extension AppDatabase {
 extension AppDatabase {
     /// The outbound message a provider knows by `providerID` on `channel`.
     public func outboundMessageID(channel: String, providerID: String) async throws -> Int64? {
-        try await reader.read { db in
+        try await read { db in
             try Int64.fetchOne(db, sql: "SELECT id FROM messages WHERE direction = 'out' AND channel = ? AND provider_id = ?",
                                arguments: [channel, providerID])
         }

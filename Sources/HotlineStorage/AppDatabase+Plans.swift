@@ -22,7 +22,7 @@ extension AppDatabase {
         // A list read in parts (one per studio, or per studio and state) runs one SQL for every
         // part: the first part's plan is each part's.
         if case let .caseList(filter, cursor, limit) = query {
-            return try await reader.read { db in
+            return try await read { db in
                 let list = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit, matches: try Self.searchMatches(db, filter, few: Self.fewMatches))
                 return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + list.sql, arguments: list.parts.first ?? []).map { $0["detail"] as String }
             }
@@ -38,13 +38,13 @@ extension AppDatabase {
         case let .outbox(status, studios, limit):
             (sql, arguments) = Self.outboxListQuery(status: status, studios: studios, limit: limit)
         }
-        return try await reader.read { db in
+        return try await read { db in
             try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
         }
     }
 
     /// `EXPLAIN QUERY PLAN` of some SQL with its arguments (tests of a query's other forms).
     func planDetails(_ sql: String, _ arguments: StatementArguments) async throws -> [String] {
-        try await reader.read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String } }
+        try await read { db in try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String } }
     }
 }

@@ -10,7 +10,7 @@ extension AppDatabase {
     /// it, held the writer for milliseconds). Until then a search finds the case by LIKE (``caseListQuery``).
     @discardableResult
     public func indexCaseWords(limit: Int = 100) async throws -> Int {
-        let (through, rows) = try await reader.read { db in
+        let (through, rows) = try await read { db in
             let through = try Int64.fetchOne(db, sql: "SELECT through FROM case_words_state WHERE id = 1") ?? 0
             let rows = try Row.fetchAll(db, sql: "SELECT id, text FROM cases WHERE id > ? ORDER BY id LIMIT ?", arguments: [through, limit])
             return (through, rows.map { (id: $0["id"] as Int64, text: $0["text"] as String) })

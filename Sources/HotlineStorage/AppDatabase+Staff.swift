@@ -27,11 +27,11 @@ extension AppDatabase {
     }
 
     public func staffUsers() async throws -> [StaffUser] {
-        try await reader.read { db in try StaffUser.order(Column("login")).fetchAll(db) }
+        try await read { db in try StaffUser.order(Column("login")).fetchAll(db) }
     }
 
     public func staffUser(login: String) async throws -> StaffUser? {
-        try await reader.read { db in try StaffUser.filter(Column("login") == login).fetchOne(db) }
+        try await read { db in try StaffUser.filter(Column("login") == login).fetchOne(db) }
     }
 
     /// Changes an account in one transaction (`change` sees the stored record).
@@ -54,7 +54,7 @@ extension AppDatabase {
     }
 
     public func tokens(userID: Int64) async throws -> [APIToken] {
-        try await reader.read { db in try APIToken.filter(Column("user_id") == userID).order(Column("id")).fetchAll(db) }
+        try await read { db in try APIToken.filter(Column("user_id") == userID).order(Column("id")).fetchAll(db) }
     }
 
     public func revokeToken(id: Int64, now: Date) async throws {
@@ -75,7 +75,7 @@ extension AppDatabase {
     /// account not disabled; notes the use (at most once a minute: every API request asks, and a
     /// write per request would queue behind intake for nothing).
     public func staffUser(tokenHash: String, now: Date) async throws -> StaffUser? {
-        let found = try await reader.read { db -> (APIToken, StaffUser)? in
+        let found = try await read { db -> (APIToken, StaffUser)? in
             guard let token = try APIToken.filter(Column("token_hash") == tokenHash).fetchOne(db), token.revokedAt == nil, token.expiresAt > now,
                   let user = try StaffUser.fetchOne(db, key: token.userId), user.disabledAt == nil else { return nil }
             return (token, user)

@@ -105,33 +105,17 @@ extension AppDatabase {
         try await writer.write { db in try Self.recountTallies(db) }
     }
 
-    /// The tallies of `month` of each studio (every studio when nil): key and counts.
-    public func tallies(month: String, studios: [String]?) async throws -> [(studio: String, week: String, assignee: String?, area: String?, topic: Topic, counts: TallyCounts)] {
-        try await reader.read { db in
-            var out: [(studio: String, week: String, assignee: String?, area: String?, topic: Topic, counts: TallyCounts)] = []
-            let ids = try studios ?? String.fetchAll(db, sql: "SELECT DISTINCT studio_id FROM case_tallies WHERE month = ?", arguments: [month])
-            for studio in ids {
-                var s = BoundStatement(try db.cachedStatement(sql: """
-                    SELECT week, assignee_id, area, topic, \(TallyCounts.columns.joined(separator: ", ")) FROM case_tallies
-                    WHERE studio_id = ? AND month = ? AND cases <> 0
-                    """))
-                s.bind(studio); s.bind(month)
-                try s.rows(db) { row in
-                    let v = (Int32(4)..<11).map { Int(row.int64($0) ?? 0) }
-                    out.append((studio, row.text(0) ?? "", row.text(1).flatMap { $0.isEmpty ? nil : $0 }, row.text(2).flatMap { $0.isEmpty ? nil : $0 },
-                                Topic(rawValue: row.text(3) ?? ""),
-                                TallyCounts(cases: v[0], assigned: v[1], acceptedInTime: v[2], closed: v[3], resolved: v[4], answered: v[5], satisfied: v[6])))
-                }
-            }
-            return out
-        }
+    /// The seven counts in ``TallyCounts/columns``' order from column `first` on.
+    static func counts(_ row: BoundStatement.Columns, from first: Int32) -> TallyCounts {
+        func at(_ i: Int32) -> Int { Int(row.int64(first + i) ?? 0) }
+        return TallyCounts(cases: at(0), assigned: at(1), acceptedInTime: at(2), closed: at(3), resolved: at(4), answered: at(5), satisfied: at(6))
     }
 
     /// Each month's counts summed over some studios (every studio when nil): what a trend needs,
     /// one indexed range per studio rather than a month's whole report per month.
     public func monthTotals(months: [String], studios: [String]?) async throws -> [String: TallyCounts] {
         guard !months.isEmpty else { return [:] }
-        return try await reader.read { db in
+        return try await read { db in
             var out: [String: TallyCounts] = [:]
             let sums = TallyCounts.columns.map { "SUM(\($0))" }.joined(separator: ", ")
             let inMonths = months.map { _ in "?" }.joined(separator: ",")

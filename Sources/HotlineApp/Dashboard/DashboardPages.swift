@@ -223,10 +223,11 @@ extension Dashboard {
     func membersPage(_ p: Page) async throws -> Response {
         let studios = try access.studios(p.user, asked: nil)
         let month = thisMonth()
-        let report = try await MonthReport.make(month: month, studios: studios, from: reports, withOverdue: false)
+        // The month's counts per member, summed in SQL (not the whole report: 40 studios' tallies).
+        let totals = try await database.tallyBreakdown(month: month, studios: studios).byMember
         func pct(_ r: Rate?) -> String { r?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let rows = try await casebook.members(p.user, studios: studios).map { m in
-            let rates = report.lines.first { $0.dimension == "member" && $0.key == "\(m.name)(\(m.studio)/\(m.id))" }?.rates
+            let rates = totals[.init(studio: m.studio, assignee: m.id)]?.rates
             return MembersModel.Row(
                 name: m.name, id: m.id, studio: m.studio, studioName: deployment.studio(id: m.studio)?.name ?? m.studio,
                 role: DashboardText.role(m.role, p.lang), sector: DashboardText.sector(m.sector, deployment, p.lang),
@@ -293,7 +294,8 @@ extension Dashboard {
     func reportsPage(_ request: Request, _ p: Page) async throws -> Response {
         try access.notMember(p.user, "reports")
         let (month, studios) = try reportScope(request, p.user)
-        let report = try await MonthReport.make(month: month, studios: studios, from: reports)
+        // The page shows no overdue list (the board does): not read.
+        let report = try await MonthReport.make(month: month, studios: studios, from: reports, withOverdue: false)
         // The three rates over the twelve months to the one shown.
         let (year, number) = MonthReport.parse(month)!
         var labels: [String] = []
@@ -335,7 +337,8 @@ extension Dashboard {
         for c in counts { perWeek[c.week, default: 0] += c.cases }
         let weekly = SVGChart.bars(title: "\(p.t.volumeByWeek) \(month)", labels: weeks,
                                    series: [.init(name: p.t.cases_count, values: weekStarts.map { Double(perWeek[$0] ?? 0) })], unit: "")
-        let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, from: reports)
+        // A big studio's month has thousands of escalations: the page lists the first hundred.
+        let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, from: reports, escalationLimit: 100)
         func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let o = report.overall
         func change(_ c: Int) -> String { (c >= 0 ? "+" : "") + String(c) }
@@ -352,6 +355,8 @@ extension Dashboard {
             digestAreas: digest.areas.map { .init(key: $0.key, cases: $0.cases, change: change($0.change)) },
             examples: digest.examples.map { .init(topic: $0.topic, ref: $0.ref, text: $0.text) },
             escalations: digest.escalations.map { .init(ref: $0.ref, outcome: DashboardText.outcome($0.outcome, p.lang), note: $0.note) },
+            escalationsMore: digest.escalationsInAll > digest.escalations.count
+                ? [.init(text: String(format: p.t.firstShown, digest.escalations.count, digest.escalationsInAll))] : [],
             csv: "/dashboard/reports.csv?month=\(month)", previous: "/dashboard/reports?month=\(labels.count > 1 ? monthBefore(month) : month)"),
             title: p.t.reports)
     }

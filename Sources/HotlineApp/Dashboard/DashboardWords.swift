@@ -23,6 +23,8 @@ struct DashboardWords: Sendable {
     let language: String, refused: String, done: String, audienceMembers: String, audienceLiaisons: String, audienceFollowers: String
     let audienceMembersOfArea: String, audienceMembersOfSector: String, audienceResidentsOfArea: String
     let audienceRoll: String, audienceNumbers: String, audienceNone: String
+    /// `%d` shown, of `%d`: a long list cut short.
+    let firstShown: String
 
     /// The words of a page's language.
     static func of(_ lang: String) -> DashboardWords { lang == "en" ? en : zh }
@@ -57,7 +59,8 @@ struct DashboardWords: Sendable {
         maskedNumbers: "内容中的手机号码已隐去:群众不会收到委员或他人的号码。", recipients: "接收人", skipped: "未发送", parts: "短信条数", cancel: "取消通知", confirmCancel: "确认取消此通知?",
         coming: "参加", declined: "不参加", noAnswer: "未回复", tally: "回执", attendance: "参会名单", role: "身份", cases_count: "案件数", kind: "类别", meeting: "会议",
         general: "通知", accept: "受理", reply: "答复", language: "English", refused: "未执行", done: "已完成",
-        audienceMembers: "全体委员", audienceLiaisons: "联络员和负责人", audienceFollowers: "公众号关注者", audienceMembersOfArea: "包联该社区/村的委员", audienceMembersOfSector: "该界别的委员", audienceResidentsOfArea: "该社区/村的群众", audienceRoll: "名单", audienceNumbers: "号码(每行一个)", audienceNone: "不选"
+        audienceMembers: "全体委员", audienceLiaisons: "联络员和负责人", audienceFollowers: "公众号关注者", audienceMembersOfArea: "包联该社区/村的委员", audienceMembersOfSector: "该界别的委员", audienceResidentsOfArea: "该社区/村的群众", audienceRoll: "名单", audienceNumbers: "号码(每行一个)", audienceNone: "不选",
+        firstShown: "列出前 %d 件,共 %d 件;全部见社情民意摘要(/api/v1/reports/digest)。"
     )
 
     static let en = DashboardWords(
@@ -79,7 +82,8 @@ struct DashboardWords: Sendable {
         skipped: "Skipped", parts: "SMS parts", cancel: "Cancel notice", confirmCancel: "Cancel this notice?", coming: "Coming",
         declined: "Declined", noAnswer: "No answer", tally: "Answers", attendance: "Attendance", role: "Role", cases_count: "Cases", kind: "Kind",
         meeting: "Meeting", general: "General", accept: "Accept by", reply: "Reply by", language: "中文", refused: "Not done", done: "Done",
-        audienceMembers: "All members", audienceLiaisons: "Liaisons and coordinators", audienceFollowers: "WeChat followers", audienceMembersOfArea: "Members linked to an area", audienceMembersOfSector: "Members of a sector", audienceResidentsOfArea: "Residents of an area", audienceRoll: "A roll", audienceNumbers: "Numbers (one a line)", audienceNone: "None"
+        audienceMembers: "All members", audienceLiaisons: "Liaisons and coordinators", audienceFollowers: "WeChat followers", audienceMembersOfArea: "Members linked to an area", audienceMembersOfSector: "Members of a sector", audienceResidentsOfArea: "Residents of an area", audienceRoll: "A roll", audienceNumbers: "Numbers (one a line)", audienceNone: "None",
+        firstShown: "The first %d of %d; all of them in the digest (/api/v1/reports/digest)."
     )
 
 }

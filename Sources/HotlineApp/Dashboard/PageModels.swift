@@ -165,5 +165,8 @@ struct ReportsModel: PageModel {
     var digestTopics, digestAreas: [Change]
     var examples: [Example]
     var escalations: [Escalation]
+    /// One line when the list is cut short (how many of how many).
+    var escalationsMore: [More]
+    struct More: Sendable { var text: String }
     var csv, previous: String
 }

@@ -2,16 +2,17 @@ import Foundation
 import Hummingbird
 
 /// Bounds how many coordinators' requests (dashboard pages, the admin API, reports) run at once, so
-/// that however many are open, intake keeps the CPU and the database's writer it needs: beyond
-/// `concurrent` they wait their turn, beyond `waiting` more they are answered 503 with `Retry-After`.
-/// Webhooks, health checks and the residents' page never pass through it.
+/// that however many are open, their memory and queueing stay bounded: beyond `concurrent` they
+/// wait their turn, beyond `waiting` more they are answered 503 with `Retry-After`. Those admitted
+/// run on ``PageThreads`` (below intake's priority), so intake keeps the CPU it needs whatever they
+/// cost. Webhooks, health checks and the residents' page never pass through it.
 public actor ReadGate {
     nonisolated public let concurrent: Int, waiting: Int
     private var running = 0
     private var queue: [CheckedContinuation<Void, Never>] = []
 
-    /// One fewer than the machine's cores (at least one): a core stays for intake.
-    public init(concurrent: Int = max(1, ProcessInfo.processInfo.activeProcessorCount - 1), waiting: Int = 64) {
+    /// As many at once as there are page threads (one per core).
+    public init(concurrent: Int = PageThreads.shared.count, waiting: Int = 64) {
         (self.concurrent, self.waiting) = (max(1, concurrent), max(0, waiting))
     }
 
@@ -35,7 +36,8 @@ public actor ReadGate {
     var load: (running: Int, waiting: Int) { (running, queue.count) }
 }
 
-/// Passes the requests whose path starts with one of `prefixes` through the gate.
+/// Passes the requests whose path starts with one of `prefixes` through the gate, and runs them on
+/// ``PageThreads``.
 struct ReadGateMiddleware<Context: RequestContext>: RouterMiddleware {
     let gate: ReadGate
     let prefixes: [String]
@@ -51,7 +53,7 @@ struct ReadGateMiddleware<Context: RequestContext>: RouterMiddleware {
                             body: .init(byteBuffer: ByteBuffer(string: #"{"error":"too many pages and reports at once; try again in a moment"}"#)))
         }
         do {
-            let response = try await next(request, context)
+            let response = try await withTaskExecutorPreference(PageThreads.shared) { try await next(request, context) }
             await gate.leave()
             return response
         } catch {

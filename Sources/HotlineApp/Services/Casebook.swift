@@ -55,10 +55,7 @@ struct Casebook: Sendable {
         let now = clock.now()
         let leave = try await database.leave(now: now)
         let load = try await database.openCaseCounts()
-        var overdue: [String: Int] = [:]
-        for c in try await database.overdueList(now: now, studios: studios, limit: 1_000_000) {
-            if let a = c.assigneeId { overdue["\(c.studioId)/\(a)", default: 0] += 1 }
-        }
+        let overdue = try await database.overdueCounts(now: now, studios: studios)
         let shows = access.showsPhones(user)
         var out: [MemberView] = []
         for id in studios {
@@ -70,7 +67,7 @@ struct Casebook: Sendable {
                 out.append(MemberView(
                     studio: id, id: p.id, name: p.name, role: p.role.rawValue, sector: p.sector, areas: p.areas, dutyDays: duty,
                     phone: shows || p.id == user.rosterId ? p.phone : PhoneNumber.mask(p.phone), onLeave: away != nil, leaveUntil: away ?? nil,
-                    openCases: load[id]?[p.id] ?? 0, overdueCases: overdue["\(id)/\(p.id)"] ?? 0,
+                    openCases: load[id]?[p.id] ?? 0, overdueCases: overdue[id]?[p.id] ?? 0,
                     available: away == nil && !atCapacity.contains(p.id)))
             }
         }

@@ -43,25 +43,16 @@ public struct MonthReport: Sendable {
     public static func make(month: String, studios: [String]?, from reports: Reports, withOverdue: Bool = true) async throws -> MonthReport {
         let deployment = reports.deployment
         let ids = try spans(month, studios: studios, deployment: deployment).map(\.studio)
-        let rows = try await reports.database.tallies(month: month, studios: ids)
-        var all = TallyCounts(), byStudio: [String: TallyCounts] = [:], byMember: [MemberKey: TallyCounts] = [:]
-        var byArea: [String: TallyCounts] = [:], byTopic: [String: TallyCounts] = [:]
-        var weeks: [String: WeekCount] = [:]
-        for r in rows {
-            all = all + r.counts
-            byStudio[r.studio, default: TallyCounts()] = byStudio[r.studio, default: TallyCounts()] + r.counts
-            let member = MemberKey(studio: r.studio, id: r.assignee)
-            byMember[member, default: TallyCounts()] = byMember[member, default: TallyCounts()] + r.counts
-            byArea[r.area ?? "-", default: TallyCounts()] = byArea[r.area ?? "-", default: TallyCounts()] + r.counts
-            byTopic[r.topic.rawValue, default: TallyCounts()] = byTopic[r.topic.rawValue, default: TallyCounts()] + r.counts
-            let weekKey = "\(r.week)|\(r.topic.rawValue)|\(r.area ?? "")"
-            weeks[weekKey, default: WeekCount(week: r.week, topic: r.topic, area: r.area, cases: 0)].cases += r.counts.cases
-        }
+        let sums = try await reports.database.tallyBreakdown(month: month, studios: ids)
+        var byMember: [MemberKey: TallyCounts] = [:]
+        for (m, counts) in sums.byMember { byMember[MemberKey(studio: m.studio, id: m.assignee)] = counts }
+        let byArea = Dictionary(uniqueKeysWithValues: sums.byArea.map { ($0.key.isEmpty ? "-" : $0.key, $0.value) })
         let overdue = withOverdue ? try await reports.database.overdueList(now: reports.clock.now(), studios: studios) : []
-        var report = assemble(month: month, studios: studios, deployment: deployment, all: all.rates,
-                              byStudio: byStudio.mapValues(\.rates), byMember: byMember.mapValues(\.rates),
-                              byArea: byArea.mapValues(\.rates), byTopic: byTopic.mapValues(\.rates), overdue: overdue)
-        report.weeks = weeks.values.sorted { ($0.week, $0.topic.rawValue, $0.area ?? "") < ($1.week, $1.topic.rawValue, $1.area ?? "") }
+        var report = assemble(month: month, studios: studios, deployment: deployment, all: sums.all.rates,
+                              byStudio: sums.byStudio.mapValues(\.rates), byMember: byMember.mapValues(\.rates),
+                              byArea: byArea.mapValues(\.rates), byTopic: sums.byTopic.mapValues(\.rates), overdue: overdue)
+        report.weeks = sums.weeks.map { WeekCount(week: $0.week, topic: Topic(rawValue: $0.topic), area: $0.area.isEmpty ? nil : $0.area, cases: $0.cases) }
+            .sorted { ($0.week, $0.topic.rawValue, $0.area ?? "") < ($1.week, $1.topic.rawValue, $1.area ?? "") }
         return report
     }
 
@@ -253,6 +244,8 @@ public struct MonthDigest: Sendable {
     public var areas: [Count]
     public var examples: [Example]
     public var escalations: [Escalation]
+    /// How many escalations the month has (more than `escalations` when a limit cut them short).
+    public var escalationsInAll: Int
 
     /// Texts in a digest name no one's number: mobiles however written and every run of seven or
     /// more digits are masked (as in logs), one line each.
@@ -260,38 +253,41 @@ public struct MonthDigest: Sendable {
 
     /// From the tallies (the counts of this month and the last) and a few cases read by index (the
     /// examples, the escalations): never the month's every case.
-    public static func make(month: String, studio: String?, from reports: Reports, examplesPerTopic: Int = 1, top: Int = 5) async throws -> MonthDigest {
+    /// - Parameter escalationLimit: at most this many escalations, the first received (the page's list).
+    public static func make(month: String, studio: String?, from reports: Reports, examplesPerTopic: Int = 1, top: Int = 5,
+                            escalationLimit: Int = .max) async throws -> MonthDigest {
         guard let (year, number) = MonthReport.parse(month) else { throw ReportError.badMonth(month) }
         let previous = number == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, number - 1)
         let spans = try MonthReport.spans(month, studios: studio.map { [$0] }, deployment: reports.deployment)
-        let this = try await reports.database.tallies(month: month, studios: spans.map(\.studio))
-        let last = try await reports.database.tallies(month: previous, studios: spans.map(\.studio))
+        let this = try await reports.database.tallyBreakdown(month: month, studios: spans.map(\.studio))
+        let last = try await reports.database.tallyBreakdown(month: previous, studios: spans.map(\.studio))
         let catalog = reports.rules.topics
-        typealias Row = (studio: String, week: String, assignee: String?, area: String?, topic: Topic, counts: TallyCounts)
-        func counts(_ key: (Row) -> String) -> [Count] {
+        func counts(_ groups: KeyPath<TallyBreakdown, [String: TallyCounts]>, _ key: (String) -> String) -> [Count] {
             var now: [String: Int] = [:], before: [String: Int] = [:]
-            for r in this { now[key(r), default: 0] += r.counts.cases }
-            for r in last { before[key(r), default: 0] += r.counts.cases }
+            for (k, c) in this[keyPath: groups] { now[key(k), default: 0] += c.cases }
+            for (k, c) in last[keyPath: groups] { before[key(k), default: 0] += c.cases }
             return now.filter { $0.value > 0 }.map { Count(key: $0.key, cases: $0.value, lastMonth: before[$0.key] ?? 0) }
                 .sorted { ($0.cases, $1.key) > ($1.cases, $0.key) }.prefix(top).map { $0 }
         }
-        let topics = counts { catalog.name($0.topic) }
+        let topics = counts(\.byTopic) { catalog.name(Topic(rawValue: $0)) }
         var examples: [Example] = []
         for t in topics {
             // The topics with this name (a name is one topic's, as the catalog gives them).
-            let named = Set(this.map(\.topic).filter { catalog.name($0) == t.key })
+            let named = Set(this.byTopic.keys.map(Topic.init(rawValue:)).filter { catalog.name($0) == t.key })
             var found: [CaseRecord] = []
             for topic in named { found += try await reports.database.firstCases(topic: topic, received: spans, limit: examplesPerTopic) }
             for c in found.sorted(by: { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }).prefix(examplesPerTopic) {
                 examples.append(Example(topic: t.key, ref: "\(c.studioId)-\(c.number)", text: masked(c.text)))
             }
         }
-        let escalations = try await reports.database.escalatedCases(received: spans).compactMap { c -> Escalation? in
+        let escalated = try await reports.database.escalatedCases(received: spans, limit: escalationLimit)
+        let escalations = escalated.cases.compactMap { c -> Escalation? in
             guard let o = c.outcome else { return nil }
             return Escalation(ref: "\(c.studioId)-\(c.number)", outcome: o, topic: catalog.name(c.topic), area: c.area ?? "-",
                               note: masked(c.outcomeNote ?? ""))
         }
-        return MonthDigest(month: month, topics: topics, areas: counts { $0.area ?? "未知" }, examples: examples, escalations: escalations)
+        return MonthDigest(month: month, topics: topics, areas: counts(\.byArea) { $0.isEmpty ? "未知" : $0 }, examples: examples, escalations: escalations,
+                           escalationsInAll: escalated.total)
     }
 
     /// Readable lines.
