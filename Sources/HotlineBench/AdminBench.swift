@@ -157,6 +157,12 @@ struct AdminBench: AsyncParsableCommand {
         let report = try await MonthReport.make(month: "2026-11", studios: ["xujiawan"], from: Reports(hotline))
         try await time("its JSON") { report.json().utf8.count }
         try await time("its CSV") { report.csv().count }
+        let every = hotline.settings.deployment.studios.map(\.id)
+        try await time("the month's tallies summed, every studio") { try await hotline.database.tallyBreakdown(month: "2026-11", studios: every).byMember.count }
+        try await time("overdue list, every studio (read)") { try await hotline.database.overdueList(now: Self.now, studios: every).count }
+        try await time("MonthReport.make, every studio") { try await MonthReport.make(month: "2026-11", studios: nil, from: Reports(hotline)).lines.count }
+        let all = try await MonthReport.make(month: "2026-11", studios: nil, from: Reports(hotline))
+        try await time("its JSON") { all.json().utf8.count }
     }
 
     /// The plans SQLite chooses for the list and report queries: the SQL storage runs for them.

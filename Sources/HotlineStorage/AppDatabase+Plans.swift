@@ -24,7 +24,7 @@ extension AppDatabase {
         if case let .caseList(filter, cursor, limit) = query {
             return try await read { db in
                 let list = Self.caseListQuery(filter, now: now, cursor: cursor, limit: limit, matches: try Self.searchMatches(db, filter, few: Self.fewMatches))
-                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + list.sql, arguments: list.parts.first ?? []).map { $0["detail"] as String }
+                return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + list.sql, arguments: StatementArguments(list.parts.first ?? [])).map { $0["detail"] as String }
             }
         }
         let (sql, arguments): (String, StatementArguments)

@@ -64,6 +64,11 @@ struct BoundStatement {
 
     /// Calls `row` for each row the statement yields (read its columns there), then resets it.
     func rows(_ db: Database, _ row: (Columns) throws -> Void) throws {
+        try rowsWhile(db, { try row($0); return true })
+    }
+
+    /// Calls `row` for each row the statement yields until it answers false (no step further), then resets it.
+    func rowsWhile(_ db: Database, _ row: (Columns) throws -> Bool) throws {
         precondition(index == sqlite3_bind_parameter_count(handle), "\(index) values bound for \(sqlite3_bind_parameter_count(handle)) parameters")
         defer { sqlite3_reset(handle) }
         while true {
@@ -73,7 +78,7 @@ struct BoundStatement {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
                                     sql: statement.sql)
             }
-            try row(Columns(handle: handle))
+            guard try row(Columns(handle: handle)) else { return }
         }
     }
 

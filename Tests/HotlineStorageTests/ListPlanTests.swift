@@ -153,7 +153,7 @@ import Testing
         #expect(plan.contains("SEARCH cases USING INTEGER PRIMARY KEY") && !plan.contains("SCAN cases"), "\(plan)")
         let walk = Self.filter { $0.text = "停水"; $0.sort = sort }
         let many = AppDatabase.caseListQuery(walk, now: Self.now, cursor: nil, limit: 50)
-        let details = try await db.planDetails(many.sql, many.parts[0]).joined(separator: "; ")
+        let details = try await db.planDetails(many.sql, StatementArguments(many.parts[0])).joined(separator: "; ")
         #expect(details.contains("case_words VIRTUAL TABLE") && !details.contains("SCAN cases") && !details.contains("TEMP B-TREE"), "\(details)")
     }
 
