@@ -87,7 +87,7 @@ extension AppDatabase {
     /// `studio_id IN (…)` and `state IN (…)` has several index ranges and SQLite sorts every
     /// matching case to order them.)
     struct CaseListQuery {
-        /// Each part's SQL: the same text for every part, and its arguments.
+        /// Each part's SQL: the same text for every part, and its arguments (the LIMIT last).
         var sql: String
         var parts: [[DatabaseValue]]
         /// The SQL for one part that reads only the order's key: (id, key).
@@ -103,10 +103,12 @@ extension AppDatabase {
         // studio's states (cases_by_studio_state) or a member's (cases_by_assignee; every state for
         // a member's whole list). Soonest deadline first reads the studio's open cases by deadline.
         var stateParts: [CaseState?] = [nil]
-        if filter.sort == .received {
+        // Overdue newest first, whatever the state: each studio's open cases by time of receipt,
+        // the deadline read from the index (cases_open_by_created).
+        let openWalk = filter.sort == .received && filter.overdue == true && filter.states.isEmpty && filter.member == nil
+        if filter.sort == .received, !openWalk {
             if !filter.states.isEmpty { stateParts = filter.states }
             else if filter.member != nil { stateParts = CaseState.allCases }
-            else if filter.overdue == true { stateParts = CaseState.openStates }
         }
         if stateParts != [nil] { clauses.append("state = ?") }
         else if !filter.states.isEmpty {
@@ -119,7 +121,7 @@ extension AppDatabase {
         if let i = filter.intent { clauses.append("intent = ?"); args.append(i.rawValue) }
         // Newest first, the deadline is a filter of the rows an ordered index gives (`+`: no index
         // on it), never the range SQLite reads and then sorts by time of receipt.
-        let due = filter.sort == .received ? "+next_due" : "next_due"
+        let due = filter.sort == .received && !openWalk ? "+next_due" : "next_due"
         switch filter.overdue {
         case true?: clauses.append("\(due) < ?"); args.append(StoredDate.value(now))
         case false?: clauses.append("(\(due) IS NULL OR \(due) >= ?)"); args.append(StoredDate.value(now))
@@ -128,7 +130,7 @@ extension AppDatabase {
         if let f = filter.receivedFrom { clauses.append("created_at >= ?"); args.append(StoredDate.value(f)) }
         if let b = filter.receivedBefore { clauses.append("created_at < ?"); args.append(StoredDate.value(b)) }
         var lead: [DatabaseValue] = []
-        var source = "cases"
+        var source = openWalk ? "cases INDEXED BY cases_open_by_created" : "cases"
         if let q = filter.text, !q.isEmpty {
             if let matches {
                 // Few cases have the words: they are the walk (by id), and only they are put in order.
@@ -242,19 +244,32 @@ extension AppDatabase {
         typealias Key = (time: String, id: Int64)
         let descending = query.descending
         func before(_ a: Key, _ b: Key) -> Bool { descending ? (a.time, a.id) > (b.time, b.id) : (a.time, a.id) < (b.time, b.id) }
-        var best: [Key] = []
-        for values in query.parts {
+        func key(_ row: BoundStatement.Columns) -> Key { (time: row.text(1) ?? "", id: row.int64(0) ?? 0) }
+        // Each part's first key, and the parts that have one, best first: the page then fills from
+        // the parts that lead it, and the rest stop at their first row (taken in the studios'
+        // order, a small studio's old cases let every later part read far).
+        var heads: [(key: Key, part: Int)] = []
+        for (part, values) in query.parts.enumerated() {
             var s = BoundStatement(try db.cachedStatement(sql: query.keySQL))
-            for value in values { s.bind(value) }
+            for value in values.dropLast() { s.bind(value) }
+            s.bind(1)  // the LIMIT, each part's last value
+            if let first = try s.firstRow(db, key) { heads.append((first, part)) }
+        }
+        heads.sort { before($0.key, $1.key) }
+        var best: [Key] = []
+        for head in heads {
+            if best.count == count, !before(head.key, best[count - 1]) { break }
+            var s = BoundStatement(try db.cachedStatement(sql: query.keySQL))
+            for value in query.parts[head.part] { s.bind(value) }
             try s.rowsWhile(db, { row in
-                let key = (time: row.text(1) ?? "", id: row.int64(0) ?? 0)
-                if best.count == count, !before(key, best[count - 1]) { return false }
+                let k = key(row)
+                if best.count == count, !before(k, best[count - 1]) { return false }
                 var low = 0, high = best.count
                 while low < high {
                     let mid = (low + high) / 2
-                    if before(best[mid], key) { low = mid + 1 } else { high = mid }
+                    if before(best[mid], k) { low = mid + 1 } else { high = mid }
                 }
-                best.insert(key, at: low)
+                best.insert(k, at: low)
                 if best.count > count { best.removeLast() }
                 return true
             })
@@ -343,13 +358,13 @@ extension AppDatabase {
     }
 
     /// How many open cases are past their deadline, per studio and assignee (the members page's
-    /// column): counted in SQL along each studio's deadlines, not read case by case.
+    /// column): counted in the index of open cases by member, not read case by case.
     public func overdueCounts(now: Date, studios: [String]) async throws -> [String: [String: Int]] {
         try await read { db in
             var out: [String: [String: Int]] = [:]
             for studio in studios {
                 var s = BoundStatement(try db.cachedStatement(sql: """
-                    SELECT assignee_id, COUNT(*) FROM cases INDEXED BY cases_by_studio_due
+                    SELECT assignee_id, COUNT(*) FROM cases INDEXED BY cases_open_by_member
                     WHERE studio_id = ? AND next_due < ? AND assignee_id IS NOT NULL GROUP BY assignee_id
                     """))
                 s.bind(studio); s.bind(StoredDate.value(now))

@@ -84,24 +84,44 @@ extension AppDatabase {
 struct ColumnNames {
     private var ids: [String: Int] = [:]
     private(set) var names: [String] = []
+    /// Each name's bytes, for the search of a column of few values.
+    private var spellings: [[UInt8]] = []
     private var last: [UInt8] = []
     private var lastID = -1
 
     /// The number of `column`'s value in the current row (NULL counts as "").
     mutating func id(_ row: BoundStatement.Columns, _ column: Int32) -> Int {
         let bytes = sqlite3_column_text(row.handle, column)
-        let count = Int(sqlite3_column_bytes(row.handle, column))
-        let value = UnsafeBufferPointer(start: bytes, count: bytes == nil ? 0 : count)
-        if lastID >= 0, value.elementsEqual(last) { return lastID }
-        last = Array(value)
-        let name = String(decoding: value, as: UTF8.self)
-        if let known = ids[name] {
-            lastID = known
-        } else {
-            lastID = names.count
-            ids[name] = lastID
-            names.append(name)
+        let count = bytes == nil ? 0 : Int(sqlite3_column_bytes(row.handle, column))
+        // memcmp, not `elementsEqual`: the generic comparison was a sixth of the whole pass.
+        if lastID >= 0, count == last.count, count == 0 || last.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes!, count) == 0 }) {
+            return lastID
         }
+        let value = UnsafeBufferPointer(start: bytes, count: count)
+        last.removeAll(keepingCapacity: true)
+        last.append(contentsOf: value)
+        // A column of few values (topics, weeks) is searched by its bytes; a String and a hash
+        // each row cost more than comparing with a dozen.
+        if names.count <= 32 {
+            for (id, known) in spellings.enumerated() where known.count == count {
+                if count == 0 || known.withUnsafeBufferPointer({ memcmp($0.baseAddress!, bytes!, count) == 0 }) {
+                    lastID = id
+                    return id
+                }
+            }
+            lastID = add(String(decoding: value, as: UTF8.self))
+            return lastID
+        }
+        let name = String(decoding: value, as: UTF8.self)
+        lastID = ids[name] ?? add(name)
         return lastID
+    }
+
+    private mutating func add(_ name: String) -> Int {
+        if let known = ids[name] { return known }
+        ids[name] = names.count
+        names.append(name)
+        spellings.append(Array(name.utf8))
+        return names.count - 1
     }
 }
