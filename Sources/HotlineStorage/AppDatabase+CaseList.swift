@@ -357,16 +357,19 @@ extension AppDatabase {
                 studios.map { [$0.databaseValue, StoredDate.value(now), limit.databaseValue] })
     }
 
+    /// A studio's overdue cases counted per assignee (studio, now).
+    static let overdueCountsSQL = """
+        SELECT assignee_id, COUNT(*) FROM cases INDEXED BY cases_open_by_member
+        WHERE studio_id = ? AND next_due < ? AND assignee_id IS NOT NULL GROUP BY assignee_id
+        """
+
     /// How many open cases are past their deadline, per studio and assignee (the members page's
     /// column): counted in the index of open cases by member, not read case by case.
     public func overdueCounts(now: Date, studios: [String]) async throws -> [String: [String: Int]] {
         try await read { db in
             var out: [String: [String: Int]] = [:]
             for studio in studios {
-                var s = BoundStatement(try db.cachedStatement(sql: """
-                    SELECT assignee_id, COUNT(*) FROM cases INDEXED BY cases_open_by_member
-                    WHERE studio_id = ? AND next_due < ? AND assignee_id IS NOT NULL GROUP BY assignee_id
-                    """))
+                var s = BoundStatement(try db.cachedStatement(sql: Self.overdueCountsSQL))
                 s.bind(studio); s.bind(StoredDate.value(now))
                 try s.rows(db) { row in out[studio, default: [:]][row.text(0) ?? ""] = Int(row.int64(1) ?? 0) }
             }

@@ -110,6 +110,9 @@ extension AppDatabase {
         AND state IN ('\(CaseState.closed.rawValue)', '\(CaseState.surveyed.rawValue)')
         """
 
+    /// A studio's escalations received in a span (studio, from, to), after the columns.
+    static let escalatedSQL = "FROM cases INDEXED BY cases_escalated WHERE studio_id = ? AND created_at >= ? AND created_at < ? AND \(escalatedTerms)"
+
     /// The cases each studio received in its span that were closed as a proposal or a
     /// social-conditions report, oldest first (at most `limit`), and how many there are in all.
     public func escalatedCases(received spans: [(studio: String, from: Date, to: Date)], limit: Int = .max) async throws -> (cases: [CaseRecord], total: Int) {
@@ -118,13 +121,9 @@ extension AppDatabase {
             var total = 0
             for span in spans {
                 let arguments: StatementArguments = [span.studio, span.from, span.to]
-                total += try Int.fetchOne(db.cachedStatement(sql: """
-                    SELECT COUNT(*) FROM cases INDEXED BY cases_escalated WHERE studio_id = ? AND created_at >= ? AND created_at < ? AND \(Self.escalatedTerms)
-                    """), arguments: arguments) ?? 0
-                out += try CaseRecord.fetchAll(db.cachedStatement(sql: """
-                    SELECT * FROM cases INDEXED BY cases_escalated WHERE studio_id = ? AND created_at >= ? AND created_at < ? AND \(Self.escalatedTerms)
-                    ORDER BY created_at, id LIMIT ?
-                    """), arguments: arguments + [min(limit, Int(Int32.max))])
+                total += try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) " + Self.escalatedSQL), arguments: arguments) ?? 0
+                out += try CaseRecord.fetchAll(db.cachedStatement(sql: "SELECT * " + Self.escalatedSQL + " ORDER BY created_at, id LIMIT ?"),
+                                               arguments: arguments + [min(limit, Int(Int32.max))])
             }
             return (Array(out.sorted { ($0.createdAt, $0.id ?? 0) < ($1.createdAt, $1.id ?? 0) }.prefix(limit)), total)
         }

@@ -84,5 +84,15 @@ import Testing
         #expect(d.escalations.map(\.ref) == ["xujiawan-2"] && d.escalations[0].outcome == .proposal)
         #expect(!d.escalations[0].note.contains("13800000004"))
         #expect(!d.json().contains("13912345678") && !d.text().joined().contains("13800000004"))
+        #expect(d.escalationsInAll == 1)
+        // A second escalation: a limit (the reports page's) keeps the first received, and says how many in all.
+        let third = try await phones.case(3)
+        let other = try #require(phones.hotline.settings.deployment.studio(id: "xujiawan")?.person(third.assigneeId!))
+        try await phones.text(other.phone, "接 3")
+        try await phones.text(other.phone, "社情 3 村口道路情况报区里")
+        let all = try await MonthDigest.make(month: "2026-11", studio: "xujiawan", from: Reports(phones.hotline))
+        #expect(all.escalations.map(\.ref) == ["xujiawan-2", "xujiawan-3"] && all.escalationsInAll == 2, "\(all.escalations)")
+        let first = try await MonthDigest.make(month: "2026-11", studio: "xujiawan", from: Reports(phones.hotline), escalationLimit: 1)
+        #expect(first.escalations.map(\.ref) == ["xujiawan-2"] && first.escalationsInAll == 2)
     }
 }
