@@ -161,6 +161,8 @@ struct AdminBench: AsyncParsableCommand {
         try await time("the month's tallies summed, every studio") { try await hotline.database.tallyBreakdown(month: "2026-11", studios: every).byMember.count }
         try await time("overdue list, every studio (read)") { try await hotline.database.overdueList(now: Self.now, studios: every).count }
         try await time("MonthReport.make, every studio") { try await MonthReport.make(month: "2026-11", studios: nil, from: Reports(hotline)).lines.count }
+        let year = (1...11).map { String(format: "2026-%02d", $0) }
+        try await time("the 12-month trend's totals, every studio") { try await hotline.database.monthTotals(months: year, studios: every).count }
         var late = CaseFilter(studios: every)
         late.overdue = true
         try await time("cases: overdue, every studio, first page of 50 (read)") { try await hotline.database.cases(late, now: Self.now, cursor: nil, limit: 50).cases.count }
