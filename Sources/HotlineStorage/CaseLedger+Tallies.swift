@@ -65,13 +65,30 @@ extension CaseLedger {
         try s.run(db)
     }
 
+    /// Adds `counts` (negated with `sign` -1) to the studio's month total.
+    func countMonth(studio: String, month: String, _ counts: TallyCounts, sign: Int) throws {
+        var s = BoundStatement(try db.cachedStatement(sql: """
+            INSERT INTO case_month_totals(studio_id, month, \(TallyCounts.columns.joined(separator: ", ")))
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(studio_id, month) DO UPDATE SET
+              \(TallyCounts.columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", "))
+            """))
+        s.bind(studio); s.bind(month)
+        for v in counts.values { s.bind(v * sign) }
+        try s.run(db)
+    }
+
     /// Moves `record`'s counts from `before` (how it was counted as stored; nil for a new case) to
-    /// how it is counted as just written.
+    /// how it is counted as just written, in the tallies and the month totals (those only when
+    /// the counts or the month change, not for a case given to another member).
     func recount(_ record: CaseRecord, before: (TallyKey, TallyCounts)?) throws {
         let after = try tallied(record)
         guard before?.0 != after.0 || before?.1 != after.1 else { return }
         if let before { try count(before.0, before.1, sign: -1) }
         try count(after.0, after.1, sign: 1)
+        if let before, before.0.studio == after.0.studio, before.0.month == after.0.month, before.1 == after.1 { return }
+        if let before { try countMonth(studio: before.0.studio, month: before.0.month, before.1, sign: -1) }
+        try countMonth(studio: after.0.studio, month: after.0.month, after.1, sign: 1)
     }
 }
 
@@ -97,7 +114,18 @@ extension AppDatabase {
             n += 1
         }
         for (key, counts) in sums { try ledger.count(key, counts, sign: 1) }
+        try sumMonthTotals(db)
         return n
+    }
+
+    /// The month totals summed again from the tallies.
+    static func sumMonthTotals(_ db: Database) throws {
+        let columns = TallyCounts.columns.joined(separator: ", ")
+        try db.execute(sql: "DELETE FROM case_month_totals")
+        try db.execute(sql: """
+            INSERT INTO case_month_totals(studio_id, month, \(columns))
+            SELECT studio_id, month, \(TallyCounts.columns.map { "SUM(\($0))" }.joined(separator: ", ")) FROM case_tallies GROUP BY studio_id, month
+            """)
     }
 
     /// Counts every case again; returns how many.
@@ -112,16 +140,16 @@ extension AppDatabase {
     }
 
     /// Each month's counts summed over some studios (every studio when nil): what a trend needs,
-    /// one indexed range per studio rather than a month's whole report per month.
+    /// a studio's month totals (``CaseLedger/countMonth(studio:month:_:sign:)``), a row a month.
     public func monthTotals(months: [String], studios: [String]?) async throws -> [String: TallyCounts] {
         guard !months.isEmpty else { return [:] }
         return try await read { db in
             var out: [String: TallyCounts] = [:]
             let sums = TallyCounts.columns.map { "SUM(\($0))" }.joined(separator: ", ")
             let inMonths = months.map { _ in "?" }.joined(separator: ",")
-            let ids = try studios ?? String.fetchAll(db, sql: "SELECT DISTINCT studio_id FROM case_tallies")
+            let ids = try studios ?? String.fetchAll(db, sql: "SELECT DISTINCT studio_id FROM case_month_totals")
             for studio in ids {
-                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT month, \(sums) FROM case_tallies WHERE studio_id = ? AND month IN (\(inMonths)) GROUP BY month"),
+                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT month, \(sums) FROM case_month_totals WHERE studio_id = ? AND month IN (\(inMonths)) GROUP BY month"),
                                             arguments: StatementArguments([studio] + months))
                 for row in rows {
                     let v = (1...7).map { (row[$0] as Int?) ?? 0 }

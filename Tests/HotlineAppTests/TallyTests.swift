@@ -63,9 +63,13 @@ import Testing
         }
         // Counting every case again gives the same rows.
         let before = try await hotline.database.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM case_tallies WHERE cases <> 0 ORDER BY 1, 2, 3, 4, 5, 6") }
+        let monthsBefore = try await hotline.database.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM case_month_totals WHERE cases <> 0 ORDER BY 1, 2") }
         _ = try await hotline.database.recountTallies()
         let after = try await hotline.database.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM case_tallies ORDER BY 1, 2, 3, 4, 5, 6") }
         #expect(before == after)
+        // The month totals kept as cases changed are the tallies' sums.
+        let monthsAfter = try await hotline.database.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM case_month_totals ORDER BY 1, 2") }
+        #expect(monthsBefore == monthsAfter && monthsAfter.count >= 2)
     }
 
     /// A case received at 23:30 on the last day in Shanghai is October's there; its week starts on Monday.
