@@ -29,7 +29,7 @@ public func buildApplication(
     if senders != nil { parts.dispatcherHeartbeat.expect() }
     if let intents { background.append(RuleReloader(parts, directory: intents)) }
     background.append(SearchIndexer(parts))
-    background.append(MemoryTrimmer(parts))
+    background.append(MemoryTrimmer(parts, gate: services.readGate))
     // The server's commits never wait for a checkpoint: a connection of their own copies the log.
     do {
         if let checkpoints = try parts.database.takeOverCheckpoints() { background.append(Checkpointer(checkpoints, logger: parts.logger)) }

@@ -25,6 +25,9 @@ struct AdminBench: AsyncParsableCommand {
     var requests = 40
     @Option(help: "Studios (beyond the configuration's, copies of xujiawan are added in a temporary configuration); the first gets 70% of the cases, the rest share the others.")
     var studios = 0
+    @Option(help: "Rounds of the load phase, each texts alone then beside the readers.")
+    var loadRounds = 3
+
     @Option(help: "Clients loading the pages at once in the load phase (0: no load phase).")
     var clients = 8
     @Option(help: "Seconds of the load phase.")
@@ -133,7 +136,7 @@ struct AdminBench: AsyncParsableCommand {
                   ("dashboard: members", "/dashboard/members", cookie(coordinator)), ("dashboard: notices", "/dashboard/notices", cookie(coordinator)),
                   ("dashboard: the month's report", "/dashboard/reports?month=2026-11", cookie(coordinator)),
                   ("dashboard: today, every studio (auditor)", "/dashboard", cookie(auditor))]
-        try await AdminLoad(port: port, clients: clients, seconds: loadSeconds, intakeRate: intakeRate, pages: pages).run()
+        try await AdminLoad(port: port, clients: clients, seconds: loadSeconds, intakeRate: intakeRate, rounds: loadRounds, pages: pages).run()
     }
 
     /// The month report's parts in process (no HTTP, no JSON): where its time goes.

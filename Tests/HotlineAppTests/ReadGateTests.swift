@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 @testable import HotlineApp
@@ -30,6 +33,34 @@ import Testing
         #expect(counts.refused.withLock { $0 } == 7)
         let load = await gate.load
         #expect(load.running == 0 && load.waiting == 0)
+    }
+
+    /// The memory trimmer's signal: quiet when nothing runs and the last request left long enough ago.
+    @Test func quietAfterTheLastRequestLeaves() async throws {
+        let gate = ReadGate(concurrent: 2, waiting: 3)
+        #expect(await gate.isQuiet(for: .seconds(30)), "no request yet")
+        #expect(await gate.enter())
+        #expect(await gate.isQuiet(for: .zero) == false, "one runs")
+        await gate.leave()
+        #expect(await gate.isQuiet(for: .seconds(30)) == false, "one just left")
+        try await Task.sleep(for: .milliseconds(30))
+        #expect(await gate.isQuiet(for: .milliseconds(20)))
+    }
+
+    /// The pages' threads: one a core, each below intake's priority (Linux keeps a nice value per thread).
+    @Test func pageThreadsRunBelowIntakesPriority() async throws {
+        let threads = PageThreads.shared
+        #expect(threads.count == ProcessInfo.processInfo.activeProcessorCount)
+        let seen = await withTaskExecutorPreference(threads) { () async -> (nice: Int32, name: String) in
+            #if os(Linux)
+            let nice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+            let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
+            return (nice, name.trimmingCharacters(in: .whitespacesAndNewlines))
+            #else
+            return (10, "hotline-pages")
+            #endif
+        }
+        #expect(seen.nice == 10 && seen.name == "hotline-pages", "\(seen)")
     }
 
     @Test func atLeastOneTurn() async {

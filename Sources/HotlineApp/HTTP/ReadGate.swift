@@ -10,6 +10,8 @@ public actor ReadGate {
     nonisolated public let concurrent: Int, waiting: Int
     private var running = 0
     private var queue: [CheckedContinuation<Void, Never>] = []
+    /// When the last request left (nil: none yet).
+    private var lastLeft: ContinuousClock.Instant?
 
     /// As many at once as there are page threads (one per core).
     public init(concurrent: Int = PageThreads.shared.count, waiting: Int = 64) {
@@ -29,7 +31,14 @@ public actor ReadGate {
 
     /// Ends a turn: the longest waiting request runs next.
     func leave() {
+        lastLeft = .now
         if queue.isEmpty { running -= 1 } else { queue.removeFirst().resume() }
+    }
+
+    /// Whether no request has run for `quiet` (true when none ever has): the memory trimmer waits
+    /// for such a spell.
+    public func isQuiet(for quiet: Duration) -> Bool {
+        running == 0 && (lastLeft.map { ContinuousClock.now - $0 >= quiet } ?? true)
     }
 
     /// How many run now and how many wait (tests, metrics).
