@@ -22,8 +22,10 @@ public enum SubscriptionKeyword: String, Sendable, Equatable, CaseIterable {
 
     /// The keyword `text` is, if it is one.
     public init?(text: String) {
-        // Most texts are longer than any keyword: decide on length before normalising.
-        guard text.count <= 24 else { return nil }
+        // Most texts are longer than any keyword: decide on length before normalising, looking at no
+        // more than 25 characters (`count` broke every resident's whole text into characters,
+        // inside intake's transaction).
+        guard text.index(text.startIndex, offsetBy: 25, limitedBy: text.endIndex) == nil else { return nil }
         var word = ""
         var length = 0
         for c in text {
