@@ -94,5 +94,12 @@ import Testing
         #expect(all.escalations.map(\.ref) == ["xujiawan-2", "xujiawan-3"] && all.escalationsInAll == 2, "\(all.escalations)")
         let first = try await MonthDigest.make(month: "2026-11", studio: "xujiawan", from: Reports(phones.hotline), escalationLimit: 1)
         #expect(first.escalations.map(\.ref) == ["xujiawan-2"] && first.escalationsInAll == 2)
+        // Over an account's studios, only theirs (the reports page once gave an account of several
+        // studios every studio's digest); nil is every studio.
+        try await phones.text("+8613700000109", "新疆路那边的路也坏了,坑很多", to: "10690002")
+        let mine = try await MonthDigest.make(month: "2026-11", studios: ["xujiawan"], from: Reports(phones.hotline))
+        let every = try await MonthDigest.make(month: "2026-11", studios: nil, from: Reports(phones.hotline))
+        #expect(mine.topics.reduce(0) { $0 + $1.cases } == 3 && !mine.json().contains("xinjiang-"), "\(mine.topics)")
+        #expect(every.topics.reduce(0) { $0 + $1.cases } == 4, "\(every.topics)")
     }
 }

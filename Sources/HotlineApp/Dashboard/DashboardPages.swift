@@ -338,7 +338,8 @@ extension Dashboard {
         let weekly = SVGChart.bars(title: "\(p.t.volumeByWeek) \(month)", labels: weeks,
                                    series: [.init(name: p.t.cases_count, values: weekStarts.map { Double(perWeek[$0] ?? 0) })], unit: "")
         // A big studio's month has thousands of escalations: the page lists the first hundred.
-        let digest = try await MonthDigest.make(month: month, studio: studios?.count == 1 ? studios?.first : nil, from: reports, escalationLimit: 100)
+        // The account's studios only (one of two studios' coordinator saw every studio's digest).
+        let digest = try await MonthDigest.make(month: month, studios: studios, from: reports, escalationLimit: 100)
         func pct(_ r: Rate) -> String { r.value.map { String(format: "%.1f%%", $0 * 100) } ?? "–" }
         let o = report.overall
         func change(_ c: Int) -> String { (c >= 0 ? "+" : "") + String(c) }

@@ -253,12 +253,19 @@ public struct MonthDigest: Sendable {
 
     /// From the tallies (the counts of this month and the last) and a few cases read by index (the
     /// examples, the escalations): never the month's every case.
-    /// - Parameter escalationLimit: at most this many escalations, the first received (the page's list).
     public static func make(month: String, studio: String?, from reports: Reports, examplesPerTopic: Int = 1, top: Int = 5,
+                            escalationLimit: Int = .max) async throws -> MonthDigest {
+        try await make(month: month, studios: studio.map { [$0] }, from: reports, examplesPerTopic: examplesPerTopic, top: top,
+                       escalationLimit: escalationLimit)
+    }
+
+    /// The digest over some studios (nil: every studio), as a staff member's studios are.
+    /// - Parameter escalationLimit: at most this many escalations, the first received (the page's list).
+    public static func make(month: String, studios: [String]?, from reports: Reports, examplesPerTopic: Int = 1, top: Int = 5,
                             escalationLimit: Int = .max) async throws -> MonthDigest {
         guard let (year, number) = MonthReport.parse(month) else { throw ReportError.badMonth(month) }
         let previous = number == 1 ? String(format: "%04d-12", year - 1) : String(format: "%04d-%02d", year, number - 1)
-        let spans = try MonthReport.spans(month, studios: studio.map { [$0] }, deployment: reports.deployment)
+        let spans = try MonthReport.spans(month, studios: studios, deployment: reports.deployment)
         let this = try await reports.database.tallyBreakdown(month: month, studios: spans.map(\.studio))
         let last = try await reports.database.tallyBreakdown(month: previous, studios: spans.map(\.studio))
         let catalog = reports.rules.topics
