@@ -145,16 +145,17 @@ extension AppDatabase {
         guard !months.isEmpty else { return [:] }
         return try await read { db in
             var out: [String: TallyCounts] = [:]
-            let sums = TallyCounts.columns.map { "SUM(\($0))" }.joined(separator: ", ")
             let inMonths = months.map { _ in "?" }.joined(separator: ",")
             let ids = try studios ?? String.fetchAll(db, sql: "SELECT DISTINCT studio_id FROM case_month_totals")
+            // A row per studio and month: read as it is, summed over the studios here.
+            let columns = TallyCounts.columns.joined(separator: ", ")
             for studio in ids {
-                let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT month, \(sums) FROM case_month_totals WHERE studio_id = ? AND month IN (\(inMonths)) GROUP BY month"),
-                                            arguments: StatementArguments([studio] + months))
-                for row in rows {
-                    let v = (1...7).map { (row[$0] as Int?) ?? 0 }
-                    let c = TallyCounts(cases: v[0], assigned: v[1], acceptedInTime: v[2], closed: v[3], resolved: v[4], answered: v[5], satisfied: v[6])
-                    out[row[0], default: TallyCounts()] = out[row[0], default: TallyCounts()] + c
+                var s = BoundStatement(try db.cachedStatement(sql: "SELECT month, \(columns) FROM case_month_totals WHERE studio_id = ? AND month IN (\(inMonths))"))
+                s.bind(studio)
+                for month in months { s.bind(month) }
+                try s.rows(db) { row in
+                    let month = row.text(0) ?? ""
+                    out[month] = (out[month] ?? TallyCounts()) + Self.counts(row, from: 1)
                 }
             }
             return out
