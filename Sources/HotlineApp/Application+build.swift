@@ -14,15 +14,18 @@ import ServiceLifecycle
 ///   - followUpEvery: how often the deadline service looks at cases; nil runs none.
 ///   - telemetry: serves `GET /metrics` and records request metrics (nil: neither).
 ///   - bcryptCost: the password hash's cost for API logins (tests lower it).
+///   - maxInFlight: requests in flight beyond which webhooks and the residents' pages are answered
+///     503 with `Retry-After` (``InFlightLimit``).
 public func buildApplication(
     parts: HotlineParts, senders: SenderDirectory?, intents: String? = nil, followUpEvery: Duration? = nil,
     host: String = "127.0.0.1", port: Int = 8080, idleTimeoutSeconds: Int64 = 30, telemetry: Telemetry? = nil, bcryptCost: UInt8 = 12,
+    maxInFlight: Int = 1_024,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     // The composition root: every application service is built here, once, and handed to the
     // controllers and background services that use it.
     let services = HotlineServices(parts, bcryptCost: bcryptCost)
-    let router = makeRouter(parts: parts, services: services, telemetry: telemetry, senders: senders)
+    let router = makeRouter(parts: parts, services: services, telemetry: telemetry, senders: senders, inFlight: InFlightLimit(limit: maxInFlight))
     // The server is the last service, so it stops first on shutdown; the dispatcher then sends
     // what requests answered before the signal queued.
     var background: [any Service] = senders.map { [OutboxDispatcher(parts, senders: $0)] } ?? []
@@ -36,6 +39,7 @@ public func buildApplication(
     } catch {
         parts.logger.warning("checkpoints stay on the writer: \(error)")
     }
+    if let backup = parts.settings.backup { background.append(BackupService(parts, settings: backup)) }
     if let followUpEvery { background.append(FollowUpService(services.casework, interval: followUpEvery)) }
     let responder = MethodNotAllowedResponder(router.buildResponder(), routes: router.routes.map { ("\($0.method)", "\($0.path)") })
     return Application(
@@ -51,16 +55,20 @@ public func buildApplication(
 
 /// Every HTTP route of the service: webhooks, health, Open311, the admin API, the dashboard, metrics.
 /// `senders`: the dispatcher's, whose access tokens also sign the case page's WeChat button.
-func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telemetry? = nil, senders: SenderDirectory? = nil) -> Router<HotlineRequestContext> {
+func makeRouter(parts: HotlineParts, services: HotlineServices, telemetry: Telemetry? = nil, senders: SenderDirectory? = nil,
+                inFlight: InFlightLimit = InFlightLimit(limit: 1_024)) -> Router<HotlineRequestContext> {
     let router = Router(context: HotlineRequestContext.self)
+    let gated = ["/dashboard", "/api/v1/"]
+    // A burst beyond what the machine takes is refused at once (503, Retry-After), not queued.
+    router.add(middleware: InFlightLimitMiddleware(limit: inFlight, gated: gated))
     // Coordinators' pages and reports take turns; intake never waits behind them.
-    router.add(middleware: ReadGateMiddleware(gate: services.readGate, prefixes: ["/dashboard", "/api/v1/"]))
+    router.add(middleware: ReadGateMiddleware(gate: services.readGate, prefixes: gated))
     if let telemetry {
         // Request counts and durations per route (Hummingbird's own middleware), and the scrape.
         router.add(middleware: MetricsMiddleware())
         let (database, clock, logger) = (parts.database, parts.clock, parts.logger)
         router.get("/metrics") { _, _ -> Response in
-            let text = await telemetry.scrape(database, now: clock.now(), logger: logger)
+            let text = await telemetry.scrape(database, now: clock.now(), logger: logger, backups: parts.backups)
             var headers = HTTPFields()
             headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
             return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: text)))

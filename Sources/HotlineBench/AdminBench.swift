@@ -34,6 +34,8 @@ struct AdminBench: AsyncParsableCommand {
     var loadSeconds = 20.0
     @Option(help: "Webhook texts per second beside the load.")
     var intakeRate = 500.0
+    @Option(help: "Back up the live database into this folder while webhooks arrive, and report the longest intake stall (after the load phase).")
+    var backupTo: String?
     @Option(help: "Configuration folder.")
     var config = "config"
     @Option(help: "Rule table folder.")
@@ -74,13 +76,18 @@ struct AdminBench: AsyncParsableCommand {
         }
         let coordinator = try await staff.issueToken(login: "bench-coordinator", days: 1).token
         let auditor = try await staff.issueToken(login: "bench-auditor", days: 1).token
-        try await explain(hotline.database)
-        try await inProcess(hotline)
+        let backupOnly = clients == 0 && backupTo != nil
+        if !backupOnly {
+            try await explain(hotline.database)
+            try await inProcess(hotline)
+        }
 
         let port = try await withCheckedThrowingContinuation { (started: CheckedContinuation<Int, Error>) in
             let app = buildApplication(parts: hotline, senders: nil, port: 0, onServerRunning: { port in started.resume(returning: port) })
             Task { try await app.runService(gracefulShutdownSignals: []) }
         }
+        // `--clients 0 --backup-to DIR`: the backup's stall alone.
+        if backupOnly, let backupTo { try await backupStall(port: port, to: backupTo); return }
         var water = CaseFilter(studios: ["xujiawan"])
         water.topic = Topic("water")
         // The API's cursor below the 5,000th case (AdminRequest.writeCursor's form: r<ms>_<id>).
@@ -137,6 +144,13 @@ struct AdminBench: AsyncParsableCommand {
                   ("dashboard: the month's report", "/dashboard/reports?month=2026-11", cookie(coordinator)),
                   ("dashboard: today, every studio (auditor)", "/dashboard", cookie(auditor))]
         try await AdminLoad(port: port, clients: clients, seconds: loadSeconds, intakeRate: intakeRate, rounds: loadRounds, pages: pages).run()
+        if let backupTo { try await backupStall(port: port, to: backupTo) }
+    }
+
+    func backupStall(port: Int, to folder: String) async throws {
+        let file = (folder as NSString).appendingPathComponent(BackupSchedule.name(Date()))
+        try await AdminLoad(port: port, clients: 0, seconds: 10, intakeRate: intakeRate, rounds: 0, pages: []).backupStall(database: database, to: file)
+        try? FileManager.default.removeItem(atPath: file)
     }
 
     /// The month report's parts in process (no HTTP, no JSON): where its time goes.

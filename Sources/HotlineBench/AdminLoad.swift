@@ -5,6 +5,7 @@ import NIOPosix
 #if canImport(Glibc)
 import Glibc
 #endif
+import HotlineStorage
 import Synchronization
 
 /// Coordinators' pages under load, and intake beside them: `clients` loops each asking the pages in
@@ -129,14 +130,26 @@ struct AdminLoad {
     /// from that time to the answer.
     func intake(_ client: HTTPClient, tag: String) async throws -> [Double] {
         let count = Int(seconds * intakeRate)
+        return try await intake(client, tag: tag) { i in i < count }
+    }
+
+    /// Texts at `intakeRate` while `more(i)` says so for the next one (`i` from 0).
+    func intake(_ client: HTTPClient, tag: String, while more: (Int) -> Bool) async throws -> [Double] {
+        try await timedIntake(client, tag: tag, while: more).map(\.ms)
+    }
+
+    /// As ``intake(_:tag:while:)``, each latency with its text's scheduled time (s from the first).
+    func timedIntake(_ client: HTTPClient, tag: String, while more: (Int) -> Bool) async throws -> [(at: Double, ms: Double)] {
         let start = DispatchTime.now().uptimeNanoseconds
         let run = UUID().uuidString.prefix(8)
-        return try await withThrowingTaskGroup(of: Double.self) { group in
-            for i in 0..<count {
+        return try await withThrowingTaskGroup(of: (at: Double, ms: Double).self) { group in
+            var i = -1
+            while more(i + 1) {
+                i += 1
                 let due = start + UInt64(Double(i) / intakeRate * 1e9)
                 let now = DispatchTime.now().uptimeNanoseconds
                 if due > now { try await Task.sleep(for: .nanoseconds(Int(due - now))) }
-                group.addTask {
+                group.addTask { [i] in
                     var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/json")
                     request.method = .POST
                     request.headers.add(name: "Content-Type", value: "application/json")
@@ -145,13 +158,70 @@ struct AdminLoad {
                     let response = try await client.execute(request, timeout: .seconds(60))
                     _ = try await response.body.collect(upTo: 1 << 20)
                     guard response.status == .ok else { throw BenchError("webhook answered \(response.status)") }
-                    return Double(DispatchTime.now().uptimeNanoseconds - due) / 1e6
+                    return (at: Double(due - start) / 1e9, ms: Double(DispatchTime.now().uptimeNanoseconds - due) / 1e6)
                 }
             }
-            var out: [Double] = []
+            var out: [(at: Double, ms: Double)] = []
             for try await t in group { out.append(t) }
             return out
         }
+    }
+
+    /// Intake during a backup of the live database (`hotline backup`'s copy, on a thread of its
+    /// own as the CLI's process would be): 10 s of texts alone, then texts for as long as the backup
+    /// takes, then 10 s more; the longest a text waited is the backup's stall.
+    func backupStall(database: String, to file: String) async throws {
+        var gatewayConfiguration = HTTPClient.Configuration()
+        gatewayConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        // A stall is measured, not ended by the client's patience.
+        gatewayConfiguration.timeout.connect = .seconds(120)
+        let gateway = HTTPClient(eventLoopGroupProvider: .singleton, configuration: gatewayConfiguration)
+        // Every second on standard error: the kernel's dirty and writeback pages and the log's size.
+        let monitor = Task.detached {
+            let start = Date()
+            while !Task.isCancelled {
+                let info = (try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8)) ?? ""
+                func mb(_ key: String) -> Int {
+                    (Int(info.split(separator: "\n").first { $0.hasPrefix(key) }?.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
+                }
+                let wal = (try? FileManager.default.attributesOfItem(atPath: database + "-wal")[.size] as? Int) ?? 0
+                FileHandle.standardError.write(Data("t=\(Int(Date().timeIntervalSince(start))) dirty=\(mb("Dirty:"))MB writeback=\(mb("Writeback:"))MB wal=\(wal / 1_048_576)MB\n".utf8))
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer { monitor.cancel() }
+        // A first 5 s not counted: the writer's cache warms to the texts' pages.
+        _ = try await intake(gateway, tag: "warm-up") { i in Double(i) < 5 * intakeRate }
+        FileHandle.standardError.write(Data("backup stall: warmed up\n".utf8))
+        let before = try await intake(gateway, tag: "before-backup").sorted()
+        FileHandle.standardError.write(Data("backup stall: backup starts\n".utf8))
+        let finished = Atomic<Bool>(false)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let copied = Atomic<Int>(0)
+        let copy = Task.detached {
+            defer { finished.store(true, ordering: .releasing) }
+            return try DatabaseCopy.backup(databaseAt: database, to: file) { copied.store(Int(DispatchTime.now().uptimeNanoseconds), ordering: .releasing) }
+        }
+        let timed = try await timedIntake(gateway, tag: "during-backup") { _ in !finished.load(ordering: .acquiring) }
+        let during = timed.map(\.ms).sorted()
+        let check = try await copy.value
+        // The slowest text of each 2 s of the backup (and when the copy itself ended).
+        var slowest: [Int: Double] = [:]
+        for t in timed { slowest[Int(t.at / 2), default: 0] = max(slowest[Int(t.at / 2), default: 0], t.ms) }
+        let copiedAt = Double(copied.load(ordering: .acquiring) - Int(started)) / 1e9
+        FileHandle.standardError.write(Data(("during the backup, slowest text per 2 s (copy done at \(Self.f(copiedAt)) s): "
+            + slowest.keys.sorted().map { "\($0 * 2)s:\(Int(slowest[$0]!))" }.joined(separator: " ") + "\n").utf8))
+        FileHandle.standardError.write(Data("backup stall: backup done\n".utf8))
+        let after = try await intake(gateway, tag: "after-backup").sorted()
+        let took = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0) / 1_048_576
+        print("\nbackup of the live database (\(check.cases) cases, \(check.messages) messages, \(size) MiB) while webhooks arrive at \(Int(intakeRate))/s: \(Self.f(took)) s with its integrity check")
+        print("| webhooks | texts | p50 ms | p99 ms | max ms (longest stall) |")
+        print("|---|---:|---:|---:|---:|")
+        for (name, t) in [("10 s before the backup", before), ("during the backup", during), ("10 s after it", after)] {
+            print("| \(name) | \(t.count) | \(Self.f(Self.at(t, 0.5))) | \(Self.f(Self.at(t, 0.99))) | \(Self.f(t.last ?? 0)) |")
+        }
+        try await gateway.shutdown()
     }
 
     static func f(_ x: Double) -> String { String(format: "%.1f", x) }

@@ -20,11 +20,21 @@ public enum ConfigLoader {
         var optOut = OptOutScope.deployment
         var defaultStudio: (String, YAMLValue)?
         var casePage: CasePage?
+        var backup: BackupSettings?
 
         do throws(ConfigError) {
             guard let root = try read(mainFile) else { throw ConfigError(file: mainFile, line: 1, message: "file is empty") }
             let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla", "senders",
-                                                  "opt_out", "case_page"], what: "hotline.yaml")
+                                                  "opt_out", "case_page", "backup"], what: "hotline.yaml")
+            if let v = keys["backup"] {
+                let b = try v.mapping(allowed: ["dir", "every_hours", "keep"], what: "backup")
+                guard let dir = b["dir"] else { throw v.error("backup needs 'dir' (the folder the backups go to)") }
+                let folder = try dir.string("backup.dir")
+                if folder.trimmingCharacters(in: .whitespaces).isEmpty { throw dir.error("backup.dir must name a folder") }
+                backup = BackupSettings(directory: folder,
+                                        everyHours: try b["every_hours"]?.double("backup.every_hours", in: 0.25...8_760) ?? 24,
+                                        keep: try b["keep"]?.int("backup.keep", in: 1...1_000) ?? 7)
+            }
             if let v = keys["case_page"] {
                 let page = try v.mapping(allowed: ["public_url", "keep_days"], what: "case_page")
                 guard let url = page["public_url"] else { throw v.error("case_page needs 'public_url' (how residents reach this service)") }
@@ -135,7 +145,7 @@ public enum ConfigLoader {
         deployment.optOutScope = optOut
         return HotlineSettings(
             deployment: deployment,
-            channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength, senders: senders)
+            channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength, senders: senders, backup: backup)
     }
 
     /// `sla:` settings applied over `base` (the deployment's, for a studio's own `sla:`).

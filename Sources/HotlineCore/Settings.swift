@@ -115,6 +115,20 @@ public struct SLASettings: Sendable, Equatable {
     }
 }
 
+/// The backups `hotline serve` makes on its own (`backup:` in hotline.yaml).
+public struct BackupSettings: Sendable, Equatable {
+    /// The folder the backups go to (relative to the working directory, like the database's path).
+    public var directory: String
+    /// Hours between backups.
+    public var everyHours: Double
+    /// Backups kept: the oldest beyond this many are removed once a new one has passed its check.
+    public var keep: Int
+
+    public init(directory: String, everyHours: Double = 24, keep: Int = 7) {
+        (self.directory, self.everyHours, self.keep) = (directory, everyHours, keep)
+    }
+}
+
 /// The whole service configuration, as loaded from `config/`.
 public struct HotlineSettings: Sendable {
     public var deployment: Deployment
@@ -125,9 +139,13 @@ public struct HotlineSettings: Sendable {
     public var maxInboundLength: Int
     /// What one number can make the hotline send (floods, auto-responders).
     public var senders: SenderLimits
+    /// Backups on a schedule (nil: none; `hotline backup` still makes one by hand).
+    public var backup: BackupSettings?
 
     public init(deployment: Deployment, channels: [ChannelSettings], retry: RetryPolicy = .init(),
-                sla: SLASettings = .init(), maxInboundLength: Int = 1000, senders: SenderLimits = .init()) {
+                sla: SLASettings = .init(), maxInboundLength: Int = 1000, senders: SenderLimits = .init(),
+                backup: BackupSettings? = nil) {
+        self.backup = backup
         self.senders = senders
         self.deployment = deployment
         self.channels = channels

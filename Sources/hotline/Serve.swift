@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HotlineApp
+import HotlineStorage
 import Hummingbird
 import Logging
 
@@ -19,11 +20,14 @@ struct Serve: AsyncParsableCommand {
     var eventLoops: Int?
     @Option(help: "Seconds a connection may send nothing (or half a request) before it is closed.")
     var idleTimeout = 30
+    @Option(help: "Requests in flight (webhooks, the residents' pages) beyond which more are answered 503 with Retry-After at once.")
+    var maxInFlight = 1_024
     @Option(help: "Log lines as text, or as json (one object per line: ts, level, label, source, message and the metadata).")
     var logFormat: LogFormat = .text
 
     func validate() throws {
         if let eventLoops, eventLoops < 1 { throw ValidationError("--event-loops must be at least 1 (given \(eventLoops))") }
+        if maxInFlight < 1 { throw ValidationError("--max-in-flight must be at least 1 (given \(maxInFlight))") }
         if idleTimeout < 1 { throw ValidationError("--idle-timeout must be at least 1 second (given \(idleTimeout))") }
     }
 
@@ -31,6 +35,9 @@ struct Serve: AsyncParsableCommand {
         if let eventLoops { useEventLoopThreads(eventLoops) }
         CLI.bootstrapLogging(.info, format: logFormat)
         let logger = Logger(label: "hotline")
+        // One service per database file: a second serve (or a restore under way) is refused.
+        let lock: ServeLock
+        do { lock = try ServeLock(database: db.database) } catch { throw CLI.fail("\(error)") }
         let hotline = try CLI.parts(CLI.paths(files, db), logger: logger)
         do { try HotlineSetup.checkExposure(hotline, host: host) } catch { throw CLI.fail("\(error)") }
         let senders = SenderDirectory.configured(hotline)
@@ -38,11 +45,13 @@ struct Serve: AsyncParsableCommand {
         let followUp: Duration? = followUpSeconds > 0 ? .seconds(followUpSeconds) : nil
         let telemetry = Telemetry.bootstrap()
         let app = buildApplication(parts: hotline, senders: senders, intents: files.intents, followUpEvery: followUp,
-                                   host: host, port: port, idleTimeoutSeconds: Int64(idleTimeout), telemetry: telemetry) { port in
+                                   host: host, port: port, idleTimeoutSeconds: Int64(idleTimeout), telemetry: telemetry,
+                                   maxInFlight: maxInFlight) { port in
             // Scripts and tests read this line to find the port.
             CLI.printLine("listening on http://\(host):\(port)")
         }
         try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        lock.release()
     }
 }
 

@@ -58,6 +58,17 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
         #expect(settings.deployment.optOutAlsoCovers("xujiawan").isEmpty && shipped.deployment.optOutAlsoCovers("xujiawan") == ["xinjiang"])
     }
 
+    /// Backups on a schedule: none as shipped; as written, with the defaults for what is left out.
+    @Test func backupSchedule() throws {
+        #expect(try ConfigLoader.load(directory: configDir).backup == nil)
+        let main = try String(contentsOfFile: configDir + "/hotline.yaml", encoding: .utf8)
+        for (written, expected) in [("backup: { dir: /var/backups/hotline, every_hours: 6, keep: 14 }", BackupSettings(directory: "/var/backups/hotline", everyHours: 6, keep: 14)),
+                                    ("backup:\n  dir: backups", BackupSettings(directory: "backups", everyHours: 24, keep: 7))] {
+            let settings = try ConfigLoader.load(directory: try scratchConfig(replacing: "hotline.yaml", with: main + "\n" + written + "\n"), topics: .standard)
+            #expect(settings.backup == expected, "\(written)")
+        }
+    }
+
     /// Every built-in text fits the default five SMS parts with typical values.
     @Test func builtInTemplatesFit() {
         for (name, text) in ReplyTemplates.defaults {

@@ -32,11 +32,15 @@ final class ServerProcess: @unchecked Sendable {
     /// The server's standard error (its log).
     let logFile: URL
 
+    /// The secrets this server was given (values of 6 characters or more): never to be logged.
+    private let secrets: [String]
+
     /// Starts the server on `database` and waits for its "listening on" line.
     init(database: String, intents: String = repoRoot.appendingPathComponent("Intents").path,
          configDir: String = repoRoot.appendingPathComponent("config").path, port: Int = 0,
          environment: [String: String] = [:], extraArguments: [String] = []) throws {
         self.database = database
+        secrets = environment.filter { $0.value.count >= 6 && ["SECRET", "TOKEN", "PASSWORD", "KEY"].contains(where: $0.key.uppercased().contains) }.map(\.value)
         logFile = URL(fileURLWithPath: database + ".log")
         try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         // A restarted server on the same database appends to the same log.
@@ -72,16 +76,26 @@ final class ServerProcess: @unchecked Sendable {
     func kill9() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+        scanLog()
     }
 
     /// SIGTERM and wait; returns the exit status.
     func terminate() -> Int32 {
         process.terminate()
         process.waitUntilExit()
+        scanLog()
         return process.terminationStatus
     }
 
     deinit { if process.isRunning { kill9() } }
+
+    /// Every line this server logged, read for what a log must never hold: a phone number or any
+    /// run of seven digits (the log masks them), an API token or session (`hl_…`), a password or
+    /// a provider's secret it was given. Each server the suite starts is read when it stops.
+    func scanLog() {
+        let found = LogScan.leaks(in: log, secrets: secrets)
+        #expect(found.isEmpty, "\(logFile.path) holds what a log must not: \(found.prefix(5))")
+    }
 
     /// What the server has logged so far.
     var log: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
@@ -102,6 +116,23 @@ final class ServerProcess: @unchecked Sendable {
         for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as! HTTPURLResponse).statusCode, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// What a log line must never hold.
+enum LogScan {
+    static let patterns = [
+        #"[0-9０-９]{7,}"#,                          // a phone number, or any long number the masking missed
+        #"hl_[A-Za-z0-9_\-]{16,}"#,                  // an API token or a session
+        #"(?i)password[\"']?\s*[:=]\s*[\"']?[^\s\"'*]{4,}"#,  // a password written out
+    ].map { try! NSRegularExpression(pattern: $0) }
+
+    /// The offending lines (each cut to 200 characters).
+    static func leaks(in log: String, secrets: [String]) -> [String] {
+        log.split(separator: "\n").map(String.init).filter { line in
+            let range = NSRange(line.startIndex..., in: line)
+            return patterns.contains { $0.firstMatch(in: line, range: range) != nil } || secrets.contains { line.contains($0) }
+        }.map { String($0.prefix(200)) }
     }
 }
 

@@ -33,7 +33,11 @@ public struct Telemetry: Sendable {
     }
 
     /// The Prometheus text: the gauges refreshed from the database first.
-    func scrape(_ database: AppDatabase, now: Date, logger: Logger) async -> String {
+    /// `backups`: the newest good backup's age goes out as `hotline_backup_age_seconds` (none yet: -1).
+    func scrape(_ database: AppDatabase, now: Date, logger: Logger, backups: BackupStatus? = nil) async -> String {
+        if let backups {
+            Gauge(label: "hotline_backup_age_seconds").record(backups.newestGood.map { max(0, now.timeIntervalSince($0)) } ?? -1)
+        }
         let snapshot: MetricsSnapshot?
         do { snapshot = try await database.metricsSnapshot(now: now) } catch {
             // The counters still go out; the gauges keep their last values, and the log says why.

@@ -230,6 +230,8 @@ struct WebhookController {
     static func response(_ reply: WebhookReply) -> Response {
         var headers = HTTPFields()
         if let type = reply.contentType { headers[.contentType] = type }
+        // Not stored (a full disk, a database that refuses): the gateway is told when to try again.
+        if reply.status == 503 { headers[.retryAfter] = "1" }
         return Response(status: HTTPResponse.Status(code: reply.status), headers: headers,
                         body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
     }

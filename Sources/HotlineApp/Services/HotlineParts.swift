@@ -19,6 +19,8 @@ public struct HotlineParts: Sendable {
     public let channels: ChannelAdapters
     /// The dispatcher's sign of life, for `/readyz`.
     public let dispatcherHeartbeat = Heartbeat()
+    /// The newest good backup, for `/metrics`.
+    public let backups = BackupStatus()
 
     public init(settings: HotlineSettings, rules table: RuleTable, database: AppDatabase, clock: WallClock = .system,
                 secrets: [String: String] = [:], logger: Logger = Logger(label: "hotline")) throws {
