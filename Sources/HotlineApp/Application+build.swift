@@ -39,6 +39,7 @@ public func buildApplication(
     } catch {
         parts.logger.warning("checkpoints stay on the writer: \(error)")
     }
+    background.append(RetentionService(parts))
     if let backup = parts.settings.backup { background.append(BackupService(parts, settings: backup)) }
     if let followUpEvery { background.append(FollowUpService(services.casework, interval: followUpEvery)) }
     let responder = MethodNotAllowedResponder(router.buildResponder(), routes: router.routes.map { ("\($0.method)", "\($0.path)") })

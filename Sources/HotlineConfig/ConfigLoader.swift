@@ -21,11 +21,23 @@ public enum ConfigLoader {
         var defaultStudio: (String, YAMLValue)?
         var casePage: CasePage?
         var backup: BackupSettings?
+        var retention = RetentionPolicy()
 
         do throws(ConfigError) {
             guard let root = try read(mainFile) else { throw ConfigError(file: mainFile, line: 1, message: "file is empty") }
             let keys = try root.mapping(allowed: ["country_code", "default_studio", "max_inbound_length", "sectors", "channels", "outbox", "sla", "senders",
-                                                  "opt_out", "case_page", "backup"], what: "hotline.yaml")
+                                                  "opt_out", "case_page", "backup", "retention"], what: "hotline.yaml")
+            if let v = keys["retention"] {
+                let r = try v.mapping(allowed: ["closed_case_days", "unlinked_message_days"], what: "retention")
+                // `none` keeps them (a deployment that must, and says so).
+                func days(_ key: String, _ least: Int) throws(ConfigError) -> Int?? {
+                    guard let x = r[key] else { return .none }
+                    if (try? x.string("retention.\(key)")) == "none" { return .some(nil) }
+                    return .some(try x.int("retention.\(key)", in: least...36_500))
+                }
+                if let d = try days("closed_case_days", 30) { retention.closedCaseDays = d }
+                if let d = try days("unlinked_message_days", 7) { retention.unlinkedMessageDays = d }
+            }
             if let v = keys["backup"] {
                 let b = try v.mapping(allowed: ["dir", "every_hours", "keep"], what: "backup")
                 guard let dir = b["dir"] else { throw v.error("backup needs 'dir' (the folder the backups go to)") }
@@ -145,7 +157,7 @@ public enum ConfigLoader {
         deployment.optOutScope = optOut
         return HotlineSettings(
             deployment: deployment,
-            channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength, senders: senders, backup: backup)
+            channels: channels, retry: retry, sla: sla, maxInboundLength: maxLength, senders: senders, backup: backup, retention: retention)
     }
 
     /// `sla:` settings applied over `base` (the deployment's, for a studio's own `sla:`).

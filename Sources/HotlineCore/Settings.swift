@@ -129,6 +129,20 @@ public struct BackupSettings: Sendable, Equatable {
     }
 }
 
+/// How long residents' personal data is kept (`retention:` in hotline.yaml; China's PIPL: no
+/// longer than its purpose needs). Past it a purge removes texts and phone numbers and keeps what
+/// the reports count.
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Texts and numbers of cases closed (or answered) longer ago than this many days (nil: kept).
+    public var closedCaseDays: Int?
+    /// Texts and numbers of messages that belong to no case (notices, commands, registrations).
+    public var unlinkedMessageDays: Int?
+
+    public init(closedCaseDays: Int? = 730, unlinkedMessageDays: Int? = 180) {
+        (self.closedCaseDays, self.unlinkedMessageDays) = (closedCaseDays, unlinkedMessageDays)
+    }
+}
+
 /// The whole service configuration, as loaded from `config/`.
 public struct HotlineSettings: Sendable {
     public var deployment: Deployment
@@ -141,11 +155,14 @@ public struct HotlineSettings: Sendable {
     public var senders: SenderLimits
     /// Backups on a schedule (nil: none; `hotline backup` still makes one by hand).
     public var backup: BackupSettings?
+    /// What is kept how long (the defaults when `retention:` is left out).
+    public var retention: RetentionPolicy
 
     public init(deployment: Deployment, channels: [ChannelSettings], retry: RetryPolicy = .init(),
                 sla: SLASettings = .init(), maxInboundLength: Int = 1000, senders: SenderLimits = .init(),
-                backup: BackupSettings? = nil) {
+                backup: BackupSettings? = nil, retention: RetentionPolicy = .init()) {
         self.backup = backup
+        self.retention = retention
         self.senders = senders
         self.deployment = deployment
         self.channels = channels

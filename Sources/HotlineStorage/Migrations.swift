@@ -422,6 +422,19 @@ enum Migrations {
                 """)
             try AppDatabase.sumMonthTotals(db)
         }
+        migrator.registerMigration("v27-retention") { db in
+            // When a case's texts and resident's number were removed (retention or a resident's
+            // request): such a case keeps its topic, area, dates, outcome and rates, and a masked number.
+            try db.alter(table: "cases") { t in t.add(column: "purged_at", .datetime) }
+            // What was removed or shown of residents' data, when and by whom: for an auditor.
+            try db.create(table: "data_audit") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("at", .datetime).notNull()
+                t.column("actor", .text).notNull()
+                t.column("action", .text).notNull()
+                t.column("detail", .text).notNull()
+            }
+        }
         return migrator
     }
 }

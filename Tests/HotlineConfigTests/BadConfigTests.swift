@@ -83,6 +83,10 @@ func scratchIntents(_ files: [String: String]) throws -> String {
             text: "channels:\n  - { id: dryrun, kind: dryrun }\nbackup: { dir: backups, keep: 0 }\n", line: 3, message: "backup.keep"),
         Row(name: "backup key misspelt", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\nbackup: { dir: backups, every_hour: 6 }\n", line: 3, message: "unknown key 'every_hour'"),
+        Row(name: "retention too short", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\nretention:\n  closed_case_days: 3\n", line: 4, message: "retention.closed_case_days"),
+        Row(name: "retention key misspelt", file: "hotline.yaml",
+            text: "channels:\n  - { id: dryrun, kind: dryrun }\nretention: { closed_cases_days: 400 }\n", line: 3, message: "unknown key 'closed_cases_days'"),
         Row(name: "secret written in place of a variable name", file: "hotline.yaml",
             text: "channels:\n  - { id: dryrun, kind: dryrun }\n  - { id: json, kind: json, secret_env: \"s3cr3t!\" }\n", line: 3, message: "names an environment variable"),
         // Each kind declares its own keys (HotlineChannel.options): the loader checks them, line by line.

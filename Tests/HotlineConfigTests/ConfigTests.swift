@@ -69,6 +69,17 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
         }
     }
 
+    /// Retention: two years and 180 days unless written; `none` keeps.
+    @Test func retentionPolicy() throws {
+        #expect(try ConfigLoader.load(directory: configDir).retention == RetentionPolicy(closedCaseDays: 730, unlinkedMessageDays: 180))
+        let main = try String(contentsOfFile: configDir + "/hotline.yaml", encoding: .utf8)
+        for (written, expected) in [("retention: { closed_case_days: 365, unlinked_message_days: 30 }", RetentionPolicy(closedCaseDays: 365, unlinkedMessageDays: 30)),
+                                    ("retention:\n  closed_case_days: none", RetentionPolicy(closedCaseDays: nil, unlinkedMessageDays: 180))] {
+            let settings = try ConfigLoader.load(directory: try scratchConfig(replacing: "hotline.yaml", with: main + "\n" + written + "\n"), topics: .standard)
+            #expect(settings.retention == expected, "\(written)")
+        }
+    }
+
     /// Every built-in text fits the default five SMS parts with typical values.
     @Test func builtInTemplatesFit() {
         for (name, text) in ReplyTemplates.defaults {

@@ -1,0 +1,190 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// What a purge removed, or would remove.
+public struct PurgeCounts: Sendable, Equatable {
+    /// Cases whose texts and resident's number were removed (with their messages and audit entries).
+    public var cases = 0
+    /// Their messages, both ways.
+    public var caseMessages = 0
+    /// Messages of no case past their retention.
+    public var unlinkedMessages = 0
+    /// Residents no longer seen, with nothing else held (no opt-out, no case, no binding).
+    public var residents = 0
+    /// Expired or revoked API tokens and sessions, and expired phone-binding codes.
+    public var tokens = 0
+
+    public init() {}
+
+    /// As stored in the audit table and printed.
+    public var json: String {
+        JSONText.object(["cases": String(cases), "case_messages": String(caseMessages), "unlinked_messages": String(unlinkedMessages),
+                         "residents": String(residents), "tokens": String(tokens)])
+    }
+}
+
+/// One entry of the data audit: what was removed or shown of residents' data.
+public struct DataAuditEntry: Sendable, Equatable {
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var detail: String
+}
+
+extension AppDatabase {
+    /// Removes what `policy` keeps no longer, as of `now`: the texts and the resident's number of
+    /// each case closed (or answered) before its limit — the case keeps its topic, area, dates,
+    /// state, outcome and survey answer, so the tallies and every past month's report are
+    /// unchanged, and the number stays masked (`+86137****0001`) — with its messages' texts and the
+    /// resident's number in them and the resident's words in its audit trail and the search index;
+    /// the texts and numbers of messages of no case past theirs; residents seen last before the
+    /// cases' limit with nothing else held; expired tokens, sessions and binding codes.
+    ///
+    /// In transactions of `batch` cases each (intake's commits go on between them). Recorded in the
+    /// data audit under `actor`. `dryRun`: counts only, changes and records nothing.
+    public func purge(_ policy: RetentionPolicy, now: Date, actor: String, dryRun: Bool = false, batch: Int = 500) async throws -> PurgeCounts {
+        var counts = PurgeCounts()
+        let closedBefore = policy.closedCaseDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
+        let unlinkedBefore = policy.unlinkedMessageDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
+        if dryRun {
+            return try await read { db in
+                var counts = PurgeCounts()
+                if let closedBefore {
+                    counts.cases = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM cases WHERE \(Self.purgeableCase)", arguments: [closedBefore]) ?? 0
+                    counts.caseMessages = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE case_id IN (SELECT id FROM cases WHERE \(Self.purgeableCase))",
+                                                           arguments: [closedBefore]) ?? 0
+                    counts.residents = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM residents r WHERE \(Self.forgettableResident(afterPurge: false))",
+                                                        arguments: [closedBefore, closedBefore]) ?? 0
+                }
+                if let unlinkedBefore {
+                    counts.unlinkedMessages = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM messages WHERE \(Self.purgeableUnlinked)", arguments: [unlinkedBefore]) ?? 0
+                }
+                counts.tokens = try Self.expiredTokens(db, now: now, delete: false)
+                return counts
+            }
+        }
+        if let closedBefore {
+            var after: Int64 = 0
+            while true {
+                let (done, last, messages) = try await writer.write { [after] db -> (Int, Int64?, Int) in
+                    let rows = try Row.fetchAll(db, sql: "SELECT id, text, resident_phone FROM cases WHERE id > ? AND \(Self.purgeableCase) ORDER BY id LIMIT ?",
+                                                arguments: [after, closedBefore, batch])
+                    var messages = 0
+                    for row in rows {
+                        messages += try Self.eraseCase(db, id: row["id"], text: row["text"], phone: row["resident_phone"], now: now)
+                    }
+                    return (rows.count, rows.last?["id"], messages)
+                }
+                counts.cases += done
+                counts.caseMessages += messages
+                guard let last, done == batch else { break }
+                after = last
+            }
+        }
+        let policyCounts = counts
+        counts = try await writer.write { db in
+            var counts = policyCounts
+            if let unlinkedBefore {
+                counts.unlinkedMessages = try Self.eraseMessages(db, where: Self.purgeableUnlinked, [unlinkedBefore])
+            }
+            if let closedBefore {
+                try db.execute(sql: "DELETE FROM residents AS r WHERE \(Self.forgettableResident(afterPurge: true))", arguments: [closedBefore])
+                counts.residents = db.changesCount
+            }
+            counts.tokens = try Self.expiredTokens(db, now: now, delete: true)
+            try Self.audit(db, at: now, actor: actor, action: "purge", detail: counts.json)
+            return counts
+        }
+        return counts
+    }
+
+    /// The data audit, newest first.
+    public func dataAudit(limit: Int = 100) async throws -> [DataAuditEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT at, actor, action, detail FROM data_audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
+                DataAuditEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], detail: $0["detail"])
+            }
+        }
+    }
+
+    static func audit(_ db: Database, at: Date, actor: String, action: String, detail: String) throws {
+        try db.execute(sql: "INSERT INTO data_audit(at, actor, action, detail) VALUES (?, ?, ?, ?)", arguments: [at, actor, action, detail])
+    }
+
+    // MARK: the parts
+
+    /// Cases whose personal data is past its time (argument: the closing limit). `answered` cases
+    /// (answered from the rule table) are done when made.
+    static let purgeableCase = """
+        purged_at IS NULL AND state IN ('\(CaseState.closed.rawValue)', '\(CaseState.surveyed.rawValue)', '\(CaseState.answered.rawValue)')
+          AND COALESCE(closed_at, updated_at) < ?
+        """
+
+    /// Messages of no case past their time, not already emptied, none waiting to be sent (argument: the limit).
+    static let purgeableUnlinked = """
+        case_id IS NULL AND created_at < ? AND text != ''
+          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.status IN ('pending', 'sending', 'waiting'))
+        """
+
+    /// Residents last seen before the limit with nothing else kept for them: no opt-out to honour,
+    /// no binding, no case whose data is still held (arguments: the limit, and before a purge
+    /// the cases' limit again: their cases would be purged by then).
+    static func forgettableResident(afterPurge: Bool) -> String {
+        let held = afterPurge ? "c.purged_at IS NULL" : "NOT (c.purged_at IS NULL AND c.state IN ('closed', 'surveyed', 'answered') AND COALESCE(c.closed_at, c.updated_at) < ?) AND c.purged_at IS NULL"
+        return """
+            r.last_seen_at < ? AND r.opted_out_at IS NULL AND r.bound_phone IS NULL
+              AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.studio_id = r.studio_id AND c.resident_phone = r.phone AND \(held))
+            """
+    }
+
+    /// Removes one case's texts and its resident's number everywhere it is held; returns its messages.
+    static func eraseCase(_ db: Database, id: Int64, text: String, phone: String, now: Date) throws -> Int {
+        let masked = PhoneNumber.mask(phone)
+        // The search index keeps no text, but its words: taken out as they went in (a contentless
+        // index forgets a row only when told its words).
+        let through = try Int64.fetchOne(db, sql: "SELECT through FROM case_words_state WHERE id = 1") ?? 0
+        if id <= through {
+            try db.execute(sql: "INSERT INTO case_words(case_words, rowid, words) VALUES ('delete', ?, ?)",
+                           arguments: [id, SearchWords.of(text).joined(separator: " ")])
+        }
+        try db.execute(sql: "UPDATE cases SET text = '', resident_phone = ?, resident_token = NULL, purged_at = ? WHERE id = ?",
+                       arguments: [masked, now, id])
+        try db.execute(sql: """
+            UPDATE messages SET text = '', template_values = NULL,
+              from_number = CASE WHEN from_number = ? THEN ? ELSE from_number END,
+              to_number = CASE WHEN to_number = ? THEN ? ELSE to_number END
+            WHERE case_id = ?
+            """, arguments: [phone, masked, phone, masked, id])
+        let messages = db.changesCount
+        // The resident's own words in the audit trail (what they added to the case).
+        try db.execute(sql: "UPDATE case_events SET detail = NULL WHERE case_id = ? AND actor = 'resident'", arguments: [id])
+        return messages
+    }
+
+    /// Empties the texts of the messages `condition` selects and masks their numbers; returns how many.
+    static func eraseMessages(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: "SELECT id, from_number, to_number FROM messages WHERE \(condition)", arguments: arguments)
+        let update = try db.cachedStatement(sql: "UPDATE messages SET text = '', template_values = NULL, from_number = ?, to_number = ? WHERE id = ?")
+        for row in rows {
+            try update.execute(arguments: [PhoneNumber.mask(row["from_number"]), PhoneNumber.mask(row["to_number"]), row["id"] as Int64])
+        }
+        return rows.count
+    }
+
+    /// Tokens and sessions expired or revoked, and binding codes expired unused: counted, or deleted.
+    static func expiredTokens(_ db: Database, now: Date, delete: Bool) throws -> Int {
+        let parts = [("api_tokens", "expires_at < ? OR revoked_at IS NOT NULL"), ("phone_bindings", "bound_at IS NULL AND expires_at < ?")]
+        var n = 0
+        for (table, condition) in parts {
+            let arguments: StatementArguments = condition.contains("?") ? [now] : []
+            if delete {
+                try db.execute(sql: "DELETE FROM \(table) WHERE \(condition)", arguments: arguments)
+                n += db.changesCount
+            } else {
+                n += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(condition)", arguments: arguments) ?? 0
+            }
+        }
+        return n
+    }
+}
