@@ -157,6 +157,11 @@ extension AppDatabase {
             WHERE case_id = ?
             """, arguments: [phone, masked, phone, masked, id])
         let messages = db.changesCount
+        // The member's closing note stays (the record of the answer), any phone number in it masked.
+        if let note = try String.fetchOne(db, sql: "SELECT outcome_note FROM cases WHERE id = ?", arguments: [id]) {
+            let masked = PhoneNumber.maskMobiles(in: note, keep: "")
+            if masked != note { try db.execute(sql: "UPDATE cases SET outcome_note = ? WHERE id = ?", arguments: [masked, id]) }
+        }
         // The resident's own words in the audit trail (what they added to the case).
         try db.execute(sql: "UPDATE case_events SET detail = NULL WHERE case_id = ? AND actor = 'resident'", arguments: [id])
         return messages

@@ -39,23 +39,3 @@ struct Restore: ParsableCommand {
         }
     }
 }
-
-struct Purge: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Remove residents' texts and numbers past `retention:` (the service does it daily); recorded in the data audit.")
-    @OptionGroup var files: FileOptions
-    @OptionGroup var db: DatabaseOption
-    @Flag(help: "Count what would go; change and record nothing.")
-    var dryRun = false
-
-    func run() async throws {
-        _ = try openExisting(db.database)
-        let hotline = try CLI.quietParts(files, db)
-        let policy = hotline.settings.retention
-        let counts = try await hotline.database.purge(policy, now: Date(), actor: "hotline purge", dryRun: dryRun)
-        let limits = "cases closed over \(policy.closedCaseDays.map { "\($0) days" } ?? "(kept)") ago, messages of no case over "
-            + "\(policy.unlinkedMessageDays.map { "\($0) days" } ?? "(kept)") old"
-        CLI.printLine((dryRun ? "would remove" : "removed") + " (\(limits)): \(counts.cases) cases' texts and numbers with their \(counts.caseMessages) messages, "
-                      + "\(counts.unlinkedMessages) messages of no case, \(counts.residents) residents, \(counts.tokens) expired tokens and codes")
-    }
-}

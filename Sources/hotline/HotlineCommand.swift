@@ -9,7 +9,7 @@ struct HotlineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline",
         abstract: "StudioHotline: the messaging gateway behind a member studio's hotline (有话说,找委员).",
-        subcommands: [Serve.self, Simulate.self, Classify.self, Check.self, Cases.self, CaseDetail.self, Messages.self, Outbox.self, Notices.self, Rolls.self, Report.self, Users.self, Backup.self, Restore.self, Purge.self])
+        subcommands: [Serve.self, Simulate.self, Classify.self, Check.self, Cases.self, CaseDetail.self, Messages.self, Outbox.self, Notices.self, Rolls.self, Report.self, Users.self, Backup.self, Restore.self, Purge.self, Residents.self])
 }
 
 /// Options shared by the commands that read configuration.

@@ -1,0 +1,97 @@
+import Foundation
+import GRDB
+import HotlineCore
+
+/// What a resident's erasure removed.
+public struct ForgetCounts: Sendable, Equatable {
+    public var cases = 0, messages = 0, residents = 0, notices = 0, rolls = 0, bindings = 0, cancelled = 0
+
+    public var json: String {
+        JSONText.object(["cases": String(cases), "messages": String(messages), "residents": String(residents), "notices": String(notices),
+                         "rolls": String(rolls), "bindings": String(bindings), "cancelled": String(cancelled)])
+    }
+}
+
+extension AppDatabase {
+    /// Everything held about `phone` in every studio, as JSON objects by table (for a request
+    /// under the PIPL: residents' rows, cases, messages both ways, notices they were sent, rolls,
+    /// WeChat bindings); recorded in the data audit under `actor` (with the number masked).
+    public func residentData(phone: String, actor: String, now: Date) async throws -> [String: [[String: String]]] {
+        try await writer.write { db in
+            func rows(_ sql: String, _ arguments: StatementArguments) throws -> [[String: String]] {
+                try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                    var object: [String: String] = [:]
+                    for (column, value) in row where !value.isNull { object[column] = String.fromDatabaseValue(value) ?? value.description }
+                    return object
+                }
+            }
+            let held: [String: [[String: String]]] = [
+                "residents": try rows("SELECT * FROM residents WHERE phone = ? OR bound_phone = ?", [phone, phone]),
+                "cases": try rows("SELECT studio_id, number, intent, topic, area, state, outcome, created_at, closed_at, text FROM cases WHERE resident_phone = ? ORDER BY id", [phone]),
+                "messages": try rows("SELECT studio_id, direction, channel, from_number, to_number, text, status, kind, case_id, created_at FROM messages WHERE from_number = ? OR to_number = ? ORDER BY id", [phone, phone]),
+                "notices": try rows("SELECT n.studio_id, n.id AS notice, n.title, r.role, r.via, r.skip_reason, r.rsvp, r.rsvp_note, r.rsvp_at FROM notice_recipients r JOIN notices n ON n.id = r.notice_id WHERE r.phone = ? ORDER BY n.id", [phone]),
+                "rolls": try rows("SELECT studio_id, roll, name, role, area FROM roll_entries WHERE phone = ?", [phone]),
+                "bindings": try rows("SELECT studio_id, follower, created_at, bound_at FROM phone_bindings WHERE phone = ?", [phone]),
+            ]
+            try Self.audit(db, at: now, actor: actor, action: "show", detail: JSONText.object([
+                "phone": PhoneNumber.mask(phone), "cases": String(held["cases"]!.count), "messages": String(held["messages"]!.count),
+            ]))
+            return held
+        }
+    }
+
+    /// Removes `phone` and the texts it sent or was sent everywhere, keeping the anonymous counts:
+    /// each of their cases as a purge leaves it (``purge(_:now:actor:dryRun:batch:)``: topic, area,
+    /// dates, outcome; the number masked) — its other audit entries with any phone number masked;
+    /// their other messages emptied and masked, those still waiting to be sent cancelled; their
+    /// resident rows (opt-out and registered area included), roll entries and bindings removed;
+    /// notices keep their seat and answer under an anonymous name. Recorded in the data audit.
+    public func forgetResident(phone: String, actor: String, now: Date) async throws -> ForgetCounts {
+        try await writer.write { db in
+            var counts = ForgetCounts()
+            // First, while the messages still carry the number: nothing more goes to them.
+            try db.execute(sql: """
+                UPDATE outbox SET status = 'failed', last_error = 'the resident asked to be forgotten', updated_at = ?
+                WHERE status IN ('pending', 'waiting') AND message_id IN (SELECT id FROM messages WHERE to_number = ?)
+                """, arguments: [now, phone])
+            counts.cancelled = db.changesCount
+            let cases = try Row.fetchAll(db, sql: "SELECT id, text FROM cases WHERE resident_phone = ?", arguments: [phone])
+            for row in cases {
+                let id: Int64 = row["id"]
+                counts.messages += try Self.eraseCase(db, id: id, text: row["text"], phone: phone, now: now)
+                for event in try Row.fetchAll(db, sql: "SELECT id, detail FROM case_events WHERE case_id = ? AND detail IS NOT NULL", arguments: [id]) {
+                    let detail: String = event["detail"]
+                    let masked = PhoneNumber.maskMobiles(in: detail, keep: "")
+                    if masked != detail { try db.execute(sql: "UPDATE case_events SET detail = ? WHERE id = ?", arguments: [masked, event["id"] as Int64]) }
+                }
+            }
+            counts.cases = cases.count
+            let masked = PhoneNumber.mask(phone)
+            try db.execute(sql: """
+                UPDATE messages SET text = '', template_values = NULL,
+                  from_number = CASE WHEN from_number = ? THEN ? ELSE from_number END,
+                  to_number = CASE WHEN to_number = ? THEN ? ELSE to_number END
+                WHERE from_number = ? OR to_number = ?
+                """, arguments: [phone, masked, phone, masked, phone, phone])
+            counts.messages += db.changesCount
+            try db.execute(sql: "DELETE FROM residents WHERE phone = ?", arguments: [phone])
+            counts.residents = db.changesCount
+            try db.execute(sql: "UPDATE residents SET bound_phone = NULL WHERE bound_phone = ?", arguments: [phone])
+            counts.residents += db.changesCount
+            // A notice's seat stays (its counts are the notice's record), under no one's number.
+            for row in try Row.fetchAll(db, sql: "SELECT rowid FROM notice_recipients WHERE phone = ?", arguments: [phone]) {
+                try db.execute(sql: "UPDATE notice_recipients SET phone = ?, name = NULL WHERE rowid = ?",
+                               arguments: ["forgotten-" + UUID().uuidString.prefix(8), row["rowid"] as Int64])
+                counts.notices += 1
+            }
+            try db.execute(sql: "DELETE FROM roll_entries WHERE phone = ?", arguments: [phone])
+            counts.rolls = db.changesCount
+            try db.execute(sql: "DELETE FROM phone_bindings WHERE phone = ?", arguments: [phone])
+            counts.bindings = db.changesCount
+            var detail = counts.json
+            detail.insert(contentsOf: "\"phone\":\"\(PhoneNumber.mask(phone))\",", at: detail.index(after: detail.startIndex))
+            try Self.audit(db, at: now, actor: actor, action: "forget", detail: detail)
+            return counts
+        }
+    }
+}
