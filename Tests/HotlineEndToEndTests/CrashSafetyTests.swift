@@ -1,0 +1,95 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// Nothing acknowledged is lost, nothing doubled, while a real `hotline serve` is killed with
+/// SIGKILL again and again in the middle of concurrent webhook traffic: every text that got a 2xx
+/// is stored exactly once with its case and both its replies; texts without an answer (in flight
+/// at a kill) are sent again as a gateway would and stored once; the outbox is drained after the
+/// last restart; SQLite finds the file whole.
+@Suite(.serialized) struct CrashSafetyTests {
+    final class Tally: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var acknowledged: Set<String> = []
+        private(set) var unanswered: Set<String> = []
+        func record(_ id: String, ok: Bool) { lock.withLock { if ok { acknowledged.insert(id); unanswered.remove(id) } else if !acknowledged.contains(id) { unanswered.insert(id) } } }
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+        /// The next id, or nil once `total` were taken.
+        func take(below total: Int) -> Int? { lock.withLock { guard next < total else { return nil }; defer { next += 1 }; return next } }
+    }
+
+    static func post(_ port: Int, _ i: Int) async -> Bool {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/webhooks/json")!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = 10
+        let text = ["小区停水三天了,龙湖的", "燕村的路坏了,没人修", "龙湖小区楼道灯坏了"][i % 3]
+        request.httpBody = Data(#"{"id":"crash-\#(i)","from":"+86137\#(String(format: "%08d", 20_000 + i))","to":"10690001","text":"\#(text)"}"#.utf8)
+        guard let (_, response) = try? await URLSession.shared.data(for: request) else { return false }
+        return (response as? HTTPURLResponse)?.statusCode == 200
+    }
+
+    @Test func killedThreeTimesMidStreamLosesAndDoublesNothing() async throws {
+        let database = scratchDatabase()
+        let tally = Tally()
+        let total = 600
+        let counter = Counter()
+        var inFlightAtKills = 0
+        for round in 0..<4 {
+            let server = try ServerProcess(database: database)
+            let port = server.port
+            // Eight lanes send new texts as fast as they are answered until the server dies (the
+            // first three rounds end in a SIGKILL) or all are sent.
+            let killer = Task {
+                if round < 3 {
+                    try await Task.sleep(for: .milliseconds(200 + 150 * round))
+                    server.kill9()
+                }
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        while let i = counter.take(below: total) {
+                            let ok = await Self.post(port, i)
+                            tally.record("crash-\(i)", ok: ok)
+                            if !ok { return }
+                        }
+                    }
+                }
+            }
+            try await killer.value
+            if round < 3 { inFlightAtKills = tally.unanswered.count }
+            if round == 3 {
+                // The gateway's retries of what got no answer, on the last, unkilled server.
+                for id in tally.unanswered.sorted() { tally.record(id, ok: await Self.post(port, Int(id.dropFirst("crash-".count))!)) }
+                var outbound: [[String: Any]] = []
+                for _ in 0..<100 {
+                    outbound = jsonLines(try runCLI(["messages", "--json", "--limit", "100000", "--database", database])).filter { $0["direction"] as? String == "out" }
+                    if outbound.allSatisfy({ $0["status"] as? String == "sent" }) { break }
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                #expect(outbound.allSatisfy { $0["status"] as? String == "sent" }, "the outbox drained after the last restart")
+                #expect(server.finish() == 0)
+            }
+        }
+        // The kills came mid-stream: texts were in flight, unanswered, and were sent again.
+        #expect(inFlightAtKills > 0, "no text was in flight at a kill")
+        #expect(tally.unanswered.isEmpty)
+        #expect(tally.acknowledged.count == total)
+        let messages = jsonLines(try runCLI(["messages", "--json", "--limit", "100000", "--database", database]))
+        let inbound = messages.filter { $0["direction"] as? String == "in" }
+        let cases = jsonLines(try runCLI(["cases", "--json", "--limit", "100000", "--database", database]))
+        // Each text stored once, with its case; each case has its text and both replies.
+        #expect(inbound.count == total && Set(inbound.compactMap { $0["provider_id"] as? String }).count == total, "\(inbound.first ?? [:])")
+        #expect(cases.count == total)
+        #expect(inbound.allSatisfy { $0["case"] != nil })
+        #expect(messages.count - inbound.count == 2 * total)
+        let check = try runCLI(["backup", "--database", database, database + ".check"])
+        #expect(check.contains("integrity ok") && check.contains("\(total) cases"), "\(check)")
+    }
+}
