@@ -38,15 +38,23 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts the server on `database` and waits for its "listening on" line.
     init(database: String, intents: String = repoRoot.appendingPathComponent("Intents").path,
          configDir: String = repoRoot.appendingPathComponent("config").path, port: Int = 0,
-         environment: [String: String] = [:], extraArguments: [String] = []) throws {
+         environment: [String: String] = [:], extraArguments: [String] = [], fileSizeLimitKB: Int? = nil) throws {
         self.database = database
         secrets = environment.filter { $0.value.count >= 6 && ["SECRET", "TOKEN", "PASSWORD", "KEY"].contains(where: $0.key.uppercased().contains) }.map(\.value)
         logFile = URL(fileURLWithPath: database + ".log")
         try FileManager.default.createDirectory(at: logFile.deletingLastPathComponent(), withIntermediateDirectories: true)
         // A restarted server on the same database appends to the same log.
         if !FileManager.default.fileExists(atPath: logFile.path) { FileManager.default.createFile(atPath: logFile.path, contents: nil) }
-        process.executableURL = try hotlineBinary()
-        process.arguments = ["serve", "--config", configDir, "--intents", intents, "--database", database, "--port", String(port)] + extraArguments
+        let arguments = ["serve", "--config", configDir, "--intents", intents, "--database", database, "--port", String(port)] + extraArguments
+        if let kb = fileSizeLimitKB {
+            // No file may grow past `kb` (a full disk's stand-in on the real file system): writes
+            // beyond it fail with EFBIG rather than the signal that would kill the process.
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "trap '' XFSZ; ulimit -S -f \(kb); exec \"$0\" \"$@\"", try hotlineBinary().path] + arguments
+        } else {
+            process.executableURL = try hotlineBinary()
+            process.arguments = arguments
+        }
         let log = try FileHandle(forWritingTo: logFile)
         log.seekToEndOfFile()
         process.standardError = log
