@@ -24,23 +24,7 @@ import Testing
             clock.advance(Double(Int.random(in: 3_600...460_000, using: &random)))
             // Now and then a registration: messages of no case.
             if step % 20 == 0 { try await phones.text("+86139\(String(format: "%08d", step))", "登记 龙湖社区") }
-            let cases = try await hotline.database.cases()
-            let pick = cases.randomElement(using: &random)
-            let member = pick?.assigneeId.flatMap { studio.person($0) }?.phone
-            switch Int.random(in: 0..<10, using: &random) {
-            case 0...3, _ where pick == nil:
-                let who = "+86137\(String(format: "%08d", step))"
-                let receipt = try await phones.text(who, TallyTests.texts.randomElement(using: &random)!)
-                if let n = receipt.caseNumber { residents[n] = who }
-            case 4, 5:
-                if let pick, let member { try await phones.text(member, "接 \(pick.number)") }
-            case 6, 7:
-                if let pick, let member { try await phones.text(member, ["办结 \(pick.number) 已修好", "无法解决 \(pick.number) 资金不足"].randomElement(using: &random)!) }
-            case 8:
-                if let pick, let who = residents[pick.number] { try await phones.text(who, ["1", "2", "3"].randomElement(using: &random)!) }
-            default:
-                _ = try await hotline.followUp()
-            }
+            try await TallyTests.randomStep(phones, studio: studio, step: step, residents: &residents, random: &random)
         }
         while try await hotline.database.indexCaseWords(limit: 1_000) > 0 {}
         let reports = Reports(hotline)

@@ -27,28 +27,7 @@ import Testing
         var residents: [Int: String] = [:]
         for step in 0..<160 {
             clock.advance(Double(Int.random(in: 600...20_000, using: &random)))
-            let cases = try await hotline.database.cases()
-            let pick = cases.randomElement(using: &random)
-            let member = pick?.assigneeId.flatMap { studio.person($0) }?.phone
-            switch Int.random(in: 0..<10, using: &random) {
-            case 0...3, _ where pick == nil:
-                let who = "+86137\(String(format: "%08d", step))"
-                let receipt = try await phones.text(who, Self.texts.randomElement(using: &random)!)
-                if let n = receipt.caseNumber { residents[n] = who }
-            case 4:
-                if let pick, let member { try await phones.text(member, "接 \(pick.number)") }
-            case 5:
-                if let pick, let member { try await phones.text(member, "回复 \(pick.number) 已经联系社区处理") }
-            case 6:
-                if let pick, let member { try await phones.text(member, ["办结 \(pick.number) 已修好", "无法解决 \(pick.number) 资金不足"].randomElement(using: &random)!) }
-            case 7:
-                if let pick, let member { try await phones.text(member, ["转 \(pick.number) M6", "转 \(pick.number) 区水务局", "转 \(pick.number) M3"].randomElement(using: &random)!) }
-            case 8:
-                // The resident's survey answer: satisfied, basically, or not (which reopens the case).
-                if let pick, let who = residents[pick.number] { try await phones.text(who, ["1", "2", "3"].randomElement(using: &random)!) }
-            default:
-                _ = try await hotline.followUp()
-            }
+            try await Self.randomStep(phones, studio: studio, step: step, residents: &residents, random: &random)
         }
         let reports = Reports(hotline)
         for month in ["2026-10", "2026-11"] {
@@ -70,6 +49,34 @@ import Testing
         // The month totals kept as cases changed are the tallies' sums.
         let monthsAfter = try await hotline.database.writer.read { try Row.fetchAll($0, sql: "SELECT * FROM case_month_totals ORDER BY 1, 2") }
         #expect(monthsBefore == monthsAfter && monthsAfter.count >= 2)
+    }
+
+    /// One step of the random mix: a new resident's text, or a member's acceptance, reply, close or
+    /// transfer of a case, or a resident's survey answer, or a pass of the deadline service.
+    static func randomStep(_ phones: Phones, studio: Studio, step: Int, residents: inout [Int: String], random: inout Seeded) async throws {
+        let hotline = phones.hotline
+        let cases = try await hotline.database.cases()
+        let pick = cases.randomElement(using: &random)
+        let member = pick?.assigneeId.flatMap { studio.person($0) }?.phone
+        switch Int.random(in: 0..<10, using: &random) {
+        case 0...3, _ where pick == nil:
+            let who = "+86137\(String(format: "%08d", step))"
+            let receipt = try await phones.text(who, Self.texts.randomElement(using: &random)!)
+            if let n = receipt.caseNumber { residents[n] = who }
+        case 4:
+            if let pick, let member { try await phones.text(member, "接 \(pick.number)") }
+        case 5:
+            if let pick, let member { try await phones.text(member, "回复 \(pick.number) 已经联系社区处理") }
+        case 6:
+            if let pick, let member { try await phones.text(member, ["办结 \(pick.number) 已修好", "无法解决 \(pick.number) 资金不足"].randomElement(using: &random)!) }
+        case 7:
+            if let pick, let member { try await phones.text(member, ["转 \(pick.number) M6", "转 \(pick.number) 区水务局", "转 \(pick.number) M3"].randomElement(using: &random)!) }
+        case 8:
+            // The resident's survey answer: satisfied, basically, or not (which reopens the case).
+            if let pick, let who = residents[pick.number] { try await phones.text(who, ["1", "2", "3"].randomElement(using: &random)!) }
+        default:
+            _ = try await hotline.followUp()
+        }
     }
 
     /// A case received at 23:30 on the last day in Shanghai is October's there; its week starts on Monday.
