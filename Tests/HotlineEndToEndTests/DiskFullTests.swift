@@ -6,7 +6,8 @@ import Testing
 
 /// A disk that fills under a real `hotline serve`: the files may not grow past a limit (the
 /// process's RLIMIT_FSIZE, on the real file system: mounting a small one needs privileges CI may
-/// not have). Texts it cannot store are answered 503 with `Retry-After`, never 2xx; when space returns (the limit lifted on the running process) it stores again, and
+/// not have). Texts it cannot store are answered 503 with `Retry-After`, never 2xx, and the health
+/// checks say so; when space returns (the limit lifted on the running process) it stores again, and
 /// the refused texts, sent again, are stored once.
 @Suite(.serialized) struct DiskFullTests {
     static func post(_ server: ServerProcess, _ i: Int) async throws -> (Int, String?) {
@@ -39,6 +40,9 @@ import Testing
             }
         }
         #expect(refused.count >= 20, "the files never filled (\(stored.count) stored)")
+        // The health checks say so (their own probe needs no new space and still commits).
+        #expect(try await server.get("/healthz").0 == 503)
+        #expect(try await server.get("/readyz").0 == 503)
         // Space returns.
         let lift = Process()
         lift.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
@@ -47,6 +51,7 @@ import Testing
         lift.waitUntilExit()
         #expect(lift.terminationStatus == 0)
         for i in refused { #expect(try await Self.post(server, i).0 == 200, "text \(i) after space returned") }
+        #expect(try await server.get("/healthz").0 == 200)
         #expect(server.finish() == 0)
         // Every text answered 2xx is stored, once; the refused ones too, now.
         let inbound = jsonLines(try runCLI(["messages", "--json", "--limit", "100000", "--database", database])).filter { $0["direction"] as? String == "in" }

@@ -12,10 +12,12 @@ struct WebhookController {
     let clock: WallClock, logger: Logger
     /// The dispatcher's sign of life, read by `/readyz`.
     let heartbeat: Heartbeat
+    /// Intake's failures to store (a full disk), read by `/healthz` and `/readyz`.
+    let storeFailures: StoreFailures
 
     init(_ parts: HotlineParts, intake: IntakeService) {
         (self.intake, adapters, settings, database) = (intake, parts.channels, parts.settings, parts.database)
-        (clock, logger, heartbeat) = (parts.clock, parts.logger, parts.dispatcherHeartbeat)
+        (clock, logger, heartbeat, storeFailures) = (parts.clock, parts.logger, parts.dispatcherHeartbeat, parts.storeFailures)
     }
     func addRoutes(to router: Router<HotlineRequestContext>) {
         // Each kind's webhooks answer at /webhooks/<kind>/<channel id> (and its routes below it);
@@ -49,7 +51,7 @@ struct WebhookController {
         }
         // Healthy means a message can be stored now: the check writes (a full disk fails it).
         @Sendable func health(_ request: Request, _ context: HotlineRequestContext) async -> Response {
-            await database.isHealthy(now: clock.now())
+            await database.isHealthy(now: clock.now()) && !storeFailures.isFailing(now: clock.now())
                 ? Self.response(.json(200, ["status": "ok"]))
                 : Self.response(.json(503, ["status": "database cannot store messages"]))
         }
@@ -59,7 +61,9 @@ struct WebhookController {
         // second when idle; a batch held up by a silent gateway takes at most its timeout).
         @Sendable func ready(_ request: Request, _ context: HotlineRequestContext) async -> Response {
             let now = clock.now()
-            guard await database.isHealthy(now: now) else { return Self.response(.json(503, ["status": "database cannot store messages"])) }
+            guard await database.isHealthy(now: now), !storeFailures.isFailing(now: now) else {
+                return Self.response(.json(503, ["status": "database cannot store messages"]))
+            }
             guard heartbeat.isAlive(now: now, within: Self.dispatcherSilence) else {
                 return Self.response(.json(503, ["status": "outbox dispatcher silent for over \(Int(Self.dispatcherSilence)) s"]))
             }
@@ -94,6 +98,7 @@ struct WebhookController {
         case let .inbound(text, answer, passive):
             do {
                 let receipt = try await intake.receive(text, channel: channel, holdReplies: passive?.window)
+                storeFailures.stored(clock.now())
                 if let answer { return Self.response(answer) }
                 // The reply in the response, if it is ready with time to spare; else the held
                 // text goes out through the API once the window has passed.
@@ -106,6 +111,7 @@ struct WebhookController {
             } catch let error as IntakeError {
                 return Self.response(adapter.reply(to: .notFound(error.description)))
             } catch {
+                storeFailures.failed(clock.now())
                 logger.error("webhook \(channel.id): cannot store message: \(error)")
                 // 5xx: the provider retries, and the same id is then stored once.
                 return Self.response(adapter.reply(to: .notStored("message")))
@@ -122,6 +128,7 @@ struct WebhookController {
                 }
                 return Self.response(route.recorded)
             } catch {
+                storeFailures.failed(clock.now())
                 logger.error("webhook \(channel.id): cannot store message: \(error)")
                 // The provider pushes the batch again; what was stored is stored once.
                 return Self.response(adapter.reply(to: .notStored("message")))

@@ -17,3 +17,22 @@ public final class Heartbeat: Sendable {
         state.withLock { s in !s.expected || (s.last.map { now.timeIntervalSince($0) <= seconds } ?? false) }
     }
 }
+
+/// Whether intake's last attempt to store a text failed, lately: a full disk can refuse every
+/// text while the health probe's one-row update, which needs no new space, still commits.
+public final class StoreFailures: Sendable {
+    private let state = Mutex<(failed: Date?, stored: Date?)>((nil, nil))
+
+    public init() {}
+
+    public func failed(_ now: Date) { state.withLock { $0.failed = now } }
+    public func stored(_ now: Date) { state.withLock { $0.stored = now } }
+
+    /// A text failed to be stored within `seconds` before `now`, and none was stored since.
+    public func isFailing(now: Date, within seconds: TimeInterval = 60) -> Bool {
+        state.withLock { s in
+            guard let failed = s.failed, now.timeIntervalSince(failed) <= seconds else { return false }
+            return s.stored.map { $0 < failed } ?? true
+        }
+    }
+}

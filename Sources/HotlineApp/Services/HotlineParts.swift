@@ -19,6 +19,8 @@ public struct HotlineParts: Sendable {
     public let channels: ChannelAdapters
     /// The dispatcher's sign of life, for `/readyz`.
     public let dispatcherHeartbeat = Heartbeat()
+    /// Intake's recent failures to store, for `/healthz` and `/readyz`.
+    public let storeFailures = StoreFailures()
     /// The newest good backup, for `/metrics`.
     public let backups = BackupStatus()
 
