@@ -17,7 +17,8 @@ extension AppDatabase {
     /// under the PIPL: residents' rows, cases, messages both ways, notices they were sent, rolls,
     /// WeChat bindings); recorded in the data audit under `actor` (with the number masked).
     public func residentData(phone: String, actor: String, now: Date) async throws -> [String: [[String: String]]] {
-        try await writer.write { db in
+        // Read beside the writer (the messages are scanned: seconds on a district's), then recorded.
+        let held = try await read { db in
             func rows(_ sql: String, _ arguments: StatementArguments) throws -> [[String: String]] {
                 try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
                     var object: [String: String] = [:]
@@ -33,11 +34,14 @@ extension AppDatabase {
                 "rolls": try rows("SELECT studio_id, roll, name, role, area FROM roll_entries WHERE phone = ?", [phone]),
                 "bindings": try rows("SELECT studio_id, follower, created_at, bound_at FROM phone_bindings WHERE phone = ?", [phone]),
             ]
+            return held
+        }
+        try await writer.write { db in
             try Self.audit(db, at: now, actor: actor, action: "show", detail: JSONText.object([
                 "phone": PhoneNumber.mask(phone), "cases": String(held["cases"]!.count), "messages": String(held["messages"]!.count),
             ]))
-            return held
         }
+        return held
     }
 
     /// Removes `phone` and the texts it sent or was sent everywhere, keeping the anonymous counts:
@@ -47,14 +51,24 @@ extension AppDatabase {
     /// resident rows (opt-out and registered area included), roll entries and bindings removed;
     /// notices keep their seat and answer under an anonymous name. Recorded in the data audit.
     public func forgetResident(phone: String, actor: String, now: Date) async throws -> ForgetCounts {
-        try await writer.write { db in
+        // Their messages, notice seats and roll entries are found by scans beside the writer
+        // (seconds on a district's tables); inside the transaction only the rows added since.
+        let mine = "(from_number = ? OR to_number = ?)"
+        let found = try await read { db in
+            (messages: try Self.scan(db, "messages", mine, [phone, phone]), seats: try Self.scan(db, "notice_recipients", "phone = ?", [phone]),
+             rolls: try Self.scan(db, "roll_entries", "phone = ?", [phone]))
+        }
+        return try await writer.write { db in
             var counts = ForgetCounts()
+            let messages = try Self.since(db, "messages", mine, [phone, phone], found.messages)
             // First, while the messages still carry the number: nothing more goes to them.
-            try db.execute(sql: """
-                UPDATE outbox SET status = 'failed', last_error = 'the resident asked to be forgotten', updated_at = ?
-                WHERE status IN ('pending', 'waiting') AND message_id IN (SELECT id FROM messages WHERE to_number = ?)
-                """, arguments: [now, phone])
-            counts.cancelled = db.changesCount
+            for chunk in Self.chunks(messages, 500) {
+                try db.execute(sql: """
+                    UPDATE outbox SET status = 'failed', last_error = 'the resident asked to be forgotten', updated_at = ?
+                    WHERE status IN ('pending', 'waiting') AND message_id IN (SELECT id FROM messages WHERE id IN (\(Self.placeholders(chunk.count))) AND to_number = ?)
+                    """, arguments: [now] + StatementArguments(chunk) + [phone])
+                counts.cancelled += db.changesCount
+            }
             let cases = try Row.fetchAll(db, sql: "SELECT id, text FROM cases WHERE resident_phone = ?", arguments: [phone])
             for row in cases {
                 let id: Int64 = row["id"]
@@ -67,31 +81,48 @@ extension AppDatabase {
             }
             counts.cases = cases.count
             let masked = PhoneNumber.mask(phone)
-            try db.execute(sql: """
-                UPDATE messages SET text = '', template_values = NULL,
-                  from_number = CASE WHEN from_number = ? THEN ? ELSE from_number END,
-                  to_number = CASE WHEN to_number = ? THEN ? ELSE to_number END
-                WHERE from_number = ? OR to_number = ?
-                """, arguments: [phone, masked, phone, masked, phone, phone])
-            counts.messages += db.changesCount
+            for chunk in Self.chunks(messages, 500) {
+                try db.execute(sql: """
+                    UPDATE messages SET text = '', template_values = NULL,
+                      from_number = CASE WHEN from_number = ? THEN ? ELSE from_number END,
+                      to_number = CASE WHEN to_number = ? THEN ? ELSE to_number END
+                    WHERE id IN (\(Self.placeholders(chunk.count))) AND \(mine)
+                    """, arguments: [phone, masked, phone, masked] + StatementArguments(chunk) + [phone, phone])
+                counts.messages += db.changesCount
+            }
             try db.execute(sql: "DELETE FROM residents WHERE phone = ?", arguments: [phone])
             counts.residents = db.changesCount
             try db.execute(sql: "UPDATE residents SET bound_phone = NULL WHERE bound_phone = ?", arguments: [phone])
             counts.residents += db.changesCount
             // A notice's seat stays (its counts are the notice's record), under no one's number.
-            for row in try Row.fetchAll(db, sql: "SELECT rowid FROM notice_recipients WHERE phone = ?", arguments: [phone]) {
-                try db.execute(sql: "UPDATE notice_recipients SET phone = ?, name = NULL WHERE rowid = ?",
-                               arguments: ["forgotten-" + UUID().uuidString.prefix(8), row["rowid"] as Int64])
-                counts.notices += 1
+            for rowid in try Self.since(db, "notice_recipients", "phone = ?", [phone], found.seats) {
+                try db.execute(sql: "UPDATE notice_recipients SET phone = ?, name = NULL WHERE rowid = ? AND phone = ?",
+                               arguments: ["forgotten-" + UUID().uuidString.prefix(8), rowid, phone])
+                counts.notices += db.changesCount
             }
-            try db.execute(sql: "DELETE FROM roll_entries WHERE phone = ?", arguments: [phone])
-            counts.rolls = db.changesCount
+            for chunk in Self.chunks(try Self.since(db, "roll_entries", "phone = ?", [phone], found.rolls), 500) {
+                try db.execute(sql: "DELETE FROM roll_entries WHERE rowid IN (\(Self.placeholders(chunk.count))) AND phone = ?",
+                               arguments: StatementArguments(chunk) + [phone])
+                counts.rolls += db.changesCount
+            }
             try db.execute(sql: "DELETE FROM phone_bindings WHERE phone = ?", arguments: [phone])
             counts.bindings = db.changesCount
             var detail = counts.json
-            detail.insert(contentsOf: "\"phone\":\"\(PhoneNumber.mask(phone))\",", at: detail.index(after: detail.startIndex))
+            detail.insert(contentsOf: "\"phone\":\"\(masked)\",", at: detail.index(after: detail.startIndex))
             try Self.audit(db, at: now, actor: actor, action: "forget", detail: detail)
             return counts
         }
+    }
+
+    /// The rowids of `table`'s rows matching `condition`, and the largest rowid there is.
+    static func scan(_ db: Database, _ table: String, _ condition: String, _ arguments: StatementArguments) throws -> (ids: [Int64], through: Int64) {
+        let through = try Int64.fetchOne(db, sql: "SELECT MAX(rowid) FROM \(table)") ?? 0
+        return (try Int64.fetchAll(db, sql: "SELECT rowid FROM \(table) WHERE rowid <= ? AND \(condition)", arguments: [through] + arguments), through)
+    }
+
+    /// A scan's rowids and, read now, those of rows added after it that match too.
+    static func since(_ db: Database, _ table: String, _ condition: String, _ arguments: StatementArguments,
+                      _ scanned: (ids: [Int64], through: Int64)) throws -> [Int64] {
+        scanned.ids + (try Int64.fetchAll(db, sql: "SELECT rowid FROM \(table) WHERE rowid > ? AND \(condition)", arguments: [scanned.through] + arguments))
     }
 }

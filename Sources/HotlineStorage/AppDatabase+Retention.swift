@@ -41,7 +41,7 @@ extension AppDatabase {
     /// the texts and numbers of messages of no case past theirs; residents seen last before the
     /// cases' limit with nothing else held; expired tokens, sessions and binding codes.
     ///
-    /// In transactions of `batch` cases each (intake's commits go on between them). Recorded in the
+    /// In transactions of `batch` rows each (intake's commits go on between them). Recorded in the
     /// data audit under `actor`. `dryRun`: counts only, changes and records nothing.
     public func purge(_ policy: RetentionPolicy, now: Date, actor: String, dryRun: Bool = false, batch: Int = 500) async throws -> PurgeCounts {
         var counts = PurgeCounts()
@@ -64,39 +64,63 @@ extension AppDatabase {
                 return counts
             }
         }
+        // What to change is found by reads beside the writer (scans of a district's cases and
+        // messages take seconds; intake must not wait for them); the writes then go by id, in
+        // transactions of `batch`, each row's condition checked again (a case reopened meanwhile
+        // is not purged).
         if let closedBefore {
-            var after: Int64 = 0
-            while true {
-                let (done, last, messages) = try await writer.write { [after] db -> (Int, Int64?, Int) in
-                    let rows = try Row.fetchAll(db, sql: "SELECT id, text, resident_phone FROM cases WHERE id > ? AND \(Self.purgeableCase) ORDER BY id LIMIT ?",
-                                                arguments: [after, closedBefore, batch])
-                    var messages = 0
-                    for row in rows {
-                        messages += try Self.eraseCase(db, id: row["id"], text: row["text"], phone: row["resident_phone"], now: now)
+            let ids = try await read { db in try Int64.fetchAll(db, sql: "SELECT id FROM cases WHERE \(Self.purgeableCase) ORDER BY id", arguments: [closedBefore]) }
+            for chunk in Self.chunks(ids, batch) {
+                let (done, messages) = try await writer.write { db -> (Int, Int) in
+                    var done = 0, messages = 0
+                    for id in chunk {
+                        guard let row = try Row.fetchOne(db, sql: "SELECT text, resident_phone FROM cases WHERE id = ? AND \(Self.purgeableCase)",
+                                                         arguments: [id, closedBefore]) else { continue }
+                        messages += try Self.eraseCase(db, id: id, text: row["text"], phone: row["resident_phone"], now: now)
+                        done += 1
                     }
-                    return (rows.count, rows.last?["id"], messages)
+                    return (done, messages)
                 }
                 counts.cases += done
                 counts.caseMessages += messages
-                guard let last, done == batch else { break }
-                after = last
             }
         }
-        let policyCounts = counts
-        counts = try await writer.write { db in
-            var counts = policyCounts
-            if let unlinkedBefore {
-                counts.unlinkedMessages = try Self.eraseMessages(db, where: Self.purgeableUnlinked, [unlinkedBefore])
+        if let unlinkedBefore {
+            let ids = try await read { db in try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE \(Self.purgeableUnlinked)", arguments: [unlinkedBefore]) }
+            for chunk in Self.chunks(ids, batch) {
+                counts.unlinkedMessages += try await writer.write { db in
+                    try Self.eraseMessages(db, where: "id IN (\(Self.placeholders(chunk.count))) AND \(Self.purgeableUnlinked)",
+                                           StatementArguments(chunk) + [unlinkedBefore])
+                }
             }
-            if let closedBefore {
-                try db.execute(sql: "DELETE FROM residents AS r WHERE \(Self.forgettableResident(afterPurge: true))", arguments: [closedBefore])
-                counts.residents = db.changesCount
+        }
+        if let closedBefore {
+            let rows = try await read { db in
+                try Int64.fetchAll(db, sql: "SELECT r.rowid FROM residents r WHERE \(Self.forgettableResident(afterPurge: true))", arguments: [closedBefore])
             }
+            for chunk in Self.chunks(rows, batch) {
+                counts.residents += try await writer.write { db in
+                    try db.execute(sql: "DELETE FROM residents AS r WHERE r.rowid IN (\(Self.placeholders(chunk.count))) AND \(Self.forgettableResident(afterPurge: true))",
+                                   arguments: StatementArguments(chunk) + [closedBefore])
+                    return db.changesCount
+                }
+            }
+        }
+        let found = counts
+        return try await writer.write { db in
+            var counts = found
             counts.tokens = try Self.expiredTokens(db, now: now, delete: true)
             try Self.audit(db, at: now, actor: actor, action: "purge", detail: counts.json)
             return counts
         }
-        return counts
+    }
+
+    static func chunks<T>(_ items: [T], _ size: Int) -> [ArraySlice<T>] {
+        stride(from: 0, to: items.count, by: max(1, size)).map { items[$0..<min($0 + max(1, size), items.count)] }
+    }
+
+    static func placeholders(_ n: Int) -> String {
+        Array(repeating: "?", count: n).joined(separator: ", ")
     }
 
     /// The data audit, newest first.

@@ -10,8 +10,6 @@ import Synchronization
 public final class InFlightLimit: Sendable {
     public let limit: Int
     private let inFlight = Atomic<Int>(0)
-    /// Requests refused since start (for tests and the log).
-    private let refusedCount = Atomic<Int>(0)
 
     public init(limit: Int) { self.limit = max(1, limit) }
 
@@ -20,13 +18,10 @@ public final class InFlightLimit: Sendable {
         let now = inFlight.add(1, ordering: .acquiringAndReleasing).newValue
         if now <= limit { return true }
         inFlight.subtract(1, ordering: .acquiringAndReleasing)
-        refusedCount.add(1, ordering: .relaxed)
         return false
     }
 
     func leave() { inFlight.subtract(1, ordering: .acquiringAndReleasing) }
-
-    public var refused: Int { refusedCount.load(ordering: .relaxed) }
 
     /// Paths never refused.
     static let exempt: Set<String> = ["/healthz", "/readyz", "/metrics"]
