@@ -29,7 +29,7 @@ extension AppDatabase {
             let held: [String: [[String: String]]] = [
                 "residents": try rows("SELECT * FROM residents WHERE phone = ? OR bound_phone = ?", [phone, phone]),
                 "cases": try rows("SELECT studio_id, number, intent, topic, area, state, outcome, created_at, closed_at, text FROM cases WHERE resident_phone = ? ORDER BY id", [phone]),
-                "messages": try rows("SELECT studio_id, direction, channel, from_number, to_number, text, status, kind, case_id, created_at FROM messages WHERE from_number = ? OR to_number = ? ORDER BY id", [phone, phone]),
+                "messages": try rows("SELECT studio_id, direction, channel, from_number, to_number, text, status, kind, case_id, created_at FROM messages WHERE id IN (\(Self.theirMessages)) ORDER BY id", [phone, phone]),
                 "notices": try rows("SELECT n.studio_id, n.id AS notice, n.title, r.role, r.via, r.skip_reason, r.rsvp, r.rsvp_note, r.rsvp_at FROM notice_recipients r JOIN notices n ON n.id = r.notice_id WHERE r.phone = ? ORDER BY n.id", [phone]),
                 "rolls": try rows("SELECT studio_id, roll, name, role, area FROM roll_entries WHERE phone = ?", [phone]),
                 "bindings": try rows("SELECT studio_id, follower, created_at, bound_at FROM phone_bindings WHERE phone = ?", [phone]),
@@ -55,7 +55,9 @@ extension AppDatabase {
         // (seconds on a district's tables); inside the transaction only the rows added since.
         let mine = "(from_number = ? OR to_number = ?)"
         let found = try await read { db in
-            (messages: try Self.scan(db, "messages", mine, [phone, phone]), seats: try Self.scan(db, "notice_recipients", "phone = ?", [phone]),
+            (messages: (ids: try Int64.fetchAll(db, sql: Self.theirMessages, arguments: [phone, phone]),
+                        through: try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM messages") ?? 0),
+             seats: try Self.scan(db, "notice_recipients", "phone = ?", [phone]),
              rolls: try Self.scan(db, "roll_entries", "phone = ?", [phone]))
         }
         return try await writer.write { db in
@@ -113,6 +115,14 @@ extension AppDatabase {
             return counts
         }
     }
+
+    /// The ids of the messages a number sent or was sent, through the indexes of senders and of
+    /// recipients (a resident's texts come in from their number, ours go out to it): 1 ms on a
+    /// district's 6.6 million messages, where `from_number = ? OR to_number = ?` read them all (1–8 s).
+    static let theirMessages = """
+        SELECT id FROM messages WHERE direction = 'in' AND from_number = ?
+        UNION ALL SELECT id FROM messages WHERE direction = 'out' AND to_number = ?
+        """
 
     /// The rowids of `table`'s rows matching `condition`, and the largest rowid there is.
     static func scan(_ db: Database, _ table: String, _ condition: String, _ arguments: StatementArguments) throws -> (ids: [Int64], through: Int64) {
