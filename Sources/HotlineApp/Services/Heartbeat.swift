@@ -22,11 +22,22 @@ public final class Heartbeat: Sendable {
 /// text while the health probe's one-row update, which needs no new space, still commits.
 public final class StoreFailures: Sendable {
     private let state = Mutex<(failed: Date?, stored: Date?)>((nil, nil))
+    /// Whether a failure is on record: every stored text asks, and almost always the answer is no
+    /// (one atomic load on intake's path, no lock, no clock).
+    private let anyFailure = Atomic<Bool>(false)
 
     public init() {}
 
-    public func failed(_ now: Date) { state.withLock { $0.failed = now } }
-    public func stored(_ now: Date) { state.withLock { $0.stored = now } }
+    public func failed(_ now: Date) {
+        state.withLock { $0.failed = now }
+        anyFailure.store(true, ordering: .releasing)
+    }
+
+    public func stored(_ now: @autoclosure () -> Date) {
+        guard anyFailure.load(ordering: .acquiring) else { return }
+        let at = now()
+        state.withLock { $0.stored = at }
+    }
 
     /// A text failed to be stored within `seconds` before `now`, and none was stored since.
     public func isFailing(now: Date, within seconds: TimeInterval = 60) -> Bool {
