@@ -97,7 +97,14 @@ public enum DatabaseCopy {
         var config = Configuration()
         config.readonly = true
         let source = try DatabaseQueue(path: file, configuration: config)
-        _ = try copy(from: source, to: incoming, check: false)
+        // Checked above: copied as it is, without a second check.
+        do {
+            try write(from: source, to: incoming)
+            try syncFile(incoming)
+        } catch {
+            try? removeDatabaseFiles(incoming)
+            throw error
+        }
         try source.close()
         var replaced: String?
         if FileManager.default.fileExists(atPath: databasePath) {
@@ -117,7 +124,7 @@ public enum DatabaseCopy {
     /// Pages a backup step copies (8 MB of 4 KB pages).
     static let stepPages: CInt = 2_048
 
-    static func copy(from source: any DatabaseReader, to destination: String, check checking: Bool = true, stepPages: CInt = stepPages,
+    static func copy(from source: any DatabaseReader, to destination: String, stepPages: CInt = stepPages,
                      copied: (@Sendable () -> Void)? = nil) throws -> CopyCheck {
         guard !FileManager.default.fileExists(atPath: destination) else { throw CopyError.exists(destination) }
         let partial = destination + ".partial"
@@ -125,38 +132,44 @@ public enum DatabaseCopy {
         let directory = (destination as NSString).deletingLastPathComponent
         if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
         do {
-            let target = try DatabaseQueue(path: partial)
-            try source.read { from in
-                // One snapshot for the whole copy (a WAL reader's, which no writer waits for): the
-                // copy is one moment of the database, and its steps never restart on intake's commits.
-                // (GRDB's reads are in a transaction already; the first read starts the snapshot.)
-                let began = !from.isInsideTransaction
-                if began { try from.execute(sql: "BEGIN DEFERRED") }
-                defer { if began { try? from.execute(sql: "ROLLBACK") } }
-                _ = try Int.fetchOne(from, sql: "SELECT COUNT(*) FROM sqlite_master")
-                // In steps of 8 MB, each synced to the disk before the next: SQLite's steps do not
-                // sync a new file, and 2 GB of dirty pages went to the disk at once at the end;
-                // intake's log syncs waited behind them (0.5 to 1.5 s, on a million cases).
-                let fd = Foundation.open(partial, O_RDONLY)
-                defer { if fd >= 0 { Foundation.close(fd) } }
-                try target.writeWithoutTransaction { to in
-                    try from.backup(to: to, pagesPerStep: stepPages) { _ in if fd >= 0 { _ = fdatasync(fd) } }
-                }
-            }
-            // One self-contained file (a copy of a WAL database is in WAL mode): no `-wal` to lose.
-            try target.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") }
-            try target.close()
+            try write(from: source, to: partial, stepPages: stepPages)
             copied?()
-            let found = checking ? try check(partial) : nil
-            if let found, !found.isWhole { throw CopyError.notWhole(partial, found.integrity) }
+            let found = try check(partial)
+            guard found.isWhole else { throw CopyError.notWhole(partial, found.integrity) }
             try syncFile(partial)
             try FileManager.default.moveItem(atPath: partial, toPath: destination)
             try syncDirectory(of: destination)
-            return found ?? CopyCheck(integrity: ["ok"], migrations: [], unknownMigrations: [], cases: 0, messages: 0)
+            return found
         } catch {
             try? removeDatabaseFiles(partial)
             throw error
         }
+    }
+
+    /// Writes one moment of `source` into the new file at `path`: one self-contained file, not yet
+    /// synced as a whole nor checked.
+    static func write(from source: any DatabaseReader, to path: String, stepPages: CInt = stepPages) throws {
+        let target = try DatabaseQueue(path: path)
+        try source.read { from in
+            // One snapshot for the whole copy (a WAL reader's, which no writer waits for): the
+            // copy is one moment of the database, and its steps never restart on intake's commits.
+            // (GRDB's reads are in a transaction already; the first read starts the snapshot.)
+            let began = !from.isInsideTransaction
+            if began { try from.execute(sql: "BEGIN DEFERRED") }
+            defer { if began { try? from.execute(sql: "ROLLBACK") } }
+            _ = try Int.fetchOne(from, sql: "SELECT COUNT(*) FROM sqlite_master")
+            // In steps of 8 MB, each synced to the disk before the next: SQLite's steps do not
+            // sync a new file, and 2 GB of dirty pages went to the disk at once at the end;
+            // intake's log syncs waited behind them (0.5 to 1.5 s, on a million cases).
+            let fd = Foundation.open(path, O_RDONLY)
+            defer { if fd >= 0 { Foundation.close(fd) } }
+            try target.writeWithoutTransaction { to in
+                try from.backup(to: to, pagesPerStep: stepPages) { _ in if fd >= 0 { _ = fdatasync(fd) } }
+            }
+        }
+        // One self-contained file (a copy of a WAL database is in WAL mode): no `-wal` to lose.
+        try target.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = DELETE") }
+        try target.close()
     }
 
     static func check(_ db: Database) throws -> CopyCheck {
