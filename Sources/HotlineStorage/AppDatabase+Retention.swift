@@ -19,16 +19,22 @@ public struct PurgeCounts: Sendable, Equatable {
 
     /// As stored in the audit table and printed.
     public var json: String {
-        JSONText.object(["cases": String(cases), "case_messages": String(caseMessages), "unlinked_messages": String(unlinkedMessages),
-                         "residents": String(residents), "tokens": String(tokens)])
+        JSONText.object(["cases": cases, "case_messages": caseMessages, "unlinked_messages": unlinkedMessages,
+                         "residents": residents, "tokens": tokens] as [String: (any Sendable)?])
     }
 }
 
 /// One entry of the data audit: what was removed or shown of residents' data.
 public struct DataAuditEntry: Sendable, Equatable {
+    public var id: Int64
     public var at: Date
+    /// Who: `hotline serve` (its daily purge), `hotline purge` and the other commands, `api:LOGIN`.
     public var actor: String
+    /// `purge`, `show` or `forget`.
     public var action: String
+    /// The studio a resident's request was made to; nil when it covered every studio.
+    public var studio: String?
+    /// A JSON object: the counts removed, and for a resident's request their masked number.
     public var detail: String
 }
 
@@ -123,17 +129,29 @@ extension AppDatabase {
         Array(repeating: "?", count: n).joined(separator: ", ")
     }
 
-    /// The data audit, newest first.
-    public func dataAudit(limit: Int = 100) async throws -> [DataAuditEntry] {
+    /// The data audit, newest first: `limit` entries before id `before`; with `studios`, only the
+    /// entries of those studios and those that covered every studio.
+    public func dataAudit(studios: [String]? = nil, before: Int64? = nil, limit: Int = 100) async throws -> [DataAuditEntry] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT at, actor, action, detail FROM data_audit ORDER BY id DESC LIMIT ?", arguments: [limit]).map {
-                DataAuditEntry(at: $0["at"], actor: $0["actor"], action: $0["action"], detail: $0["detail"])
+            let scope = Self.scope(studios, orNull: true)
+            return try Row.fetchAll(db, sql: """
+                SELECT id, at, actor, action, studio_id, detail FROM data_audit WHERE id < ? AND \(scope.sql) ORDER BY id DESC LIMIT ?
+                """, arguments: [before ?? Int64.max] + scope.arguments + [limit]).map {
+                DataAuditEntry(id: $0["id"], at: $0["at"], actor: $0["actor"], action: $0["action"], studio: $0["studio_id"], detail: $0["detail"])
             }
         }
     }
 
-    static func audit(_ db: Database, at: Date, actor: String, action: String, detail: String) throws {
-        try db.execute(sql: "INSERT INTO data_audit(at, actor, action, detail) VALUES (?, ?, ?, ?)", arguments: [at, actor, action, detail])
+    static func audit(_ db: Database, at: Date, actor: String, action: String, studio: String? = nil, detail: String) throws {
+        try db.execute(sql: "INSERT INTO data_audit(at, actor, action, studio_id, detail) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [at, actor, action, studio, detail])
+    }
+
+    /// `studio_id IN (…)` for `studios` (`1` for nil: every studio), and `OR studio_id IS NULL` with `orNull`.
+    static func scope(_ studios: [String]?, column: String = "studio_id", orNull: Bool = false) -> (sql: String, arguments: StatementArguments) {
+        guard let studios else { return ("1", []) }
+        let within = studios.isEmpty ? "0" : "\(column) IN (\(placeholders(studios.count)))"
+        return (orNull ? "(\(within) OR \(column) IS NULL)" : within, StatementArguments(studios))
     }
 
     // MARK: the parts

@@ -435,6 +435,12 @@ enum Migrations {
                 t.column("detail", .text).notNull()
             }
         }
+        migrator.registerMigration("v28-data-audit-studio") { db in
+            // The studio a resident's request was made to (the admin API's are scoped to one);
+            // NULL for what covers every studio (purges, the CLI's requests).
+            try db.alter(table: "data_audit") { t in t.add(column: "studio_id", .text) }
+            try db.execute(sql: "CREATE INDEX data_audit_by_studio ON data_audit(studio_id, id)")
+        }
         return migrator
     }
 }

@@ -83,7 +83,7 @@ import Testing
 
         // Recorded for an auditor; a second purge finds nothing more.
         let audit = try await hotline.database.dataAudit()
-        #expect(audit.first?.action == "purge" && audit.first?.actor == "test" && audit.first?.detail.contains("\"cases\":\"\(done.cases)\"") == true)
+        #expect(audit.first?.action == "purge" && audit.first?.actor == "test" && audit.first?.detail.contains("\"cases\":\(done.cases),") == true)
         let again = try await hotline.database.purge(policy, now: now, actor: "test")
         #expect(again.cases == 0 && again.caseMessages == 0 && again.unlinkedMessages == 0)
     }

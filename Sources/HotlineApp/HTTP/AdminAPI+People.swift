@@ -50,21 +50,12 @@ extension AdminAPI {
                 throw APIError(.notFound, "studio '\(studio.id)' has no resident \(raw)")
             }
             phone = only
-        } else if raw.wholeMatch(of: /[a-z]{1,8}:[A-Za-z0-9_-]{1,64}/) != nil {
-            // A follower's address on a channel of its own (WeChat's `wx:<OpenID>`), as it is.
-            guard shows else {
-                throw APIError(.forbidden, "your role sees addresses masked: look a resident up by the masked address (e.g. \(PhoneNumber.mask(raw))) or by a case")
-            }
-            phone = raw
         } else {
-            let digits = raw.hasPrefix("+") ? raw.dropFirst() : Substring(raw)
-            guard (5...15).contains(digits.count), digits.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw APIError(.badRequest, "'\(raw.prefix(32))' is not a phone number (5 to 15 digits, + first if international)")
-            }
+            let whole = try Self.address(raw, deployment)
             guard shows else {
                 throw APIError(.forbidden, "your role sees numbers masked: look a resident up by the masked number (e.g. \(PhoneNumber.mask(raw))) or by a case")
             }
-            phone = PhoneNumber.normalize(raw, defaultCountryCode: deployment.defaultCountryCode)
+            phone = whole
         }
         let (resident, cases, linked) = try await database.resident(studio: studio.id, phone: phone)
         guard resident != nil || !cases.isEmpty || studio.knownArea(of: phone) != nil else {

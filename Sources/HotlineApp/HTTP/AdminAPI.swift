@@ -43,6 +43,7 @@ struct AdminAPI: Sendable {
         api.get("me") { request, _ in await authed(request) { user in try Self.json(Me(user)) } }
         registerCases(on: api)
         registerPeople(on: api)
+        registerPrivacy(on: api)
         registerNotices(on: api)
         registerOperations(on: api)
         registerReports(on: api)
