@@ -42,4 +42,35 @@ import Testing
             try await client.execute(uri: "/readyz", method: .get) { #expect($0.status == .serviceUnavailable) }
         }
     }
+
+    /// With `backup:` configured, `/readyz` shows the newest good backup's age: none yet, on time,
+    /// overdue past its schedule and an hour — and stays ready (200) throughout.
+    @Test func readyShowsTheBackupsAge() async throws {
+        let clock = StepClock(thursday)
+        let hotline = try makeHotline(clock: clock.wall) { $0.backup = BackupSettings(directory: "backups", everyHours: 6, keep: 3) }
+        try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, ScriptedSender())).drainOnce()
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
+            func ready() async throws -> [String: Any] {
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    #expect(response.status == .ok)
+                    return (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+                }
+            }
+            var answer = try await ready()
+            #expect(answer["backup"] as? String == "none yet" && answer["backup_age_seconds"] == nil, "\(answer)")
+            hotline.backups.record(clock.wall.now())
+            clock.advance(600)
+            try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, ScriptedSender())).drainOnce()
+            answer = try await ready()
+            #expect(answer["backup"] as? String == "ok" && answer["backup_age_seconds"] as? Int == 600, "\(answer)")
+            clock.advance(6 * 3600 + 3600 - 600 + 1)
+            try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, ScriptedSender())).drainOnce()
+            answer = try await ready()
+            #expect(answer["backup"] as? String == "overdue" && answer["backup_age_seconds"] as? Int == 7 * 3600 + 1, "\(answer)")
+        }
+        // Without a schedule nothing is said of backups.
+        try await buildApplication(parts: try makeHotline(), senders: nil).test(.router) { client in
+            try await client.execute(uri: "/readyz", method: .get) { #expect(!String(buffer: $0.body).contains("backup")) }
+        }
+    }
 }

@@ -72,7 +72,7 @@ import Testing
         }
         #expect(statuses.count == 200 && statuses.allSatisfy { $0 == 200 })
 
-        // The service made its own at start (none was there), named by its time; /metrics shows its age.
+        // The service made its own at start (none was there), named by its time; /metrics and /readyz show its age.
         var scheduled: [String] = []
         for _ in 0..<100 where scheduled.isEmpty {
             scheduled = (try? FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("scheduled").path))?
@@ -83,6 +83,8 @@ import Testing
         let metrics = try MetricsTests.parse(try await server.get("/metrics").1)
         let age = try #require(metrics["hotline_backup_age_seconds{}"])
         #expect(age >= 0 && age < 120, "\(age)")
+        let (readyStatus, ready) = try await server.get("/readyz")
+        #expect(readyStatus == 200 && ready.contains(#""backup":"ok""#) && ready.contains("backup_age_seconds"), "\(ready)")
         #expect(server.log.contains("backup made"))
 
         // While it runs: no restore over it, no second service on the same file.

@@ -14,10 +14,12 @@ struct WebhookController {
     let heartbeat: Heartbeat
     /// Intake's failures to store (a full disk), read by `/healthz` and `/readyz`.
     let storeFailures: StoreFailures
+    /// The newest good scheduled backup, shown by `/readyz`.
+    let backups: BackupStatus
 
     init(_ parts: HotlineParts, intake: IntakeService) {
         (self.intake, adapters, settings, database) = (intake, parts.channels, parts.settings, parts.database)
-        (clock, logger, heartbeat, storeFailures) = (parts.clock, parts.logger, parts.dispatcherHeartbeat, parts.storeFailures)
+        (clock, logger, heartbeat, storeFailures, backups) = (parts.clock, parts.logger, parts.dispatcherHeartbeat, parts.storeFailures, parts.backups)
     }
     func addRoutes(to router: Router<HotlineRequestContext>) {
         // Each kind's webhooks answer at /webhooks/<kind>/<channel id> (and its routes below it);
@@ -67,7 +69,15 @@ struct WebhookController {
             guard heartbeat.isAlive(now: now, within: Self.dispatcherSilence) else {
                 return Self.response(.json(503, ["status": "outbox dispatcher silent for over \(Int(Self.dispatcherSilence)) s"]))
             }
-            return Self.response(.json(200, ["status": "ready"]))
+            var answer: [String: any Sendable] = ["status": "ready"]
+            if let schedule = settings.backup {
+                // Shown, not judged: a late backup is the operator's to look into, not a reason
+                // to take the service out of a load balancer.
+                let age = backups.newestGood.map { max(0, Int(now.timeIntervalSince($0))) }
+                if let age { answer["backup_age_seconds"] = age }
+                answer["backup"] = age == nil ? "none yet" : Double(age!) > schedule.everyHours * 3600 + Self.backupGrace ? "overdue" : "ok"
+            }
+            return Self.response(.json(200, answer))
         }
         router.get("/readyz", use: ready)
         router.head("/readyz", use: ready)
@@ -75,6 +85,9 @@ struct WebhookController {
 
     /// How long the dispatcher may show no sign of life before `/readyz` says so.
     static let dispatcherSilence: TimeInterval = 30
+    /// How long past its schedule the newest backup may be before `/readyz` calls it overdue (a
+    /// failed backup is tried again after 15 minutes; a large database takes minutes to copy and check).
+    static let backupGrace: TimeInterval = 3_600
 
     /// One webhook request: the source address checked, the body read as the route says, the
     /// request verified and parsed by the channel, what it carried stored, and the channel's answer.
