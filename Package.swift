@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .executable(name: "hotline", targets: ["hotline"]),
         .executable(name: "hotline-bench", targets: ["HotlineBench"]),
+        .executable(name: "hotline-fuzz", targets: ["hotline-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -94,6 +95,15 @@ let package = Package(
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // The fuzz targets (what each parser is fed) and the binary libFuzzer drives: Tests/Fuzz/run.
+        .target(
+            name: "HotlineFuzz",
+            dependencies: ["HotlineCore", "HotlineChannels", "HotlineConfig"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // libFuzzer's driver declared for Swift (linked in by -sanitize=fuzzer).
+        .target(name: "CFuzzDriver"),
+        .executableTarget(name: "hotline-fuzz", dependencies: ["HotlineFuzz", "CFuzzDriver"], swiftSettings: [.swiftLanguageMode(.v6)]),
         // Running real Kannel beside hotline: shared by the end-to-end tests and the benchmark command.
         .target(name: "HotlineTestSupport", swiftSettings: [.swiftLanguageMode(.v6)]),
         .executableTarget(
@@ -111,6 +121,8 @@ let package = Package(
         ),
         .testTarget(name: "HotlineCoreTests", dependencies: ["HotlineCore"]),
         .testTarget(name: "HotlineConfigTests", dependencies: ["HotlineConfig"]),
+        // The fuzz targets' corpora (seeds and every crash found) replayed: a crash fixed stays fixed.
+        .testTarget(name: "HotlineFuzzTests", dependencies: ["HotlineFuzz"]),
         .testTarget(name: "HotlineStorageTests", dependencies: ["HotlineStorage", "HotlineTestSupport"]),
         // The gateways' adapters on their own: parse, verify, build requests, read answers (no server).
         .testTarget(name: "HotlineChannelsTests", dependencies: ["HotlineChannels", "HotlineCore", "HotlineTestSupport"]),

@@ -1,0 +1,1 @@
+// Declarations only (include/CFuzzDriver.h): libFuzzer's driver comes from `-sanitize=fuzzer`.
