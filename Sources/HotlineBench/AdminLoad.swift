@@ -230,9 +230,9 @@ struct AdminLoad {
         sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]
     }
 
-    /// VmRSS and VmHWM of this process, in MiB.
-    static func memory() -> (rss: Int, peak: Int) {
-        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    /// VmRSS and VmHWM of a process (this one by default), in MiB.
+    static func memory(of pid: String = "self") -> (rss: Int, peak: Int) {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
         func kB(_ key: String) -> Int {
             guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(key) }) else { return 0 }
             return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
