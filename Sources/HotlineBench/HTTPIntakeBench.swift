@@ -48,6 +48,26 @@ struct HTTPIntakeBench: AsyncParsableCommand {
 
     static func ms(_ seconds: Double) -> String { String(format: "%.1f", seconds * 1000) }
 
+    /// Starts `executable` with `arguments` and `--port port` (the JSON channel's secret in its
+    /// environment, logging errors only) and waits until it listens.
+    static func launch(_ executable: String, _ arguments: [String], port: Int, secret: String) async throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments + ["--port", String(port)]
+        var env = ProcessInfo.processInfo.environment
+        env["HOTLINE_JSON_SECRET"] = secret
+        env["LOG_LEVEL"] = "error"
+        p.environment = env
+        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        try p.run()
+        let ready = Date().addingTimeInterval(30)
+        while !KannelSupport.canConnect(port) {
+            guard Date() < ready else { KannelSupport.kill9(p); throw ValidationError("\(executable) did not listen on \(port) within 30 s") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return p
+    }
+
     struct Run {
         var rate: Double, p50: Double, p99: Double, answered: Int
         var cpuMicros: Double = 0
@@ -60,26 +80,11 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         defer { try? FileManager.default.removeItem(at: dir) }
         let port = try KannelSupport.freePort()
         let secret = "bench-json-secret"
-        let p = Process()
-        if serve {
-            p.executableURL = URL(fileURLWithPath: hotline)
-            p.arguments = ["serve", "--config", config, "--intents", intents, "--database", dir.appendingPathComponent("h.sqlite").path, "--port", String(port)]
-        } else {
-            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            p.arguments = ["bare-responder", "--port", String(port)]
-        }
-        var env = ProcessInfo.processInfo.environment
-        env["HOTLINE_JSON_SECRET"] = secret
-        env["LOG_LEVEL"] = "error"
-        p.environment = env
-        p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try p.run()
+        let p = serve
+            ? try await Self.launch(hotline, ["serve", "--config", config, "--intents", intents, "--database", dir.appendingPathComponent("h.sqlite").path],
+                                    port: port, secret: secret)
+            : try await Self.launch(URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path, ["bare-responder"], port: port, secret: secret)
         defer { KannelSupport.kill9(p) }
-        let ready = Date().addingTimeInterval(30)
-        while !KannelSupport.canConnect(port) {
-            guard Date() < ready else { throw ValidationError("the target did not listen on \(port) within 30 s") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
 
         // Each request: a distinct id and sender, the body signed with HMAC-SHA256 as the JSON
         // channel requires. wrk's Lua has no HMAC (and LuaJIT no room for a table this big in a

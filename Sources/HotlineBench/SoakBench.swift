@@ -53,21 +53,9 @@ struct SoakBench: AsyncParsableCommand {
         let token = try cli(["users", "token", "soak", "--days", "2", "--database", database, "--config", config])
             .split(separator: "\n").last.map(String.init) ?? ""
         let port = try KannelSupport.freePort()
-        let serve = Process()
-        serve.executableURL = URL(fileURLWithPath: hotline)
-        serve.arguments = ["serve", "--config", config, "--intents", intents, "--database", database, "--port", String(port)]
-        var env = ProcessInfo.processInfo.environment
-        env["HOTLINE_JSON_SECRET"] = secret
-        env["LOG_LEVEL"] = "error"
-        serve.environment = env
-        serve.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        try serve.run()
+        let serve = try await HTTPIntakeBench.launch(hotline, ["serve", "--config", config, "--intents", intents, "--database", database],
+                                                     port: port, secret: secret)
         defer { KannelSupport.kill9(serve) }
-        let ready = Date().addingTimeInterval(30)
-        while !KannelSupport.canConnect(port) {
-            guard Date() < ready else { throw ValidationError("hotline serve did not listen on \(port) within 30 s") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
         let pid = String(serve.processIdentifier)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let base = "http://127.0.0.1:\(port)"
