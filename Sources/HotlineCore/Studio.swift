@@ -191,6 +191,24 @@ public struct Deployment: Sendable {
     /// The studio with this id.
     public func studio(id: String) -> Studio? { studios.first { $0.id == id } }
 
+    /// Why `phone` is not a resident's number to show or erase under a resident's request — a
+    /// studio's hotline number (every text out is from it), a member's or liaison's (their texts
+    /// are the studio's record of the casework), a department's — or nil when it may be one.
+    public func notAResident(_ phone: String) -> String? {
+        let key = PhoneNumber.nationalKey(phone, countryCode: defaultCountryCode)
+        let same = { (other: String) in PhoneNumber.nationalKey(other, countryCode: self.defaultCountryCode) == key }
+        for studio in studios {
+            if studio.hotlineNumbers.contains(where: same) { return "\(phone) is studio '\(studio.id)''s hotline number, not a resident's" }
+            if let entry = studio.roster.first(where: { same($0.phone) }) {
+                return "\(phone) is \(entry.id)'s number in studio '\(studio.id)''s roster: a member's texts are the studio's record, not a resident's data"
+            }
+            if let department = studio.departments.first(where: { $0.phone.map(same) == true }) {
+                return "\(phone) is the department \(department.name)'s number in studio '\(studio.id)', not a resident's"
+            }
+        }
+        return nil
+    }
+
     /// The sector with this id.
     public func sector(_ id: String) -> Sector? { sectors.first { $0.id == id } }
 }

@@ -68,6 +68,8 @@ struct Residents: AsyncParsableCommand {
     static func normalized(_ phone: String, _ hotline: HotlineParts) throws -> String {
         let number = PhoneNumber.normalize(phone, defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
         guard PhoneNumber.isDialable(number) else { throw CLI.fail("'\(phone)' is not a phone number") }
+        // Erasing the hotline number would empty every text the studios sent.
+        if let why = hotline.settings.deployment.notAResident(number) { throw CLI.fail(why) }
         return number
     }
 }

@@ -32,6 +32,11 @@ import Testing
         ("chen", .post, "/api/v1/residents/xujiawan/+8613700000001/forget", "{}", .badRequest, "lacks 'confirm'"),
         ("chen", .post, "/api/v1/residents/xujiawan/+8613700000001/forget", #"{"confirm":"+8613700000021"}"#, .unprocessableContent, "repeat the number"),
         ("chen", .post, "/api/v1/residents/xujiawan/+8613700000001/forget", #"{"confirm":"yes"}"#, .unprocessableContent, "repeat the number"),
+        // Not residents: the hotline number (every text out is from it), a member's, a department's.
+        ("chen", .post, "/api/v1/residents/xujiawan/10690001/forget", #"{"confirm":"10690001"}"#, .unprocessableContent, "hotline number"),
+        ("chen", .post, "/api/v1/residents/xujiawan/+8610690001/forget", #"{"confirm":"+8610690001"}"#, .unprocessableContent, "hotline number"),
+        ("chen", .get, "/api/v1/residents/xujiawan/10690002/data", nil, .unprocessableContent, "studio 'xinjiang''s hotline number"),
+        ("chen", .post, "/api/v1/residents/xujiawan/13800000003/forget", #"{"confirm":"13800000003"}"#, .unprocessableContent, "M3's number"),
         ("wang", .get, "/api/v1/data-audit", nil, .forbidden, "data audit"),
         ("chen", .get, "/api/v1/data-audit?studio=xinjiang", nil, .forbidden, "does not work in studio"),
         ("chen", .get, "/api/v1/data-audit?limit=0", nil, .badRequest, "1 to 500"),

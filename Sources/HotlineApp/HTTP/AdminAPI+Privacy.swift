@@ -50,7 +50,10 @@ extension AdminAPI {
         guard user.role == .coordinator else { throw APIError(.forbidden, "a resident's own data is a coordinator's to show or erase") }
         let studio = try access.studio(user, context.parameters.get("studio") ?? "")
         // `+` arrives percent-encoded (%2B) from most clients.
-        return (studio, try Self.address(context.parameters.get("phone")?.removingPercentEncoding ?? "", deployment))
+        let phone = try Self.address(context.parameters.get("phone")?.removingPercentEncoding ?? "", deployment)
+        // Erasing the hotline number would empty every text the studio sent.
+        if let why = deployment.notAResident(phone) { throw APIError(.unprocessableContent, why) }
+        return (studio, phone)
     }
 
     /// A resident's whole address from a path or body: a phone number (normalised as intake stores
