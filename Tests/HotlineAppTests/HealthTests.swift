@@ -47,9 +47,11 @@ import Testing
     /// overdue past its schedule and an hour — and stays ready (200) throughout.
     @Test func readyShowsTheBackupsAge() async throws {
         let clock = StepClock(thursday)
-        let hotline = try makeHotline(clock: clock.wall) { $0.backup = BackupSettings(directory: "backups", everyHours: 6, keep: 3) }
+        let hotline = try makeHotline(clock: clock.wall) { $0.backup = BackupSettings(directory: "/nonexistent/backups", everyHours: 6, keep: 3) }
         try await OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, ScriptedSender())).drainOnce()
-        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
+        // The routes without the background services: no BackupService making one at start.
+        let router = makeRouter(parts: hotline, services: HotlineServices(hotline, bcryptCost: 4), inFlight: InFlightLimit(limit: 64))
+        try await Application(router: router).test(.router) { client in
             func ready() async throws -> [String: Any] {
                 try await client.execute(uri: "/readyz", method: .get) { response in
                     #expect(response.status == .ok)
