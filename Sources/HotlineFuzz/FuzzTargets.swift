@@ -131,9 +131,6 @@ enum Scratch {
     static func path(_ name: String) -> String { root + "/" + name }
 
     static func write(_ text: String, to name: String) {
-        // Never an empty file: Foundation's FileManager.contents(atPath:) leaks a 4 KB buffer
-        // reading one (swift 6.3.1's FoundationEssentials readBytesFromFile), which LeakSanitizer
-        // reports on every run; a lone newline reads as the same empty YAML document.
-        _ = FileManager.default.createFile(atPath: path(name), contents: Data((text.isEmpty ? "\n" : text).utf8))
+        _ = FileManager.default.createFile(atPath: path(name), contents: Data(text.utf8))
     }
 }

@@ -12,8 +12,11 @@ enum WeChatXML {
     /// The fields of `<xml>…</xml>`, and the fields of each `<List>` one level down in any of them
     /// (the items of a subscription event: `<SubscribeMsgPopupEvent><List>…</List></SubscribeMsgPopupEvent>`).
     static func read(_ bytes: [UInt8]) throws(WebhookError) -> (fields: [String: String], items: [[String: String]]) {
+        // Foundation's XMLParser traps — the whole process dies — on an element name that is not
+        // UTF-8 (found by the webhook-wechat fuzz target); WeChat sends UTF-8 only.
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed("body is not UTF-8") }
         // WeChat sends no document type: one would only bring entities (billion laughs, external files).
-        if String(decoding: bytes, as: UTF8.self).range(of: "<!DOCTYPE", options: .caseInsensitive) != nil {
+        if text.range(of: "<!DOCTYPE", options: .caseInsensitive) != nil {
             throw .malformed("body is not WeChat's XML (it declares a DOCTYPE)")
         }
         let reader = FieldReader()
