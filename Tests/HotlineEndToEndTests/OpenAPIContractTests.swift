@@ -46,7 +46,10 @@ import Testing
         let (code, output) = try Self.tool([
             "schemathesis", "--config-file", repoRoot.appendingPathComponent("Tests/contract/schemathesis.toml").path,
             "run", Self.document, "--url", "http://127.0.0.1:\(server.port)", "-H", "Authorization: Bearer \(token)",
-            "--checks", "all", "--max-examples", "30", "--seed", "1", "--workers", "2", "--no-color",
+            "--checks", "all", "--max-examples", "30", "--seed", "1", "--no-color",
+            // One worker: with two (threads), hypothesis's ast.parse hit CPython 3.11's
+            // "AST constructor recursion depth mismatch" (gh-106905, a thread-safety bug) in CI.
+            "--workers", "1",
             // Listed in the document so that every route is there, but they follow other protocols
             // (providers' webhooks, GeoReport v2, HTML forms with CSRF tokens): not fuzzed here.
             "--exclude-tag", "webhooks", "--exclude-tag", "open311", "--exclude-tag", "dashboard",
