@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 
 /// Backups of a running `hotline serve` (by hand and on its schedule) and their restore, as an
@@ -42,6 +45,15 @@ import Testing
         return String(format: "%04d-%02d", now.year!, now.month!)
     }
 
+    /// The dashboard's report page of this month, as a coordinator opens it.
+    static func reportPage(_ port: Int, _ token: String) async throws -> String {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)/dashboard/reports?month=\(month())")!)
+        request.setValue("hl_session=\(token)", forHTTPHeaderField: "Cookie")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        return String(decoding: data, as: UTF8.self)
+    }
+
     static func report(_ database: String) throws -> String {
         let out = try runCLI(["report", "--month", month(), "--format", "json", "--database", database])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
@@ -54,6 +66,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let live = dir.appendingPathComponent("data/hotline.sqlite").path
         let config = try Self.configWithBackups(dir)
+        // A coordinator, to open the dashboard's report page before and after.
+        let token = try coordinatorToken(database: live)
         let server = try ServerProcess(database: live, configDir: config)
 
         // Texts arrive, eight at a time, while `hotline backup` copies the database.
@@ -97,11 +111,17 @@ import Testing
         let quiet = dir.appendingPathComponent("quiet.sqlite").path
         _ = try runCLI(["backup", "--database", live, quiet])
         let before = try Self.report(live)
+        let page = try await Self.reportPage(server.port, token)
         #expect(server.finish() == 0)
         let elsewhere = dir.appendingPathComponent("new-machine/data/hotline.sqlite").path
         let restored = try runCLI(["restore", "--database", elsewhere, quiet])
         #expect(restored.contains("200 cases"), "\(restored)")
         #expect(try Self.report(elsewhere) == before)
+        // The restored deployment's dashboard shows the month as the original's did.
+        let newMachine = try ServerProcess(database: elsewhere)
+        let pageAfter = try await Self.reportPage(newMachine.port, token)
+        #expect(newMachine.finish() == 0)
+        #expect(pageAfter == page && page.contains("200"), "the dashboard's month differs after the restore")
 
         // The backup taken under load is whole: each case with its text and both replies, and the
         // restored service takes the next text with the next number.
