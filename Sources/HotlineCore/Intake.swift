@@ -56,6 +56,9 @@ public struct CasePlan: Sendable, Equatable {
     public var replies: [OutboundText]
     /// The token of the case's page for the resident (nil: no page).
     public var residentToken: String?
+    /// `classification` as stored (``Classification/jsonText``), when it was written before the
+    /// transaction (intake's writer bounds its rate: pure work is done before it where it can be).
+    public var classificationJSON: String?
 
     public var state: CaseState { progress.state }
 

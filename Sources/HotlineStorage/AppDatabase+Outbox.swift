@@ -35,7 +35,7 @@ extension AppDatabase {
     /// record of their own each cost a commit, its fsync and the log pages it rewrote — under load
     /// they were half of the writer's transactions).
     public func claimDueOutbox(now: Date, limit: Int, channels: Set<String>? = nil) async throws -> [OutboxItem] {
-        try await groupCommit.write { db in
+        let claimed = try await groupCommit.write { db in
             // The dispatcher's loop: statements compiled once; the channel filter is applied while
             // reading so that one statement serves every call.
             let stamp = Stamp(now)
@@ -51,6 +51,7 @@ extension AppDatabase {
                 ORDER BY o.priority, o.next_attempt_at, o.id
                 """), arguments: [stamp.stored])
             var items: [OutboxItem] = []
+            var valuesJSON: [String?] = []
             var optedOut: [(outbox: Int64, message: Int64)] = []
             while items.count < limit, let row = try due.next() {
                 let channel: String = row[2]
@@ -60,7 +61,8 @@ extension AppDatabase {
                     continue
                 }
                 items.append(OutboxItem(outboxID: row[0], messageID: row[1], channel: channel, from: row[4], to: row[5], text: row[6],
-                                        attempt: (row[3] as Int) + 1, template: row[8], values: TemplateValues.values(row[9])))
+                                        attempt: (row[3] as Int) + 1, template: row[8]))
+                valuesJSON.append(row[9])
             }
             let claim = try db.cachedStatement(sql: "UPDATE outbox SET status = 'sending', attempts = ?, updated_at = ? WHERE id = ?")
             for item in items { try claim.execute(arguments: [item.attempt, stamp.stored, item.outboxID]) }
@@ -69,8 +71,12 @@ extension AppDatabase {
                                arguments: [stamp.stored, outbox])
                 try db.execute(sql: "UPDATE messages SET status = 'cancelled', error = 'recipient opted out' WHERE id = ?", arguments: [message])
             }
-            return items
+            return (items, valuesJSON)
         }
+        // The template values' JSON is parsed after the commit: off the writer, which bounds intake.
+        var items = claimed.0
+        for i in items.indices { items[i].values = TemplateValues.values(claimed.1[i]) }
+        return items
     }
 
     /// The provider accepted the message.

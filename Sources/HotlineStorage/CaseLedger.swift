@@ -173,7 +173,7 @@ public struct CaseLedger {
             return Handled(queued: 1)
 
         case let .newCase(p):
-            let json = p.classification.jsonText
+            let json = p.classificationJSON ?? p.classification.jsonText
             var record = CaseRecord(
                 studioId: inbound.studioID, number: p.number, residentPhone: inbound.from,
                 intent: p.classification.intent, topic: p.classification.topic, area: p.area, areaSource: p.areaSource,

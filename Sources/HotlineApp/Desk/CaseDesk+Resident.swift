@@ -4,8 +4,10 @@ import HotlineStorage
 
 /// A resident's text: a status query, a survey answer, more about an open case, or a new case.
 extension CaseDesk {
-    /// Handles a resident's text; `interpretation` is the classifier's reading, used for new cases.
-    func resident(_ inbound: InboundMessage, interpretation: Interpretation, replyChannel: String, limits: SenderLimits,
+    /// Handles a resident's text; `interpretation` is the classifier's reading, used for new cases;
+    /// `keyword`: the text as a subscription keyword (``SubscriptionKeyword/init(text:)``, read
+    /// before the transaction: every resident's text is looked at, and the writer bounds intake).
+    func resident(_ inbound: InboundMessage, interpretation: Interpretation, keyword: SubscriptionKeyword?, replyChannel: String, limits: SenderLimits,
                   plan: (_ registered: String?, _ open: [String: Int], _ unavailable: Set<String>, _ next: Int) -> IntakePlan) throws -> Handled {
         let phone = inbound.from
         // A follower who writes may be sent customer-service messages again (WeChat: for 48 hours):
@@ -18,7 +20,7 @@ extension CaseDesk {
             try ledger.recordSender(studio: studio.id, phone: phone, verdict: verdict)
         }
         // 退订 / 订阅 is remembered whatever the guard says; the one confirmation only when it answers.
-        if let keyword = SubscriptionKeyword(text: inbound.text) {
+        if let keyword {
             return try subscription(keyword, for: phone, confirm: verdict.action == .answer)
         }
         if verdict.action != .answer { return try guarded(inbound, verdict: verdict, activity: activity) }

@@ -73,6 +73,9 @@ public struct IntakeService: Sendable {
         let started = DispatchTime.now().uptimeNanoseconds
         let interpretation = fromHotline ? .message(.unclassified, areaInText: nil) : Intake.interpret(text.text, classifier: classifier, areas: areas)
         Measure.classification(nanoseconds: DispatchTime.now().uptimeNanoseconds - started)
+        // Pure work on the text done here, before the transaction: intake's writer is what bounds its rate.
+        let subscription = fromHotline ? nil : SubscriptionKeyword(text: text.text)
+        let classificationJSON: String? = if case let .message(c, _) = interpretation { c.jsonText } else { nil }
         // Some gateways' ids are not unique (the Android app's): their kind sets a same-text window.
         let inbound = InboundMessage(studioID: studio.id, channel: channel.id, providerID: text.providerID,
                                      from: text.from, to: hotlineNumber, text: text.text, receivedAt: now, sentAt: text.receivedAt,
@@ -108,7 +111,8 @@ public struct IntakeService: Sendable {
                 let record = try desk.roster(text.text, from: person, channel: channel.id, limits: limits)
                 return Handled(caseID: record?.id, caseNumber: record?.number, queued: desk.queued)
             }
-            return try desk.resident(inbound, interpretation: interpretation, replyChannel: replyChannel, limits: limits) { registered, open, away, next in
+            return try desk.resident(inbound, interpretation: interpretation, keyword: subscription, replyChannel: replyChannel,
+                                     limits: limits) { registered, open, away, next in
                 var context = IntakeContext(studio: studio, sectors: sectors, registeredArea: registered, openCases: open, unavailable: away,
                                             nextCaseNumber: next, now: caseTime, topics: classifier.topics)
                 // A new case gets its page for the resident when the service has a public address.
@@ -116,7 +120,12 @@ public struct IntakeService: Sendable {
                     context.caseToken = CasePage.newToken()
                     context.link = page.linkValue(context.caseToken)
                 }
-                return Intake.plan(interpretation, text: text.text, resident: text.from, context: context).fitting(maxParts: maxParts)
+                var decision = Intake.plan(interpretation, text: text.text, resident: text.from, context: context).fitting(maxParts: maxParts)
+                if case var .newCase(plan) = decision {
+                    plan.classificationJSON = classificationJSON
+                    decision = .newCase(plan)
+                }
+                return decision
             }
         }
         if !receipt.duplicate {
