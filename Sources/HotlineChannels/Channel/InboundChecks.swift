@@ -23,7 +23,7 @@ public enum InboundChecks {
 
     /// A provider's message id: present, at most ``maxIDLength`` characters, no control characters.
     public static func providerID(_ raw: String?, field: String) throws(WebhookError) -> String {
-        guard let id = raw?.trimmingCharacters(in: .whitespaces), !id.isEmpty else { throw .malformed("field '\(field)' is missing or empty") }
+        guard let id = raw?.trimmedSpaces, !id.isEmpty else { throw .malformed("field '\(field)' is missing or empty") }
         guard id.unicodeScalars.count <= maxIDLength else { throw .malformed("field '\(field)' is longer than \(maxIDLength) characters") }
         guard !id.unicodeScalars.contains(where: { isControl($0) || $0.value < 0x20 }) else {
             throw .malformed("field '\(field)' contains control characters")

@@ -23,7 +23,7 @@ public struct JSONWebhook: Sendable {
                 throw .unauthorized("missing \(Self.signatureHeader) header (sha256=<hex HMAC-SHA256 of the body>)")
             }
             let expected = "sha256=" + Signature.hmacSHA256Hex(secret: secret, data: body)
-            guard Signature.constantTimeEqual(signature.trimmingCharacters(in: .whitespaces).lowercased(), expected) else {
+            guard Signature.constantTimeEqual(signature.trimmedSpaces.lowercased(), expected) else {
                 throw .unauthorized("\(Self.signatureHeader) does not match the body")
             }
         }
