@@ -30,8 +30,8 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing (apt-get install wrk)") }
         guard FileManager.default.isExecutableFile(atPath: hotline) else { throw ValidationError("\(hotline) is missing (swift build -c release)") }
         print("wrk -t1 -c\(connections) -d\(seconds)s: POST /webhooks/json (signed), each from a new resident; 2 cores shared by wrk and the target")
-        print("| round | bare responder req/s | p50 / p99 ms | hotline msg/s | p50 / p99 ms | hotline / bare | hotline CPU µs/message | stored / answered 2xx |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---|")
+        print("| round | bare responder req/s | p50 / p99 ms | hotline msg/s | p50 / p99 ms | hotline / bare | hotline CPU µs/message | stored / answered 2xx | writer's checkpoint pauses |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---|---|")
         var ratios: [Double] = [], rates: [Double] = [], p99s: [Double] = []
         for round in 1...rounds {
             let bare = try await runOnce(hotline: false)
@@ -40,7 +40,8 @@ struct HTTPIntakeBench: AsyncParsableCommand {
             rates.append(served.rate)
             p99s.append(served.p99)
             print("| \(round) | \(Int(bare.rate)) | \(Self.ms(bare.p50)) / \(Self.ms(bare.p99)) | \(Int(served.rate)) | \(Self.ms(served.p50)) / \(Self.ms(served.p99)) | "
-                  + String(format: "%.2f×", served.rate / bare.rate) + " | \(Int(served.cpuMicros)) | \(served.stored.map { "\($0) / \(served.answered)" } ?? "-") |")
+                  + String(format: "%.2f×", served.rate / bare.rate) + " | \(Int(served.cpuMicros)) | \(served.stored.map { "\($0) / \(served.answered)" } ?? "-") | "
+                  + (served.checkpointPauses.map { "\($0.count): \($0.within10ms) ≤ 10 ms, all \($0.atMost)" } ?? "-") + " |")
         }
         func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
         print("\nmedian: hotline \(Int(median(rates))) msg/s, p99 \(Self.ms(median(p99s))) ms, " + String(format: "%.2f× the bare responder", median(ratios)))
@@ -72,6 +73,31 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         var rate: Double, p50: Double, p99: Double, answered: Int
         var cpuMicros: Double = 0
         var stored: Int?
+        /// The writer's checkpoint pauses from hotline's `/metrics`: how many, how many of them
+        /// within 10 ms, and the histogram's smallest bound that holds them all.
+        var checkpointPauses: (count: Int, within10ms: Int, atMost: String)?
+    }
+
+    /// Reads `hotline_checkpoint_pause_seconds` from `/metrics` (curl: the bench's HTTP client is
+    /// not worth a dependency here).
+    static func checkpointPauses(port: Int) async throws -> (count: Int, within10ms: Int, atMost: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        p.arguments = ["-s", "http://127.0.0.1:\(port)/metrics"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        try p.run()
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        var buckets: [(le: String, count: Int)] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("hotline_checkpoint_pause_seconds_bucket{le=\"") {
+            let le = line.split(separator: "\"")[1]
+            buckets.append((String(le), Int(line.split(separator: " ").last ?? "") ?? 0))
+        }
+        guard let total = buckets.last?.count else { return (0, 0, "-") }
+        let bound = buckets.first { $0.count == total }?.le ?? "-"
+        let within10ms = buckets.first { Double($0.le) == 0.01 }?.count ?? 0
+        return (total, within10ms, bound == "+Inf" ? "> \(buckets.dropLast().last?.le ?? "?") s" : "≤ \(bound) s")
     }
 
     func runOnce(hotline serve: Bool) async throws -> Run {
@@ -119,6 +145,7 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         guard !serve || run.answered < total else { throw ValidationError("wrk sent more requests than there are distinct bodies (\(total)): raise the table") }
         run.cpuMicros = cpu * 1e6 / Double(max(run.answered, 1))
         if serve {
+            run.checkpointPauses = try? await Self.checkpointPauses(port: port)
             let database = try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path)
             run.stored = try await database.inboundSince(0).count
         }

@@ -15,7 +15,7 @@ public struct Checkpointer: Service {
     public func run() async throws {
         await Periodic.run(every: interval) {
             do {
-                _ = try await checkpoints.checkpoint()
+                if let pause = try await checkpoints.checkpoint().writerPause { Measure.checkpointPause(pause) }
             } catch {
                 logger.warning("checkpoint: \(error)")
             }

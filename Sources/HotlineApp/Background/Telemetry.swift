@@ -74,7 +74,14 @@ enum Measure {
         classificationTimer.recordNanoseconds(Int64(nanoseconds))
     }
 
+    /// How long the writer's part of a WAL checkpoint held intake up.
+    static func checkpointPause(_ pause: Duration) {
+        let (seconds, attoseconds) = pause.components
+        checkpointPauseTimer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
     /// Made once, on first use (after `hotline serve` bootstrapped the metrics system), not per message.
     private static let classificationTimer = Metrics.Timer(label: "hotline_classification_seconds")
+    private static let checkpointPauseTimer = Metrics.Timer(label: "hotline_checkpoint_pause_seconds")
 }
 
