@@ -53,7 +53,11 @@ extension Sequence<UInt8> {
     public var lowercaseHex: String {
         var out: [UInt8] = []
         out.reserveCapacity(underestimatedCount * 2)
-        for b in self { out += [hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]] }
+        // Two appends, not `+= [a, b]`: that made an array a byte (a webhook signature's 32).
+        for b in self {
+            out.append(hexDigits[Int(b >> 4)])
+            out.append(hexDigits[Int(b & 0xF)])
+        }
         return String(decoding: out, as: UTF8.self)
     }
 }

@@ -20,6 +20,9 @@ public enum SubscriptionKeyword: String, Sendable, Equatable, CaseIterable {
     /// The length of the longest keyword, in characters.
     static let longest = words.keys.map(\.count).max() ?? 0
 
+    /// Every character of every keyword: a text with any other (once normalised) is no keyword.
+    static let letters = Set(words.keys.flatMap { $0 })
+
     /// The keyword `text` is, if it is one.
     public init?(text: String) {
         // Most texts are longer than any keyword: decide on length before normalising, looking at no
@@ -36,6 +39,9 @@ public enum SubscriptionKeyword: String, Sendable, Equatable, CaseIterable {
                 n = String(String.UnicodeScalarView(n.unicodeScalars.filter { !DigitForm.isInvisible($0) }))
             }
             if n.allSatisfy({ $0.isWhitespace || $0.isPunctuation || $0.isSymbol }) { continue }
+            // A resident's complaint is told from a keyword at its first letter, not its eighth
+            // (each letter normalised cost ~0.7 µs, every resident's text comes here).
+            guard n.allSatisfy(Self.letters.contains) else { return nil }
             word += n
             length += n.count
             // Longer than every keyword already: no need to normalise the rest (every resident's text comes here).
