@@ -62,7 +62,7 @@ public struct IntakeService: Sendable {
     /// `holdReplies`: the texts back to the sender on this channel wait this long in the outbox
     /// (for a reply in the webhook's response).
     public func receive(_ text: InboundText, channel: ChannelSettings, holdReplies: TimeInterval? = nil) async throws -> IntakeReceipt {
-                guard let (studio, hotlineNumber) = hotline(text.to) else { throw IntakeError.unknownNumber(text.to) }
+        guard let (studio, hotlineNumber) = hotline(text.to) else { throw IntakeError.unknownNumber(text.to) }
         guard let classifier = rules.classifier(studio: studio.id), let areas = areaFinders[studio.id] else {
             throw IntakeError.unknownNumber(text.to)
         }
