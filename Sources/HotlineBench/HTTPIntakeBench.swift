@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import ArgumentParser
 import Foundation
 import HotlineChannels
@@ -78,17 +79,18 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         var checkpointPauses: (count: Int, within10ms: Int, atMost: String)?
     }
 
-    /// Reads `hotline_checkpoint_pause_seconds` from `/metrics` (curl: the bench's HTTP client is
-    /// not worth a dependency here).
+    /// Reads `hotline_checkpoint_pause_seconds` from `/metrics`.
     static func checkpointPauses(port: Int) async throws -> (count: Int, within10ms: Int, atMost: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        p.arguments = ["-s", "http://127.0.0.1:\(port)/metrics"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        try p.run()
-        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let text: String
+        do {
+            let response = try await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/metrics"), timeout: .seconds(10))
+            text = String(buffer: try await response.body.collect(upTo: 4 << 20))
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
         var buckets: [(le: String, count: Int)] = []
         for line in text.split(separator: "\n") where line.hasPrefix("hotline_checkpoint_pause_seconds_bucket{le=\"") {
             let le = line.split(separator: "\"")[1]
