@@ -37,12 +37,13 @@ public struct CaseLedger {
         // Asked for every resident text, and most come from residents with nothing in progress:
         // a look through the index first, records only when there are some (GRDB's record cursor
         // cost a few percent of intake even for no rows).
-        var any = BoundStatement(try db.cachedStatement(sql: "SELECT 1 FROM cases WHERE \(Self.activeCasesCondition) LIMIT 1"))
+        var any = BoundStatement(try db.cachedStatement(sql: Self.anyActiveSQL))
         any.bind(studio); any.bind(resident)
         guard try any.firstRow(db, { $0.int64(0) }) != nil else { return [] }
         return try CaseRecord.fetchAll(db.cachedStatement(sql: Self.activeCasesSQL), arguments: [studio, resident])
     }
 
+    static let anyActiveSQL = "SELECT 1 FROM cases WHERE \(activeCasesCondition) LIMIT 1"
     static let activeCasesCondition = """
         studio_id = ? AND resident_phone = ?
           AND (state IN (\(CaseStateSQL.openList))
