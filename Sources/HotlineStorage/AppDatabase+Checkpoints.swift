@@ -97,7 +97,10 @@ extension AppDatabase {
     /// Takes the checkpoints off the writer's commits (its automatic checkpoint off) and hands them to
     /// ``WALCheckpoints``, for a background service to run (`hotline serve` does, every second).
     /// Nil for a database in memory.
-    public func takeOverCheckpoints(restartFrames: Int = 1_000) throws -> WALCheckpoints? {
+    ///
+    /// `restartFrames`: past this many frames (4 KB each) the writer's own pass starts the log again;
+    /// with a pass every 100 ms that is every second or two under load, rather than at every pass.
+    public func takeOverCheckpoints(restartFrames: Int = 5_000) throws -> WALCheckpoints? {
         guard let pool = writer as? DatabasePool else { return nil }
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
         return try WALCheckpoints(path: pool.path, writer: pool, restartFrames: restartFrames)

@@ -5,10 +5,15 @@ import ServiceLifecycle
 
 /// Copies the write-ahead log into the database file every `interval`, off the writer
 /// (``WALCheckpoints``): intake's commits never wait for a checkpoint.
+///
+/// Often, so that each pass writes and syncs a little: a second of intake at 3,000 texts a second
+/// is ~20,000 frames, and their copy and sync took the disk for 100–170 ms, during which the
+/// writer's own commits waited on their fsync — 20–200 ms a commit, intake's p99 (BENCHMARKS.md,
+/// session 31). A pass with nothing to copy costs a read of the log's index, and syncs nothing.
 public struct Checkpointer: Service {
     let checkpoints: WALCheckpoints, logger: Logger, interval: Duration
 
-    public init(_ checkpoints: WALCheckpoints, logger: Logger, interval: Duration = .seconds(1)) {
+    public init(_ checkpoints: WALCheckpoints, logger: Logger, interval: Duration = .milliseconds(100)) {
         (self.checkpoints, self.logger, self.interval) = (checkpoints, logger, interval)
     }
 
