@@ -31,7 +31,7 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing (apt-get install wrk)") }
         guard FileManager.default.isExecutableFile(atPath: hotline) else { throw ValidationError("\(hotline) is missing (swift build -c release)") }
         print("wrk -t1 -c\(connections) -d\(seconds)s: POST /webhooks/json (signed), each from a new resident; 2 cores shared by wrk and the target")
-        print("| round | bare responder req/s | p50 / p99 ms | hotline msg/s | p50 / p99 ms | hotline / bare | hotline CPU µs/message | stored / answered 2xx | writer's checkpoint pauses |")
+        print("| round | bare responder req/s | p50 / p99 ms | hotline msg/s | p50 / p90 / p99 ms | hotline / bare | hotline CPU µs/message | stored / answered 2xx | writer's checkpoint pauses |")
         print("|---:|---:|---:|---:|---:|---:|---:|---|---|")
         var ratios: [Double] = [], rates: [Double] = [], p99s: [Double] = []
         for round in 1...rounds {
@@ -40,7 +40,7 @@ struct HTTPIntakeBench: AsyncParsableCommand {
             ratios.append(served.rate / bare.rate)
             rates.append(served.rate)
             p99s.append(served.p99)
-            print("| \(round) | \(Int(bare.rate)) | \(Self.ms(bare.p50)) / \(Self.ms(bare.p99)) | \(Int(served.rate)) | \(Self.ms(served.p50)) / \(Self.ms(served.p99)) | "
+            print("| \(round) | \(Int(bare.rate)) | \(Self.ms(bare.p50)) / \(Self.ms(bare.p99)) | \(Int(served.rate)) | \(Self.ms(served.p50)) / \(Self.ms(served.p90)) / \(Self.ms(served.p99)) | "
                   + String(format: "%.2f×", served.rate / bare.rate) + " | \(Int(served.cpuMicros)) | \(served.stored.map { "\($0) / \(served.answered)" } ?? "-") | "
                   + (served.checkpointPauses.map { "\($0.count): \($0.within10ms) ≤ 10 ms, all \($0.atMost)" } ?? "-") + " |")
         }
@@ -71,7 +71,7 @@ struct HTTPIntakeBench: AsyncParsableCommand {
     }
 
     struct Run {
-        var rate: Double, p50: Double, p99: Double, answered: Int
+        var rate: Double, p50: Double, p90: Double, p99: Double, answered: Int
         var cpuMicros: Double = 0
         var stored: Int?
         /// The writer's checkpoint pauses from hotline's `/metrics`: how many, how many of them
@@ -166,7 +166,7 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Requests/sec, the 50% and 99% latencies, and the requests answered 2xx, from wrk's report.
+    /// Requests/sec, the 50%, 90% and 99% latencies, and the requests answered 2xx, from wrk's report.
     static func parse(_ output: String) throws -> Run {
         func seconds(_ text: Substring) -> Double? {
             for (unit, factor) in [("us", 1e-6), ("ms", 1e-3), ("s", 1.0), ("m", 60.0)] where text.hasSuffix(unit) {
@@ -174,17 +174,18 @@ struct HTTPIntakeBench: AsyncParsableCommand {
             }
             return nil
         }
-        var rate: Double?, p50: Double?, p99: Double?, requests = 0, errors = 0
+        var rate: Double?, p50: Double?, p90: Double?, p99: Double?, requests = 0, errors = 0
         for line in output.split(separator: "\n") {
             let words = line.split(separator: " ")
             if line.hasPrefix("Requests/sec:") { rate = Double(words.last ?? "") }
             if words.first == "50%" { p50 = words.last.flatMap(seconds) }
+            if words.first == "90%" { p90 = words.last.flatMap(seconds) }
             if words.first == "99%" { p99 = words.last.flatMap(seconds) }
             if words.count > 1, words[1] == "requests", words[2] == "in" { requests = Int(words[0]) ?? 0 }
             if line.contains("Non-2xx or 3xx responses:") { errors = Int(words.last ?? "") ?? 0 }
         }
-        guard let rate, let p50, let p99, requests > 0 else { throw ValidationError("could not read wrk's report:\n\(output)") }
-        return Run(rate: rate * Double(requests - errors) / Double(max(requests, 1)), p50: p50, p99: p99, answered: requests - errors)
+        guard let rate, let p50, let p90, let p99, requests > 0 else { throw ValidationError("could not read wrk's report:\n\(output)") }
+        return Run(rate: rate * Double(requests - errors) / Double(max(requests, 1)), p50: p50, p90: p90, p99: p99, answered: requests - errors)
     }
 }
 

@@ -45,8 +45,6 @@ extension JSONText {
     }
 }
 
-private let hexDigits = Array("0123456789abcdef".utf8)
-
 extension Sequence<UInt8> {
     /// Lowercase hex of the bytes (digests, signatures), without `String(format:)`, which goes
     /// through a locale for every byte (9% of a signed webhook's CPU).
@@ -55,9 +53,12 @@ extension Sequence<UInt8> {
         out.reserveCapacity(underestimatedCount * 2)
         // Two appends, not `+= [a, b]`: that made an array a byte (a webhook signature's 32).
         for b in self {
-            out.append(hexDigits[Int(b >> 4)])
-            out.append(hexDigits[Int(b & 0xF)])
+            out.append(hexDigit(b >> 4))
+            out.append(hexDigit(b & 0xF))
         }
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// The ASCII of one lowercase hex digit (0–15).
+@inline(__always) private func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? 0x30 + n : 0x57 + n }

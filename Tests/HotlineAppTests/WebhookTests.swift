@@ -150,10 +150,19 @@ import Testing
         #expect(try await hotline.database.cases().count == (status == .ok ? 1 : 0))
     }
 
-    /// The HMAC matches an independent computation (Python: hmac.new(b"key", b"The quick brown fox…", sha256)).
-    @Test func hmacMatchesAKnownVector() {
-        #expect(Signature.hmacSHA256Hex(secret: "key", data: Array("The quick brown fox jumps over the lazy dog".utf8))
-            == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
+    /// The HMAC matches an independent computation (Python's `hmac.new(key, data, sha256)`; the
+    /// first is RFC 4231's case 1), each twice: the second time the key comes from the keyed cache,
+    /// and a key between them must not leak into the other's code.
+    @Test(arguments: [
+        ("key", "The quick brown fox jumps over the lazy dog", "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8"),
+        (String(repeating: "\u{0b}", count: 20), "Hi There", "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7"),
+        (String(repeating: "k", count: 100), "a key longer than the block is hashed first", "cc6c7dea4a0030eda33cf26e39af90ad8208faffa83cbd3b2f06412e4191cf56"),
+        ("key", "", "5d5d139563c95b5967b9bd9a8c9b233a9dedb45072794cd232dc1b74832607d0"),
+    ])
+    func hmacMatchesKnownVectors(secret: String, data: String, expected: String) {
+        #expect(Signature.hmacSHA256Hex(secret: secret, data: Array(data.utf8)) == expected)
+        _ = Signature.hmacSHA256Hex(secret: secret + "x", data: Array(data.utf8))
+        #expect(Signature.hmacSHA256Hex(secret: secret, data: Array(data.utf8)) == expected)
     }
 
     @Test func healthCheckAnswersWhenTheDatabaseDoes() async throws {
