@@ -95,7 +95,7 @@ public struct Checkpoint: Sendable, Equatable {
 
 extension AppDatabase {
     /// Takes the checkpoints off the writer's commits (its automatic checkpoint off) and hands them to
-    /// ``WALCheckpoints``, for a background service to run (`hotline serve` does, every second).
+    /// ``WALCheckpoints``, for a background service to run (`hotline serve`'s `Checkpointer`, every 100 ms).
     /// Nil for a database in memory.
     ///
     /// `restartFrames`: past this many frames (4 KB each) the writer's own pass starts the log again;
