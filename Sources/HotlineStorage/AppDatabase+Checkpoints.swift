@@ -17,12 +17,14 @@ public final class WALCheckpoints: Sendable {
     let restartFrames: Int
     /// The database file, read-only, for syncing what the passes beside copied (-1 if it could not be opened).
     let databaseFile: Int32
+    /// Syncs a descriptor: `fdatasync`, or in tests one that fails.
+    let sync: @Sendable (Int32) -> Int32
 
-    init(path: String, writer: DatabasePool, restartFrames: Int) throws {
+    init(path: String, writer: DatabasePool, restartFrames: Int, sync: @escaping @Sendable (Int32) -> Int32 = { fdatasync($0) }) throws {
         var config = Configuration()
         config.busyMode = .timeout(5)
         connection = try DatabaseQueue(path: path, configuration: config)
-        (self.writer, self.restartFrames) = (writer, restartFrames)
+        (self.writer, self.restartFrames, self.sync) = (writer, restartFrames, sync)
         databaseFile = open(path, O_RDONLY | O_CLOEXEC)
     }
 
@@ -52,14 +54,14 @@ public final class WALCheckpoints: Sendable {
     /// A passive checkpoint from the connection beside the writer, and the database file synced
     /// there when it copied anything.
     func besidePass() async throws -> (log: Int, copied: Int) {
-        let file = databaseFile
+        let (file, sync) = (databaseFile, self.sync)
         return try await connection.writeWithoutTransaction { db in
             let copied = try Self.passive(db)
             // Any descriptor of the file syncs what SQLite wrote to it: the page cache is the file's.
             // A failure is reported here and still to SQLite's own descriptor at its next sync
             // (Linux reports a writeback error to every descriptor open when it happened), so the
             // writer's pass cannot take a failed sync for a good one.
-            if copied.copied > 0, file >= 0, fdatasync(file) != 0 {
+            if copied.copied > 0, file >= 0, sync(file) != 0 {
                 throw CheckpointError.syncFailed(errno: errno)
             }
             return copied

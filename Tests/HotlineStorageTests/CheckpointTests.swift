@@ -58,4 +58,31 @@ import Testing
         #expect(zip(logs, logs.dropFirst()).contains { $0.1 < $0.0 }, "\(logs)")
         #expect(try await db.tableCounts().cases == 600)
     }
+
+    /// A sync of the database file that fails is thrown (naming the cause), not taken for a good
+    /// one: the checkpoint stops there, before the writer's pass; the next one, syncing, goes on.
+    @Test func aFailedSyncStopsTheCheckpointBeforeTheWritersPass() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-ckpt-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("h.sqlite").path
+        let db = try AppDatabase.open(path: path)
+        let good = try #require(try db.takeOverCheckpoints(restartFrames: 1_000))
+        let pool = try #require(db.writer as? DatabasePool)
+        let failing = try WALCheckpoints(path: path, writer: pool, restartFrames: 1_000, sync: { _ in errno = EIO; return -1 })
+        for i in 0..<300 {
+            _ = try await db.receive(StorageTests.inbound("f\(i)"), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) }
+        }
+        await #expect(throws: CheckpointError.self) { try await failing.checkpoint() }
+        do {
+            try await failing.checkpoint()
+            Issue.record("a failed sync was taken for a good one")
+        } catch let CheckpointError.syncFailed(code) {
+            #expect(code == EIO)
+            #expect(CheckpointError.syncFailed(errno: code).description == "syncing the database file failed: Input/output error")
+        }
+        _ = try await db.receive(StorageTests.inbound("after"), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) }
+        let next = try await good.checkpoint()
+        #expect(next.log > 0 && next.copied == next.log)
+        #expect(try await db.tableCounts().cases == 301)
+    }
 }
