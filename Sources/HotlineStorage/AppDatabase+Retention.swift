@@ -209,12 +209,17 @@ extension AppDatabase {
         return messages
     }
 
-    /// Empties the texts of the messages `condition` selects and masks their numbers; returns how many.
+    /// Empties the texts of the messages `condition` selects and masks the number of the other party
+    /// (the sender of a text that came in, the recipient of one sent); returns how many.
     static func eraseMessages(_ db: Database, where condition: String, _ arguments: StatementArguments) throws -> Int {
-        let rows = try Row.fetchAll(db, sql: "SELECT id, from_number, to_number FROM messages WHERE \(condition)", arguments: arguments)
+        // The hotline's own side stays: a studio's number is no one's personal data, and it still
+        // says which line a text came in on or went out from (both were masked before).
+        let rows = try Row.fetchAll(db, sql: "SELECT id, direction, from_number, to_number FROM messages WHERE \(condition)", arguments: arguments)
         let update = try db.cachedStatement(sql: "UPDATE messages SET text = '', template_values = NULL, from_number = ?, to_number = ? WHERE id = ?")
         for row in rows {
-            try update.execute(arguments: [PhoneNumber.mask(row["from_number"]), PhoneNumber.mask(row["to_number"]), row["id"] as Int64])
+            let (from, to): (String, String) = (row["from_number"], row["to_number"])
+            let inbound = (row["direction"] as String) == MessageRecord.Direction.inbound.rawValue
+            try update.execute(arguments: [inbound ? PhoneNumber.mask(from) : from, inbound ? to : PhoneNumber.mask(to), row["id"] as Int64])
         }
         return rows.count
     }

@@ -48,6 +48,13 @@ import Testing
         // Two years after the first months: the cases closed in them are past 730 days, later ones not.
         let now = start.addingTimeInterval(86_400 * (730 + 240))
         let policy = RetentionPolicy(closedCaseDays: 730, unlinkedMessageDays: 180)
+        let unlinkedLimit = now.addingTimeInterval(-180 * 86_400)
+        // Sent, as the dispatcher (not running here) would have: a text still waiting to go is kept.
+        try await hotline.database.writer.write { try $0.execute(sql: "UPDATE outbox SET status = 'sent' WHERE status = 'pending'") }
+        let purgeable = Set(try await hotline.database.writer.read { db in
+            try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE \(AppDatabase.purgeableUnlinked)", arguments: [unlinkedLimit])
+        })
+        let unlinkedBefore = try await hotline.database.messages().filter { purgeable.contains($0.id!) }
         let planned = try await hotline.database.purge(policy, now: now, actor: "test", dryRun: true)
         let done = try await hotline.database.purge(policy, now: now, actor: "test", batch: 7)
         #expect(done == planned)
@@ -73,6 +80,16 @@ import Testing
             } else {
                 #expect(new.text == old.text && new.residentPhone == old.residentPhone)
             }
+        }
+        // Old messages of no case: emptied, the resident's number masked, the hotline's kept (both directions occur).
+        let unlinkedAfter = Dictionary(uniqueKeysWithValues: try await hotline.database.messages().map { ($0.id!, $0) })
+        #expect(Set(unlinkedBefore.map(\.direction)) == [.inbound, .outbound])
+        for old in unlinkedBefore {
+            let new = try #require(unlinkedAfter[old.id!])
+            let (party, line) = old.direction == .inbound ? (old.fromNumber, old.toNumber) : (old.toNumber, old.fromNumber)
+            #expect(new.text.isEmpty && new.templateValues == nil)
+            #expect((old.direction == .inbound ? new.fromNumber : new.toNumber) == PhoneNumber.mask(party) && PhoneNumber.mask(party) != party)
+            #expect((old.direction == .inbound ? new.toNumber : new.fromNumber) == line)
         }
         // The search index forgot the purged cases' words (a contentless index drops them only when told).
         let purgedIDs = Set(zip(casesBefore, after).filter { $0.1.text.isEmpty && !$0.0.text.isEmpty }.map { $0.0.id! })
