@@ -5,11 +5,16 @@ import Testing
 
 /// The log is copied into the database file by a connection of its own, not by the writer's commits.
 @Suite struct CheckpointTests {
-    @Test func theWriterNoLongerCheckpointsAndTheCheckpointerCopiesTheWholeLog() async throws {
+    /// A database file of its own (a log needs one) in a new folder, which the caller removes.
+    static func fileDatabase() throws -> (AppDatabase, path: String, dir: URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-ckpt-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("h.sqlite").path
-        let db = try AppDatabase.open(path: path)
+        return (try AppDatabase.open(path: path), path, dir)
+    }
+
+    @Test func theWriterNoLongerCheckpointsAndTheCheckpointerCopiesTheWholeLog() async throws {
+        let (db, path, dir) = try Self.fileDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let checkpoints = try #require(try db.takeOverCheckpoints(restartFrames: 1_000))
         #expect(try await db.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") } == 0)
         // Past SQLite's 1,000 pages of log no commit checkpoints: the log keeps growing.
@@ -38,9 +43,8 @@ import Testing
     /// Under writes that never stop, the log still starts again from the top: the writer finishes
     /// what the passive pass beside it could not.
     @Test func theLogStartsAgainUnderWritesThatNeverStop() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-ckpt-\(UUID().uuidString)")
+        let (db, _, dir) = try Self.fileDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let db = try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path)
         let checkpoints = try #require(try db.takeOverCheckpoints(restartFrames: 200))
         let writes = Task {
             for i in 0..<600 {
@@ -62,10 +66,8 @@ import Testing
     /// A sync of the database file that fails is thrown (naming the cause), not taken for a good
     /// one: the checkpoint stops there, before the writer's pass; the next one, syncing, goes on.
     @Test func aFailedSyncStopsTheCheckpointBeforeTheWritersPass() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-ckpt-\(UUID().uuidString)")
+        let (db, path, dir) = try Self.fileDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let path = dir.appendingPathComponent("h.sqlite").path
-        let db = try AppDatabase.open(path: path)
         let good = try #require(try db.takeOverCheckpoints(restartFrames: 1_000))
         let pool = try #require(db.writer as? DatabasePool)
         let failing = try WALCheckpoints(path: path, writer: pool, restartFrames: 1_000, sync: { _ in errno = EIO; return -1 })
