@@ -131,6 +131,8 @@ let package = Package(
             dependencies: [
                 "HotlineApp", "HotlineTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                // A log handler that keeps what a service logged, for the tests to read.
+                .product(name: "Logging", package: "swift-log"),
                 // Reads the OpenAPI document to hold its paths and the router's routes equal.
                 .product(name: "Yams", package: "Yams"),
             ]

@@ -18,12 +18,24 @@ public struct Checkpointer: Service {
     }
 
     public func run() async throws {
+        // A failure that lasts (a disk error) is told once a minute, not at every pass (ten a second).
+        var lastWarning: ContinuousClock.Instant?
+        var failedSince = 0
         await Periodic.run(every: interval) {
             do {
                 if let pause = try await checkpoints.checkpoint().writerPause { Measure.checkpointPause(pause) }
+                failedSince = 0
             } catch {
-                logger.warning("checkpoint: \(error)")
+                failedSince += 1
+                let now = ContinuousClock.now
+                if lastWarning.map({ now - $0 >= Self.warningEvery }) ?? true {
+                    logger.warning("checkpoint: \(error)\(failedSince > 1 ? " (\(failedSince) passes failed in a row)" : "")")
+                    lastWarning = now
+                }
             }
         }
     }
+
+    /// At most one warning this often while checkpoints keep failing.
+    static let warningEvery: Duration = .seconds(60)
 }
