@@ -16,10 +16,13 @@ public struct AppDatabase: Sendable {
     public let outboxCommits = OutboxSignal()
     private let outboxObserver: OutboxCommitObserver
 
-    /// Wraps `writer` and migrates it to the latest schema.
-    init(_ writer: any DatabaseWriter) throws {
+    /// Wraps `writer` and migrates it to the latest schema; `logSync` makes its log durable when
+    /// it is a file at `synchronous = FULL` (group commit's passes then commit without waiting).
+    init(_ writer: any DatabaseWriter, logSync: LogSync? = nil) throws {
         self.writer = writer
-        self.groupCommit = GroupCommit(writer: writer)
+        var sync: (@Sendable () throws -> Void)?
+        if let logSync { sync = { try logSync() } }
+        self.groupCommit = GroupCommit(writer: writer, logSync: sync)
         try Migrations.migrator.migrate(writer)
         let signal = outboxCommits
         outboxObserver = try writer.write { db in
@@ -49,7 +52,7 @@ public struct AppDatabase: Sendable {
         // DatabasePool sets synchronous=NORMAL itself after `prepareDatabase`; the writer is one
         // long-lived connection, so setting it here holds for every write.
         try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let database = try AppDatabase(pool)
+        let database = try AppDatabase(pool, logSync: LogSync(database: path))
         try database.analyze()
         return database
     }

@@ -1,0 +1,50 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Makes what the writer has put in the database's write-ahead log durable: `fdatasync` of the
+/// `-wal` file, the call SQLite's own commit makes at `synchronous = FULL` on Linux.
+///
+/// Group commit runs its passes at `synchronous = NORMAL` (the commit only writes the log) and has
+/// this called on a thread of its own before it answers the pass's callers: the writer goes on with
+/// the next batch while the disk takes this one. On Linux `fdatasync` of any descriptor of a file
+/// writes all of that file's dirty pages, whichever descriptor wrote them.
+///
+/// The file is opened for each call rather than held: one `open` a pass is nothing beside the disk
+/// flush, and the descriptor can never outlive the file it was opened on. The log's directory entry
+/// needs no sync of its own: the log is created by the connection's first write, which is a
+/// migration or `ANALYZE` at `synchronous = FULL` (SQLite syncs the directory then).
+struct LogSync: Sendable {
+    /// The `-wal` file beside the database.
+    let path: String
+
+    init(database: String) {
+        path = database + "-wal"
+    }
+
+    /// Flushes the log to the disk; throws ``LogSyncFailed`` naming the call and the error.
+    func callAsFunction() throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw LogSyncFailed(path: path, call: "open", code: errno) }
+        defer { close(fd) }
+        #if canImport(Darwin)
+        let result = fsync(fd)
+        #else
+        let result = fdatasync(fd)
+        #endif
+        guard result == 0 else { throw LogSyncFailed(path: path, call: "fdatasync", code: errno) }
+    }
+}
+
+/// The log could not be made durable: what was committed may not survive a power cut, so its
+/// callers are answered with this error rather than a success.
+struct LogSyncFailed: Error, CustomStringConvertible {
+    let path: String
+    let call: String
+    let code: Int32
+
+    var description: String { "\(call) of \(path) failed: \(String(cString: strerror(code))) (errno \(code))" }
+}
