@@ -273,9 +273,9 @@ extension AppDatabase {
 extension AppDatabase {
     /// The outbound message a provider knows by `providerID` on `channel`.
     public func outboundMessageID(channel: String, providerID: String) async throws -> Int64? {
-        try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT id FROM messages WHERE direction = 'out' AND channel = ? AND provider_id = ?",
-                               arguments: [channel, providerID])
-        }
+        try await read { db in try Int64.fetchOne(db, sql: Self.outboundByProviderSQL, arguments: [channel, providerID]) }
     }
+
+    /// Read through `messages_outbound_by_provider` (a test holds it to that index).
+    static let outboundByProviderSQL = "SELECT id FROM messages WHERE direction = 'out' AND channel = ? AND provider_id = ?"
 }

@@ -207,4 +207,19 @@ import Testing
             #expect(plan.contains("SEARCH m USING INTEGER PRIMARY KEY") && !plan.contains("SCAN m"), "\(status): \(plan)")
         }
     }
+
+    /// A delivery report that names only the provider's id finds its text through an index, on a
+    /// database whose statistics say outbound texts are many.
+    @Test func aDeliveryReportFindsItsTextByTheProvidersIDThroughAnIndex() async throws {
+        let db = try AppDatabase.inMemory()
+        for i in 0..<12 { _ = try await db.receive(StorageTests.inbound("d\(i)"), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) } }
+        let items = try await db.claimDueOutbox(now: StorageTests.now, limit: 100)
+        for (i, item) in items.enumerated() { try await db.markSent(item, providerID: "sid-\(i)", now: StorageTests.now) }
+        try await db.refreshStatistics()
+        #expect(try await db.outboundMessageID(channel: "dryrun", providerID: "sid-5") == items[5].messageID)
+        #expect(try await db.outboundMessageID(channel: "dryrun", providerID: "sid-99") == nil)
+        #expect(try await db.outboundMessageID(channel: "kannel", providerID: "sid-5") == nil)
+        let plan = try await db.planDetails(AppDatabase.outboundByProviderSQL, ["dryrun", "sid-5"]).joined(separator: "; ")
+        #expect(plan.contains("SEARCH messages USING INDEX messages_outbound_by_provider"), "\(plan)")
+    }
 }
