@@ -30,6 +30,17 @@ public struct OutboxItem: Sendable, Equatable {
 }
 
 extension AppDatabase {
+    /// The due rows, case traffic first, through outbox_due (a test holds it to that index).
+    static let dueSQL = """
+        SELECT o.id, o.message_id, o.channel, o.attempts, m.from_number, m.to_number, m.text,
+               o.priority >= \(OutboundKind.broadcast.priority) AND EXISTS (SELECT 1 FROM residents r
+                 WHERE r.studio_id = m.studio_id AND r.phone = m.to_number AND r.opted_out_at IS NOT NULL),
+               m.template, m.template_values
+        FROM outbox o JOIN messages m ON m.id = o.message_id
+        WHERE o.status = 'pending' AND o.next_attempt_at <= ?
+        ORDER BY o.priority, o.next_attempt_at, o.id
+        """
+
     /// Claims up to `limit` due rows (case traffic first, then oldest due), marking them `sending`
     /// and counting the attempt, in one transaction: intake's next group commit (a claim and a
     /// record of their own each cost a commit, its fsync and the log pages it rewrote — under load
@@ -41,15 +52,7 @@ extension AppDatabase {
             let stamp = Stamp(now)
             // Broadcasts read the opt-out state as they go: a resident who texted 退订 after a notice
             // was planned gets nothing more of it.
-            let due = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT o.id, o.message_id, o.channel, o.attempts, m.from_number, m.to_number, m.text,
-                       o.priority >= \(OutboundKind.broadcast.priority) AND EXISTS (SELECT 1 FROM residents r
-                         WHERE r.studio_id = m.studio_id AND r.phone = m.to_number AND r.opted_out_at IS NOT NULL),
-                       m.template, m.template_values
-                FROM outbox o JOIN messages m ON m.id = o.message_id
-                WHERE o.status = 'pending' AND o.next_attempt_at <= ?
-                ORDER BY o.priority, o.next_attempt_at, o.id
-                """), arguments: [stamp.stored])
+            let due = try Row.fetchCursor(db.cachedStatement(sql: Self.dueSQL), arguments: [stamp.stored])
             var items: [OutboxItem] = []
             var valuesJSON: [String?] = []
             var optedOut: [(outbox: Int64, message: Int64)] = []
@@ -210,9 +213,10 @@ extension AppDatabase {
             table = "outbox o INDEXED BY outbox_\(status!.rawValue)"
             clauses.append("o.status = '\(status!.rawValue)'")
         case .sent?, .cancelled?: clauses.append("o.status = '\(status!.rawValue)'")
-        case let other?:
+        case let queued?:
+            // A literal, so that SQLite sees the condition of outbox_due (the queue's rows only).
             table = "outbox o"
-            clauses.append("o.status = ?"); arguments += [other.rawValue]
+            clauses.append("o.status = '\(queued.rawValue)'")
         }
         if let studios {
             clauses.append("EXISTS (SELECT 1 FROM messages m WHERE m.id = o.message_id AND m.studio_id IN (\(studios.map { _ in "?" }.joined(separator: ","))))")

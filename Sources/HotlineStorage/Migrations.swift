@@ -449,6 +449,16 @@ enum Migrations {
                 WHERE direction = 'out' AND provider_id IS NOT NULL
                 """)
         }
+        migrator.registerMigration("v30-outbox-due-queue-only") { db in
+            // The dispatcher's index holds the queue only: a text sent leaves it (one entry
+            // removed) rather than moving to a 'sent' part that grew with every text ever sent.
+            // An OR of equalities, so that a query's `status = 'pending'` is seen to imply it.
+            try db.execute(sql: "DROP INDEX outbox_due")
+            try db.execute(sql: """
+                CREATE INDEX outbox_due ON outbox(status, priority, next_attempt_at)
+                WHERE status = 'pending' OR status = 'sending'
+                """)
+        }
         return migrator
     }
 }

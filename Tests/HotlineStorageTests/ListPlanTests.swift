@@ -222,4 +222,30 @@ import Testing
         let plan = try await db.planDetails(AppDatabase.outboundByProviderSQL, ["dryrun", "sid-5"]).joined(separator: "; ")
         #expect(plan.contains("SEARCH messages USING INDEX messages_outbound_by_provider"), "\(plan)")
     }
+
+    /// The dispatcher's index holds the queue only (a sent text leaves it), and the claim and the
+    /// metrics' counts read through it.
+    @Test func theQueueIndexHoldsOnlyQueuedRowsAndTheClaimReadsThroughIt() async throws {
+        let db = try AppDatabase.inMemory()
+        for i in 0..<12 { _ = try await db.receive(StorageTests.inbound("q\(i)"), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) } }
+        for item in try await db.claimDueOutbox(now: StorageTests.now, limit: 10) {
+            try await db.markSent(item, providerID: nil, now: StorageTests.now)
+        }
+        try await db.refreshStatistics()
+        let claim = try await db.planDetails(AppDatabase.dueSQL, [StoredDate.value(StorageTests.now)]).joined(separator: "; ")
+        #expect(claim.contains("SEARCH o USING INDEX outbox_due (status=? AND priority") || claim.contains("SEARCH o USING INDEX outbox_due (status=?)"), "\(claim)")
+        #expect(!claim.contains("TEMP B-TREE"), "\(claim)")
+        for sql in ["SELECT COUNT(*) FROM outbox WHERE status = 'pending'", "SELECT COUNT(*) FROM outbox WHERE status = 'sending'"] {
+            #expect(try await db.planDetails(sql, []).joined().contains("outbox_due"), "\(sql)")
+        }
+        let inIndex = try await db.reader.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox INDEXED BY outbox_due WHERE status = 'pending' OR status = 'sending'")
+        }
+        #expect(inIndex == 14)
+        // Sent rows are not in it: SQLite finds no way to read them through it.
+        await #expect(throws: (any Error).self) {
+            try await db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox INDEXED BY outbox_due WHERE status = 'sent'") }
+        }
+        #expect(try await db.outboxCounts() == ["pending": 14, "sent": 10])
+    }
 }
