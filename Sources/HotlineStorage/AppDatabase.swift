@@ -51,8 +51,11 @@ public struct AppDatabase: Sendable {
         let pool = try DatabasePool(path: path, configuration: config)
         // DatabasePool sets synchronous=NORMAL itself after `prepareDatabase`; the writer is one
         // long-lived connection, so setting it here holds for every write.
-        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-        let database = try AppDatabase(pool, logSync: LogSync(database: path))
+        let logSync = try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            return LogSync.of(db)
+        }
+        let database = try AppDatabase(pool, logSync: logSync)
         try database.analyze()
         return database
     }

@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import GRDBSQLite
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -18,11 +20,19 @@ import Darwin
 /// needs no sync of its own: the log is created by the connection's first write, which is a
 /// migration or `ANALYZE` at `synchronous = FULL` (SQLite syncs the directory then).
 struct LogSync: Sendable {
-    /// The `-wal` file beside the database.
+    /// The write-ahead log's file.
     let path: String
 
-    init(database: String) {
-        path = database + "-wal"
+    init(path: String) {
+        self.path = path
+    }
+
+    /// The log of the database `db` is connected to, as SQLite names it: beside the file itself,
+    /// which for a path through a symbolic link is not beside the path (nil in memory).
+    static func of(_ db: Database) -> LogSync? {
+        guard let main = sqlite3_db_filename(db.sqliteConnection, "main"), main.pointee != 0,
+              let wal = sqlite3_filename_wal(main), wal.pointee != 0 else { return nil }
+        return LogSync(path: String(cString: wal))
     }
 
     /// Flushes the log to the disk; throws ``LogSyncFailed`` naming the call and the error.

@@ -148,17 +148,36 @@ import Testing
         #expect(try Self.rows(pool) == [1])
     }
 
-    @Test func theLogSyncFlushesTheWALFileAndNamesWhatFailed() throws {
+    @Test func theLogSyncFlushesTheWALFileAndNamesWhatFailed() async throws {
         let (db, dir) = try Self.fileDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
-        _ = db
         let path = dir.appendingPathComponent("h.sqlite").path
         #expect(FileManager.default.fileExists(atPath: path + "-wal"))
-        try LogSync(database: path)()
-        let missing = LogSync(database: dir.appendingPathComponent("none.sqlite").path)
+        let sync = try #require(try await db.writer.writeWithoutTransaction { LogSync.of($0) })
+        #expect(sync.path.hasSuffix("/h.sqlite-wal") && FileManager.default.fileExists(atPath: sync.path), "\(sync.path)")
+        try sync()
+        #expect(try await DatabaseQueue().writeWithoutTransaction { LogSync.of($0) } == nil)
+        let missing = LogSync(path: dir.appendingPathComponent("none.sqlite-wal").path)
         let error = try #require(throws: LogSyncFailed.self) { try missing() }
         #expect(error.description.contains("open of \(dir.path)/none.sqlite-wal failed"))
         #expect(error.description.contains("No such file"))
+    }
+
+    /// A database reached through a symbolic link (the file on another disk): SQLite keeps the log
+    /// beside the file itself, and that is the log synced.
+    @Test func aDatabaseOpenedThroughASymlinkSyncsTheLogBesideTheFile() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gc-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let disk = dir.appendingPathComponent("disk"), link = dir.appendingPathComponent("link")
+        try FileManager.default.createDirectory(at: disk, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: link, withIntermediateDirectories: true)
+        _ = try AppDatabase.open(path: disk.appendingPathComponent("h.sqlite").path)
+        try FileManager.default.createSymbolicLink(atPath: link.appendingPathComponent("h.sqlite").path,
+                                                   withDestinationPath: disk.appendingPathComponent("h.sqlite").path)
+        let db = try AppDatabase.open(path: link.appendingPathComponent("h.sqlite").path)
+        let receipt = try await db.receive(Self.inbound(1), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) }
+        #expect(receipt.caseNumber == 1)
+        #expect(!FileManager.default.fileExists(atPath: link.appendingPathComponent("h.sqlite-wal").path))
     }
 
     @Test func handWrittenInsertsReadBackAsTheRecords() throws {
