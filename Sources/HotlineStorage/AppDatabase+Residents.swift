@@ -89,6 +89,7 @@ extension AppDatabase {
                 counts.cancelled += db.changesCount
             }
             let cases = try Row.fetchAll(db, sql: "SELECT id, text FROM cases WHERE resident_phone = ? AND \(scope.sql)", arguments: [phone] + scope.arguments)
+            try Self.unindex(db, cases.map { (id: $0["id"], text: $0["text"]) })
             for row in cases {
                 let id: Int64 = row["id"]
                 counts.messages += try Self.eraseCase(db, id: id, text: row["text"], phone: phone, now: now)

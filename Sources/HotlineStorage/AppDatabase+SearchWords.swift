@@ -20,8 +20,10 @@ extension AppDatabase {
         return try await groupCommit.write { db in
             // Another indexer got there first: nothing to add (the next call reads on from it).
             guard try Int64.fetchOne(db, sql: "SELECT through FROM case_words_state WHERE id = 1") == through else { return 0 }
-            let insert = try db.cachedStatement(sql: "INSERT INTO case_words(rowid, words) VALUES (?, ?)")
-            for w in words { try insert.execute(arguments: [w.id, w.words]) }
+            // One statement for the batch: FTS5 writes out what it holds at each statement that
+            // changes it inside a transaction (one a case made a segment a case, then merges).
+            try db.cachedStatement(sql: "INSERT INTO case_words(rowid, words) SELECT CAST(key AS INTEGER), value FROM json_each(?)")
+                .execute(arguments: [JSONText.object(Dictionary(words.map { (String($0.id), $0.words) }, uniquingKeysWith: { a, _ in a }))])
             try db.execute(sql: "UPDATE case_words_state SET through = ? WHERE id = 1", arguments: [last])
             return words.count
         }
