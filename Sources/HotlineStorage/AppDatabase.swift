@@ -53,7 +53,7 @@ public struct AppDatabase: Sendable {
         // long-lived connection, so setting it here holds for every write.
         let logSync = try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            return LogSync.of(db)
+            return try LogSync.of(db)
         }
         let database = try AppDatabase(pool, logSync: logSync)
         try database.analyze()

@@ -15,31 +15,35 @@ import Darwin
 /// the next batch while the disk takes this one. On Linux `fdatasync` of any descriptor of a file
 /// writes all of that file's dirty pages, whichever descriptor wrote them.
 ///
-/// The file is opened for each call rather than held: one `open` a pass is nothing beside the disk
-/// flush, and the descriptor can never outlive the file it was opened on. The log's directory entry
-/// needs no sync of its own: the log is created by the connection's first write, which is a
-/// migration or `ANALYZE` at `synchronous = FULL` (SQLite syncs the directory then).
-struct LogSync: Sendable {
+/// The log is opened once and held: no `open` a pass, and no pass that fails for want of a
+/// descriptor. It is the file SQLite writes for as long as the database is open (SQLite removes
+/// the log only when its last connection closes). Its directory entry needs no sync of its own:
+/// the log is created by the connection's first write, which is a migration or `ANALYZE` at
+/// `synchronous = FULL` (SQLite syncs the directory then).
+final class LogSync: Sendable {
     /// The write-ahead log's file.
     let path: String
+    private let fd: Int32
 
-    init(path: String) {
-        self.path = path
+    /// Opens the log at `path`; throws ``LogSyncFailed`` naming it when it cannot.
+    init(path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw LogSyncFailed(path: path, call: "open", code: errno) }
+        (self.path, self.fd) = (path, fd)
     }
+
+    deinit { close(fd) }
 
     /// The log of the database `db` is connected to, as SQLite names it: beside the file itself,
     /// which for a path through a symbolic link is not beside the path (nil in memory).
-    static func of(_ db: Database) -> LogSync? {
+    static func of(_ db: Database) throws -> LogSync? {
         guard let main = sqlite3_db_filename(db.sqliteConnection, "main"), main.pointee != 0,
               let wal = sqlite3_filename_wal(main), wal.pointee != 0 else { return nil }
-        return LogSync(path: String(cString: wal))
+        return try LogSync(path: String(cString: wal))
     }
 
     /// Flushes the log to the disk; throws ``LogSyncFailed`` naming the call and the error.
     func callAsFunction() throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw LogSyncFailed(path: path, call: "open", code: errno) }
-        defer { close(fd) }
         #if canImport(Darwin)
         let result = fsync(fd)
         #else

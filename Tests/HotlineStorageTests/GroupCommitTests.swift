@@ -153,12 +153,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("h.sqlite").path
         #expect(FileManager.default.fileExists(atPath: path + "-wal"))
-        let sync = try #require(try await db.writer.writeWithoutTransaction { LogSync.of($0) })
+        let sync = try #require(try await db.writer.writeWithoutTransaction { try LogSync.of($0) })
         #expect(sync.path.hasSuffix("/h.sqlite-wal") && FileManager.default.fileExists(atPath: sync.path), "\(sync.path)")
         try sync()
-        #expect(try await DatabaseQueue().writeWithoutTransaction { LogSync.of($0) } == nil)
-        let missing = LogSync(path: dir.appendingPathComponent("none.sqlite-wal").path)
-        let error = try #require(throws: LogSyncFailed.self) { try missing() }
+        #expect(try await DatabaseQueue().writeWithoutTransaction { try LogSync.of($0) } == nil)
+        let error = try #require(throws: LogSyncFailed.self) { try LogSync(path: dir.appendingPathComponent("none.sqlite-wal").path) }
         #expect(error.description.contains("open of \(dir.path)/none.sqlite-wal failed"))
         #expect(error.description.contains("No such file"))
     }
