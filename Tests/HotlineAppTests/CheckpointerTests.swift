@@ -56,9 +56,9 @@ import Testing
         running.cancel()
         writes.cancel()
         _ = await running.result
-        _ = await writes.result
+        let ended = await writes.result
         let lines = kept.lines.withLock { $0 }
-        #expect(syncs.load(ordering: .relaxed) >= 3)
+        #expect(syncs.load(ordering: .relaxed) >= 3, "the writes ended with: \(ended)")
         #expect(lines.count == 1, "\(lines)")
         #expect(lines.first?.hasPrefix("checkpoint: ") == true, "\(lines)")
     }
