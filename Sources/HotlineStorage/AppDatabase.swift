@@ -53,7 +53,8 @@ public struct AppDatabase: Sendable {
         // long-lived connection, so setting it here holds for every write.
         let logSync = try pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            return try LogSync.of(db)
+            // A log that cannot be opened leaves group commit's passes at FULL, waiting for the disk.
+            return (try? LogSync.of(db)) ?? nil
         }
         let database = try AppDatabase(pool, logSync: logSync)
         try database.analyze()
