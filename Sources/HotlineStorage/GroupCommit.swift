@@ -52,6 +52,9 @@ final class GroupCommit: Sendable {
         self.durability = logSync.map { LogSyncer(sync: $0) }
     }
 
+    /// Whether passes commit without waiting for the disk (their callers answered after a log sync).
+    var commitsBeforeTheDisk: Bool { durability != nil }
+
     /// Runs `body` in the next batch's transaction and returns its result once that transaction
     /// is committed. If `body` throws, nothing it did is stored and the error is thrown here.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {

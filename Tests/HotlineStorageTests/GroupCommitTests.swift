@@ -151,6 +151,9 @@ import Testing
     @Test func theLogSyncFlushesTheWALFileAndNamesWhatFailed() async throws {
         let (db, dir) = try Self.fileDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
+        // A new database's passes too: its log is there when it is opened.
+        #expect(db.groupCommit.commitsBeforeTheDisk)
+        #expect(try !AppDatabase.inMemory().groupCommit.commitsBeforeTheDisk)
         let path = dir.appendingPathComponent("h.sqlite").path
         #expect(FileManager.default.fileExists(atPath: path + "-wal"))
         let sync = try #require(try await db.writer.writeWithoutTransaction { try LogSync.of($0) })
