@@ -188,10 +188,10 @@ extension AppDatabase {
     /// million, the purge of a year's backlog hours); one a batch makes one.
     static func unindex(_ db: Database, _ cases: [(id: Int64, text: String)]) throws {
         let through = try Int64.fetchOne(db, sql: "SELECT through FROM case_words_state WHERE id = 1") ?? 0
-        let words = cases.filter { $0.id <= through }.map { (String($0.id), SearchWords.of($0.text).joined(separator: " ")) }
+        let words = cases.filter { $0.id <= through }.map { (id: $0.id, words: SearchWords.of($0.text).joined(separator: " ")) }
         guard !words.isEmpty else { return }
         try db.execute(sql: "INSERT INTO case_words(case_words, rowid, words) SELECT 'delete', CAST(key AS INTEGER), value FROM json_each(?)",
-                       arguments: [JSONText.object(Dictionary(words, uniquingKeysWith: { a, _ in a }))])
+                       arguments: [Self.wordsByCase(words)])
     }
 
     /// Removes one case's texts and its resident's number everywhere it is held (its words in the

@@ -23,9 +23,15 @@ extension AppDatabase {
             // One statement for the batch: FTS5 writes out what it holds at each statement that
             // changes it inside a transaction (one a case made a segment a case, then merges).
             try db.cachedStatement(sql: "INSERT INTO case_words(rowid, words) SELECT CAST(key AS INTEGER), value FROM json_each(?)")
-                .execute(arguments: [JSONText.object(Dictionary(words.map { (String($0.id), $0.words) }, uniquingKeysWith: { a, _ in a }))])
+                .execute(arguments: [Self.wordsByCase(words)])
             try db.execute(sql: "UPDATE case_words_state SET through = ? WHERE id = 1", arguments: [last])
             return words.count
         }
+    }
+
+    /// Cases' words as one JSON object (`{"id": "words", …}`), for a statement that writes the
+    /// search index a batch at a time through `json_each`.
+    static func wordsByCase(_ cases: [(id: Int64, words: String)]) -> String {
+        JSONText.object(Dictionary(cases.map { (String($0.id), $0.words) }, uniquingKeysWith: { first, _ in first }))
     }
 }
