@@ -31,8 +31,8 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/wrk") else { throw ValidationError("wrk is missing (apt-get install wrk)") }
         guard FileManager.default.isExecutableFile(atPath: hotline) else { throw ValidationError("\(hotline) is missing (swift build -c release)") }
         print("wrk -t1 -c\(connections) -d\(seconds)s: POST /webhooks/json (signed), each from a new resident; 2 cores shared by wrk and the target")
-        print("| round | bare responder req/s | p50 / p99 ms | hotline msg/s | p50 / p90 / p99 ms | hotline / bare | hotline CPU µs/message | stored / answered 2xx | writer's checkpoint pauses |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---|---|")
+        print("| round | bare responder req/s | p50 / p99 ms | hotline msg/s | p50 / p90 / p99 ms | hotline / bare | hotline CPU µs/message | writer CPU µs/message | stored / answered 2xx | writer's checkpoint pauses |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---|---|")
         var ratios: [Double] = [], rates: [Double] = [], p99s: [Double] = []
         for round in 1...rounds {
             let bare = try await runOnce(hotline: false)
@@ -41,7 +41,7 @@ struct HTTPIntakeBench: AsyncParsableCommand {
             rates.append(served.rate)
             p99s.append(served.p99)
             print("| \(round) | \(Int(bare.rate)) | \(Self.ms(bare.p50)) / \(Self.ms(bare.p99)) | \(Int(served.rate)) | \(Self.ms(served.p50)) / \(Self.ms(served.p90)) / \(Self.ms(served.p99)) | "
-                  + String(format: "%.2f×", served.rate / bare.rate) + " | \(Int(served.cpuMicros)) | \(served.stored.map { "\($0) / \(served.answered)" } ?? "-") | "
+                  + String(format: "%.2f×", served.rate / bare.rate) + " | \(Int(served.cpuMicros)) | \(served.writerMicros.map { String(Int($0)) } ?? "-") | \(served.stored.map { "\($0) / \(served.answered)" } ?? "-") | "
                   + (served.checkpointPauses.map { "\($0.count): \($0.within10ms) ≤ 10 ms, all \($0.atMost)" } ?? "-") + " |")
         }
         func median(_ xs: [Double]) -> Double { xs.sorted()[xs.count / 2] }
@@ -77,10 +77,12 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         /// The writer's checkpoint pauses from hotline's `/metrics`: how many, how many of them
         /// within 10 ms, and the histogram's smallest bound that holds them all.
         var checkpointPauses: (count: Int, within10ms: Int, atMost: String)?
+        /// The writer thread's CPU in group commit's passes, a stored message (`hotline_writer_cpu_seconds`).
+        var writerMicros: Double?
     }
 
-    /// Reads `hotline_checkpoint_pause_seconds` from `/metrics`.
-    static func checkpointPauses(port: Int) async throws -> (count: Int, within10ms: Int, atMost: String) {
+    /// `/metrics` as text.
+    static func metrics(port: Int) async throws -> String {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let text: String
         do {
@@ -91,6 +93,17 @@ struct HTTPIntakeBench: AsyncParsableCommand {
             throw error
         }
         try await client.shutdown()
+        return text
+    }
+
+    /// A sample's value in the Prometheus text, by its line's name and labels (`name{}`… or `name `).
+    static func sample(_ name: String, in text: String) -> Double? {
+        text.split(separator: "\n").first { $0.hasPrefix(name + " ") || $0.hasPrefix(name + "{") }
+            .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+    }
+
+    /// `hotline_checkpoint_pause_seconds` from the Prometheus text.
+    static func checkpointPauses(_ text: String) -> (count: Int, within10ms: Int, atMost: String) {
         var buckets: [(le: String, count: Int)] = []
         for line in text.split(separator: "\n") where line.hasPrefix("hotline_checkpoint_pause_seconds_bucket{le=\"") {
             let le = line.split(separator: "\"")[1]
@@ -147,9 +160,12 @@ struct HTTPIntakeBench: AsyncParsableCommand {
         guard !serve || run.answered < total else { throw ValidationError("wrk sent more requests than there are distinct bodies (\(total)): raise the table") }
         run.cpuMicros = cpu * 1e6 / Double(max(run.answered, 1))
         if serve {
-            run.checkpointPauses = try? await Self.checkpointPauses(port: port)
+            let metrics = try? await Self.metrics(port: port)
+            run.checkpointPauses = metrics.map(Self.checkpointPauses)
             let database = try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path)
-            run.stored = try await database.inboundSince(0).count
+            let stored = try await database.inboundSince(0).count
+            run.stored = stored
+            run.writerMicros = metrics.flatMap { Self.sample("hotline_writer_cpu_seconds", in: $0) }.map { $0 * 1e6 / Double(max(stored, 1)) }
         }
         return run
     }

@@ -12,6 +12,11 @@ public struct AppDatabase: Sendable {
     var reader: any DatabaseReader { writer }
     /// Intake's way in: concurrent requests share a transaction and its commit.
     let groupCommit: GroupCommit
+    /// What intake's serial part has done and cost so far (`/metrics`, the benchmarks).
+    public var writerLoad: WriterLoad { groupCommit.load }
+    /// Whether intake's commits are answered after a sync of the log of their own (false: each
+    /// waits for the disk in its commit, as in memory or when the log could not be opened).
+    public var commitsBeforeTheDisk: Bool { groupCommit.commitsBeforeTheDisk }
     /// Raised after every commit that queued texts (or put failed ones back): the dispatcher's wake-up.
     public let outboxCommits = OutboxSignal()
     private let outboxObserver: OutboxCommitObserver

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import GRDB
 import Synchronization
 
@@ -31,6 +32,8 @@ final class GroupCommit: Sendable {
     /// Answers passes' callers once the log is on the disk; nil: each commit waits for the disk
     /// itself, as the connection's `synchronous` says (an in-memory database in tests).
     private let durability: LogSyncer?
+    /// What the passes have done since the writer opened (``load``).
+    private let passes = Atomic<Int>(0), writes = Atomic<Int>(0), cpuNanoseconds = Atomic<Int>(0)
 
     private struct State: ~Copyable {
         var pending: [Job] = []
@@ -54,6 +57,12 @@ final class GroupCommit: Sendable {
 
     /// Whether passes commit without waiting for the disk (their callers answered after a log sync).
     var commitsBeforeTheDisk: Bool { durability != nil }
+
+    /// The passes so far, the writes they ran, and the writer thread's CPU time in them.
+    var load: WriterLoad {
+        WriterLoad(passes: passes.load(ordering: .relaxed), writes: writes.load(ordering: .relaxed),
+                   cpuSeconds: Double(cpuNanoseconds.load(ordering: .relaxed)) / 1e9)
+    }
 
     /// Runs `body` in the next batch's transaction and returns its result once that transaction
     /// is committed. If `body` throws, nothing it did is stored and the error is thrown here.
@@ -79,6 +88,7 @@ final class GroupCommit: Sendable {
     /// dispatcher, the deadline service) queue between batches rather than behind all of intake.
     private func schedulePass() {
         writer.asyncWriteWithoutTransaction { [self] db in
+            let cpuAtStart = Self.threadCPUNanoseconds()
             let batch = state.withLock { s in
                 let n = min(s.pending.count, maxBatch)
                 let batch = Array(s.pending.prefix(n))
@@ -107,6 +117,9 @@ final class GroupCommit: Sendable {
             } else {
                 for outcome in stored { outcome.answer() }
             }
+            passes.add(1, ordering: .relaxed)
+            writes.add(batch.count, ordering: .relaxed)
+            cpuNanoseconds.add(Self.threadCPUNanoseconds() - cpuAtStart, ordering: .relaxed)
             let again = state.withLock { s in
                 if s.pending.isEmpty { s.scheduled = false; return false }
                 return true
@@ -131,6 +144,14 @@ final class GroupCommit: Sendable {
         }
     }
 
+    /// The calling thread's CPU time, ns: the writer's passes are intake's one serial part, and
+    /// their CPU a message is what bounds its rate (wall time would count waits for the CPU).
+    private static func threadCPUNanoseconds() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return t.tv_sec * 1_000_000_000 + t.tv_nsec
+    }
+
     /// `PRAGMA synchronous = level` on the writer, outside a transaction: whether it was set.
     private static func setSynchronous(_ db: Database, _ level: StaticString) -> Bool {
         do {
@@ -140,6 +161,15 @@ final class GroupCommit: Sendable {
             return false
         }
     }
+}
+
+/// What group commit's passes have done since the database opened: intake's serial part.
+public struct WriterLoad: Sendable, Equatable {
+    public var passes: Int
+    /// Write requests the passes ran (texts in, the dispatcher's claims and records, the indexer's batches).
+    public var writes: Int
+    /// The writer thread's CPU time in the passes.
+    public var cpuSeconds: Double
 }
 
 /// Answers passes' callers once the log holding their commits is on the disk: one sync, on a

@@ -40,6 +40,10 @@ struct Serve: AsyncParsableCommand {
         do { lock = try ServeLock(database: db.database) } catch { throw CLI.fail("\(error)") }
         let hotline = try CLI.parts(CLI.paths(files, db), logger: logger)
         do { try HotlineSetup.checkExposure(hotline, host: host) } catch { throw CLI.fail("\(error)") }
+        if !hotline.database.commitsBeforeTheDisk {
+            // As durable, only slower: each pass of intake then waits for the disk in its commit.
+            logger.warning("database: cannot open its write-ahead log to sync it; intake's commits wait for the disk one pass at a time")
+        }
         let senders = SenderDirectory.configured(hotline)
         let host = self.host
         let followUp: Duration? = followUpSeconds > 0 ? .seconds(followUpSeconds) : nil

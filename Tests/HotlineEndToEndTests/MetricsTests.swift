@@ -47,6 +47,10 @@ import Testing
         #expect(after["hotline_cases{state=\"assigned\"}"] == 2)
         #expect(after["hotline_classification_seconds_count{}"] == 2)
         #expect(after["hotline_outbox_pending{}"] != nil && after["hotline_outbox_oldest_due_seconds{}"] != nil)
+        // The two texts went through the writer's passes (with the dispatcher's claims and records).
+        #expect((after["hotline_writer_writes{}"] ?? 0) >= (before["hotline_writer_writes{}"] ?? .infinity) + 2)
+        #expect((after["hotline_writer_passes{}"] ?? 0) > (before["hotline_writer_passes{}"] ?? .infinity))
+        #expect((after["hotline_writer_cpu_seconds{}"] ?? 0) > (before["hotline_writer_cpu_seconds{}"] ?? .infinity))
         #expect(after.keys.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains("/webhooks/json") })
         #expect(!text.contains("13700000070"))
         #expect(server.finish() == 0)

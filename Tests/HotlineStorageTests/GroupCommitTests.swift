@@ -20,6 +20,7 @@ import Testing
     @Test func concurrentIntakesAreEachStoredOnceWithDistinctCaseNumbers() async throws {
         let (db, dir) = try Self.fileDatabase()
         defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(db.writerLoad == WriterLoad(passes: 0, writes: 0, cpuSeconds: 0))
         let receipts = try await withThrowingTaskGroup(of: IntakeReceipt.self) { group in
             for i in 0..<300 {
                 group.addTask { try await db.receive(Self.inbound(i), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) } }
@@ -27,6 +28,9 @@ import Testing
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(receipts.count == 300)
+        // The writer's load counts every request once, in passes that batched them, and its CPU.
+        let load = db.writerLoad
+        #expect(load.writes == 300 && (1..<300).contains(load.passes) && load.cpuSeconds > 0, "\(load)")
         #expect(Set(receipts.compactMap(\.caseNumber)) == Set(1...300))
         #expect(Set(receipts.map(\.messageID)).count == 300)
         let cases = try await db.cases(limit: 1_000)

@@ -38,6 +38,11 @@ public struct Telemetry: Sendable {
         if let backups {
             Gauge(label: "hotline_backup_age_seconds").record(backups.newestGood.map { max(0, now.timeIntervalSince($0)) } ?? -1)
         }
+        // Intake's serial part: its CPU a text is what bounds the rate (rises like counters; from 0 at start).
+        let load = database.writerLoad
+        Gauge(label: "hotline_writer_passes").record(load.passes)
+        Gauge(label: "hotline_writer_writes").record(load.writes)
+        Gauge(label: "hotline_writer_cpu_seconds").record(load.cpuSeconds)
         let snapshot: MetricsSnapshot?
         do { snapshot = try await database.metricsSnapshot(now: now) } catch {
             // The counters still go out; the gauges keep their last values, and the log says why.
