@@ -3,6 +3,7 @@ import Foundation
 import HotlineApp
 import HotlineChannels
 import HotlineCore
+import HotlineStorage
 import Logging
 
 /// Intake in process, without HTTP or Kannel: `IntakeService.receive` called by many concurrent tasks
@@ -22,9 +23,14 @@ struct IntakeBench: AsyncParsableCommand {
     var config = "config"
     @Option(help: "Rule table folder.")
     var intents = "Intents"
+    @Flag(help: "Also send the replies while intake runs (the dispatcher's claims or hand-over, and its records, on the writer).")
+    var dispatch = false
+    @Option(help: "With --dispatch: intake hands its replies to the dispatcher in memory (as `hotline serve` does), or leaves them to its claims.")
+    var handOff = true
 
     func run() async throws {
-        print("\(messages) texts per round from distinct residents, \(concurrency) concurrent callers, SQLite file (WAL, synchronous FULL)")
+        print("\(messages) texts per round from distinct residents, \(concurrency) concurrent callers, SQLite file (WAL, synchronous FULL)"
+              + (dispatch ? "; replies sent by the dispatcher meanwhile (dry run), " + (handOff ? "handed over" : "claimed from the table") : ""))
         print("| round | seconds | messages/s | CPU µs/message (whole process) | writer CPU µs/message |")
         print("|---:|---:|---:|---:|---:|")
         var rates: [Double] = []
@@ -50,6 +56,19 @@ struct IntakeBench: AsyncParsableCommand {
             throw ValidationError("the configuration needs a studio with a hotline number and a json channel")
         }
         let intake = IntakeService(hotline)
+        let sending = dispatch ? Task {
+            let dispatcher = OutboxDispatcher(hotline, senders: SenderDirectory.all(hotline.settings.channels, DryRunCounter()))
+            if handOff { hotline.database.outboxHandOff.open() }
+            var wakes = hotline.database.outboxCommits.stream.makeAsyncIterator()
+            while !Task.isCancelled {
+                // Four lanes, as in service.
+                let sent = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<4 { group.addTask { var n = 0; while case let k = try await dispatcher.drainOnce(), k > 0 { n += k }; return n } }
+                    return try await group.reduce(0, +)
+                }
+                if sent == 0 { _ = await wakes.next() }
+            }
+        } : nil
         let text = "小区停水三天了,一直没人管"
         let total = messages
         let width = concurrency
@@ -73,6 +92,14 @@ struct IntakeBench: AsyncParsableCommand {
                 if next < total { add() }
             }
         }
+        if dispatch {
+            // Until every reply is sent (the dispatcher's share of the writer belongs to the round).
+            while try await hotline.database.outbox(status: .pending, limit: 1).count + hotline.database.outbox(status: .sending, limit: 1).count > 0 {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            sending?.cancel()
+            hotline.database.outboxCommits.wake()
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return (seconds, Self.cpuSeconds() - cpuBefore, hotline.database.writerLoad.cpuSeconds - writerBefore)
     }
@@ -82,4 +109,9 @@ struct IntakeBench: AsyncParsableCommand {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
+}
+
+/// Accepts every text at once (the dispatch benchmark's gateway).
+private struct DryRunCounter: MessageSender {
+    func send(_ item: OutboxItem) async -> SendOutcome { .accepted(providerID: nil) }
 }

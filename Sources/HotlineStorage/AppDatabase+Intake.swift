@@ -73,12 +73,15 @@ extension AppDatabase {
     /// in its own savepoint, and each returns after that transaction is committed.
     public func receive(_ inbound: InboundMessage,
                         handle: @Sendable @escaping (CaseLedger, _ messageID: Int64) throws -> Handled) async throws -> IntakeReceipt {
-        try await groupCommit.write { db in
+        // Replies held for the webhook's own answer stay in the table, where it can take one.
+        let batch = inbound.holdReplies == nil && outboxHandOff.accepting ? HandOffBatch(outboxHandOff) : nil
+        let receipt = try await groupCommit.write { db in
+            batch?.reset()
             if let existing = try duplicate(of: inbound, db) {
                 let number = try existing.caseID.flatMap { try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM cases WHERE id = ?"), arguments: [$0]) }
                 return IntakeReceipt(messageID: existing.id, caseNumber: number, duplicate: true, queued: 0)
             }
-            let ledger = CaseLedger(db: db, now: inbound.receivedAt)
+            let ledger = CaseLedger(db: db, now: inbound.receivedAt, handOff: batch)
             var message = MessageRecord(
                 studioId: inbound.studioID, direction: .inbound, channel: inbound.channel, providerId: inbound.providerID,
                 fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: .received, createdAt: inbound.receivedAt,
@@ -104,6 +107,9 @@ extension AppDatabase {
             }
             return IntakeReceipt(messageID: message.id!, caseNumber: handled.caseNumber, duplicate: false, queued: handled.queued)
         }
+        // Committed and its log synced: the dispatcher may send them.
+        if let batch { outboxHandOff.push(batch.items) }
+        return receipt
     }
 
     /// The new-case path on its own: `plan` decides from the resident's registered area, open cases

@@ -19,6 +19,8 @@ public struct AppDatabase: Sendable {
     public var commitsBeforeTheDisk: Bool { groupCommit.commitsBeforeTheDisk }
     /// Raised after every commit that queued texts (or put failed ones back): the dispatcher's wake-up.
     public let outboxCommits = OutboxSignal()
+    /// Intake's replies for the dispatcher, in memory once durable (while the dispatcher runs).
+    public let outboxHandOff: OutboxHandOff
     private let outboxObserver: OutboxCommitObserver
 
     /// Wraps `writer` and migrates it to the latest schema; `logSync` makes its log durable when
@@ -30,8 +32,10 @@ public struct AppDatabase: Sendable {
         self.groupCommit = GroupCommit(writer: writer, logSync: sync)
         try Migrations.migrator.migrate(writer)
         let signal = outboxCommits
+        let handOff = OutboxHandOff(wake: { signal.wake() })
+        outboxHandOff = handOff
         outboxObserver = try writer.write { db in
-            let observer = OutboxCommitObserver(signal: signal, lastID: try OutboxCommitObserver.largestID(db))
+            let observer = OutboxCommitObserver(signal: signal, handOff: handOff, lastID: try OutboxCommitObserver.largestID(db))
             db.add(transactionObserver: observer, extent: .observerLifetime)
             return observer
         }

@@ -11,11 +11,15 @@ public struct CaseLedger {
     public let now: Date
     /// `now` as stored, formatted once for all the rows this ledger writes.
     let stamp: Stamp
+    /// Intake's: the replies it queues go to the dispatcher in memory after the commit
+    /// (``OutboxHandOff``); nil: every text waits in the outbox for the dispatcher's claim.
+    let handOff: HandOffBatch?
 
-    init(db: Database, now: Date) {
+    init(db: Database, now: Date, handOff: HandOffBatch? = nil) {
         self.db = db
         self.now = now
         self.stamp = Stamp(now)
+        self.handOff = handOff
     }
 
     // MARK: reads
@@ -288,9 +292,16 @@ public struct CaseLedger {
                 text: text.text, status: .queued, kind: text.kind, caseId: caseID, createdAt: now,
                 encoding: encoding, parts: parts, template: text.template, templateValues: TemplateValues.json(text.values))
             try message.insertCached(db, stamp: stamp)
-            var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: .pending,
-                                    attempts: 0, nextAttemptAt: due ?? now, updatedAt: now)
+            // Case traffic due now goes straight to the dispatcher; a broadcast is claimed from the
+            // table, which checks the recipient's opt-out as it is sent.
+            let handed = handOff != nil && text.kind.priority < OutboundKind.broadcast.priority && (due ?? now) <= now
+            var item = OutboxRecord(messageId: message.id!, channel: channel, priority: text.kind.priority, status: handed ? .sending : .pending,
+                                    attempts: handed ? 1 : 0, nextAttemptAt: due ?? now, updatedAt: now)
             try item.insertCached(db, stamp: stamp)
+            if handed, let handOff {
+                handOff.add(OutboxItem(outboxID: item.id!, messageID: message.id!, channel: channel, from: from, to: text.to, text: text.text,
+                                       attempt: 1, template: text.template, values: text.values))
+            }
             ids.append(message.id!)
         }
         return ids

@@ -27,9 +27,12 @@ final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
     // Touched only on the writer's queue, between its transactions: no lock needed.
     private var lastID: Int64
     let signal: OutboxSignal
+    /// Rows intake handed to the dispatcher in memory need no wake-up for the table.
+    let handOff: OutboxHandOff
 
-    init(signal: OutboxSignal, lastID: Int64) {
+    init(signal: OutboxSignal, handOff: OutboxHandOff, lastID: Int64) {
         self.signal = signal
+        self.handOff = handOff
         self.lastID = lastID
     }
 
@@ -48,11 +51,15 @@ final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
     }
 
     func databaseDidCommit(_ db: Database) {
+        let handed = handOff.endTransaction()
         // A read that fails leaves the dispatcher to its ticker: nothing is lost, only later.
         guard let id = try? Self.largestID(db), id > lastID else { return }
+        // A transaction's rows take the ids after the largest: more new ids than rows handed over
+        // means some wait in the table.
+        let queued = id - lastID
         lastID = id
-        signal.wake()
+        if queued > handed { signal.wake() }
     }
 
-    func databaseDidRollback(_ db: Database) {}
+    func databaseDidRollback(_ db: Database) { _ = handOff.endTransaction() }
 }

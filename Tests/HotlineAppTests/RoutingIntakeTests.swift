@@ -100,6 +100,43 @@ import Testing
         #expect(outbound.allSatisfy { $0.status == .sent })
     }
 
+    /// While the dispatcher runs, intake's replies reach it in memory: sent as the table's claim
+    /// would have sent them, recorded once; and under steady hand-over the table still gets a turn.
+    @Test func handedRepliesAreSentAsClaimedOnesAndTheTableGetsItsTurn() async throws {
+        func texts(_ hotline: HotlineParts, _ range: ClosedRange<Int>) async throws {
+            for i in range {
+                _ = try await hotline.receive(InboundText(providerID: "\(i)", from: "+861370000001\(i)", to: "10690001", text: "物业不管"),
+                                              channel: .init(id: "json", kind: .json))
+            }
+        }
+        let (handing, claiming) = (try makeHotline(), try makeHotline())
+        handing.database.outboxHandOff.open()
+        try await texts(handing, 1...1)
+        try await texts(claiming, 1...1)
+        let (handed, claimed) = (ScriptedSender(), ScriptedSender())
+        #expect(try await OutboxDispatcher(handing, senders: .all(handing.settings.channels, handed)).drainOnce() == 2)
+        #expect(try await OutboxDispatcher(claiming, senders: .all(claiming.settings.channels, claimed)).drainOnce() == 2)
+        // (Sent concurrently: in either order.)
+        #expect(handed.sent.sorted { $0.outboxID < $1.outboxID } == claimed.sent.sorted { $0.outboxID < $1.outboxID })
+        #expect(!handed.sent.isEmpty && handed.sent.allSatisfy { $0.attempt == 1 && !$0.values.isEmpty })
+        #expect(try await handing.database.outboxCounts() == ["sent": 2])
+
+        // Two texts wait in the table (queued while the hand-off was closed), eight are handed over.
+        let hotline = try makeHotline()
+        try await texts(hotline, 1...1)
+        hotline.database.outboxHandOff.open()
+        try await texts(hotline, 2...5)
+        let sender = ScriptedSender()
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender), batchSize: 2)
+        for _ in 1...3 { #expect(try await dispatcher.drainOnce() == 2) }
+        #expect(Set(sender.sent.map(\.messageID)).isDisjoint(with: [2, 3]))     // the first text's replies
+        #expect(try await dispatcher.drainOnce() == 4)                        // the fourth batch: the table's turn too
+        #expect(Set(sender.sent.map(\.messageID)).isSuperset(of: [2, 3]))
+        #expect(try await dispatcher.drainOnce() == 0)
+        #expect(sender.sent.count == 10 && Set(sender.sent.map(\.outboxID)).count == 10)
+        #expect(try await hotline.database.outboxCounts() == ["sent": 10])
+    }
+
     @Test func alwaysFailingSendEndsFailedAndVisible() async throws {
         let clock = StepClock(thursday)
         let hotline = try makeHotline(clock: clock.wall, retry: RetryPolicy(maxAttempts: 3, initialDelay: 1, maxDelay: 60, jitter: 0))

@@ -226,7 +226,9 @@ final class KannelRig: @unchecked Sendable {
         // Each reply has failed at least once (connection refused) and waits for its retry.
         try await rig.waitFor("failed first attempts") {
             let rows = jsonLines(try runCLI(["outbox", "--json", "--database", rig.database]))
-            return rows.count == 6 && rows.allSatisfy { ($0["attempts"] as? Int ?? 0) >= 1 && $0["status"] as? String != "sent" }
+            // (An attempt is counted as it starts: the failure is its error. A reply handed to the
+            // dispatcher at intake counts its attempt before any send.)
+            return rows.count == 6 && rows.allSatisfy { ($0["attempts"] as? Int ?? 0) >= 1 && $0["status"] as? String != "sent" && $0["error"] is String }
         }
         rig.server!.kill9()
         try await rig.startSmsbox()

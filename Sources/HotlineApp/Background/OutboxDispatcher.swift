@@ -4,6 +4,7 @@ import HotlineCore
 import HotlineStorage
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Sends due outbox rows, retrying with backoff; a background service of `hotline serve`.
 ///
@@ -29,6 +30,8 @@ public struct OutboxDispatcher: Service {
     /// Called before recording a batch's results again after recording failed (attempt 1, 2, …):
     /// waits, and answers whether to try again.
     let beforeRecordRetry: @Sendable (Int) async -> Bool
+    /// Batches taken so far (the table's turn, ``drainOnce()``).
+    private let drains = BatchCount()
 
     /// Waits 0.1, 0.5, 2.5 and 12.5 s before the 1st…4th retry, then gives up.
     public static let recordRetryBackoff: @Sendable (Int) async -> Bool = { attempt in
@@ -59,6 +62,10 @@ public struct OutboxDispatcher: Service {
     public func run() async throws {
         let recovered = try database.recoverInterruptedSends(now: clock.now())
         if recovered > 0 { logger.warning("outbox: \(recovered) interrupted sends put back to pending") }
+        // Only now: the recovery above would put back to pending what intake had handed over.
+        let handOff = database.outboxHandOff
+        handOff.open()
+        defer { handOff.close() }
         let signal = database.outboxCommits
         let idle = self.idle
         // Retries fall due without anyone waking the dispatcher: a ticker wakes it at least every `idle`.
@@ -115,12 +122,18 @@ public struct OutboxDispatcher: Service {
     /// The longest graceful shutdown waits for the last sends.
     public static let shutdownGrace: Duration = .seconds(5)
 
-    /// Claims one batch of due rows, sends them concurrently, and records every result in one
-    /// transaction; returns how many were claimed.
+    /// Takes one batch — intake's replies handed over in memory, else due rows claimed from the
+    /// table — sends them concurrently, and records every result in one transaction; returns how
+    /// many were taken.
     @discardableResult
     public func drainOnce() async throws -> Int {
         heartbeat.beat(clock.now())
-        let items = try await database.claimDueOutbox(now: clock.now(), limit: batchSize)
+        var items = database.outboxHandOff.take(limit: batchSize)
+        // Every fourth batch also claims from the table, so that under steady intake its rows
+        // (notices, retries, replies queued while the hand-off was full) are not left waiting.
+        if items.isEmpty || drains.next().isMultiple(of: 4) {
+            items += try await database.claimDueOutbox(now: clock.now(), limit: batchSize)
+        }
         let results = await withTaskGroup(of: (OutboxItem, AppDatabase.AttemptResult).self) { group in
             for item in items {
                 group.addTask { (item, await self.attempt(item)) }
@@ -195,4 +208,11 @@ public struct OutboxDispatcher: Service {
             "message": "\(item.messageID)", "to": "\(PhoneNumber.mask(item.to))", "attempt": "\(item.attempt)", "error": "\(reason)",
         ])
     }
+}
+
+/// A count shared by the copies of a struct.
+private final class BatchCount: Sendable {
+    private let value = Atomic<Int>(0)
+    /// The count after adding one.
+    func next() -> Int { value.add(1, ordering: .relaxed).newValue }
 }

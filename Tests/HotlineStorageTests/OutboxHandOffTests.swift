@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import HotlineCore
+import Testing
+@testable import HotlineStorage
+
+/// Intake's replies handed to the dispatcher in memory (``OutboxHandOff``): stored `sending`,
+/// handed only once committed, and the table's way kept for everything else.
+@Suite struct OutboxHandOffTests {
+    static func receive(_ db: AppDatabase, _ i: Int) async throws -> IntakeReceipt {
+        try await db.receive(GroupCommitTests.inbound(i), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) }
+    }
+
+    /// Each outbox row: id → (status, attempts).
+    static func rows(_ db: AppDatabase) async throws -> [Int64: (String, Int)] {
+        try await db.writer.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT id, status, attempts FROM outbox").map { ($0[0], ($0[1], $0[2])) })
+        }
+    }
+
+    @Test func closedItLeavesRepliesInTheTable() async throws {
+        let db = try AppDatabase.inMemory()
+        _ = try await Self.receive(db, 1)
+        #expect(try await db.outboxCounts() == ["pending": 2])
+        #expect(db.outboxHandOff.take(limit: 10).isEmpty)
+    }
+
+    @Test func openItHandsOverWhatTheClaimWouldHaveRead() async throws {
+        let (handing, claiming) = (try AppDatabase.inMemory(), try AppDatabase.inMemory())
+        handing.outboxHandOff.open()
+        for i in 1...3 {
+            _ = try await Self.receive(handing, i)
+            _ = try await Self.receive(claiming, i)
+        }
+        let handed = handing.outboxHandOff.take(limit: 100)
+        #expect(handed.count == 6)
+        #expect(try await handing.outboxCounts() == ["sending": 6])
+        #expect(try await handing.claimDueOutbox(now: StorageTests.now, limit: 100).isEmpty)
+        // The same items, attempt and template values included, as the table's claim gives.
+        let claimed = try await claiming.claimDueOutbox(now: StorageTests.now, limit: 100)
+        #expect(handed == claimed.sorted { $0.outboxID < $1.outboxID })
+        #expect(handed.allSatisfy { $0.attempt == 1 })
+        #expect(handing.outboxHandOff.take(limit: 100).isEmpty)
+    }
+
+    @Test func aRequestRolledBackHandsOverNothing() async throws {
+        let db = try AppDatabase.inMemory()
+        db.outboxHandOff.open()
+        // The writer busy meanwhile: the requests queue and run in one pass, the failing ones among
+        // the others, so that the pass is rolled back and the rest run again, each alone.
+        let busy = Task { try await db.writer.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
+        try await Task.sleep(for: .milliseconds(50))
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<21 {
+                group.addTask {
+                    do {
+                        _ = try await db.receive(GroupCommitTests.inbound(i)) { ledger, _ in
+                            let handled = try ledger.apply(StorageTests.casePlan(try ledger.nextCaseNumber(studio: "xujiawan")),
+                                                           for: GroupCommitTests.inbound(i), replyChannel: "dryrun")
+                            if i % 7 == 0 { throw GroupCommitTests.Refused() }
+                            return handled
+                        }
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        try await busy.value
+        #expect(results.filter { $0 }.count == 18)
+        #expect(db.writerLoad.passes == 1, "the requests were to share one pass")
+        let handed = db.outboxHandOff.take(limit: 100)
+        let rows = try await Self.rows(db)
+        // Every text handed over is a stored row, `sending`; every stored row was handed over once.
+        #expect(handed.count == 36 && Set(handed.map(\.outboxID)) == Set(rows.keys))
+        #expect(rows.values.allSatisfy { $0 == ("sending", 1) })
+    }
+
+    @Test func fullItLeavesRepliesInTheTable() async throws {
+        let db = try AppDatabase.inMemory()
+        db.outboxHandOff.open()
+        let filler = OutboxItem(outboxID: 0, messageID: 0, channel: "dryrun", from: "", to: "", text: "", attempt: 1)
+        db.outboxHandOff.push(Array(repeating: filler, count: db.outboxHandOff.capacity))
+        _ = try await Self.receive(db, 1)
+        #expect(try await db.outboxCounts() == ["pending": 2])
+        #expect(db.outboxHandOff.take(limit: 10_000).count == db.outboxHandOff.capacity)
+        // Room again: the next replies are handed over.
+        _ = try await Self.receive(db, 2)
+        #expect(db.outboxHandOff.take(limit: 10).count == 2)
+    }
+
+    @Test func broadcastsAndTextsDueLaterStayInTheTable() async throws {
+        let db = try AppDatabase.inMemory()
+        db.outboxHandOff.open()
+        _ = try await db.receive(GroupCommitTests.inbound(1)) { ledger, _ in
+            try ledger.enqueue([OutboundText(to: "+8613700000009", text: "通知", kind: .broadcast)], studio: "xujiawan", from: "10690001",
+                               channel: "dryrun", caseID: nil)
+            try ledger.enqueue([OutboundText(to: "+8613700000009", text: "稍后", kind: .acknowledgement)], studio: "xujiawan", from: "10690001",
+                               channel: "dryrun", caseID: nil, due: StorageTests.now.addingTimeInterval(60))
+            try ledger.enqueue([OutboundText(to: "+8613700000009", text: "现在", kind: .acknowledgement)], studio: "xujiawan", from: "10690001",
+                               channel: "dryrun", caseID: nil)
+            return Handled(queued: 3)
+        }
+        #expect(db.outboxHandOff.take(limit: 10).map(\.text) == ["现在"])
+        #expect(try await db.outboxCounts() == ["pending": 2, "sending": 1])
+    }
+
+    /// Whether `signal` is raised within `wait` (its stream ends after: one check per database).
+    static func wakes(_ signal: OutboxSignal, within wait: Duration = .milliseconds(300)) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { var i = signal.stream.makeAsyncIterator(); return await i.next() != nil }
+            group.addTask { try? await Task.sleep(for: wait); return false }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    @Test func aCommitOfHandedRowsOnlyDoesNotWakeTheDispatcher() async throws {
+        // Its wake-up comes with the hand-over (after the log sync); one at the commit would send
+        // it to claim from the table for nothing.
+        let ack = [OutboundText(to: "+8613700000009", text: "收到", kind: .acknowledgement)]
+        let handed = try AppDatabase.inMemory()
+        try await handed.writer.write { db in
+            try CaseLedger(db: db, now: StorageTests.now, handOff: HandOffBatch(handed.outboxHandOff))
+                .enqueue(ack, studio: "xujiawan", from: "10690001", channel: "dryrun", caseID: nil)
+        }
+        #expect(await !Self.wakes(handed.outboxCommits))
+        let queued = try AppDatabase.inMemory()
+        try await queued.writer.write { db in
+            try CaseLedger(db: db, now: StorageTests.now, handOff: HandOffBatch(queued.outboxHandOff))
+                .enqueue(ack, studio: "xujiawan", from: "10690001", channel: "dryrun", caseID: nil)
+            try CaseLedger(db: db, now: StorageTests.now).enqueue(ack, studio: "xujiawan", from: "10690001", channel: "dryrun", caseID: nil)
+        }
+        #expect(try await queued.outboxCounts() == ["pending": 1, "sending": 1])
+        #expect(await Self.wakes(queued.outboxCommits))
+    }
+}
