@@ -44,15 +44,14 @@ import Testing
 
     struct Refused: Error {}
 
-    @Test func aFailingRequestLeavesTheRestOfItsBatchStored() async throws {
-        let (db, dir) = try Self.fileDatabase()
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let results = await withTaskGroup(of: (Int, Bool).self) { group in
-            for i in 0..<60 {
+    /// Texts 0..<count at once, every seventh writing its case and then failing (none of it may
+    /// stay): which were stored.
+    static func receiveFailingEverySeventh(_ db: AppDatabase, count: Int) async -> [(Int, Bool)] {
+        await withTaskGroup(of: (Int, Bool).self) { group in
+            for i in 0..<count {
                 group.addTask {
                     do {
                         _ = try await db.receive(Self.inbound(i)) { ledger, _ in
-                            // Every seventh request writes its case and then fails: none of it may stay.
                             let handled = try ledger.apply(StorageTests.casePlan(try ledger.nextCaseNumber(studio: "xujiawan")),
                                                            for: Self.inbound(i), replyChannel: "dryrun")
                             if i % 7 == 0 { throw Refused() }
@@ -66,6 +65,12 @@ import Testing
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
+    }
+
+    @Test func aFailingRequestLeavesTheRestOfItsBatchStored() async throws {
+        let (db, dir) = try Self.fileDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let results = await Self.receiveFailingEverySeventh(db, count: 60)
         let failed = Set(results.filter { !$0.1 }.map(\.0))
         #expect(failed == Set(stride(from: 0, to: 60, by: 7)))
         let stored = try await db.messages(limit: 1_000).filter { $0.direction == .inbound }.compactMap { $0.providerId }

@@ -50,26 +50,9 @@ import Testing
         // the others, so that the pass is rolled back and the rest run again, each alone.
         let busy = Task { try await db.writer.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
         try await Task.sleep(for: .milliseconds(50))
-        let results = await withTaskGroup(of: Bool.self) { group in
-            for i in 0..<21 {
-                group.addTask {
-                    do {
-                        _ = try await db.receive(GroupCommitTests.inbound(i)) { ledger, _ in
-                            let handled = try ledger.apply(StorageTests.casePlan(try ledger.nextCaseNumber(studio: "xujiawan")),
-                                                           for: GroupCommitTests.inbound(i), replyChannel: "dryrun")
-                            if i % 7 == 0 { throw GroupCommitTests.Refused() }
-                            return handled
-                        }
-                        return true
-                    } catch {
-                        return false
-                    }
-                }
-            }
-            return await group.reduce(into: []) { $0.append($1) }
-        }
+        let results = await GroupCommitTests.receiveFailingEverySeventh(db, count: 21)
         try await busy.value
-        #expect(results.filter { $0 }.count == 18)
+        #expect(results.filter(\.1).count == 18)
         #expect(db.writerLoad.passes == 1, "the requests were to share one pass")
         let handed = db.outboxHandOff.take(limit: 100)
         let rows = try await Self.rows(db)
