@@ -135,6 +135,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // Reads the OpenAPI document to hold its paths and the router's routes equal.
                 .product(name: "Yams", package: "Yams"),
+                // Runs the outbox dispatcher as `hotline serve` does, shutdown included.
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "HotlineEndToEndTests", dependencies: ["HotlineCore", "HotlineTestSupport"]),

@@ -59,14 +59,18 @@ struct IntakeBench: AsyncParsableCommand {
         let sending = dispatch ? Task {
             let dispatcher = OutboxDispatcher(hotline, senders: SenderDirectory.all(hotline.settings.channels, DryRunCounter()))
             if handOff { hotline.database.outboxHandOff.open() }
-            var wakes = hotline.database.outboxCommits.stream.makeAsyncIterator()
-            while !Task.isCancelled {
-                // Four lanes, as in service.
-                let sent = try await withThrowingTaskGroup(of: Int.self) { group in
-                    for _ in 0..<4 { group.addTask { var n = 0; while case let k = try await dispatcher.drainOnce(), k > 0 { n += k }; return n } }
-                    return try await group.reduce(0, +)
+            let signal = hotline.database.outboxCommits
+            // Four lanes, as in service.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        while !Task.isCancelled {
+                            let seen = signal.generation
+                            if try await dispatcher.drainOnce() == 0 { await signal.wait(since: seen) }
+                        }
+                    }
                 }
-                if sent == 0 { _ = await wakes.next() }
+                try await group.waitForAll()
             }
         } : nil
         let text = "小区停水三天了,一直没人管"

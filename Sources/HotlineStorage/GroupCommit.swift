@@ -110,16 +110,17 @@ final class GroupCommit: Sendable {
                     if let answer = runAlone(job, db) { stored.append(.init(answer: answer, fail: job.fail)) }
                 }
             }
+            // Every write outside a pass waits for the disk at its commit.
+            if durability != nil { _ = Self.setSynchronous(db, "FULL") }
+            // Counted before the answers: a caller answered reads the pass it was in.
+            passes.add(1, ordering: .relaxed)
+            writes.add(batch.count, ordering: .relaxed)
+            cpuNanoseconds.add(Self.threadCPUNanoseconds() - cpuAtStart, ordering: .relaxed)
             if let durability {
-                // Every write outside a pass waits for the disk at its commit.
-                _ = Self.setSynchronous(db, "FULL")
                 durability.answer(stored)
             } else {
                 for outcome in stored { outcome.answer() }
             }
-            passes.add(1, ordering: .relaxed)
-            writes.add(batch.count, ordering: .relaxed)
-            cpuNanoseconds.add(Self.threadCPUNanoseconds() - cpuAtStart, ordering: .relaxed)
             let again = state.withLock { s in
                 if s.pending.isEmpty { s.scheduled = false; return false }
                 return true

@@ -1,20 +1,55 @@
 import GRDB
+import Synchronization
 
-/// A wake-up signal that coalesces: many wakes while the dispatcher is busy mean one more pass.
+/// A wake-up for the dispatcher's lanes, each waiting on its own: a wake releases every lane
+/// waiting, and a lane that was busy when it came finds it at its next wait.
 ///
-/// One consumer (the dispatcher) holds one iterator for its whole life: cancelling a task that
-/// waits on an `AsyncStream` finishes the stream, so timeouts come from a ticker that wakes it
-/// instead of from cancelling the wait.
+/// Each lane notes ``generation`` before it looks for work and waits ``wait(since:)`` that
+/// generation when it found none: a wake that came meanwhile returns at once, so none is lost.
 public final class OutboxSignal: Sendable {
-    public let stream: AsyncStream<Void>
-    private let continuation: AsyncStream<Void>.Continuation
-
-    public init() {
-        (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    private struct State: ~Copyable {
+        var generation = 0
+        var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
     }
 
-    /// Asks for a dispatcher pass soon.
-    public func wake() { continuation.yield() }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// How many wakes there have been.
+    public var generation: Int { state.withLock { $0.generation } }
+
+    /// Asks every lane for a pass soon.
+    public func wake() {
+        let waiting = state.withLock { s in
+            s.generation += 1
+            defer { s.waiting = [:] }
+            return s.waiting
+        }
+        for continuation in waiting.values { continuation.resume() }
+    }
+
+    /// Returns once a wake after `generation` has come (at once when one already has), or when
+    /// the task is cancelled.
+    public func wait(since generation: Int) async {
+        let id = state.withLock { s in
+            defer { s.nextWaiter += 1 }
+            return s.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = state.withLock { s -> Bool in
+                    if s.generation != generation || Task.isCancelled { return true }
+                    s.waiting[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.waiting.removeValue(forKey: id) }?.resume()
+        }
+    }
 }
 
 /// Raises ``OutboxSignal`` after each commit that inserted outbox rows: whoever queues a text

@@ -1,6 +1,8 @@
 import Foundation
 import HotlineChannels
 import HotlineCore
+import Logging
+import ServiceLifecycle
 @testable import HotlineStorage
 import Synchronization
 import Testing
@@ -135,6 +137,61 @@ import Testing
         #expect(try await dispatcher.drainOnce() == 0)
         #expect(sender.sent.count == 10 && Set(sender.sent.map(\.outboxID)).count == 10)
         #expect(try await hotline.database.outboxCounts() == ["sent": 10])
+    }
+
+    /// Holds every send to `held` until ``release()``; accepts the rest at once.
+    final class HoldingSender: MessageSender {
+        let held: String
+        private let state = Mutex<(sent: [String], waiting: [CheckedContinuation<Void, Never>], released: Bool)>(([], [], false))
+        init(held: String) { self.held = held }
+        var sent: [String] { state.withLock { $0.sent } }
+
+        func send(_ item: OutboxItem) async -> SendOutcome {
+            if item.to == held {
+                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                    if state.withLock({ s in s.released ? true : { s.waiting.append(c); return false }() }) { c.resume() }
+                }
+            }
+            state.withLock { $0.sent.append(item.to) }
+            return .accepted(providerID: nil)
+        }
+
+        func release() {
+            state.withLock { s in
+                s.released = true
+                defer { s.waiting = [] }
+                return s.waiting
+            }.forEach { $0.resume() }
+        }
+    }
+
+    /// A gateway that does not answer costs the transport's whole timeout a batch: the other lanes
+    /// go on sending meanwhile (they used to wait for the slowest lane before taking more).
+    @Test func aSendThatHangsHoldsUpOnlyItsOwnLane() async throws {
+        let hotline = try makeHotline()
+        func text(_ i: Int) async throws {
+            _ = try await hotline.receive(InboundText(providerID: "\(i)", from: "+861370000001\(i)", to: "10690001", text: "物业不管"),
+                                          channel: .init(id: "json", kind: .json))
+        }
+        try await text(1)
+        let sender = HoldingSender(held: "+8613700000011")
+        let service = ServiceGroup(configuration: .init(services: [OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender))],
+                                                         logger: Logger(label: "test")))
+        let running = Task { try await service.run() }
+        func eventually(_ condition: () -> Bool) async throws -> Bool {
+            for _ in 0..<100 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
+            return condition()
+        }
+        // The first text's member notice is sent; its acknowledgement hangs, and its lane with it.
+        #expect(try await eventually { sender.sent.count == 1 })
+        try await text(2)
+        #expect(try await eventually { sender.sent.contains("+8613700000012") }, "\(sender.sent)")
+        #expect(!sender.sent.contains("+8613700000011"))
+        sender.release()
+        #expect(try await eventually { sender.sent.count == 4 })
+        await service.triggerGracefulShutdown()
+        try await running.value
+        #expect(try await hotline.database.outboxCounts() == ["sent": 4])
     }
 
     @Test func alwaysFailingSendEndsFailedAndVisible() async throws {

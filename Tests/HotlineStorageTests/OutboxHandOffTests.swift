@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HotlineCore
+import Synchronization
 import Testing
 @testable import HotlineStorage
 
@@ -90,27 +91,19 @@ import Testing
         #expect(try await db.outboxCounts() == ["pending": 2, "sending": 1])
     }
 
-    /// Whether `signal` is raised within `wait` (its stream ends after: one check per database).
-    static func wakes(_ signal: OutboxSignal, within wait: Duration = .milliseconds(300)) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask { var i = signal.stream.makeAsyncIterator(); return await i.next() != nil }
-            group.addTask { try? await Task.sleep(for: wait); return false }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
-    }
+    /// Whether `signal` was raised since its start.
+    static func wakes(_ signal: OutboxSignal) -> Bool { signal.generation > 0 }
 
     @Test func aCommitOfHandedRowsOnlyDoesNotWakeTheDispatcher() async throws {
         // Its wake-up comes with the hand-over (after the log sync); one at the commit would send
         // it to claim from the table for nothing.
         let ack = [OutboundText(to: "+8613700000009", text: "收到", kind: .acknowledgement)]
         let handed = try AppDatabase.inMemory()
-        try await handed.writer.write { db in
+        _ = try await handed.writer.write { db in
             try CaseLedger(db: db, now: StorageTests.now, handOff: HandOffBatch(handed.outboxHandOff))
                 .enqueue(ack, studio: "xujiawan", from: "10690001", channel: "dryrun", caseID: nil)
         }
-        #expect(await !Self.wakes(handed.outboxCommits))
+        #expect(!Self.wakes(handed.outboxCommits))
         let queued = try AppDatabase.inMemory()
         try await queued.writer.write { db in
             try CaseLedger(db: db, now: StorageTests.now, handOff: HandOffBatch(queued.outboxHandOff))
@@ -118,6 +111,38 @@ import Testing
             try CaseLedger(db: db, now: StorageTests.now).enqueue(ack, studio: "xujiawan", from: "10690001", channel: "dryrun", caseID: nil)
         }
         #expect(try await queued.outboxCounts() == ["pending": 1, "sending": 1])
-        #expect(await Self.wakes(queued.outboxCommits))
+        #expect(Self.wakes(queued.outboxCommits))
+    }
+}
+
+/// The dispatcher's lanes' wake-up: one wake releases every lane waiting, and none is lost to a
+/// lane that was busy when it came.
+@Suite struct OutboxSignalTests {
+    @Test func aWakeReleasesEveryWaiterAndOneThatCameMeanwhileReturnsAtOnce() async throws {
+        let signal = OutboxSignal()
+        let seen = signal.generation
+        final class Released: Sendable { let count = Mutex(0) }
+        let released = Released()
+        let waiters = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<3 { group.addTask { await signal.wait(since: seen); released.count.withLock { $0 += 1 } } }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(released.count.withLock { $0 } == 0)
+        signal.wake()
+        await waiters.value
+        #expect(released.count.withLock { $0 } == 3 && signal.generation == seen + 1)
+        // A wake since the generation noted: no waiting at all.
+        await signal.wait(since: seen)
+    }
+
+    @Test func aCancelledWaiterReturns() async throws {
+        let signal = OutboxSignal()
+        let waiter = Task { await signal.wait(since: signal.generation) }
+        try await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        await waiter.value
+        #expect(signal.generation == 0)
     }
 }

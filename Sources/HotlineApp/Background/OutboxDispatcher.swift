@@ -91,31 +91,36 @@ public struct OutboxDispatcher: Service {
         }
     }
 
-    /// Drains whenever woken until shutdown starts, then sends what is due (requests answered 200
-    /// just before the signal) once more.
+    /// The lanes drain whenever woken until shutdown starts, then what is due (requests answered
+    /// 200 just before the signal) is sent once more.
     private func sendUntilShutdown(_ signal: OutboxSignal) async {
-        var wakeups = signal.stream.makeAsyncIterator()
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<lanes { group.addTask { await self.lane(signal) } }
+            }
+        } onGracefulShutdown: {
+            signal.wake()
+        }
+        if !Task.isCancelled {
+            do { _ = try await drainOnce() } catch { logger.error("outbox: last sends before stopping: \(error)") }
+        }
+    }
+
+    /// One lane: drains while there is work, then waits for a wake. Each on its own: a send that
+    /// hangs (a gateway that is down costs the transport's whole timeout, a batch at a time) holds
+    /// up its own batch, not the other lanes' — they used to wait for the slowest before taking more.
+    private func lane(_ signal: OutboxSignal) async {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // (Each pass beats through `drainOnce`, woken at least every `idle`.)
+            // Noted before looking: a wake while this lane drains sends it round again.
+            let seen = signal.generation
             do {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<lanes {
-                        group.addTask { while !Task.isShuttingDownGracefully, try await drainOnce() > 0, !Task.isCancelled {} }
-                    }
-                    try await group.waitForAll()
-                }
+                // (Each pass beats through `drainOnce`, woken at least every `idle`.)
+                if try await drainOnce() > 0 { continue }
             } catch {
                 logger.error("outbox: \(error)")
             }
             if Task.isShuttingDownGracefully { break }
-            await withGracefulShutdownHandler {
-                _ = await wakeups.next()
-            } onGracefulShutdown: {
-                signal.wake()
-            }
-        }
-        if !Task.isCancelled {
-            do { _ = try await drainOnce() } catch { logger.error("outbox: last sends before stopping: \(error)") }
+            await signal.wait(since: seen)
         }
     }
 
