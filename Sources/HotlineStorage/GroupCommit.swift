@@ -58,6 +58,9 @@ final class GroupCommit: Sendable {
     /// Whether passes commit without waiting for the disk (their callers answered after a log sync).
     var commitsBeforeTheDisk: Bool { durability != nil }
 
+    /// Requests waiting for the next pass (for tests that need a batch of a known size).
+    var waiting: Int { state.withLock { $0.pending.count } }
+
     /// The passes so far, the writes they ran, and the writer thread's CPU time in them.
     var load: WriterLoad {
         WriterLoad(passes: passes.load(ordering: .relaxed), writes: writes.load(ordering: .relaxed),

@@ -179,7 +179,7 @@ import Testing
                                                          logger: Logger(label: "test")))
         let running = Task { try await service.run() }
         func eventually(_ condition: () -> Bool) async throws -> Bool {
-            for _ in 0..<100 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
+            for _ in 0..<400 where !condition() { try await Task.sleep(for: .milliseconds(50)) }
             return condition()
         }
         // The first text's member notice is sent; its acknowledgement hangs, and its lane with it.

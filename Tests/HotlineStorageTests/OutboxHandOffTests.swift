@@ -47,12 +47,18 @@ import Testing
     @Test func aRequestRolledBackHandsOverNothing() async throws {
         let db = try AppDatabase.inMemory()
         db.outboxHandOff.open()
-        // The writer busy meanwhile: the requests queue and run in one pass, the failing ones among
+        // The writer held until all the requests wait: they run in one pass, the failing ones among
         // the others, so that the pass is rolled back and the rest run again, each alone.
-        let busy = Task { try await db.writer.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
-        try await Task.sleep(for: .milliseconds(50))
-        let results = await GroupCommitTests.receiveFailingEverySeventh(db, count: 21)
+        let hold = DispatchSemaphore(value: 0)
+        final class Entered: Sendable { let flag = Atomic(false) }
+        let entered = Entered()
+        let busy = Task { try await db.writer.write { _ in entered.flag.store(true, ordering: .relaxed); hold.wait() } }
+        while !entered.flag.load(ordering: .relaxed) { try await Task.sleep(for: .milliseconds(10)) }
+        let running = Task { await GroupCommitTests.receiveFailingEverySeventh(db, count: 21) }
+        while db.groupCommit.waiting < 21 { try await Task.sleep(for: .milliseconds(10)) }
+        hold.signal()
         try await busy.value
+        let results = await running.value
         #expect(results.filter(\.1).count == 18)
         #expect(db.writerLoad.passes == 1, "the requests were to share one pass")
         let handed = db.outboxHandOff.take(limit: 100)
