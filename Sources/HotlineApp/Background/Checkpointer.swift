@@ -12,9 +12,11 @@ import ServiceLifecycle
 /// session 31). A pass with nothing to copy costs a read of the log's index, and syncs nothing.
 public struct Checkpointer: Service {
     let checkpoints: WALCheckpoints, logger: Logger, interval: Duration
+    /// At most one warning this often while checkpoints keep failing.
+    let warningEvery: Duration
 
-    public init(_ checkpoints: WALCheckpoints, logger: Logger, interval: Duration = .milliseconds(100)) {
-        (self.checkpoints, self.logger, self.interval) = (checkpoints, logger, interval)
+    public init(_ checkpoints: WALCheckpoints, logger: Logger, interval: Duration = .milliseconds(100), warningEvery: Duration = .seconds(60)) {
+        (self.checkpoints, self.logger, self.interval, self.warningEvery) = (checkpoints, logger, interval, warningEvery)
     }
 
     public func run() async throws {
@@ -28,14 +30,11 @@ public struct Checkpointer: Service {
             } catch {
                 failedSince += 1
                 let now = ContinuousClock.now
-                if lastWarning.map({ now - $0 >= Self.warningEvery }) ?? true {
+                if lastWarning.map({ now - $0 >= warningEvery }) ?? true {
                     logger.warning("checkpoint: \(error)\(failedSince > 1 ? " (\(failedSince) passes failed in a row)" : "")")
                     lastWarning = now
                 }
             }
         }
     }
-
-    /// At most one warning this often while checkpoints keep failing.
-    static let warningEvery: Duration = .seconds(60)
 }
