@@ -121,7 +121,8 @@ extension AppDatabase {
                                provider_id = ?, sent_at = ?, error = NULL WHERE id = ?
                         """).execute(arguments: [providerID, stamp.stored, item.messageID])
                 case let .failed(error, retryAt?):
-                    try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ?",
+                    // Only a row still `sending`: one cancelled meanwhile (a resident erased) is not tried again.
+                    try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
                                    arguments: [retryAt, error, now, item.outboxID])
                     try db.execute(sql: "UPDATE messages SET error = ? WHERE id = ?", arguments: [error, item.messageID])
                 case let .failed(error, nil):

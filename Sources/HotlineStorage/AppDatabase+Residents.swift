@@ -77,15 +77,20 @@ extension AppDatabase {
              seats: try Self.scan(db, "notice_recipients", seat, seatArguments),
              rolls: try Self.scan(db, "roll_entries", roll, rollArguments))
         }
-        return try await writer.write { db in
+        let (counts, handed) = try await writer.write { db in
             var counts = ForgetCounts()
+            var handed: Set<Int64> = []
             let messages = try Self.since(db, "messages", mine, mineArguments, found.messages)
-            // First, while the messages still carry the number: nothing more goes to them.
+            // First, while the messages still carry the number: nothing more goes to them — those
+            // `sending` too, which are handed over to the dispatcher (``OutboxHandOff``) or claimed.
             for chunk in Self.chunks(messages, 500) {
+                let theirs = "message_id IN (SELECT id FROM messages WHERE id IN (\(Self.placeholders(chunk.count))) AND to_number = ?)"
+                let arguments = StatementArguments(chunk) + [phone]
+                handed.formUnion(try Int64.fetchAll(db, sql: "SELECT id FROM outbox WHERE status = 'sending' AND \(theirs)", arguments: arguments))
                 try db.execute(sql: """
                     UPDATE outbox SET status = 'failed', last_error = 'the resident asked to be forgotten', updated_at = ?
-                    WHERE status IN ('pending', 'waiting') AND message_id IN (SELECT id FROM messages WHERE id IN (\(Self.placeholders(chunk.count))) AND to_number = ?)
-                    """, arguments: [now] + StatementArguments(chunk) + [phone])
+                    WHERE status IN ('pending', 'waiting', 'sending') AND \(theirs)
+                    """, arguments: [now] + arguments)
                 counts.cancelled += db.changesCount
             }
             let cases = try Row.fetchAll(db, sql: "SELECT id, text FROM cases WHERE resident_phone = ? AND \(scope.sql)", arguments: [phone] + scope.arguments)
@@ -130,8 +135,12 @@ extension AppDatabase {
             var detail = counts.json
             detail.insert(contentsOf: "\"phone\":\"\(masked)\",", at: detail.index(after: detail.startIndex))
             try Self.audit(db, at: now, actor: actor, action: "forget", studio: studios?.count == 1 ? studios?.first : nil, detail: detail)
-            return counts
+            return (counts, handed)
         }
+        // Once committed (a rolled-back erasure leaves them to be sent): those not yet taken by the
+        // dispatcher stay here. One taken is on its way; its result, recorded, overwrites `failed`.
+        outboxHandOff.withdraw(handed)
+        return counts
     }
 
     /// The ids of the messages a number sent or was sent, through the indexes of senders and of

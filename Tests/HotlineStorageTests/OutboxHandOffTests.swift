@@ -97,6 +97,60 @@ import Testing
         #expect(try await db.outboxCounts() == ["pending": 2, "sending": 1])
     }
 
+    /// Intake of text `i`, its two replies to its sender.
+    static func receiveAnswered(_ db: AppDatabase, _ i: Int) async throws {
+        let inbound = GroupCommitTests.inbound(i)
+        _ = try await db.receive(inbound) { ledger, _ in
+            try ledger.enqueue([OutboundText(to: inbound.from, text: "收到 \(i)", kind: .acknowledgement),
+                                OutboundText(to: inbound.from, text: "已转 \(i)", kind: .caseUpdate)],
+                               studio: inbound.studioID, from: inbound.to, channel: "dryrun", caseID: nil)
+            return Handled(queued: 2)
+        }
+    }
+
+    @Test func anErasedResidentsHandedRepliesAreTakenBack() async throws {
+        let db = try AppDatabase.inMemory()
+        db.outboxHandOff.open()
+        let (erased, other) = (GroupCommitTests.inbound(1), GroupCommitTests.inbound(2))
+        try await Self.receiveAnswered(db, 1)
+        try await Self.receiveAnswered(db, 2)
+        let counts = try await db.forgetResident(phone: erased.from, actor: "test", now: StorageTests.now)
+        #expect(counts.cancelled == 2)
+        // Only the other resident's replies are left to send; the erased one's rows are failed, and
+        // a restart does not put them back.
+        #expect(db.outboxHandOff.take(limit: 10).map(\.to) == [other.from, other.from])
+        #expect(try await db.outboxCounts() == ["failed": 2, "sending": 2])
+        #expect(try db.recoverInterruptedSends(now: StorageTests.now) == 2)
+        #expect(try await db.outboxCounts() == ["failed": 2, "pending": 2])
+    }
+
+    @Test func aRowWithdrawnBeforeItsPushIsDroppedWhenItComes() async throws {
+        // An erasure between a commit and its hand-over (the log sync still running).
+        let handOff = OutboxHandOff(wake: {})
+        handOff.open()
+        let item = { (id: Int64) in OutboxItem(outboxID: id, messageID: id, channel: "dryrun", from: "", to: "", text: "", attempt: 1) }
+        handOff.withdraw([2])
+        handOff.push([item(1), item(2), item(3)])
+        #expect(handOff.take(limit: 10).map(\.outboxID) == [1, 3])
+        // Dropped once: the id is not held against later rows.
+        handOff.push([item(2)])
+        #expect(handOff.take(limit: 10).map(\.outboxID) == [2])
+    }
+
+    @Test func aSendOnItsWayWhenTheResidentWasErasedIsNotTriedAgain() async throws {
+        let db = try AppDatabase.inMemory()
+        db.outboxHandOff.open()
+        let erased = GroupCommitTests.inbound(1)
+        try await Self.receiveAnswered(db, 1)
+        let taken = db.outboxHandOff.take(limit: 10)
+        #expect(taken.count == 2)
+        _ = try await db.forgetResident(phone: erased.from, actor: "test", now: StorageTests.now)
+        // The gateway refused both for now; neither goes back to pending.
+        try await db.record(taken.map { ($0, .failed(error: "503", retryAt: StorageTests.now)) }, now: StorageTests.now)
+        #expect(try await db.outboxCounts() == ["failed": 2])
+        #expect(try await db.claimDueOutbox(now: StorageTests.now.addingTimeInterval(60), limit: 10).isEmpty)
+    }
+
     /// Whether `signal` was raised since its start.
     static func wakes(_ signal: OutboxSignal) -> Bool { signal.generation > 0 }
 
