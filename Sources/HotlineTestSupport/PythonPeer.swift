@@ -5,25 +5,20 @@ import Foundation
 /// its port and serves until stopped. `./test` installs the packages in `.build/test-python`.
 public enum PythonPeer {
     /// Runs `python3 arguments…` to its end; what it printed, or an error with what it said.
-    public static func run(_ arguments: [String]) throws -> String {
+    public static func run(_ arguments: [String]) async throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3"] + arguments
-        let out = Pipe(), err = Pipe()
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let printed = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw SupportError("python3 \(arguments.first ?? "") (./test installs its packages): \(complaint.suffix(1000))")
+        let run = try await runToEnd(process)
+        guard run.status == 0 else {
+            throw SupportError("python3 \(arguments.first ?? "") (./test installs its packages): \(run.err.suffix(1000))")
         }
-        return printed.trimmingCharacters(in: .whitespacesAndNewlines)
+        return run.out.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// The last line `run` printed, as JSON.
-    public static func json(_ arguments: [String]) throws -> Any {
-        let printed = try run(arguments)
+    public static func json(_ arguments: [String]) async throws -> Any {
+        let printed = try await run(arguments)
         return try JSONSerialization.jsonObject(with: Data((printed.split(separator: "\n").last ?? "").utf8))
     }
 
@@ -35,14 +30,15 @@ public enum PythonPeer {
         public let log: URL
 
         /// Starts `script` with `arguments` followed by the log's path.
-        public init(_ script: String, _ arguments: [String]) throws {
+        public init(_ script: String, _ arguments: [String]) async throws {
             log = FileManager.default.temporaryDirectory.appendingPathComponent("standin-\(UUID().uuidString).jsonl")
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", script] + arguments + [log.path]
             let out = Pipe()
             (process.standardOutput, process.standardError) = (out, FileHandle.nullDevice)
             try process.run()
-            guard let port = Int(String(decoding: out.fileHandleForReading.availableData, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            let printed = await onOwnThread { out.fileHandleForReading.availableData }
+            guard let port = Int(String(decoding: printed, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
                 process.terminate()
                 throw SupportError("\(script) did not start (python3 with the provider's package: ./test installs it)")
             }

@@ -18,8 +18,8 @@ import Testing
 
     /// The SDK sends its own SendSms to a local server; the same query and headers signed by
     /// hotline give the same Authorization, and hotline's query is the one the SDK sends.
-    @Test func signatureIsTheSDKs() throws {
-        let seen = try #require(try PythonPeer.json([repoRoot.appendingPathComponent("Tests/aliyun/sdk_request.py").path, "LTAItest", "secretKEY",
+    @Test func signatureIsTheSDKs() async throws {
+        let seen = try #require(try await PythonPeer.json([repoRoot.appendingPathComponent("Tests/aliyun/sdk_request.py").path, "LTAItest", "secretKEY",
                                                      "13700000001", "徐家湾委员工作室", "SMS_100001", #"{"assignee":"王委员","case":"12"}"#, "9"]) as? [String: Any])
         let headers = try #require(seen["headers"] as? [String: String])
         let path = try #require(seen["path"] as? String)

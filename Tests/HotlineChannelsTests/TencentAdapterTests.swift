@@ -23,9 +23,9 @@ let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 
     /// The SDK sends its own request to a local server; the same payload signed by hotline at the
     /// same second gives the same Authorization.
-    @Test func signatureIsTheSDKs() throws {
+    @Test func signatureIsTheSDKs() async throws {
         let payload = #"{"PhoneNumberSet":["+8613700000001"],"SmsSdkAppId":"1400000001","SignName":"徐家湾委员工作室","TemplateId":"1100001","TemplateParamSet":["12","王委员"],"SessionContext":"9"}"#
-        let seen = try #require(try PythonPeer.json([repoRoot.appendingPathComponent("Tests/tencent/sdk_request.py").path, "AKIDtest", "secretKEY", payload])
+        let seen = try #require(try await PythonPeer.json([repoRoot.appendingPathComponent("Tests/tencent/sdk_request.py").path, "AKIDtest", "secretKEY", payload])
             as? [String: Any])
         let headers = try #require(seen["headers"] as? [String: String])
         let body = try #require(seen["body"] as? String)

@@ -1,6 +1,7 @@
 import Foundation
 import HotlineChannels
 import HotlineCore
+import HotlineTestSupport
 import Testing
 
 /// The Twilio-compatible adapter, table-driven: signatures, incoming, status callbacks, outgoing, outcomes.
@@ -16,7 +17,7 @@ import Testing
     }
 
     /// Cross-check against the official package on inputs with Chinese and blank fields (.ci/run installs it).
-    @Test func signatureMatchesTheOfficialPythonPackage() throws {
+    @Test func signatureMatchesTheOfficialPythonPackage() async throws {
         let fields = ["Body": "小区停水三天了", "From": "+8613700000001", "To": "+8610690001", "MessageSid": "SM1", "FromCity": "", "NumMedia": "0"]
         let url = "https://hotline.example.org/webhooks/twilio?x=1"
         let script = """
@@ -28,13 +29,9 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script, "tok-en", url,
                              String(decoding: try JSONSerialization.data(withJSONObject: fields), as: UTF8.self)]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let expected = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with the twilio package is needed (pip install twilio)")
+        let run = try await runToEnd(process)
+        let expected = run.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        try #require(run.status == 0, "python3 with the twilio package is needed (./test installs it): \(run.err.suffix(500))")
         #expect(TwilioChannel.signature(authToken: "tok-en", url: url, fields: fields) == expected)
     }
 

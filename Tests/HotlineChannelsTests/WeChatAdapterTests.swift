@@ -5,7 +5,7 @@ import HotlineTestSupport
 import Testing
 
 /// Runs `script` with wechatpy (./test installs it) and returns what it printed.
-func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { try PythonPeer.run(["-c", script] + arguments) }
+func wechatpy(_ script: String, _ arguments: [String] = []) async throws -> String { try await PythonPeer.run(["-c", script] + arguments) }
 
 /// The WeChat Official Account adapter: the server-URL check, plain and safe-mode pushes (wechatpy
 /// encrypts and decrypts), events, and the customer-service send with its token.
@@ -29,9 +29,9 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
     static let text = message([("ToUserName", "gh_studio"), ("FromUserName", "oUser_1-a"), ("CreateTime", ts), ("MsgType", "text"),
                                ("Content", "小区门口路灯坏了]]>一周"), ("MsgId", "24531900000001")])
 
-    @Test func signatureIsWeChatsAsWechatpyChecksIt() throws {
+    @Test func signatureIsWeChatsAsWechatpyChecksIt() async throws {
         let signature = WeChatCrypto.signature(["tok3n", Self.ts, "n1"])
-        let checked = try wechatpy("""
+        let checked = try await wechatpy("""
             import sys
             from wechatpy.utils import check_signature
             check_signature(*sys.argv[1:5]); print("ok")
@@ -118,10 +118,10 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
     }
 
     /// A push encrypted by wechatpy is read; the welcome hotline answers is decrypted by wechatpy.
-    @Test func safeModeAsWechatpyEncryptsAndDecrypts() throws {
+    @Test func safeModeAsWechatpyEncryptsAndDecrypts() async throws {
         let inner = String(decoding: Self.message([("ToUserName", "gh_studio"), ("FromUserName", "oUser2"), ("CreateTime", Self.ts),
                                                    ("MsgType", "event"), ("Event", "subscribe")]), as: UTF8.self)
-        let encrypted = try wechatpy("""
+        let encrypted = try await wechatpy("""
             import sys
             from wechatpy.crypto import WeChatCrypto
             print(WeChatCrypto("tok3n", sys.argv[1], "wx5f2a").encrypt_message(sys.argv[2], "n7", sys.argv[3]))
@@ -136,7 +136,7 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
         let fields = ["MsgSignature", "TimeStamp", "Nonce"].map { name in
             reply.range(of: "(?<=<\(name)>(<!\\[CDATA\\[)?)[0-9a-zA-Z]+", options: .regularExpression).map { String(reply[$0]) } ?? ""
         }
-        let decrypted = try wechatpy("""
+        let decrypted = try await wechatpy("""
             import sys
             from wechatpy.crypto import WeChatCrypto
             print(WeChatCrypto("tok3n", sys.argv[1], "wx5f2a").decrypt_message(*sys.argv[2:6]))
@@ -257,10 +257,10 @@ func wechatpy(_ script: String, _ arguments: [String] = []) throws -> String { t
     }
 
     /// The JS-SDK page signature is the one wechatpy computes; the ticket's answers.
-    @Test func pageSignatureIsWechatpys() throws {
+    @Test func pageSignatureIsWechatpys() async throws {
         let ours = WeChatChannel.pageSignature(ticket: "kgt8ON7yVITDhtdwci0qeW", nonce: "Wm3WZYTPz0wzccnW", timestamp: 1_414_587_457,
                                                url: "https://hotline.example.org/c/AbCdEfGhIjKlMnOpQrStUv#top")
-        let theirs = try wechatpy("""
+        let theirs = try await wechatpy("""
             from wechatpy.client.api.jsapi import WeChatJSAPI
             print(WeChatJSAPI(None).get_jsapi_signature("Wm3WZYTPz0wzccnW", "kgt8ON7yVITDhtdwci0qeW", 1414587457,
                                                         "https://hotline.example.org/c/AbCdEfGhIjKlMnOpQrStUv"))

@@ -8,7 +8,7 @@ import Testing
 /// a report push moves one to delivered.
 @Suite(.serialized) struct AliyunSMSTests {
     @Test func upstreamTextsAreAcknowledgedByTemplateAndReported() async throws {
-        let api = try PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/aliyun/sms_standin.py").path, ["LTAIe2e", "e2e-secret"])
+        let api = try await PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/aliyun/sms_standin.py").path, ["LTAIe2e", "e2e-secret"])
         let channel = """
             channels:
               - id: ali
@@ -26,7 +26,7 @@ import Testing
                   fallback: "SMS_2100009: studio, case"
 
             """
-        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(channel).path, environment: [
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(channel).path, environment: [
             "E2E_ALIYUN_PUSH_SECRET": "push-e2e", "E2E_ALIYUN_KEY_ID": "LTAIe2e", "E2E_ALIYUN_KEY_SECRET": "e2e-secret",
         ])
 
@@ -54,16 +54,16 @@ import Testing
         func report(_ biz: String) -> String {
             #"[{"phone_number":"13700000001","success":true,"err_code":"DELIVERED","err_msg":"用户接收成功","biz_id":"\#(biz)","out_id":"\#(outID)"}]"#
         }
-        func messageStatus() throws -> String? {
-            jsonLines(try runCLI(["messages", "--json", "--database", server.database])).first { ($0["id"] as? Int).map(String.init) == outID }?["status"] as? String
+        func messageStatus() async throws -> String? {
+            jsonLines(try await runCLI(["messages", "--json", "--database", server.database])).first { ($0["id"] as? Int).map(String.init) == outID }?["status"] as? String
         }
         #expect(try await server.post("/webhooks/aliyun/report?secret=push-e2e", report("biz-forged^0")).0 == 200)
-        #expect(try messageStatus() == "sent")
+        #expect(try await messageStatus() == "sent")
         let (reported, said) = try await server.post("/webhooks/aliyun/report?secret=push-e2e", report(bizID))
         #expect(reported == 200 && said.contains(#""code":0"#))
-        #expect(try messageStatus() == "delivered")
-        let messages = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+        #expect(try await messageStatus() == "delivered")
+        let messages = jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
         #expect(messages.filter { $0["direction"] as? String == "in" }.count == 2, "the repeated push stored once")
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
     }
 }

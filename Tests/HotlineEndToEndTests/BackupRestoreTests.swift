@@ -24,7 +24,7 @@ import Testing
     }
 
     /// A `hotline` command that must end on its own within 20 s (a serve that should refuse to start).
-    static func runBounded(_ arguments: [String]) throws -> (status: Int32, err: String) {
+    static func runBounded(_ arguments: [String]) async throws -> (status: Int32, err: String) {
         let process = Process()
         process.executableURL = try hotlineBinary()
         process.arguments = arguments
@@ -33,7 +33,7 @@ import Testing
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()
         let deadline = Date().addingTimeInterval(20)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit(); return (-9, "still running after 20 s") }
         return (process.terminationStatus, String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
     }
@@ -54,8 +54,8 @@ import Testing
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func report(_ database: String) throws -> String {
-        let out = try runCLI(["report", "--month", month(), "--format", "json", "--database", database])
+    static func report(_ database: String) async throws -> String {
+        let out = try await runCLI(["report", "--month", month(), "--format", "json", "--database", database])
         let report = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
         let lines = try JSONSerialization.data(withJSONObject: report["lines"] ?? [], options: [.sortedKeys])
         return String(decoding: lines, as: UTF8.self)
@@ -67,8 +67,8 @@ import Testing
         let live = dir.appendingPathComponent("data/hotline.sqlite").path
         let config = try Self.configWithBackups(dir)
         // A coordinator, to open the dashboard's report page before and after.
-        let token = try coordinatorToken(database: live)
-        let server = try ServerProcess(database: live, configDir: config)
+        let token = try await coordinatorToken(database: live)
+        let server = try await ServerProcess(database: live, configDir: config)
 
         // Texts arrive, eight at a time, while `hotline backup` copies the database.
         let underLoad = dir.appendingPathComponent("under-load.sqlite").path
@@ -78,7 +78,7 @@ import Testing
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(300))
-                let out = try runCLI(["backup", "--database", live, underLoad])
+                let out = try await runCLI(["backup", "--database", live, underLoad])
                 #expect(out.contains("integrity ok"), "\(out)")
                 return []
             }
@@ -94,7 +94,7 @@ import Testing
             if scheduled.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(scheduled.count == 1)
-        let metrics = try MetricsTests.parse(try await server.get("/metrics").1)
+        let metrics = try await MetricsTests.parse(try await server.get("/metrics").1)
         let age = try #require(metrics["hotline_backup_age_seconds{}"])
         #expect(age >= 0 && age < 120, "\(age)")
         let (readyStatus, ready) = try await server.get("/readyz")
@@ -102,42 +102,42 @@ import Testing
         #expect(server.log.contains("backup made"))
 
         // While it runs: no restore over it, no second service on the same file.
-        let refused = try runHotline(["restore", "--database", live, underLoad])
+        let refused = try await runHotline(["restore", "--database", live, underLoad])
         #expect(refused.status == 1 && refused.err.contains("in use by a running hotline serve"), "\(refused.err)")
-        let second = try Self.runBounded(["serve", "--config", config, "--database", live, "--port", "0"])
+        let second = try await Self.runBounded(["serve", "--config", config, "--database", live, "--port", "0"])
         #expect(second.status == 1 && second.err.contains("in use"), "\(second.err)")
 
         // A quiet backup, then the service stops: restored on a "new machine", the month is the same.
         let quiet = dir.appendingPathComponent("quiet.sqlite").path
-        _ = try runCLI(["backup", "--database", live, quiet])
-        let before = try Self.report(live)
+        _ = try await runCLI(["backup", "--database", live, quiet])
+        let before = try await Self.report(live)
         let page = try await Self.reportPage(server.port, token)
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
         let elsewhere = dir.appendingPathComponent("new-machine/data/hotline.sqlite").path
-        let restored = try runCLI(["restore", "--database", elsewhere, quiet])
+        let restored = try await runCLI(["restore", "--database", elsewhere, quiet])
         #expect(restored.contains("200 cases"), "\(restored)")
-        #expect(try Self.report(elsewhere) == before)
+        #expect(try await Self.report(elsewhere) == before)
         // The restored deployment's dashboard shows the month as the original's did.
-        let newMachine = try ServerProcess(database: elsewhere)
+        let newMachine = try await ServerProcess(database: elsewhere)
         let pageAfter = try await Self.reportPage(newMachine.port, token)
-        #expect(newMachine.finish() == 0)
+        #expect(await newMachine.finish() == 0)
         #expect(pageAfter == page && page.contains("200"), "the dashboard's month differs after the restore")
 
         // The backup taken under load is whole: each case with its text and both replies, and the
         // restored service takes the next text with the next number.
         let partial = dir.appendingPathComponent("partial/data/hotline.sqlite").path
-        _ = try runCLI(["restore", "--database", partial, underLoad])
-        let cases = jsonLines(try runCLI(["cases", "--json", "--database", partial]))
-        let messages = jsonLines(try runCLI(["messages", "--json", "--database", partial]))
+        _ = try await runCLI(["restore", "--database", partial, underLoad])
+        let cases = jsonLines(try await runCLI(["cases", "--json", "--database", partial]))
+        let messages = jsonLines(try await runCLI(["messages", "--json", "--database", partial]))
         #expect(!cases.isEmpty && cases.count <= 200)
         #expect(messages.count == 3 * cases.count)
-        let restarted = try ServerProcess(database: partial)
+        let restarted = try await ServerProcess(database: partial)
         let (status, body) = try await restarted.post("/webhooks/json", #"{"id":"after","from":"+8613700009999","to":"10690001","text":"燕村的路坏了"}"#)
         #expect(status == 200 && body.contains(#""case":\#(cases.count + 1)"#), "\(body)")
-        #expect(restarted.finish() == 0)
+        #expect(await restarted.finish() == 0)
 
         // Restoring over an existing database keeps the one it replaces.
-        let over = try runCLI(["restore", "--database", elsewhere, underLoad])
+        let over = try await runCLI(["restore", "--database", elsewhere, underLoad])
         #expect(over.contains("kept as \(elsewhere).replaced-"), "\(over)")
     }
 }

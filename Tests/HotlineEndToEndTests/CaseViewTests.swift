@@ -23,9 +23,8 @@ import Testing
 
     @Test func theAPIAndTheCLIShowACaseAsOneObjectAndOpen311AgreesWithIt() async throws {
         let database = scratchDatabase()
-        let token = try coordinatorToken(database: database)
-        let server = try ServerProcess(database: database, environment: ["HOTLINE_OPEN311_TOKEN": "e2e-open311"])
-        defer { _ = server.terminate() }
+        let token = try await coordinatorToken(database: database)
+        let server = try await ServerProcess(database: database, environment: ["HOTLINE_OPEN311_TOKEN": "e2e-open311"])
         let (status, _) = try await server.post("/webhooks/json", #"{"id":"v1","from":"+8613700000001","to":"10690001","text":"5号楼外墙皮脱落,物业不管"}"#)
         #expect(status == 200)
         // A member accepts it, so that the view has a member, a name and a passed step.
@@ -34,8 +33,8 @@ import Testing
 
         let detail = try #require(try await get(server, "/api/v1/cases/xujiawan/1", token: token) as? [String: Any])
         let api = try #require(detail["case"] as? [String: Any])
-        let cli = try #require(jsonLines(try runCLI(["case", "xujiawan-1", "--json", "--database", database])).first)
-        let listed = try #require(jsonLines(try runCLI(["cases", "--json", "--database", database])).first)
+        let cli = try #require(jsonLines(try await runCLI(["case", "xujiawan-1", "--json", "--database", database])).first)
+        let listed = try #require(jsonLines(try await runCLI(["cases", "--json", "--database", database])).first)
         // The same keys and values (the coordinator sees numbers whole, as the CLI's operator does).
         #expect(try canonical(api) == canonical(cli), "API \(api)\nCLI \(cli)")
         #expect(try canonical(api) == canonical(listed))
@@ -50,5 +49,6 @@ import Testing
         #expect(request["updated_datetime"] as? String == api["accepted_at"] as? String)
         #expect(request["expected_datetime"] as? String == (api["next_deadline"] as? [String: Any])?["due"] as? String)
         #expect(request["status"] as? String == "open" && request["description"] != nil)
+        #expect(await server.terminate() == 0)
     }
 }

@@ -57,7 +57,7 @@ enum RawSocket {
 @Suite(.serialized) struct ConnectionTests {
     /// Clients that open connections and never finish their request are cut off after the idle timeout.
     @Test func halfSentRequestsAreClosedAfterTheIdleTimeout() async throws {
-        let server = try ServerProcess(database: scratchDatabase(), extraArguments: ["--idle-timeout", "2"])
+        let server = try await ServerProcess(database: scratchDatabase(), extraArguments: ["--idle-timeout", "2"])
         let partial = "POST /webhooks/json HTTP/1.1\r\nHost: localhost\r\nContent-Length: 100\r\n\r\n{\"id\":"
         let fds = try (0..<50).map { _ in try RawSocket.connect(port: server.port, sending: partial) }
         let idle = try RawSocket.connect(port: server.port, sending: "")
@@ -67,7 +67,7 @@ enum RawSocket {
         // The server still answers.
         let (status, _) = try await server.post("/webhooks/json", #"{"id":"x1","from":"+8613700000001","to":"10690001","text":"停水了"}"#)
         #expect(status == 200)
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
     }
 
     /// SIGTERM while the gateway does not answer: the server exits within the shutdown grace and
@@ -95,7 +95,7 @@ enum RawSocket {
         try (try String(contentsOf: studio, encoding: .utf8)).replacingOccurrences(of: "outbound_channel: dryrun", with: "outbound_channel: kannel")
             .write(to: studio, atomically: true, encoding: .utf8)
 
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path,
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: config.path,
                                        environment: ["HOTLINE_E2E_KANNEL_PASSWORD": "pw"])
         for i in 0..<40 {
             let body = #"{"id":"s\#(i)","from":"+86137000002\#(String(format: "%02d", i))","to":"10690001","text":"路灯坏了"}"#
@@ -104,14 +104,14 @@ enum RawSocket {
         }
         try await Task.sleep(for: .seconds(1))
         let start = Date()
-        let status = server.terminate()
+        let status = await server.terminate()
         let took = Date().timeIntervalSince(start)
         #expect(status == 0)
         // Not a speed figure: a liveness bound. Waiting on the gateway took 98 s (40 retried sends);
         // the dispatcher now gets 5 s from the signal, batch in hand included, and the rest of
         // shutdown well under a second here. 20 s leaves a slow CI machine room for both.
         #expect(took < 20, "shutdown took \(took) s")
-        let rows = jsonLines(try runCLI(["outbox", "--json", "--database", server.database]))
+        let rows = jsonLines(try await runCLI(["outbox", "--json", "--database", server.database]))
         #expect(rows.count == 80)
         #expect(rows.allSatisfy { ($0["status"] as? String) != "sent" }, "\(rows.prefix(3))")
     }

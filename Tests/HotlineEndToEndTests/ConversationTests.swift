@@ -10,7 +10,7 @@ import Testing
         private var next = 0
         private var seen: Set<Int> = []
 
-        init() throws { server = try ServerProcess(database: scratchDatabase()) }
+        init() async throws { server = try await ServerProcess(database: scratchDatabase()) }
 
         func text(_ from: String, _ text: String) async throws {
             next += 1
@@ -22,8 +22,8 @@ import Testing
         }
 
         /// New outbound texts per phone since the last look, oldest first.
-        func inboxes() throws -> [String: [String]] {
-            let out = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+        func inboxes() async throws -> [String: [String]] {
+            let out = jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
                 .filter { $0["direction"] as? String == "out" && !seen.contains($0["id"] as! Int) }
                 .sorted { ($0["id"] as! Int) < ($1["id"] as! Int) }
             var boxes: [String: [String]] = [:]
@@ -34,8 +34,8 @@ import Testing
             return boxes
         }
 
-        func caseJSON(_ ref: String) throws -> [String: Any] {
-            jsonLines(try runCLI(["case", ref, "--json", "--database", server.database]))[0]
+        func caseJSON(_ ref: String) async throws -> [String: Any] {
+            jsonLines(try await runCLI(["case", ref, "--json", "--database", server.database]))[0]
         }
     }
 
@@ -62,7 +62,7 @@ import Testing
 
     @Test(arguments: [("小区停水三天了", simplified), ("小區停水三天了", simplified), ("小区停水三天了", english)])
     func complaintAcceptedRepliedClosedReopenedAndSurveyed(complaint: String, w: Wording) async throws {
-        let s = try Script()
+        let s = try await Script()
         let traditional = complaint.contains("區")
         // What the resident reads: in Traditional script when they wrote it.
         func r(_ phrase: String) -> String {
@@ -73,7 +73,7 @@ import Testing
         }
 
         try await s.text(Self.resident, complaint)
-        var boxes = try s.inboxes()
+        var boxes = try await s.inboxes()
         expectOnly(boxes, [Self.resident, Self.member])
         #expect(boxes[Self.resident]?.count == 1 && boxes[Self.resident]![0].contains(r(w.received)))
         // Written in Traditional, answered in Traditional (收到您的訴求, 編號).
@@ -82,90 +82,90 @@ import Testing
         #expect(boxes[Self.member]![0].contains("137****0001") && !boxes[Self.member]![0].contains("13700000001"))
 
         try await s.text(Self.member, w.accept)
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         expectOnly(boxes, [Self.resident, Self.member])
         #expect(boxes[Self.member] == [boxes[Self.member]![0]] && boxes[Self.member]![0].hasPrefix("已受理1"))
         #expect(boxes[Self.resident]?.count == 1 && boxes[Self.resident]![0].contains(r(w.accepted)))
 
         try await s.text(Self.member, w.reply)
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         #expect(boxes[Self.resident] == [r(w.studio + "编号1:明天上午派人来修")])
         #expect(boxes[Self.member]?.first?.hasPrefix("已将答复发给1") == true)
         #expect(!boxes[Self.resident]![0].contains("13800000003"))
 
         try await s.text(Self.member, w.done)
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         #expect(boxes[Self.resident]?.count == 2 && boxes[Self.resident]![0].contains(r(w.closed)) && boxes[Self.resident]![1].contains(r(w.survey)))
         #expect(boxes[Self.member]?.first?.contains("已办结") == true)
 
         try await s.text(Self.resident, "3")
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         expectOnly(boxes, [Self.resident, Self.member, Self.liaison])
         #expect(boxes[Self.resident]?.count == 1 && boxes[Self.resident]![0].contains(r(w.reopened)))
         #expect(boxes[Self.member]?.first?.hasPrefix("【1重办】") == true)
         #expect(boxes[Self.liaison]?.first?.hasPrefix("【不满意】1") == true)
-        #expect(try s.caseJSON("1")["state"] as? String == "reopened")
+        #expect(try await s.caseJSON("1")["state"] as? String == "reopened")
 
         try await s.text(Self.member, w.replyAgain)
         try await s.text(Self.member, w.doneAgain)
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         #expect(boxes[Self.resident]?.count == 3)
         #expect(boxes[Self.resident]![0] == r(w.studio + "编号1:下午再派人看"))
         #expect(boxes[Self.resident]![1].contains(r("已办结:已更换总阀")) && boxes[Self.resident]![2].contains(r(w.survey)))
 
         try await s.text(Self.resident, "1")
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         expectOnly(boxes, [Self.resident])
         #expect(boxes[Self.resident]?.first?.contains(r(w.thanks)) == true)
 
-        let c = try s.caseJSON("xujiawan-1")
+        let c = try await s.caseJSON("xujiawan-1")
         #expect(c["state"] as? String == "surveyed" && c["satisfaction"] as? String == "satisfied" && c["outcome"] as? String == "resolved")
         #expect(c["reopened"] as? Int == 1)
         // The audit trail, as `hotline case` prints it.
-        let trail = jsonLines(try runCLI(["case", "1", "--json", "--database", s.server.database])).dropFirst().map { "\($0["actor"]!) \($0["kind"]!)" }
+        let trail = jsonLines(try await runCLI(["case", "1", "--json", "--database", s.server.database])).dropFirst().map { "\($0["actor"]!) \($0["kind"]!)" }
         #expect(trail == ["resident opened", "system assigned", "M3 accepted", "M3 replied", "M3 closed", "resident surveyed",
                           "M3 replied", "M3 closed", "resident surveyed"])
-        let listing = try runCLI(["cases", "--database", s.server.database])
+        let listing = try await runCLI(["cases", "--database", s.server.database])
         #expect(listing.contains("surveyed\tresolved\t-\tsatisfied"), "\(listing)")
-        #expect(try phoneNumbersSentToResidents(database: s.server.database).isEmpty)
-        #expect(s.server.terminate() == 0)
+        #expect(try await phoneNumbersSentToResidents(database: s.server.database).isEmpty)
+        #expect(await s.server.terminate() == 0)
     }
 
     /// 转 to a department: a typo is refused with the closest name, a known one keeps the case open
     /// "with the department" until the member records its answer; the resident is told each step.
     @Test func aTransferToADepartmentThroughTheRealServer() async throws {
-        let s = try Script()
+        let s = try await Script()
         try await s.text(Self.resident, "小区停水三天了")
         try await s.text(Self.member, "接 1")
-        _ = try s.inboxes()
+        _ = try await s.inboxes()
         try await s.text(Self.member, "转 1 城管菊")
-        var boxes = try s.inboxes()
+        var boxes = try await s.inboxes()
         #expect(boxes[Self.member]?.first?.contains("您是不是要转:区城管局") == true, "\(boxes)")
         #expect(boxes[Self.resident] == nil)
-        #expect(try s.caseJSON("1")["state"] as? String == "accepted")
+        #expect(try await s.caseJSON("1")["state"] as? String == "accepted")
 
         try await s.text(Self.member, "转 1 水务局")
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         let told = boxes[Self.resident] ?? []
         #expect(told.count == 1 && told[0].contains("已转交区水务局办理") && !told[0].contains("满意"), "\(told)")
-        var c = try s.caseJSON("1")
+        var c = try await s.caseJSON("1")
         #expect(c["state"] as? String == "with-department" && c["department"] as? String == "区水务局", "\(c)")
 
         try await s.text(Self.member, "办结 1 已更换水表")
-        boxes = try s.inboxes()
+        boxes = try await s.inboxes()
         let closed = boxes[Self.resident] ?? []
         #expect(closed.contains { $0.contains("已由区水务局办结:已更换水表") } && closed.contains { $0.contains("满意请回复1") }, "\(closed)")
-        c = try s.caseJSON("1")
+        c = try await s.caseJSON("1")
         #expect(c["state"] as? String == "closed" && c["outcome"] as? String == "transferred", "\(c)")
         #expect(c["department_hours"] is Double, "\(c)")
-        #expect(try phoneNumbersSentToResidents(database: s.server.database).isEmpty)
-        #expect(s.server.terminate() == 0)
+        #expect(try await phoneNumbersSentToResidents(database: s.server.database).isEmpty)
+        #expect(await s.server.terminate() == 0)
     }
 
     @Test func rejectionsThroughTheRealServer() async throws {
-        let s = try Script()
+        let s = try await Script()
         try await s.text(Self.resident, "小区停水三天了")
-        _ = try s.inboxes()
+        _ = try await s.inboxes()
         for (phone, text, reply) in [
             (Self.member, "你好", "您的留言已转给"), (Self.member, "接", "缺少案件编号"), (Self.member, "回复 1", "缺少内容"),
             (Self.member, "接 9", "没有编号9的案件"), ("+8613800000006", "接 1", "1不是您的案件"),
@@ -174,11 +174,11 @@ import Testing
             (Self.member, "办结 1 好了", "1已办结"), (Self.member, "接 1", "1已办结,不能再办理"),
         ] {
             try await s.text(phone, text)
-            let got = try s.inboxes()[phone] ?? []
+            let got = try await s.inboxes()[phone] ?? []
             #expect(got.first?.contains(reply) == true, "\(text): \(got)")
         }
         // Whatever a member writes, no member's number reaches the resident.
-        #expect(try phoneNumbersSentToResidents(database: s.server.database).isEmpty)
-        #expect(s.server.terminate() == 0)
+        #expect(try await phoneNumbersSentToResidents(database: s.server.database).isEmpty)
+        #expect(await s.server.terminate() == 0)
     }
 }

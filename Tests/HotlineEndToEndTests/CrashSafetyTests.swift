@@ -53,7 +53,7 @@ import Testing
     @Test func killedThreeTimesMidStreamLosesAndDoublesNothing() async throws {
         let database = scratchDatabase()
         // Replies go out through a Kannel channel to a stand-in of sendsms that logs every request.
-        let sink = try PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/gateway/sendsms_sink.py").path, [])
+        let sink = try await PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/gateway/sendsms_sink.py").path, [])
         let config = try configWithChannels(KannelSupport.addKannelChannel(
             to: "channels:\n", sendsmsURL: "http://127.0.0.1:\(sink.port)/cgi-bin/sendsms", publicURL: "http://127.0.0.1:1"))
         let studio = config.appendingPathComponent("studios/xujiawan.yaml")
@@ -66,20 +66,20 @@ import Testing
         var inFlightAtKills = 0
         let backup = database + ".during-run"
         for round in 0..<4 {
-            let server = try ServerProcess(database: database, configDir: config.path, environment: environment)
+            let server = try await ServerProcess(database: database, configDir: config.path, environment: environment)
             let port = server.port
             // A backup while the second server takes traffic (and may be killed under it).
             let backingUp = Task { () -> String? in
                 guard round == 1 else { return nil }
                 try await Task.sleep(for: .milliseconds(100))
-                return try runCLI(["backup", "--database", database, backup])
+                return try await runCLI(["backup", "--database", database, backup])
             }
             // Eight lanes send new texts as fast as they are answered until the server dies (the
             // first three rounds end in a SIGKILL) or all are sent.
             let killer = Task {
                 if round < 3 {
                     try await Task.sleep(for: .milliseconds(200 + 150 * round))
-                    server.kill9()
+                    await server.kill9()
                 }
             }
             await withTaskGroup(of: Void.self) { group in
@@ -101,27 +101,27 @@ import Testing
                 for id in tally.unanswered.sorted() { tally.record(id, ok: await Self.post(port, Int(id.dropFirst("crash-".count))!)) }
                 var outbound: [[String: Any]] = []
                 for _ in 0..<100 {
-                    outbound = jsonLines(try runCLI(["messages", "--json", "--limit", "100000", "--database", database])).filter { $0["direction"] as? String == "out" }
+                    outbound = jsonLines(try await runCLI(["messages", "--json", "--limit", "100000", "--database", database])).filter { $0["direction"] as? String == "out" }
                     if outbound.allSatisfy({ $0["status"] as? String == "sent" }) { break }
                     try await Task.sleep(for: .milliseconds(200))
                 }
                 #expect(outbound.allSatisfy { $0["status"] as? String == "sent" }, "the outbox drained after the last restart")
-                #expect(server.finish() == 0)
+                #expect(await server.finish() == 0)
             }
         }
         // The kills came mid-stream: texts were in flight, unanswered, and were sent again.
         #expect(inFlightAtKills > 0, "no text was in flight at a kill")
         #expect(tally.unanswered.isEmpty)
         #expect(tally.acknowledged.count == total)
-        let messages = jsonLines(try runCLI(["messages", "--json", "--limit", "100000", "--database", database]))
+        let messages = jsonLines(try await runCLI(["messages", "--json", "--limit", "100000", "--database", database]))
         let inbound = messages.filter { $0["direction"] as? String == "in" }
-        let cases = jsonLines(try runCLI(["cases", "--json", "--limit", "100000", "--database", database]))
+        let cases = jsonLines(try await runCLI(["cases", "--json", "--limit", "100000", "--database", database]))
         // Each text stored once, with its case; each case has its text and both replies.
         #expect(inbound.count == total && Set(inbound.compactMap { $0["provider_id"] as? String }).count == total, "\(inbound.first ?? [:])")
         #expect(cases.count == total)
         #expect(inbound.allSatisfy { $0["case"] != nil })
         #expect(messages.count - inbound.count == 2 * total)
-        let check = try runCLI(["backup", "--database", database, database + ".check"])
+        let check = try await runCLI(["backup", "--database", database, database + ".check"])
         #expect(check.contains("integrity ok") && check.contains("\(total) cases"), "\(check)")
         // Every reply reached the gateway; more than once only those whose send a kill interrupted
         // (sent, the kill before its commit: sent again after the restart — at most the dispatcher's
@@ -136,11 +136,11 @@ import Testing
         #expect(extra <= 3 * 64 && doubled.values.allSatisfy { $0 <= 4 }, "\(doubled.count) replies sent again, \(extra) extra sends")
         // The backup taken mid-run restores to a whole database: each text in it with its case and both replies.
         let restored = database + ".restored"
-        let restore = try runCLI(["restore", "--database", restored, backup])
+        let restore = try await runCLI(["restore", "--database", restored, backup])
         #expect(restore.hasPrefix("restored "), "\(restore)")  // restore checks the file first and refuses a damaged one
-        let then = jsonLines(try runCLI(["messages", "--json", "--limit", "100000", "--database", restored]))
+        let then = jsonLines(try await runCLI(["messages", "--json", "--limit", "100000", "--database", restored]))
         let thenIn = then.filter { $0["direction"] as? String == "in" }
-        let thenCases = jsonLines(try runCLI(["cases", "--json", "--limit", "100000", "--database", restored]))
+        let thenCases = jsonLines(try await runCLI(["cases", "--json", "--limit", "100000", "--database", restored]))
         #expect(!thenIn.isEmpty && thenIn.count < total, "the backup was taken mid-run: \(thenIn.count) texts")
         #expect(thenIn.allSatisfy { $0["case"] != nil } && thenCases.count == thenIn.count && then.count == 3 * thenIn.count,
                 "\(thenIn.count) texts, \(thenCases.count) cases, \(then.count - thenIn.count) replies")

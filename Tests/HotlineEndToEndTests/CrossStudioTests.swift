@@ -23,8 +23,8 @@ import Testing
     }
 
     /// Outbound texts to `phone`, oldest first, with the number each went out from.
-    func received(_ server: ServerProcess, _ phone: String) throws -> [(from: String, text: String)] {
-        jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+    func received(_ server: ServerProcess, _ phone: String) async throws -> [(from: String, text: String)] {
+        jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
             .filter { $0["direction"] as? String == "out" && $0["to"] as? String == phone }
             .sorted { ($0["id"] as! Int) < ($1["id"] as! Int) }
             .map { ($0["from"] as! String, $0["text"] as! String) }
@@ -38,20 +38,20 @@ import Testing
     func commandsTextedToTheOtherNumberSpeakForTheCasesStudio(studio: String, own: String, other: String, resident: String,
                                                                complaint: String, name: String, memberName: String) async throws {
         let config = try Self.sharedMemberConfig()
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path)
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: config.path)
         try await text(server, id: "r1", from: resident, to: own, complaint)
         try await text(server, id: "m1", from: Self.member, to: other, "接 \(studio)-1")
         try await text(server, id: "m2", from: Self.member, to: other, "回复 \(studio)-1 明天派人去修")
-        let got = try received(server, resident)
+        let got = try await received(server, resident)
         #expect(got.count == 3, "\(got)")
         #expect(got.allSatisfy { $0.from == own && $0.text.hasPrefix(name) }, "\(got)")
         #expect(got[1].text.contains("已由\(memberName)受理"), "\(got[1].text)")
         #expect(got[2].text == "\(name)编号1:明天派人去修")
         // The member's confirmations come from the case's studio too.
-        let confirmations = try received(server, Self.member).dropFirst()
+        let confirmations = try await received(server, Self.member).dropFirst()
         #expect(confirmations.allSatisfy { $0.from == own }, "\(confirmations)")
-        #expect(jsonLines(try runCLI(["case", "\(studio)-1", "--json", "--database", server.database]))[0]["state"] as? String == "replied")
-        #expect(try phoneNumbersSentToResidents(database: server.database, config: config).isEmpty)
-        #expect(server.terminate() == 0)
+        #expect(jsonLines(try await runCLI(["case", "\(studio)-1", "--json", "--database", server.database]))[0]["state"] as? String == "replied")
+        #expect(try await phoneNumbersSentToResidents(database: server.database, config: config).isEmpty)
+        #expect(await server.terminate() == 0)
     }
 }

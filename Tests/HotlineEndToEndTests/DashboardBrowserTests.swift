@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import Testing
 
 /// The dashboard in a real headless Chromium (Debian's `chromium` and `chromium-driver`, through
@@ -7,7 +8,7 @@ import Testing
 /// counts and rates it shows, reassigns a case through the form, sends a notice, and fails on any
 /// console error. Screenshots of each page at phone and desktop widths land in .build/screenshots/.
 @Suite(.serialized) struct DashboardBrowserTests {
-    @Test func aCoordinatorWorksThroughEveryPage() throws {
+    @Test func aCoordinatorWorksThroughEveryPage() async throws {
         let database = scratchDatabase()
         try FileManager.default.createDirectory(atPath: (database as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let config = repoRoot.appendingPathComponent("config").path
@@ -16,18 +17,10 @@ import Testing
         add.executableURL = try hotlineBinary()
         add.arguments = ["users", "add", "--config", config, "--database", database, "chen", "--name", "陈主任", "--role", "coordinator",
                          "--studio", "xujiawan", "--password-stdin"]
-        let input = Pipe()
-        add.standardInput = input
-        add.standardOutput = Pipe()
-        try add.run()
-        input.fileHandleForWriting.write(Data("correct horse battery\n".utf8))
-        try input.fileHandleForWriting.close()
-        add.waitUntilExit()
-        try #require(add.terminationStatus == 0)
-        let server = try ServerProcess(database: database)
-        defer { _ = server.terminate() }
+        try #require(try await runToEnd(add, input: Data("correct horse battery\n".utf8)).status == 0)
+        let server = try await ServerProcess(database: database)
         let shots = repoRoot.appendingPathComponent(".build/screenshots").path
-        let (status, output) = try OpenAPIContractTests.tool([
+        let (status, output) = try await OpenAPIContractTests.tool([
             "python3", repoRoot.appendingPathComponent("Tests/browser/dashboard.py").path, "http://127.0.0.1:\(server.port)", "chen",
             "correct horse battery", shots,
         ])
@@ -37,5 +30,6 @@ import Testing
                 #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page)-\(width).png"), "\(page)-\(width).png")
             }
         }
+        #expect(await server.terminate() == 0)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -27,9 +28,9 @@ import Testing
         }
         let database = scratchDatabase()
         // Made and migrated first, then served with its files held to 3 MB.
-        let first = try ServerProcess(database: database)
-        #expect(first.terminate() == 0)
-        let server = try ServerProcess(database: database, fileSizeLimitKB: 3_072)
+        let first = try await ServerProcess(database: database)
+        #expect(await first.terminate() == 0)
+        let server = try await ServerProcess(database: database, fileSizeLimitKB: 3_072)
         var stored: [Int] = [], refused: [Int] = []
         for i in 0..<1_500 {
             let (status, retry) = try await Self.post(server, i)
@@ -47,17 +48,15 @@ import Testing
         let lift = Process()
         lift.executableURL = URL(fileURLWithPath: "/usr/bin/prlimit")
         lift.arguments = ["--pid", String(server.process.processIdentifier), "--fsize=unlimited:unlimited"]
-        try lift.run()
-        lift.waitUntilExit()
-        #expect(lift.terminationStatus == 0)
+        #expect(try await runToEnd(lift).status == 0)
         for i in refused { #expect(try await Self.post(server, i).0 == 200, "text \(i) after space returned") }
         #expect(try await server.get("/healthz").0 == 200)
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
         // Every text answered 2xx is stored, once; the refused ones too, now.
-        let inbound = jsonLines(try runCLI(["messages", "--json", "--limit", "100000", "--database", database])).filter { $0["direction"] as? String == "in" }
+        let inbound = jsonLines(try await runCLI(["messages", "--json", "--limit", "100000", "--database", database])).filter { $0["direction"] as? String == "in" }
         let ids = inbound.compactMap { $0["provider_id"] as? String }
         #expect(ids.count == stored.count + refused.count && Set(ids) == Set((stored + refused).map { "full-\($0)" }))
-        let check = try runCLI(["backup", "--database", database, database + ".check"])
+        let check = try await runCLI(["backup", "--database", database, database + ".check"])
         #expect(check.contains("integrity ok"), "\(check)")
     }
 }

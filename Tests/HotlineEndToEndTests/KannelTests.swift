@@ -35,8 +35,8 @@ final class KannelRig: @unchecked Sendable {
         }
     }
 
-    func startServer() throws {
-        server = try ServerProcess(database: database, configDir: configDir.path, port: ports["HOTLINE_PORT"]!, environment: environment)
+    func startServer() async throws {
+        server = try await ServerProcess(database: database, configDir: configDir.path, port: ports["HOTLINE_PORT"]!, environment: environment)
     }
 
     init() throws {
@@ -79,7 +79,7 @@ final class KannelRig: @unchecked Sendable {
             (try? String(contentsOf: URL(string: "http://127.0.0.1:\(ports["ADMIN_PORT"]!)/status.txt?password=admin-pw")!,
                          encoding: .utf8))?.contains("Status: running") == true
         }
-        try startServer()
+        try await startServer()
         try startFake()
     }
 
@@ -148,23 +148,36 @@ final class KannelRig: @unchecked Sendable {
         return out
     }
 
-    func messages() throws -> [[String: Any]] {
-        jsonLines(try runCLI(["messages", "--json", "--database", server!.database]))
+    func messages() async throws -> [[String: Any]] {
+        jsonLines(try await runCLI(["messages", "--json", "--database", server!.database]))
     }
 
-    func waitFor(_ what: String, seconds: Double = 30, _ condition: () throws -> Bool) async throws {
+    func waitFor(_ what: String, seconds: Double = 30, _ condition: () async throws -> Bool) async throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if try condition() { return }
+            if try await condition() { return }
             try await Task.sleep(for: .milliseconds(200))
         }
         throw E2EError("timed out waiting for \(what)")
     }
 
-    func stop() {
+    /// Runs `body` with a started rig and stops it however `body` ends.
+    static func run(_ body: (KannelRig) async throws -> Void) async throws {
+        let rig = try KannelRig()
+        do {
+            try await rig.start()
+            try await body(rig)
+        } catch {
+            await rig.stop()
+            throw error
+        }
+        await rig.stop()
+    }
+
+    func stop() async {
         stopFake()
         stopSmsbox()
-        _ = server?.terminate()
+        _ = await server?.terminate()
         // Kannel's boxes shut down gracefully on SIGTERM only after a long wait: a test needs no grace.
         for p in processes.reversed() { KannelSupport.kill9(p) }
     }
@@ -172,82 +185,80 @@ final class KannelRig: @unchecked Sendable {
 
 @Suite(.serialized) struct KannelIntegrationTests {
     @Test func residentTextThroughKannelIsAcknowledgedAndRepliesAreDelivered() async throws {
-        let rig = try KannelRig()
-        defer { rig.stop() }
-        try await rig.start()
+        try await KannelRig.run { rig in
 
-        // A resident texts the hotline from a handset.
-        try rig.sendMO(from: "8613700000001", to: "10690001", text: "小区停水三天了")
-        try await rig.waitFor("two MT messages at the handsets") { rig.receivedMT().count >= 2 }
-        let mt = rig.receivedMT()
-        let ack = try #require(mt.first { $0.to.hasSuffix("13700000001") })
-        #expect(ack.text.contains("已收到您的诉求,编号1") && ack.text.contains("王委员"), "\(ack.text)")
-        let notice = try #require(mt.first { $0.to.hasSuffix("13800000003") })
-        #expect(notice.text.contains("小区停水三天了") && notice.text.contains("+86137****0001"), "\(notice.text)")
+            // A resident texts the hotline from a handset.
+            try rig.sendMO(from: "8613700000001", to: "10690001", text: "小区停水三天了")
+            try await rig.waitFor("two MT messages at the handsets") { rig.receivedMT().count >= 2 }
+            let mt = rig.receivedMT()
+            let ack = try #require(mt.first { $0.to.hasSuffix("13700000001") })
+            #expect(ack.text.contains("已收到您的诉求,编号1") && ack.text.contains("王委员"), "\(ack.text)")
+            let notice = try #require(mt.first { $0.to.hasSuffix("13800000003") })
+            #expect(notice.text.contains("小区停水三天了") && notice.text.contains("+86137****0001"), "\(notice.text)")
 
-        // Delivery reports come back through the dlr-url and mark both delivered.
-        try await rig.waitFor("delivery reports") {
-            let out = try rig.messages().filter { $0["direction"] as? String == "out" }
-            return out.count == 2 && out.allSatisfy { $0["status"] as? String == "delivered" }
-        }
-        let inbound = try rig.messages().filter { $0["direction"] as? String == "in" }
-        #expect(inbound.count == 1 && inbound.first?["channel"] as? String == "kannel" && inbound.first?["case"] as? Int == 1)
+            // Delivery reports come back through the dlr-url and mark both delivered.
+            try await rig.waitFor("delivery reports") {
+                let out = try await rig.messages().filter { $0["direction"] as? String == "out" }
+                return out.count == 2 && out.allSatisfy { $0["status"] as? String == "delivered" }
+            }
+            let inbound = try await rig.messages().filter { $0["direction"] as? String == "in" }
+            #expect(inbound.count == 1 && inbound.first?["channel"] as? String == "kannel" && inbound.first?["case"] as? Int == 1)
 
-        // The SMSC link goes down; a message arrives by another channel; Kannel queues the reply
-        // (202 3: Queued for later delivery) and delivers it once the link is back.
-        rig.stopFake()
-        let (status, _) = try await rig.server!.post("/webhooks/json", #"{"id":"j1","from":"+8613700000002","to":"10690001","text":"村里的路灯坏了"}"#)
-        #expect(status == 200)
-        try await rig.waitFor("the reply accepted by Kannel while the link is down") {
-            try rig.messages().contains { $0["to"] as? String == "+8613700000002" && $0["status"] as? String == "sent" }
-        }
-        #expect(!rig.receivedMT().contains { $0.to.hasSuffix("13700000002") })
-        try rig.startFake()
-        try await rig.waitFor("the queued reply at the handset once the link is back") {
-            rig.receivedMT().contains { $0.to.hasSuffix("13700000002") && $0.text.contains("编号2") }
-        }
-        try await rig.waitFor("its delivery report") {
-            try rig.messages().contains { $0["to"] as? String == "+8613700000002" && $0["status"] as? String == "delivered" }
+            // The SMSC link goes down; a message arrives by another channel; Kannel queues the reply
+            // (202 3: Queued for later delivery) and delivers it once the link is back.
+            rig.stopFake()
+            let (status, _) = try await rig.server!.post("/webhooks/json", #"{"id":"j1","from":"+8613700000002","to":"10690001","text":"村里的路灯坏了"}"#)
+            #expect(status == 200)
+            try await rig.waitFor("the reply accepted by Kannel while the link is down") {
+                try await rig.messages().contains { $0["to"] as? String == "+8613700000002" && $0["status"] as? String == "sent" }
+            }
+            #expect(!rig.receivedMT().contains { $0.to.hasSuffix("13700000002") })
+            try rig.startFake()
+            try await rig.waitFor("the queued reply at the handset once the link is back") {
+                rig.receivedMT().contains { $0.to.hasSuffix("13700000002") && $0.text.contains("编号2") }
+            }
+            try await rig.waitFor("its delivery report") {
+                try await rig.messages().contains { $0["to"] as? String == "+8613700000002" && $0["status"] as? String == "delivered" }
+            }
         }
     }
 
     /// kill -9 with sends pending (sendsms down, rows waiting for their retry): after a restart every
     /// one reaches its handset exactly once.
     @Test func pendingRepliesAreDeliveredExactlyOnceAfterKill9() async throws {
-        let rig = try KannelRig()
-        defer { rig.stop() }
-        try await rig.start()
-        rig.stopSmsbox()
-        for i in 1...3 {
-            let (status, _) = try await rig.server!.post("/webhooks/json",
-                #"{"id":"p\#(i)","from":"+861370000001\#(i)","to":"10690001","text":"小区停水了"}"#)
-            #expect(status == 200)
+        try await KannelRig.run { rig in
+            rig.stopSmsbox()
+            for i in 1...3 {
+                let (status, _) = try await rig.server!.post("/webhooks/json",
+                    #"{"id":"p\#(i)","from":"+861370000001\#(i)","to":"10690001","text":"小区停水了"}"#)
+                #expect(status == 200)
+            }
+            // Each reply has failed at least once (connection refused) and waits for its retry.
+            try await rig.waitFor("failed first attempts") {
+                let rows = jsonLines(try await runCLI(["outbox", "--json", "--database", rig.database]))
+                // (An attempt is counted as it starts: the failure is its error. A reply handed to the
+                // dispatcher at intake counts its attempt before any send.)
+                return rows.count == 6 && rows.allSatisfy { ($0["attempts"] as? Int ?? 0) >= 1 && $0["status"] as? String != "sent" && $0["error"] is String }
+            }
+            await rig.server!.kill9()
+            try await rig.startSmsbox()
+            try await rig.startServer()
+            try await rig.waitFor("every reply delivered") {
+                let out = try await rig.messages().filter { $0["direction"] as? String == "out" }
+                return out.count == 6 && out.allSatisfy { $0["status"] as? String == "delivered" }
+            }
+            // fakesmsc may log a message just after its delivery report; then give any duplicate time to show.
+            try await rig.waitFor("six messages at the handsets") { rig.receivedMT().count >= 6 }
+            try await Task.sleep(for: .seconds(2))
+            let received = rig.receivedMT()
+            #expect(received.count == 6, "\(received)")
+            #expect(Set(received.map { "\($0.to) \($0.text)" }).count == 6)
+            // The failed sends were logged; neither Kannel's password nor the shared secret may appear there,
+            // and residents' numbers are masked.
+            let log = rig.server!.log
+            #expect(log.contains("outbox: send failed, will retry"))
+            #expect(!log.contains("kannel-pw") && !log.contains("kannel-secret"))
+            #expect(!log.contains("13700000011") && log.contains("+86137****0011"))
         }
-        // Each reply has failed at least once (connection refused) and waits for its retry.
-        try await rig.waitFor("failed first attempts") {
-            let rows = jsonLines(try runCLI(["outbox", "--json", "--database", rig.database]))
-            // (An attempt is counted as it starts: the failure is its error. A reply handed to the
-            // dispatcher at intake counts its attempt before any send.)
-            return rows.count == 6 && rows.allSatisfy { ($0["attempts"] as? Int ?? 0) >= 1 && $0["status"] as? String != "sent" && $0["error"] is String }
-        }
-        rig.server!.kill9()
-        try await rig.startSmsbox()
-        try rig.startServer()
-        try await rig.waitFor("every reply delivered") {
-            let out = try rig.messages().filter { $0["direction"] as? String == "out" }
-            return out.count == 6 && out.allSatisfy { $0["status"] as? String == "delivered" }
-        }
-        // fakesmsc may log a message just after its delivery report; then give any duplicate time to show.
-        try await rig.waitFor("six messages at the handsets") { rig.receivedMT().count >= 6 }
-        try await Task.sleep(for: .seconds(2))
-        let received = rig.receivedMT()
-        #expect(received.count == 6, "\(received)")
-        #expect(Set(received.map { "\($0.to) \($0.text)" }).count == 6)
-        // The failed sends were logged; neither Kannel's password nor the shared secret may appear there,
-        // and residents' numbers are masked.
-        let log = rig.server!.log
-        #expect(log.contains("outbox: send failed, will retry"))
-        #expect(!log.contains("kannel-pw") && !log.contains("kannel-secret"))
-        #expect(!log.contains("13700000011") && log.contains("+86137****0011"))
     }
 }

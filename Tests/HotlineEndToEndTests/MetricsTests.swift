@@ -1,11 +1,12 @@
 import Foundation
+import HotlineTestSupport
 import Testing
 
 /// `GET /metrics` read by prometheus-client's own text parser (a peer nobody here wrote), and its
 /// counters moving with traffic through a real server.
 @Suite(.serialized) struct MetricsTests {
     /// Every sample as `name{label="value",…}` → value, parsed by prometheus_client.
-    static func parse(_ text: String) throws -> [String: Double] {
+    static func parse(_ text: String) async throws -> [String: Double] {
         let script = """
             import sys, json
             from prometheus_client.parser import text_string_to_metric_families
@@ -19,21 +20,14 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script]
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(text.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "python3 with prometheus-client is needed (./test installs it)")
-        return try JSONSerialization.jsonObject(with: data) as! [String: Double]
+        let run = try await runToEnd(process, input: Data(text.utf8))
+        try #require(run.status == 0, "python3 with prometheus-client is needed (./test installs it): \(run.err)")
+        return try JSONSerialization.jsonObject(with: Data(run.out.utf8)) as! [String: Double]
     }
 
     @Test func metricsParseAndMoveWithTraffic() async throws {
-        let server = try ServerProcess(database: scratchDatabase())
-        let before = try Self.parse(try await server.get("/metrics").1)
+        let server = try await ServerProcess(database: scratchDatabase())
+        let before = try await Self.parse(try await server.get("/metrics").1)
         #expect(before["hotline_cases{state=\"assigned\"}"] == 0)
         for (i, text) in ["小区停水三天了", "燕村的路坏了,没人修"].enumerated() {
             let (status, _) = try await server.post("/webhooks/json", #"{"id":"m\#(i)","from":"+861370000007\#(i)","to":"10690001","text":"\#(text)"}"#)
@@ -42,7 +36,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(500))
         let (status, text) = try await server.get("/metrics")
         #expect(status == 200)
-        let after = try Self.parse(text)
+        let after = try await Self.parse(text)
         #expect(after["hotline_inbound_messages_total{channel=\"json\",intent=\"complaint\"}"] == 2, "\(after.keys.sorted())")
         #expect(after["hotline_cases{state=\"assigned\"}"] == 2)
         #expect(after["hotline_classification_seconds_count{}"] == 2)
@@ -53,6 +47,6 @@ import Testing
         #expect((after["hotline_writer_cpu_seconds{}"] ?? 0) > (before["hotline_writer_cpu_seconds{}"] ?? .infinity))
         #expect(after.keys.contains { $0.hasPrefix("http_server_request_duration_count{") && $0.contains("/webhooks/json") })
         #expect(!text.contains("13700000070"))
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
     }
 }

@@ -12,10 +12,10 @@ import Testing
     init() throws { config = try Self.configWithoutQuietHours() }
 
     /// `hotline notices …` on the server's database (and the test's config, for the commands that read it).
-    func notices(_ server: ServerProcess, _ arguments: [String]) throws -> [[String: Any]] {
+    func notices(_ server: ServerProcess, _ arguments: [String]) async throws -> [[String: Any]] {
         let config = ["create", "preview", "cancel"].contains(arguments.first ?? "")
             ? ["--config", self.config.path, "--intents", repoRoot.appendingPathComponent("Intents").path] : []
-        return jsonLines(try runCLI(["notices"] + arguments + ["--database", server.database] + config))
+        return jsonLines(try await runCLI(["notices"] + arguments + ["--database", server.database] + config))
     }
 
     /// Outbound texts per phone that the server has sent (dry run), waiting up to 10 s for `until`.
@@ -23,7 +23,7 @@ import Testing
         var boxes: [String: [String]] = [:]
         for _ in 0..<100 {
             boxes = [:]
-            for m in jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+            for m in jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
                 .filter({ $0["direction"] as? String == "out" && $0["status"] as? String == "sent" })
                 .sorted(by: { ($0["id"] as! Int) < ($1["id"] as! Int) }) {
                 boxes[m["to"] as! String, default: []].append(m["text"] as! String)
@@ -41,12 +41,12 @@ import Testing
     }
 
     @Test func aMeetingOfLonghusMembersAnsweredTalliedAndCancelled() async throws {
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path)
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: config.path)
         // A running server is ready: its database takes writes and its dispatcher beats.
         let (ready, body) = try await server.get("/readyz")
         #expect(ready == 200 && body.contains("ready"), "\(body)")
         let at = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3 * 86_400))
-        let made = try notices(server, ["create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", at, "--place", "工作室",
+        let made = try await notices(server, ["create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", at, "--place", "工作室",
                                         "--to", "members:area=龙湖社区", "--json"])
         #expect(made.first?["recipients"] as? Int == 2, "\(made)")
         var boxes = try await sent(server) { $0[Self.m3] != nil && $0[Self.m6] != nil }
@@ -55,36 +55,36 @@ import Testing
 
         try await text(server, "r1", from: Self.m3, "参加")
         try await text(server, "r2", from: Self.m6, "请假 出差")
-        let tally = try notices(server, ["tally", "--studio", "xujiawan", "1", "--json"])
+        let tally = try await notices(server, ["tally", "--studio", "xujiawan", "1", "--json"])
         #expect(tally.last?["coming"] as? Int == 1 && tally.last?["declined"] as? Int == 1 && tally.last?["no_answer"] as? Int == 0, "\(tally)")
-        let shown = try notices(server, ["show", "--studio", "xujiawan", "1", "--json"]).dropFirst()
+        let shown = try await notices(server, ["show", "--studio", "xujiawan", "1", "--json"]).dropFirst()
         #expect(shown.first { $0["phone"] as? String == Self.m6 }?["note"] as? String == "出差")
-        #expect(jsonLines(try runCLI(["cases", "--json", "--database", server.database])).isEmpty)
+        #expect(jsonLines(try await runCLI(["cases", "--json", "--database", server.database])).isEmpty)
 
-        _ = try notices(server, ["cancel", "--studio", "xujiawan", "1", "--reason", "改到下周"])
+        _ = try await notices(server, ["cancel", "--studio", "xujiawan", "1", "--reason", "改到下周"])
         boxes = try await sent(server) { ($0[Self.m3]?.count ?? 0) >= 3 && ($0[Self.m6]?.count ?? 0) >= 3 }
         #expect(boxes[Self.m3]?.last?.contains("会议取消") == true && boxes[Self.m6]?.last?.contains("会议取消") == true, "\(boxes)")
         #expect(Set(boxes.keys) == [Self.m3, Self.m6])
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
     }
 
     @Test func anOptedOutResidentIsSkippedAndToldNothing() async throws {
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path)
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: config.path)
         let out = "+8613700000081", other = "+8613700000082"
         try await text(server, "o1", from: out, "退订")
         _ = try await sent(server) { $0[out] != nil }
-        let made = try notices(server, ["create", "--studio", "xujiawan", "--kind", "general", "--title", "停水通知", "--body", "明天9点到12点停水",
+        let made = try await notices(server, ["create", "--studio", "xujiawan", "--kind", "general", "--title", "停水通知", "--body", "明天9点到12点停水",
                                         "--to", "numbers:\(out),\(other)", "--json"])
         #expect(made.first?["recipients"] as? Int == 1 && (made.first?["skipped"] as? [String: Int]) == ["opted-out": 1], "\(made)")
         let boxes = try await sent(server) { $0[other] != nil }
         #expect(boxes[other]?.first?.contains("停水通知") == true)
         #expect(boxes[out]?.count == 1 && boxes[out]?.first?.contains("已退订") == true, "\(boxes[out] ?? [])")
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
     }
 
     /// A liaison's `通知 …` is previewed to them and goes to the members only after `确认 N`.
     @Test func aLiaisonsNoticeByTextGoesOnlyAfterConfirmation() async throws {
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path)
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: config.path)
         let liaison = "+8613900000001"
         try await text(server, "n1", from: liaison, "通知 龙湖社区委员 周三下午3点在工作室开协商会")
         var boxes = try await sent(server) { $0[liaison] != nil }
@@ -107,7 +107,7 @@ import Testing
         boxes = try await sent(server) { ($0[liaison]?.count ?? 0) >= 3 }
         #expect(boxes[liaison]?.last?.contains("没有通知1,或已发出") == true)
         #expect(boxes[Self.m6]?.count == 1)
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
     }
 
     /// The shipped config without quiet hours, so that a test run at any hour sends at once.
@@ -124,10 +124,10 @@ import Testing
     /// In real time: a notice scheduled a few seconds ahead goes then and not before; its reminder
     /// goes to those coming and those who have not answered, not to those who declined.
     @Test func aScheduledNoticeAndItsReminderThroughTheRealServer() async throws {
-        let server = try ServerProcess(database: scratchDatabase(), configDir: config.path, extraArguments: ["--follow-up-seconds", "1"])
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: config.path, extraArguments: ["--follow-up-seconds", "1"])
         let iso = ISO8601DateFormatter()
         let sendAt = Date().addingTimeInterval(5)
-        _ = try runCLI(["notices", "create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", iso.string(from: Date().addingTimeInterval(86_400)),
+        _ = try await runCLI(["notices", "create", "--studio", "xujiawan", "--title", "龙湖停车协商会", "--at", iso.string(from: Date().addingTimeInterval(86_400)),
                         "--place", "工作室", "--to", "members:area=龙湖社区", "--to", "liaisons", "--send-at", iso.string(from: sendAt),
                         // The answers below must be stored before the reminder falls due, even on a loaded machine
                         // (at 6 s a full parallel run once reminded the member who had declined).
@@ -143,6 +143,6 @@ import Testing
         boxes = try await sent(server) { $0.values.contains { $0.contains { $0.contains("会议提醒") } } && $0.values.filter { $0.contains { $0.contains("会议提醒") } }.count >= 3 }
         let reminded = Set(boxes.filter { $0.value.contains { $0.contains("会议提醒") } }.keys)
         #expect(reminded == [Self.m3, "+8613900000001", "+8613900000002"], "\(boxes)")
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
     }
 }

@@ -11,7 +11,7 @@ import Testing
 
     final class Phones: Texter {
         private var answered: Set<Int> = []
-        init() throws { try super.init(idPrefix: "r") }
+        init() async throws { try await super.init(idPrefix: "r") }
 
         /// Each phone in `bots` answers every new text the hotline sends it with what its function
         /// makes of it, until no new text has gone out for `quiet` seconds (true) or `limit`
@@ -20,7 +20,7 @@ import Testing
             let end = Date().addingTimeInterval(limit)
             var lastNew = Date()
             while Date() < end {
-                for m in try outbound() where !answered.contains(m.id) {
+                for m in try await outbound() where !answered.contains(m.id) {
                     answered.insert(m.id)
                     lastNew = Date()
                     guard let bot = bots[m.to] else { continue }
@@ -36,44 +36,44 @@ import Testing
     /// Two liaisons' phones and a member's echo every text they get, started by one free text and
     /// one case, until the texts stop (at most 40 s): before, 1,390 texts went out in 15 s.
     @Test func echoingRosterPhonesCostABoundedNumberOfTexts() async throws {
-        let phones = try Phones()
+        let phones = try await Phones()
         try await phones.text(Self.resident, "小区停水三天了")
         try await phones.text(Self.l1, "今天下午开会吗")
         let echo: (String) -> String = { $0 }
         let ended = try await phones.answerEverything([Self.l1: echo, Self.l2: echo, Self.m3: echo])
-        let out = try phones.outbound()
+        let out = try await phones.outbound()
         let roster = out.filter { [Self.l1, Self.l2, Self.m3].contains($0.to) }
         // The case's notice, the forward and its receipt, and one alert per phone found echoing.
         #expect(roster.count <= 8, "\(roster.map { "\($0.to): \($0.text)" })")
         #expect(out.count <= 10)
         #expect(ended, "the loop was still going after 40 s")
-        #expect(try phoneNumbersSentToResidents(database: phones.server.database).isEmpty)
-        #expect(phones.server.finish() == 0)
+        #expect(try await phoneNumbersSentToResidents(database: phones.server.database).isEmpty)
+        #expect(await phones.server.finish() == 0)
     }
 
     /// Two liaisons whose phones answer every text with the same auto-reply, until the texts stop.
     @Test func twoAutoReplyingLiaisonsCannotLoop() async throws {
-        let phones = try Phones()
+        let phones = try await Phones()
         try await phones.text(Self.l1, "今天下午开会吗")
         let busy: (String) -> String = { _ in "您好,我正在开会,稍后回复您。" }
         let ended = try await phones.answerEverything([Self.l1: busy, Self.l2: busy])
-        let out = try phones.outbound()
+        let out = try await phones.outbound()
         #expect(out.count <= 16, "\(out.map { "\($0.to): \($0.text)" })")
         #expect(out.filter { $0.text.contains("【委员留言】") }.count <= 2 * 3)
         #expect(ended, "the loop was still going after 40 s")
-        #expect(phones.server.finish() == 0)
+        #expect(await phones.server.finish() == 0)
     }
 
     /// A member sends 60 different free texts as fast as they go: three are passed on, then one
     /// "please wait" and one alert; a command between them still works; 60 commands cost at most
     /// `roster_max_texts` replies in the window.
     @Test func aMembersFloodCostsABoundedNumberOfTexts() async throws {
-        let phones = try Phones()
+        let phones = try await Phones()
         for i in 0..<15 { try await phones.text(Self.m3, "第\(i)条留言:明天的会议材料请准备") }
         try await phones.text(Self.m3, "待办")
-        #expect(try phones.outbound().last { $0.to == Self.m3 }?.text.contains("您目前没有待办案件") == true)
+        #expect(try await phones.outbound().last { $0.to == Self.m3 }?.text.contains("您目前没有待办案件") == true)
         for i in 15..<60 { try await phones.text(Self.m3, "第\(i)条留言:明天的会议材料请准备") }
-        let out = try phones.outbound()
+        let out = try await phones.outbound()
         let forwards = out.filter { $0.text.contains("【委员留言】") }
         #expect(forwards.count == 3 * 2, "\(forwards.map(\.text))")
         #expect(out.filter { $0.to == Self.m3 }.count == 3 + 1 + 1 && out.last { $0.to == Self.m3 && $0.text.contains("已暂停转发") } != nil)
@@ -81,25 +81,25 @@ import Testing
         #expect(out.filter { $0.text.contains("【刷屏】") || $0.text.contains("【自动回复】") }.count == 1)
         #expect(out.count <= 12, "\(out.map { "\($0.to): \($0.text)" })")
         // Every text is kept.
-        let inbound = jsonLines(try runCLI(["messages", "--json", "--database", phones.server.database])).filter { $0["direction"] as? String == "in" }
+        let inbound = jsonLines(try await runCLI(["messages", "--json", "--database", phones.server.database])).filter { $0["direction"] as? String == "in" }
         #expect(inbound.count == 61)
-        #expect(phones.server.finish() == 0)
+        #expect(await phones.server.finish() == 0)
     }
 
     /// A liaison's phone sends the same command 60 times: answered up to the roster's limit (and
     /// the same text again and again is a machine), then one "please wait" and one alert.
     @Test func repeatedCommandsCostABoundedNumberOfTexts() async throws {
-        let phones = try Phones()
+        let phones = try await Phones()
         for _ in 0..<60 { try await phones.text(Self.l2, "帮助") }
-        let out = try phones.outbound()
+        let out = try await phones.outbound()
         #expect(out.count <= 8, "\(out.map { "\($0.to): \($0.text)" })")
-        #expect(phones.server.finish() == 0)
+        #expect(await phones.server.finish() == 0)
     }
 
     /// A member's replies and a liaison's notice carry a member's number in every spelling residents
     /// have seen get through: none reaches a resident.
     @Test func noSpellingOfARosterNumberReachesAResident() async throws {
-        let phones = try Phones()
+        let phones = try await Phones()
         try await phones.text(Self.resident, "小区停水三天了")
         try await phones.text(Self.m3, "接 1")
         let spellings = [
@@ -113,16 +113,16 @@ import Testing
         // A resident of 龙湖社区 for the notice, then the liaison's notice by text and its confirmation.
         try await phones.text("+8613700000066", "登记 龙湖")
         try await phones.text(Self.l1, "通知 龙湖社区居民 停水期间请联系王委员13800000003或１３８００００００06")
-        let preview = try #require(try phones.outbound().last { $0.to == Self.l1 })
+        let preview = try #require(try await phones.outbound().last { $0.to == Self.l1 })
         let number = try #require(preview.text.firstMatch(of: /确认 (\d+)/)?.output.1)
         try await phones.text(Self.l1, "确认 \(number)")
         try await Task.sleep(for: .milliseconds(500))
-        let out = try phones.outbound()
+        let out = try await phones.outbound()
         let toResidents = out.filter { $0.to == Self.resident || $0.to == "+8613700000066" }
         #expect(toResidents.filter { $0.text.contains("第") }.count == spellings.count, "\(toResidents.map(\.text))")
         #expect(toResidents.contains { $0.text.contains("停水期间请联系王委员+86138****0003") })
-        let revealing = try phoneNumbersSentToResidents(database: phones.server.database)
+        let revealing = try await phoneNumbersSentToResidents(database: phones.server.database)
         #expect(revealing.isEmpty, "\(revealing)")
-        #expect(phones.server.finish() == 0)
+        #expect(await phones.server.finish() == 0)
     }
 }

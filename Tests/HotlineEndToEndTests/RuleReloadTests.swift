@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import Testing
 
 /// Hot reload of `Intents/` against a running server.
@@ -17,7 +18,7 @@ import Testing
             let (status, answer) = try await server.post("/webhooks/json", #"{"id":"\#(prefix)-\#(i)","from":"+8613700000009","to":"10690001","text":"\#(text)"}"#)
             #expect(status == 200)
             let number = try #require(try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])["case"] as? Int
-            last = jsonLines(try runCLI(["cases", "--json", "--database", server.database])).first { $0["number"] as? Int == number }?["topic"] as? String
+            last = jsonLines(try await runCLI(["cases", "--json", "--database", server.database])).first { $0["number"] as? Int == number }?["topic"] as? String
             if last == topic { return last }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -26,7 +27,7 @@ import Testing
 
     @Test func editedRuleIsObeyedAndABrokenEditKeepsTheOldTable() async throws {
         let intents = try scratchIntents()
-        let server = try ServerProcess(database: scratchDatabase(), intents: intents.path)
+        let server = try await ServerProcess(database: scratchDatabase(), intents: intents.path)
         let text = "村口的石狮子被人挪走了"
         #expect(try await topicAfterReload(server, text: text, topic: "other", prefix: "before") == "other")
 
@@ -43,7 +44,7 @@ import Testing
         #expect(try await topicAfterReload(server, text: text, topic: "environment", prefix: "broken") == "environment")
         #expect(server.log.contains("rule table NOT reloaded"))
         #expect(server.log.contains("zz-local.yaml:2: unknown topic 'forestry'"), "\(server.log)")
-        #expect(server.finish() == 0)
+        #expect(await server.finish() == 0)
     }
 }
 
@@ -54,17 +55,17 @@ import Testing
         ("rules:\n  - id: a\n    topic: water\n    any: [停水]\n    examples:\n      - { text: 你好, expect: roads }\n",
          "bad.yaml:6: example of rule a: \"你好\" expected roads, got unclassified/other"),
     ])
-    func brokenRuleFileFailsWithFileAndLine(rules: String, error: String) throws {
+    func brokenRuleFileFailsWithFileAndLine(rules: String, error: String) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-check-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("Intents"), to: dir)
         try rules.write(to: dir.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
-        let run = try runHotline(["check", "--config", repoRoot.appendingPathComponent("config").path, "--intents", dir.path])
+        let run = try await runHotline(["check", "--config", repoRoot.appendingPathComponent("config").path, "--intents", dir.path])
         #expect(run.status == 1)
         #expect(run.err.contains(error), "\(run.err)")
     }
 
-    @Test func shippedTableChecksOK() throws {
-        let out = try runCLI(["check", "--config", repoRoot.appendingPathComponent("config").path,
+    @Test func shippedTableChecksOK() async throws {
+        let out = try await runCLI(["check", "--config", repoRoot.appendingPathComponent("config").path,
                               "--intents", repoRoot.appendingPathComponent("Intents").path])
         #expect(out.hasPrefix("ok:"))
     }
@@ -72,20 +73,13 @@ import Testing
 
 /// `hotline classify` with no text: one JSON object per stdin line.
 @Suite struct ClassifyCommandTests {
-    @Test func batchModeWritesOneJSONLinePerMessage() throws {
+    @Test func batchModeWritesOneJSONLinePerMessage() async throws {
         let process = Process()
         process.executableURL = try hotlineBinary()
         process.arguments = ["classify", "--intents", repoRoot.appendingPathComponent("Intents").path]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data("小區停水兩天了,沒人處理\n請問醫保異地就醫怎麼報銷?\n你好\n".utf8))
-        try input.fileHandleForWriting.close()
-        let lines = jsonLines(String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        let run = try await runToEnd(process, input: Data("小區停水兩天了,沒人處理\n請問醫保異地就醫怎麼報銷?\n你好\n".utf8))
+        let lines = jsonLines(run.out)
+        #expect(run.status == 0)
         #expect(lines.map { "\($0["intent"] as? String ?? "")/\($0["topic"] as? String ?? "")" }
             == ["complaint/water", "question/social", "unclassified/other"])
         #expect((lines[0]["score"] as? Double ?? 0) > 0)

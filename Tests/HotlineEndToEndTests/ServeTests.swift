@@ -1,4 +1,5 @@
 import Foundation
+import HotlineTestSupport
 import Testing
 
 /// Drives a real `hotline serve` process over HTTP.
@@ -9,42 +10,42 @@ import Testing
     @Test func acknowledgedMessageSurvivesKill9AndIsNotDuplicated() async throws {
         let database = scratchDatabase()
         let payload = #"{"id":"m1","from":"+8613700000001","to":"10690001","text":"5号楼外墙皮脱落,物业不管"}"#
-        let first = try ServerProcess(database: database)
+        let first = try await ServerProcess(database: database)
         let (status, answer) = try await first.post("/webhooks/json", payload)
-        first.kill9()
+        await first.kill9()
         #expect(status == 200)
         #expect(answer.contains(#""case":1"#))
 
-        let cases = jsonLines(try runCLI(["cases", "--json", "--database", database]))
+        let cases = jsonLines(try await runCLI(["cases", "--json", "--database", database]))
         #expect(cases.count == 1)
         #expect(cases.first?["member"] as? String == "M3")
         #expect(cases.first?["topic"] as? String == "housing")
         #expect(cases.first?["intent"] as? String == "complaint")
-        let messages = jsonLines(try runCLI(["messages", "--json", "--database", database]))
+        let messages = jsonLines(try await runCLI(["messages", "--json", "--database", database]))
         #expect(messages.count == 3)
         #expect(messages.contains { $0["direction"] as? String == "in" && $0["text"] as? String == "5号楼外墙皮脱落,物业不管" && $0["case"] as? Int == 1 })
 
-        let second = try ServerProcess(database: database)
+        let second = try await ServerProcess(database: database)
         let (status2, answer2) = try await second.post("/webhooks/json", payload)
         #expect(status2 == 200)
         #expect(answer2.contains(#""case":1"#) && answer2.contains(#""duplicate":true"#))
         // The restarted dispatcher sends whatever the killed one had not.
         var outbound: [[String: Any]] = []
         for _ in 0..<50 {
-            outbound = jsonLines(try runCLI(["messages", "--json", "--database", database])).filter { $0["direction"] as? String == "out" }
+            outbound = jsonLines(try await runCLI(["messages", "--json", "--database", database])).filter { $0["direction"] as? String == "out" }
             if outbound.count == 2 && outbound.allSatisfy({ $0["status"] as? String == "sent" }) { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(outbound.count == 2)
         #expect(outbound.allSatisfy { $0["status"] as? String == "sent" })
         #expect(Set(outbound.compactMap { $0["to"] as? String }) == ["+8613700000001", "+8613800000003"])
-        #expect(second.terminate() == 0)
-        #expect(jsonLines(try runCLI(["cases", "--json", "--database", database])).count == 1)
+        #expect(await second.terminate() == 0)
+        #expect(jsonLines(try await runCLI(["cases", "--json", "--database", database])).count == 1)
     }
 
     @Test func signedWebhookWithSecretFromTheEnvironment() async throws {
         // One event loop (the setting for a 2-core machine shared with Kannel) serves as well.
-        let server = try ServerProcess(database: scratchDatabase(), environment: ["HOTLINE_JSON_SECRET": "e2e-secret"],
+        let server = try await ServerProcess(database: scratchDatabase(), environment: ["HOTLINE_JSON_SECRET": "e2e-secret"],
                                        extraArguments: ["--event-loops", "1"])
         let payload = #"{"id":"s1","from":"+8613700000002","to":"10690001","text":"村里停水了"}"#
         let (unsigned, body) = try await server.post("/webhooks/json", payload)
@@ -53,19 +54,15 @@ import Testing
         let py = Process()
         py.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         py.arguments = ["python3", "-c", "import hmac,hashlib,sys; print(hmac.new(b'e2e-secret', sys.argv[1].encode(), hashlib.sha256).hexdigest())", payload]
-        let out = Pipe()
-        py.standardOutput = out
-        try py.run()
-        py.waitUntilExit()
-        let hex = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let hex = try await runToEnd(py).out.trimmingCharacters(in: .whitespacesAndNewlines)
         let (signed, _) = try await server.post("/webhooks/json", payload, headers: ["X-Hotline-Signature": "sha256=\(hex)"])
         #expect(signed == 200)
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
     }
 
     /// Unsigned webhooks are for loopback only: listening on another address needs the secret.
-    @Test func unsignedWebhookIsNotExposedBeyondLoopback() throws {
-        let run = try runHotline(["serve", "--config", repoRoot.appendingPathComponent("config").path,
+    @Test func unsignedWebhookIsNotExposedBeyondLoopback() async throws {
+        let run = try await runHotline(["serve", "--config", repoRoot.appendingPathComponent("config").path,
                                   "--intents", repoRoot.appendingPathComponent("Intents").path,
                                   "--database", scratchDatabase(), "--host", "0.0.0.0", "--port", "0"])
         #expect(run.status == 1)
@@ -74,7 +71,7 @@ import Testing
 
     /// What a request carries cannot forge a log line or put a whole number in the log.
     @Test func logLinesCannotBeForgedAndNumbersAreMasked() async throws {
-        let server = try ServerProcess(database: scratchDatabase())
+        let server = try await ServerProcess(database: scratchDatabase())
         for body in [
             #"{"id":"f1","from":"1\n2026-12-01 error hotline: FORGED","to":"10690001","text":"x"}"#,
             #"{"id":"f2","from":"+8613700000001x","to":"10690001","text":"x"}"#,
@@ -84,7 +81,7 @@ import Testing
             #expect(status == 200 || status == 400, "\(answer)")
             #expect(!answer.contains("13700000001"), "\(answer)")
         }
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
         let log = server.log
         #expect(!log.split(separator: "\n").contains { $0.hasPrefix("2026-12-01 error hotline: FORGED") }, "\(log)")
         #expect(!log.contains("13700000001"), "\(log)")
@@ -93,10 +90,10 @@ import Testing
 
     /// `--log-format json`: every line is one JSON object, numbers masked in every field.
     @Test func jsonLogLines() async throws {
-        let server = try ServerProcess(database: scratchDatabase(), extraArguments: ["--log-format", "json"])
+        let server = try await ServerProcess(database: scratchDatabase(), extraArguments: ["--log-format", "json"])
         let (status, _) = try await server.post("/webhooks/json", #"{"id":"j1","from":"+8613700000001","to":"10690001","text":"停水了\n2026-12-01 error hotline: FORGED"}"#)
         #expect(status == 200)
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
         let lines = server.log.split(separator: "\n").filter { !$0.isEmpty && !$0.hasPrefix("listening on") }
         #expect(!lines.isEmpty)
         for line in lines {
@@ -109,19 +106,19 @@ import Testing
         #expect(!server.log.contains("13700000001"))
     }
 
-    @Test func eventLoopsMustBePositive() throws {
-        let run = try runHotline(["serve", "--database", scratchDatabase(), "--port", "0", "--event-loops", "0"])
+    @Test func eventLoopsMustBePositive() async throws {
+        let run = try await runHotline(["serve", "--database", scratchDatabase(), "--port", "0", "--event-loops", "0"])
         #expect(run.status == 64)
         #expect(run.err.contains("--event-loops must be at least 1 (given 0)"), "\(run.err)")
     }
 
-    @Test func badConfigStopsStartUpNamingFileAndLine() throws {
+    @Test func badConfigStopsStartUpNamingFileAndLine() async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-badcfg-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: repoRoot.appendingPathComponent("config"), to: dir)
         let file = dir.appendingPathComponent("studios/xujiawan.yaml")
         let text = try String(contentsOf: file, encoding: .utf8).replacingOccurrences(of: "Asia/Shanghai", with: "Asia/Atlantis")
         try text.write(to: file, atomically: true, encoding: .utf8)
-        let run = try runHotline(["serve", "--config", dir.path, "--intents", repoRoot.appendingPathComponent("Intents").path,
+        let run = try await runHotline(["serve", "--config", dir.path, "--intents", repoRoot.appendingPathComponent("Intents").path,
                                   "--database", scratchDatabase(), "--port", "0"])
         #expect(run.status == 1)
         #expect(run.err.contains("studios/xujiawan.yaml:5: unknown time zone 'Asia/Atlantis'"), "\(run.err)")

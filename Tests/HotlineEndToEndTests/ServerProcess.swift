@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import HotlineTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -38,7 +39,7 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts the server on `database` and waits for its "listening on" line.
     init(database: String, intents: String = repoRoot.appendingPathComponent("Intents").path,
          configDir: String = repoRoot.appendingPathComponent("config").path, port: Int = 0,
-         environment: [String: String] = [:], extraArguments: [String] = [], fileSizeLimitKB: Int? = nil) throws {
+         environment: [String: String] = [:], extraArguments: [String] = [], fileSizeLimitKB: Int? = nil) async throws {
         self.database = database
         secrets = environment.filter { $0.value.count >= 6 && ["SECRET", "TOKEN", "PASSWORD", "KEY"].contains(where: $0.key.uppercased().contains) }.map(\.value)
         logFile = URL(fileURLWithPath: database + ".log")
@@ -64,38 +65,58 @@ final class ServerProcess: @unchecked Sendable {
         process.environment = env
         process.standardOutput = output
         try process.run()
+        // Read on a thread of its own: a test process has as many cooperative threads as cores, and
+        // one blocked on a child's pipe (or its exit) stalls every other test meanwhile.
         let handle = output.fileHandleForReading
-        var seen = ""
-        let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline {
-            let data = handle.availableData
-            if data.isEmpty { break }
-            seen += String(decoding: data, as: UTF8.self)
-            if let range = seen.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
-                self.port = Int(seen[range].split(separator: ":").last!)!
-                return
+        let found: (port: Int?, seen: String) = await onOwnThread {
+            var seen = ""
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline {
+                let data = handle.availableData
+                if data.isEmpty { break }
+                seen += String(decoding: data, as: UTF8.self)
+                if let range = seen.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                    return (Int(seen[range].split(separator: ":").last!)!, seen)
+                }
             }
+            return (nil, seen)
+        }
+        if let port = found.port {
+            self.port = port
+            return
         }
         process.terminate()
-        throw E2EError("server did not start: \(seen)")
+        throw E2EError("server did not start: \(found.seen)")
     }
 
     /// SIGKILL: no chance to flush or clean up.
-    func kill9() {
+    func kill9() async {
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await exit()
         scanLog()
     }
 
     /// SIGTERM and wait; returns the exit status.
-    func terminate() -> Int32 {
+    func terminate() async -> Int32 {
         process.terminate()
-        process.waitUntilExit()
+        await exit()
         scanLog()
         return process.terminationStatus
     }
 
-    deinit { if process.isRunning { kill9() } }
+    /// Waits for the process to end, on a thread of its own.
+    private func exit() async {
+        let process = UncheckedBox(process)
+        await onOwnThread { process.value.waitUntilExit() }
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            scanLog()
+        }
+    }
 
     /// Every line this server logged, read for what a log must never hold: a phone number or any
     /// run of seven digits (the log masks them), an API token or session (`hl_…`), a password or
@@ -146,40 +167,25 @@ enum LogScan {
 
 /// Adds the coordinator `chen` of xujiawan to a new database at `database` (through the CLI, as an
 /// operator would) and returns an API token for them.
-func coordinatorToken(database: String) throws -> String {
+func coordinatorToken(database: String) async throws -> String {
     try FileManager.default.createDirectory(atPath: (database as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
     let config = repoRoot.appendingPathComponent("config").path
-    _ = try runCLI(["users", "add", "--config", config, "--database", database, "chen", "--name", "陈", "--role", "coordinator", "--studio", "xujiawan"])
-    return try #require(try runCLI(["users", "token", "--config", config, "--database", database, "chen"])
+    _ = try await runCLI(["users", "add", "--config", config, "--database", database, "chen", "--name", "陈", "--role", "coordinator", "--studio", "xujiawan"])
+    return try #require(try await runCLI(["users", "token", "--config", config, "--database", database, "chen"])
         .split(whereSeparator: \.isWhitespace).first { $0.hasPrefix("hl_") }.map(String.init))
 }
 
 /// Runs a `hotline` CLI command to its end: exit status, standard output, standard error.
-func runHotline(_ arguments: [String]) throws -> (status: Int32, out: String, err: String) {
+func runHotline(_ arguments: [String]) async throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = try hotlineBinary()
     process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Read standard error on another thread so that neither pipe can fill up and block the child.
-    nonisolated(unsafe) var errData = Data()
-    let done = DispatchSemaphore(value: 0)
-    Thread {
-        errData = err.fileHandleForReading.readDataToEndOfFile()
-        done.signal()
-    }.start()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    done.wait()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return try await runToEnd(process)
 }
 
 /// Runs a `hotline` CLI command and returns its standard output (throws on a non-zero exit).
-func runCLI(_ arguments: [String]) throws -> String {
-    let run = try runHotline(arguments)
+func runCLI(_ arguments: [String]) async throws -> String {
+    let run = try await runHotline(arguments)
     guard run.status == 0 else { throw E2EError("hotline \(arguments) exited \(run.status): \(run.err)") }
     return run.out
 }
@@ -197,13 +203,13 @@ func scratchDatabase() -> String {
 /// no member's, liaison's or other resident's mobile number may ever be in one, in any spelling
 /// (full-width or other Unicode digits, Chinese numerals, separators or zero-width characters
 /// between the digits). Returns the offending texts.
-func phoneNumbersSentToResidents(database: String, config: URL = repoRoot.appendingPathComponent("config")) throws -> [String] {
+func phoneNumbersSentToResidents(database: String, config: URL = repoRoot.appendingPathComponent("config")) async throws -> [String] {
     let rosterPhones = try FileManager.default.contentsOfDirectory(atPath: config.appendingPathComponent("studios").path)
         .flatMap { file -> [String] in
             let yaml = try String(contentsOf: config.appendingPathComponent("studios/\(file)"), encoding: .utf8)
             return yaml.matches(of: /phone: "(\+\d+)"/).map { String($0.output.1) }
         }
-    let messages = jsonLines(try runCLI(["messages", "--json", "--database", database]))
+    let messages = jsonLines(try await runCLI(["messages", "--json", "--database", database]))
     var offending: [String] = []
     for m in messages where m["direction"] as? String == "out" {
         let to = m["to"] as? String ?? ""
@@ -247,14 +253,14 @@ func digitSkeleton(_ text: String) -> String {
 extension ServerProcess {
     /// Stops the server (SIGTERM; its exit status) after checking every text it sent a resident
     /// for a phone number in any spelling (``phoneNumbersSentToResidents(database:config:)``).
-    func finish(config: URL = repoRoot.appendingPathComponent("config")) -> Int32 {
+    func finish(config: URL = repoRoot.appendingPathComponent("config")) async -> Int32 {
         do {
-            let revealing = try phoneNumbersSentToResidents(database: database, config: config)
+            let revealing = try await phoneNumbersSentToResidents(database: database, config: config)
             #expect(revealing.isEmpty, "texts to residents with a phone number: \(revealing)")
         } catch {
             Issue.record("the texts to residents could not be read: \(error)")
         }
-        return terminate()
+        return await terminate()
     }
 }
 

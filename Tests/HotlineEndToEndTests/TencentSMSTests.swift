@@ -8,7 +8,7 @@ import Testing
 /// status callback moves it to delivered.
 @Suite(.serialized) struct TencentSMSTests {
     @Test func aResidentsTextByReplyCallbackIsAcknowledgedByTemplateAndDelivered() async throws {
-        let api = try PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/tencent/sms_standin.py").path, ["AKIDe2e", "e2e-secret-key"])
+        let api = try await PythonPeer.StandIn(repoRoot.appendingPathComponent("Tests/tencent/sms_standin.py").path, ["AKIDe2e", "e2e-secret-key"])
         let channel = """
             channels:
               - id: tc
@@ -27,7 +27,7 @@ import Testing
                   fallback: "2100009: studio, case"
 
             """
-        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(channel).path, environment: [
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(channel).path, environment: [
             "E2E_TENCENT_CALLBACK_SECRET": "cb-e2e", "E2E_TENCENT_SECRET_ID": "AKIDe2e", "E2E_TENCENT_SECRET_KEY": "e2e-secret-key",
         ])
 
@@ -56,10 +56,10 @@ import Testing
         let report = #"[{"user_receive_time":"2026-12-03 10:00:00","nationcode":"86","mobile":"13700000001","report_status":"SUCCESS","errmsg":"DELIVRD","description":"用户短信送达成功","sid":"\#(serial)"}]"#
         let (reported, said) = try await server.post("/webhooks/tencent/status?secret=cb-e2e", report)
         #expect(reported == 200 && said.contains(#""errmsg":"OK""#))
-        let messages = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+        let messages = jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
         #expect(messages.filter { $0["direction"] as? String == "in" }.count == 1, "the retried callback stored once")
         let stored = try #require(messages.first { $0["direction"] as? String == "out" && $0["to"] as? String == "+8613700000001" })
         #expect(stored["status"] as? String == "delivered" && stored["provider_id"] as? String == serial, "\(stored)")
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
     }
 }

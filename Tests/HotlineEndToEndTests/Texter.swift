@@ -8,8 +8,8 @@ class Texter {
     private let prefix: String
     private var next = 0
 
-    init(idPrefix: String = "t") throws {
-        server = try ServerProcess(database: scratchDatabase())
+    init(idPrefix: String = "t") async throws {
+        server = try await ServerProcess(database: scratchDatabase())
         prefix = idPrefix
     }
 
@@ -22,8 +22,8 @@ class Texter {
     }
 
     /// Every outbound text so far: id, recipient, text, in the order they were queued.
-    func outbound() throws -> [(id: Int, to: String, text: String)] {
-        jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+    func outbound() async throws -> [(id: Int, to: String, text: String)] {
+        jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
             .filter { $0["direction"] as? String == "out" }
             .map { ($0["id"] as! Int, $0["to"] as! String, $0["text"] as! String) }
             .sorted { $0.id < $1.id }

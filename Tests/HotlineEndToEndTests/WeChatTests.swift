@@ -12,9 +12,9 @@ import Testing
 @Suite(.serialized) struct WeChatTests {
     static let peer = repoRoot.appendingPathComponent("Tests/wechat/wechat_peer.py").path
 
-    static func waitFor(_ what: String, _ condition: () -> Bool) async throws {
+    static func waitFor(_ what: String, _ condition: () async -> Bool) async throws {
         let deadline = Date().addingTimeInterval(15)
-        while !condition() {
+        while await !condition() {
             try #require(Date() < deadline, "waited 15 s for \(what)")
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -22,7 +22,7 @@ import Testing
 
     @Test func aFollowersDayThroughTheServerURL() async throws {
         // The stand-in of api.weixin.qq.com.
-        let api = try PythonPeer.StandIn(Self.peer, ["api"])
+        let api = try await PythonPeer.StandIn(Self.peer, ["api"])
         let apiPort = api.port
         // The shipped config with the account added (as config/examples/wechat has it).
         let account = """
@@ -41,12 +41,12 @@ import Testing
                   fallback: "TPL_NOTE: thing1=studio, character_string2=case"
 
             """
-        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(account).path, environment: [
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(account).path, environment: [
             "E2E_WECHAT_TOKEN": "tok3n-e2e", "E2E_WECHAT_APP_SECRET": "app-s3cret", "E2E_WECHAT_AES_KEY": "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR",
         ])
         let url = "http://127.0.0.1:\(server.port)/webhooks/wechat"
 
-        let answers = try #require(try PythonPeer.json([Self.peer, "push", url]) as? [String: [Any]])
+        let answers = try #require(try await PythonPeer.json([Self.peer, "push", url]) as? [String: [Any]])
         func answer(_ name: String) -> (Int, String) { (answers[name]?.first as? Int ?? 0, answers[name]?.last as? String ?? "") }
         #expect(answer("handshake") == (200, "7381635391"))
         #expect(answer("handshake_forged").0 == 401 && answer("handshake_stale").0 == 401 && answer("forged_push").0 == 401)
@@ -66,7 +66,7 @@ import Testing
 
         // Stored once each (the retried MsgId too); a case for each resident's text; the
         // acknowledgements recorded as sent in the response, not through the API.
-        let messages = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+        let messages = jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
         let inbound = messages.filter { $0["direction"] as? String == "in" }
         #expect(inbound.compactMap { $0["provider_id"] as? String }.filter { $0 == "50001" }.count == 1)
         #expect(Set(inbound.compactMap { $0["from"] as? String })
@@ -80,7 +80,7 @@ import Testing
         #expect(api.calls.isEmpty, "nothing went through the API: \(api.calls)")
 
         // The follower who left is opted out.
-        let token = try coordinatorToken(database: server.database)
+        let token = try await coordinatorToken(database: server.database)
         var request = URLRequest(url: URL(string: "http://127.0.0.1:\(server.port)/api/v1/residents/xujiawan/wx:oNewFollower0003")!)
         request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
         let (data, _) = try await URLSession.shared.data(for: request)
@@ -129,13 +129,13 @@ import Testing
         let fields = try #require(template["data"] as? [String: [String: String]])
         #expect(fields["character_string1"]?["value"] == String(staleCase) && fields["thing2"]?["value"] == "电梯明天修好", "\(fields)")
         // WeChat's push of the template message's fate moves the reply to delivered.
-        let reported = try #require(try PythonPeer.json([Self.peer, "event", url, "oStaleFollower04", "200228332", "success"]) as? [Any])
+        let reported = try #require(try await PythonPeer.json([Self.peer, "event", url, "oStaleFollower04", "200228332", "success"]) as? [Any])
         #expect(reported.first as? Int == 200)
-        let reply = jsonLines(try runCLI(["messages", "--json", "--database", server.database])).first {
+        let reply = jsonLines(try await runCLI(["messages", "--json", "--database", server.database])).first {
             $0["to"] as? String == "wx:oStaleFollower04" && ($0["text"] as? String ?? "").contains("电梯明天修好")
         }
         #expect(reply?["status"] as? String == "delivered" && reply?["provider_id"] as? String == "200228332", "\(reply ?? [:])")
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
     }
 
     /// An account that sends subscription notices (订阅通知): the case page offers WeChat's subscribe
@@ -144,7 +144,7 @@ import Testing
     /// subscriber with the case page as its link, and WeChat's report of its fate moves it to
     /// delivered; to a follower who did not subscribe (43101) it waits, said on the case.
     @Test func subscriptionNoticesAndTheCasePage() async throws {
-        let api = try PythonPeer.StandIn(Self.peer, ["api"])
+        let api = try await PythonPeer.StandIn(Self.peer, ["api"])
         let config = """
             case_page:
               public_url: https://hotline.example.org
@@ -161,17 +161,17 @@ import Testing
                   resident.reply: "TPL_SUB_REPLY: character_string1=case, thing2=text"
 
             """
-        let server = try ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(config).path, environment: [
+        let server = try await ServerProcess(database: scratchDatabase(), configDir: try configWithChannels(config).path, environment: [
             "E2E_WECHAT_TOKEN": "tok3n-e2e", "E2E_WECHAT_APP_SECRET": "app-s3cret",
         ])
         let url = "http://127.0.0.1:\(server.port)/webhooks/wechat"
-        func push(_ arguments: [String]) throws -> (Int, String) {
-            let answer = try #require(try PythonPeer.json([Self.peer] + arguments) as? [Any])
+        func push(_ arguments: [String]) async throws -> (Int, String) {
+            let answer = try #require(try await PythonPeer.json([Self.peer] + arguments) as? [Any])
             return (answer.first as? Int ?? 0, answer.last as? String ?? "")
         }
-        #expect(try push(["text", url, "oStaleSubscriber5", "60001", "龙湖社区3号楼电梯坏了一个星期"]).0 == 200)
-        #expect(try push(["text", url, "oStaleRefuser0006", "60002", "燕村路面塌了一个坑,很危险"]).0 == 200)
-        var messages = jsonLines(try runCLI(["messages", "--json", "--database", server.database]))
+        #expect(try await push(["text", url, "oStaleSubscriber5", "60001", "龙湖社区3号楼电梯坏了一个星期"]).0 == 200)
+        #expect(try await push(["text", url, "oStaleRefuser0006", "60002", "燕村路面塌了一个坑,很危险"]).0 == 200)
+        var messages = jsonLines(try await runCLI(["messages", "--json", "--database", server.database]))
         func caseOf(_ openID: String) throws -> (number: Int, token: String, member: String) {
             let inbound = try #require(messages.first { $0["from"] as? String == "wx:\(openID)" && $0["direction"] as? String == "in" })
             let number = try #require(inbound["case"] as? Int)
@@ -200,13 +200,13 @@ import Testing
             page.components(separatedBy: "\(name)=\"").dropFirst().first?.components(separatedBy: "\"").first ?? ""
         }
         #expect(attribute("data-app-id") == "wx5f2ae2e")
-        let expected = try #require(try PythonPeer.json([Self.peer, "signature", "TICKET-1", attribute("data-nonce"), attribute("data-timestamp"),
+        let expected = try #require(try await PythonPeer.json([Self.peer, "signature", "TICKET-1", attribute("data-nonce"), attribute("data-timestamp"),
                                                          "https://hotline.example.org/c/\(subscriber.token)"]) as? [String]).first
         #expect(attribute("data-signature") == expected, "the page signature is the one wechatpy makes")
         #expect(api.calls.filter { $0["call"] as? String == "ticket" }.count == 1)
 
         // The follower presses the button and accepts: recorded; the page says so.
-        #expect(try push(["popup", url, "oStaleSubscriber5", "TPL_SUB_REPLY", "accept"]) == (200, "success"))
+        #expect(try await push(["popup", url, "oStaleSubscriber5", "TPL_SUB_REPLY", "accept"]) == (200, "success"))
         #expect(try await pageInWeChat(subscriber.token).0.contains("您已订阅办理进度通知"))
 
         // Past the 48 hours the member's reply goes as the subscription notice, linking to the page.
@@ -220,15 +220,15 @@ import Testing
         #expect(notice["template_id"] as? String == "TPL_SUB_REPLY" && notice["page"] as? String == "https://hotline.example.org/c/\(subscriber.token)")
         let fields = try #require(notice["data"] as? [String: [String: String]])
         #expect(fields["character_string1"]?["value"] == String(subscriber.number) && fields["thing2"]?["value"] == "电梯明天修好")
-        #expect(try push(["sent", url, "oStaleSubscriber5", "TPL_SUB_REPLY", "1700827132819554304"]) == (200, "success"))
+        #expect(try await push(["sent", url, "oStaleSubscriber5", "TPL_SUB_REPLY", "1700827132819554304"]) == (200, "success"))
         try await Self.waitFor("the refused notice recorded as waiting") {
-            messages = jsonLines((try? runCLI(["messages", "--json", "--database", server.database])) ?? "")
+            messages = jsonLines((try? await runCLI(["messages", "--json", "--database", server.database])) ?? "")
             return messages.contains { $0["to"] as? String == "wx:oStaleRefuser0006" && $0["status"] as? String == "waiting" }
         }
         let delivered = messages.first { $0["to"] as? String == "wx:oStaleSubscriber5" && ($0["text"] as? String ?? "").contains("电梯明天修好") }
         #expect(delivered?["status"] as? String == "delivered", "\(delivered ?? [:])")
         let waiting = try #require(messages.first { $0["to"] as? String == "wx:oStaleRefuser0006" && $0["status"] as? String == "waiting" })
         #expect((waiting["error"] as? String ?? "").contains("43101"), "\(waiting)")
-        #expect(server.terminate() == 0)
+        #expect(await server.terminate() == 0)
     }
 }
