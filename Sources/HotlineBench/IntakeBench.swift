@@ -59,19 +59,7 @@ struct IntakeBench: AsyncParsableCommand {
         let sending = dispatch ? Task {
             let dispatcher = OutboxDispatcher(hotline, senders: SenderDirectory.all(hotline.settings.channels, DryRunCounter()))
             if handOff { hotline.database.outboxHandOff.open() }
-            let signal = hotline.database.outboxCommits
-            // Four lanes, as in service.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 {
-                    group.addTask {
-                        while !Task.isCancelled {
-                            let seen = signal.generation
-                            if try await dispatcher.drainOnce() == 0 { await signal.wait(since: seen) }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
+            await dispatcher.runLanes()
         } : nil
         let text = "小区停水三天了,一直没人管"
         let total = messages

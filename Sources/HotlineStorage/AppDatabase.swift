@@ -32,7 +32,7 @@ public struct AppDatabase: Sendable {
         self.groupCommit = GroupCommit(writer: writer, logSync: sync)
         try Migrations.migrator.migrate(writer)
         let signal = outboxCommits
-        let handOff = OutboxHandOff(wake: { signal.wake() })
+        let handOff = OutboxHandOff(wake: { signal.wakeOne() })
         outboxHandOff = handOff
         outboxObserver = try writer.write { db in
             let observer = OutboxCommitObserver(signal: signal, handOff: handOff, lastID: try OutboxCommitObserver.largestID(db))

@@ -1,8 +1,13 @@
 import GRDB
 import Synchronization
 
-/// A wake-up for the dispatcher's lanes, each waiting on its own: a wake releases every lane
-/// waiting, and a lane that was busy when it came finds it at its next wait.
+/// A wake-up for the dispatcher's lanes, each waiting on its own, and whether the outbox table
+/// may hold work for them.
+///
+/// Two kinds of news: rows queued in the table (a commit, a retry falling due — the ticker, a
+/// shutdown) release every lane waiting and give the table a turn (``claimTurn()``); texts
+/// handed over in memory (``OutboxHandOff``) release one lane, and leave the table alone — each
+/// hand-over woke every lane, and those that found it taken each claimed from an empty table.
 ///
 /// Each lane notes ``generation`` before it looks for work and waits ``wait(since:)`` that
 /// generation when it found none: a wake that came meanwhile returns at once, so none is lost.
@@ -14,14 +19,20 @@ public final class OutboxSignal: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Rows may wait in the table since its last claim: at start, whatever the last run left.
+    private let tableNews = Atomic<Bool>(true)
 
     public init() {}
 
     /// How many wakes there have been.
     public var generation: Int { state.withLock { $0.generation } }
 
-    /// Asks every lane for a pass soon.
+    /// How many lanes wait now.
+    public var waiters: Int { state.withLock { $0.waiting.count } }
+
+    /// Rows may wait in the table: every lane is asked for a pass soon, and the table gets a turn.
     public func wake() {
+        tableNews.store(true, ordering: .sequentiallyConsistent)
         let waiting = state.withLock { s in
             s.generation += 1
             defer { s.waiting = [:] }
@@ -29,6 +40,25 @@ public final class OutboxSignal: Sendable {
         }
         for continuation in waiting.values { continuation.resume() }
     }
+
+    /// Texts were handed over: one lane waiting is released (none waiting: a busy one goes round
+    /// again, as it finds the new generation).
+    public func wakeOne() {
+        let one = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            s.generation += 1
+            guard let first = s.waiting.first else { return nil }
+            s.waiting.removeValue(forKey: first.key)
+            return first.value
+        }
+        one?.resume()
+    }
+
+    /// Whether the table may hold work since it was last claimed from, taking the turn: a lane
+    /// claims only when it does (news after this call give the next one).
+    public func claimTurn() -> Bool { tableNews.exchange(false, ordering: .sequentiallyConsistent) }
+
+    /// A claim filled its batch: more may be waiting in the table.
+    public func moreInTable() { tableNews.store(true, ordering: .sequentiallyConsistent) }
 
     /// Returns once a wake after `generation` has come (at once when one already has), or when
     /// the task is cancelled.

@@ -194,6 +194,31 @@ import Testing
         #expect(try await hotline.database.outboxCounts() == ["sent": 4])
     }
 
+    /// A hand-over wakes one lane, and no lane claims from the table without news of rows there:
+    /// each text costs the writer its intake and the record of its replies, nothing more (each
+    /// hand-over woke all four lanes, and the three that found it taken each claimed an empty table).
+    @Test func aHandOverCostsNoClaimOfTheTable() async throws {
+        let hotline = try makeHotline()
+        let sender = HoldingSender(held: "nobody")
+        // No ticker in the minutes the test takes: its wake is news for the table.
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender), idle: .seconds(3_600))
+        let service = ServiceGroup(configuration: .init(services: [dispatcher], logger: Logger(label: "test")))
+        let running = Task { try await service.run() }
+        func textAndWait(_ i: Int) async throws {
+            _ = try await hotline.receive(InboundText(providerID: "\(i)", from: "+86137000000\(10 + i)", to: "10690001", text: "物业不管"),
+                                          channel: .init(id: "json", kind: .json))
+            for _ in 0..<400 where try await hotline.database.outboxCounts()["sent"] != 2 * i { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        // The first (after the start-up claim, the table's news at start).
+        try await textAndWait(1)
+        let before = hotline.database.writerLoad.writes
+        for i in 2...11 { try await textAndWait(i) }
+        #expect(try await hotline.database.outboxCounts() == ["sent": 22])
+        #expect(hotline.database.writerLoad.writes - before == 20, "10 intakes and 10 records")
+        await service.triggerGracefulShutdown()
+        try await running.value
+    }
+
     @Test func alwaysFailingSendEndsFailedAndVisible() async throws {
         let clock = StepClock(thursday)
         let hotline = try makeHotline(clock: clock.wall, retry: RetryPolicy(maxAttempts: 3, initialDelay: 1, maxDelay: 60, jitter: 0))

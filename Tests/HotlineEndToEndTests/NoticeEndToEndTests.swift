@@ -133,8 +133,12 @@ import Testing
                         // (at 6 s a full parallel run once reminded the member who had declined).
                         "--remind-at", iso.string(from: sendAt.addingTimeInterval(12)),
                         "--database", server.database, "--config", config.path, "--intents", repoRoot.appendingPathComponent("Intents").path])
-        try await Task.sleep(for: .seconds(1))
-        #expect(try await sent(server) { _ in true }.isEmpty)
+        // Nothing before its time — looked at only while a second is left before it: on a machine
+        // busy with the whole suite the command above has taken the five seconds itself.
+        if sendAt.timeIntervalSinceNow > 2 {
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await sent(server) { _ in true }.isEmpty)
+        }
         var boxes = try await sent(server) { $0.count == 4 }
         #expect(Date() >= sendAt.addingTimeInterval(-1))
         #expect(Set(boxes.keys) == [Self.m3, Self.m6, "+8613900000001", "+8613900000002"], "\(boxes.keys)")

@@ -197,6 +197,27 @@ import Testing
         await signal.wait(since: seen)
     }
 
+    @Test func aHandOverReleasesOneWaiterAndGivesTheTableNoTurn() async throws {
+        let signal = OutboxSignal()
+        #expect(signal.claimTurn() && !signal.claimTurn(), "news at start, taken once")
+        let seen = signal.generation
+        final class Released: Sendable { let count = Mutex(0) }
+        let released = Released()
+        let waiters = (0..<3).map { _ in Task { await signal.wait(since: seen); released.count.withLock { $0 += 1 } } }
+        while signal.waiters < 3 { try await Task.sleep(for: .milliseconds(10)) }
+        signal.wakeOne()
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(released.count.withLock { $0 } == 1 && signal.waiters == 2)
+        #expect(!signal.claimTurn())
+        // Rows in the table: every lane, and one turn.
+        signal.wake()
+        for waiter in waiters { await waiter.value }
+        #expect(released.count.withLock { $0 } == 3)
+        #expect(signal.claimTurn() && !signal.claimTurn())
+        signal.moreInTable()
+        #expect(signal.claimTurn())
+    }
+
     @Test func aCancelledWaiterReturns() async throws {
         let signal = OutboxSignal()
         let waiter = Task { await signal.wait(since: signal.generation) }

@@ -95,14 +95,22 @@ public struct OutboxDispatcher: Service {
     /// 200 just before the signal) is sent once more.
     private func sendUntilShutdown(_ signal: OutboxSignal) async {
         await withGracefulShutdownHandler {
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<lanes { group.addTask { await self.lane(signal) } }
-            }
+            await runLanes()
         } onGracefulShutdown: {
             signal.wake()
         }
         if !Task.isCancelled {
             do { _ = try await drainOnce() } catch { logger.error("outbox: last sends before stopping: \(error)") }
+        }
+    }
+
+    /// The lanes, each draining whenever woken, until the task is cancelled or shutdown starts —
+    /// without what ``run()`` adds around them (the start-up recovery, the hand-off opened, the
+    /// ticker, the last sends): the intake benchmark runs them as they are.
+    public func runLanes() async {
+        let signal = database.outboxCommits
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<lanes { group.addTask { await self.lane(signal) } }
         }
     }
 
@@ -115,7 +123,7 @@ public struct OutboxDispatcher: Service {
             let seen = signal.generation
             do {
                 // (Each pass beats through `drainOnce`, woken at least every `idle`.)
-                if try await drainOnce() > 0 { continue }
+                if try await drainOnce(tableNews: signal) > 0 { continue }
             } catch {
                 logger.error("outbox: \(error)")
             }
@@ -129,15 +137,24 @@ public struct OutboxDispatcher: Service {
 
     /// Takes one batch — intake's replies handed over in memory, else due rows claimed from the
     /// table — sends them concurrently, and records every result in one transaction; returns how
-    /// many were taken.
+    /// many were taken. With `tableNews`, the table is claimed from only when it has news of rows
+    /// there (``OutboxSignal/claimTurn()``): a lane woken for a hand-over that another lane took
+    /// finds nothing and claims nothing, instead of a claim of an empty table on the writer.
     @discardableResult
-    public func drainOnce() async throws -> Int {
+    public func drainOnce(tableNews: OutboxSignal? = nil) async throws -> Int {
         heartbeat.beat(clock.now())
         var items = database.outboxHandOff.take(limit: batchSize)
         // Every fourth batch also claims from the table, so that under steady intake its rows
         // (notices, retries, replies queued while the hand-off was full) are not left waiting.
-        if items.isEmpty || drains.next().isMultiple(of: 4) {
-            items += try await database.claimDueOutbox(now: clock.now(), limit: batchSize)
+        if items.isEmpty || drains.next().isMultiple(of: 4), tableNews?.claimTurn() ?? true {
+            do {
+                let claimed = try await database.claimDueOutbox(now: clock.now(), limit: batchSize)
+                if claimed.count == batchSize { tableNews?.moreInTable() }
+                items += claimed
+            } catch {
+                tableNews?.moreInTable()
+                throw error
+            }
         }
         let results = await withTaskGroup(of: (OutboxItem, AppDatabase.AttemptResult).self) { group in
             for item in items {
