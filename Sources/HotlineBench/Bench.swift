@@ -9,7 +9,7 @@ import HotlineTestSupport
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hotline-bench", abstract: "StudioHotline benchmarks (run a release build).",
-        subcommands: [ClassifyBench.self, IntakeBench.self, NoticeBench.self, AdminBench.self, SoakBench.self, DispatchBench.self, KannelBench.self, SendsmsSink.self, HTTPIntakeBench.self, BareResponder.self])
+        subcommands: [ClassifyBench.self, IntakeBench.self, NoticeBench.self, AdminBench.self, SoakBench.self, DispatchBench.self, KannelBench.self, SendsmsSink.self, HTTPIntakeBench.self, BareResponder.self, PurgeBench.self])
 }
 
 struct ClassifyBench: ParsableCommand {

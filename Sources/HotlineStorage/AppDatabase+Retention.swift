@@ -47,9 +47,10 @@ extension AppDatabase {
     /// the texts and numbers of messages of no case past theirs; residents seen last before the
     /// cases' limit with nothing else held; expired tokens, sessions and binding codes.
     ///
-    /// In transactions of `batch` rows each (intake's commits go on between them). Recorded in the
-    /// data audit under `actor`. `dryRun`: counts only, changes and records nothing.
-    public func purge(_ policy: RetentionPolicy, now: Date, actor: String, dryRun: Bool = false, batch: Int = 500) async throws -> PurgeCounts {
+    /// In transactions paced to hold the writer about `pace.hold` each (intake's commits go on
+    /// between them). Recorded in the data audit under `actor`. `dryRun`: counts only, changes and
+    /// records nothing.
+    public func purge(_ policy: RetentionPolicy, now: Date, actor: String, dryRun: Bool = false, pace: WritePace = WritePace()) async throws -> PurgeCounts {
         var counts = PurgeCounts()
         let closedBefore = policy.closedCaseDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
         let unlinkedBefore = policy.unlinkedMessageDays.map { now.addingTimeInterval(-Double($0) * 86_400) }
@@ -72,46 +73,41 @@ extension AppDatabase {
         }
         // What to change is found by reads beside the writer (scans of a district's cases and
         // messages take seconds; intake must not wait for them); the writes then go by id, in
-        // transactions of `batch`, each row's condition checked again (a case reopened meanwhile
-        // is not purged).
+        // paced transactions, each row's condition checked again (a case reopened meanwhile is
+        // not purged).
         if let closedBefore {
             let ids = try await read { db in try Int64.fetchAll(db, sql: "SELECT id FROM cases WHERE \(Self.purgeableCase) ORDER BY id", arguments: [closedBefore]) }
-            for chunk in Self.chunks(ids, batch) {
-                let (done, messages) = try await writer.write { db -> (Int, Int) in
-                    var erased: [(id: Int64, text: String)] = [], messages = 0
-                    for id in chunk {
-                        guard let row = try Row.fetchOne(db, sql: "SELECT text, resident_phone FROM cases WHERE id = ? AND \(Self.purgeableCase)",
-                                                         arguments: [id, closedBefore]) else { continue }
-                        messages += try Self.eraseCase(db, id: id, text: row["text"], phone: row["resident_phone"], now: now)
-                        erased.append((id, row["text"]))
-                    }
-                    try Self.unindex(db, erased)
-                    return (erased.count, messages)
+            for (done, messages) in try await writePaced(ids, pace: pace, { db, chunk -> (Int, Int) in
+                var erased: [(id: Int64, text: String)] = [], messages = 0
+                for id in chunk {
+                    guard let row = try Row.fetchOne(db, sql: "SELECT text, resident_phone FROM cases WHERE id = ? AND \(Self.purgeableCase)",
+                                                     arguments: [id, closedBefore]) else { continue }
+                    messages += try Self.eraseCase(db, id: id, text: row["text"], phone: row["resident_phone"], now: now)
+                    erased.append((id, row["text"]))
                 }
+                try Self.unindex(db, erased)
+                return (erased.count, messages)
+            }) {
                 counts.cases += done
                 counts.caseMessages += messages
             }
         }
         if let unlinkedBefore {
             let ids = try await read { db in try Int64.fetchAll(db, sql: "SELECT id FROM messages WHERE \(Self.purgeableUnlinked)", arguments: [unlinkedBefore]) }
-            for chunk in Self.chunks(ids, batch) {
-                counts.unlinkedMessages += try await writer.write { db in
-                    try Self.eraseMessages(db, where: "id IN (\(Self.placeholders(chunk.count))) AND \(Self.purgeableUnlinked)",
-                                           StatementArguments(chunk) + [unlinkedBefore])
-                }
-            }
+            counts.unlinkedMessages += try await writePaced(ids, pace: pace) { db, chunk in
+                try Self.eraseMessages(db, where: "id IN (\(Self.placeholders(chunk.count))) AND \(Self.purgeableUnlinked)",
+                                       StatementArguments(chunk) + [unlinkedBefore])
+            }.reduce(0, +)
         }
         if let closedBefore {
             let rows = try await read { db in
                 try Int64.fetchAll(db, sql: "SELECT r.rowid FROM residents r WHERE \(Self.forgettableResident(afterPurge: true))", arguments: [closedBefore])
             }
-            for chunk in Self.chunks(rows, batch) {
-                counts.residents += try await writer.write { db in
-                    try db.execute(sql: "DELETE FROM residents AS r WHERE r.rowid IN (\(Self.placeholders(chunk.count))) AND \(Self.forgettableResident(afterPurge: true))",
-                                   arguments: StatementArguments(chunk) + [closedBefore])
-                    return db.changesCount
-                }
-            }
+            counts.residents += try await writePaced(rows, pace: pace) { db, chunk in
+                try db.execute(sql: "DELETE FROM residents AS r WHERE r.rowid IN (\(Self.placeholders(chunk.count))) AND \(Self.forgettableResident(afterPurge: true))",
+                               arguments: StatementArguments(chunk) + [closedBefore])
+                return db.changesCount
+            }.reduce(0, +)
         }
         let found = counts
         return try await writer.write { db in

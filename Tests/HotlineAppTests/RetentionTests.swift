@@ -56,7 +56,7 @@ import Testing
         })
         let unlinkedBefore = try await hotline.database.messages().filter { purgeable.contains($0.id!) }
         let planned = try await hotline.database.purge(policy, now: now, actor: "test", dryRun: true)
-        let done = try await hotline.database.purge(policy, now: now, actor: "test", batch: 7)
+        let done = try await hotline.database.purge(policy, now: now, actor: "test", pace: WritePace(first: 3, most: 7))
         #expect(done == planned)
         #expect(done.cases > 0 && done.cases < casesBefore.count, "\(done)")
         #expect(done.unlinkedMessages > 0)
