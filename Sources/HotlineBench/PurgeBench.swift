@@ -7,7 +7,7 @@ import Synchronization
 /// A purge of a large database (a copy of `--database`) while texts come in: how long each text's
 /// transaction waits for the writer, with the purge's transactions paced (`--hold-ms`) or in fixed
 /// batches (`--hold-ms 0 --batch 500`, as before the pacing), and how many cases the purge got
-/// through in the time.
+/// through in the time. Checkpoints run as in `hotline serve` (beside the writer, every 100 ms).
 struct PurgeBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "purge", abstract: "A purge of a large database with texts coming in: their waits, paced or in fixed batches.")
@@ -36,6 +36,15 @@ struct PurgeBench: AsyncParsableCommand {
         let policy = RetentionPolicy(closedCaseDays: closedCaseDays, unlinkedMessageDays: nil)
         print("purge of a copy of \(database), \(holdMs > 0 ? "paced to \(holdMs) ms a transaction" : "\(batch) cases a transaction"); \(rate) texts/s meanwhile, \(seconds) s")
         let before = try await db.purge(policy, now: Date(), actor: "bench", dryRun: true).cases
+        // Checkpoints as `hotline serve` runs them: off the commits, every 100 ms beside the writer.
+        let checkpoints = try db.takeOverCheckpoints()
+        let checkpointing = Task {
+            while !Task.isCancelled {
+                _ = try? await checkpoints?.checkpoint()
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        defer { checkpointing.cancel() }
         let purging = Task { try await db.purge(policy, now: Date(), actor: "bench", pace: pace) }
         var waits: [Double] = []
         let end = ContinuousClock.now + .seconds(seconds)
