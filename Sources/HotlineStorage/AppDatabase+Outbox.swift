@@ -82,6 +82,17 @@ extension AppDatabase {
         return items
     }
 
+    /// Of the rows `ids`, those still `sending`. The dispatcher sends the texts handed over in memory
+    /// only after this read: a row cancelled since (a resident erased — by this process, or by
+    /// `hotline residents forget` beside `hotline serve`) is left alone. A read beside the writer.
+    public func stillSending(_ ids: [Int64]) async throws -> Set<Int64> {
+        guard !ids.isEmpty else { return [] }
+        return try await read { db in
+            Set(try Int64.fetchAll(db, sql: "SELECT id FROM outbox WHERE id IN (\(Self.placeholders(ids.count))) AND status = 'sending'",
+                                   arguments: StatementArguments(ids)))
+        }
+    }
+
     /// The provider accepted the message.
     func markSent(_ item: OutboxItem, providerID: String?, now: Date) async throws {
         try await record([(item, .sent(providerID: providerID))], now: now)

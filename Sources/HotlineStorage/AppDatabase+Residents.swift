@@ -77,20 +77,19 @@ extension AppDatabase {
              seats: try Self.scan(db, "notice_recipients", seat, seatArguments),
              rolls: try Self.scan(db, "roll_entries", roll, rollArguments))
         }
-        let (counts, handed) = try await writer.write { db in
+        return try await writer.write { db in
             var counts = ForgetCounts()
-            var handed: Set<Int64> = []
             let messages = try Self.since(db, "messages", mine, mineArguments, found.messages)
             // First, while the messages still carry the number: nothing more goes to them — those
-            // `sending` too, which are handed over to the dispatcher (``OutboxHandOff``) or claimed.
+            // `sending` too: a reply handed over to the dispatcher in memory (``OutboxHandOff``),
+            // in this process or `hotline serve`'s, is checked against its row before it is sent;
+            // one already on its way (as a claimed batch's) is not tried again.
             for chunk in Self.chunks(messages, 500) {
-                let theirs = "message_id IN (SELECT id FROM messages WHERE id IN (\(Self.placeholders(chunk.count))) AND to_number = ?)"
-                let arguments = StatementArguments(chunk) + [phone]
-                handed.formUnion(try Int64.fetchAll(db, sql: "SELECT id FROM outbox WHERE status = 'sending' AND \(theirs)", arguments: arguments))
                 try db.execute(sql: """
                     UPDATE outbox SET status = 'failed', last_error = 'the resident asked to be forgotten', updated_at = ?
-                    WHERE status IN ('pending', 'waiting', 'sending') AND \(theirs)
-                    """, arguments: [now] + arguments)
+                    WHERE status IN ('pending', 'waiting', 'sending')
+                      AND message_id IN (SELECT id FROM messages WHERE id IN (\(Self.placeholders(chunk.count))) AND to_number = ?)
+                    """, arguments: [now] + StatementArguments(chunk) + [phone])
                 counts.cancelled += db.changesCount
             }
             let cases = try Row.fetchAll(db, sql: "SELECT id, text FROM cases WHERE resident_phone = ? AND \(scope.sql)", arguments: [phone] + scope.arguments)
@@ -135,12 +134,8 @@ extension AppDatabase {
             var detail = counts.json
             detail.insert(contentsOf: "\"phone\":\"\(masked)\",", at: detail.index(after: detail.startIndex))
             try Self.audit(db, at: now, actor: actor, action: "forget", studio: studios?.count == 1 ? studios?.first : nil, detail: detail)
-            return (counts, handed)
+            return counts
         }
-        // Once committed (a rolled-back erasure leaves them to be sent): those not yet taken by the
-        // dispatcher stay here. One taken is on its way; its result, recorded, overwrites `failed`.
-        outboxHandOff.withdraw(handed)
-        return counts
     }
 
     /// The ids of the messages a number sent or was sent, through the indexes of senders and of

@@ -17,8 +17,6 @@ public final class OutboxHandOff: Sendable {
     private struct State: ~Copyable {
         var open = false
         var items: [OutboxItem] = []
-        /// Rows withdrawn before they were pushed (``withdraw(_:)``): dropped when they are.
-        var withdrawn: Set<Int64> = []
     }
 
     private let state = Mutex(State())
@@ -43,7 +41,6 @@ public final class OutboxHandOff: Sendable {
         state.withLock { s in
             s.open = false
             s.items = []
-            s.withdrawn = []
         }
     }
 
@@ -66,29 +63,10 @@ public final class OutboxHandOff: Sendable {
         // Closed meanwhile: the rows stay `sending` until start-up, as a batch cut short.
         guard state.withLock({ s in
             guard s.open else { return false }
-            if s.withdrawn.isEmpty {
-                s.items += items
-            } else {
-                for item in items where s.withdrawn.remove(item.outboxID) == nil { s.items.append(item) }
-            }
+            s.items += items
             return true
         }) else { return }
         wake()
-    }
-
-    /// Takes back the texts of outbox rows cancelled while `sending` (a resident erased): those
-    /// waiting here are removed, and those committed but not yet pushed (their log sync still
-    /// running) are dropped when they come. A text the dispatcher has already taken is on its way,
-    /// as a claimed batch's is.
-    func withdraw(_ ids: Set<Int64>) {
-        guard !ids.isEmpty else { return }
-        state.withLock { s in
-            var left = ids
-            s.items.removeAll { left.remove($0.outboxID) != nil }
-            // Only while open: a closed hand-off takes nothing more. What is left here is a text
-            // pushed later or one already taken; the second stays until close, a few ids an erasure.
-            if s.open { s.withdrawn.formUnion(left) }
-        }
     }
 
     /// A row inserted `sending` in the writer's transaction (see ``handedInTransaction``).

@@ -219,6 +219,20 @@ import Testing
         try await running.value
     }
 
+    @Test func aHandedReplyToAResidentErasedMeanwhileIsNotSent() async throws {
+        let hotline = try makeHotline()
+        hotline.database.outboxHandOff.open()
+        let resident = "+8613700000011"
+        _ = try await hotline.receive(InboundText(providerID: "1", from: resident, to: "10690001", text: "物业不管"), channel: .init(id: "json", kind: .json))
+        _ = try await hotline.database.forgetResident(phone: resident, actor: "test", now: thursday)
+        let sender = HoldingSender(held: "nobody")
+        let dispatcher = OutboxDispatcher(hotline, senders: .all(hotline.settings.channels, sender))
+        #expect(try await dispatcher.drainOnce() == 2)
+        // The member's notice goes; the acknowledgement to the erased resident does not, and stays failed.
+        #expect(sender.sent.count == 1 && !sender.sent.contains(resident), "\(sender.sent)")
+        #expect(try await hotline.database.outboxCounts() == ["failed": 1, "sent": 1])
+    }
+
     @Test func alwaysFailingSendEndsFailedAndVisible() async throws {
         let clock = StepClock(thursday)
         let hotline = try makeHotline(clock: clock.wall, retry: RetryPolicy(maxAttempts: 3, initialDelay: 1, maxDelay: 60, jitter: 0))

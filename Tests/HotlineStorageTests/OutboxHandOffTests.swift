@@ -108,33 +108,36 @@ import Testing
         }
     }
 
-    @Test func anErasedResidentsHandedRepliesAreTakenBack() async throws {
+    @Test func anErasedResidentsHandedRepliesAreNoLongerSending() async throws {
         let db = try AppDatabase.inMemory()
         db.outboxHandOff.open()
         let (erased, other) = (GroupCommitTests.inbound(1), GroupCommitTests.inbound(2))
         try await Self.receiveAnswered(db, 1)
         try await Self.receiveAnswered(db, 2)
+        let handed = db.outboxHandOff.take(limit: 10)
+        #expect(handed.count == 4)
         let counts = try await db.forgetResident(phone: erased.from, actor: "test", now: StorageTests.now)
         #expect(counts.cancelled == 2)
-        // Only the other resident's replies are left to send; the erased one's rows are failed, and
-        // a restart does not put them back.
-        #expect(db.outboxHandOff.take(limit: 10).map(\.to) == [other.from, other.from])
+        // What the dispatcher checks before sending: only the other resident's are still to go. The
+        // erased one's rows are failed, and a restart does not put them back.
+        let live = try await db.stillSending(handed.map(\.outboxID))
+        #expect(handed.filter { live.contains($0.outboxID) }.map(\.to) == [other.from, other.from])
         #expect(try await db.outboxCounts() == ["failed": 2, "sending": 2])
         #expect(try db.recoverInterruptedSends(now: StorageTests.now) == 2)
         #expect(try await db.outboxCounts() == ["failed": 2, "pending": 2])
     }
 
-    @Test func aRowWithdrawnBeforeItsPushIsDroppedWhenItComes() async throws {
-        // An erasure between a commit and its hand-over (the log sync still running).
-        let handOff = OutboxHandOff(wake: {})
-        handOff.open()
-        let item = { (id: Int64) in OutboxItem(outboxID: id, messageID: id, channel: "dryrun", from: "", to: "", text: "", attempt: 1) }
-        handOff.withdraw([2])
-        handOff.push([item(1), item(2), item(3)])
-        #expect(handOff.take(limit: 10).map(\.outboxID) == [1, 3])
-        // Dropped once: the id is not held against later rows.
-        handOff.push([item(2)])
-        #expect(handOff.take(limit: 10).map(\.outboxID) == [2])
+    @Test func anErasureByAnotherProcessIsSeenToo() async throws {
+        // `hotline residents forget` beside `hotline serve`: the hand-off is serve's memory.
+        let (serve, dir) = try GroupCommitTests.fileDatabase()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        serve.outboxHandOff.open()
+        try await Self.receiveAnswered(serve, 1)
+        let handed = serve.outboxHandOff.take(limit: 10)
+        let cli = try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path)
+        _ = try await cli.forgetResident(phone: GroupCommitTests.inbound(1).from, actor: "test", now: StorageTests.now)
+        #expect(handed.count == 2)
+        #expect(try await serve.stillSending(handed.map(\.outboxID)).isEmpty)
     }
 
     @Test func aSendOnItsWayWhenTheResidentWasErasedIsNotTriedAgain() async throws {

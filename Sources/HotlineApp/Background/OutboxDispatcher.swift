@@ -137,13 +137,19 @@ public struct OutboxDispatcher: Service {
 
     /// Takes one batch — intake's replies handed over in memory, else due rows claimed from the
     /// table — sends them concurrently, and records every result in one transaction; returns how
-    /// many were taken. With `tableNews`, the table is claimed from only when it has news of rows
+    /// many were taken (handed-over texts whose rows were cancelled meanwhile among them, unsent). With `tableNews`, the table is claimed from only when it has news of rows
     /// there (``OutboxSignal/claimTurn()``): a lane woken for a hand-over that another lane took
     /// finds nothing and claims nothing, instead of a claim of an empty table on the writer.
     @discardableResult
     public func drainOnce(tableNews: OutboxSignal? = nil) async throws -> Int {
         heartbeat.beat(clock.now())
         var items = database.outboxHandOff.take(limit: batchSize)
+        let handed = items.count
+        if handed > 0 {
+            // Each still `sending`: a row cancelled since it was handed over is not sent.
+            let live = try await database.stillSending(items.map(\.outboxID))
+            if live.count < handed { items.removeAll { !live.contains($0.outboxID) } }
+        }
         // Every fourth batch also claims from the table, so that under steady intake its rows
         // (notices, retries, replies queued while the hand-off was full) are not left waiting.
         if items.isEmpty || drains.next().isMultiple(of: 4), tableNews?.claimTurn() ?? true {
@@ -163,7 +169,8 @@ public struct OutboxDispatcher: Service {
             return await group.reduce(into: []) { $0.append($1) }
         }
         try await record(results)
-        return items.count
+        // Those taken and not sent count too: the lane goes round for what is left.
+        return max(items.count, handed)
     }
 
     /// Records the results of sends that happened. A failure here (the database busy or full for a
