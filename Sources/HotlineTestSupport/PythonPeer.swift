@@ -45,7 +45,9 @@ public enum PythonPeer {
             self.port = port
         }
 
-        deinit { if process.isRunning { process.terminate() } }
+        // SIGKILL: a child started from one of Swift's cooperative threads inherits their mask, which
+        // blocks SIGTERM — `terminate()` left every stand-in of a full run alive.
+        deinit { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
 
         /// The requests it has taken so far, in order.
         public var calls: [[String: Any]] {
