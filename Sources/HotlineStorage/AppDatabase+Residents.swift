@@ -82,8 +82,10 @@ extension AppDatabase {
             let messages = try Self.since(db, "messages", mine, mineArguments, found.messages)
             // First, while the messages still carry the number: nothing more goes to them — those
             // `sending` too: a reply handed over to the dispatcher in memory (``OutboxHandOff``),
-            // in this process or `hotline serve`'s, is checked against its row before it is sent;
-            // one already on its way (as a claimed batch's) is not tried again.
+            // in this process or `hotline serve`'s (which sees this commit's `data_version`), is
+            // checked against its row before it is sent; one already on its way (as a claimed
+            // batch's) is not tried again.
+            outboxHandOff.rowsMayBeCancelled()
             for chunk in Self.chunks(messages, 500) {
                 try db.execute(sql: """
                     UPDATE outbox SET status = 'failed', last_error = 'the resident asked to be forgotten', updated_at = ?

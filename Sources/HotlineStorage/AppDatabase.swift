@@ -35,7 +35,8 @@ public struct AppDatabase: Sendable {
         let handOff = OutboxHandOff(wake: { signal.wakeOne() })
         outboxHandOff = handOff
         outboxObserver = try writer.write { db in
-            let observer = OutboxCommitObserver(signal: signal, handOff: handOff, lastID: try OutboxCommitObserver.largestID(db))
+            let observer = OutboxCommitObserver(signal: signal, handOff: handOff, lastID: try OutboxCommitObserver.largestID(db),
+                                                dataVersion: try OutboxCommitObserver.dataVersion(db))
             db.add(transactionObserver: observer, extent: .observerLifetime)
             return observer
         }

@@ -13,11 +13,27 @@ import Synchronization
 ///
 /// Bounded: past `capacity` texts waiting here (a gateway that does not keep up), intake queues
 /// its replies `pending` in the table as before, until the dispatcher has taken them.
+///
+/// A row may be cancelled while its text waits here (a resident erased, by this process or by
+/// the CLI beside `hotline serve`): each text carries the count of ``rowsMayBeCancelled()`` calls
+/// when its row was written, and a batch holding one written before the latest is checked against
+/// the table before it is sent (``HandedBatch/mayBeCancelled``). Otherwise no read at all: one a
+/// batch cost a fifth more CPU a message in process.
 public final class OutboxHandOff: Sendable {
     private struct State: ~Copyable {
         var open = false
-        var items: [OutboxItem] = []
+        var items: [(item: OutboxItem, stamp: Int)] = []
     }
+
+    /// What the dispatcher takes: texts, and whether a row among them may have been cancelled
+    /// since it was written (to be checked, ``AppDatabase/stillSending(_:)``).
+    public struct HandedBatch: Sendable {
+        public var items: [OutboxItem]
+        public var mayBeCancelled: Bool
+    }
+
+    /// Calls of ``rowsMayBeCancelled()``: the stamp of the texts written now.
+    private let cancellations = Atomic<Int>(0)
 
     private let state = Mutex(State())
     /// Rows inserted `sending` in the writer's open transaction: its commit need not wake the
@@ -48,17 +64,32 @@ public final class OutboxHandOff: Sendable {
     var accepting: Bool { state.withLock { $0.open && $0.items.count < capacity } }
 
     /// Up to `limit` handed texts, oldest first.
-    public func take(limit: Int) -> [OutboxItem] {
-        state.withLock { s in
+    public func take(limit: Int) -> [OutboxItem] { takeBatch(limit: limit).items }
+
+    /// Up to `limit` handed texts, oldest first, and whether any may have been cancelled since.
+    public func takeBatch(limit: Int) -> HandedBatch {
+        let now = cancellations.load(ordering: .sequentiallyConsistent)
+        return state.withLock { s in
             let n = min(limit, s.items.count)
-            guard n > 0 else { return [] }
+            guard n > 0 else { return HandedBatch(items: [], mayBeCancelled: false) }
             defer { s.items.removeFirst(n) }
-            return Array(s.items.prefix(n))
+            let taken = s.items.prefix(n)
+            return HandedBatch(items: taken.map(\.item), mayBeCancelled: taken.contains { $0.stamp < now })
         }
     }
 
+    /// Rows may have been cancelled: an erasure in this process (called in its transaction, on the
+    /// writer), or a commit by another process (the commit observer sees the database's
+    /// `data_version` move). Texts written before are checked before they are sent.
+    public func rowsMayBeCancelled() { cancellations.add(1, ordering: .sequentiallyConsistent) }
+
+    /// The stamp of a text written now, on the writer.
+    var stamp: Int { cancellations.load(ordering: .sequentiallyConsistent) }
+
     /// Texts committed `sending` for the dispatcher: called once their transaction is durable.
-    func push(_ items: [OutboxItem]) {
+    func push(_ items: [OutboxItem]) { push(items.map { ($0, stamp) }) }
+
+    func push(_ items: [(item: OutboxItem, stamp: Int)]) {
         guard !items.isEmpty else { return }
         // Closed meanwhile: the rows stay `sending` until start-up, as a batch cut short.
         guard state.withLock({ s in
@@ -79,7 +110,7 @@ public final class OutboxHandOff: Sendable {
 /// One intake's replies for the hand-off, collected in its transaction and pushed after it.
 final class HandOffBatch: Sendable {
     let handOff: OutboxHandOff
-    private let collected = Mutex<[OutboxItem]>([])
+    private let collected = Mutex<[(item: OutboxItem, stamp: Int)]>([])
 
     init(_ handOff: OutboxHandOff) { self.handOff = handOff }
 
@@ -87,9 +118,10 @@ final class HandOffBatch: Sendable {
     func reset() { collected.withLock { $0 = [] } }
 
     func add(_ item: OutboxItem) {
-        collected.withLock { $0.append(item) }
+        let stamp = handOff.stamp
+        collected.withLock { $0.append((item, stamp)) }
         handOff.countHanded()
     }
 
-    var items: [OutboxItem] { collected.withLock { $0 } }
+    var items: [(item: OutboxItem, stamp: Int)] { collected.withLock { $0 } }
 }

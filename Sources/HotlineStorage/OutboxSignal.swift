@@ -95,10 +95,20 @@ final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
     /// Rows intake handed to the dispatcher in memory need no wake-up for the table.
     let handOff: OutboxHandOff
 
-    init(signal: OutboxSignal, handOff: OutboxHandOff, lastID: Int64) {
+    /// The database's `data_version` on the writer's connection as last read: it moves when
+    /// another process commits (the CLI beside `hotline serve`), never for this connection's own.
+    private var dataVersion: Int
+
+    init(signal: OutboxSignal, handOff: OutboxHandOff, lastID: Int64, dataVersion: Int) {
         self.signal = signal
         self.handOff = handOff
         self.lastID = lastID
+        self.dataVersion = dataVersion
+    }
+
+    /// `PRAGMA data_version` on `db`'s connection.
+    static func dataVersion(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
     }
 
     /// The largest outbox id there is (0 for none): one step down the table's b-tree.
@@ -117,6 +127,12 @@ final class OutboxCommitObserver: TransactionObserver, @unchecked Sendable {
 
     func databaseDidCommit(_ db: Database) {
         let handed = handOff.endTransaction()
+        // Another process committed since this connection's last transaction: it may have
+        // cancelled rows whose texts wait in the hand-off (`hotline residents forget`).
+        if let version = try? Self.dataVersion(db), version != dataVersion {
+            dataVersion = version
+            handOff.rowsMayBeCancelled()
+        }
         // A read that fails leaves the dispatcher to its ticker: nothing is lost, only later.
         guard let id = try? Self.largestID(db), id > lastID else { return }
         // A transaction's rows take the ids after the largest: more new ids than rows handed over

@@ -114,17 +114,22 @@ import Testing
         let (erased, other) = (GroupCommitTests.inbound(1), GroupCommitTests.inbound(2))
         try await Self.receiveAnswered(db, 1)
         try await Self.receiveAnswered(db, 2)
-        let handed = db.outboxHandOff.take(limit: 10)
-        #expect(handed.count == 4)
         let counts = try await db.forgetResident(phone: erased.from, actor: "test", now: StorageTests.now)
         #expect(counts.cancelled == 2)
+        // Written before the erasure: to be checked before they are sent. One written after: not.
+        let batch = db.outboxHandOff.takeBatch(limit: 10)
+        #expect(batch.items.count == 4 && batch.mayBeCancelled)
+        let handed = batch.items
+        try await Self.receiveAnswered(db, 3)
+        let later = db.outboxHandOff.takeBatch(limit: 10)
+        #expect(later.items.count == 2 && !later.mayBeCancelled)
         // What the dispatcher checks before sending: only the other resident's are still to go. The
         // erased one's rows are failed, and a restart does not put them back.
         let live = try await db.stillSending(handed.map(\.outboxID))
         #expect(handed.filter { live.contains($0.outboxID) }.map(\.to) == [other.from, other.from])
-        #expect(try await db.outboxCounts() == ["failed": 2, "sending": 2])
-        #expect(try db.recoverInterruptedSends(now: StorageTests.now) == 2)
-        #expect(try await db.outboxCounts() == ["failed": 2, "pending": 2])
+        #expect(try await db.outboxCounts() == ["failed": 2, "sending": 4])
+        #expect(try db.recoverInterruptedSends(now: StorageTests.now) == 4)
+        #expect(try await db.outboxCounts() == ["failed": 2, "pending": 4])
     }
 
     @Test func anErasureByAnotherProcessIsSeenToo() async throws {
@@ -133,11 +138,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         serve.outboxHandOff.open()
         try await Self.receiveAnswered(serve, 1)
-        let handed = serve.outboxHandOff.take(limit: 10)
+        try await Self.receiveAnswered(serve, 2)
+        // Nothing happened elsewhere: no check, no read.
+        #expect(!serve.outboxHandOff.takeBatch(limit: 2).mayBeCancelled)
         let cli = try AppDatabase.open(path: dir.appendingPathComponent("h.sqlite").path)
-        _ = try await cli.forgetResident(phone: GroupCommitTests.inbound(1).from, actor: "test", now: StorageTests.now)
-        #expect(handed.count == 2)
-        #expect(try await serve.stillSending(handed.map(\.outboxID)).isEmpty)
+        _ = try await cli.forgetResident(phone: GroupCommitTests.inbound(2).from, actor: "test", now: StorageTests.now)
+        // serve's next commit sees another process's: what was written before is checked.
+        try await Self.receiveAnswered(serve, 3)
+        let batch = serve.outboxHandOff.takeBatch(limit: 10)
+        #expect(batch.items.count == 4 && batch.mayBeCancelled)
+        let live = try await serve.stillSending(batch.items.map(\.outboxID))
+        #expect(batch.items.filter { live.contains($0.outboxID) }.map(\.to) == Array(repeating: GroupCommitTests.inbound(3).from, count: 2))
     }
 
     @Test func aSendOnItsWayWhenTheResidentWasErasedIsNotTriedAgain() async throws {

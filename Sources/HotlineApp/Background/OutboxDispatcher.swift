@@ -143,10 +143,11 @@ public struct OutboxDispatcher: Service {
     @discardableResult
     public func drainOnce(tableNews: OutboxSignal? = nil) async throws -> Int {
         heartbeat.beat(clock.now())
-        var items = database.outboxHandOff.take(limit: batchSize)
+        let batch = database.outboxHandOff.takeBatch(limit: batchSize)
+        var items = batch.items
         let handed = items.count
-        if handed > 0 {
-            // Each still `sending`: a row cancelled since it was handed over is not sent.
+        if batch.mayBeCancelled {
+            // Only those still `sending`: a row cancelled since it was handed over is not sent.
             let live = try await database.stillSending(items.map(\.outboxID))
             if live.count < handed { items.removeAll { !live.contains($0.outboxID) } }
         }
