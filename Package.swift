@@ -44,6 +44,8 @@ let package = Package(
             name: "HotlineStorage",
             dependencies: [
                 "HotlineCore", .product(name: "GRDB", package: "GRDB.swift"),
+                // HMAC-SHA256: a forgotten resident's opt-out is kept as a keyed digest (OptOutDigests).
+                .product(name: "Crypto", package: "swift-crypto"),
                 // SQLite's C API, for binding intake's INSERTs in place (BoundStatement.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],

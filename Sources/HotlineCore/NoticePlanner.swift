@@ -1,5 +1,26 @@
 import Foundation
 
+/// Who opted out of notices: residents' numbers, and a test for those whose opt-out outlived
+/// them (kept only as a digest of the number once they were forgotten: storage's `OptOutDigests`).
+public struct OptOuts: Sendable, ExpressibleByArrayLiteral {
+    public var numbers: Set<String>
+    public var kept: @Sendable (String) -> Bool
+
+    public init(numbers: Set<String>, kept: @escaping @Sendable (String) -> Bool = { _ in false }) {
+        self.numbers = numbers
+        self.kept = kept
+    }
+
+    public init(arrayLiteral numbers: String...) {
+        self.init(numbers: Set(numbers))
+    }
+
+    /// Whether the normalised `phone` opted out.
+    public func contains(_ phone: String) -> Bool {
+        numbers.contains(phone) || kept(phone)
+    }
+}
+
 /// A notice as the coordinator writes it, before it is planned.
 public struct NoticeDraft: Sendable, Equatable {
     public var kind: NoticeKind
@@ -101,10 +122,10 @@ public enum NoticePlanner {
     /// The plan for `draft`, numbered `number` in its studio.
     /// - Parameters:
     ///   - found: each audience part with the people it names, in the draft's order.
-    ///   - optedOut: normalised phones that opted out; members and liaisons are never left out for it.
+    ///   - optedOut: who opted out (normalised phones); members and liaisons are never left out for it.
     ///   - hotlineKeys: every studio's hotline numbers as ``PhoneNumber/nationalKey(_:countryCode:)``.
     public static func plan(_ draft: NoticeDraft, number: Int, studio: Studio, found: [(AudiencePart, [NoticeRecipient])],
-                            optedOut: Set<String>, hotlineKeys: Set<String>, countryCode: String, reminderHours: Double?,
+                            optedOut: OptOuts, hotlineKeys: Set<String>, countryCode: String, reminderHours: Double?,
                             maxParts: Int, now: Date) -> NoticePlan {
         let roster = Set(studio.roster.map(\.phone))
         // The hotline numbers as a normalised recipient's number would spell them (short code, E.164).

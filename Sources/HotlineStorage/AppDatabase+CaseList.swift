@@ -470,7 +470,9 @@ extension AppDatabase {
     /// too (a follower's bound number, the followers who bound this number) — and those addresses.
     public func resident(studio: String, phone: String, limit: Int = 50) async throws -> (ResidentRecord?, [CaseRecord], linked: [String]) {
         try await read { db in
-            let r = try ResidentRecord.filter(Column("studio_id") == studio && Column("phone") == phone).fetchOne(db)
+            var r = try ResidentRecord.filter(Column("studio_id") == studio && Column("phone") == phone).fetchOne(db)
+            // Back after an erasure, with their opt-out kept: still opted out.
+            if r != nil, r?.optedOutAt == nil { r?.optedOutAt = try OptOutDigests.since(db, studio: studio, phone: phone) }
             let addresses = try CaseLedger(db: db, now: Date()).residentAddresses(studio: studio, address: phone)
             let cases = try CaseRecord.filter(Column("studio_id") == studio && addresses.contains(Column("resident_phone")))
                 .order(Column("id").desc).limit(limit).fetchAll(db)

@@ -84,9 +84,10 @@ extension AppDatabase {
         }
     }
 
-    /// Residents of a studio who opted out.
-    static func optedOut(_ db: Database, studio: String) throws -> Set<String> {
-        Set(try String.fetchAll(db, sql: "SELECT phone FROM residents WHERE studio_id = ? AND opted_out_at IS NOT NULL", arguments: [studio]))
+    /// Residents of a studio who opted out, and a test for those forgotten since (``OptOutDigests``).
+    static func optedOut(_ db: Database, studio: String) throws -> OptOuts {
+        let numbers = Set(try String.fetchAll(db, sql: "SELECT phone FROM residents WHERE studio_id = ? AND opted_out_at IS NOT NULL", arguments: [studio]))
+        return OptOuts(numbers: numbers, kept: try OptOutDigests.test(db, studio: studio))
     }
 
     static func nextNoticeNumber(_ db: Database, studio: String) throws -> Int {
@@ -95,7 +96,7 @@ extension AppDatabase {
 
     /// Plans a notice from what the database holds now: `plan` gets the number it would have, the
     /// people each audience part names and the opted-out residents.
-    public typealias NoticePlanning = @Sendable (_ number: Int, _ found: [(AudiencePart, [NoticeRecipient])], _ optedOut: Set<String>) -> NoticePlan
+    public typealias NoticePlanning = @Sendable (_ number: Int, _ found: [(AudiencePart, [NoticeRecipient])], _ optedOut: OptOuts) -> NoticePlan
 
     /// What `createNotice` would do now, writing nothing.
     public func previewNotice(studio: Studio, draft: NoticeDraft, plan: NoticePlanning) async throws -> NoticePlan {

@@ -278,10 +278,11 @@ extension AppDatabase {
         }
     }
 
-    /// Whether a resident has opted out.
+    /// Whether a resident has opted out (or did, and was forgotten since).
     func isOptedOut(studio: String, phone: String) async throws -> Bool {
         try await read { db in
             try Date.fetchOne(db, sql: "SELECT opted_out_at FROM residents WHERE studio_id = ? AND phone = ?", arguments: [studio, phone]) != nil
+                || OptOutDigests.since(db, studio: studio, phone: phone) != nil
         }
     }
 }

@@ -5,10 +5,12 @@ import HotlineCore
 /// What a resident's erasure removed.
 public struct ForgetCounts: Sendable, Equatable, Encodable {
     public var cases = 0, messages = 0, residents = 0, notices = 0, rolls = 0, bindings = 0, cancelled = 0
+    /// Resident rows whose opt-out was kept as a digest (``OptOutDigests``).
+    public var optOutsKept = 0
 
     public var json: String {
         JSONText.object(["cases": cases, "messages": messages, "residents": residents, "notices": notices,
-                         "rolls": rolls, "bindings": bindings, "cancelled": cancelled] as [String: (any Sendable)?])
+                         "rolls": rolls, "bindings": bindings, "cancelled": cancelled, "opt_outs_kept": optOutsKept] as [String: (any Sendable)?])
     }
 }
 
@@ -45,6 +47,9 @@ extension AppDatabase {
                 "rolls": try rows("SELECT studio_id, roll, name, role, area FROM roll_entries WHERE phone = ? AND \(scope.sql)", [phone] + scope.arguments),
                 "bindings": try rows("SELECT studio_id, follower, created_at, bound_at FROM phone_bindings WHERE phone = ? AND \(scope.sql)",
                                      [phone] + scope.arguments),
+                // An opt-out kept from an earlier erasure: held about them too.
+                "kept_opt_outs": try rows("SELECT studio_id, since FROM kept_opt_outs WHERE digest = ? AND \(scope.sql)",
+                                          [OptOutDigests.digest(phone, key: try OptOutDigests.key(db))] + scope.arguments),
             ]
             return held
         }
@@ -60,7 +65,8 @@ extension AppDatabase {
     /// each of their cases as a purge leaves it (``purge(_:now:actor:dryRun:batch:)``: topic, area,
     /// dates, outcome; the number masked) — its other audit entries with any phone number masked;
     /// their other messages emptied and masked, those still waiting to be sent cancelled; their
-    /// resident rows (opt-out and registered area included), roll entries and bindings removed;
+    /// resident rows (registered area included), roll entries and bindings removed — an opt-out
+    /// kept as a digest of the number (``OptOutDigests``), so that no notice reaches them later;
     /// notices keep their seat and answer under an anonymous name. Only what is held in `studios`
     /// (nil: every studio). Recorded in the data audit.
     public func forgetResident(phone: String, studios: [String]? = nil, actor: String, now: Date) async throws -> ForgetCounts {
@@ -116,6 +122,8 @@ extension AppDatabase {
                     """, arguments: [phone, masked, phone, masked] + StatementArguments(chunk) + mineArguments)
                 counts.messages += db.changesCount
             }
+            // An opt-out outlives the row, as a keyed digest: a roll imported later that names them skips them.
+            counts.optOutsKept = try OptOutDigests.keep(db, phone: phone, scope: scope)
             try db.execute(sql: "DELETE FROM residents WHERE phone = ? AND \(scope.sql)", arguments: [phone] + scope.arguments)
             counts.residents = db.changesCount
             try db.execute(sql: "UPDATE residents SET bound_phone = NULL WHERE bound_phone = ? AND \(scope.sql)", arguments: [phone] + scope.arguments)

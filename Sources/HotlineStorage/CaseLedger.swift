@@ -248,7 +248,8 @@ public struct CaseLedger {
     }
 
     /// Records that a resident opted out (`since`; a repeat keeps the first time) or, with nil,
-    /// opted back in; answers whether that changed anything.
+    /// opted back in (an opt-out kept after they were forgotten removed too); answers whether that
+    /// changed anything.
     @discardableResult
     public func setOptedOut(studio: String, phone: String, since: Date?, alsoIn others: [String] = []) throws -> Bool {
         if let since {
@@ -258,7 +259,9 @@ public struct CaseLedger {
             try db.execute(sql: "UPDATE residents SET opted_out_at = NULL WHERE studio_id = ? AND phone = ? AND opted_out_at IS NOT NULL",
                            arguments: [studio, phone])
         }
-        let changed = db.changesCount > 0
+        var changed = db.changesCount > 0
+        // Back in: an opt-out kept from before they were forgotten goes too.
+        if since == nil, try OptOutDigests.drop(db, phone: phone, studios: [studio] + others) > 0 { changed = true }
         // The other studios of a deployment whose opt-out covers them all: their notices skip the
         // number too (a row for a studio the number never texted records only that).
         for other in others where other != studio {

@@ -459,6 +459,13 @@ enum Migrations {
                 WHERE status = 'pending' OR status = 'sending'
                 """)
         }
+        migrator.registerMigration("v31-kept-opt-outs") { db in
+            // A forgotten resident's opt-out, kept as a keyed digest of the number (OptOutDigests):
+            // a roll imported later that names them skips them, and nothing of the number is readable.
+            try db.execute(sql: "CREATE TABLE kept_opt_outs (studio_id TEXT NOT NULL, digest BLOB NOT NULL, since DATETIME NOT NULL, PRIMARY KEY (studio_id, digest)) WITHOUT ROWID")
+            try db.execute(sql: "CREATE TABLE privacy_key (id INTEGER PRIMARY KEY CHECK (id = 1), key BLOB NOT NULL)")
+            try db.execute(sql: "INSERT INTO privacy_key(id, key) VALUES (1, ?)", arguments: [OptOutDigests.newKey()])
+        }
         return migrator
     }
 }

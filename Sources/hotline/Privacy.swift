@@ -60,7 +60,8 @@ struct Residents: AsyncParsableCommand {
             let number = try Residents.normalized(phone, hotline)
             let c = try await hotline.database.forgetResident(phone: number, actor: "hotline residents forget", now: Date())
             CLI.printLine("forgot \(PhoneNumber.mask(number)): \(c.cases) cases and \(c.messages) messages emptied, \(c.cancelled) texts not yet sent cancelled, "
-                          + "\(c.residents) resident rows, \(c.rolls) roll entries and \(c.bindings) bindings removed, \(c.notices) notice seats made anonymous")
+                          + "\(c.residents) resident rows, \(c.rolls) roll entries and \(c.bindings) bindings removed, \(c.notices) notice seats made anonymous"
+                          + (c.optOutsKept > 0 ? "; their opt-out kept as a digest of the number (\(c.optOutsKept) studios)" : ""))
         }
     }
 

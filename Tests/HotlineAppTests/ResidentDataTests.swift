@@ -47,7 +47,7 @@ import Testing
         #expect(!shown.contains(Self.b) && !shown.contains("燕村的路坏了"))
 
         let counts = try await hotline.database.forgetResident(phone: Self.a, actor: "test", now: clock.wall.now())
-        #expect(counts.cases == 2 && counts.residents == 1 && counts.cancelled > 0, "\(counts)")
+        #expect(counts.cases == 2 && counts.residents == 1 && counts.cancelled > 0 && counts.optOutsKept == 0, "\(counts)")
         // Their number and texts are nowhere, in any spelling the masking knows (the member's note too).
         let all = try await Self.everything(hotline)
         #expect(!all.contains { $0.contains("13700000021") || $0.contains("小区停水") || $0.contains("楼道灯") || $0 == "登记 龙湖社区" },
@@ -69,5 +69,52 @@ import Testing
         // A second look finds nothing left.
         let again = try await hotline.database.residentData(phone: Self.a, actor: "test", now: clock.wall.now())
         #expect(again.values.allSatisfy { $0.isEmpty })
+    }
+
+    /// A resident who opted out and was then forgotten is still skipped by a notice to a roll that
+    /// names them, though nothing readable of the number is left; 订阅 from them lifts it; a
+    /// forgotten resident who had not opted out keeps nothing. (The demo deployment's opt-out
+    /// covers both its studios: so does what is kept of it.)
+    @Test func anOptOutOutlivesTheErasure() async throws {
+        let clock = StepClock(thursday)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        let hotline = phones.hotline
+        let desk = NoticeService(hotline)
+        try await phones.text(Self.a, "退订")
+        try await phones.text(Self.b, "燕村的路坏了,没人修")
+        let roll = Data("name,phone,role\n甲,\(Self.a.dropFirst(3)),居民代表\n乙,\(Self.b.dropFirst(3)),居民代表\n".utf8)
+        @Sendable func notices() async throws -> [String: [String]] {
+            var reached: [String: [String]] = [:]
+            for studio in ["xujiawan", "xinjiang"] {
+                try await desk.importRoll(studio: studio, name: "议事会", csv: roll)
+                let draft = NoticeDraft(kind: .general, title: "停车协商", body: "周四下午", audience: [.roll("议事会")])
+                let plan = try await desk.create(studio: studio, draft, by: "test").1
+                reached[studio] = plan.recipients.map(\.phone)
+                #expect(plan.skipped.map(\.recipient.phone) == (reached[studio]!.contains(Self.a) ? [] : [Self.a]))
+            }
+            return reached
+        }
+        #expect(try await notices() == ["xujiawan": [Self.b], "xinjiang": [Self.b]])
+
+        let counts = try await hotline.database.forgetResident(phone: Self.a, actor: "test", now: clock.wall.now())
+        #expect(counts.residents == 2 && counts.rolls == 2 && counts.optOutsKept == 2, "\(counts)")
+        #expect(try await hotline.database.forgetResident(phone: Self.b, actor: "test", now: clock.wall.now()).optOutsKept == 0)
+        let all = try await Self.everything(hotline)
+        #expect(!all.contains { $0.contains("13700000021") }, "\(all.filter { $0.contains("13700000021") })")
+        // The roll imported again, naming them: still skipped.
+        #expect(try await notices() == ["xujiawan": [Self.b], "xinjiang": [Self.b]])
+        // What is kept is shown to them, and to the admin API's look-up once they are back.
+        let held = try await hotline.database.residentData(phone: Self.a, actor: "test", now: clock.wall.now())
+        #expect(held["kept_opt_outs"]?.compactMap { $0["studio_id"] }.sorted() == ["xinjiang", "xujiawan"])
+        try await phones.text(Self.a, "楼道灯坏了")
+        #expect(try await hotline.database.resident(studio: "xujiawan", phone: Self.a).0?.optedOutAt != nil)
+        #expect(try await hotline.database.isOptedOut(studio: "xujiawan", phone: Self.a))
+        // 订阅 lifts it, and says so.
+        _ = try await phones.inbox(Self.a)
+        try await phones.text(Self.a, "订阅")
+        let said = try await phones.inbox(Self.a)
+        #expect(said.count == 1 && said[0].contains("已恢复接收"), "\(said)")
+        #expect(try await !hotline.database.isOptedOut(studio: "xujiawan", phone: Self.a))
+        #expect(try await notices() == ["xujiawan": [Self.a, Self.b], "xinjiang": [Self.a, Self.b]])
     }
 }

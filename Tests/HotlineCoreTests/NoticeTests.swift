@@ -65,7 +65,7 @@ import Testing
         #expect(error.description.contains(text))
     }
 
-    static func plan(_ draft: NoticeDraft, found: [(AudiencePart, [NoticeRecipient])], optedOut: Set<String> = [],
+    static func plan(_ draft: NoticeDraft, found: [(AudiencePart, [NoticeRecipient])], optedOut: OptOuts = [],
                      now: Date = thursday, studio: Studio = Demo.studio) -> NoticePlan {
         NoticePlanner.plan(draft, number: 1, studio: studio, found: found, optedOut: optedOut, hotlineKeys: ["10690001"],
                            countryCode: "86", reminderHours: 2, maxParts: 5, now: now)
