@@ -123,7 +123,7 @@ extension AppDatabase {
                 counts.messages += db.changesCount
             }
             // An opt-out outlives the row, as a keyed digest: a roll imported later that names them skips them.
-            counts.optOutsKept = try OptOutDigests.keep(db, phone: phone, scope: scope)
+            counts.optOutsKept = try OptOutDigests.keep(db, residentsWhere: "r.phone = ? AND \(scope.sql)", [phone] + scope.arguments)
             try db.execute(sql: "DELETE FROM residents WHERE phone = ? AND \(scope.sql)", arguments: [phone] + scope.arguments)
             counts.residents = db.changesCount
             try db.execute(sql: "UPDATE residents SET bound_phone = NULL WHERE bound_phone = ? AND \(scope.sql)", arguments: [phone] + scope.arguments)

@@ -10,7 +10,7 @@ public struct PurgeCounts: Sendable, Equatable {
     public var caseMessages = 0
     /// Messages of no case past their retention.
     public var unlinkedMessages = 0
-    /// Residents no longer seen, with nothing else held (no opt-out, no case, no binding).
+    /// Residents no longer seen, with nothing else held (no case, no binding; an opt-out is kept as a digest).
     public var residents = 0
     /// Expired or revoked API tokens and sessions, and expired phone-binding codes.
     public var tokens = 0
@@ -104,8 +104,10 @@ extension AppDatabase {
                 try Int64.fetchAll(db, sql: "SELECT r.rowid FROM residents r WHERE \(Self.forgettableResident(afterPurge: true))", arguments: [closedBefore])
             }
             counts.residents += try await writePaced(rows, pace: pace) { db, chunk in
-                try db.execute(sql: "DELETE FROM residents AS r WHERE r.rowid IN (\(Self.placeholders(chunk.count))) AND \(Self.forgettableResident(afterPurge: true))",
-                               arguments: StatementArguments(chunk) + [closedBefore])
+                let these = "r.rowid IN (\(Self.placeholders(chunk.count))) AND \(Self.forgettableResident(afterPurge: true))"
+                // An opt-out outlives the row, as a keyed digest of the number.
+                _ = try OptOutDigests.keep(db, residentsWhere: these, StatementArguments(chunk) + [closedBefore])
+                try db.execute(sql: "DELETE FROM residents AS r WHERE \(these)", arguments: StatementArguments(chunk) + [closedBefore])
                 return db.changesCount
             }.reduce(0, +)
         }
@@ -166,13 +168,13 @@ extension AppDatabase {
           AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = messages.id AND o.status IN ('pending', 'sending', 'waiting'))
         """
 
-    /// Residents last seen before the limit with nothing else kept for them: no opt-out to honour,
-    /// no binding, no case whose data is still held (arguments: the limit, and before a purge
-    /// the cases' limit again: their cases would be purged by then).
+    /// Residents last seen before the limit with nothing else kept for them: no binding, no case
+    /// whose data is still held (arguments: the limit, and before a purge the cases' limit again:
+    /// their cases would be purged by then). An opt-out is kept without the row (``OptOutDigests``).
     static func forgettableResident(afterPurge: Bool) -> String {
         let held = afterPurge ? "c.purged_at IS NULL" : "NOT (c.purged_at IS NULL AND c.state IN ('closed', 'surveyed', 'answered') AND COALESCE(c.closed_at, c.updated_at) < ?) AND c.purged_at IS NULL"
         return """
-            r.last_seen_at < ? AND r.opted_out_at IS NULL AND r.bound_phone IS NULL
+            r.last_seen_at < ? AND r.bound_phone IS NULL
               AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.studio_id = r.studio_id AND c.resident_phone = r.phone AND \(held))
             """
     }

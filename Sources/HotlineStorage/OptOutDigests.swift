@@ -3,7 +3,8 @@ import Foundation
 import GRDB
 
 /// Opt-outs that outlive the resident: when a resident who opted out is forgotten
-/// (``AppDatabase/forgetResident(phone:studios:actor:now:)``), their opt-out stays as an
+/// (``AppDatabase/forgetResident(phone:studios:actor:now:)``) or their row is purged, long unseen
+/// (``AppDatabase/purge(_:now:actor:dryRun:pace:)``), their opt-out stays as an
 /// HMAC-SHA256 of the number with the studio and since when (`kept_opt_outs`), so that a roll
 /// imported later that names them still skips them, and a text of 订阅 from them removes it. No
 /// role sees these rows and nothing reads a number back out of them.
@@ -28,16 +29,18 @@ enum OptOutDigests {
         Data(HMAC<SHA256>.authenticationCode(for: Data(phone.utf8), using: key))
     }
 
-    /// Keeps the opt-out of each of `phone`'s resident rows in `scope` that has one, before those
-    /// rows are removed (a repeat keeps the first); answers how many rows had one.
-    static func keep(_ db: Database, phone: String, scope: (sql: String, arguments: StatementArguments)) throws -> Int {
-        let digest = digest(phone, key: try key(db))
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO kept_opt_outs(studio_id, digest, since)
-            SELECT studio_id, ?, opted_out_at FROM residents WHERE phone = ? AND opted_out_at IS NOT NULL AND \(scope.sql)
-            """, arguments: [digest, phone] + scope.arguments)
-        return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM residents WHERE phone = ? AND opted_out_at IS NOT NULL AND \(scope.sql)",
-                                arguments: [phone] + scope.arguments) ?? 0
+    /// Keeps the opt-out of each resident row matching `condition` (on `residents AS r`) that has
+    /// one, before those rows are removed (a repeat keeps the first); answers how many rows had one.
+    static func keep(_ db: Database, residentsWhere condition: String, _ arguments: StatementArguments) throws -> Int {
+        let rows = try Row.fetchAll(db, sql: "SELECT r.studio_id, r.phone, r.opted_out_at FROM residents AS r WHERE r.opted_out_at IS NOT NULL AND \(condition)",
+                                    arguments: arguments)
+        guard !rows.isEmpty else { return 0 }
+        let key = try key(db)
+        let insert = try db.cachedStatement(sql: "INSERT OR IGNORE INTO kept_opt_outs(studio_id, digest, since) VALUES (?, ?, ?)")
+        for row in rows {
+            try insert.execute(arguments: [row[0] as String, digest(row[1] as String, key: key), row[2] as DatabaseValue])
+        }
+        return rows.count
     }
 
     /// Whether a (normalised) number's opt-out in `studio` is kept here, as a test for a notice's

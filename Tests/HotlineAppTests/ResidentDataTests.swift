@@ -117,4 +117,29 @@ import Testing
         #expect(try await !hotline.database.isOptedOut(studio: "xujiawan", phone: Self.a))
         #expect(try await notices() == ["xujiawan": [Self.a, Self.b], "xinjiang": [Self.a, Self.b]])
     }
+
+    /// Retention removes a resident long unseen who had opted out (their row held nothing else)
+    /// and keeps the opt-out as the erasure does: a roll naming them still skips them.
+    @Test func aPurgeKeepsAnOptOutWithoutTheRow() async throws {
+        let clock = StepClock(thursday)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        let hotline = phones.hotline
+        try await phones.text(Self.a, "退订")
+        try await phones.text(Self.b, "登记 龙湖社区")
+        let now = clock.wall.now().addingTimeInterval(800 * 86_400)
+        // Sent, as the dispatcher (not running here) would have: a text still waiting to go is kept.
+        try await hotline.database.writer.write { try $0.execute(sql: "UPDATE outbox SET status = 'sent' WHERE status = 'pending'") }
+        let planned = try await hotline.database.purge(RetentionPolicy(), now: now, actor: "test", dryRun: true)
+        let done = try await hotline.database.purge(RetentionPolicy(), now: now, actor: "test")
+        // a in both studios (the deployment's opt-out), b in one.
+        #expect(done.residents == 3 && done == planned, "\(done)")
+        #expect(try await hotline.database.resident(studio: "xujiawan", phone: Self.a).0 == nil)
+        let all = try await Self.everything(hotline)
+        #expect(!all.contains { $0.contains("13700000021") }, "\(all.filter { $0.contains("13700000021") })")
+        let desk = NoticeService(hotline)
+        let roll = Data("name,phone,role\n甲,\(Self.a.dropFirst(3)),居民代表\n乙,\(Self.b.dropFirst(3)),居民代表\n".utf8)
+        try await desk.importRoll(studio: "xujiawan", name: "议事会", csv: roll)
+        let plan = try await desk.create(studio: "xujiawan", NoticeDraft(kind: .general, title: "停车协商", audience: [.roll("议事会")]), by: "test").1
+        #expect(plan.recipients.map(\.phone) == [Self.b] && plan.skipped.map(\.reason) == [.optedOut])
+    }
 }
