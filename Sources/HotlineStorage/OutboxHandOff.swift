@@ -63,9 +63,6 @@ public final class OutboxHandOff: Sendable {
     /// Whether a reply queued now should be handed over: open, and room for it.
     var accepting: Bool { state.withLock { $0.open && $0.items.count < capacity } }
 
-    /// Up to `limit` handed texts, oldest first.
-    public func take(limit: Int) -> [OutboxItem] { takeBatch(limit: limit).items }
-
     /// Up to `limit` handed texts, oldest first, and whether any may have been cancelled since.
     public func takeBatch(limit: Int) -> HandedBatch {
         let now = cancellations.load(ordering: .sequentiallyConsistent)
@@ -86,9 +83,8 @@ public final class OutboxHandOff: Sendable {
     /// The stamp of a text written now, on the writer.
     var stamp: Int { cancellations.load(ordering: .sequentiallyConsistent) }
 
-    /// Texts committed `sending` for the dispatcher: called once their transaction is durable.
-    func push(_ items: [OutboxItem]) { push(items.map { ($0, stamp) }) }
-
+    /// Texts committed `sending` for the dispatcher, each with its stamp: called once their
+    /// transaction is durable.
     func push(_ items: [(item: OutboxItem, stamp: Int)]) {
         guard !items.isEmpty else { return }
         // Closed meanwhile: the rows stay `sending` until start-up, as a batch cut short.

@@ -23,7 +23,7 @@ import Testing
         let db = try AppDatabase.inMemory()
         _ = try await Self.receive(db, 1)
         #expect(try await db.outboxCounts() == ["pending": 2])
-        #expect(db.outboxHandOff.take(limit: 10).isEmpty)
+        #expect(db.outboxHandOff.takeBatch(limit: 10).items.isEmpty)
     }
 
     @Test func openItHandsOverWhatTheClaimWouldHaveRead() async throws {
@@ -33,7 +33,7 @@ import Testing
             _ = try await Self.receive(handing, i)
             _ = try await Self.receive(claiming, i)
         }
-        let handed = handing.outboxHandOff.take(limit: 100)
+        let handed = handing.outboxHandOff.takeBatch(limit: 100).items
         #expect(handed.count == 6)
         #expect(try await handing.outboxCounts() == ["sending": 6])
         #expect(try await handing.claimDueOutbox(now: StorageTests.now, limit: 100).isEmpty)
@@ -41,7 +41,7 @@ import Testing
         let claimed = try await claiming.claimDueOutbox(now: StorageTests.now, limit: 100)
         #expect(handed == claimed.sorted { $0.outboxID < $1.outboxID })
         #expect(handed.allSatisfy { $0.attempt == 1 })
-        #expect(handing.outboxHandOff.take(limit: 100).isEmpty)
+        #expect(handing.outboxHandOff.takeBatch(limit: 100).items.isEmpty)
     }
 
     @Test func aRequestRolledBackHandsOverNothing() async throws {
@@ -61,7 +61,7 @@ import Testing
         let results = await running.value
         #expect(results.filter(\.1).count == 18)
         #expect(db.writerLoad.passes == 1, "the requests were to share one pass")
-        let handed = db.outboxHandOff.take(limit: 100)
+        let handed = db.outboxHandOff.takeBatch(limit: 100).items
         let rows = try await Self.rows(db)
         // Every text handed over is a stored row, `sending`; every stored row was handed over once.
         #expect(handed.count == 36 && Set(handed.map(\.outboxID)) == Set(rows.keys))
@@ -72,13 +72,13 @@ import Testing
         let db = try AppDatabase.inMemory()
         db.outboxHandOff.open()
         let filler = OutboxItem(outboxID: 0, messageID: 0, channel: "dryrun", from: "", to: "", text: "", attempt: 1)
-        db.outboxHandOff.push(Array(repeating: filler, count: db.outboxHandOff.capacity))
+        db.outboxHandOff.push(Array(repeating: (filler, db.outboxHandOff.stamp), count: db.outboxHandOff.capacity))
         _ = try await Self.receive(db, 1)
         #expect(try await db.outboxCounts() == ["pending": 2])
-        #expect(db.outboxHandOff.take(limit: 10_000).count == db.outboxHandOff.capacity)
+        #expect(db.outboxHandOff.takeBatch(limit: 10_000).items.count == db.outboxHandOff.capacity)
         // Room again: the next replies are handed over.
         _ = try await Self.receive(db, 2)
-        #expect(db.outboxHandOff.take(limit: 10).count == 2)
+        #expect(db.outboxHandOff.takeBatch(limit: 10).items.count == 2)
     }
 
     @Test func broadcastsAndTextsDueLaterStayInTheTable() async throws {
@@ -93,7 +93,7 @@ import Testing
                                channel: "dryrun", caseID: nil)
             return Handled(queued: 3)
         }
-        #expect(db.outboxHandOff.take(limit: 10).map(\.text) == ["现在"])
+        #expect(db.outboxHandOff.takeBatch(limit: 10).items.map(\.text) == ["现在"])
         #expect(try await db.outboxCounts() == ["pending": 2, "sending": 1])
     }
 
@@ -156,7 +156,7 @@ import Testing
         db.outboxHandOff.open()
         let erased = GroupCommitTests.inbound(1)
         try await Self.receiveAnswered(db, 1)
-        let taken = db.outboxHandOff.take(limit: 10)
+        let taken = db.outboxHandOff.takeBatch(limit: 10).items
         #expect(taken.count == 2)
         _ = try await db.forgetResident(phone: erased.from, actor: "test", now: StorageTests.now)
         // The gateway refused both for now; neither goes back to pending.
