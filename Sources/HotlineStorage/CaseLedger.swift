@@ -72,6 +72,12 @@ public struct CaseLedger {
         try CaseEventRecord.ofCase(caseID).fetchAll(db)
     }
 
+    /// The case's latest entry in its audit trail: its kind and actor.
+    public func latestEvent(_ caseID: Int64) throws -> (kind: String, actor: String)? {
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT kind, actor FROM case_events WHERE case_id = ? ORDER BY id DESC LIMIT 1"),
+                         arguments: [caseID]).map { ($0[0], $0[1]) }
+    }
+
     /// The area a resident registered by text.
     public func registeredArea(studio: String, phone: String) throws -> String? {
         var s = BoundStatement(try db.cachedStatement(sql: "SELECT area FROM residents WHERE studio_id = ? AND phone = ?"))

@@ -145,6 +145,34 @@ let l1 = "+8613900000001"
         #expect(try await phones.case(3).assigneeId == "M3")
     }
 
+    /// An auto-responder that answers each of our texts four minutes later, each time in other
+    /// words (no echo, slower than a machine, fewer than a flood), at each point of a case: a
+    /// bounded number of texts, and the loop ends (it ran 200 rounds in 13 hours before).
+    @Test(arguments: [
+        // before the bot's first answer, the texts it has had
+        ("a new case", [String](), ["已收到您的诉求,编号1", "您的补充已转给编号1"]),
+        ("a member's reply", ["回复 1 明天来修"], ["已收到您的诉求,编号1", "编号1:明天来修", "您的补充已转给编号1"]),
+        ("a closed case's survey", ["接 1", "办结 1 已修好"],
+         ["已收到您的诉求,编号1", "已由王委员受理", "已办结", "请您评价编号1", "已收到您的来信,编号2", "您的补充已转给编号2"]),
+    ])
+    func aSlowAutoResponderGetsOneReceiptForItsAdditions(point: String, member: [String], expected: [String]) async throws {
+        let clock = StepClock(thursday)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        try await phones.text(resident, "小区停水三天了")
+        for command in member { try await phones.text(m3, command) }
+        var got: [String] = []
+        for i in 0..<20 {
+            let new = try await phones.inbox(resident)
+            guard !new.isEmpty else { break }
+            got += new
+            clock.advance(240)
+            try await phones.text(resident, "您好,我现在有事不方便,稍后回复您。(\(i))")
+        }
+        #expect(got.count == expected.count && zip(got, expected).allSatisfy { $0.contains($1) }, "\(point): \(got)")
+        // Each of its texts still reaches the member.
+        #expect(try await phones.inbox(m3).filter { $0.contains("补充】") }.count == (point == "a closed case's survey" ? 0 : 2))
+    }
+
     @Test func residentFollowUpStatusAndNewMatter() async throws {
         let phones = try await Self.openCase()
         try await phones.text(resident, "今天还是没水,老人没法做饭")

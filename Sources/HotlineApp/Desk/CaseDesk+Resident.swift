@@ -129,13 +129,18 @@ extension CaseDesk {
     }
 
     private func addition(_ text: String, to record: inout CaseRecord, from phone: String) throws -> Handled {
+        // One receipt for additions in a row: an auto-responder that answers each of our texts
+        // slowly and each time differently (slower than a machine, fewer than a flood) would
+        // otherwise answer every receipt with another addition, for ever. Anything else on the case
+        // between (a member's reply, a state change, a status query) and the next one has its own.
+        let receipt = try ledger.latestEvent(record.id!).map { !($0.kind == CaseEventKind.added.rawValue && $0.actor == "resident") } ?? true
         try ledger.addEvent(record.id!, actor: "resident", kind: .added, detail: text)
         if let member = record.assigneeId.flatMap({ studio.person($0) }) {
             var m = values(record, for: member)
             m["text"] = text
             try tell(member, "member.added", m, caseID: record.id, kind: .memberNotice)
         }
-        try answer(phone, about: record, "resident.added", values(record))
+        if receipt { try answer(phone, about: record, "resident.added", values(record)) }
         return Handled(caseID: record.id, caseNumber: record.number, queued: queued)
     }
 
