@@ -92,7 +92,7 @@ public enum ConfigLoader {
             }
             if let v = keys["senders"] {
                 let o = try v.mapping(allowed: ["max_texts", "window_minutes", "min_reply_seconds", "machine_replies", "mute_hours",
-                                                "roster_max_texts", "roster_max_forwards"], what: "senders")
+                                                "roster_max_texts", "roster_max_forwards", "roster_max_forwards_per_day"], what: "senders")
                 if let x = o["max_texts"] { senders.maxTexts = try x.int("senders.max_texts", in: 1...10_000) }
                 if let x = o["window_minutes"] { senders.window = try x.double("senders.window_minutes", in: 1...10_080) * 60 }
                 if let x = o["min_reply_seconds"] { senders.minReplySeconds = try x.double("senders.min_reply_seconds", in: 0...60) }
@@ -100,6 +100,9 @@ public enum ConfigLoader {
                 if let x = o["mute_hours"] { senders.muteHours = try x.double("senders.mute_hours", in: 0.1...720) }
                 if let x = o["roster_max_texts"] { senders.rosterMaxTexts = try x.int("senders.roster_max_texts", in: 1...10_000) }
                 if let x = o["roster_max_forwards"] { senders.rosterMaxForwards = try x.int("senders.roster_max_forwards", in: 0...1_000) }
+                if let x = o["roster_max_forwards_per_day"] {
+                    senders.rosterMaxForwardsPerDay = try x.int("senders.roster_max_forwards_per_day", in: 0...100_000)
+                }
             }
         } catch {
             errors.append(error)

@@ -24,9 +24,13 @@ public struct SenderLimits: Sendable, Equatable {
     /// A member's or liaison's texts that are no command, passed on to the liaisons within
     /// `window`: each costs a text to every other liaison and a receipt, so few.
     public var rosterMaxForwards: Int
+    /// And at most this many within a day: two liaisons' auto-responders answering each other's
+    /// forwarded texts minutes apart stay under any window's limit, and would loop for ever.
+    public var rosterMaxForwardsPerDay: Int
 
     public init(maxTexts: Int = 5, window: TimeInterval = 600, minReplySeconds: TimeInterval = 3, machineReplies: Int = 6,
-                muteHours: Double = 24, rosterMaxTexts: Int = 20, rosterMaxForwards: Int = 3) {
+                muteHours: Double = 24, rosterMaxTexts: Int = 20, rosterMaxForwards: Int = 3, rosterMaxForwardsPerDay: Int = 20) {
+        self.rosterMaxForwardsPerDay = rosterMaxForwardsPerDay
         self.rosterMaxTexts = rosterMaxTexts
         self.rosterMaxForwards = rosterMaxForwards
         self.maxTexts = maxTexts
@@ -58,12 +62,15 @@ public struct SenderActivity: Sendable, Equatable {
     /// The current mute, if any.
     public var mutedUntil: Date?
     public var muteReason: MuteReason?
-    /// A roster number's texts passed on to the liaisons within the window (read for roster numbers only).
+    /// A roster number's texts passed on to the liaisons within the window, and within the last
+    /// day (read for roster numbers only).
     public var forwards: Int
+    public var forwardsToday: Int
 
     public init(recentTexts: Int, sameTexts: Int = 1, sentToThem: [(at: Date, text: String)] = [], machineStreak: Int = 0,
-                mutedUntil: Date? = nil, muteReason: MuteReason? = nil, forwards: Int = 0) {
+                mutedUntil: Date? = nil, muteReason: MuteReason? = nil, forwards: Int = 0, forwardsToday: Int? = nil) {
         self.forwards = forwards
+        self.forwardsToday = forwardsToday ?? forwards
         self.recentTexts = recentTexts
         self.sameTexts = sameTexts
         self.sentToThem = sentToThem
@@ -74,7 +81,7 @@ public struct SenderActivity: Sendable, Equatable {
 
     public static func == (a: SenderActivity, b: SenderActivity) -> Bool {
         a.recentTexts == b.recentTexts && a.sameTexts == b.sameTexts && a.machineStreak == b.machineStreak
-            && a.mutedUntil == b.mutedUntil && a.muteReason == b.muteReason && a.forwards == b.forwards
+            && a.mutedUntil == b.mutedUntil && a.muteReason == b.muteReason && a.forwards == b.forwards && a.forwardsToday == b.forwardsToday
             && a.sentToThem.map(\.at) == b.sentToThem.map(\.at) && a.sentToThem.map(\.text) == b.sentToThem.map(\.text)
     }
 }
@@ -167,7 +174,7 @@ public enum SenderGuard {
             return SenderVerdict(action: .answer, machineStreak: streak, mutedUntil: muted ? a.mutedUntil : nil, muteReason: muted ? a.muteReason : nil)
         }
         if autoResponder { return stop() }
-        if muted || a.forwards >= limits.rosterMaxForwards { return flood() }
+        if muted || a.forwards >= limits.rosterMaxForwards || a.forwardsToday >= limits.rosterMaxForwardsPerDay { return flood() }
         return SenderVerdict(action: .answer, machineStreak: streak, mutedUntil: nil, muteReason: nil)
     }
 

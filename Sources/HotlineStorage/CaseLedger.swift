@@ -146,7 +146,8 @@ public struct CaseLedger {
     }
 
     /// A member's or liaison's activity: as ``senderActivity(studio:phone:channel:text:window:)``,
-    /// with the texts we sent them always read and their free texts passed on within the window.
+    /// with the texts we sent them always read and their free texts passed on within the window
+    /// and within the last day.
     public func rosterActivity(studio: String, phone: String, channel: String, text: String, window: TimeInterval) throws -> SenderActivity {
         var activity = try senderActivity(studio: studio, phone: phone, channel: channel, text: text, window: window)
         let since = Stamp(now.addingTimeInterval(-window)).stored
@@ -157,9 +158,12 @@ public struct CaseLedger {
                 ORDER BY created_at DESC, id DESC LIMIT 3
                 """), arguments: [phone, since, studio]).map { (at: $0["created_at"] as Date, text: $0["text"] as String) }
         }
-        activity.forwards = try Int.fetchOne(db.cachedStatement(sql: """
+        let forwards = try db.cachedStatement(sql: """
             SELECT COUNT(*) FROM messages WHERE direction = 'out' AND to_number = ? AND created_at >= ? AND studio_id = ? AND kind = ?
-            """), arguments: [phone, since, studio, OutboundKind.forwardReceipt.rawValue]) ?? 0
+            """)
+        activity.forwards = try Int.fetchOne(forwards, arguments: [phone, since, studio, OutboundKind.forwardReceipt.rawValue]) ?? 0
+        activity.forwardsToday = try Int.fetchOne(forwards, arguments: [phone, Stamp(now.addingTimeInterval(-86_400)).stored, studio,
+                                                                       OutboundKind.forwardReceipt.rawValue]) ?? 0
         return activity
     }
 

@@ -173,6 +173,42 @@ let l1 = "+8613900000001"
         #expect(try await phones.inbox(m3).filter { $0.contains("补充】") }.count == (point == "a closed case's survey" ? 0 : 2))
     }
 
+    /// Roster phones' auto-responders that answer each of our texts four minutes later in other
+    /// words — a member's answering the receipts of its forwarded texts, or two liaisons' answering
+    /// each other's forwarded texts — stay under every window's limit; the day's limit
+    /// (`roster_max_forwards_per_day`, 20) stops them with one "please wait" each (before, 100
+    /// rounds ran and went on).
+    @Test(arguments: [("a member's", [m3]), ("two liaisons'", [l1, "+8613900000002"])])
+    func slowAutoRespondersOnRosterPhonesStopWithinADay(whose: String, bots: [String]) async throws {
+        let clock = StepClock(thursday)
+        let phones = Phones(try makeHotline(clock: clock.wall))
+        try await phones.text(resident, "小区停水三天了")
+        if bots != [m3] { try await phones.text(m3, "这个案子请联络员跟进一下") }
+        var got: [String: [String]] = [:]
+        var rounds = 0
+        while rounds < 100 {
+            var any = false
+            for bot in bots {
+                let new = try await phones.inbox(bot)
+                guard !new.isEmpty else { continue }
+                any = true
+                got[bot, default: []] += new
+                clock.advance(240)
+                try await phones.text(bot, "您好,我正在开会,稍后回复。(\(rounds))")
+            }
+            guard any else { break }
+            rounds += 1
+        }
+        #expect(rounds < 30, "\(whose): still going after \(rounds) rounds")
+        // Twenty receipts for twenty texts passed on, then one "please wait", in all.
+        let all = got.values.flatMap { $0 }
+        #expect(all.filter { $0.contains("已转给") }.count == 20 && all.filter { $0.hasPrefix("您的留言较多") }.count == 1, "\(whose)")
+        for bot in bots {
+            let texts = got[bot] ?? []
+            #expect(texts.count <= 23, "\(whose): \(texts)")
+        }
+    }
+
     @Test func residentFollowUpStatusAndNewMatter() async throws {
         let phones = try await Self.openCase()
         try await phones.text(resident, "今天还是没水,老人没法做饭")

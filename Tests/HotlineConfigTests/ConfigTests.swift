@@ -48,7 +48,7 @@ let intentsDir = repoRoot.appendingPathComponent("Intents").path
     /// The roster's limits and the opt-out's scope as shipped, and as written.
     @Test func senderLimitsAndOptOutScope() throws {
         let shipped = try ConfigLoader.load(directory: configDir)
-        #expect(shipped.senders.rosterMaxTexts == 20 && shipped.senders.rosterMaxForwards == 3)
+        #expect(shipped.senders.rosterMaxTexts == 20 && shipped.senders.rosterMaxForwards == 3 && shipped.senders.rosterMaxForwardsPerDay == 20)
         #expect(shipped.deployment.optOutScope == .deployment)
         let main = try String(contentsOfFile: configDir + "/hotline.yaml", encoding: .utf8)
         let dir = try scratchConfig(replacing: "hotline.yaml", with: main.replacingOccurrences(of: "  roster_max_forwards: 3", with: "  roster_max_forwards: 1")
