@@ -62,7 +62,7 @@ extension AppDatabase {
     }
 
     /// Removes `phone` and the texts it sent or was sent everywhere, keeping the anonymous counts:
-    /// each of their cases as a purge leaves it (``purge(_:now:actor:dryRun:batch:)``: topic, area,
+    /// each of their cases as a purge leaves it (``purge(_:now:actor:dryRun:pace:)``: topic, area,
     /// dates, outcome; the number masked) — its other audit entries with any phone number masked;
     /// their other messages emptied and masked, those still waiting to be sent cancelled; their
     /// resident rows (registered area included), roll entries and bindings removed — an opt-out
