@@ -67,8 +67,14 @@ struct Residents: AsyncParsableCommand {
 
     /// The number as intake stores it, or a clear error.
     static func normalized(_ phone: String, _ hotline: HotlineParts) throws -> String {
-        let number = PhoneNumber.normalize(phone, defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
-        guard PhoneNumber.isDialable(number) else { throw CLI.fail("'\(phone)' is not a phone number") }
+        // Digits (full-width too), +, spaces, dashes and brackets, as a number is written; a
+        // zero-width character pasted with it is no part of it. Anything else is refused, not
+        // dropped: `137x00000077` names no one.
+        let written = String(String.UnicodeScalarView(phone.unicodeScalars.filter { $0.properties.generalCategory != .format }))
+        let number = PhoneNumber.normalize(written, defaultCountryCode: hotline.settings.deployment.defaultCountryCode)
+        guard PhoneNumber.isDialable(written), PhoneNumber.isDialable(number), (5...16).contains(number.count) else {
+            throw CLI.fail("'\(phone)' is not a phone number")
+        }
         // Erasing the hotline number would empty every text the studios sent.
         if let why = hotline.settings.deployment.notAResident(number) { throw CLI.fail(why) }
         return number
