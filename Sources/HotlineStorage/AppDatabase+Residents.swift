@@ -49,7 +49,7 @@ extension AppDatabase {
                                      [phone] + scope.arguments),
                 // An opt-out kept from an earlier erasure: held about them too.
                 "kept_opt_outs": try rows("SELECT studio_id, since FROM kept_opt_outs WHERE digest = ? AND \(scope.sql)",
-                                          [OptOutDigests.digest(phone, key: try OptOutDigests.key(db))] + scope.arguments),
+                                          [try OptOutDigests.digest(phone, db)] + scope.arguments),
             ]
             return held
         }

@@ -29,6 +29,11 @@ enum OptOutDigests {
         Data(HMAC<SHA256>.authenticationCode(for: Data(phone.utf8), using: key))
     }
 
+    /// `phone`'s digest under the database's key.
+    static func digest(_ phone: String, _ db: Database) throws -> Data {
+        digest(phone, key: try key(db))
+    }
+
     /// Keeps the opt-out of each resident row matching `condition` (on `residents AS r`) that has
     /// one, before those rows are removed (a repeat keeps the first); answers how many rows had one.
     static func keep(_ db: Database, residentsWhere condition: String, _ arguments: StatementArguments) throws -> Int {
@@ -58,13 +63,13 @@ enum OptOutDigests {
     static func since(_ db: Database, studio: String, phone: String) throws -> Date? {
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kept_opt_outs WHERE studio_id = ?)", arguments: [studio]) == true else { return nil }
         return try Date.fetchOne(db, sql: "SELECT since FROM kept_opt_outs WHERE studio_id = ? AND digest = ?",
-                                 arguments: [studio, digest(phone, key: try key(db))])
+                                 arguments: [studio, try digest(phone, db)])
     }
 
     /// Removes `phone`'s kept opt-outs in `studios` (they opted back in); answers how many there were.
     static func drop(_ db: Database, phone: String, studios: [String]) throws -> Int {
         guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM kept_opt_outs)") == true else { return 0 }
-        let digest = digest(phone, key: try key(db))
+        let digest = try digest(phone, db)
         try db.execute(sql: "DELETE FROM kept_opt_outs WHERE digest = ? AND studio_id IN (\(AppDatabase.placeholders(studios.count)))",
                        arguments: [digest] + StatementArguments(studios))
         return db.changesCount

@@ -137,9 +137,10 @@ public struct OutboxDispatcher: Service {
 
     /// Takes one batch — intake's replies handed over in memory, else due rows claimed from the
     /// table — sends them concurrently, and records every result in one transaction; returns how
-    /// many were taken (handed-over texts whose rows were cancelled meanwhile among them, unsent). With `tableNews`, the table is claimed from only when it has news of rows
-    /// there (``OutboxSignal/claimTurn()``): a lane woken for a hand-over that another lane took
-    /// finds nothing and claims nothing, instead of a claim of an empty table on the writer.
+    /// many were taken (handed-over texts whose rows were cancelled meanwhile among them, unsent).
+    /// With `tableNews`, the table is claimed from only when it has news of rows there
+    /// (``OutboxSignal/claimTurn()``): a lane woken for a hand-over that another lane took finds
+    /// nothing and claims nothing, instead of a claim of an empty table on the writer.
     @discardableResult
     public func drainOnce(tableNews: OutboxSignal? = nil) async throws -> Int {
         heartbeat.beat(clock.now())
