@@ -48,9 +48,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 // SQLite's C API, for binding intake's INSERTs in place (BoundStatement.swift).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                "CSQLiteSetup",
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
+        // sqlite3_config, which Swift cannot call (variadic): SQLite's settings made before its first connection.
+        .target(name: "CSQLiteSetup", linkerSettings: [.linkedLibrary("sqlite3")]),
         .target(
             name: "HotlineChannels",
             dependencies: [

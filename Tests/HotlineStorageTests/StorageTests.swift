@@ -143,6 +143,15 @@ import Testing
         _ = try AppDatabase.open(path: path)
     }
 
+
+    /// SQLite counts no memory (its allocations take no process-wide lock): the settings were made
+    /// as the process loaded, before this test process's first connection.
+    @Test func sqliteKeepsNoMemoryStatistics() async throws {
+        let db = try AppDatabase.inMemory()
+        _ = try await db.receive(Self.inbound("m"), replyChannel: "dryrun") { _, _, next in Self.casePlan(next) }
+        #expect(SQLiteSetup.applied)
+        #expect(SQLiteSetup.memoryCounted == 0)
+    }
     /// Opening a database that has no statistics gives the query planner some (ANALYZE, whole);
     /// one that has them keeps them (PRAGMA optimize brings them up to date).
     @Test func openingAnalyzesTheTables() async throws {
