@@ -69,8 +69,9 @@ extension AppDatabase {
     /// seen before returns the first answer and runs nothing; otherwise the message and the
     /// resident are written and `handle` acts through the ledger (new case, member command, survey answer …).
     ///
-    /// Concurrent calls are group-committed: they run one after the other in one transaction, each
-    /// in its own savepoint, and each returns after that transaction is committed.
+    /// Concurrent calls are group-committed: they run one after the other in one transaction, and
+    /// each returns after that transaction is committed (when one throws, the others run again,
+    /// each in a transaction of its own: ``GroupCommit``).
     public func receive(_ inbound: InboundMessage,
                         handle: @Sendable @escaping (CaseLedger, _ messageID: Int64) throws -> Handled) async throws -> IntakeReceipt {
         // Replies held for the webhook's own answer stay in the table, where it can take one.
