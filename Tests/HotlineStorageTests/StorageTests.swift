@@ -143,7 +143,6 @@ import Testing
         _ = try AppDatabase.open(path: path)
     }
 
-
     /// SQLite counts no memory (its allocations take no process-wide lock): the settings were made
     /// as the process loaded, before this test process's first connection.
     @Test func sqliteKeepsNoMemoryStatistics() async throws {
@@ -152,6 +151,7 @@ import Testing
         #expect(SQLiteSetup.applied)
         #expect(SQLiteSetup.memoryCounted == 0)
     }
+
     /// Opening a database that has no statistics gives the query planner some (ANALYZE, whole);
     /// one that has them keeps them (PRAGMA optimize brings them up to date).
     @Test func openingAnalyzesTheTables() async throws {

@@ -6,7 +6,7 @@
 /// cannot call it (it is variadic).
 ///
 /// Made: no memory statistics (`SQLITE_CONFIG_MEMSTATUS` 0). With them, every allocation and free
-/// SQLite makes takes one process-wide mutex and counts bytes (the writer's CPU a message 8–10%
+/// SQLite makes takes one process-wide mutex and counts bytes (the writer's CPU a message about 7%
 /// lower without, BENCHMARKS.md); the hotline reads none of those figures
 /// (`sqlite3_memory_used`, `sqlite3_soft_heap_limit64`).
 ///
