@@ -124,13 +124,17 @@ extension AppDatabase {
             for (item, result) in results {
                 switch result {
                 case let .sent(providerID):
-                    try db.cachedStatement(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?")
-                        .execute(arguments: [stamp.stored, item.outboxID])
+                    // Two for every text sent, on the writer: bound in place (``BoundStatement``).
+                    var outbox = BoundStatement(try db.cachedStatement(sql: "UPDATE outbox SET status = 'sent', last_error = NULL, updated_at = ? WHERE id = ?"))
+                    outbox.bind(stamp.stored); outbox.bind(item.outboxID)
+                    try outbox.run(db)
                     // A delivery report may have arrived before the send's own answer: never move back from it.
-                    try db.cachedStatement(sql: """
+                    var message = BoundStatement(try db.cachedStatement(sql: """
                         UPDATE messages SET status = CASE WHEN status IN ('delivered', 'failed') THEN status ELSE 'sent' END,
                                provider_id = ?, sent_at = ?, error = NULL WHERE id = ?
-                        """).execute(arguments: [providerID, stamp.stored, item.messageID])
+                        """))
+                    message.bind(providerID); message.bind(stamp.stored); message.bind(item.messageID)
+                    try message.run(db)
                 case let .failed(error, retryAt?):
                     // Only a row still `sending`: one cancelled meanwhile (a resident erased) is not tried again.
                     try db.execute(sql: "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
@@ -199,6 +203,14 @@ public struct OutboxEntry: Sendable, Equatable {
 }
 
 extension AppDatabase {
+    /// Whether any text waits in the outbox or is being sent: one step into the queue's index
+    /// (outbox_due), whatever the table holds.
+    public func outboxIsDrained() async throws -> Bool {
+        try await read { db in try !(Bool.fetchOne(db.cachedStatement(sql: Self.queuedSQL)) ?? false) }
+    }
+
+    static let queuedSQL = "SELECT EXISTS (SELECT 1 FROM outbox WHERE status = 'pending' OR status = 'sending')"
+
     /// Outbox rows, newest first, optionally only those in `status`.
     public func outbox(status: OutboxRecord.Status? = nil, studios: [String]? = nil, limit: Int = 1000) async throws -> [OutboxEntry] {
         try await read { db in

@@ -9,7 +9,7 @@ import GRDBSQLite
 /// `StatementArguments` (an array of existential values converted to `DatabaseValue`), validates
 /// it and binds it: measured, about a fifth of the writer's time in service. Binding in place
 /// costs none of that; reading a scalar without GRDB's `Row` and cursor saves the like. Used only on
-/// the intake path and a notice's fan-out, inside a transaction GRDB opened; `GroupCommitTests.handWrittenInsertsReadBackAsTheRecords`
+/// the intake path, a notice's fan-out and the record of a text sent, inside a transaction GRDB opened; `GroupCommitTests.handWrittenInsertsReadBackAsTheRecords`
 /// checks every column it writes, the intake and routing tests what it reads.
 struct BoundStatement {
     private let handle: SQLiteStatement

@@ -247,5 +247,12 @@ import Testing
             try await db.reader.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox INDEXED BY outbox_due WHERE status = 'sent'") }
         }
         #expect(try await db.outboxCounts() == ["pending": 14, "sent": 10])
+        // Whether the queue is drained: one step into it, whatever was sent before.
+        #expect(try await db.planDetails(AppDatabase.queuedSQL, []).joined().contains("outbox_due"))
+        #expect(try await !db.outboxIsDrained())
+        for item in try await db.claimDueOutbox(now: StorageTests.now, limit: 20) {
+            try await db.markSent(item, providerID: nil, now: StorageTests.now)
+        }
+        #expect(try await db.outboxIsDrained())
     }
 }

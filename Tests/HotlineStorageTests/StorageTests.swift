@@ -87,6 +87,7 @@ import Testing
         #expect(try await db.outboxCounts() == ["sent": 1, "failed": 1])
         let statuses = try await db.messages().filter { $0.direction == .outbound }.map { "\($0.status) \($0.providerId ?? "-") \($0.error ?? "-")" }.sorted()
         #expect(statuses == ["failed - 400 bad number", "sent p-1 -"])
+        #expect(try await db.messages().first { $0.providerId == "p-1" }?.sentAt == Self.now)
     }
 
     @Test func caseRepliesGoAheadOfBroadcasts() async throws {
