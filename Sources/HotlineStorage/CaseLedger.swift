@@ -158,12 +158,14 @@ public struct CaseLedger {
                 ORDER BY created_at DESC, id DESC LIMIT 3
                 """), arguments: [phone, since, studio]).map { (at: $0["created_at"] as Date, text: $0["text"] as String) }
         }
-        let forwards = try db.cachedStatement(sql: """
-            SELECT COUNT(*) FROM messages WHERE direction = 'out' AND to_number = ? AND created_at >= ? AND studio_id = ? AND kind = ?
-            """)
-        activity.forwards = try Int.fetchOne(forwards, arguments: [phone, since, studio, OutboundKind.forwardReceipt.rawValue]) ?? 0
-        activity.forwardsToday = try Int.fetchOne(forwards, arguments: [phone, Stamp(now.addingTimeInterval(-86_400)).stored, studio,
-                                                                       OutboundKind.forwardReceipt.rawValue]) ?? 0
+        // Both counts in one walk of the wider of the two spans (the window may be shorter or longer than a day).
+        let dayAgo = Stamp(now.addingTimeInterval(-86_400)).stored
+        let counts = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT COALESCE(SUM(created_at >= ?), 0), COALESCE(SUM(created_at >= ?), 0) FROM messages
+            WHERE direction = 'out' AND to_number = ? AND created_at >= MIN(?, ?) AND studio_id = ? AND kind = ?
+            """), arguments: [since, dayAgo, phone, since, dayAgo, studio, OutboundKind.forwardReceipt.rawValue])
+        activity.forwards = counts?[0] ?? 0
+        activity.forwardsToday = counts?[1] ?? 0
         return activity
     }
 
