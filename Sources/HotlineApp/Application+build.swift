@@ -32,6 +32,8 @@ public func buildApplication(
     if senders != nil { parts.dispatcherHeartbeat.expect() }
     if let intents { background.append(RuleReloader(parts, directory: intents)) }
     background.append(SearchIndexer(parts))
+    // A failed log sync ends the service: only a restart makes the database's writes trustworthy again.
+    background.append(DurabilityWatch(parts))
     background.append(MemoryTrimmer(parts, gate: services.readGate))
     // The server's commits never wait for a checkpoint: a connection of their own copies the log.
     do {

@@ -14,6 +14,9 @@ public struct AppDatabase: Sendable {
     let groupCommit: GroupCommit
     /// What intake's serial part has done and cost so far (`/metrics`, the benchmarks).
     public var writerLoad: WriterLoad { groupCommit.load }
+    /// Set once a sync of the log failed: from then on intake stores nothing (``DurabilityLost``),
+    /// and `hotline serve` stops so that its restart's recovery takes over.
+    public var durabilityLost: DurabilityLost? { groupCommit.durabilityLost }
     /// Whether intake's commits are answered after a sync of the log of their own (false: each
     /// waits for the disk in its commit, as in memory or when the log could not be opened).
     public var commitsBeforeTheDisk: Bool { groupCommit.commitsBeforeTheDisk }
@@ -26,9 +29,14 @@ public struct AppDatabase: Sendable {
     /// Wraps `writer` and migrates it to the latest schema; `logSync` makes its log durable when
     /// it is a file at `synchronous = FULL` (group commit's passes then commit without waiting).
     init(_ writer: any DatabaseWriter, logSync: LogSync? = nil) throws {
-        self.writer = writer
         var sync: (@Sendable () throws -> Void)?
         if let logSync { sync = { try logSync() } }
+        try self.init(writer, sync: sync)
+    }
+
+    /// As ``init(_:logSync:)`` with the log sync as a function (tests make it fail).
+    init(_ writer: any DatabaseWriter, sync: (@Sendable () throws -> Void)?) throws {
+        self.writer = writer
         self.groupCommit = GroupCommit(writer: writer, logSync: sync)
         try Migrations.migrator.migrate(writer)
         let signal = outboxCommits
@@ -113,6 +121,11 @@ public struct AppDatabase: Sendable {
     /// A fresh in-memory database, for tests.
     static func inMemory() throws -> AppDatabase {
         try AppDatabase(DatabaseQueue())
+    }
+
+    /// In memory, with group commit's passes answered after `sync` as on a file (tests make it fail).
+    static func inMemory(sync: @escaping @Sendable () throws -> Void) throws -> AppDatabase {
+        try AppDatabase(DatabaseQueue(), sync: sync)
     }
 
     /// The value of `PRAGMA synchronous` on the writer (2 = FULL).

@@ -20,6 +20,12 @@ import Synchronization
 /// outbox dispatcher claims through group commit too, so no text is sent on a commit not yet
 /// durable. Every other write keeps `synchronous = FULL`.
 ///
+/// When a log sync fails, its passes' callers get the error and group commit refuses every request
+/// after it (``DurabilityLost``) without running it: Linux reports a failed write-back once, so a
+/// later sync that succeeds does not prove the earlier pages reached the disk, and a retry that
+/// found its first attempt would be answered as stored. (PostgreSQL stops on a failed fsync for the
+/// same reason.) Only a restart, whose recovery re-reads the log, makes writes trustworthy again.
+///
 /// When one request of a batch throws, the batch's transaction is rolled back and each request
 /// runs again alone, in its own transaction: the failing one gets its error and the others are
 /// stored. Requests must therefore have no effect outside the database (they may run twice).
@@ -58,6 +64,9 @@ final class GroupCommit: Sendable {
     /// Whether passes commit without waiting for the disk (their callers answered after a log sync).
     var commitsBeforeTheDisk: Bool { durability != nil }
 
+    /// The failed log sync after which nothing is stored, if one failed.
+    var durabilityLost: DurabilityLost? { durability?.lost }
+
     /// Requests waiting for the next pass (for tests that need a batch of a known size).
     var waiting: Int { state.withLock { $0.pending.count } }
 
@@ -70,7 +79,8 @@ final class GroupCommit: Sendable {
     /// Runs `body` in the next batch's transaction and returns its result once that transaction
     /// is committed. If `body` throws, nothing it did is stored and the error is thrown here.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+        if let lost = durabilityLost { throw lost }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
                 run: { db in
                     let value = try body(db)
@@ -98,23 +108,29 @@ final class GroupCommit: Sendable {
                 s.pending.removeFirst(n)
                 return batch
             }
-            let durability = self.durability.flatMap { Self.setSynchronous(db, "NORMAL") ? $0 : nil }
             var stored: [LogSyncer.Outcome] = []
-            stored.reserveCapacity(batch.count)
-            do {
-                try db.inTransaction {
-                    for job in batch { stored.append(.init(answer: try job.run(db), fail: job.fail)) }
-                    return .commit
+            var durability: LogSyncer?
+            if let lost = durabilityLost {
+                // Queued before the sync failed: refused, not run (see the type's summary).
+                for job in batch { job.fail(lost) }
+            } else {
+                durability = self.durability.flatMap { Self.setSynchronous(db, "NORMAL") ? $0 : nil }
+                stored.reserveCapacity(batch.count)
+                do {
+                    try db.inTransaction {
+                        for job in batch { stored.append(.init(answer: try job.run(db), fail: job.fail)) }
+                        return .commit
+                    }
+                } catch {
+                    // Rolled back whole: each request again on its own.
+                    stored.removeAll()
+                    for job in batch {
+                        if let answer = runAlone(job, db) { stored.append(.init(answer: answer, fail: job.fail)) }
+                    }
                 }
-            } catch {
-                // Rolled back whole: each request again on its own.
-                stored.removeAll()
-                for job in batch {
-                    if let answer = runAlone(job, db) { stored.append(.init(answer: answer, fail: job.fail)) }
-                }
+                // Every write outside a pass waits for the disk at its commit.
+                if durability != nil { _ = Self.setSynchronous(db, "FULL") }
             }
-            // Every write outside a pass waits for the disk at its commit.
-            if durability != nil { _ = Self.setSynchronous(db, "FULL") }
             // Counted before the answers: a caller answered reads the pass it was in.
             passes.add(1, ordering: .relaxed)
             writes.add(batch.count, ordering: .relaxed)
@@ -194,6 +210,10 @@ private final class LogSyncer: Sendable {
     private let sync: @Sendable () throws -> Void
     private let queue = DispatchQueue(label: "hotline.log-sync", qos: .userInitiated)
     private let waiting = Mutex(Waiting())
+    private let failure = Mutex<DurabilityLost?>(nil)
+
+    /// Set by the first sync that failed; never cleared.
+    var lost: DurabilityLost? { failure.withLock { $0 } }
 
     init(sync: @escaping @Sendable () throws -> Void) {
         self.sync = sync
@@ -219,12 +239,31 @@ private final class LogSyncer: Sendable {
                 return w.outcomes
             }
             guard let batch else { return }
+            if let lost {
+                // Committed after the failed sync: a sync now could succeed without the lost pages.
+                for outcome in batch { outcome.fail(lost) }
+                continue
+            }
             do {
                 try sync()
                 for outcome in batch { outcome.answer() }
             } catch {
+                failure.withLock { $0 = $0 ?? DurabilityLost(cause: "\(error)") }
                 for outcome in batch { outcome.fail(error) }
             }
         }
+    }
+}
+
+/// A sync of the database's log failed: what was committed since the last good sync may not be on
+/// the disk, and no later sync can tell. Intake stores nothing more (each request gets this
+/// error, a webhook a 5xx that its gateway retries) and `hotline serve` stops; started again, the
+/// database's recovery reads the log as the disk has it and the outbox's interrupted texts go out.
+public struct DurabilityLost: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The failed sync, as its error described it.
+    public let cause: String
+
+    public var description: String {
+        "the database's log could not be written to the disk (\(cause)): nothing more is stored until the service is restarted"
     }
 }

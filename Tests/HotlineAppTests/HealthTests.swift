@@ -24,6 +24,39 @@ import Testing
         }
     }
 
+    struct DiskGone: Error {}
+
+    /// A failed sync of the database's log: the text is answered 5xx (its gateway retries), so is
+    /// the retry, health and readiness say the service must be restarted, and the service stops
+    /// with the error (`hotline serve` exits non-zero for its supervisor to start it again).
+    @Test func aFailedLogSyncStopsTheService() async throws {
+        let hotline = try makeHotline(database: try AppDatabase.inMemory(sync: { throw DiskGone() }))
+        let webhook = #"{"id":"m1","from":"+8613700000001","to":"10690001","text":"停水了"}"#
+        try await buildApplication(parts: hotline, senders: nil).test(.router) { client in
+            for _ in 0..<2 {
+                try await client.execute(uri: "/webhooks/json", method: .post, body: ByteBuffer(string: webhook)) { response in
+                    #expect(response.status == .serviceUnavailable || response.status == .internalServerError, "\(response.status)")
+                }
+            }
+            for uri in ["/healthz", "/readyz"] {
+                try await client.execute(uri: uri, method: .get) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(String(buffer: response.body).contains("must be restarted") && !String(buffer: response.body).contains("sqlite"))
+                }
+            }
+        }
+        #expect(try await hotline.database.messages().count(where: { $0.direction == .inbound }) == 1)
+        // The whole service, as `hotline serve` runs it, ends with the error.
+        let app = buildApplication(parts: hotline, senders: nil, port: 0)
+        let run = Task { try await app.runService(gracefulShutdownSignals: []) }
+        let ended = Task {
+            try await Task.sleep(for: .seconds(20))
+            run.cancel()
+        }
+        defer { ended.cancel() }
+        await #expect(throws: DurabilityLost.self) { try await run.value }
+    }
+
     /// Ready means messages can be stored and the outbox dispatcher is alive.
     @Test func readyWhenTheDispatcherBeats() async throws {
         let clock = StepClock(thursday)

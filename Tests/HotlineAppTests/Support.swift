@@ -20,11 +20,12 @@ final class StepClock: Sendable {
 }
 
 /// The shipped config and rule table over an in-memory database.
-func makeHotline(clock: WallClock = .fixed(thursday), secret: String? = nil, retry: RetryPolicy? = nil) throws -> HotlineParts {
+func makeHotline(clock: WallClock = .fixed(thursday), secret: String? = nil, retry: RetryPolicy? = nil,
+                 database: AppDatabase? = nil) throws -> HotlineParts {
     var (settings, table) = try HotlineSetup.load(HotlinePaths(
         config: repoRoot.appendingPathComponent("config").path, intents: repoRoot.appendingPathComponent("Intents").path))
     if let retry { settings.retry = retry }
-    return try HotlineParts(settings: settings, rules: table, database: .inMemory(), clock: clock,
+    return try HotlineParts(settings: settings, rules: table, database: database ?? .inMemory(), clock: clock,
                        secrets: secret.map { ["json": $0] } ?? [:])
 }
 

@@ -147,14 +147,56 @@ import Testing
 
     struct DiskGone: Error {}
 
-    @Test func aFailedLogSyncFailsItsCallers() async throws {
-        let (pool, commits, dir) = try Self.pipelined { throw DiskGone() }
+    /// A log sync that fails once: its callers get the error, and every write after it is refused
+    /// without being run — even when the next sync would succeed, as Linux reports a lost
+    /// write-back only once.
+    @Test func aFailedLogSyncFailsItsCallersAndRefusesEveryWriteAfterIt() async throws {
+        let syncs = Tally()
+        let (pool, commits, dir) = try Self.pipelined {
+            syncs.add()
+            if syncs.value == 1 { throw DiskGone() }
+        }
         defer { try? FileManager.default.removeItem(at: dir) }
+        #expect(commits.durabilityLost == nil)
         await #expect(throws: DiskGone.self) {
             try await commits.write { db in try db.execute(sql: "INSERT INTO t VALUES (1)") }
         }
-        // Committed, not known durable: a retry finds it (intake's de-duplication answers it).
+        // Committed, not known durable; and from now on nothing is stored.
         #expect(try Self.rows(pool) == [1])
+        let lost = try #require(commits.durabilityLost)
+        #expect(lost.cause.contains("DiskGone") && lost.description.contains("restarted"), "\(lost)")
+        let ran = Tally()
+        for n in 2...4 {
+            await #expect(throws: lost) {
+                try await commits.write { db in
+                    ran.add()
+                    try db.execute(sql: "INSERT INTO t VALUES (?)", arguments: [n])
+                }
+            }
+        }
+        #expect(ran.value == 0 && syncs.value == 1)
+        #expect(try Self.rows(pool) == [1])
+    }
+
+    /// Intake on a database whose log sync failed: the text whose sync failed is not answered, its
+    /// retry is refused (not answered as the duplicate it finds), and its replies are not handed to
+    /// the dispatcher.
+    @Test func intakeAfterAFailedLogSyncStoresAndAcknowledgesNothing() async throws {
+        let db = try AppDatabase(DatabaseQueue(), sync: { throw DiskGone() })
+        db.outboxHandOff.open()
+        await #expect(throws: DiskGone.self) {
+            try await db.receive(Self.inbound(1), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) }
+        }
+        #expect(db.durabilityLost != nil)
+        await #expect(throws: DurabilityLost.self) {
+            try await db.receive(Self.inbound(1), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) }
+        }
+        await #expect(throws: DurabilityLost.self) {
+            try await db.receive(Self.inbound(2), replyChannel: "dryrun") { _, _, n in StorageTests.casePlan(n) }
+        }
+        #expect(try await db.messages(limit: 10).filter { $0.direction == .inbound }.count == 1)
+        #expect(db.outboxHandOff.takeBatch(limit: 10).items.isEmpty)
+        #expect(try await db.outboxCounts() == ["sending": 2])
     }
 
     @Test func theLogSyncFlushesTheWALFileAndNamesWhatFailed() async throws {

@@ -53,7 +53,9 @@ struct WebhookController {
         }
         // Healthy means a message can be stored now: the check writes (a full disk fails it).
         @Sendable func health(_ request: Request, _ context: HotlineRequestContext) async -> Response {
-            await database.isHealthy(now: clock.now()) && !storeFailures.isFailing(now: clock.now())
+            // The cause (naming the file) is in the log; health checks are open to anyone.
+            if database.durabilityLost != nil { return Self.response(.json(503, ["status": Self.durabilityLost])) }
+            return await database.isHealthy(now: clock.now()) && !storeFailures.isFailing(now: clock.now())
                 ? Self.response(.json(200, ["status": "ok"]))
                 : Self.response(.json(503, ["status": "database cannot store messages"]))
         }
@@ -63,6 +65,7 @@ struct WebhookController {
         // second when idle; a batch held up by a silent gateway takes at most its timeout).
         @Sendable func ready(_ request: Request, _ context: HotlineRequestContext) async -> Response {
             let now = clock.now()
+            if database.durabilityLost != nil { return Self.response(.json(503, ["status": Self.durabilityLost])) }
             guard await database.isHealthy(now: now), !storeFailures.isFailing(now: now) else {
                 return Self.response(.json(503, ["status": "database cannot store messages"]))
             }
@@ -83,6 +86,8 @@ struct WebhookController {
         router.head("/readyz", use: ready)
     }
 
+    /// `/healthz` and `/readyz` once a log sync failed (``DurabilityWatch`` is stopping the service).
+    static let durabilityLost = "database log could not be written to the disk: the service must be restarted"
     /// How long the dispatcher may show no sign of life before `/readyz` says so.
     static let dispatcherSilence: TimeInterval = 30
     /// How long past its schedule the newest backup may be before `/readyz` calls it overdue (a
