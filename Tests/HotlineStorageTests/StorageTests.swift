@@ -134,6 +134,40 @@ import Testing
         #expect(counts == ["M3": 2, "M6": 1])
     }
 
+    /// A database from before v32, with texts and cases: its intake tables lose AUTOINCREMENT
+    /// (their rows untouched, the file sound), new rows continue the ids, and no insert writes
+    /// `sqlite_sequence` any more — on the connection that migrated and on a new one.
+    @Test func intakeTablesTakeIdsWithoutASequence() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-\(UUID().uuidString)/h.sqlite").path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        do {
+            let old = try DatabasePool(path: path)
+            try Migrations.migrator.migrate(old, upTo: "v31-kept-opt-outs")
+            let before = try AppDatabase(old)
+            for i in 0..<3 { _ = try await before.receive(Self.inbound("o\(i)"), replyChannel: "dryrun") { _, _, next in Self.casePlan(next) } }
+        }
+        func autoincremented(_ db: AppDatabase) async throws -> [String] {
+            try await db.writer.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE '%AUTOINCREMENT%' ORDER BY name") }
+        }
+        func sequences(_ db: AppDatabase) async throws -> [String] {
+            try await db.writer.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_sequence ORDER BY name") }
+        }
+        let pool = try DatabasePool(path: path)
+        let db = try AppDatabase(pool)
+        let remaining = try await autoincremented(db)
+        #expect(Set(remaining).isDisjoint(with: Migrations.intakeTables) && remaining.contains("notices"), "\(remaining)")
+        #expect(try await db.writer.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") } == ["ok"])
+        // The migrating connection (GRDB's writer) already inserts without the sequence.
+        let receipt = try await db.receive(Self.inbound("n1"), replyChannel: "dryrun") { _, _, next in Self.casePlan(next) }
+        #expect(receipt.caseNumber == 4 && receipt.messageID == 10, "\(receipt)")
+        #expect(try await sequences(db).filter(Migrations.intakeTables.contains).isEmpty)
+        let reopened = try AppDatabase.open(path: path)
+        let next = try await reopened.receive(Self.inbound("n2"), replyChannel: "dryrun") { _, _, next in Self.casePlan(next) }
+        #expect(next.caseNumber == 5 && next.messageID == 13, "\(next)")
+        #expect(try await sequences(reopened).filter(Migrations.intakeTables.contains).isEmpty)
+        #expect(try await reopened.outboxCounts() == ["pending": 10])
+    }
+
     @Test func fileDatabaseUsesWALAndFullSync() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-\(UUID().uuidString)/h.sqlite").path
         let db = try AppDatabase.open(path: path)
