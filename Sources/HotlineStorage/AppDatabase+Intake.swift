@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HotlineCore
+import Synchronization
 
 /// An inbound text as a channel adapter delivered it (phones already normalised).
 public struct InboundMessage: Sendable, Equatable {
@@ -66,8 +67,9 @@ public struct Handled: Sendable, Equatable {
 
 extension AppDatabase {
     /// Stores an inbound text and everything `handle` decides, in one transaction: a provider id
-    /// seen before returns the first answer and runs nothing; otherwise the message and the
-    /// resident are written and `handle` acts through the ledger (new case, member command, survey answer …).
+    /// seen before returns the first answer and runs nothing; otherwise the resident is written,
+    /// `handle` acts through the ledger (new case, member command, survey answer …), and the
+    /// message is stored with the case `handle` names, under an id before the texts it queued.
     ///
     /// Concurrent calls are group-committed: they run one after the other in one transaction, and
     /// each returns after that transaction is committed (when one throws, the others run again,
@@ -82,31 +84,35 @@ extension AppDatabase {
                 let number = try existing.caseID.flatMap { try Int.fetchOne(db.cachedStatement(sql: "SELECT number FROM cases WHERE id = ?"), arguments: [$0]) }
                 return IntakeReceipt(messageID: existing.id, caseNumber: number, duplicate: true, queued: 0)
             }
+            // The text is stored after it is handled, with its case: a row written once (linking
+            // it afterwards rewrote the row and moved its entry in messages_by_case, a tenth of
+            // the writer's statements' time). Its id is reserved first, so that it still comes
+            // before the texts it leads to (a conversation reads in id order).
+            var newest = BoundStatement(try db.cachedStatement(sql: "SELECT MAX(id) FROM messages"))
+            let reserved = (try newest.firstRow(db) { $0.int64(0) } ?? nil).map { $0 + 1 } ?? 1
+            InboundInHand.begin(InboundInHand(inbound, id: reserved), db)
+            defer { InboundInHand.end(db) }
             let ledger = CaseLedger(db: db, now: inbound.receivedAt, handOff: batch)
-            var message = MessageRecord(
-                studioId: inbound.studioID, direction: .inbound, channel: inbound.channel, providerId: inbound.providerID,
-                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: .received, createdAt: inbound.receivedAt,
-                sentAt: inbound.sentAt)
-            try message.insertCached(db, stamp: ledger.stamp)
             var resident = BoundStatement(try db.cachedStatement(sql: """
                 INSERT INTO residents(studio_id, phone, area, first_seen_at, last_seen_at) VALUES (?, ?, NULL, ?, ?)
                 ON CONFLICT(studio_id, phone) DO UPDATE SET last_seen_at = excluded.last_seen_at
                 """))
             resident.bind(inbound.studioID); resident.bind(inbound.from); resident.bind(ledger.stamp.stored); resident.bind(ledger.stamp.stored)
             try resident.run(db)
-            let handled = try handle(ledger, message.id!)
+            let handled = try handle(ledger, reserved)
+            var message = MessageRecord(
+                studioId: inbound.studioID, direction: .inbound, channel: inbound.channel, providerId: inbound.providerID,
+                fromNumber: inbound.from, toNumber: inbound.to, text: inbound.text, status: .received, caseId: handled.caseID,
+                createdAt: inbound.receivedAt, sentAt: inbound.sentAt)
+            message.id = reserved
+            try message.insertCached(db, stamp: ledger.stamp)
             if let hold = inbound.holdReplies, handled.queued > 0 {
                 try db.execute(sql: """
                     UPDATE outbox SET next_attempt_at = ? WHERE status = 'pending' AND message_id IN (
                         SELECT id FROM messages WHERE id > ? AND direction = 'out' AND channel = ? AND to_number = ?)
-                    """, arguments: [inbound.receivedAt.addingTimeInterval(hold), message.id, inbound.channel, inbound.from])
+                    """, arguments: [inbound.receivedAt.addingTimeInterval(hold), reserved, inbound.channel, inbound.from])
             }
-            if let caseID = handled.caseID {
-                var link = BoundStatement(try db.cachedStatement(sql: "UPDATE messages SET case_id = ? WHERE id = ?"))
-                link.bind(caseID); link.bind(message.id)
-                try link.run(db)
-            }
-            return IntakeReceipt(messageID: message.id!, caseNumber: handled.caseNumber, duplicate: false, queued: handled.queued)
+            return IntakeReceipt(messageID: reserved, caseNumber: handled.caseNumber, duplicate: false, queued: handled.queued)
         }
         // Committed and its log synced: the dispatcher may send them.
         if let batch { outboxHandOff.push(batch.items) }
@@ -169,4 +175,29 @@ extension AppDatabase {
             return row["text"] as String
         }
     }
+}
+
+/// The text intake is handling in a transaction: it is stored once handled, with the case it led
+/// to, under an id reserved for it before; every text inserted meanwhile on that connection takes
+/// the ids after it (``MessageRecord/insertCached(_:stamp:)``), so a conversation still reads in
+/// id order. Reads that count the sender's texts count it as stored (``CaseLedger/inbound``).
+final class InboundInHand: Sendable {
+    let message: InboundMessage
+    let id: Int64
+    private let next: Atomic<Int64>
+
+    init(_ message: InboundMessage, id: Int64) {
+        (self.message, self.id) = (message, id)
+        next = Atomic(id + 1)
+    }
+
+    /// The id of the next text inserted while it is handled.
+    func nextID() -> Int64 { next.add(1, ordering: .relaxed).oldValue }
+
+    /// By connection: the tests' many databases share the process.
+    private static let inHand = Mutex<[ObjectIdentifier: InboundInHand]>([:])
+
+    static func begin(_ hand: InboundInHand, _ db: Database) { inHand.withLock { $0[ObjectIdentifier(db)] = hand } }
+    static func end(_ db: Database) { _ = inHand.withLock { $0.removeValue(forKey: ObjectIdentifier(db)) } }
+    static func current(_ db: Database) -> InboundInHand? { inHand.withLock { $0[ObjectIdentifier(db)] } }
 }

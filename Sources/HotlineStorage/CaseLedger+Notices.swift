@@ -25,8 +25,13 @@ extension CaseLedger {
         for text in texts {
             guard PhoneNumber.isFollower(text.to) else { run.append(text); continue }
             try flush()
-            let via = try Row.fetchOne(lastWrote, arguments: [text.to, studio])
-            ids += try enqueue([text], studio: studio, from: via?["to_number"] ?? from, channel: via?["channel"] ?? channel, caseID: nil, due: due)
+            // The text in hand, stored after it is handled, is the last they wrote when it is theirs.
+            let via: (channel: String, hotline: String)? = if let inbound, inbound.message.from == text.to, inbound.message.studioID == studio {
+                (inbound.message.channel, inbound.message.to)
+            } else {
+                try Row.fetchOne(lastWrote, arguments: [text.to, studio]).map { ($0["channel"], $0["to_number"]) }
+            }
+            ids += try enqueue([text], studio: studio, from: via?.hotline ?? from, channel: via?.channel ?? channel, caseID: nil, due: due)
         }
         try flush()
         return ids

@@ -22,6 +22,9 @@ public struct CaseLedger {
         self.handOff = handOff
     }
 
+    /// The text intake is handling in this transaction, stored once handled (``InboundInHand``).
+    var inbound: InboundInHand? { InboundInHand.current(db) }
+
     // MARK: reads
 
     /// The case with this number in this studio.
@@ -131,9 +134,14 @@ public struct CaseLedger {
             FROM messages WHERE direction = 'in' AND channel = ? AND from_number = ? AND created_at >= ?
             """))
         s.bind(text); s.bind(studio); s.bind(phone); s.bind(studio); s.bind(phone); s.bind(channel); s.bind(phone); s.bind(since)
-        let (recent, same, streak, reason) = try s.firstRow(db) { row in
+        var (recent, same, streak, reason) = try s.firstRow(db) { row in
             (Int(row.int64(0) ?? 0), Int(row.int64(1) ?? 0), Int(row.int64(2) ?? 0), row.text(3).flatMap(MuteReason.init))
         } ?? (0, 0, 0, nil)
+        // The text in hand is stored after it is handled: counted here as if it were.
+        if let inbound, inbound.message.channel == channel, inbound.message.from == phone {
+            recent += 1
+            if inbound.message.text == text { same += 1 }
+        }
         var activity = SenderActivity(recentTexts: recent, sameTexts: same, machineStreak: streak, muteReason: reason)
         guard recent > 1 || streak > 0 || reason != nil else { return activity }
         activity.mutedUntil = try Date.fetchOne(db.cachedStatement(sql: "SELECT muted_until FROM residents WHERE studio_id = ? AND phone = ?"),

@@ -168,6 +168,32 @@ import Testing
         #expect(try await reopened.outboxCounts() == ["pending": 10])
     }
 
+    /// The text in hand is stored after it is handled, under an id before everything it led to,
+    /// with its case; meanwhile reads see it as stored: the sender's count includes it, and a
+    /// follower it came from is reached on the account and channel it came in on.
+    @Test func theTextInHandIsStoredAfterItsRepliesWithTheirLowerId() async throws {
+        let db = try AppDatabase.inMemory()
+        let first = try await db.receive(Self.inbound("a1")) { ledger, _ in Handled(queued: 0) }
+        let follower = InboundMessage(studioID: "xujiawan", channel: "wechat", providerID: "w1", from: "wx:o123", to: "gh_hotline",
+                                      text: "1", receivedAt: Self.now)
+        let receipt = try await db.receive(follower) { ledger, messageID in
+            let activity = try ledger.senderActivity(studio: "xujiawan", phone: "wx:o123", channel: "wechat", text: "1", window: 600)
+            #expect(activity.recentTexts == 1 && activity.sameTexts == 1, "\(activity)")
+            let handled = try ledger.apply(Self.casePlan(1), for: follower, replyChannel: "dryrun")
+            let ids = try ledger.enqueueToAudience([OutboundText(to: "wx:o123", text: "收到", kind: .acknowledgement)],
+                                                   studio: "xujiawan", from: "10690001", channel: "json")
+            #expect(ids.allSatisfy { $0 > messageID })
+            return Handled(caseID: handled.caseID, caseNumber: handled.caseNumber, queued: handled.queued + ids.count)
+        }
+        #expect(receipt.messageID == first.messageID + 1)
+        let messages = try await db.messages(limit: 10).sorted { $0.id! < $1.id! }
+        #expect(messages.map(\.id!) == Array(first.messageID...(first.messageID + 4)))
+        let stored = try #require(messages.first { $0.id == receipt.messageID })
+        #expect(stored.direction == .inbound && stored.caseId != nil && stored.fromNumber == "wx:o123")
+        let toFollower = try #require(messages.last)
+        #expect(toFollower.channel == "wechat" && toFollower.fromNumber == "gh_hotline", "\(toFollower)")
+    }
+
     @Test func fileDatabaseUsesWALAndFullSync() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("hotline-\(UUID().uuidString)/h.sqlite").path
         let db = try AppDatabase.open(path: path)

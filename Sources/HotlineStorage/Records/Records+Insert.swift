@@ -12,16 +12,18 @@ import HotlineCore
 
 extension MessageRecord {
     static let insertSQL = """
-        INSERT INTO messages(studio_id, direction, channel, provider_id, from_number, to_number, text, status, kind,
+        INSERT INTO messages(id, studio_id, direction, channel, provider_id, from_number, to_number, text, status, kind,
                              case_id, created_at, sent_at, error, encoding, parts, template, template_values)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// Inserts the message and sets its id.
+    /// Inserts the message and sets its id: the one it has, else while intake handles a text the
+    /// next after that text's reserved one (``InboundInHand``), else SQLite's next.
     mutating func insertCached(_ db: Database, stamp: Stamp? = nil) throws {
         let stamp = stamp ?? Stamp(createdAt)
+        if id == nil, let hand = InboundInHand.current(db) { id = hand.nextID() }
         var s = BoundStatement(try db.cachedStatement(sql: Self.insertSQL))
-        s.bind(studioId); s.bind(direction.rawValue); s.bind(channel); s.bind(providerId); s.bind(fromNumber); s.bind(toNumber)
+        s.bind(id); s.bind(studioId); s.bind(direction.rawValue); s.bind(channel); s.bind(providerId); s.bind(fromNumber); s.bind(toNumber)
         s.bind(text); s.bind(status.rawValue); s.bind(kind?.rawValue); s.bind(caseId); s.bind(stamp.value(createdAt))
         s.bind(sentAt.map(stamp.value) ?? .null); s.bind(error); s.bind(encoding); s.bind(parts); s.bind(template); s.bind(templateValues)
         try s.run(db)
