@@ -85,12 +85,12 @@ extension AppDatabase {
                 return IntakeReceipt(messageID: existing.id, caseNumber: number, duplicate: true, queued: 0)
             }
             // The text is stored after it is handled, with its case: a row written once (linking
-            // it afterwards rewrote the row and moved its entry in messages_by_case, a tenth of
-            // the writer's statements' time). Its id is reserved first, so that it still comes
-            // before the texts it leads to (a conversation reads in id order).
+            // it afterwards rewrote the row and moved its entry in messages_by_case: 9 µs of the
+            // writer's time a text, BENCHMARKS.md). Its id is reserved first, so that it still
+            // comes before the texts it leads to (a conversation reads in id order).
             var newest = BoundStatement(try db.cachedStatement(sql: "SELECT MAX(id) FROM messages"))
             let reserved = (try newest.firstRow(db) { $0.int64(0) } ?? nil).map { $0 + 1 } ?? 1
-            InboundInHand.begin(InboundInHand(inbound, id: reserved), db)
+            InboundInHand.begin(InboundInHand(inbound, reserved: reserved), db)
             defer { InboundInHand.end(db) }
             let ledger = CaseLedger(db: db, now: inbound.receivedAt, handOff: batch)
             var resident = BoundStatement(try db.cachedStatement(sql: """
@@ -183,12 +183,12 @@ extension AppDatabase {
 /// id order. Reads that count the sender's texts count it as stored (``CaseLedger/inbound``).
 final class InboundInHand: Sendable {
     let message: InboundMessage
-    let id: Int64
     private let next: Atomic<Int64>
 
-    init(_ message: InboundMessage, id: Int64) {
-        (self.message, self.id) = (message, id)
-        next = Atomic(id + 1)
+    /// `reserved`: the text's own id; those after it are handed out.
+    init(_ message: InboundMessage, reserved: Int64) {
+        self.message = message
+        next = Atomic(reserved + 1)
     }
 
     /// The id of the next text inserted while it is handled.
