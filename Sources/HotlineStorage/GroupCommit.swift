@@ -110,7 +110,8 @@ final class GroupCommit: Sendable {
             }
             var stored: [LogSyncer.Outcome] = []
             var durability: LogSyncer?
-            if let lost = durabilityLost {
+            let refused = durabilityLost
+            if let lost = refused {
                 // Queued before the sync failed: refused, not run (see the type's summary).
                 for job in batch { job.fail(lost) }
             } else {
@@ -131,9 +132,12 @@ final class GroupCommit: Sendable {
                 // Every write outside a pass waits for the disk at its commit.
                 if durability != nil { _ = Self.setSynchronous(db, "FULL") }
             }
-            // Counted before the answers: a caller answered reads the pass it was in.
-            passes.add(1, ordering: .relaxed)
-            writes.add(batch.count, ordering: .relaxed)
+            // Counted before the answers: a caller answered reads the pass it was in. A batch
+            // refused after a failed sync ran nothing (``WriterLoad``).
+            if refused == nil {
+                passes.add(1, ordering: .relaxed)
+                writes.add(batch.count, ordering: .relaxed)
+            }
             cpuNanoseconds.add(Self.threadCPUNanoseconds() - cpuAtStart, ordering: .relaxed)
             if let durability {
                 durability.answer(stored)
